@@ -1,0 +1,195 @@
+using System.Numerics;
+using Tessera.Graphs;
+using Tessera.Scheduling;
+
+namespace Tessera;
+
+/// <summary>A lazy value of type <typeparamref name="T"/>. See <see cref="Delayed"/>.</summary>
+/// <typeparam name="T">The type of the computed value.</typeparam>
+public sealed class Delayed<T> : Delayed
+{
+    private readonly object? _tokenContent;
+
+    internal Delayed(Key key, Node node, Delayed[] dependencies, bool inline, object? tokenContent = null)
+        : base(key, node, dependencies, inline)
+    {
+        _tokenContent = tokenContent;
+    }
+
+    /// <inheritdoc/>
+    public override Type ResultType => typeof(T);
+
+    /// <summary>Embeds a plain value as a lazy one, so it can be passed where a lazy value is expected.</summary>
+    /// <param name="value">The value.</param>
+    public static implicit operator Delayed<T>(T value) => new(default, Node.Literal(value), [], inline: true, tokenContent: value);
+
+    /// <summary>Computes the value with the configured scheduler (or <paramref name="scheduler"/>) and blocks until it is ready.</summary>
+    /// <param name="scheduler">The scheduler; by default the configured one.</param>
+    /// <param name="cancellationToken">Cancels the computation.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="TaskFailedException">A task threw; its key and exception are in the exception.</exception>
+    public T Compute(IScheduler? scheduler = null, CancellationToken cancellationToken = default) =>
+        Cast<T>(ComputeCore([this], scheduler, cancellationToken)[0]);
+
+    /// <summary>Computes the value without blocking the caller.</summary>
+    /// <param name="cancellationToken">Cancels the computation.</param>
+    /// <returns>The value.</returns>
+    public Task<T> ComputeAsync(CancellationToken cancellationToken = default) => ComputeAsync(scheduler: null, cancellationToken);
+
+    /// <summary>Computes the value with <paramref name="scheduler"/> without blocking the caller.</summary>
+    /// <param name="scheduler">The scheduler; by default the configured one.</param>
+    /// <param name="cancellationToken">Cancels the computation.</param>
+    /// <returns>The value.</returns>
+    public async Task<T> ComputeAsync(IScheduler? scheduler, CancellationToken cancellationToken = default)
+    {
+        object?[] results = await ComputeAsync([this], scheduler, cancellationToken).ConfigureAwait(false);
+        return Cast<T>(results[0]);
+    }
+
+    /// <summary>
+    /// Computes the value now and returns a lazy value with the same key that holds the result, so
+    /// later graphs built on it start from the result instead of recomputing it.
+    /// </summary>
+    /// <param name="scheduler">The scheduler; by default the configured one.</param>
+    /// <returns>The persisted lazy value.</returns>
+    public Delayed<T> Persist(IScheduler? scheduler = null)
+    {
+        T value = Compute(scheduler);
+        return new Delayed<T>(Key, Node.Literal(value), [], inline: false);
+    }
+
+    /// <summary>Returns the same computation under another key name (Dask's <c>dask_key_name</c>).</summary>
+    /// <param name="keyName">The key name.</param>
+    /// <returns>The renamed lazy value.</returns>
+    public Delayed<T> WithName(string keyName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyName);
+        return new Delayed<T>(new Key(keyName), Node, IsInline ? Dependencies : Dependencies, inline: false);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="selector"/> lazily: a member access, a method call or any function of
+    /// the value (Dask's lazy attribute access and method calls). Usable in LINQ query syntax.
+    /// </summary>
+    /// <typeparam name="TResult">The type of the selected value.</typeparam>
+    /// <param name="selector">The function, for example <c>m =&gt; m.Score</c>.</param>
+    /// <returns>The lazy result.</returns>
+    public Delayed<TResult> Select<TResult>(Func<T, TResult> selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        TaskFunction f = TaskFunction.Create(selector, selector.Method.IsStatic || selector.Target?.GetType().Name == "<>c" ? "select" : null);
+        return Call<TResult>(f, pure: true, [this]);
+    }
+
+    private protected override object? TokenContent() => IsInline ? _tokenContent : Key;
+}
+
+/// <summary>Factories for lazy values, lists and tuples.</summary>
+public abstract partial class Delayed
+{
+    /// <summary>Wraps a value as a lazy value with a key of its own (Dask's <c>delayed(obj)</c>).</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <param name="name">The key prefix; by default the type's name.</param>
+    /// <returns>The lazy value; its key is deterministic when the value's content can be tokenized.</returns>
+    public static Delayed<T> Value<T>(T value, string? name = null)
+    {
+        string prefix = name ?? (value?.GetType() ?? typeof(T)).Name.ToLowerInvariant().Replace('`', '_');
+        return new Delayed<T>(new Key(prefix + "-" + Tokenizer.Tokenize(value)), Node.Literal(value), [], inline: false);
+    }
+
+    /// <summary>Gathers lazy values into one lazy list, embedded in the task that uses it.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="items">The lazy items.</param>
+    /// <returns>A lazy read-only list (an array when computed).</returns>
+    public static Delayed<IReadOnlyList<T>> List<T>(IEnumerable<Delayed<T>> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        Delayed<T>[] all = items as Delayed<T>[] ?? [.. items];
+        var nodes = new Node[all.Length];
+        var tokens = new object?[all.Length];
+        var deps = new List<Delayed>(all.Length);
+        for (int i = 0; i < all.Length; i++)
+        {
+            Delayed<T> item = all[i] ?? throw new ArgumentNullException(nameof(items), $"Item {i} of the list is null; pass Delayed.Value(null) for a null item.");
+            nodes[i] = item.AsArgument();
+            tokens[i] = item.TokenContent();
+            if (item.IsInline)
+            {
+                deps.AddRange(item.Dependencies);
+            }
+            else
+            {
+                deps.Add(item);
+            }
+        }
+
+        return new Delayed<IReadOnlyList<T>>(default, Node.List<T>(nodes), [.. deps], inline: true, tokenContent: tokens);
+    }
+
+    /// <summary>Pairs two lazy values into one lazy tuple, embedded in the task that uses it.</summary>
+    /// <typeparam name="T1">The first value's type.</typeparam>
+    /// <typeparam name="T2">The second value's type.</typeparam>
+    /// <param name="first">The first value.</param>
+    /// <param name="second">The second value.</param>
+    /// <returns>The lazy tuple.</returns>
+    public static Delayed<(T1, T2)> Tuple<T1, T2>(Delayed<T1> first, Delayed<T2> second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        Delayed[] deps = [.. first.IsInline ? first.Dependencies : [first], .. second.IsInline ? second.Dependencies : [second]];
+        return new Delayed<(T1, T2)>(
+            default,
+            Node.Tuple<T1, T2>(first.AsArgument(), second.AsArgument()),
+            deps,
+            inline: true,
+            tokenContent: new object?[] { first.TokenContent(), second.TokenContent() });
+    }
+}
+
+/// <summary>Arithmetic on lazy numbers: each operator builds one task with a deterministic key.</summary>
+public static class DelayedOperators
+{
+    extension<T>(Delayed<T>)
+        where T : INumberBase<T>
+    {
+        /// <summary>Adds two lazy numbers.</summary>
+        /// <param name="left">The left operand.</param>
+        /// <param name="right">The right operand.</param>
+        /// <returns>The lazy sum.</returns>
+        public static Delayed<T> operator +(Delayed<T> left, Delayed<T> right) => Delayed.Call<T>(Ops<T>.Add, pure: true, [left, right]);
+
+        /// <summary>Subtracts two lazy numbers.</summary>
+        /// <param name="left">The left operand.</param>
+        /// <param name="right">The right operand.</param>
+        /// <returns>The lazy difference.</returns>
+        public static Delayed<T> operator -(Delayed<T> left, Delayed<T> right) => Delayed.Call<T>(Ops<T>.Subtract, pure: true, [left, right]);
+
+        /// <summary>Multiplies two lazy numbers.</summary>
+        /// <param name="left">The left operand.</param>
+        /// <param name="right">The right operand.</param>
+        /// <returns>The lazy product.</returns>
+        public static Delayed<T> operator *(Delayed<T> left, Delayed<T> right) => Delayed.Call<T>(Ops<T>.Multiply, pure: true, [left, right]);
+
+        /// <summary>Divides two lazy numbers.</summary>
+        /// <param name="left">The left operand.</param>
+        /// <param name="right">The right operand.</param>
+        /// <returns>The lazy quotient.</returns>
+        public static Delayed<T> operator /(Delayed<T> left, Delayed<T> right) => Delayed.Call<T>(Ops<T>.Divide, pure: true, [left, right]);
+
+        /// <summary>Negates a lazy number.</summary>
+        /// <param name="value">The operand.</param>
+        /// <returns>The lazy negation.</returns>
+        public static Delayed<T> operator -(Delayed<T> value) => Delayed.Call<T>(Ops<T>.Negate, pure: true, [value]);
+    }
+
+    private static class Ops<T>
+        where T : INumberBase<T>
+    {
+        public static readonly TaskFunction Add = TaskFunction.Create(static (T a, T b) => a + b, "add");
+        public static readonly TaskFunction Subtract = TaskFunction.Create(static (T a, T b) => a - b, "sub");
+        public static readonly TaskFunction Multiply = TaskFunction.Create(static (T a, T b) => a * b, "mul");
+        public static readonly TaskFunction Divide = TaskFunction.Create(static (T a, T b) => a / b, "truediv");
+        public static readonly TaskFunction Negate = TaskFunction.Create(static (T a) => -a, "neg");
+    }
+}
