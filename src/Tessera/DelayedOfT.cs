@@ -64,7 +64,7 @@ public sealed class Delayed<T> : Delayed
     public Delayed<T> WithName(string keyName)
     {
         ArgumentException.ThrowIfNullOrEmpty(keyName);
-        return new Delayed<T>(new Key(keyName), Node, IsInline ? Dependencies : Dependencies, inline: false);
+        return new Delayed<T>(new Key(keyName), Node, Dependencies, inline: false);
     }
 
     /// <summary>
@@ -77,7 +77,7 @@ public sealed class Delayed<T> : Delayed
     public Delayed<TResult> Select<TResult>(Func<T, TResult> selector)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        TaskFunction f = TaskFunction.Create(selector, selector.Method.IsStatic || selector.Target?.GetType().Name == "<>c" ? "select" : null);
+        TaskFunction f = TaskFunction.Create(selector, "select");
         return Call<TResult>(f, pure: true, [this]);
     }
 
