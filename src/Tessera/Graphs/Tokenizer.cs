@@ -242,7 +242,7 @@ public sealed class TokenWriter
         switch (shape.Kind)
         {
             case ShapeKind.Dictionary:
-                AppendUnordered(((IDictionary)value).Cast<DictionaryEntry>().Select(e => (object?)new KeyValuePair<object?, object?>(e.Key, e.Value)), valueType, entry: true);
+                AppendUnordered(Entries((IDictionary)value), valueType, entry: true);
                 return;
             case ShapeKind.Set:
                 AppendUnordered(((IEnumerable)value).Cast<object?>(), valueType, entry: false);
@@ -279,6 +279,15 @@ public sealed class TokenWriter
         }
     }
 
+    private static IEnumerable<object?> Entries(IDictionary dictionary)
+    {
+        IDictionaryEnumerator e = dictionary.GetEnumerator();
+        while (e.MoveNext())
+        {
+            yield return new KeyValuePair<object?, object?>(e.Key, e.Value);
+        }
+    }
+
     private void AppendPrimitiveBits(object value)
     {
         switch (value)
@@ -301,13 +310,8 @@ public sealed class TokenWriter
                 Write(gb);
                 return;
             default:
-                // Remaining primitives and small structs: their raw bytes.
-                AppendString(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
-                if (value is float f)
-                {
-                    AppendInt64(BitConverter.SingleToInt32Bits(f));
-                }
-
+                // Remaining primitives (char, float, small integers, Half, Int128, …): their round-trippable invariant text.
+                AppendString(value is IFormattable f ? f.ToString(null, System.Globalization.CultureInfo.InvariantCulture) : value.ToString());
                 return;
         }
     }
