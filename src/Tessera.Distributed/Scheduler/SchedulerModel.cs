@@ -1,0 +1,136 @@
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Scheduler;
+
+/// <summary>The states a task goes through on the scheduler (Dask's scheduler task states).</summary>
+public enum TaskStateKind
+{
+    /// <summary>Known, not needed now or not yet asked for; holds no data.</summary>
+    Released,
+
+    /// <summary>Needed; waits for dependencies to be in memory.</summary>
+    Waiting,
+
+    /// <summary>Ready, but no worker can run it (none connected, or none meets its restrictions).</summary>
+    NoWorker,
+
+    /// <summary>Ready, withheld on the scheduler until a worker has room (root-task queuing).</summary>
+    Queued,
+
+    /// <summary>Sent to a worker, which is running it or about to.</summary>
+    Processing,
+
+    /// <summary>Its result is held by one or more workers.</summary>
+    Memory,
+
+    /// <summary>It, or a task it depends on, failed.</summary>
+    Erred,
+
+    /// <summary>Dropped: no client wants it and nothing depends on it.</summary>
+    Forgotten,
+}
+
+/// <summary>An error carried from a worker to clients: the original exception's type, message and stack trace.</summary>
+/// <param name="TypeName">The full name of the exception type on the worker.</param>
+/// <param name="Message">The exception's message.</param>
+/// <param name="StackTrace">The remote stack trace.</param>
+public sealed record RemoteError(string TypeName, string Message, string? StackTrace);
+
+/// <summary>One task as the scheduler tracks it.</summary>
+internal sealed class SchedulerTask(Key key, object? spec, long priority)
+{
+    public Key Key { get; } = key;
+
+    /// <summary>The serialized run specification; opaque to the scheduler.</summary>
+    public object? Spec { get; set; } = spec;
+
+    public long Priority { get; set; } = priority;
+
+    public TaskStateKind State { get; set; } = TaskStateKind.Released;
+
+    public SchedulerTask[] Dependencies { get; set; } = [];
+
+    public List<SchedulerTask> Dependents { get; } = [];
+
+    /// <summary>Dependencies not in memory (meaningful while waiting).</summary>
+    public int WaitingOn { get; set; }
+
+    /// <summary>Dependents that are waiting, queued, no-worker or processing: they still need this result.</summary>
+    public int Waiters { get; set; }
+
+    public List<ClientState> WhoWants { get; } = [];
+
+    public List<WorkerState> WhoHas { get; } = [];
+
+    public WorkerState? ProcessingOn { get; set; }
+
+    public long NBytes { get; set; } = -1;
+
+    public int RetriesLeft { get; set; }
+
+    public RemoteError? Error { get; set; }
+
+    /// <summary>The task whose failure made this one fail (itself when it failed on its own).</summary>
+    public SchedulerTask? ErredOn { get; set; }
+
+    public string Prefix { get; } = key.Prefix;
+
+    public double EstimatedDuration { get; set; }
+
+    public override string ToString() => $"{Key} ({State})";
+}
+
+/// <summary>A worker as the scheduler sees it.</summary>
+internal sealed class WorkerState(string address, int threads)
+{
+    public string Address { get; } = address;
+
+    public int Threads { get; } = threads;
+
+    public HashSet<SchedulerTask> Processing { get; } = [];
+
+    public HashSet<SchedulerTask> HasWhat { get; } = [];
+
+    /// <summary>The estimated seconds of work sent and not finished.</summary>
+    public double Occupancy { get; set; }
+
+    public long NBytes { get; set; }
+
+    public bool Closed { get; set; }
+
+    public override string ToString() => Address;
+}
+
+/// <summary>A connected client: the keys it wants.</summary>
+internal sealed class ClientState(string id)
+{
+    public string Id { get; } = id;
+
+    public HashSet<SchedulerTask> WantsWhat { get; } = [];
+
+    public override string ToString() => Id;
+}
+
+/// <summary>One task of a graph update: its key, its run specification and the keys it depends on.</summary>
+/// <param name="Key">The key.</param>
+/// <param name="Spec">The run specification (opaque to the scheduler).</param>
+/// <param name="Dependencies">The keys whose results the task needs.</param>
+/// <param name="Order">The static priority from the client's ordering (0 runs first).</param>
+/// <param name="Retries">How many times the task is retried after a failure.</param>
+internal sealed record TaskSubmission(Key Key, object? Spec, Key[] Dependencies, int Order, int Retries = 0);
+
+/// <summary>What the scheduler's state machine asks its connections to send.</summary>
+internal interface ISchedulerOutbox
+{
+    /// <summary>Asks a worker to run a task whose dependencies are all in memory somewhere.</summary>
+    void ComputeTask(WorkerState worker, SchedulerTask task);
+
+    /// <summary>Tells a worker it may drop a key's data.</summary>
+    void FreeKey(WorkerState worker, Key key);
+
+    /// <summary>Tells a client that a key it wants is in memory.</summary>
+    void KeyInMemory(ClientState client, SchedulerTask task);
+
+    /// <summary>Tells a client that a key it wants failed.</summary>
+    void KeyErred(ClientState client, SchedulerTask task);
+}

@@ -1,0 +1,755 @@
+using System.Diagnostics;
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Scheduler;
+
+/// <summary>
+/// The scheduler's state machine: tasks, workers and clients, and the transitions between task
+/// states. It does no I/O and takes no locks; one event loop calls it and forwards what it asks
+/// for (<see cref="ISchedulerOutbox"/>) to the connections.
+/// </summary>
+/// <remarks>
+/// Transitions are written as a table (<see cref="s_transitions"/>) from (state, state) to the code
+/// that performs them. A transition may recommend further transitions; they run in a loop until
+/// none are left, so a single event can settle a whole cascade without recursion.
+/// </remarks>
+internal sealed class SchedulerState
+{
+    private static readonly Dictionary<(TaskStateKind From, TaskStateKind To), Action<SchedulerState, SchedulerTask>> s_transitions = new()
+    {
+        [(TaskStateKind.Released, TaskStateKind.Waiting)] = static (s, t) => s.ReleasedToWaiting(t),
+        [(TaskStateKind.Released, TaskStateKind.Forgotten)] = static (s, t) => s.ReleasedToForgotten(t),
+        [(TaskStateKind.Waiting, TaskStateKind.Processing)] = static (s, t) => s.ReadyToProcessing(t),
+        [(TaskStateKind.Waiting, TaskStateKind.Released)] = static (s, t) => s.NeedyToReleased(t),
+        [(TaskStateKind.Queued, TaskStateKind.Processing)] = static (s, t) => s.ReadyToProcessing(t),
+        [(TaskStateKind.Queued, TaskStateKind.Released)] = static (s, t) => s.NeedyToReleased(t),
+        [(TaskStateKind.NoWorker, TaskStateKind.Processing)] = static (s, t) => s.ReadyToProcessing(t),
+        [(TaskStateKind.NoWorker, TaskStateKind.Released)] = static (s, t) => s.NeedyToReleased(t),
+        [(TaskStateKind.Processing, TaskStateKind.Memory)] = static (s, t) => s.ProcessingToMemory(t),
+        [(TaskStateKind.Processing, TaskStateKind.Erred)] = static (s, t) => s.ProcessingToErred(t),
+        [(TaskStateKind.Processing, TaskStateKind.Released)] = static (s, t) => s.NeedyToReleased(t),
+        [(TaskStateKind.Memory, TaskStateKind.Released)] = static (s, t) => s.MemoryToReleased(t),
+        [(TaskStateKind.Waiting, TaskStateKind.Erred)] = static (s, t) => s.NeedyToErred(t),
+        [(TaskStateKind.Queued, TaskStateKind.Erred)] = static (s, t) => s.NeedyToErred(t),
+        [(TaskStateKind.NoWorker, TaskStateKind.Erred)] = static (s, t) => s.NeedyToErred(t),
+        [(TaskStateKind.Released, TaskStateKind.Erred)] = static (s, t) => s.NeedyToErred(t),
+        [(TaskStateKind.Erred, TaskStateKind.Released)] = static (s, t) => s.ErredToReleased(t),
+    };
+
+    private readonly Dictionary<Key, SchedulerTask> _tasks = [];
+    private readonly Dictionary<string, WorkerState> _workers = new(StringComparer.Ordinal);
+    private readonly List<WorkerState> _workerList = [];
+    private readonly Dictionary<string, ClientState> _clients = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<SchedulerTask, long> _queued = new();
+    private readonly HashSet<SchedulerTask> _noWorker = [];
+    private readonly Dictionary<string, double> _durations = new(StringComparer.Ordinal);
+    private readonly Stack<(SchedulerTask Task, TaskStateKind To)> _recommendations = new();
+    private readonly ISchedulerOutbox _outbox;
+    private readonly double _saturation;
+    private readonly double _defaultDuration;
+    private readonly double _minimumInFlightSeconds;
+    private int _generation;
+    private int _roundRobin;
+
+    /// <summary>Creates the state machine.</summary>
+    /// <param name="outbox">Where messages go.</param>
+    /// <param name="workerSaturation">How many root tasks per thread a worker gets before the rest wait on the scheduler (Dask's worker-saturation); infinity turns queuing off.</param>
+    /// <param name="defaultDurationSeconds">The duration assumed for a task prefix never seen before.</param>
+    /// <param name="minimumInFlightSeconds">
+    /// Keep at least this much estimated work in flight per worker thread, so that short tasks are not
+    /// limited by the round trip between scheduler and worker.
+    /// </param>
+    public SchedulerState(ISchedulerOutbox outbox, double workerSaturation = 1.1, double defaultDurationSeconds = 0.001, double minimumInFlightSeconds = 0.002)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(workerSaturation, 0);
+        _outbox = outbox;
+        _saturation = workerSaturation;
+        _defaultDuration = defaultDurationSeconds;
+        _minimumInFlightSeconds = minimumInFlightSeconds;
+    }
+
+    public IReadOnlyDictionary<Key, SchedulerTask> Tasks => _tasks;
+
+    public IReadOnlyDictionary<string, WorkerState> Workers => _workers;
+
+    public IReadOnlyDictionary<string, ClientState> Clients => _clients;
+
+    /// <summary>Adds a worker and gives it waiting work.</summary>
+    public WorkerState AddWorker(string address, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        if (_workers.ContainsKey(address))
+        {
+            throw new ArgumentException($"Worker {address} is already registered; each worker has a unique address.", nameof(address));
+        }
+
+        var worker = new WorkerState(address, threads);
+        _workers.Add(address, worker);
+        _workerList.Add(worker);
+        foreach (SchedulerTask t in _noWorker.ToArray())
+        {
+            Recommend(t, TaskStateKind.Processing);
+        }
+
+        Settle();
+        FillFromQueue(worker);
+        return worker;
+    }
+
+    /// <summary>Removes a worker: its running tasks run elsewhere, and results only it held are recomputed when needed.</summary>
+    public void RemoveWorker(string address)
+    {
+        if (!_workers.Remove(address, out WorkerState? worker))
+        {
+            return;
+        }
+
+        worker.Closed = true;
+        _workerList.Remove(worker);
+        foreach (SchedulerTask t in worker.Processing.ToArray())
+        {
+            Recommend(t, TaskStateKind.Released);
+        }
+
+        foreach (SchedulerTask t in worker.HasWhat.ToArray())
+        {
+            t.WhoHas.Remove(worker);
+            if (t.WhoHas.Count == 0 && t.State == TaskStateKind.Memory)
+            {
+                Recommend(t, TaskStateKind.Released);
+            }
+        }
+
+        worker.HasWhat.Clear();
+        Settle();
+    }
+
+    /// <summary>Registers a client.</summary>
+    public ClientState AddClient(string id)
+    {
+        if (!_clients.TryGetValue(id, out ClientState? client))
+        {
+            client = new ClientState(id);
+            _clients.Add(id, client);
+        }
+
+        return client;
+    }
+
+    /// <summary>Drops a client and everything only it wanted.</summary>
+    public void RemoveClient(string id)
+    {
+        if (_clients.Remove(id, out ClientState? client))
+        {
+            ReleaseKeys(client, [.. client.WantsWhat.Select(t => t.Key)]);
+        }
+    }
+
+    /// <summary>Adds tasks and the keys a client wants from them.</summary>
+    public void UpdateGraph(string clientId, IReadOnlyList<TaskSubmission> tasks, IReadOnlyList<Key> wanted)
+    {
+        ClientState client = AddClient(clientId);
+        long generation = (long)_generation++ << 32;
+        var added = new List<(SchedulerTask Task, TaskSubmission Submission)>(tasks.Count);
+        foreach (TaskSubmission s in tasks)
+        {
+            if (_tasks.TryGetValue(s.Key, out SchedulerTask? existing))
+            {
+                if (existing.State is TaskStateKind.Released or TaskStateKind.Erred && existing.Spec is null)
+                {
+                    existing.Spec = s.Spec;
+                }
+
+                continue;
+            }
+
+            var t = new SchedulerTask(s.Key, s.Spec, generation | (uint)s.Order) { RetriesLeft = s.Retries };
+            _tasks.Add(s.Key, t);
+            added.Add((t, s));
+        }
+
+        foreach ((SchedulerTask t, TaskSubmission s) in added)
+        {
+            var deps = new SchedulerTask[s.Dependencies.Length];
+            for (int i = 0; i < deps.Length; i++)
+            {
+                if (!_tasks.TryGetValue(s.Dependencies[i], out SchedulerTask? dep))
+                {
+                    throw new InvalidGraphException(s.Dependencies[i], $"Task {s.Key} depends on key {s.Dependencies[i]}, which the scheduler does not know; submit it with the graph or as a future.");
+                }
+
+                deps[i] = dep;
+                dep.Dependents.Add(t);
+            }
+
+            t.Dependencies = deps;
+        }
+
+        foreach (Key k in wanted)
+        {
+            if (!_tasks.TryGetValue(k, out SchedulerTask? t))
+            {
+                throw new KeyNotFoundException($"Requested key {k} is not in the submitted graph.");
+            }
+
+            if (client.WantsWhat.Add(t))
+            {
+                t.WhoWants.Add(client);
+            }
+
+            switch (t.State)
+            {
+                case TaskStateKind.Memory:
+                    _outbox.KeyInMemory(client, t);
+                    break;
+                case TaskStateKind.Erred:
+                    _outbox.KeyErred(client, t);
+                    break;
+                case TaskStateKind.Released:
+                    Recommend(t, TaskStateKind.Waiting);
+                    break;
+            }
+        }
+
+        Settle();
+    }
+
+    /// <summary>A client no longer wants these keys.</summary>
+    public void ReleaseKeys(string clientId, IReadOnlyList<Key> keys)
+    {
+        if (_clients.TryGetValue(clientId, out ClientState? client))
+        {
+            ReleaseKeys(client, keys);
+        }
+    }
+
+    /// <summary>A worker finished a task.</summary>
+    public void TaskFinished(string workerAddress, Key key, long nbytes, double durationSeconds)
+    {
+        if (!_workers.TryGetValue(workerAddress, out WorkerState? worker) || !_tasks.TryGetValue(key, out SchedulerTask? t))
+        {
+            return;
+        }
+
+        if (t.State == TaskStateKind.Memory)
+        {
+            AddReplica(t, worker);
+            return;
+        }
+
+        if (t.State != TaskStateKind.Processing || t.ProcessingOn != worker)
+        {
+            // A stale result (the task was released or moved meanwhile): the worker may drop it.
+            _outbox.FreeKey(worker, key);
+            return;
+        }
+
+        t.NBytes = nbytes;
+        UpdateDuration(t.Prefix, durationSeconds);
+        Recommend(t, TaskStateKind.Memory);
+        Settle();
+        FillFromQueue(worker);
+    }
+
+    /// <summary>A worker reports that a task threw.</summary>
+    public void TaskErred(string workerAddress, Key key, RemoteError error)
+    {
+        if (!_workers.TryGetValue(workerAddress, out WorkerState? worker) || !_tasks.TryGetValue(key, out SchedulerTask? t) ||
+            t.State != TaskStateKind.Processing || t.ProcessingOn != worker)
+        {
+            return;
+        }
+
+        if (t.RetriesLeft > 0)
+        {
+            t.RetriesLeft--;
+            Recommend(t, TaskStateKind.Released);
+            Settle();
+            if (t.State == TaskStateKind.Released && t.WhoWants.Count + t.Waiters > 0)
+            {
+                Recommend(t, TaskStateKind.Waiting);
+                Settle();
+            }
+        }
+        else
+        {
+            t.Error = error;
+            t.ErredOn = t;
+            Recommend(t, TaskStateKind.Erred);
+            Settle();
+        }
+
+        FillFromQueue(worker);
+    }
+
+    /// <summary>Checks the invariants of the whole state; for tests and debugging.</summary>
+    public void Validate()
+    {
+        foreach (SchedulerTask t in _tasks.Values)
+        {
+            int waiters = t.Dependents.Count(d => d.State is TaskStateKind.Waiting or TaskStateKind.Queued or TaskStateKind.NoWorker or TaskStateKind.Processing);
+            Check(waiters == t.Waiters, t, $"waiters {t.Waiters} != {waiters}");
+            switch (t.State)
+            {
+                case TaskStateKind.Waiting:
+                    Check(t.WaitingOn == t.Dependencies.Count(d => d.State != TaskStateKind.Memory), t, "waiting-on count");
+                    Check(t.WaitingOn > 0, t, "a waiting task with nothing to wait for");
+                    break;
+                case TaskStateKind.Processing:
+                    Check(t.ProcessingOn is not null && t.ProcessingOn.Processing.Contains(t), t, "processing on a worker that does not know it");
+                    Check(t.Dependencies.All(d => d.State == TaskStateKind.Memory), t, "processing before its inputs are in memory");
+                    break;
+                case TaskStateKind.Memory:
+                    Check(t.WhoHas.Count > 0, t, "in memory on no worker");
+                    break;
+                case TaskStateKind.Queued or TaskStateKind.NoWorker:
+                    Check(t.Dependencies.All(d => d.State == TaskStateKind.Memory), t, "ready before its inputs are in memory");
+                    break;
+            }
+        }
+
+        foreach (WorkerState w in _workers.Values)
+        {
+            Check(w.Processing.All(t => t.State == TaskStateKind.Processing && t.ProcessingOn == w), null, $"worker {w} processing set");
+            Check(w.HasWhat.All(t => t.WhoHas.Contains(w)), null, $"worker {w} has-what set");
+        }
+
+        static void Check(bool ok, SchedulerTask? t, string what)
+        {
+            if (!ok)
+            {
+                throw new InvalidOperationException($"Scheduler invariant broken for {t?.ToString() ?? "the cluster"}: {what}.");
+            }
+        }
+    }
+
+    private void ReleaseKeys(ClientState client, IReadOnlyList<Key> keys)
+    {
+        foreach (Key k in keys)
+        {
+            if (_tasks.TryGetValue(k, out SchedulerTask? t) && client.WantsWhat.Remove(t))
+            {
+                t.WhoWants.Remove(client);
+                ConsiderRelease(t);
+            }
+        }
+
+        Settle();
+    }
+
+    private void ConsiderRelease(SchedulerTask t)
+    {
+        if (t.WhoWants.Count > 0 || t.Waiters > 0)
+        {
+            return;
+        }
+
+        switch (t.State)
+        {
+            case TaskStateKind.Memory or TaskStateKind.Erred or TaskStateKind.Waiting or TaskStateKind.Queued or TaskStateKind.NoWorker or TaskStateKind.Processing:
+                Recommend(t, TaskStateKind.Released);
+                break;
+            case TaskStateKind.Released:
+                Recommend(t, TaskStateKind.Forgotten);
+                break;
+        }
+    }
+
+    private void Recommend(SchedulerTask t, TaskStateKind to) => _recommendations.Push((t, to));
+
+    private void Settle()
+    {
+        while (_recommendations.TryPop(out (SchedulerTask Task, TaskStateKind To) r))
+        {
+            SchedulerTask t = r.Task;
+            if (t.State == r.To || t.State == TaskStateKind.Forgotten)
+            {
+                continue;
+            }
+
+            if (!s_transitions.TryGetValue((t.State, r.To), out Action<SchedulerState, SchedulerTask>? transition))
+            {
+                // Some recommendations become moot by the time they run (a task released twice); only those
+                // into states that the current state cannot reach are dropped, and that is by design.
+                continue;
+            }
+
+            transition(this, t);
+        }
+    }
+
+    private void ReleasedToWaiting(SchedulerTask t)
+    {
+        t.State = TaskStateKind.Waiting;
+        int waitingOn = 0;
+        foreach (SchedulerTask d in t.Dependencies)
+        {
+            d.Waiters++;
+            if (d.State != TaskStateKind.Memory)
+            {
+                waitingOn++;
+                if (d.State is TaskStateKind.Released)
+                {
+                    Recommend(d, TaskStateKind.Waiting);
+                }
+                else if (d.State == TaskStateKind.Erred)
+                {
+                    t.ErredOn = d.ErredOn;
+                    t.Error = d.Error;
+                    Recommend(t, TaskStateKind.Erred);
+                }
+            }
+        }
+
+        t.WaitingOn = waitingOn;
+        if (waitingOn == 0)
+        {
+            Recommend(t, TaskStateKind.Processing);
+        }
+    }
+
+    private void ReadyToProcessing(SchedulerTask t)
+    {
+        if (t.State == TaskStateKind.NoWorker)
+        {
+            _noWorker.Remove(t);
+        }
+
+        WorkerState? worker = DecideWorker(t);
+        if (worker is null)
+        {
+            if (_workers.Count == 0)
+            {
+                t.State = TaskStateKind.NoWorker;
+                _noWorker.Add(t);
+            }
+            else
+            {
+                t.State = TaskStateKind.Queued;
+                _queued.Enqueue(t, t.Priority);
+            }
+
+            return;
+        }
+
+        SendToWorker(t, worker);
+    }
+
+    private void SendToWorker(SchedulerTask t, WorkerState worker)
+    {
+        t.State = TaskStateKind.Processing;
+        t.ProcessingOn = worker;
+        t.EstimatedDuration = _durations.TryGetValue(t.Prefix, out double d) ? d : _defaultDuration;
+        worker.Processing.Add(t);
+        worker.Occupancy += t.EstimatedDuration;
+        _outbox.ComputeTask(worker, t);
+    }
+
+    private void ProcessingToMemory(SchedulerTask t)
+    {
+        WorkerState worker = t.ProcessingOn!;
+        LeaveProcessing(t);
+        t.State = TaskStateKind.Memory;
+        AddReplica(t, worker);
+        foreach (SchedulerTask dep in t.Dependencies)
+        {
+            dep.Waiters--;
+            ConsiderRelease(dep);
+        }
+
+        foreach (SchedulerTask dependent in t.Dependents)
+        {
+            if (dependent.State == TaskStateKind.Waiting && --dependent.WaitingOn == 0)
+            {
+                Recommend(dependent, TaskStateKind.Processing);
+            }
+        }
+
+        foreach (ClientState c in t.WhoWants)
+        {
+            _outbox.KeyInMemory(c, t);
+        }
+
+        if (t.WhoWants.Count == 0 && t.Waiters == 0)
+        {
+            Recommend(t, TaskStateKind.Released);
+        }
+    }
+
+    private void ProcessingToErred(SchedulerTask t)
+    {
+        LeaveProcessing(t);
+        NeedyToErred(t);
+    }
+
+    private void NeedyToErred(SchedulerTask t)
+    {
+        if (t.State == TaskStateKind.Processing)
+        {
+            LeaveProcessing(t);
+        }
+        else if (t.State == TaskStateKind.NoWorker)
+        {
+            _noWorker.Remove(t);
+        }
+
+        bool wasNeedy = t.State is TaskStateKind.Waiting or TaskStateKind.Queued or TaskStateKind.NoWorker or TaskStateKind.Processing;
+        t.State = TaskStateKind.Erred;
+        if (wasNeedy)
+        {
+            foreach (SchedulerTask dep in t.Dependencies)
+            {
+                dep.Waiters--;
+                ConsiderRelease(dep);
+            }
+        }
+
+        foreach (SchedulerTask dependent in t.Dependents)
+        {
+            if (dependent.State is TaskStateKind.Waiting or TaskStateKind.Queued or TaskStateKind.NoWorker)
+            {
+                dependent.Error = t.Error;
+                dependent.ErredOn = t.ErredOn;
+                Recommend(dependent, TaskStateKind.Erred);
+            }
+        }
+
+        foreach (ClientState c in t.WhoWants)
+        {
+            _outbox.KeyErred(c, t);
+        }
+    }
+
+    private void NeedyToReleased(SchedulerTask t)
+    {
+        switch (t.State)
+        {
+            case TaskStateKind.Processing:
+                LeaveProcessing(t);
+                break;
+            case TaskStateKind.NoWorker:
+                _noWorker.Remove(t);
+                break;
+        }
+
+        t.State = TaskStateKind.Released;
+        foreach (SchedulerTask dep in t.Dependencies)
+        {
+            dep.Waiters--;
+            ConsiderRelease(dep);
+        }
+
+        AfterRelease(t);
+    }
+
+    private void MemoryToReleased(SchedulerTask t)
+    {
+        foreach (WorkerState w in t.WhoHas)
+        {
+            w.HasWhat.Remove(t);
+            w.NBytes -= Math.Max(0, t.NBytes);
+            if (!w.Closed)
+            {
+                _outbox.FreeKey(w, t.Key);
+            }
+        }
+
+        t.WhoHas.Clear();
+        t.State = TaskStateKind.Released;
+
+        // Dependents that were waiting on this result now wait again, and it must be recomputed.
+        foreach (SchedulerTask dependent in t.Dependents)
+        {
+            if (dependent.State == TaskStateKind.Waiting)
+            {
+                dependent.WaitingOn++;
+            }
+            else if (dependent.State is TaskStateKind.Queued or TaskStateKind.NoWorker or TaskStateKind.Processing)
+            {
+                Recommend(dependent, TaskStateKind.Released);
+            }
+        }
+
+        AfterRelease(t);
+    }
+
+    private void ErredToReleased(SchedulerTask t)
+    {
+        t.State = TaskStateKind.Released;
+        t.Error = null;
+        t.ErredOn = null;
+        AfterRelease(t);
+    }
+
+    // A released task is recomputed when still needed, and forgotten when nothing refers to it any more.
+    private void AfterRelease(SchedulerTask t)
+    {
+        if (t.WhoWants.Count > 0 || t.Waiters > 0)
+        {
+            Recommend(t, TaskStateKind.Waiting);
+        }
+        else if (t.Dependents.All(d => d.State is TaskStateKind.Released or TaskStateKind.Forgotten or TaskStateKind.Erred))
+        {
+            Recommend(t, TaskStateKind.Forgotten);
+        }
+    }
+
+    private void ReleasedToForgotten(SchedulerTask t)
+    {
+        Debug.Assert(t.WhoWants.Count == 0, "forgetting a wanted task");
+        t.State = TaskStateKind.Forgotten;
+        _tasks.Remove(t.Key);
+        foreach (SchedulerTask dep in t.Dependencies)
+        {
+            dep.Dependents.Remove(t);
+            if (dep.State is TaskStateKind.Released or TaskStateKind.Erred && dep.WhoWants.Count == 0 && dep.Waiters == 0)
+            {
+                if (dep.State == TaskStateKind.Erred)
+                {
+                    Recommend(dep, TaskStateKind.Released);
+                }
+                else if (dep.Dependents.Count == 0)
+                {
+                    Recommend(dep, TaskStateKind.Forgotten);
+                }
+            }
+        }
+
+        foreach (SchedulerTask dependent in t.Dependents)
+        {
+            if (dependent.State is TaskStateKind.Released or TaskStateKind.Erred && dependent.WhoWants.Count == 0)
+            {
+                Recommend(dependent, TaskStateKind.Forgotten);
+            }
+        }
+    }
+
+    private static void LeaveProcessing(SchedulerTask t)
+    {
+        WorkerState? w = t.ProcessingOn;
+        if (w is not null)
+        {
+            w.Processing.Remove(t);
+            w.Occupancy = Math.Max(0, w.Occupancy - t.EstimatedDuration);
+        }
+
+        t.ProcessingOn = null;
+    }
+
+    private static void AddReplica(SchedulerTask t, WorkerState worker)
+    {
+        if (!t.WhoHas.Contains(worker))
+        {
+            t.WhoHas.Add(worker);
+            worker.HasWhat.Add(t);
+            worker.NBytes += Math.Max(0, t.NBytes);
+        }
+    }
+
+    private WorkerState? DecideWorker(SchedulerTask t)
+    {
+        if (_workers.Count == 0)
+        {
+            return null;
+        }
+
+        bool root = t.Dependencies.Length == 0;
+        WorkerState? best = null;
+        double bestCost = double.MaxValue;
+        if (!root)
+        {
+            // Data locality: prefer workers that hold inputs, weighing the bytes that would have to move.
+            foreach (SchedulerTask dep in t.Dependencies)
+            {
+                foreach (WorkerState w in dep.WhoHas)
+                {
+                    double cost = Cost(t, w);
+                    if (cost < bestCost)
+                    {
+                        (best, bestCost) = (w, cost);
+                    }
+                }
+            }
+        }
+
+        // Any worker with room is a candidate too (cheap input, or idle elsewhere); start at a rotating
+        // offset so ties spread work instead of piling it on the first worker.
+        int n = _workerList.Count;
+        int offset = _roundRobin++ % n;
+        for (int i = 0; i < n; i++)
+        {
+            WorkerState w = _workerList[(offset + i) % n];
+            if (root && IsSaturated(w))
+            {
+                continue;
+            }
+
+            double cost = Cost(t, w);
+            if (cost < bestCost)
+            {
+                (best, bestCost) = (w, cost);
+            }
+        }
+
+        if (best is null && root)
+        {
+            return null;
+        }
+
+        return best ?? _workerList[0];
+    }
+
+    private static double Cost(SchedulerTask t, WorkerState w)
+    {
+        const double BandwidthBytesPerSecond = 1e9;
+        long missing = 0;
+        foreach (SchedulerTask dep in t.Dependencies)
+        {
+            if (!dep.WhoHas.Contains(w))
+            {
+                missing += Math.Max(0, dep.NBytes);
+            }
+        }
+
+        return (w.Occupancy / w.Threads) + (missing / BandwidthBytesPerSecond);
+    }
+
+    private bool IsSaturated(WorkerState w)
+    {
+        if (double.IsPositiveInfinity(_saturation))
+        {
+            return false;
+        }
+
+        int allowed = (int)Math.Ceiling(w.Threads * _saturation);
+        if (w.Processing.Count < allowed)
+        {
+            return false;
+        }
+
+        // Short tasks: keep enough of them in flight to cover a scheduler round trip.
+        return w.Occupancy >= w.Threads * _minimumInFlightSeconds;
+    }
+
+    private void FillFromQueue(WorkerState worker)
+    {
+        while (_queued.Count > 0 && !worker.Closed && !IsSaturated(worker))
+        {
+            SchedulerTask t = _queued.Dequeue();
+            if (t.State != TaskStateKind.Queued)
+            {
+                continue;
+            }
+
+            SendToWorker(t, worker);
+        }
+
+        Settle();
+    }
+
+    private void UpdateDuration(string prefix, double seconds)
+    {
+        _durations[prefix] = _durations.TryGetValue(prefix, out double old) ? (0.5 * old) + (0.5 * seconds) : seconds;
+    }
+}

@@ -1,0 +1,241 @@
+using CsCheck;
+using Tessera.Distributed.Scheduler;
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Tests.Scheduler;
+
+public sealed class SchedulerStateTests
+{
+    private sealed class RecordingOutbox : ISchedulerOutbox
+    {
+        public List<(WorkerState Worker, SchedulerTask Task)> Sent { get; } = [];
+
+        public List<(WorkerState Worker, Key Key)> Freed { get; } = [];
+
+        public Dictionary<string, HashSet<Key>> InMemory { get; } = [];
+
+        public Dictionary<Key, SchedulerTask> Erred { get; } = [];
+
+        public void ComputeTask(WorkerState worker, SchedulerTask task)
+        {
+            foreach (SchedulerTask d in task.Dependencies)
+            {
+                Assert.Equal(TaskStateKind.Memory, d.State);
+            }
+
+            Sent.Add((worker, task));
+        }
+
+        public void FreeKey(WorkerState worker, Key key) => Freed.Add((worker, key));
+
+        public void KeyInMemory(ClientState client, SchedulerTask task)
+        {
+            if (!InMemory.TryGetValue(client.Id, out HashSet<Key>? keys))
+            {
+                InMemory[client.Id] = keys = [];
+            }
+
+            keys.Add(task.Key);
+        }
+
+        public void KeyErred(ClientState client, SchedulerTask task) => Erred[task.Key] = task;
+    }
+
+    private static List<TaskSubmission> Chain(string name, int n)
+    {
+        var tasks = new List<TaskSubmission>();
+        for (int i = 0; i < n; i++)
+        {
+            tasks.Add(new TaskSubmission(new Key(name, i), null, i == 0 ? [] : [new Key(name, i - 1)], i));
+        }
+
+        return tasks;
+    }
+
+    private static List<TaskSubmission> Tree(string name, int leaves)
+    {
+        var tasks = new List<TaskSubmission>();
+        for (int i = 0; i < leaves; i++)
+        {
+            tasks.Add(new TaskSubmission(new Key(name, 0, i), null, [], tasks.Count));
+        }
+
+        int level = 0, width = leaves;
+        while (width > 1)
+        {
+            int next = (width + 2) / 3;
+            for (int j = 0; j < next; j++)
+            {
+                Key[] deps = [.. Enumerable.Range(j * 3, Math.Min(3, width - (j * 3))).Select(k => new Key(name, level, k))];
+                tasks.Add(new TaskSubmission(new Key(name, level + 1, j), null, deps, tasks.Count));
+            }
+
+            level++;
+            width = next;
+        }
+
+        return tasks;
+    }
+
+    // Runs sent tasks in the order chosen by pick until nothing is left to run.
+    private static void Drain(SchedulerState state, RecordingOutbox outbox, Func<int, int> pick, Action? betweenSteps = null)
+    {
+        for (int steps = 0; steps < 100_000; steps++)
+        {
+            outbox.Sent.RemoveAll(s => s.Task.State != TaskStateKind.Processing || s.Task.ProcessingOn != s.Worker);
+            if (outbox.Sent.Count == 0)
+            {
+                return;
+            }
+
+            int i = pick(outbox.Sent.Count);
+            (WorkerState w, SchedulerTask t) = outbox.Sent[i];
+            outbox.Sent.RemoveAt(i);
+            state.TaskFinished(w.Address, t.Key, 8, 0.0001);
+            state.Validate();
+            betweenSteps?.Invoke();
+        }
+
+        Assert.Fail("the simulation did not finish");
+    }
+
+    [Fact]
+    public void UpdateGraph_Chain_RunsInOrderAndReportsTheResult()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.UpdateGraph("c", Chain("x", 50), [new Key("x", 49)]);
+        state.Validate();
+        Drain(state, outbox, _ => 0);
+        Assert.Equal([new Key("x", 49)], outbox.InMemory["c"]);
+        Assert.Equal(TaskStateKind.Memory, state.Tasks[new Key("x", 49)].State);
+        Assert.All(state.Tasks.Values.Where(t => t.Key != new Key("x", 49)), t => Assert.Equal(TaskStateKind.Released, t.State));
+        Assert.Equal(49, outbox.Freed.Count);
+    }
+
+    [Fact]
+    public void UpdateGraph_NoWorkers_WaitsThenRunsWhenOneArrives()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.UpdateGraph("c", Tree("t", 9), [new Key("t", 2, 0)]);
+        Assert.All(state.Tasks.Values.Where(t => t.Dependencies.Length == 0), t => Assert.Equal(TaskStateKind.NoWorker, t.State));
+        state.AddWorker("w1", 2);
+        state.Validate();
+        Drain(state, outbox, n => n - 1);
+        Assert.Contains(new Key("t", 2, 0), outbox.InMemory["c"]);
+    }
+
+    [Fact]
+    public void Queuing_WithholdsRootTasksFromASaturatedWorker()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox, workerSaturation: 1.0, defaultDurationSeconds: 1.0);
+        state.AddWorker("w1", 2);
+        state.UpdateGraph("c", Tree("t", 30), [new Key("t", 4, 0)]);
+        Assert.Equal(2, outbox.Sent.Count);
+        Assert.Equal(28, state.Tasks.Values.Count(t => t.State == TaskStateKind.Queued));
+        Drain(state, outbox, _ => 0);
+        Assert.Contains(new Key("t", 4, 0), outbox.InMemory["c"]);
+    }
+
+    [Fact]
+    public void ReleaseKeys_ForgetsEverythingNoClientWants()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.UpdateGraph("c", Tree("t", 27), [new Key("t", 3, 0)]);
+        Drain(state, outbox, _ => 0);
+        state.ReleaseKeys("c", [new Key("t", 3, 0)]);
+        state.Validate();
+        Assert.Empty(state.Tasks);
+        Assert.Contains(outbox.Freed, f => f.Key == new Key("t", 3, 0));
+    }
+
+    [Fact]
+    public void TaskErred_ReachesTheClientThroughDependents()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.UpdateGraph("c", Chain("x", 5), [new Key("x", 4)]);
+        (WorkerState w, SchedulerTask first) = outbox.Sent[0];
+        state.TaskErred(w.Address, first.Key, new RemoteError("System.InvalidOperationException", "boom", "at X"));
+        state.Validate();
+        SchedulerTask out4 = outbox.Erred[new Key("x", 4)];
+        Assert.Equal(new Key("x", 0), out4.ErredOn!.Key);
+        Assert.Equal("boom", out4.Error!.Message);
+        state.ReleaseKeys("c", [new Key("x", 4)]);
+        Assert.Empty(state.Tasks);
+    }
+
+    [Fact]
+    public void TaskErred_WithRetries_RunsAgain()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.UpdateGraph("c", [new TaskSubmission("flaky", null, [], 0, Retries: 1)], ["flaky"]);
+        state.TaskErred("w1", "flaky", new RemoteError("E", "first", null));
+        Assert.Empty(outbox.Erred);
+        Assert.Equal(TaskStateKind.Processing, state.Tasks["flaky"].State);
+        state.TaskErred("w1", "flaky", new RemoteError("E", "second", null));
+        Assert.Equal("second", outbox.Erred["flaky"].Error!.Message);
+    }
+
+    [Fact]
+    public void TwoClients_WantingTheSameKey_BothHearAndReleaseIndependently()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.UpdateGraph("a", Chain("x", 3), [new Key("x", 2)]);
+        state.UpdateGraph("b", Chain("x", 3), [new Key("x", 2)]);
+        Drain(state, outbox, _ => 0);
+        Assert.Contains(new Key("x", 2), outbox.InMemory["a"]);
+        Assert.Contains(new Key("x", 2), outbox.InMemory["b"]);
+        state.RemoveClient("a");
+        Assert.Equal(TaskStateKind.Memory, state.Tasks[new Key("x", 2)].State);
+        state.RemoveClient("b");
+        Assert.Empty(state.Tasks);
+    }
+
+    [Fact]
+    public void RandomExecution_WithWorkersLeavingAndJoining_AlwaysCompletesAndForgets()
+    {
+        Gen.Select(Gen.Int[1, 60], Gen.Int[1, 4], Gen.Int[0, 3], Gen.UInt).Sample((leaves, workers, departures, seed) =>
+        {
+            var random = new Random((int)seed);
+            var outbox = new RecordingOutbox();
+            var state = new SchedulerState(outbox, workerSaturation: random.Next(2) == 0 ? 1.1 : double.PositiveInfinity);
+            int next = 0;
+            for (int i = 0; i < workers; i++)
+            {
+                state.AddWorker("w" + next++, random.Next(1, 3));
+            }
+
+            List<TaskSubmission> graph = Tree("t", leaves);
+            Key root = graph[^1].Key;
+            state.UpdateGraph("c", graph, [root]);
+            state.Validate();
+            int left = departures;
+            Drain(state, outbox, n => random.Next(n), () =>
+            {
+                if (left > 0 && random.Next(8) == 0)
+                {
+                    left--;
+                    state.RemoveWorker(state.Workers.Keys.First());
+                    state.AddWorker("w" + next++, 1);
+                    state.Validate();
+                }
+            });
+            Assert.Contains(root, outbox.InMemory["c"]);
+            Assert.Equal(TaskStateKind.Memory, state.Tasks[root].State);
+            state.ReleaseKeys("c", [root]);
+            state.Validate();
+            Assert.Empty(state.Tasks);
+        }, iter: 300);
+    }
+}
