@@ -80,6 +80,9 @@ public abstract class Node
     /// <returns>The rewritten node, or this node when nothing changed.</returns>
     public abstract Node ReplaceReferences(Func<RefNode, Node> replace);
 
+    /// <summary>Gets the node's direct sub-expressions (arguments, items or values); empty for literals and references.</summary>
+    internal virtual IReadOnlyList<Node> Children => [];
+
     /// <summary>Evaluates the node, reading referenced results through the evaluation context.</summary>
     internal abstract object? Evaluate(ref EvaluationContext context);
 
@@ -245,6 +248,8 @@ public sealed class CallNode : Node
     /// <summary>Gets the argument expressions.</summary>
     public ReadOnlySpan<Node> Arguments => _args;
 
+    internal override IReadOnlyList<Node> Children => _args;
+
     /// <inheritdoc/>
     public override bool HasReferences { get; }
 
@@ -332,6 +337,8 @@ public abstract class ListNode : Node
     /// <summary>Gets the element type of the array the list evaluates to.</summary>
     public abstract Type ElementType { get; }
 
+    internal override IReadOnlyList<Node> Children => Items;
+
     /// <inheritdoc/>
     public override bool HasReferences { get; }
 
@@ -418,6 +425,8 @@ public sealed class TupleNode<T1, T2> : Node
     /// <summary>Gets the second item.</summary>
     public Node Item2 { get; }
 
+    internal override IReadOnlyList<Node> Children => [Item1, Item2];
+
     /// <inheritdoc/>
     public override bool HasReferences => Item1.HasReferences || Item2.HasReferences;
 
@@ -486,6 +495,8 @@ public sealed class DictNode<TKey, TValue> : Node
 
     /// <summary>Gets the entries.</summary>
     public IEnumerable<KeyValuePair<TKey, Node>> Entries => _keys.Select((k, i) => KeyValuePair.Create(k, _values[i]));
+
+    internal override IReadOnlyList<Node> Children => _values;
 
     /// <inheritdoc/>
     public override bool HasReferences { get; }

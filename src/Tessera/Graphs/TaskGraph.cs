@@ -49,6 +49,9 @@ public sealed class TaskGraph : IReadOnlyDictionary<Key, Node>
     /// <inheritdoc/>
     public IEnumerable<Node> Values => _nodes.Values;
 
+    /// <summary>Gets the entries for allocation-free enumeration by optimization passes (read only; do not modify).</summary>
+    internal Dictionary<Key, Node> Entries => _nodes;
+
     /// <summary>Gets or sets the node that computes <paramref name="key"/>.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The node.</returns>
