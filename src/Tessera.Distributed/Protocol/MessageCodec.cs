@@ -1,0 +1,317 @@
+using System.Buffers;
+using Nerdbank.MessagePack;
+using Tessera.Distributed.Scheduler;
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Protocol;
+
+/// <summary>
+/// Encodes control messages as MessagePack arrays: <c>[op, field, field, …]</c>. Keys are
+/// <c>[name, index…]</c> arrays. Hand-written rather than reflection-based, because every task
+/// passes through it several times.
+/// </summary>
+internal static class MessageCodec
+{
+    public static byte[] Encode(Message message)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        Write(buffer, message);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static void Write(IBufferWriter<byte> output, Message message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var w = new MessagePackWriter(output);
+        switch (message)
+        {
+            case RegisterClient m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                w.Write(m.ClientId);
+                break;
+            case RegisterWorker m:
+                w.WriteArrayHeader(5);
+                w.Write((byte)m.Op);
+                w.Write(m.Address);
+                w.Write(m.Threads);
+                w.Write(m.MemoryLimit);
+                w.Write(m.Name);
+                break;
+            case Welcome m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                w.Write(m.SchedulerId);
+                break;
+            case UpdateGraph m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.WriteArrayHeader(m.Tasks.Length);
+                foreach (WireTask t in m.Tasks)
+                {
+                    w.WriteArrayHeader(5);
+                    WriteKey(ref w, t.Key);
+                    w.Write(t.Spec);
+                    WriteKeys(ref w, t.Dependencies);
+                    w.Write(t.Order);
+                    w.Write(t.Retries);
+                }
+
+                WriteKeys(ref w, m.Wanted);
+                break;
+            case ReleaseKeys m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                WriteKeys(ref w, m.Keys);
+                break;
+            case KeyInMemory m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                WriteKey(ref w, m.Key);
+                WriteStrings(ref w, m.WhoHas);
+                w.Write(m.NBytes);
+                break;
+            case KeyErred m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                WriteKey(ref w, m.Key);
+                WriteKey(ref w, m.ErredOn);
+                WriteError(ref w, m.Error);
+                break;
+            case ComputeTask m:
+                w.WriteArrayHeader(5);
+                w.Write((byte)m.Op);
+                WriteKey(ref w, m.Key);
+                w.Write(m.Spec);
+                w.WriteArrayHeader(m.Dependencies.Length);
+                foreach (DependencyLocation d in m.Dependencies)
+                {
+                    w.WriteArrayHeader(3);
+                    WriteKey(ref w, d.Key);
+                    WriteStrings(ref w, d.WhoHas);
+                    w.Write(d.NBytes);
+                }
+
+                w.Write(m.Priority);
+                break;
+            case FreeKeys m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                WriteKeys(ref w, m.Keys);
+                break;
+            case TaskFinished m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                WriteKey(ref w, m.Key);
+                w.Write(m.NBytes);
+                w.Write(m.DurationSeconds);
+                break;
+            case TaskErred m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                WriteKey(ref w, m.Key);
+                WriteError(ref w, m.Error);
+                break;
+            case GetData m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteKeys(ref w, m.Keys);
+                break;
+            case Data m:
+                w.WriteArrayHeader(5);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteKeys(ref w, m.Keys);
+                w.WriteArrayHeader(m.Values.Length);
+                foreach (byte[] v in m.Values)
+                {
+                    w.Write(v);
+                }
+
+                WriteKeys(ref w, m.Missing);
+                break;
+            case Heartbeat m:
+                w.WriteArrayHeader(1);
+                w.Write((byte)m.Op);
+                break;
+            case Close m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                w.Write(m.Reason);
+                break;
+            default:
+                throw new ArgumentException($"Message type {message.GetType().Name} has no encoding; add it to MessageCodec.", nameof(message));
+        }
+
+        w.Flush();
+    }
+
+    public static Message Read(ReadOnlyMemory<byte> bytes)
+    {
+        var r = new MessagePackReader(bytes);
+        int fields = r.ReadArrayHeader();
+        var op = (Op)r.ReadByte();
+        Message m = op switch
+        {
+            Op.RegisterClient => new RegisterClient(ReadString(ref r)),
+            Op.RegisterWorker => new RegisterWorker(ReadString(ref r), r.ReadInt32(), r.ReadInt64(), ReadString(ref r)),
+            Op.Welcome => new Welcome(ReadString(ref r)),
+            Op.UpdateGraph => new UpdateGraph(ReadWireTasks(ref r), ReadKeys(ref r)),
+            Op.ReleaseKeys => new ReleaseKeys(ReadKeys(ref r)),
+            Op.KeyInMemory => new KeyInMemory(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64()),
+            Op.KeyErred => new KeyErred(ReadKey(ref r), ReadKey(ref r), ReadError(ref r)),
+            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64()),
+            Op.FreeKeys => new FreeKeys(ReadKeys(ref r)),
+            Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble()),
+            Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r)),
+            Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),
+            Op.Data => ReadData(ref r),
+            Op.Heartbeat => new Heartbeat(),
+            Op.Close => new Close(ReadString(ref r)),
+            _ => throw new InvalidDataException($"Unknown message operation {(byte)op}; the peer speaks another protocol version."),
+        };
+
+        _ = fields;
+        return m;
+    }
+
+    private static void WriteKey(ref MessagePackWriter w, Key key)
+    {
+        w.WriteArrayHeader(1 + key.Rank);
+        w.Write(key.Name);
+        for (int i = 0; i < key.Rank; i++)
+        {
+            w.Write(key[i]);
+        }
+    }
+
+    private static Key ReadKey(ref MessagePackReader r)
+    {
+        int n = r.ReadArrayHeader();
+        string name = ReadString(ref r);
+        switch (n)
+        {
+            case 1:
+                return new Key(name);
+            case 2:
+                return new Key(name, r.ReadInt32());
+            case 3:
+                return new Key(name, r.ReadInt32(), r.ReadInt32());
+            default:
+                Span<int> index = n <= 17 ? stackalloc int[n - 1] : new int[n - 1];
+                for (int i = 0; i < index.Length; i++)
+                {
+                    index[i] = r.ReadInt32();
+                }
+
+                return new Key(name, index);
+        }
+    }
+
+    private static void WriteKeys(ref MessagePackWriter w, Key[] keys)
+    {
+        w.WriteArrayHeader(keys.Length);
+        foreach (Key k in keys)
+        {
+            WriteKey(ref w, k);
+        }
+    }
+
+    private static Key[] ReadKeys(ref MessagePackReader r)
+    {
+        int n = r.ReadArrayHeader();
+        if (n == 0)
+        {
+            return [];
+        }
+
+        var keys = new Key[n];
+        for (int i = 0; i < n; i++)
+        {
+            keys[i] = ReadKey(ref r);
+        }
+
+        return keys;
+    }
+
+    private static void WriteStrings(ref MessagePackWriter w, string[] values)
+    {
+        w.WriteArrayHeader(values.Length);
+        foreach (string s in values)
+        {
+            w.Write(s);
+        }
+    }
+
+    private static string[] ReadStrings(ref MessagePackReader r)
+    {
+        int n = r.ReadArrayHeader();
+        var values = new string[n];
+        for (int i = 0; i < n; i++)
+        {
+            values[i] = ReadString(ref r);
+        }
+
+        return values;
+    }
+
+    private static string ReadString(ref MessagePackReader r) =>
+        r.ReadString() ?? throw new InvalidDataException("A message field that must be a string is nil.");
+
+    private static byte[] ReadBytes(ref MessagePackReader r) => r.ReadBytes()?.ToArray() ?? [];
+
+    private static void WriteError(ref MessagePackWriter w, RemoteError e)
+    {
+        w.WriteArrayHeader(3);
+        w.Write(e.TypeName);
+        w.Write(e.Message);
+        w.Write(e.StackTrace);
+    }
+
+    private static RemoteError ReadError(ref MessagePackReader r)
+    {
+        r.ReadArrayHeader();
+        return new RemoteError(ReadString(ref r), ReadString(ref r), r.ReadString());
+    }
+
+    private static WireTask[] ReadWireTasks(ref MessagePackReader r)
+    {
+        int n = r.ReadArrayHeader();
+        var tasks = new WireTask[n];
+        for (int i = 0; i < n; i++)
+        {
+            r.ReadArrayHeader();
+            tasks[i] = new WireTask(ReadKey(ref r), ReadBytes(ref r), ReadKeys(ref r), r.ReadInt32(), r.ReadInt32());
+        }
+
+        return tasks;
+    }
+
+    private static DependencyLocation[] ReadLocations(ref MessagePackReader r)
+    {
+        int n = r.ReadArrayHeader();
+        var deps = new DependencyLocation[n];
+        for (int i = 0; i < n; i++)
+        {
+            r.ReadArrayHeader();
+            deps[i] = new DependencyLocation(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64());
+        }
+
+        return deps;
+    }
+
+    private static Data ReadData(ref MessagePackReader r)
+    {
+        long id = r.ReadInt64();
+        Key[] keys = ReadKeys(ref r);
+        int n = r.ReadArrayHeader();
+        var values = new byte[n][];
+        for (int i = 0; i < n; i++)
+        {
+            values[i] = ReadBytes(ref r);
+        }
+
+        return new Data(id, keys, values, ReadKeys(ref r));
+    }
+}

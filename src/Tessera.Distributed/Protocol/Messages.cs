@@ -1,0 +1,78 @@
+using Tessera.Distributed.Scheduler;
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Protocol;
+
+/// <summary>The operations of Tessera's control protocol; the first field of every message.</summary>
+internal enum Op : byte
+{
+    RegisterClient = 1,
+    RegisterWorker = 2,
+    UpdateGraph = 3,
+    ReleaseKeys = 4,
+    KeyInMemory = 5,
+    KeyErred = 6,
+    ComputeTask = 7,
+    FreeKeys = 8,
+    TaskFinished = 9,
+    TaskErred = 10,
+    GetData = 11,
+    Data = 12,
+    Heartbeat = 13,
+    Close = 14,
+    Welcome = 15,
+}
+
+/// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
+internal abstract record Message(Op Op);
+
+/// <summary>A client introduces itself to the scheduler.</summary>
+internal sealed record RegisterClient(string ClientId) : Message(Op.RegisterClient);
+
+/// <summary>A worker introduces itself to the scheduler; <paramref name="Address"/> is where peers reach it.</summary>
+internal sealed record RegisterWorker(string Address, int Threads, long MemoryLimit, string Name) : Message(Op.RegisterWorker);
+
+/// <summary>The scheduler accepts a registration.</summary>
+internal sealed record Welcome(string SchedulerId) : Message(Op.Welcome);
+
+/// <summary>One task of a graph as a client submits it: the serialized node is opaque to the scheduler.</summary>
+internal sealed record WireTask(Key Key, byte[] Spec, Key[] Dependencies, int Order, int Retries);
+
+/// <summary>A client submits tasks and says which keys it wants.</summary>
+internal sealed record UpdateGraph(WireTask[] Tasks, Key[] Wanted) : Message(Op.UpdateGraph);
+
+/// <summary>A client no longer wants these keys.</summary>
+internal sealed record ReleaseKeys(Key[] Keys) : Message(Op.ReleaseKeys);
+
+/// <summary>The scheduler tells a client that a key is ready and where it lives.</summary>
+internal sealed record KeyInMemory(Key Key, string[] WhoHas, long NBytes) : Message(Op.KeyInMemory);
+
+/// <summary>The scheduler tells a client that a key failed, because of <paramref name="ErredOn"/>.</summary>
+internal sealed record KeyErred(Key Key, Key ErredOn, RemoteError Error) : Message(Op.KeyErred);
+
+/// <summary>Where a dependency's data can be fetched.</summary>
+internal sealed record DependencyLocation(Key Key, string[] WhoHas, long NBytes);
+
+/// <summary>The scheduler asks a worker to run a task.</summary>
+internal sealed record ComputeTask(Key Key, byte[] Spec, DependencyLocation[] Dependencies, long Priority) : Message(Op.ComputeTask);
+
+/// <summary>The scheduler tells a worker that it may drop these keys.</summary>
+internal sealed record FreeKeys(Key[] Keys) : Message(Op.FreeKeys);
+
+/// <summary>A worker finished a task and holds its result.</summary>
+internal sealed record TaskFinished(Key Key, long NBytes, double DurationSeconds) : Message(Op.TaskFinished);
+
+/// <summary>A worker's task threw.</summary>
+internal sealed record TaskErred(Key Key, RemoteError Error) : Message(Op.TaskErred);
+
+/// <summary>A peer (worker or client) asks a worker for data.</summary>
+internal sealed record GetData(long RequestId, Key[] Keys) : Message(Op.GetData);
+
+/// <summary>A worker answers <see cref="GetData"/>: the serialized values, and the keys it does not have.</summary>
+internal sealed record Data(long RequestId, Key[] Keys, byte[][] Values, Key[] Missing) : Message(Op.Data);
+
+/// <summary>A liveness signal.</summary>
+internal sealed record Heartbeat() : Message(Op.Heartbeat);
+
+/// <summary>The sender is closing the connection on purpose.</summary>
+internal sealed record Close(string Reason) : Message(Op.Close);

@@ -1,0 +1,62 @@
+using Tessera.Distributed.Protocol;
+using Tessera.Distributed.Scheduler;
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Tests.Protocol;
+
+public sealed class MessageCodecTests
+{
+    public static TheoryData<string> Names => [.. Samples().Keys];
+
+    private static Dictionary<string, Message> Samples()
+    {
+        Key[] keys = [new Key("x"), new Key("y", 1), new Key("z", 1, 2), new Key("w", [1, 2, 3, -4])];
+        var error = new RemoteError("System.DivideByZeroException", "Attempted to divide by zero.", "   at Foo()");
+        Message[] all =
+        [
+            new RegisterClient("client-1"),
+            new RegisterWorker("tcp://127.0.0.1:40000", 2, 1L << 33, "w1"),
+            new Welcome("sched"),
+            new UpdateGraph([new WireTask(keys[1], [1, 2, 3], [keys[0], keys[2]], 7, 1), new WireTask(keys[0], [], [], 0, 0)], [keys[1]]),
+            new ReleaseKeys(keys),
+            new KeyInMemory(keys[3], ["tcp://a:1", "tcp://b:2"], 12345),
+            new KeyErred(keys[2], keys[0], error),
+            new KeyErred(keys[2], keys[0], error with { StackTrace = null }),
+            new ComputeTask(keys[2], [9, 9], [new DependencyLocation(keys[0], ["tcp://a:1"], 8)], (5L << 32) | 3),
+            new FreeKeys([keys[0]]),
+            new TaskFinished(keys[1], 64, 0.25),
+            new TaskErred(keys[1], error),
+            new GetData(42, keys),
+            new Data(42, [keys[0], keys[1]], [[1], [2, 3]], [keys[2]]),
+            new Heartbeat(),
+            new Close("bye"),
+        ];
+        return all.Select((m, i) => (Name: $"{i}-{m.Op}", m)).ToDictionary(p => p.Name, p => p.m);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Read_Encode_RoundTripsEveryMessage(string name)
+    {
+        Message m = Samples()[name];
+        byte[] bytes = MessageCodec.Encode(m);
+        Message back = MessageCodec.Read(bytes);
+        Assert.Equal(m.GetType(), back.GetType());
+        Assert.Equal(bytes, MessageCodec.Encode(back));
+    }
+
+    [Fact]
+    public void Read_KeysAndErrors_KeepTheirValues()
+    {
+        var m = (KeyErred)MessageCodec.Read(MessageCodec.Encode(new KeyErred(new Key("a", 1, 2, 3), "b", new RemoteError("T", "msg", null))));
+        Assert.Equal(new Key("a", 1, 2, 3), m.Key);
+        Assert.Equal(new Key("b"), m.ErredOn);
+        Assert.Equal(new RemoteError("T", "msg", null), m.Error);
+    }
+
+    [Fact]
+    public void Read_UnknownOperation_ThrowsInvalidData()
+    {
+        Assert.Throws<InvalidDataException>(() => MessageCodec.Read(new byte[] { 0x91, 0xcc, 200 }));
+    }
+}
