@@ -56,6 +56,11 @@ public static class TesseraConfig
         return Loaded.TryGetValue(k, out v) ? v : null;
     }
 
+    /// <summary>Tells whether <paramref name="key"/> is overridden by a <see cref="Set(ValueTuple{string, object}[])"/> scope in the current async flow.</summary>
+    /// <param name="key">The dotted key.</param>
+    /// <returns><see langword="true"/> when a scope sets the key.</returns>
+    public static bool IsSetInScope(string key) => s_scoped.Value?.ContainsKey(Normalize(key)) == true;
+
     /// <summary>Gets the configuration value of <paramref name="key"/> converted to <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">The wanted type.</typeparam>
     /// <param name="key">The dotted key.</param>

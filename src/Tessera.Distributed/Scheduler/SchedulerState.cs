@@ -149,6 +149,27 @@ internal sealed class SchedulerState
     /// <summary>Adds tasks and the keys a client wants from them.</summary>
     public void UpdateGraph(string clientId, IReadOnlyList<TaskSubmission> tasks, IReadOnlyList<Key> wanted)
     {
+        // Validate before changing anything: every dependency is submitted now or known already.
+        HashSet<Key>? submitted = null;
+        foreach (TaskSubmission s in tasks)
+        {
+            foreach (Key d in s.Dependencies)
+            {
+                if (!_tasks.ContainsKey(d) && !(submitted ??= [.. tasks.Select(t => t.Key)]).Contains(d))
+                {
+                    throw new InvalidGraphException(d, $"Task {s.Key} depends on key {d}, which the scheduler does not know; submit it with the graph or as a future.");
+                }
+            }
+        }
+
+        foreach (Key k in wanted)
+        {
+            if (!_tasks.ContainsKey(k) && !(submitted ??= [.. tasks.Select(t => t.Key)]).Contains(k))
+            {
+                throw new KeyNotFoundException($"Requested key {k} is not in the submitted graph.");
+            }
+        }
+
         ClientState client = AddClient(clientId);
         long generation = (long)_generation++ << 32;
         var added = new List<(SchedulerTask Task, TaskSubmission Submission)>(tasks.Count);
@@ -174,11 +195,7 @@ internal sealed class SchedulerState
             var deps = new SchedulerTask[s.Dependencies.Length];
             for (int i = 0; i < deps.Length; i++)
             {
-                if (!_tasks.TryGetValue(s.Dependencies[i], out SchedulerTask? dep))
-                {
-                    throw new InvalidGraphException(s.Dependencies[i], $"Task {s.Key} depends on key {s.Dependencies[i]}, which the scheduler does not know; submit it with the graph or as a future.");
-                }
-
+                SchedulerTask dep = _tasks[s.Dependencies[i]];
                 deps[i] = dep;
                 dep.Dependents.Add(t);
             }
@@ -188,11 +205,7 @@ internal sealed class SchedulerState
 
         foreach (Key k in wanted)
         {
-            if (!_tasks.TryGetValue(k, out SchedulerTask? t))
-            {
-                throw new KeyNotFoundException($"Requested key {k} is not in the submitted graph.");
-            }
-
+            SchedulerTask t = _tasks[k];
             if (client.WantsWhat.Add(t))
             {
                 t.WhoWants.Add(client);

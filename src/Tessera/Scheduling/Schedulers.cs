@@ -42,8 +42,27 @@ public static class Schedulers
         }
     }
 
-    /// <summary>Gets the scheduler that computations use when none is given: the <c>scheduler</c> setting.</summary>
-    public static IScheduler Default => Resolve(TesseraConfig.Get("scheduler"));
+    private static IScheduler? s_processDefault;
+
+    /// <summary>
+    /// Gets the scheduler that computations use when none is given: the <c>scheduler</c> setting of a
+    /// <see cref="TesseraConfig.Set(ValueTuple{string, object}[])"/> scope, else the process-wide default
+    /// (<see cref="SetProcessDefault"/>, which a distributed client sets while it is connected), else the
+    /// <c>scheduler</c> setting from files and the environment.
+    /// </summary>
+    public static IScheduler Default =>
+        s_processDefault is { } d && !TesseraConfig.IsSetInScope("scheduler") ? d : Resolve(TesseraConfig.Get("scheduler"));
+
+    /// <summary>Makes <paramref name="scheduler"/> the default for the whole process (Dask's "the client becomes the default scheduler").</summary>
+    /// <param name="scheduler">The scheduler, or <see langword="null"/> to go back to the configured one.</param>
+    /// <returns>The previous process-wide default.</returns>
+    public static IScheduler? SetProcessDefault(IScheduler? scheduler) => Interlocked.Exchange(ref s_processDefault, scheduler);
+
+    /// <summary>Restores the process-wide default only if it is still <paramref name="expected"/>.</summary>
+    /// <param name="expected">The scheduler that should be the default now.</param>
+    /// <param name="replacement">The scheduler to restore.</param>
+    public static void RestoreProcessDefault(IScheduler expected, IScheduler? replacement) =>
+        Interlocked.CompareExchange(ref s_processDefault, replacement, expected);
 
     /// <summary>Makes a scheduler available by name for the <c>scheduler</c> setting.</summary>
     /// <param name="name">The name.</param>

@@ -1,0 +1,49 @@
+using Tessera.Distributed.Protocol;
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Runtime;
+
+/// <summary>A connection that carries control messages (the wire layer underneath frames and batches them).</summary>
+internal interface IMessageChannel : IAsyncDisposable
+{
+    /// <summary>Gets the address of the other side.</summary>
+    string RemoteAddress { get; }
+
+    /// <summary>Queues a message; messages arrive in the order they were sent.</summary>
+    ValueTask SendAsync(Message message, CancellationToken cancellationToken = default);
+
+    /// <summary>Receives the next message; throws <see cref="CommClosedException"/> when the connection ends.</summary>
+    ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Opens and accepts message channels for one addressing scheme.</summary>
+internal interface IMessageNetwork
+{
+    /// <summary>Listens at <paramref name="address"/> (port 0 picks a free one).</summary>
+    ValueTask<IMessageListener> ListenAsync(string address, CancellationToken cancellationToken = default);
+
+    /// <summary>Connects to <paramref name="address"/>.</summary>
+    ValueTask<IMessageChannel> ConnectAsync(string address, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Accepts incoming message channels.</summary>
+internal interface IMessageListener : IAsyncDisposable
+{
+    /// <summary>Gets the address peers connect to.</summary>
+    string Address { get; }
+
+    /// <summary>Waits for the next connection.</summary>
+    ValueTask<IMessageChannel> AcceptAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Turns task specifications and results into bytes and back.</summary>
+internal interface IWireSerializer
+{
+    byte[] SerializeNode(Node node);
+
+    Node DeserializeNode(byte[] bytes);
+
+    byte[] SerializeValue(object? value);
+
+    object? DeserializeValue(byte[] bytes);
+}

@@ -1,0 +1,361 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Tessera.Distributed.Protocol;
+using Tessera.Distributed.Scheduler;
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Runtime;
+
+/// <summary>
+/// A worker: runs the tasks the scheduler sends on its own threads, fetches missing inputs from
+/// peers, keeps results in a local store, and serves them to peers and clients.
+/// </summary>
+internal sealed class WorkerServer : IAsyncDisposable
+{
+    private readonly IMessageNetwork _network;
+    private readonly IWireSerializer _serializer;
+    private readonly IMessageListener _listener;
+    private readonly PeerConnection _scheduler;
+    private readonly DataClient _peers;
+    private readonly ConcurrentDictionary<Key, object?> _data = new();
+    private readonly PriorityQueue<ComputeTask, long> _ready = new();
+    private readonly Lock _readyLock = new();
+    private readonly SemaphoreSlim _readySignal = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread[] _threads;
+    private readonly Task _schedulerLoop;
+    private readonly Task _acceptLoop;
+    private readonly List<Task> _peerLoops = [];
+
+    private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name)
+    {
+        _network = network;
+        _serializer = serializer;
+        _listener = listener;
+        _scheduler = scheduler;
+        Name = name;
+        _peers = new DataClient(network);
+        _threads = new Thread[threads];
+        for (int i = 0; i < threads; i++)
+        {
+            _threads[i] = new Thread(ExecuteLoop) { IsBackground = true, Name = $"tessera-worker-{name}-{i}" };
+            _threads[i].Start();
+        }
+
+        _schedulerLoop = Task.Run(SchedulerLoopAsync);
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    public string Address => _listener.Address;
+
+    public string Name { get; }
+
+    public int Threads => _threads.Length;
+
+    /// <summary>Gets how many results the worker holds.</summary>
+    public int StoredKeys => _data.Count;
+
+    /// <summary>Gets a task that completes when the worker has stopped (closed, or lost its scheduler).</summary>
+    public Task Completion => _schedulerLoop;
+
+    public static async Task<WorkerServer> StartAsync(
+        IMessageNetwork network,
+        IWireSerializer serializer,
+        string schedulerAddress,
+        string listenAddress,
+        int threads,
+        string? name = null,
+        long memoryLimit = 0,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        IMessageListener listener = await network.ListenAsync(listenAddress, cancellationToken).ConfigureAwait(false);
+        IMessageChannel channel;
+        try
+        {
+            channel = await network.ConnectAsync(schedulerAddress, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await channel.SendAsync(new RegisterWorker(listener.Address, threads, memoryLimit, name ?? listener.Address), cancellationToken).ConfigureAwait(false);
+        Message welcome = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        if (welcome is not Welcome)
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            await listener.DisposeAsync().ConfigureAwait(false);
+            throw new CommClosedException($"Scheduler {schedulerAddress} answered the worker's registration with {welcome.Op} instead of a welcome.");
+        }
+
+        return new WorkerServer(network, serializer, listener, new PeerConnection(channel), threads, name ?? listener.Address);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _scheduler.Post(new Close("worker closing"));
+        await _scheduler.DisposeAsync().ConfigureAwait(false);
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        await _peers.DisposeAsync().ConfigureAwait(false);
+        _readySignal.Release(_threads.Length);
+        Task[] loops;
+        lock (_peerLoops)
+        {
+            loops = [.. _peerLoops];
+        }
+
+        await Task.WhenAll([_schedulerLoop, _acceptLoop, .. loops]).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (Thread t in _threads)
+        {
+            t.Join(TimeSpan.FromSeconds(10));
+        }
+
+        _readySignal.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task SchedulerLoopAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Message m = await _scheduler.ReceiveAsync(_stop.Token).ConfigureAwait(false);
+                switch (m)
+                {
+                    case ComputeTask c:
+                        Accept(c);
+                        break;
+                    case FreeKeys f:
+                        foreach (Key k in f.Keys)
+                        {
+                            _data.TryRemove(k, out _);
+                        }
+
+                        break;
+                    case Close:
+                        return;
+                }
+            }
+        }
+        catch (Exception e) when (e is CommClosedException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+        }
+        finally
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                _ = Task.Run(async () => await DisposeAsync().ConfigureAwait(false));
+            }
+        }
+    }
+
+    private void Accept(ComputeTask task)
+    {
+        List<DependencyLocation>? missing = null;
+        foreach (DependencyLocation d in task.Dependencies)
+        {
+            if (!_data.ContainsKey(d.Key))
+            {
+                (missing ??= []).Add(d);
+            }
+        }
+
+        if (missing is null)
+        {
+            Enqueue(task);
+        }
+        else
+        {
+            _ = FetchThenEnqueueAsync(task, missing);
+        }
+    }
+
+    private async Task FetchThenEnqueueAsync(ComputeTask task, List<DependencyLocation> missing)
+    {
+        try
+        {
+            // Batch per peer: one request for all the keys a peer holds.
+            IEnumerable<IGrouping<string, DependencyLocation>> byPeer = missing.GroupBy(d => d.WhoHas.Length > 0 ? d.WhoHas[Random.Shared.Next(d.WhoHas.Length)] : string.Empty);
+            await Task.WhenAll(byPeer.Select(async g =>
+            {
+                if (g.Key.Length == 0)
+                {
+                    throw new InvalidOperationException($"No worker holds the input {g.First().Key} of task {task.Key}.");
+                }
+
+                Data data = await _peers.GetAsync(g.Key, [.. g.Select(d => d.Key)], _stop.Token).ConfigureAwait(false);
+                if (data.Missing.Length > 0)
+                {
+                    throw new InvalidOperationException($"Worker {g.Key} no longer holds {data.Missing[0]}, an input of task {task.Key}.");
+                }
+
+                for (int i = 0; i < data.Keys.Length; i++)
+                {
+                    _data.TryAdd(data.Keys[i], _serializer.DeserializeValue(data.Values[i]));
+                }
+            })).ConfigureAwait(false);
+            Enqueue(task);
+        }
+        catch (Exception e) when (!_stop.IsCancellationRequested)
+        {
+            _scheduler.Post(new TaskErred(task.Key, ToRemoteError(e)));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Enqueue(ComputeTask task)
+    {
+        lock (_readyLock)
+        {
+            _ready.Enqueue(task, task.Priority);
+        }
+
+        _readySignal.Release();
+    }
+
+    private void ExecuteLoop()
+    {
+        while (true)
+        {
+            try
+            {
+                _readySignal.Wait(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            ComputeTask? task;
+            lock (_readyLock)
+            {
+                if (!_ready.TryDequeue(out task, out _))
+                {
+                    continue;
+                }
+            }
+
+            Run(task);
+        }
+    }
+
+    private void Run(ComputeTask task)
+    {
+        long start = Stopwatch.GetTimestamp();
+        object? result;
+        try
+        {
+            Node node = _serializer.DeserializeNode(task.Spec);
+            var inputs = new Dictionary<Key, object?>(task.Dependencies.Length);
+            foreach (DependencyLocation d in task.Dependencies)
+            {
+                if (!_data.TryGetValue(d.Key, out object? v))
+                {
+                    throw new InvalidOperationException($"Input {d.Key} of task {task.Key} was freed before the task ran.");
+                }
+
+                inputs[d.Key] = v;
+            }
+
+            result = NodeEvaluator.Evaluate(node, inputs);
+        }
+        catch (Exception e)
+        {
+            _scheduler.Post(new TaskErred(task.Key, ToRemoteError(e)));
+            return;
+        }
+
+        _data[task.Key] = result;
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        _scheduler.Post(new TaskFinished(task.Key, SizeOf(result), seconds));
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            IMessageChannel channel;
+            try
+            {
+                channel = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or CommClosedException)
+            {
+                return;
+            }
+
+            var peer = new PeerConnection(channel);
+            lock (_peerLoops)
+            {
+                _peerLoops.Add(Task.Run(() => ServePeerAsync(peer)));
+            }
+        }
+    }
+
+    private async Task ServePeerAsync(PeerConnection peer)
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Message m = await peer.ReceiveAsync(_stop.Token).ConfigureAwait(false);
+                if (m is GetData g)
+                {
+                    var keys = new List<Key>(g.Keys.Length);
+                    var values = new List<byte[]>(g.Keys.Length);
+                    var missing = new List<Key>();
+                    foreach (Key k in g.Keys)
+                    {
+                        if (_data.TryGetValue(k, out object? v))
+                        {
+                            keys.Add(k);
+                            values.Add(_serializer.SerializeValue(v));
+                        }
+                        else
+                        {
+                            missing.Add(k);
+                        }
+                    }
+
+                    peer.Post(new Data(g.RequestId, [.. keys], [.. values], [.. missing]));
+                }
+                else if (m is Close)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is CommClosedException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+        }
+
+        await peer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    internal static RemoteError ToRemoteError(Exception e)
+    {
+        Exception inner = e is TaskFailedException { InnerException: { } ie } ? ie : e;
+        return new RemoteError(inner.GetType().FullName ?? inner.GetType().Name, inner.Message, inner.StackTrace);
+    }
+
+    private static long SizeOf(object? value) => value switch
+    {
+        null => 0,
+        string s => 24 + (2L * s.Length),
+        Array a when a.GetType().GetElementType() is { IsPrimitive: true } t => 32 + ((long)a.Length * Marshal.SizeOf(t)),
+        Array a => 32 + (8L * a.Length),
+        _ => 32,
+    };
+}
