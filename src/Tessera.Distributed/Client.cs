@@ -99,17 +99,27 @@ public sealed class Client : IScheduler, IAsyncDisposable
     public Future<TResult> Submit<TResult>(Func<TResult> function, string? key = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, []);
 
-    /// <summary>Runs <paramref name="function"/> on a worker with one argument (a value, or a future whose result is used).</summary>
+    /// <summary>Runs <paramref name="function"/> on a worker; the argument is a value.</summary>
     /// <typeparam name="T1">The argument type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="function">The function.</param>
     /// <param name="arg1">The argument.</param>
     /// <param name="key">The key; by default a deterministic token of the function and argument.</param>
     /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, FutureArg<T1> arg1, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [arg1.ToNode()]);
+    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, T1 arg1, string? key = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1)]);
 
-    /// <summary>Runs <paramref name="function"/> on a worker with two arguments (values, or futures whose results are used).</summary>
+    /// <summary>Runs <paramref name="function"/> on a worker; the argument is a future, whose result is passed (the task depends on it).</summary>
+    /// <typeparam name="T1">The argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The argument.</param>
+    /// <param name="key">The key; by default a deterministic token of the function and argument.</param>
+    /// <returns>A future for the result.</returns>
+    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, Future<T1> arg1, string? key = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker with two values (futures' results are passed, and the task depends on them).</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
     /// <typeparam name="T2">The second argument type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -118,8 +128,44 @@ public sealed class Client : IScheduler, IAsyncDisposable
     /// <param name="arg2">The second argument.</param>
     /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
     /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, FutureArg<T1> arg1, FutureArg<T2> arg2, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [arg1.ToNode(), arg2.ToNode()]);
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, T2 arg2, string? key = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker with two futures (futures' results are passed, and the task depends on them).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
+    /// <returns>A future for the result.</returns>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, Future<T2> arg2, string? key = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker with a future and a value (futures' results are passed, and the task depends on them).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
+    /// <returns>A future for the result.</returns>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, T2 arg2, string? key = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker with a value and a future (futures' results are passed, and the task depends on them).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
+    /// <returns>A future for the result.</returns>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, Future<T2> arg2, string? key = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
 
     /// <summary>Runs <paramref name="function"/> on every item, as one task per item, submitted together.</summary>
     /// <typeparam name="T">The item type.</typeparam>
@@ -234,6 +280,14 @@ public sealed class Client : IScheduler, IAsyncDisposable
             }
         })).ConfigureAwait(false);
         return results;
+    }
+
+    private static LiteralNode Arg<T>(T value) => Node.Literal(value);
+
+    private static RefNode Arg<T>(Future<T> future)
+    {
+        ArgumentNullException.ThrowIfNull(future);
+        return Node.Ref(future.Key);
     }
 
     private Future<TResult> SubmitCall<TResult>(TaskFunction function, string? key, Node[] args)

@@ -21,7 +21,7 @@ public enum FutureStatus
 
 /// <summary>
 /// A remote result: the key of a task on the cluster. Await it for the value; pass it to
-/// <see cref="Client.Submit{T1, TResult}(Func{T1, TResult}, FutureArg{T1}, string?)"/> to make another task depend on it.
+/// <see cref="Client.Submit{T1, TResult}(Func{T1, TResult}, Future{T1}, string?)"/> to make another task depend on it.
 /// Dispose it to tell the scheduler the client no longer needs the result.
 /// </summary>
 /// <typeparam name="T">The type of the result.</typeparam>
@@ -109,28 +109,4 @@ public sealed class Future<T> : IDisposable
 
     /// <inheritdoc/>
     public override string ToString() => $"Future({Key}, {Status})";
-}
-
-/// <summary>An argument of a submitted function: a plain value, or a future whose result is used.</summary>
-/// <typeparam name="T">The argument type.</typeparam>
-public readonly struct FutureArg<T>
-{
-    private readonly T _value;
-    private readonly Future<T>? _future;
-
-    private FutureArg(T value, Future<T>? future)
-    {
-        _value = value;
-        _future = future;
-    }
-
-    /// <summary>Uses a plain value.</summary>
-    /// <param name="value">The value.</param>
-    public static implicit operator FutureArg<T>(T value) => new(value, null);
-
-    /// <summary>Uses the result of a future; the task then depends on it.</summary>
-    /// <param name="future">The future.</param>
-    public static implicit operator FutureArg<T>(Future<T> future) => new(default!, future);
-
-    internal Node ToNode() => _future is null ? Node.Literal(_value) : Node.Ref(_future.Key);
 }
