@@ -246,7 +246,7 @@ public sealed class Profiler : SchedulerCallback
         string parallelism = wall > TimeSpan.Zero ? (busy / wall).ToString("0.0", CultureInfo.InvariantCulture) + "x" : "-";
         table.Caption = new TableTitle(string.Create(
             CultureInfo.InvariantCulture,
-            $"{records.Count:N0} tasks on {workers} worker(s); task time {TimeFormat.Short(busy)} in {TimeFormat.Short(wall)} wall time ({parallelism} parallelism)"));
+            $"{records.Count:N0} tasks on {workers} worker(s), {TimeFormat.Short(busy)} busy in {TimeFormat.Short(wall)} wall ({parallelism})"));
         return table;
     }
 

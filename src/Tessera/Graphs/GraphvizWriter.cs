@@ -22,7 +22,7 @@ public sealed record GraphvizOptions
 
     /// <summary>
     /// Gets a value indicating whether data nodes are labelled with their full keys; by default the
-    /// hexadecimal token in a key's name is shortened.
+    /// hexadecimal token in a key's name is shortened to its last eight digits.
     /// </summary>
     public bool Verbose { get; init; }
 
@@ -200,7 +200,8 @@ public static class GraphvizWriter
         return id;
     }
 
-    // "fit-3f9a0c7d1e2b…" instead of the 32-digit token; the block index is kept.
+    // "fit-…0000014c" instead of the 32-digit token: the last digits tell keys apart, both for
+    // content hashes and for unique ids (a per-process prefix, then a counter). The block index is kept.
     private static string ShortLabel(Key key)
     {
         const int TokenChars = 8;
@@ -208,7 +209,7 @@ public static class GraphvizWriter
         string prefix = key.Prefix;
         if (name.Length > prefix.Length + 1 + TokenChars + 1)
         {
-            name = string.Concat(name.AsSpan(0, prefix.Length + 1 + TokenChars), "…");
+            name = string.Concat(prefix, "-…", name.AsSpan(name.Length - TokenChars));
         }
 
         return key.WithName(name).ToString();
