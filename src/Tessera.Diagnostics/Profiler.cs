@@ -47,14 +47,19 @@ public sealed class Profiler : SchedulerCallback
         }
     }
 
-    /// <summary>Gets the wall time from the start of the first profiled computation to the end of the last one.</summary>
+    /// <summary>
+    /// Gets the wall time from the start of the first profiled computation to the end of the last
+    /// one (or to now, while one runs); zero before the first.
+    /// </summary>
     public TimeSpan Elapsed
     {
         get
         {
             lock (_lock)
             {
-                return _epoch == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_epoch, _lastFinish);
+                return _epoch == 0 ? TimeSpan.Zero
+                    : _depth > 0 ? Stopwatch.GetElapsedTime(_epoch)
+                    : Stopwatch.GetElapsedTime(_epoch, _lastFinish);
             }
         }
     }

@@ -183,6 +183,50 @@ public sealed class ProfilerTests : IDisposable
     }
 
     [Fact]
+    public void Elapsed_GrowsWhileAComputationRuns_AndStopsAtItsEnd()
+    {
+        var profiler = new Profiler();
+        Assert.Equal(TimeSpan.Zero, profiler.Elapsed);
+        TimeSpan during = TimeSpan.Zero;
+        TaskFunction look = TaskFunction.Create(
+            (long x) =>
+            {
+                Thread.Sleep(20);
+                during = profiler.Elapsed;
+                return x;
+            },
+            "look");
+        var g = new TaskGraph { ["look"] = Node.Call(look, Node.Literal(1L)) };
+        using (profiler.Activate())
+        {
+            SyncScheduler.Instance.Get(g, ["look"]);
+        }
+
+        Assert.True(during >= TimeSpan.FromMilliseconds(15), during.ToString());
+        TimeSpan after = profiler.Elapsed;
+        Assert.True(after >= during);
+        Thread.Sleep(5);
+        Assert.Equal(after, profiler.Elapsed);
+    }
+
+    [Fact]
+    public void NestedComputation_IsRecordedWithTheOuterOne()
+    {
+        (TaskGraph inner, Key innerRoot) = TestGraphs.Tree(10);
+        TaskFunction nest = TaskFunction.Create((long x) => (long)SyncScheduler.Instance.Get(inner, [innerRoot])[0]! + x, "nest");
+        var g = new TaskGraph { ["outer"] = Node.Call(nest, Node.Literal(1L)) };
+        var profiler = new Profiler();
+        using (profiler.Activate())
+        {
+            SyncScheduler.Instance.Get(g, ["outer"]);
+        }
+
+        Assert.Equal(inner.Keys.Append("outer").Order(), profiler.Results.Select(r => r.Key).Order());
+        TaskRecord outer = profiler.Results.Single(r => r.Key == new Key("outer"));
+        Assert.All(profiler.Results, r => Assert.True(r.End <= outer.End));
+    }
+
+    [Fact]
     public void ToTable_ListsEveryPrefixWithItsCount()
     {
         (TaskGraph g, Key root) = TestGraphs.Tree(64);
