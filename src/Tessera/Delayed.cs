@@ -70,6 +70,16 @@ public abstract partial class Delayed
     /// <returns>The graph.</returns>
     public TaskGraph ToGraph() => Materialize([this]);
 
+    /// <summary>
+    /// Draws this value's task graph (Dask's <c>visualize</c>) into a file whose format follows the
+    /// extension: <c>.dot</c>, or <c>.svg</c>, <c>.png</c> and <c>.pdf</c> with Graphviz installed.
+    /// See <see cref="GraphvizWriter.Write"/>.
+    /// </summary>
+    /// <param name="path">The file to write.</param>
+    /// <exception cref="ArgumentException">The extension is not supported, or the graph has more than <see cref="GraphvizOptions.DefaultMaxTasks"/> keys.</exception>
+    /// <exception cref="FileNotFoundException">An image was asked for and Graphviz's <c>dot</c> program is not installed.</exception>
+    public void Visualize(string path) => GraphvizWriter.Write(ToGraph(), path);
+
     /// <inheritdoc/>
     public override string ToString() => $"Delayed({Key})";
 
