@@ -69,6 +69,11 @@ public sealed class Client : IScheduler, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(keys);
         Key[] wanted = [.. keys.Distinct()];
+        foreach (Key k in wanted)
+        {
+            Retain(k);
+        }
+
         Submit(graph, wanted);
         try
         {
@@ -313,11 +318,6 @@ public sealed class Client : IScheduler, IAsyncDisposable
         {
             Key[] deps = [.. kv.Value.GetReferences().Distinct()];
             tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value), deps, order[kv.Key], 0);
-        }
-
-        foreach (Key k in wanted)
-        {
-            Retain(k);
         }
 
         _scheduler.Post(new UpdateGraph(tasks, wanted));

@@ -87,7 +87,7 @@ public abstract class SchedulerContractTests
 
         TaskFailedException e = Assert.Throws<TaskFailedException>(() => CreateScheduler().Get(g, ["out"]));
         Assert.Equal(new Key("bad"), e.Key);
-        Assert.IsType<DivideByZeroException>(e.InnerException);
+        Assert.Equal(typeof(DivideByZeroException).FullName, OriginalTypeName(e.InnerException));
         Assert.Contains("bad", e.Message, StringComparison.Ordinal);
         Assert.NotNull(e.InnerException!.StackTrace);
     }
@@ -98,7 +98,7 @@ public abstract class SchedulerContractTests
         TaskFunction boom = TaskFunction.Create((long x) => x > 0 ? throw new InvalidOperationException("no") : x, "boom");
         var g = new TaskGraph { ["bad"] = Node.Call(boom, Node.Literal(1L)) };
         TaskFailedException e = await Assert.ThrowsAsync<TaskFailedException>(() => CreateScheduler().GetAsync(g, ["bad"], TestContext.Current.CancellationToken));
-        Assert.IsType<InvalidOperationException>(e.InnerException);
+        Assert.Equal(typeof(InvalidOperationException).FullName, OriginalTypeName(e.InnerException));
     }
 
     [Fact]
@@ -145,6 +145,11 @@ public abstract class SchedulerContractTests
         Assert.Equal(new Key("ghost"), e.Key);
         Assert.Contains("ghost", e.Message, StringComparison.Ordinal);
     }
+
+    // The type of the exception a task threw: schedulers in other processes carry it by name.
+    private static string? OriginalTypeName(Exception? e) =>
+        e is null ? null
+        : e.GetType().GetProperty("RemoteTypeName")?.GetValue(e) as string ?? e.GetType().FullName;
 
     internal static (TaskGraph Graph, Key Root) TreeGraph(int leaves, int fanIn)
     {
