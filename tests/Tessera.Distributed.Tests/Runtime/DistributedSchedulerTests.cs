@@ -10,7 +10,7 @@ public sealed class DistributedSchedulerContractTests : SchedulerContractTests, 
     private InProcessCluster? _cluster;
 
     public async ValueTask InitializeAsync() =>
-        _cluster = await InProcessCluster.StartAsync(InProcessNetwork.Instance, TestSerializers.Create(), workers: 2, threads: 2);
+        _cluster = await InProcessCluster.StartAsync(InMemoryNetwork.Instance, TestSerializers.Create(), workers: 2, threads: 2);
 
     public async ValueTask DisposeAsync()
     {
@@ -30,7 +30,7 @@ public sealed class ClientTests : IAsyncLifetime
     private Client Client => _cluster!.Client;
 
     public async ValueTask InitializeAsync() =>
-        _cluster = await InProcessCluster.StartAsync(InProcessNetwork.Instance, TestSerializers.Create(), workers: 2, threads: 1);
+        _cluster = await InProcessCluster.StartAsync(InMemoryNetwork.Instance, TestSerializers.Create(), workers: 2, threads: 1);
 
     public async ValueTask DisposeAsync()
     {

@@ -18,7 +18,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public Client Client { get; }
 
-    public static async Task<InProcessCluster> StartAsync(IMessageNetwork network, IWireSerializer serializer, int workers = 2, int threads = 1, string address = "inproc://0", bool setAsDefault = false)
+    public static async Task<InProcessCluster> StartAsync(IMessageNetwork network, IWireSerializer serializer, int workers = 2, int threads = 1, string address = "memory://0", bool setAsDefault = false)
     {
         SchedulerServer scheduler = await SchedulerServer.StartAsync(network, address);
         var ws = new WorkerServer[workers];

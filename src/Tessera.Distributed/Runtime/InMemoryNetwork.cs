@@ -5,25 +5,25 @@ using Tessera.Distributed.Protocol;
 namespace Tessera.Distributed.Runtime;
 
 /// <summary>
-/// Message channels between components of one process (<c>inproc://name</c>): messages are handed
+/// Message channels between components of one process (<c>memory://name</c>): messages are handed
 /// over as objects, not encoded, as Dask's inproc comm does. For in-process clusters and fast tests.
 /// </summary>
-internal sealed class InProcessNetwork : IMessageNetwork
+internal sealed class InMemoryNetwork : IMessageNetwork
 {
     private static readonly ConcurrentDictionary<string, Listener> s_listeners = new(StringComparer.Ordinal);
     private static long s_next;
 
-    public static InProcessNetwork Instance { get; } = new();
+    public static InMemoryNetwork Instance { get; } = new();
 
     public ValueTask<IMessageListener> ListenAsync(string address, CancellationToken cancellationToken = default)
     {
-        string name = address.StartsWith("inproc://", StringComparison.Ordinal) ? address["inproc://".Length..] : address;
+        string name = address.StartsWith("memory://", StringComparison.Ordinal) ? address["memory://".Length..] : address;
         if (name.Length == 0 || name == "0")
         {
             name = "listener-" + Interlocked.Increment(ref s_next);
         }
 
-        var listener = new Listener("inproc://" + name);
+        var listener = new Listener("memory://" + name);
         if (!s_listeners.TryAdd(listener.Address, listener))
         {
             throw new InvalidOperationException($"Address {listener.Address} is already in use; choose another name.");
@@ -39,7 +39,7 @@ internal sealed class InProcessNetwork : IMessageNetwork
             throw new CommClosedException($"Nothing listens at {address}; start the scheduler or worker first.");
         }
 
-        string local = "inproc://peer-" + Interlocked.Increment(ref s_next);
+        string local = "memory://peer-" + Interlocked.Increment(ref s_next);
         var a = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
         var b = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
         var client = new Endpoint(address, b.Reader, a.Writer);
