@@ -21,7 +21,7 @@ public sealed class Delayed<T> : Delayed
 
     /// <summary>Embeds a plain value as a lazy one, so it can be passed where a lazy value is expected.</summary>
     /// <param name="value">The value.</param>
-    public static implicit operator Delayed<T>(T value) => new(default, Node.Literal(value), [], inline: true, tokenContent: value);
+    public static implicit operator Delayed<T>(T value) => new(default, Node.Literal(value), [], inline: true);
 
     /// <summary>Computes the value with the configured scheduler (or <paramref name="scheduler"/>) and blocks until it is ready.</summary>
     /// <param name="scheduler">The scheduler; by default the configured one.</param>
@@ -81,7 +81,8 @@ public sealed class Delayed<T> : Delayed
         return Call<TResult>(f, pure: true, [this]);
     }
 
-    private protected override object? TokenContent() => IsInline ? _tokenContent : Key;
+    private protected override object? TokenContent() =>
+        !IsInline ? Key : Node is LiteralNode literal ? literal.Value : _tokenContent;
 }
 
 /// <summary>Factories for lazy values, lists and tuples.</summary>
