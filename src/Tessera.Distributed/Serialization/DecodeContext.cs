@@ -552,7 +552,6 @@ public sealed class DecodeContext
     private Array ReadArray(ref MessagePackReader reader, int count)
     {
         Type element = ReadType(ref reader);
-        count--;
         CheckCount(count);
         TypeShape elementShape = TypeShape.Get(element);
         if (elementShape.Kind is ShapeKind.Refused)
@@ -595,7 +594,7 @@ public sealed class DecodeContext
         Type type = ReadType(ref reader);
         TypeShape shape = CheckCreatable(type, ShapeKind.Object);
         FieldInfo[] fields = shape.Fields;
-        Expect(count - 1 == fields.Length, $"{fields.Length} fields for {TypeNames.Display(type)} (client and worker must run the same build), not {count - 1}");
+        Expect(count == fields.Length, $"{fields.Length} fields for {TypeNames.Display(type)} (client and worker must run the same build), not {count}");
         object value = RuntimeHelpers.GetUninitializedObject(type);
         if (!type.IsValueType)
         {

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Collections.Immutable;
 using System.Numerics;
 using System.Reflection;
@@ -34,7 +34,8 @@ public enum AssemblyOrigin
 /// </remarks>
 public static class TypeAllowList
 {
-    private static readonly ConcurrentDictionary<Assembly, AssemblyOrigin> s_origins = new();
+    // Weak keys: assemblies of a client session are collectible and must not be kept alive here.
+    private static readonly ConditionalWeakTable<Assembly, StrongBox<AssemblyOrigin>> s_origins = new();
     private static readonly string? s_frameworkRoot = FrameworkRoot();
 
     private static readonly HashSet<Type> s_frameworkTypes =
@@ -73,7 +74,7 @@ public static class TypeAllowList
     public static AssemblyOrigin GetOrigin(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);
-        return s_origins.GetOrAdd(assembly, Classify);
+        return s_origins.GetValue(assembly, static a => new StrongBox<AssemblyOrigin>(Classify(a))).Value;
     }
 
     /// <summary>Tells whether a framework type is on the allow-list (for a generic type: its definition and every argument).</summary>
@@ -94,13 +95,17 @@ public static class TypeAllowList
 
         if (type.IsConstructedGenericType)
         {
+            // A delegate type's arguments are never created from the wire; a collection's must be data or abstract.
             Type definition = type.GetGenericTypeDefinition();
-            return (s_frameworkGenerics.Contains(definition) || s_delegateTypes.Contains(definition))
-                && type.GetGenericArguments().All(a => GetOrigin(a.Assembly) != AssemblyOrigin.Framework || IsAllowedFrameworkType(a));
+            return s_delegateTypes.Contains(definition)
+                || (s_frameworkGenerics.Contains(definition) && type.GetGenericArguments().All(IsAllowedArgument));
         }
 
         return s_delegateTypes.Contains(type);
     }
+
+    private static bool IsAllowedArgument(Type argument) =>
+        GetOrigin(argument.Assembly) != AssemblyOrigin.Framework || argument.IsInterface || argument.IsAbstract || IsAllowedFrameworkType(argument);
 
     internal static bool IsFrameworkGeneric(Type definition) => s_frameworkGenerics.Contains(definition);
 

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Serialization;
@@ -11,29 +11,32 @@ namespace Tessera.Distributed.Serialization;
 internal static class TypedFunctions
 {
     private static readonly MethodInfo[] s_creates = FindCreates();
-    private static readonly ConcurrentDictionary<Type, MethodInfo?> s_closed = new();
+    // Weak keys: delegate types over user types of a session are collectible.
+    private static readonly ConditionalWeakTable<Type, StrongBox<MethodInfo?>> s_closed = new();
 
     public static TaskFunction Wrap(Delegate function, string? name)
     {
         Type type = function.GetType();
-        MethodInfo? create = s_closed.GetOrAdd(type, static t =>
-        {
-            if (!t.IsConstructedGenericType)
-            {
-                return null;
-            }
-
-            Type[] args = t.GetGenericArguments();
-            Type definition = t.GetGenericTypeDefinition();
-            return args.Length - 1 < s_creates.Length && s_creates[args.Length - 1] is { } c
-                && definition == c.GetParameters()[0].ParameterType.GetGenericTypeDefinition()
-                ? c.MakeGenericMethod(args)
-                : null;
-        });
+        MethodInfo? create = s_closed.GetValue(type, static t => new StrongBox<MethodInfo?>(FindCreate(t))).Value;
 
         return create is null
             ? TaskFunction.FromDelegate(function, name)
             : (TaskFunction)create.Invoke(null, [function, name])!;
+    }
+
+    private static MethodInfo? FindCreate(Type delegateType)
+    {
+        if (!delegateType.IsConstructedGenericType)
+        {
+            return null;
+        }
+
+        Type[] args = delegateType.GetGenericArguments();
+        Type definition = delegateType.GetGenericTypeDefinition();
+        return args.Length - 1 < s_creates.Length && s_creates[args.Length - 1] is { } c
+            && definition == c.GetParameters()[0].ParameterType.GetGenericTypeDefinition()
+            ? c.MakeGenericMethod(args)
+            : null;
     }
 
     private static MethodInfo[] FindCreates()
