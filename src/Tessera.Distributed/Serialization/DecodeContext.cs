@@ -52,6 +52,15 @@ public sealed class DecodeContext
         }
     }
 
+    /// <summary>Like <see cref="Expect(bool, string)"/>, but formats the description only when the check fails.</summary>
+    internal static void Expect([DoesNotReturnIf(false)] bool condition, [InterpolatedStringHandlerArgument(nameof(condition))] ref ExpectationHandler what)
+    {
+        if (!condition)
+        {
+            throw new InvalidDataException($"Malformed message: expected {what.ToStringAndClear()}.");
+        }
+    }
+
     internal void CheckCount(long count)
     {
         if (count < 0 || count > _maxElements)
@@ -698,4 +707,23 @@ public sealed class DecodeContext
 
         return function;
     }
+}
+
+/// <summary>Formats an expectation's description only when the expectation fails.</summary>
+[InterpolatedStringHandler]
+internal ref struct ExpectationHandler
+{
+    private DefaultInterpolatedStringHandler _inner;
+
+    public ExpectationHandler(int literalLength, int formattedCount, bool condition, out bool shouldAppend)
+    {
+        shouldAppend = !condition;
+        _inner = shouldAppend ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+    }
+
+    public void AppendLiteral(string value) => _inner.AppendLiteral(value);
+
+    public void AppendFormatted<T>(T value) => _inner.AppendFormatted(value);
+
+    public string ToStringAndClear() => _inner.ToStringAndClear();
 }

@@ -358,6 +358,14 @@ public sealed class TesseraSerializer
             return known!;
         }
 
+        TaskFunction function = DecodeFunction(payload, session);
+        session?.AddFunction(hash, function);
+        return function;
+    }
+
+    /// <summary>Decodes a function payload without looking at or filling the session's cache.</summary>
+    internal TaskFunction DecodeFunction(ReadOnlyMemory<byte> payload, CodeSession? session)
+    {
         var context = new DecodeContext(this, payload, [], session);
         var reader = new MessagePackReader(payload);
         DecodeContext.Expect(reader.ReadArrayHeader() == 5 && reader.ReadString() == WireTags.FunctionMagic, "a function payload");
@@ -389,7 +397,6 @@ public sealed class TesseraSerializer
             function = TypedFunctions.Wrap(rebuilt, name);
         }
 
-        session?.AddFunction(hash, function);
         return function;
     }
 

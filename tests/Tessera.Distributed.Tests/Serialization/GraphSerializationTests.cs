@@ -104,7 +104,7 @@ public sealed class GraphSerializationTests(ITestOutputHelper output)
         using var session = new CodeSession("graph10k", trustApplicationAssemblies: true);
         TaskGraph back = serializer.DeserializeGraph(message, session);
 
-        const int rounds = 5;
+        const int rounds = 10;
         var clock = Stopwatch.StartNew();
         for (int r = 0; r < rounds; r++)
         {
