@@ -81,6 +81,20 @@ public sealed class FunctionSerializationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AsyncLambda_RunsAfterShipping()
+    {
+        double rate = 1.5;
+        Func<int, Task<double>> f = async x =>
+        {
+            await Task.Yield();
+            return x * rate;
+        };
+
+        var task = (Task<double>)Ship(f).Invoke([3])!;
+        Assert.Equal(4.5, await task);
+    }
+
+    [Fact]
     public void FrameworkMethodGroup_ShipsNoAssembly()
     {
         FunctionPayload payload = RoundTrip.Serializer.SerializeFunction((Func<double, double>)Math.Sqrt);
