@@ -384,6 +384,7 @@ public sealed class FunctionSerializationTests(ITestOutputHelper output)
         Assert.False(context.IsAlive, "the session's load context should be collectible once disposed");
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static WeakReference ShipIntoDisposedSession()
     {
         var catalog = new AssemblyCatalog();
