@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Nerdbank.MessagePack;
+
+namespace Tessera.Distributed.Serialization;
+
+/// <summary>Writes one value of a registered type as exactly one MessagePack structure (use an array for several parts).</summary>
+/// <typeparam name="T">The registered type.</typeparam>
+/// <param name="writer">The writer.</param>
+/// <param name="value">The value.</param>
+public delegate void ValueWriter<in T>(ref MessagePackWriter writer, T value);
+
+/// <summary>Reads one value of a registered type: exactly the structure its <see cref="ValueWriter{T}"/> wrote.</summary>
+/// <typeparam name="T">The registered type.</typeparam>
+/// <param name="reader">The reader.</param>
+/// <returns>The value.</returns>
+public delegate T ValueReader<out T>(ref MessagePackReader reader);
+
+/// <summary>
+/// Serializers for types the built-in rules do not cover, or cover differently. A registered type
+/// travels as <c>[Custom, type, payload]</c>; registering a type also allows it to be created from
+/// the wire, so both sides must register it.
+/// </summary>
+public sealed class SerializerRegistry
+{
+    private readonly ConcurrentDictionary<Type, Entry> _entries = new();
+
+    /// <summary>Gets the number of registered types.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>Registers a serializer for <typeparamref name="T"/> (exactly that type, not derived ones); a later registration replaces an earlier one.</summary>
+    /// <typeparam name="T">The type.</typeparam>
+    /// <param name="write">Writes one value as exactly one MessagePack structure.</param>
+    /// <param name="read">Reads what <paramref name="write"/> wrote.</param>
+    public void Register<T>(ValueWriter<T> write, ValueReader<T> read)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(read);
+        _entries[typeof(T)] = new Entry<T>(write, read);
+    }
+
+    /// <summary>Tells whether a type has a registered serializer.</summary>
+    /// <param name="type">The type.</param>
+    /// <returns><see langword="true"/> when registered.</returns>
+    public bool IsRegistered(Type type) => _entries.ContainsKey(type);
+
+    internal bool TryGet(Type type, [NotNullWhen(true)] out Entry? entry)
+    {
+        if (_entries.IsEmpty)
+        {
+            entry = null;
+            return false;
+        }
+
+        return _entries.TryGetValue(type, out entry);
+    }
+
+    internal abstract class Entry
+    {
+        public abstract void Write(ref MessagePackWriter writer, object value);
+
+        public abstract object? Read(ref MessagePackReader reader);
+    }
+
+    private sealed class Entry<T>(ValueWriter<T> write, ValueReader<T> read) : Entry
+    {
+        public override void Write(ref MessagePackWriter writer, object value) => write(ref writer, (T)value);
+
+        public override object? Read(ref MessagePackReader reader) => read(ref reader);
+    }
+}
