@@ -379,7 +379,7 @@ public sealed class Client : IScheduler, IAsyncDisposable
                         Track(k.Key).Location.TrySetResult(k.WhoHas);
                         break;
                     case KeyErred e:
-                        var remote = new RemoteTaskException(e.Error.TypeName, e.Error.Message, e.Error.StackTrace);
+                        var remote = new RemoteException(e.Error.TypeName, e.Error.Message, e.Error.StackTrace, []);
                         Track(e.Key).Location.TrySetException(new TaskFailedException(e.ErredOn, remote));
                         break;
                     case Close:

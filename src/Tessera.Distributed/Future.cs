@@ -64,7 +64,7 @@ public sealed class Future<T> : IDisposable
     /// <summary>Waits for the result and fetches it.</summary>
     /// <param name="cancellationToken">Cancels the wait (not the task).</param>
     /// <returns>The result.</returns>
-    /// <exception cref="TaskFailedException">The task failed on the worker; the inner exception is a <see cref="RemoteTaskException"/>.</exception>
+    /// <exception cref="TaskFailedException">The task failed on the worker; the inner exception is a <see cref="RemoteException"/>.</exception>
     public async Task<T> ResultAsync(CancellationToken cancellationToken = default)
     {
         object?[] values = await _client.GatherAsync([Key], cancellationToken).ConfigureAwait(false);

@@ -62,6 +62,12 @@ public sealed class RemoteException : TesseraException
     /// <summary>Gets the original inner exceptions, in order.</summary>
     public IReadOnlyList<RemoteException> InnerExceptions { get; }
 
+    /// <summary>Gets the stack trace: the remote one, followed by where it was rethrown on this side if it was.</summary>
+    public override string? StackTrace =>
+        base.StackTrace is { } local
+            ? (RemoteStackTrace is null ? local : RemoteStackTrace + Environment.NewLine + "   --- End of remote stack trace ---" + Environment.NewLine + local)
+            : RemoteStackTrace;
+
     /// <summary>Describes the exception with the original type, message and remote stack trace.</summary>
     /// <returns>The description.</returns>
     public override string ToString()

@@ -79,9 +79,9 @@ public sealed class ClientTests : IAsyncLifetime
         using Future<long> bad = Client.Submit<long, long>(x => x > 0 ? throw new InvalidOperationException("bad input " + x) : x, 7L);
         TaskFailedException e = await Assert.ThrowsAsync<TaskFailedException>(() => bad.ResultAsync());
         Assert.Equal(bad.Key, e.Key);
-        RemoteTaskException remote = Assert.IsType<RemoteTaskException>(e.InnerException);
+        RemoteException remote = Assert.IsType<RemoteException>(e.InnerException);
         Assert.Equal(typeof(InvalidOperationException).FullName, remote.RemoteTypeName);
-        Assert.Equal("bad input 7", remote.RemoteMessage);
+        Assert.Equal("bad input 7", remote.Message);
         Assert.NotNull(remote.RemoteStackTrace);
         Assert.Equal(FutureStatus.Error, bad.Status);
     }

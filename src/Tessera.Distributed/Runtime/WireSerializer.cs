@@ -1,0 +1,39 @@
+using System.Buffers;
+using Nerdbank.MessagePack;
+using Tessera.Distributed.Serialization;
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Runtime;
+
+/// <summary>
+/// The runtime's view of <see cref="TesseraSerializer"/>: a task's node and a task's result each
+/// become one self-contained byte block. Functions are decoded in a <see cref="CodeSession"/>
+/// (cached by content hash, so a function shared by many tasks is rebuilt once).
+/// </summary>
+internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? session) : IWireSerializer
+{
+    /// <summary>Creates a serializer for a process that runs the same build as its peers (in-process clusters, local worker processes).</summary>
+    public static WireSerializer ForSameApplication(string name) => new(new TesseraSerializer(), new CodeSession(name, trustApplicationAssemblies: true));
+
+    public byte[] SerializeNode(Node node)
+    {
+        EncodeContext context = serializer.CreateEncodeContext();
+        var buffer = new ArrayBufferWriter<byte>(128);
+        var writer = new MessagePackWriter(buffer);
+        serializer.WriteNode(ref writer, node, context);
+        writer.Flush();
+        return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
+    }
+
+    public Node DeserializeNode(byte[] bytes)
+    {
+        SerializedMessage message = SerializedMessage.FromArray(bytes);
+        DecodeContext context = serializer.CreateDecodeContext(message, session);
+        var reader = new MessagePackReader(message.Header);
+        return serializer.ReadNode(ref reader, context);
+    }
+
+    public byte[] SerializeValue(object? value) => serializer.SerializeValue(value).ToArray();
+
+    public object? DeserializeValue(byte[] bytes) => serializer.DeserializeValue(SerializedMessage.FromArray(bytes), session);
+}
