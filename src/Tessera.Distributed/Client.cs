@@ -44,6 +44,26 @@ public sealed class Client : IScheduler, IAsyncDisposable
     /// <inheritdoc/>
     public string Name => "distributed";
 
+    /// <summary>Connects to the scheduler at <paramref name="schedulerAddress"/> and becomes the process's default scheduler.</summary>
+    /// <param name="schedulerAddress">The scheduler's address (<c>tcp://host:port</c>).</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    /// <returns>The connected client.</returns>
+    public static Task<Client> ConnectAsync(string schedulerAddress, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(schedulerAddress);
+        return ConnectAsync(Networks.For(schedulerAddress, "client"), WireSerializer.ForSameApplication("client"), schedulerAddress, setAsDefault: true, cancellationToken);
+    }
+
+    /// <summary>Connects to a local cluster's scheduler and becomes the process's default scheduler.</summary>
+    /// <param name="cluster">The cluster.</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    /// <returns>The connected client.</returns>
+    public static Task<Client> ConnectAsync(LocalCluster cluster, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        return ConnectAsync(cluster.SchedulerAddress, cancellationToken);
+    }
+
     internal static async Task<Client> ConnectAsync(IMessageNetwork network, IWireSerializer serializer, string schedulerAddress, bool setAsDefault, CancellationToken cancellationToken)
     {
         IMessageChannel channel = await network.ConnectAsync(schedulerAddress, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.Loader;
+using Tessera.Distributed;
+
+// `tessera scheduler` and `tessera worker ADDRESS`: a thin shell over SchedulerHost and WorkerHost.
+var root = new RootCommand("Tessera: run a scheduler or workers of a Tessera cluster.");
+
+var host = new Option<string>("--host") { Description = "Interface to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8786 };
+var dashboardAddress = new Option<string?>("--dashboard-address") { Description = "Reserved for the dashboard (not served yet)." };
+var saturation = new Option<double>("--worker-saturation") { Description = "Root tasks per worker thread before queuing on the scheduler.", DefaultValueFactory = _ => 1.1 };
+var scheduler = new Command("scheduler", "Start a scheduler and print its address.") { host, port, dashboardAddress, saturation };
+scheduler.SetAction(async (parse, cancellationToken) =>
+{
+    var options = new SchedulerOptions
+    {
+        Address = $"tcp://{parse.GetValue(host)}:{parse.GetValue(port)}",
+        WorkerSaturation = parse.GetValue(saturation),
+    };
+    await using SchedulerHost s = await SchedulerHost.StartAsync(options, cancellationToken);
+    Console.WriteLine($"Scheduler at {s.Address}");
+    await WaitForShutdownAsync(cancellationToken);
+    return 0;
+});
+
+var address = new Argument<string>("address") { Description = "The scheduler's address, e.g. tcp://host:8786." };
+var nthreads = new Option<int>("--nthreads") { Description = "Threads per worker (default: cores / nworkers).", DefaultValueFactory = _ => 0 };
+var nworkers = new Option<int>("--nworkers") { Description = "Workers in this process.", DefaultValueFactory = _ => 1 };
+var name = new Option<string?>("--name") { Description = "The worker's name." };
+var memoryLimit = new Option<string?>("--memory-limit") { Description = "Memory limit, e.g. 4GB or 4000000000 (recorded; spilling comes later)." };
+var localDirectory = new Option<string?>("--local-directory") { Description = "Scratch directory (recorded; spilling comes later)." };
+var resources = new Option<string?>("--resources") { Description = "Abstract resources, e.g. \"GPU=2\" (recorded; restrictions come later)." };
+var listen = new Option<string>("--listen-address") { Description = "Where peers reach this worker.", DefaultValueFactory = _ => "tcp://127.0.0.1:0" };
+var appBase = new Option<string?>("--app-base") { Description = "Directory of the client application's assemblies (LocalCluster sets it)." };
+var worker = new Command("worker", "Start workers that join the scheduler at ADDRESS.") { address, nthreads, nworkers, name, memoryLimit, localDirectory, resources, listen, appBase };
+worker.SetAction(async (parse, cancellationToken) =>
+{
+    if (parse.GetValue(appBase) is { } dir)
+    {
+        ResolveFrom(dir);
+    }
+
+    int count = Math.Max(1, parse.GetValue(nworkers));
+    int threads = parse.GetValue(nthreads) is > 0 and int t ? t : Math.Max(1, Environment.ProcessorCount / count);
+    var hosts = new List<WorkerHost>();
+    try
+    {
+        for (int i = 0; i < count; i++)
+        {
+            string? workerName = parse.GetValue(name) is { } n ? (count == 1 ? n : $"{n}-{i}") : null;
+            hosts.Add(await WorkerHost.StartAsync(
+                parse.GetValue(address)!,
+                new WorkerOptions { Threads = threads, Name = workerName, ListenAddress = parse.GetValue(listen)!, MemoryLimit = ParseBytes(parse.GetValue(memoryLimit)) },
+                cancellationToken));
+            Console.WriteLine($"Worker at {hosts[^1].Address} with {threads} thread(s)");
+        }
+
+        await Task.WhenAny(WaitForShutdownAsync(cancellationToken), Task.WhenAny(hosts.Select(h => h.Completion)));
+        return 0;
+    }
+    finally
+    {
+        foreach (WorkerHost h in hosts)
+        {
+            await h.DisposeAsync();
+        }
+    }
+});
+
+root.Subcommands.Add(scheduler);
+root.Subcommands.Add(worker);
+return await root.Parse(args).InvokeAsync();
+
+static async Task WaitForShutdownAsync(CancellationToken cancellationToken)
+{
+    try
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+}
+
+// Loads the client application's assemblies on demand, so closures from it resolve on this worker.
+static void ResolveFrom(string directory)
+{
+    string full = Path.GetFullPath(directory);
+    AssemblyLoadContext.Default.Resolving += (context, assemblyName) =>
+    {
+        string candidate = Path.Combine(full, assemblyName.Name + ".dll");
+        return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+    };
+}
+
+static long ParseBytes(string? text)
+{
+    if (string.IsNullOrWhiteSpace(text))
+    {
+        return 0;
+    }
+
+    string t = text.Trim().ToUpperInvariant();
+    (string Suffix, long Factor)[] units = [("TIB", 1L << 40), ("GIB", 1L << 30), ("MIB", 1L << 20), ("KIB", 1L << 10), ("TB", 1_000_000_000_000), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000), ("B", 1)];
+    foreach ((string suffix, long factor) in units)
+    {
+        if (t.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            return (long)(double.Parse(t[..^suffix.Length].Trim(), CultureInfo.InvariantCulture) * factor);
+        }
+    }
+
+    return long.Parse(t, CultureInfo.InvariantCulture);
+}

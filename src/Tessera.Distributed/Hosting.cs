@@ -1,0 +1,102 @@
+using Tessera.Distributed.Runtime;
+
+namespace Tessera.Distributed;
+
+/// <summary>Options of a scheduler process.</summary>
+public sealed record SchedulerOptions
+{
+    /// <summary>Gets where the scheduler listens: <c>tcp://host:port</c> (port 0 picks a free one), or <c>memory://name</c> inside one process.</summary>
+    public string Address { get; init; } = "tcp://127.0.0.1:8786";
+
+    /// <summary>Gets how many root tasks per worker thread are sent before the rest wait on the scheduler (Dask's worker-saturation); infinity turns queuing off.</summary>
+    public double WorkerSaturation { get; init; } = 1.1;
+}
+
+/// <summary>Options of a worker.</summary>
+public sealed record WorkerOptions
+{
+    /// <summary>Gets the number of threads that run tasks; by default one per core.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Gets the worker's name; by default its address.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Gets where the worker listens for peers and clients; port 0 picks a free one.</summary>
+    public string ListenAddress { get; init; } = "tcp://127.0.0.1:0";
+
+    /// <summary>Gets the memory limit in bytes reported to the scheduler (0 = none); spilling to disk is not implemented yet.</summary>
+    public long MemoryLimit { get; init; }
+}
+
+/// <summary>A running scheduler (Dask's <c>dask scheduler</c>).</summary>
+public sealed class SchedulerHost : IAsyncDisposable
+{
+    private readonly SchedulerServer _server;
+
+    private SchedulerHost(SchedulerServer server) => _server = server;
+
+    /// <summary>Gets the address clients and workers connect to.</summary>
+    public string Address => _server.Address;
+
+    /// <summary>Gets the number of connected workers.</summary>
+    public int WorkerCount => _server.WorkerCount;
+
+    /// <summary>Gets the number of tasks the scheduler tracks.</summary>
+    public int TaskCount => _server.TaskCount;
+
+    /// <summary>Starts a scheduler.</summary>
+    /// <param name="options">Where it listens and how it schedules.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running scheduler.</returns>
+    public static async Task<SchedulerHost> StartAsync(SchedulerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SchedulerOptions();
+        SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, cancellationToken).ConfigureAwait(false);
+        return new SchedulerHost(server);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+}
+
+/// <summary>A running worker (Dask's <c>dask worker</c>).</summary>
+public sealed class WorkerHost : IAsyncDisposable
+{
+    private readonly WorkerServer _server;
+
+    private WorkerHost(WorkerServer server) => _server = server;
+
+    /// <summary>Gets the address peers and clients fetch data from.</summary>
+    public string Address => _server.Address;
+
+    /// <summary>Gets the number of threads that run tasks.</summary>
+    public int Threads => _server.Threads;
+
+    /// <summary>Gets a task that completes when the worker stops (closed, or its scheduler went away).</summary>
+    public Task Completion => _server.Completion;
+
+    /// <summary>Starts a worker and registers it with a scheduler.</summary>
+    /// <param name="schedulerAddress">The scheduler's address.</param>
+    /// <param name="options">The worker's options.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running worker.</returns>
+    public static async Task<WorkerHost> StartAsync(string schedulerAddress, WorkerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(schedulerAddress);
+        options ??= new WorkerOptions();
+        string listen = schedulerAddress.StartsWith("memory://", StringComparison.Ordinal) ? "memory://0" : options.ListenAddress;
+        WorkerServer server = await WorkerServer.StartAsync(
+            Networks.For(schedulerAddress, "worker"),
+            WireSerializer.ForSameApplication("worker"),
+            schedulerAddress,
+            listen,
+            options.Threads,
+            options.Name,
+            options.MemoryLimit,
+            cancellationToken).ConfigureAwait(false);
+        return new WorkerHost(server);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+}
