@@ -151,7 +151,7 @@ internal sealed class SchedOverheadLocal : IWorkload
     }
 
     /// <summary>Number of tasks of a fan-in tree over <paramref name="leaves"/> leaves.</summary>
-    private static int TreeTasks(int leaves)
+    internal static int TreeTasks(int leaves)
     {
         int total = leaves;
         for (int w = leaves; w > 1;)
@@ -164,7 +164,7 @@ internal sealed class SchedOverheadLocal : IWorkload
     }
 
     /// <summary>The Dask script's <c>tree_graph</c>: leaves <c>(prefix, 0, i) = inc(i)</c>, then fan-in sums.</summary>
-    private static (TaskGraph Graph, Key Root) TreeGraph(int leaves, string prefix = "x")
+    internal static (TaskGraph Graph, Key Root) TreeGraph(int leaves, string prefix = "x")
     {
         var g = new TaskGraph(TreeTasks(leaves));
         for (int i = 0; i < leaves; i++)
@@ -203,7 +203,7 @@ internal sealed class SchedOverheadLocal : IWorkload
     }
 
     /// <summary>The Dask script's <c>chain_graph</c>: <c>('c', 0) = inc(0)</c>, <c>('c', i) = inc(('c', i-1))</c>.</summary>
-    private static (TaskGraph Graph, Key Root) ChainGraph(int m, string prefix = "c")
+    internal static (TaskGraph Graph, Key Root) ChainGraph(int m, string prefix = "c")
     {
         var g = new TaskGraph(m);
         g[new Key(prefix, 0)] = Node.Call(s_inc, Node.Literal(0L));

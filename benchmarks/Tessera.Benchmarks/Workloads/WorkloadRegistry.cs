@@ -9,6 +9,7 @@ internal static class WorkloadRegistry
     public static IReadOnlyList<IWorkload> All { get; } =
     [
         new SchedOverheadLocal(),
+        new ProfileCore(),
     ];
 
     /// <summary>Finds a workload by name (exact, ordinal).</summary>
