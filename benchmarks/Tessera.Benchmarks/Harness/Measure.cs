@@ -87,9 +87,11 @@ internal sealed class Timings<T>
 
     public List<int[]> GcCounts { get; } = [];
 
+    public List<double> AllocatedBytes { get; } = [];
+
     public T? Last { get; set; }
 
-    /// <summary>Adds gc_pause_s_median and gc_collections (median per generation; gen0 counts every collection).</summary>
+    /// <summary>Adds gc_pause_s_median, allocated_mb_median (all threads) and gc_collections_median (per generation; gen0 counts every collection).</summary>
     public void AddGcFields(JsonObject extra)
     {
         if (GcPause.Count == 0)
@@ -98,6 +100,7 @@ internal sealed class Timings<T>
         }
 
         extra["gc_pause_s_median"] = Math.Round(Stats.Median(GcPause), 6);
+        extra["allocated_mb_median"] = Math.Round(Stats.Median(AllocatedBytes) / 1048576.0, 1);
         extra["gc_collections_median"] = new JsonObject
         {
             ["gen0"] = Stats.Median(GcCounts.Select(c => (double)c[0])),
@@ -116,9 +119,11 @@ internal readonly struct RunProbe
     private readonly int _gen0;
     private readonly int _gen1;
     private readonly int _gen2;
+    private readonly long _allocated;
 
-    private RunProbe(long start, TimeSpan cpu, TimeSpan pause, int gen0, int gen1, int gen2)
+    private RunProbe(long start, TimeSpan cpu, TimeSpan pause, int gen0, int gen1, int gen2, long allocated)
     {
+        _allocated = allocated;
         _start = start;
         _cpu = cpu;
         _pause = pause;
@@ -134,7 +139,8 @@ internal readonly struct RunProbe
         int g0 = GC.CollectionCount(0);
         int g1 = GC.CollectionCount(1);
         int g2 = GC.CollectionCount(2);
-        return new RunProbe(Stopwatch.GetTimestamp(), cpu, pause, g0, g1, g2);
+        long allocated = GC.GetTotalAllocatedBytes(precise: false);
+        return new RunProbe(Stopwatch.GetTimestamp(), cpu, pause, g0, g1, g2, allocated);
     }
 
     /// <summary>Gets the wall seconds since the start.</summary>
@@ -147,6 +153,7 @@ internal readonly struct RunProbe
         into.Cpu.Add((Measure.ProcessCpu - _cpu).TotalSeconds);
         into.GcPause.Add((GC.GetTotalPauseDuration() - _pause).TotalSeconds);
         into.GcCounts.Add([GC.CollectionCount(0) - _gen0, GC.CollectionCount(1) - _gen1, GC.CollectionCount(2) - _gen2]);
+        into.AllocatedBytes.Add(GC.GetTotalAllocatedBytes(precise: false) - _allocated);
     }
 }
 

@@ -46,6 +46,22 @@ internal sealed class ProfileCore : IWorkload
         Add("tree: replica of plan discovery, presized to graph.Count", Measure.Runs("replica presized", reps, _ => Discover(tree, outputs, tree.Count, presize: true, singleProbe: false)), n);
         Add("tree: replica of plan discovery, presized + one probe per key", Measure.Runs("replica presized 1-probe", reps, _ => Discover(tree, outputs, tree.Count, presize: true, singleProbe: true)), n);
 
+        // Delayed construction of the Dask-sized tree: what it allocates and keeps per task.
+        int dleaves = options.IsFull ? 100_000 : 10_000;
+        Measure.CollectGarbage();
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+        Delayed<long> dtree = SchedOverheadLocal.DelayedTree(dleaves);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
+        long kept = GC.GetTotalMemory(forceFullCollection: true) - before;
+        int dtasks = dtree.ToGraph().Count;
+        GC.KeepAlive(dtree);
+        CaseResult dcase = Measure.Result("delayed tree: construction", Measure.Runs("delayed construction", reps, _ => SchedOverheadLocal.DelayedTree(dleaves)), new JsonObject { ["leaves"] = dleaves }, dtasks);
+        dcase.Extra["allocated_bytes_per_task"] = Math.Round((double)allocated / dtasks, 1);
+        dcase.Extra["retained_bytes_per_task"] = Math.Round((double)kept / dtasks, 1);
+        results.Add(dcase);
+        Add("delayed tree: ToGraph (materialize)", Measure.Runs("delayed materialize", reps, _ => dtree.ToGraph().Count), dtasks, new JsonObject { ["leaves"] = dleaves });
+
         (TaskGraph chain, _) = SchedOverheadLocal.ChainGraph(chainLength);
         JsonObject cp = new() { ["length"] = chainLength };
         Add("chain: ExecutionPlan.Build, outputs=null", Measure.Runs("chain plan", reps, _ => ExecutionPlan.Build(chain, null).Count), chainLength, cp);

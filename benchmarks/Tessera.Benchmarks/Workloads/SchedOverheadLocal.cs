@@ -218,7 +218,7 @@ internal sealed class SchedOverheadLocal : IWorkload
 
     // ---------------------------------------------------------------- delayed
 
-    private static Delayed<long> DelayedTree(int n)
+    internal static Delayed<long> DelayedTree(int n)
     {
         Func<Delayed<long>, Delayed<long>> dinc = Delayed.Of<long, long>(Inc, "inc");
         Func<Delayed<IReadOnlyList<long>>, Delayed<long>> dsum = Delayed.Of<IReadOnlyList<long>, long>(Sum, "sum");
