@@ -69,10 +69,61 @@ internal sealed class ProfileCore : IWorkload
         Add("chain: GraphOrder.Compute on a built plan", Measure.Runs("chain order compute", reps, _ => GraphOrder.Compute(chainPlan).Length), chainLength, cp);
         Add("chain: result dictionary of GraphOrder.Order", Measure.Runs("chain order dict", reps, _ => ResultDictionary(chainPlan).Count), chainLength, cp);
         Add("chain: GraphOrder.Order (all)", Measure.Runs("chain Order", reps, _ => GraphOrder.Order(chain).Count), chainLength, cp);
+        report.Extra["memory_breakdown_bytes"] = MemoryBreakdown();
         return report;
 
         void Add<T>(string name, Timings<T> t, int tasks, JsonObject? parameters = null) => results.Add(Measure.Result(name, t, (JsonObject)(parameters ?? p).DeepClone(), tasks));
     }
+
+    /// <summary>Retained bytes of each piece of the 1M-task graph, measured one kind at a time.</summary>
+    private static JsonObject MemoryBreakdown()
+    {
+        const int Count = 200_000;
+        TaskFunction inc = TaskFunction.Create((long x) => x + 1, "inc");
+        TaskFunction sum = TaskFunction.Create((IReadOnlyList<long> xs) => xs.Sum(), "sum");
+        var shared = Node.Literal(1L);
+        var holder = new object[Count];
+        return new JsonObject
+        {
+            ["leaf: Call(inc, Literal((long)i))"] = PerItem(i => Node.Call(inc, Node.Literal((long)i))),
+            ["Literal((long)i)"] = PerItem(i => Node.Literal((long)i)),
+            ["Ref(Key(x, 0, i))"] = PerItem(i => Node.Ref(new Key("x", 0, i))),
+            ["inner: Call(sum, List<long>(10 shared refs)) without the refs"] = PerItem(_ => Node.Call(sum, Node.List<long>(s_tenRefs))),
+            ["TaskGraph entry (capacity given, shared node)"] = PerEntry(true),
+            ["TaskGraph entry (no capacity, shared node)"] = PerEntry(false),
+        };
+
+        double PerItem(Func<int, object> make)
+        {
+            Measure.CollectGarbage();
+            long before = GC.GetTotalMemory(forceFullCollection: true);
+            for (int i = 0; i < Count; i++)
+            {
+                holder[i] = make(i);
+            }
+
+            long after = GC.GetTotalMemory(forceFullCollection: true);
+            Array.Clear(holder);
+            return Math.Round((double)(after - before) / Count, 1);
+        }
+
+        double PerEntry(bool presize)
+        {
+            Measure.CollectGarbage();
+            long before = GC.GetTotalMemory(forceFullCollection: true);
+            TaskGraph g = presize ? new TaskGraph(Count) : new TaskGraph();
+            for (int i = 0; i < Count; i++)
+            {
+                g[new Key("x", 0, i)] = shared;
+            }
+
+            long after = GC.GetTotalMemory(forceFullCollection: true);
+            GC.KeepAlive(g);
+            return Math.Round((double)(after - before) / Count, 1);
+        }
+    }
+
+    private static readonly Node[] s_tenRefs = [.. Enumerable.Range(0, 10).Select(i => (Node)Node.Ref(new Key("x", 0, i)))];
 
     // GraphOrder.Order's last step, replicated.
     private static Dictionary<Key, int> ResultDictionary(ExecutionPlan plan)
