@@ -96,9 +96,10 @@ internal static class Report
             ["cpus"] = Environment.ProcessorCount,
             ["machine"] = RuntimeInformation.ProcessArchitecture.ToString(),
             ["server_gc"] = GCSettings.IsServerGC,
-            ["concurrent_gc"] = AppContext.GetData("System.GC.Concurrent") is bool b ? b : null,
+            ["concurrent_gc"] = AppContext.GetData("System.GC.Concurrent")?.ToString() ?? "default",
             ["gc_latency_mode"] = GCSettings.LatencyMode.ToString(),
-            ["tiered_pgo"] = AppContext.GetData("System.Runtime.TieredPGO") is bool p ? p : null,
+            ["gc_conserve_memory"] = AppContext.GetData("System.GC.ConserveMemory")?.ToString() ?? "default",
+            ["tiered_pgo"] = AppContext.GetData("System.Runtime.TieredPGO")?.ToString() ?? "default",
             ["tessera"] = typeof(Tessera.Graphs.TaskGraph).Assembly.GetName().Version?.ToString(),
         };
         try
