@@ -11,6 +11,7 @@ internal sealed class CaseResult
 {
     private readonly List<double> _times;
     private readonly List<double> _cpuTimes;
+    private readonly JsonObject? _record;
 
     public CaseResult(string name, IReadOnlyList<double> times, JsonObject? parameters = null, long tasks = 0, IReadOnlyList<double>? cpuTimes = null)
     {
@@ -24,6 +25,16 @@ internal sealed class CaseResult
         _cpuTimes = cpuTimes is null ? [] : [.. cpuTimes];
         Params = parameters ?? [];
         Tasks = tasks;
+    }
+
+    private CaseResult(JsonObject record)
+    {
+        _record = record;
+        Name = (string?)record["case"] ?? throw new ArgumentException("The record has no case name.", nameof(record));
+        _times = [.. (record["times_s"]?.AsArray() ?? []).Select(t => (double)t!)];
+        _cpuTimes = [];
+        Params = record["params"] as JsonObject ?? [];
+        Tasks = (long?)record["tasks"] ?? 0;
     }
 
     /// <summary>Gets the case label; compare.py pairs Dask's and Tessera's records by it.</summary>
@@ -44,10 +55,18 @@ internal sealed class CaseResult
     /// <summary>Gets fields appended after the standard ones.</summary>
     public JsonObject Extra { get; } = [];
 
+    /// <summary>Wraps a finished record (from a child process) as it is.</summary>
+    public static CaseResult FromJson(JsonObject record) => new(record);
+
     /// <summary>Builds the record.</summary>
     /// <returns>The JSON object.</returns>
     public JsonObject ToJson()
     {
+        if (_record is not null)
+        {
+            return (JsonObject)_record.DeepClone();
+        }
+
         double med = Median;
         var r = new JsonObject
         {
