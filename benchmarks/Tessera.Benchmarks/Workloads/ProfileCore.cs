@@ -83,6 +83,9 @@ internal sealed class ProfileCore : IWorkload
         TaskFunction sum = TaskFunction.Create((IReadOnlyList<long> xs) => xs.Sum(), "sum");
         var shared = Node.Literal(1L);
         var holder = new object[Count];
+        Func<Delayed<long>, Delayed<long>> dinc = Delayed.Of((long x) => x + 1, "inc");
+        Func<Delayed<IReadOnlyList<long>>, Delayed<long>> dsum = Delayed.Of((IReadOnlyList<long> xs) => xs.Sum(), "sum");
+        Delayed<long>[] ten = [.. Enumerable.Range(0, 10).Select(i => dinc(i))];
         return new JsonObject
         {
             ["leaf: Call(inc, Literal((long)i))"] = PerItem(i => Node.Call(inc, Node.Literal((long)i))),
@@ -91,7 +94,28 @@ internal sealed class ProfileCore : IWorkload
             ["inner: Call(sum, List<long>(10 shared refs)) without the refs"] = PerItem(_ => Node.Call(sum, Node.List<long>(s_tenRefs))),
             ["TaskGraph entry (capacity given, shared node)"] = PerEntry(true),
             ["TaskGraph entry (no capacity, shared node)"] = PerEntry(false),
+            ["Delayed: implicit long -> Delayed<long>, retained"] = PerItem(i => (Delayed<long>)(long)i),
+            ["Delayed: implicit long -> Delayed<long>, allocated"] = Allocated(i => (Delayed<long>)(long)i),
+            ["Delayed: dinc(i), retained"] = PerItem(i => dinc(i)),
+            ["Delayed: dinc(i), allocated"] = Allocated(i => dinc(i)),
+            ["Delayed: Delayed.List(10 shared items), allocated"] = Allocated(_ => Delayed.List(ten)),
+            ["Delayed: dsum(Delayed.List(10 shared items)), retained"] = PerItem(_ => dsum(Delayed.List(ten))),
+            ["Delayed: dsum(Delayed.List(10 shared items)), allocated"] = Allocated(_ => dsum(Delayed.List(ten))),
         };
+
+        double Allocated(Func<int, object> make)
+        {
+            Measure.CollectGarbage();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < Count; i++)
+            {
+                holder[i] = make(i);
+            }
+
+            long after = GC.GetAllocatedBytesForCurrentThread();
+            Array.Clear(holder);
+            return Math.Round((double)(after - before) / Count, 1);
+        }
 
         double PerItem(Func<int, object> make)
         {
