@@ -1,0 +1,17 @@
+using Tessera.Benchmarks.Harness;
+
+namespace Tessera.Benchmarks.Workloads;
+
+/// <summary>The workloads the runner knows. Add a workload here (one class each).</summary>
+internal static class WorkloadRegistry
+{
+    /// <summary>Gets every workload, by name.</summary>
+    public static IReadOnlyList<IWorkload> All { get; } =
+    [
+        new SchedOverheadLocal(),
+        new ProfileCore(),
+    ];
+
+    /// <summary>Finds a workload by name (exact, ordinal).</summary>
+    public static IWorkload? Find(string name) => All.FirstOrDefault(w => string.Equals(w.Name, name, StringComparison.Ordinal));
+}
