@@ -241,5 +241,5 @@ public abstract partial class Delayed
     }
 
     /// <summary>What identifies an embedded value's content in a token.</summary>
-    private protected abstract object? TokenContent();
+    internal abstract object? TokenContent();
 }

@@ -81,8 +81,11 @@ public sealed class Delayed<T> : Delayed
         return Call<TResult>(f, pure: true, [this]);
     }
 
-    private protected override object? TokenContent() =>
-        !IsInline ? Key : Node is LiteralNode literal ? literal.Value : _tokenContent;
+    internal override object? TokenContent() =>
+        !IsInline ? Key
+        : Node is LiteralNode literal ? literal.Value
+        : _tokenContent is Delayed[] items ? Array.ConvertAll(items, static i => i.TokenContent())
+        : _tokenContent;
 }
 
 /// <summary>Factories for lazy values, lists and tuples.</summary>
@@ -108,13 +111,11 @@ public abstract partial class Delayed
         ArgumentNullException.ThrowIfNull(items);
         Delayed<T>[] all = items as Delayed<T>[] ?? [.. items];
         var nodes = new Node[all.Length];
-        var tokens = new object?[all.Length];
         var deps = new List<Delayed>(all.Length);
         for (int i = 0; i < all.Length; i++)
         {
             Delayed<T> item = all[i] ?? throw new ArgumentNullException(nameof(items), $"Item {i} of the list is null; pass Delayed.Value(null) for a null item.");
             nodes[i] = item.AsArgument();
-            tokens[i] = item.TokenContent();
             if (item.IsInline)
             {
                 deps.AddRange(item.Dependencies);
@@ -125,7 +126,8 @@ public abstract partial class Delayed
             }
         }
 
-        return new Delayed<IReadOnlyList<T>>(default, Node.List<T>(nodes), [.. deps], inline: true, tokenContent: tokens);
+        // The items stand for the list's content in a token; they are read only if a pure call uses the list.
+        return new Delayed<IReadOnlyList<T>>(default, new ListNode<T>(nodes), [.. deps], inline: true, tokenContent: (Delayed[])all);
     }
 
     /// <summary>Pairs two lazy values into one lazy tuple, embedded in the task that uses it.</summary>
@@ -144,7 +146,7 @@ public abstract partial class Delayed
             Node.Tuple<T1, T2>(first.AsArgument(), second.AsArgument()),
             deps,
             inline: true,
-            tokenContent: new object?[] { first.TokenContent(), second.TokenContent() });
+            tokenContent: new Delayed[] { first, second });
     }
 }
 

@@ -81,7 +81,7 @@ internal sealed class ExecutionPlan
     public static ExecutionPlan Build(IReadOnlyDictionary<Key, Node> graph, IReadOnlyList<Key>? outputs)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        int capacity = outputs is null ? graph.Count : Math.Min(graph.Count, 16);
+        int capacity = graph.Count;
         var index = new Dictionary<Key, int>(capacity);
         var keys = new List<Key>(capacity);
         var nodes = new List<Node>(capacity);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Tessera.Graphs;
@@ -25,6 +26,12 @@ public abstract class Node
     /// <param name="value">The value.</param>
     /// <returns>The node.</returns>
     public static LiteralNode Literal(object? value) => new(value);
+
+    /// <summary>Creates a literal node; a value of a value type is stored unboxed (a smaller graph).</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <returns>The node.</returns>
+    public static LiteralNode Literal<T>(T value) => typeof(T).IsValueType ? new StructLiteralNode<T>(value) : new LiteralNode(value);
 
     /// <summary>Creates a reference to the result of another key.</summary>
     /// <param name="key">The key.</param>
@@ -149,12 +156,14 @@ public abstract class Node
 }
 
 /// <summary>A constant value.</summary>
-public sealed class LiteralNode : Node
+public class LiteralNode : Node
 {
-    internal LiteralNode(object? value) => Value = value;
+    private readonly object? _value;
+
+    internal LiteralNode(object? value) => _value = value;
 
     /// <summary>Gets the value.</summary>
-    public object? Value { get; }
+    public virtual object? Value => _value;
 
     /// <inheritdoc/>
     public override bool HasReferences => false;
@@ -180,6 +189,12 @@ public sealed class LiteralNode : Node
         };
         sb.Append(text.Length > 40 ? text[..40] + "…" : text);
     }
+}
+
+/// <summary>A literal of a value type, held unboxed; it is boxed when a task reads it.</summary>
+internal sealed class StructLiteralNode<T>(T value) : LiteralNode(null)
+{
+    public override object? Value => value;
 }
 
 /// <summary>A reference to the result of another key.</summary>
@@ -327,7 +342,7 @@ public abstract class ListNode : Node
     private protected ListNode(Node[] items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        Items = ImmutableArray.Create(items);
+        Items = ImmutableCollectionsMarshal.AsImmutableArray(items);
         HasReferences = AnyReferences(items);
     }
 

@@ -532,17 +532,22 @@ internal static class UniqueIds
         });
     }
 
-    /// <summary>Writes <c>prefix-uniqueid</c> in one allocation.</summary>
+    /// <summary>
+    /// Writes <c>prefix-pppppppppppp-n</c> in one allocation: a 48-bit random process id and a
+    /// per-process counter, both hexadecimal (short keys hash and compare faster).
+    /// </summary>
     public static string Named(string prefix)
     {
         ulong n = (ulong)Interlocked.Increment(ref s_counter);
-        return string.Create(prefix.Length + 33, (prefix, n), static (span, state) =>
+        int digits = Math.Max(1, (64 - System.Numerics.BitOperations.LeadingZeroCount(n) + 3) / 4);
+        return string.Create(prefix.Length + 14 + digits, (prefix, n), static (span, state) =>
         {
             state.prefix.AsSpan().CopyTo(span);
-            span[state.prefix.Length] = '-';
-            Span<char> rest = span[(state.prefix.Length + 1)..];
-            s_process.TryFormat(rest, out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
-            state.n.TryFormat(rest[16..], out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+            Span<char> rest = span[state.prefix.Length..];
+            rest[0] = '-';
+            (s_process & 0xFFFF_FFFF_FFFF).TryFormat(rest[1..], out _, "x12", System.Globalization.CultureInfo.InvariantCulture);
+            rest[13] = '-';
+            state.n.TryFormat(rest[14..], out _, "x", System.Globalization.CultureInfo.InvariantCulture);
         });
     }
 }

@@ -72,7 +72,7 @@ public sealed class GraphOptimizationsTests
         var g = new TaskGraph { ["x"] = Node.Literal(1L), ["y"] = Node.Ref("x"), ["z"] = Node.Ref("y") };
         TaskGraph r = GraphOptimizations.InlineConstants(g, ["z"]);
         Assert.Equal([new Key("z")], r.Keys);
-        Assert.Equal(1L, Assert.IsType<LiteralNode>(r["z"]).Value);
+        Assert.Equal(1L, Assert.IsAssignableFrom<LiteralNode>(r["z"]).Value);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class GraphOptimizationsTests
         };
         TaskGraph r = GraphOptimizations.InlineConstants(g, ["w", "y"]);
         Assert.Equal([new Key("y"), "w"], r.Keys);
-        Assert.Equal(5L, Assert.IsType<LiteralNode>(r["y"]).Value);
+        Assert.Equal(5L, Assert.IsAssignableFrom<LiteralNode>(r["y"]).Value);
         Assert.Equal([new Key("y")], r.GetDependencies("w"));
         Assert.Equal([10L, 5L], Get(r, ["w", "y"]));
     }
