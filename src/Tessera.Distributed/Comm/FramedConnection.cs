@@ -107,34 +107,30 @@ internal abstract class FramedConnection : IConnection
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        TaskCompletionSource queued;
-        bool startWriter = false;
-        lock (_sendLock)
+        Task done = Enqueue(message, out CommClosedException? closed);
+        if (closed is not null)
         {
-            if (_sendClosed is not null)
-            {
-                return ValueTask.FromException(Fresh(_sendClosed));
-            }
-
-            _queue.Add(message);
-            queued = _queued ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!_writing)
-            {
-                _writing = true;
-                startWriter = true;
-            }
+            return ValueTask.FromException(closed);
         }
 
-        if (startWriter)
-        {
-            // Runs on this thread until it has to wait: an idle connection writes without a thread hop.
-            _ = WriteLoopAsync();
-        }
-
-        Task done = queued.Task;
         return done.IsCompleted || !cancellationToken.CanBeCanceled
             ? new ValueTask(done)
             : new ValueTask(done.WaitAsync(cancellationToken));
+    }
+
+    /// <inheritdoc/>
+    public void Post(OutgoingMessage message)
+    {
+        if (CheckLimits(message) is string error)
+        {
+            throw new ArgumentOutOfRangeException(nameof(message), error);
+        }
+
+        Enqueue(message, out CommClosedException? closed);
+        if (closed is not null)
+        {
+            throw closed;
+        }
     }
 
     /// <inheritdoc/>
@@ -233,7 +229,15 @@ internal abstract class FramedConnection : IConnection
         }
         else
         {
-            _input.CancelPendingRead();
+            try
+            {
+                // Wakes the pending receive, which completes the input when it leaves.
+                _input.CancelPendingRead();
+            }
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+            {
+                // The receive left and completed the input meanwhile.
+            }
         }
 
         Abort();
@@ -379,6 +383,39 @@ internal abstract class FramedConnection : IConnection
         }
     }
 
+    /// <summary>Adds a message to the queue, and starts the writer if it is idle.</summary>
+    /// <returns>The task of the batch the message joined (a completed task when <paramref name="closed"/> is set).</returns>
+    private Task Enqueue(OutgoingMessage message, out CommClosedException? closed)
+    {
+        TaskCompletionSource queued;
+        bool startWriter = false;
+        lock (_sendLock)
+        {
+            if (_sendClosed is not null)
+            {
+                closed = Fresh(_sendClosed);
+                return Task.CompletedTask;
+            }
+
+            _queue.Add(message);
+            queued = _queued ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_writing)
+            {
+                _writing = true;
+                startWriter = true;
+            }
+        }
+
+        if (startWriter)
+        {
+            // Runs on this thread until it has to wait: an idle connection writes without a thread hop.
+            _ = WriteLoopAsync();
+        }
+
+        closed = null;
+        return queued.Task;
+    }
+
     /// <summary>The handshake gives up the output; nothing can be queued before the connection is handed out.</summary>
     private void ExitWriter()
     {
@@ -483,8 +520,16 @@ internal abstract class FramedConnection : IConnection
             exited = _writerExited;
         }
 
+        // Posted messages have no awaiter; reading Exception marks the failure observed, since it
+        // also surfaces from every later call on the connection.
         done.TrySetException(failure);
-        queued?.TrySetException(failure);
+        _ = done.Task.Exception;
+        if (queued is not null)
+        {
+            queued.TrySetException(failure);
+            _ = queued.Task.Exception;
+        }
+
         exited?.TrySetResult();
     }
 

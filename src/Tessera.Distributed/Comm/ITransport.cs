@@ -58,10 +58,11 @@ public interface IListener : IAsyncDisposable
 /// <see cref="IncomingMessage"/>s the other, intact and in order.
 /// </summary>
 /// <remarks>
-/// <para><see cref="SendAsync"/> may be called from several threads at once; messages from one
-/// caller keep their order. Sends are queued and written by one writer per connection, which writes
-/// everything queued and then flushes once: an idle connection sends at once, a busy one coalesces
-/// many small messages into one system call (see <see cref="CommOptions.BatchWindow"/>).</para>
+/// <para><see cref="SendAsync"/> and <see cref="Post"/> may be called from several threads at once;
+/// messages arrive in the order they were queued. Messages are queued and written by one writer per
+/// connection, which writes everything queued and then flushes once: an idle connection sends at
+/// once (on the calling thread, with no hand-off), a busy one coalesces many small messages into one
+/// system call (see <see cref="CommOptions.BatchWindow"/>).</para>
 /// <para><see cref="ReceiveAsync"/> must be called by one loop at a time.</para>
 /// <para>Once the connection breaks, or either side closes it, every call throws
 /// <see cref="CommClosedException"/>; dispose it then.</para>
@@ -83,10 +84,27 @@ public interface IConnection : IAsyncDisposable
     /// Cancels waiting. A message that was already queued may still be sent, and its buffers may
     /// still be read, after the wait is cancelled.
     /// </param>
-    /// <returns>A task that completes when the message has been handed to the operating system (or the in-process peer).</returns>
+    /// <returns>
+    /// A task that completes when the message has been handed to the operating system (or the
+    /// in-process peer). A sender that awaits each message before sending the next gets no
+    /// coalescing, and with a <see cref="CommOptions.BatchWindow"/> waits up to one window per
+    /// message; queue several sends before awaiting them, or use <see cref="Post"/>.
+    /// </returns>
     /// <exception cref="ArgumentException">The message exceeds this side's <see cref="CommOptions"/> limits; the connection stays usable.</exception>
     /// <exception cref="CommClosedException">The connection is closed or broken.</exception>
     ValueTask SendAsync(OutgoingMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Queues a message for sending without waiting for it, like Dask's <c>BatchedSend.send</c>: the
+    /// way to stream many small messages from one loop, and the way to use
+    /// <see cref="CommOptions.BatchWindow"/> without waiting out a window per message.
+    /// </summary>
+    /// <param name="message">The message; the connection owns its header and buffers from now on, so never modify them.</param>
+    /// <remarks>If writing fails, the connection closes, and the failure surfaces as a
+    /// <see cref="CommClosedException"/> from later calls.</remarks>
+    /// <exception cref="ArgumentException">The message exceeds this side's <see cref="CommOptions"/> limits; the connection stays usable.</exception>
+    /// <exception cref="CommClosedException">The connection is closed or broken.</exception>
+    void Post(OutgoingMessage message);
 
     /// <summary>Waits for the next message from the peer.</summary>
     /// <param name="cancellationToken">

@@ -167,6 +167,42 @@ public abstract class TransportContractTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task Post_ManyMessages_ArriveInOrderInFewFlushes()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        const int Count = 1_000;
+        await using Pair p = await ConnectPairAsync(client: new CommOptions { BatchWindow = TimeSpan.FromMilliseconds(200) });
+        for (int i = 0; i < Count; i++)
+        {
+            p.Client.Post(new OutgoingMessage(BitConverter.GetBytes(i)));
+        }
+
+        for (int i = 0; i < Count; i++)
+        {
+            Assert.Equal(i, BitConverter.ToInt32((await p.Server.ReceiveAsync(ct)).Header.Span));
+        }
+
+        Assert.True(((FramedConnection)p.Client).Flushes <= 3, $"{Count} posted messages took {((FramedConnection)p.Client).Flushes} flushes");
+        Assert.Throws<ArgumentOutOfRangeException>(() => p.Client.Post(new OutgoingMessage(new byte[CommOptions.Default.MaxHeaderSize + 1])));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Post_AfterPeerDisposed_EventuallyThrowsCommClosed()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using Pair p = await ConnectPairAsync();
+        await p.Server.DisposeAsync();
+        await Assert.ThrowsAsync<CommClosedException>(async () =>
+        {
+            while (true)
+            {
+                p.Client.Post(new OutgoingMessage(new byte[1024]));
+                await Task.Delay(5, ct);
+            }
+        });
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task SendAsync_WithBatchWindow_IdleLinkSendsAtOnceAndBurstWaitsForTheWindow()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
