@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Tessera.Distributed.Comm;
 
@@ -33,6 +34,15 @@ internal abstract class FramedConnection : IConnection
     /// <summary>A message whose preamble and header fit in this many bytes is received all-or-nothing.</summary>
     private const int SmallControl = 64 * 1024;
 
+    /// <summary>
+    /// A send finds the link idle, and writes on the caller's thread, when the last flush is at
+    /// least this old (or a message arrived since): sends closer together than this are a burst,
+    /// written from the thread pool so that they coalesce.
+    /// </summary>
+    private static readonly long s_idleTicks = Stopwatch.Frequency / 50_000;
+
+    private static readonly Action<object?> s_startWriter = state => _ = ((FramedConnection)state!).WriteLoopAsync();
+
     /// <summary>Large buffers are written to a pipe-only transport in slices of this size.</summary>
     private const int PipeSlice = 1024 * 1024;
 
@@ -56,7 +66,8 @@ internal abstract class FramedConnection : IConnection
     private bool _disposing;
     private TaskCompletionSource? _writerExited;
     private CommClosedException? _sendClosed;
-    private long _lastFlush;                     // owned by the writer
+    private long _lastFlush;                     // written by the writer, read under _sendLock
+    private volatile bool _receivedSinceFlush;
     private long _flushes;
     private long _messagesWritten;
 
@@ -134,6 +145,7 @@ internal abstract class FramedConnection : IConnection
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IncomingMessage> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         EnterReceive();
@@ -144,7 +156,9 @@ internal abstract class FramedConnection : IConnection
                 throw Fresh(_receiveClosed);
             }
 
-            return await ReadMessageAsync(cancellationToken).ConfigureAwait(false);
+            IncomingMessage message = await ReadMessageAsync(cancellationToken).ConfigureAwait(false);
+            _receivedSinceFlush = true;
+            return message;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -389,6 +403,7 @@ internal abstract class FramedConnection : IConnection
     {
         TaskCompletionSource queued;
         bool startWriter = false;
+        bool inline = false;
         lock (_sendLock)
         {
             if (_sendClosed is not null)
@@ -403,13 +418,23 @@ internal abstract class FramedConnection : IConnection
             {
                 _writing = true;
                 startWriter = true;
+                long sinceFlush = Stopwatch.GetTimestamp() - _lastFlush;
+                inline = _batchWindowTicks > 0
+                    ? sinceFlush >= _batchWindowTicks
+                    : _receivedSinceFlush || sinceFlush >= s_idleTicks;
             }
         }
 
-        if (startWriter)
+        if (inline)
         {
-            // Runs on this thread until it has to wait: an idle connection writes without a thread hop.
+            // An idle link: write on this thread, with no hand-off, until something has to wait.
             _ = WriteLoopAsync();
+        }
+        else if (startWriter)
+        {
+            // A burst (or a batch window still open): the writer drains from the thread pool
+            // while this caller goes on queueing, so the burst shares few flushes.
+            ThreadPool.UnsafeQueueUserWorkItem(s_startWriter, this, preferLocal: false);
         }
 
         closed = null;
@@ -431,21 +456,15 @@ internal abstract class FramedConnection : IConnection
     }
 
     /// <summary>
-    /// Writes everything queued, flushes once, and repeats until the queue is empty. The first round
-    /// runs on the thread that queued the first message; later rounds run on the thread pool.
+    /// Writes everything queued, flushes once, and repeats until the queue is empty. Started on the
+    /// sending thread when the link was idle (see <see cref="Enqueue"/>), else on the thread pool;
+    /// a round on the sending thread is followed by a move to the thread pool if more was queued.
     /// </summary>
     private async Task WriteLoopAsync()
     {
         int callerThread = Environment.CurrentManagedThreadId;
-        bool firstRound = true;
         while (true)
         {
-            if (!firstRound && Environment.CurrentManagedThreadId == callerThread)
-            {
-                await Task.Yield();
-            }
-
-            firstRound = false;
             if (_batchWindowTicks > 0)
             {
                 await WaitForBatchWindowAsync().ConfigureAwait(false);
@@ -495,12 +514,33 @@ internal abstract class FramedConnection : IConnection
                 return;
             }
 
-            _lastFlush = Stopwatch.GetTimestamp();
+            _receivedSinceFlush = false;
+            lock (_sendLock)
+            {
+                _lastFlush = Stopwatch.GetTimestamp();
+            }
+
             Interlocked.Increment(ref _flushes);
             Interlocked.Add(ref _messagesWritten, batch.Count);
             batch.Clear();
             _spare = batch;
             done.TrySetResult();
+
+            if (Environment.CurrentManagedThreadId == callerThread)
+            {
+                bool more;
+                lock (_sendLock)
+                {
+                    more = _queue.Count > 0;
+                }
+
+                if (more)
+                {
+                    // Others queued while this caller was writing: give the caller its thread back
+                    // and write their messages from the thread pool.
+                    await Task.Yield();
+                }
+            }
         }
     }
 
@@ -535,7 +575,13 @@ internal abstract class FramedConnection : IConnection
 
     private async Task WaitForBatchWindowAsync()
     {
-        long wait = _lastFlush + _batchWindowTicks - Stopwatch.GetTimestamp();
+        long lastFlush;
+        lock (_sendLock)
+        {
+            lastFlush = _lastFlush;
+        }
+
+        long wait = lastFlush + _batchWindowTicks - Stopwatch.GetTimestamp();
         if (wait <= 0 || _closing.IsCancellationRequested)
         {
             return;
@@ -624,6 +670,7 @@ internal abstract class FramedConnection : IConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IncomingMessage> ReadMessageAsync(CancellationToken cancellationToken)
     {
         _midMessage = false;
@@ -655,7 +702,7 @@ internal abstract class FramedConnection : IConnection
                 if (buffer.Length >= controlEnd)
                 {
                     // The whole control part is here: take it in one step.
-                    int[] lengths = new int[count];
+                    int[] lengths = count == 0 ? [] : new int[count];
                     bad = ReadLengths(buffer.Slice(8, tableEnd - 8), lengths);
                     if (bad is not null)
                     {
