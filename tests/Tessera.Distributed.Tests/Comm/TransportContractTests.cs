@@ -136,6 +136,25 @@ public abstract class TransportContractTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task SendAsync_OnIdleLinkAndAsReply_WritesOnTheCallersThread()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using Pair p = await ConnectPairAsync();
+        for (int i = 0; i < 20; i++)
+        {
+            // Request/response, the latency-critical pattern: neither send may wait for a thread hop.
+            ValueTask request = p.Client.SendAsync(new OutgoingMessage(new byte[16]), ct);
+            Assert.True(request.IsCompletedSuccessfully, $"round {i}: the request was not written inline");
+            await request;
+            await p.Server.ReceiveAsync(ct);
+            ValueTask reply = p.Server.SendAsync(new OutgoingMessage(new byte[16]), ct);
+            Assert.True(reply.IsCompletedSuccessfully, $"round {i}: the reply was not written inline");
+            await reply;
+            await p.Client.ReceiveAsync(ct);
+        }
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task SendAsync_ManyQueuedAtOnce_CoalescesIntoFewerFlushes()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
