@@ -21,13 +21,14 @@ public sealed record CommOptions
     /// A listener gives an accepted connection the same time to complete its handshake, and
     /// disposing a connection waits at most this long for queued messages to be written.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     public TimeSpan ConnectTimeout
     {
         get => _connectTimeout;
         init
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromMilliseconds(int.MaxValue));
             _connectTimeout = value;
         }
     }
@@ -45,13 +46,14 @@ public sealed record CommOptions
     /// trades up to one window of latency per message for fewer system calls, packets and wake-ups
     /// on both ends when many tiny messages flow, e.g. task-state updates from the scheduler.</para>
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     public TimeSpan BatchWindow
     {
         get => _batchWindow;
         init
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromMilliseconds(int.MaxValue));
             _batchWindow = value;
         }
     }

@@ -20,6 +20,7 @@ public sealed class CommOptionsTests
     public void With_InvalidValues_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => CommOptions.Default with { ConnectTimeout = TimeSpan.Zero });
+        Assert.Throws<ArgumentOutOfRangeException>(() => CommOptions.Default with { ConnectTimeout = TimeSpan.MaxValue });
         Assert.Throws<ArgumentOutOfRangeException>(() => CommOptions.Default with { BatchWindow = TimeSpan.FromMilliseconds(-1) });
         Assert.Throws<ArgumentOutOfRangeException>(() => CommOptions.Default with { MaxHeaderSize = -1 });
         Assert.Throws<ArgumentOutOfRangeException>(() => CommOptions.Default with { MaxBufferSize = int.MaxValue });

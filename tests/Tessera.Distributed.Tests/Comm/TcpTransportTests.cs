@@ -109,6 +109,25 @@ public sealed class TcpTransportTests : TransportContractTests
         Assert.Equal(listener.Address, client.RemoteAddress);
     }
 
+    [Fact(Timeout = 10_000)]
+    public async Task ListenAndConnect_IPv6Loopback_RoundTrip()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        if (!Socket.OSSupportsIPv6)
+        {
+            Assert.Skip("This machine has no IPv6.");
+        }
+
+        await using IListener listener = await Transport.ListenAsync("tcp://[::1]:0", CommOptions.Default, ct);
+        Assert.StartsWith("tcp://[::1]:", listener.Address, StringComparison.Ordinal);
+        Task<IConnection> connect = Transport.ConnectAsync(listener.Address, CommOptions.Default, ct);
+        await using IConnection server = await listener.AcceptAsync(ct);
+        await using IConnection client = await connect;
+        Assert.Equal(listener.Address, client.RemoteAddress);
+        await client.SendAsync(new OutgoingMessage(new byte[] { 6 }), ct);
+        Assert.Equal(6, (await server.ReceiveAsync(ct)).Header.Span[0]);
+    }
+
     [Theory]
     [InlineData("tcp://127.0.0.1:8786", "127.0.0.1", 8786)]
     [InlineData("tcp://[::1]:0", "::1", 0)]
