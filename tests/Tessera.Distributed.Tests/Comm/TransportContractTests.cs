@@ -326,6 +326,21 @@ public abstract class TransportContractTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task DisposeAsync_PeerNotReading_GivesUpAfterConnectTimeout()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using Pair p = await ConnectPairAsync(client: new CommOptions { ConnectTimeout = TimeSpan.FromMilliseconds(300) });
+        Task stuck = p.Client.SendAsync(new OutgoingMessage(new byte[1], [new byte[48 * 1024 * 1024]]), ct).AsTask();
+        await Task.Delay(50, ct);
+        Assert.False(stuck.IsCompleted, "48 MiB fit in the transport's buffers; the test needs a bigger message");
+
+        var clock = Stopwatch.StartNew();
+        await p.Client.DisposeAsync();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"dispose took {clock.Elapsed}");
+        await Assert.ThrowsAsync<CommClosedException>(() => stuck);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task ReceiveAsync_CancelledBeforeData_LeavesConnectionUsable()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
