@@ -66,9 +66,9 @@ internal abstract class FramedConnection : IConnection
     private bool _disposing;
     private TaskCompletionSource? _writerExited;
     private CommClosedException? _sendClosed;
-    private long _lastFlush;                     // written by the writer, read under _sendLock
-    private volatile bool _receivedSinceFlush;
-    private long _flushes;
+    private long _lastFlush;                     // Stopwatch timestamp of the writer's last flush
+    private volatile bool _receivedSinceFlush;   // lock-free: set by the receiver, cleared by the writer
+    private long _flushes;                       // lock-free counters, for tests and benchmarks
     private long _messagesWritten;
 
     // Receive side.
