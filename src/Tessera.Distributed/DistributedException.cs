@@ -18,3 +18,41 @@ public sealed class CommClosedException : TesseraException
     {
     }
 }
+
+/// <summary>
+/// The two ends of a connection speak different protocols or protocol versions, so the connection
+/// was refused; both ends raise this exception, each naming its own version and the peer's.
+/// </summary>
+public sealed class ProtocolMismatchException : TesseraException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="remoteAddress">The address of the peer.</param>
+    /// <param name="localProtocol">The protocol name this side speaks.</param>
+    /// <param name="localVersion">The protocol version this side speaks.</param>
+    /// <param name="remoteProtocol">The protocol name the peer announced.</param>
+    /// <param name="remoteVersion">The protocol version the peer announced.</param>
+    public ProtocolMismatchException(string remoteAddress, string localProtocol, int localVersion, string remoteProtocol, int remoteVersion)
+        : base($"The peer at {remoteAddress} speaks protocol '{remoteProtocol}' version {remoteVersion}, but this side speaks '{localProtocol}' version {localVersion}; run the same Tessera release on both sides.")
+    {
+        RemoteAddress = remoteAddress;
+        LocalProtocol = localProtocol;
+        LocalVersion = localVersion;
+        RemoteProtocol = remoteProtocol;
+        RemoteVersion = remoteVersion;
+    }
+
+    /// <summary>Gets the address of the peer.</summary>
+    public string RemoteAddress { get; }
+
+    /// <summary>Gets the protocol name this side speaks.</summary>
+    public string LocalProtocol { get; }
+
+    /// <summary>Gets the protocol version this side speaks.</summary>
+    public int LocalVersion { get; }
+
+    /// <summary>Gets the protocol name the peer announced.</summary>
+    public string RemoteProtocol { get; }
+
+    /// <summary>Gets the protocol version the peer announced.</summary>
+    public int RemoteVersion { get; }
+}
