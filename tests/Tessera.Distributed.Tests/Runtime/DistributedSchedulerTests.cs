@@ -4,13 +4,17 @@ using Tessera.Tests.Scheduling;
 
 namespace Tessera.Distributed.Tests.Runtime;
 
-/// <summary>The common scheduler contract, run against a client of an in-process cluster.</summary>
-public sealed class DistributedSchedulerContractTests : SchedulerContractTests, IAsyncLifetime
+/// <summary>The common scheduler contract, run against a client of a cluster whose parts talk over a network.</summary>
+public abstract class DistributedSchedulerContractTests : SchedulerContractTests, IAsyncLifetime
 {
     private InProcessCluster? _cluster;
 
+    private protected abstract IMessageNetwork Network { get; }
+
+    private protected abstract string Address { get; }
+
     public async ValueTask InitializeAsync() =>
-        _cluster = await InProcessCluster.StartAsync(InMemoryNetwork.Instance, TestSerializers.Create(), workers: 2, threads: 2);
+        _cluster = await InProcessCluster.StartAsync(Network, TestSerializers.Create(), workers: 2, threads: 2, address: Address);
 
     public async ValueTask DisposeAsync()
     {
@@ -18,9 +22,35 @@ public sealed class DistributedSchedulerContractTests : SchedulerContractTests, 
         {
             await _cluster.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
     }
 
     protected override IScheduler CreateScheduler() => _cluster!.Client;
+}
+
+/// <summary>Messages handed over as objects (in-process clusters).</summary>
+public sealed class InMemoryDistributedSchedulerTests : DistributedSchedulerContractTests
+{
+    private protected override IMessageNetwork Network => InMemoryNetwork.Instance;
+
+    private protected override string Address => "memory://0";
+}
+
+/// <summary>Messages encoded and framed over loopback TCP, as between processes.</summary>
+public sealed class TcpDistributedSchedulerTests : DistributedSchedulerContractTests
+{
+    private protected override IMessageNetwork Network { get; } = new TransportNetwork(Tessera.Distributed.Comm.CommOptions.Default, "test");
+
+    private protected override string Address => "tcp://127.0.0.1:0";
+}
+
+/// <summary>Messages encoded and framed over in-process pipes.</summary>
+public sealed class PipeDistributedSchedulerTests : DistributedSchedulerContractTests
+{
+    private protected override IMessageNetwork Network { get; } = new TransportNetwork(Tessera.Distributed.Comm.CommOptions.Default, "test");
+
+    private protected override string Address { get; } = "inproc://tessera-" + Guid.NewGuid().ToString("N");
 }
 
 public sealed class ClientTests : IAsyncLifetime
@@ -30,7 +60,7 @@ public sealed class ClientTests : IAsyncLifetime
     private Client Client => _cluster!.Client;
 
     public async ValueTask InitializeAsync() =>
-        _cluster = await InProcessCluster.StartAsync(InMemoryNetwork.Instance, TestSerializers.Create(), workers: 2, threads: 1);
+        _cluster = await InProcessCluster.StartAsync(new TransportNetwork(Tessera.Distributed.Comm.CommOptions.Default, "test"), TestSerializers.Create(), workers: 2, threads: 1, address: "tcp://127.0.0.1:0");
 
     public async ValueTask DisposeAsync()
     {

@@ -24,7 +24,8 @@ internal sealed class InProcessCluster : IAsyncDisposable
         var ws = new WorkerServer[workers];
         for (int i = 0; i < workers; i++)
         {
-            ws[i] = await WorkerServer.StartAsync(network, serializer, scheduler.Address, address, threads, name: $"w{i}");
+            string listen = address.StartsWith("inproc://", StringComparison.Ordinal) ? $"{address}-w{i}" : address;
+            ws[i] = await WorkerServer.StartAsync(network, serializer, scheduler.Address, listen, threads, name: $"w{i}");
         }
 
         Client client = await Client.ConnectAsync(network, serializer, scheduler.Address, setAsDefault, CancellationToken.None);

@@ -1,0 +1,40 @@
+using Tessera.Distributed.Comm;
+using Tessera.Distributed.Protocol;
+
+namespace Tessera.Distributed.Runtime;
+
+/// <summary>Carries control messages over a wire transport (TCP, or in-process pipes), encoded by <see cref="MessageCodec"/>.</summary>
+internal sealed class TransportNetwork(CommOptions options, string role) : IMessageNetwork
+{
+    public async ValueTask<IMessageListener> ListenAsync(string address, CancellationToken cancellationToken = default) =>
+        new Listener(await Transports.ListenAsync(address, options with { Role = role }, cancellationToken).ConfigureAwait(false));
+
+    public async ValueTask<IMessageChannel> ConnectAsync(string address, CancellationToken cancellationToken = default) =>
+        new ChannelAdapter(await Transports.ConnectAsync(address, options with { Role = role }, cancellationToken).ConfigureAwait(false));
+
+    private sealed class Listener(IListener inner) : IMessageListener
+    {
+        public string Address => inner.Address;
+
+        public async ValueTask<IMessageChannel> AcceptAsync(CancellationToken cancellationToken = default) =>
+            new ChannelAdapter(await inner.AcceptAsync(cancellationToken).ConfigureAwait(false));
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    private sealed class ChannelAdapter(IConnection connection) : IMessageChannel
+    {
+        public string RemoteAddress => connection.RemoteAddress;
+
+        public ValueTask SendAsync(Message message, CancellationToken cancellationToken = default) =>
+            connection.SendAsync(new OutgoingMessage(MessageCodec.Encode(message)), cancellationToken);
+
+        public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default)
+        {
+            IncomingMessage m = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            return MessageCodec.Read(m.Header);
+        }
+
+        public ValueTask DisposeAsync() => connection.DisposeAsync();
+    }
+}
