@@ -8,7 +8,7 @@ namespace Tessera.Distributed;
 /// process.
 /// </summary>
 /// <remarks>
-/// Worker processes run the <c>tessera</c> program (the Tessera.Cli package, whose <c>tessera.dll</c>
+/// Worker processes run the <c>tessera</c> program (the Tessera.Cli package, whose <c>Tessera.Cli.dll</c>
 /// sits next to the application, or the path in <c>TESSERA_WORKER_PATH</c>) and load the
 /// application's own assemblies from its directory, so closures defined in the application run there
 /// without uploading code.
@@ -144,11 +144,11 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         string program = Environment.GetEnvironmentVariable("TESSERA_WORKER_PATH") is { Length: > 0 } configured
             ? configured
-            : Path.Combine(AppContext.BaseDirectory, "tessera.dll");
+            : Path.Combine(AppContext.BaseDirectory, "Tessera.Cli.dll");
         if (!File.Exists(program))
         {
             throw new FileNotFoundException(
-                $"LocalCluster with worker processes needs the tessera worker program at {program}; reference the Tessera.Cli package, set TESSERA_WORKER_PATH, or start with processes: false.",
+                $"LocalCluster with worker processes needs the tessera worker program (Tessera.Cli.dll) at {program}; reference the Tessera.Cli package, set TESSERA_WORKER_PATH, or start with processes: false.",
                 program);
         }
 

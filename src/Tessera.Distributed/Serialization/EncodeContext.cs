@@ -20,6 +20,10 @@ public sealed class EncodeContext
 
     private readonly Dictionary<Type, int> _types = [];
     private readonly Dictionary<object, int> _objects = new(ReferenceEqualityComparer.Instance);
+
+    // Closure objects written with only the fields their function uses, and those fields.
+    private readonly Dictionary<object, IReadOnlySet<string>> _pruned = new(ReferenceEqualityComparer.Instance);
+    private (object? Target, IReadOnlySet<string>? Used) _pruning;
     private readonly List<ReadOnlyMemory<byte>> _buffers = [];
     private readonly HashSet<Assembly> _userAssemblies = [];
     private readonly List<Segment> _path = [];
@@ -507,8 +511,21 @@ public sealed class EncodeContext
         writer.WriteArrayHeader(2 + fields.Length);
         writer.Write(WireTags.Object);
         WriteType(ref writer, shape.Type);
+        IReadOnlySet<string>? used = ReferenceEquals(value, _pruning.Target) ? _pruning.Used : null;
+        if (used is not null)
+        {
+            _pruned[value] = used;
+        }
+
         for (int i = 0; i < fields.Length; i++)
         {
+            if (used is not null && !used.Contains(fields[i].Name) && !fields[i].FieldType.IsValueType)
+            {
+                // A variable of the shared closure class that this function never touches.
+                writer.WriteNil();
+                continue;
+            }
+
             object? fieldValue = fields[i].GetValue(value);
             bool isThis = fields[i].Name == "<>4__this";
             PushField(shape.FieldNames[i], -1, isThis && fieldValue is not null ? fieldValue.GetType() : null);
@@ -608,11 +625,23 @@ public sealed class EncodeContext
         }
         else
         {
-            bool isThis = !method.IsStatic && !TypeShape.Get(target.GetType()).IsClosure;
+            bool closure = TypeShape.Get(target.GetType()).IsClosure;
+            bool isThis = !method.IsStatic && !closure;
+            IReadOnlySet<string>? used = closure ? ClosureFields.UsedBy(method, target) : null;
+            if (_pruned.TryGetValue(target, out IReadOnlySet<string>? written) && (used is null || !used.IsSubsetOf(written)))
+            {
+                throw new FunctionSerializationException(
+                    Here(),
+                    $"{Here()}: two functions in one message share a closure ({TypeNames.Display(target.GetType())}) but use different captured variables; declare each lambda's captured variables in its own block.");
+            }
+
+            (object?, IReadOnlySet<string>?) outer = _pruning;
+            _pruning = (target, used);
             _functionDepth++;
             PushField("Target", -1, isThis ? target.GetType() : null);
             long start = Position(ref writer);
             WriteValue(ref writer, target);
+            _pruning = outer;
             if (Probe is not null && isThis)
             {
                 Probe.Record(this, _path.Count, Position(ref writer) - start, target);

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Tessera.Scheduling;
+
+namespace Tessera.Distributed.Tests;
+
+public sealed class LocalClusterTests
+{
+    private static long Square(long x) => x * x;
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task StartAsync_ClientComputesDelayedAndFutures_LikeTheLocalScheduler(bool processes)
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: processes);
+        Assert.Equal(2, cluster.WorkerCount);
+        await using Client client = await Client.ConnectAsync(cluster);
+        Assert.Same(client, Schedulers.Default);
+
+        // A closure with captured state runs on the workers.
+        long offset = 7;
+        var f = Delayed.Of<long, long>(x => Square(x) + offset);
+        var sum = Delayed.Of<IReadOnlyList<long>, long>(xs => xs.Sum());
+        Delayed<long> total = sum(Delayed.List(Enumerable.Range(0, 200).Select(i => f(i))));
+        Assert.Equal(total.Compute(Schedulers.Sync), total.Compute());
+
+        using Future<long> a = client.Submit(Square, 12L);
+        using Future<long> b = client.Submit<long, long, long>((x, y) => x - y, a, 4L);
+        Assert.Equal(140L, await b);
+    }
+
+    [Fact]
+    public async Task StartAsync_WorkerProcesses_AreSeparateProcesses()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, processes: true);
+        await using Client client = await Client.ConnectAsync(cluster);
+        IReadOnlyList<Future<int>> pids = client.Map<int, int>(_ => Environment.ProcessId, Enumerable.Range(0, 40));
+        int[] seen = await client.GatherAsync(pids);
+        Assert.DoesNotContain(Environment.ProcessId, seen);
+        Assert.Equal(2, seen.Distinct().Count());
+        foreach (Future<int> p in pids)
+        {
+            p.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ScaleAsync_AddsAndRemovesWorkers()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 1, processes: false);
+        await cluster.ScaleAsync(3);
+        Assert.Equal(3, cluster.WorkerCount);
+        await cluster.ScaleAsync(1);
+        Assert.Equal(1, cluster.WorkerCount);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_StopsWorkerProcesses()
+    {
+        LocalCluster cluster = await LocalCluster.StartAsync(workers: 1, processes: true);
+        await using (Client client = await Client.ConnectAsync(cluster))
+        {
+            using Future<int> pid = client.Submit(() => Environment.ProcessId);
+            int workerPid = await pid;
+            await cluster.DisposeAsync();
+            var deadline = Stopwatch.StartNew();
+            while (ProcessAlive(workerPid))
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the worker process is still running");
+                await Task.Delay(20);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ConnectAsync_NothingListening_FailsNamingTheAddress()
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => Client.ConnectAsync("tcp://127.0.0.1:9"));
+        Assert.Contains("127.0.0.1:9", e.Message, StringComparison.Ordinal);
+    }
+
+    private static bool ProcessAlive(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
