@@ -43,7 +43,7 @@ public abstract partial class Delayed
                 {
                     if (_key.IsDefault)
                     {
-                        _key = new Key(UniqueIds.Named(KeyNames.Split(ResultTypeName)));
+                        _key = UniqueIds.NextKey(KeyNames.Split(ResultTypeName));
                     }
                 }
             }
@@ -221,8 +221,8 @@ public abstract partial class Delayed
             }
         }
 
-        string name = pure ? PureName(function, args) : UniqueIds.Named(function.Name);
-        return new Delayed<TResult>(new Key(name), new CallNode(function, nodes), deps, inline: false);
+        Key key = pure ? new Key(PureName(function, args)) : UniqueIds.NextKey(function.Name);
+        return new Delayed<TResult>(key, new CallNode(function, nodes), deps, inline: false);
     }
 
     private static readonly LiteralNode s_null = Node.Literal(null);

@@ -111,23 +111,31 @@ public abstract partial class Delayed
         ArgumentNullException.ThrowIfNull(items);
         Delayed<T>[] all = items as Delayed<T>[] ?? [.. items];
         var nodes = new Node[all.Length];
-        var deps = new List<Delayed>(all.Length);
+        int depCount = 0;
         for (int i = 0; i < all.Length; i++)
         {
             Delayed<T> item = all[i] ?? throw new ArgumentNullException(nameof(items), $"Item {i} of the list is null; pass Delayed.Value(null) for a null item.");
             nodes[i] = item.AsArgument();
+            depCount += item.IsInline ? item.Dependencies.Length : 1;
+        }
+
+        var deps = depCount == 0 ? [] : new Delayed[depCount];
+        int d = 0;
+        foreach (Delayed<T> item in all)
+        {
             if (item.IsInline)
             {
-                deps.AddRange(item.Dependencies);
+                item.Dependencies.CopyTo(deps, d);
+                d += item.Dependencies.Length;
             }
             else
             {
-                deps.Add(item);
+                deps[d++] = item;
             }
         }
 
         // The items stand for the list's content in a token; they are read only if a pure call uses the list.
-        return new Delayed<IReadOnlyList<T>>(default, new ListNode<T>(nodes), [.. deps], inline: true, tokenContent: (Delayed[])all);
+        return new Delayed<IReadOnlyList<T>>(default, new ListNode<T>(nodes), deps, inline: true, tokenContent: (Delayed[])all);
     }
 
     /// <summary>Pairs two lazy values into one lazy tuple, embedded in the task that uses it.</summary>

@@ -533,21 +533,16 @@ internal static class UniqueIds
     }
 
     /// <summary>
-    /// Writes <c>prefix-pppppppppppp-n</c> in one allocation: a 48-bit random process id and a
-    /// per-process counter, both hexadecimal (short keys hash and compare faster).
+    /// Creates a unique key <c>('prefix-pppppppppppp', n)</c>: the prefix with this process's 48-bit
+    /// random id as the name (one string per prefix, cached), and a process-wide counter as the block
+    /// index. No string is allocated per key, and keys hash and compare fast.
     /// </summary>
-    public static string Named(string prefix)
+    public static Key NextKey(string prefix)
     {
-        ulong n = (ulong)Interlocked.Increment(ref s_counter);
-        int digits = Math.Max(1, (64 - System.Numerics.BitOperations.LeadingZeroCount(n) + 3) / 4);
-        return string.Create(prefix.Length + 14 + digits, (prefix, n), static (span, state) =>
-        {
-            state.prefix.AsSpan().CopyTo(span);
-            Span<char> rest = span[state.prefix.Length..];
-            rest[0] = '-';
-            (s_process & 0xFFFF_FFFF_FFFF).TryFormat(rest[1..], out _, "x12", System.Globalization.CultureInfo.InvariantCulture);
-            rest[13] = '-';
-            state.n.TryFormat(rest[14..], out _, "x", System.Globalization.CultureInfo.InvariantCulture);
-        });
+        string name = s_names.GetOrAdd(prefix, static p => p + "-" + (s_process & 0xFFFF_FFFF_FFFF).ToString("x12", System.Globalization.CultureInfo.InvariantCulture));
+        long n = Interlocked.Increment(ref s_counter);
+        return n <= int.MaxValue ? new Key(name, (int)n) : new Key(name, (int)(n & int.MaxValue), (int)(n >> 31));
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> s_names = new(StringComparer.Ordinal);
 }
