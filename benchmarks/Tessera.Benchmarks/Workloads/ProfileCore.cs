@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Tessera.Benchmarks.Harness;
 using Tessera.Graphs;
@@ -42,9 +41,6 @@ internal sealed class ProfileCore : IWorkload
         Add("tree: GraphOrder.Order (plan + result dictionary)", Measure.Runs("Order", reps, _ => GraphOrder.Order(tree).Count), n);
         Add("tree: ThreadedScheduler.Get (plan + run)", Measure.Runs("threads get", reps, _ => (long)threads.Get(tree, outputs)[0]!), n);
         Add("tree: SyncScheduler.Get (plan + run)", Measure.Runs("sync get", reps, _ => (long)SyncScheduler.Instance.Get(tree, outputs)[0]!), n);
-        Add("tree: replica of plan discovery (index, keys, nodes, slots), as in core", Measure.Runs("replica core", reps, _ => Discover(tree, outputs, tree.Count, presize: false, singleProbe: false)), n);
-        Add("tree: replica of plan discovery, presized to graph.Count", Measure.Runs("replica presized", reps, _ => Discover(tree, outputs, tree.Count, presize: true, singleProbe: false)), n);
-        Add("tree: replica of plan discovery, presized + one probe per key", Measure.Runs("replica presized 1-probe", reps, _ => Discover(tree, outputs, tree.Count, presize: true, singleProbe: true)), n);
 
         // Delayed construction of the Dask-sized tree: what it allocates and keeps per task.
         int dleaves = options.IsFull ? 100_000 : 10_000;
@@ -161,76 +157,4 @@ internal sealed class ProfileCore : IWorkload
         return result;
     }
 
-    /// <summary>
-    /// A replica of the first phase of <see cref="ExecutionPlan.Build"/> (discovering the needed
-    /// tasks breadth first and recording every reference as a slot), with two proposed changes:
-    /// presizing the index and lists to the graph's size instead of 16 when outputs are given, and
-    /// one hash probe per newly found key (CollectionsMarshal.GetValueRefOrAddDefault) instead of
-    /// TryGetValue then Add.
-    /// </summary>
-#pragma warning disable CA1859 // The replica keeps the core's parameter type (interface dispatch included).
-    private static int Discover(IReadOnlyDictionary<Key, Node> graph, IReadOnlyList<Key> outputs, int graphCount, bool presize, bool singleProbe)
-    {
-        int capacity = presize ? graphCount : Math.Min(graphCount, 16);
-        var index = new Dictionary<Key, int>(capacity);
-        var keys = new List<Key>(capacity);
-        var nodes = new List<Node>(capacity);
-        foreach (Key k in outputs)
-        {
-            if (!index.ContainsKey(k))
-            {
-                index.Add(k, keys.Count);
-                keys.Add(k);
-                nodes.Add(graph[k]);
-            }
-        }
-
-        var slotStart = new List<int>(capacity + 1);
-        var slots = new List<int>(capacity);
-        var refs = new List<Key>();
-        for (int p = 0; p < keys.Count; p++)
-        {
-            slotStart.Add(slots.Count);
-            Node node = nodes[p];
-            if (!node.HasReferences)
-            {
-                continue;
-            }
-
-            refs.Clear();
-            node.CollectReferences(refs);
-            foreach (Key r in refs)
-            {
-                int id;
-                if (singleProbe)
-                {
-                    ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(index, r, out bool exists);
-                    if (!exists)
-                    {
-                        slot = keys.Count;
-                        keys.Add(r);
-                        nodes.Add(graph[r]);
-                    }
-
-                    id = slot;
-                }
-                else if (!index.TryGetValue(r, out id))
-                {
-                    Node dep = graph[r];
-                    id = keys.Count;
-                    index.Add(r, id);
-                    keys.Add(r);
-                    nodes.Add(dep);
-                }
-
-                slots.Add(id);
-            }
-        }
-
-        slotStart.Add(slots.Count);
-        int[] slotStartArr = [.. slotStart];
-        int[] slotsArr = [.. slots];
-        return keys.Count + slotStartArr.Length + slotsArr.Length;
-    }
-#pragma warning restore CA1859
 }
