@@ -8,14 +8,13 @@ namespace Tessera.Benchmarks.Workloads;
 /// <summary>
 /// Not a Dask counterpart: splits the costs behind sched_overhead_local's cases into the core's
 /// parts (graph building, <see cref="ExecutionPlan.Build"/> and its phases, <see cref="GraphOrder"/>,
-/// the threaded run), and measures replicas of the plan's discovery phase with proposed changes,
-/// so that suggestions to the core come with numbers.
+/// the threaded run), so that suggestions to the core come with numbers.
 /// </summary>
 internal sealed class ProfileCore : IWorkload
 {
     public string Name => "profile_core";
 
-    public string Description => "profiling aid: where sched_overhead_local's time goes in the core (plan building phases, ordering, threaded run), with replicas of proposed changes";
+    public string Description => "profiling aid: where sched_overhead_local's time goes in the core (plan building phases, ordering, threaded run)";
 
     public WorkloadReport Run(BenchOptions options)
     {
