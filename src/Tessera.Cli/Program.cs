@@ -31,7 +31,7 @@ var name = new Option<string?>("--name") { Description = "The worker's name." };
 var memoryLimit = new Option<string?>("--memory-limit") { Description = "Memory limit, e.g. 4GB or 4000000000 (recorded; spilling comes later)." };
 var localDirectory = new Option<string?>("--local-directory") { Description = "Scratch directory (recorded; spilling comes later)." };
 var resources = new Option<string?>("--resources") { Description = "Abstract resources, e.g. \"GPU=2\" (recorded; restrictions come later)." };
-var listen = new Option<string>("--listen-address") { Description = "Where peers reach this worker.", DefaultValueFactory = _ => "tcp://127.0.0.1:0" };
+var listen = new Option<string>("--listen-address") { Description = "Where peers reach this worker; 0.0.0.0 means the interface that reaches the scheduler.", DefaultValueFactory = _ => "tcp://0.0.0.0:0" };
 var appBase = new Option<string?>("--app-base") { Description = "Directory of the client application's assemblies (LocalCluster sets it)." };
 var worker = new Command("worker", "Start workers that join the scheduler at ADDRESS.") { address, nthreads, nworkers, name, memoryLimit, localDirectory, resources, listen, appBase };
 worker.SetAction(async (parse, cancellationToken) =>

@@ -6,6 +6,9 @@ namespace Tessera.Distributed.Runtime;
 /// <summary>A connection that carries control messages (the wire layer underneath frames and batches them).</summary>
 internal interface IMessageChannel : IAsyncDisposable
 {
+    /// <summary>Gets this side's address of the connection (for TCP, the local interface and port).</summary>
+    string LocalAddress { get; }
+
     /// <summary>Gets the address of the other side.</summary>
     string RemoteAddress { get; }
 

@@ -42,8 +42,8 @@ internal sealed class InMemoryNetwork : IMessageNetwork
         string local = "memory://peer-" + Interlocked.Increment(ref s_next);
         var a = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
         var b = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
-        var client = new Endpoint(address, b.Reader, a.Writer);
-        var server = new Endpoint(local, a.Reader, b.Writer);
+        var client = new Endpoint(local, address, b.Reader, a.Writer);
+        var server = new Endpoint(address, local, a.Reader, b.Writer);
         if (!listener.Incoming.Writer.TryWrite(server))
         {
             throw new CommClosedException($"The listener at {address} is closed.");
@@ -78,8 +78,10 @@ internal sealed class InMemoryNetwork : IMessageNetwork
         }
     }
 
-    private sealed class Endpoint(string remote, ChannelReader<Message> incoming, ChannelWriter<Message> outgoing) : IMessageChannel
+    private sealed class Endpoint(string local, string remote, ChannelReader<Message> incoming, ChannelWriter<Message> outgoing) : IMessageChannel
     {
+        public string LocalAddress { get; } = local;
+
         public string RemoteAddress { get; } = remote;
 
         public ValueTask SendAsync(Message message, CancellationToken cancellationToken = default)

@@ -24,6 +24,8 @@ internal sealed class TransportNetwork(CommOptions options, string role) : IMess
 
     private sealed class ChannelAdapter(IConnection connection) : IMessageChannel
     {
+        public string LocalAddress => connection.LocalAddress;
+
         public string RemoteAddress => connection.RemoteAddress;
 
         public ValueTask SendAsync(Message message, CancellationToken cancellationToken = default) =>

@@ -70,15 +70,15 @@ internal sealed class WorkerServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        IMessageListener listener = await network.ListenAsync(listenAddress, cancellationToken).ConfigureAwait(false);
-        IMessageChannel channel;
+        IMessageChannel channel = await network.ConnectAsync(schedulerAddress, cancellationToken).ConfigureAwait(false);
+        IMessageListener listener;
         try
         {
-            channel = await network.ConnectAsync(schedulerAddress, cancellationToken).ConfigureAwait(false);
+            listener = await network.ListenAsync(AdvertisedListenAddress(listenAddress, channel.LocalAddress), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await listener.DisposeAsync().ConfigureAwait(false);
+            await channel.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
@@ -342,6 +342,20 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
 
         await peer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // A worker told to listen on every interface (0.0.0.0) listens on, and tells peers, the interface
+    // it reaches the scheduler through: an address that other hosts can connect to.
+    private static string AdvertisedListenAddress(string listenAddress, string schedulerSideLocalAddress)
+    {
+        const string Any = "tcp://0.0.0.0:";
+        if (!listenAddress.StartsWith(Any, StringComparison.Ordinal) || !schedulerSideLocalAddress.StartsWith("tcp://", StringComparison.Ordinal))
+        {
+            return listenAddress;
+        }
+
+        (string host, _) = Comm.TcpTransport.Parse(schedulerSideLocalAddress);
+        return $"tcp://{(host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host)}:{listenAddress[Any.Length..]}";
     }
 
     internal static RemoteError ToRemoteError(Exception e)
