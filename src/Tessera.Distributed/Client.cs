@@ -67,7 +67,7 @@ public sealed class Client : IScheduler, IAsyncDisposable
     internal static async Task<Client> ConnectAsync(IMessageNetwork network, IWireSerializer serializer, string schedulerAddress, bool setAsDefault, CancellationToken cancellationToken)
     {
         IMessageChannel channel = await network.ConnectAsync(schedulerAddress, cancellationToken).ConfigureAwait(false);
-        string id = "client-" + Tokenizer.UniqueToken()[..16];
+        string id = "client-" + Guid.NewGuid().ToString("N");
         await channel.SendAsync(new RegisterClient(id), cancellationToken).ConfigureAwait(false);
         Message welcome = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
         if (welcome is not Welcome)
@@ -260,6 +260,8 @@ public sealed class Client : IScheduler, IAsyncDisposable
             s.Location.TrySetException(closed);
         }
     }
+
+    internal bool IsClosed => _disposed != 0;
 
     internal Task<string[]> WhenInMemory(Key key) => Track(key).Location.Task;
 

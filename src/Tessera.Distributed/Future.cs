@@ -15,7 +15,7 @@ public enum FutureStatus
     /// <summary>The task, or one it depends on, failed.</summary>
     Error,
 
-    /// <summary>The future was released or its client closed.</summary>
+    /// <summary>The future was released, or its client closed (the result is gone with it).</summary>
     Cancelled,
 }
 
@@ -45,7 +45,7 @@ public sealed class Future<T> : IDisposable
     {
         get
         {
-            if (_released != 0)
+            if (_released != 0 || _client.IsClosed)
             {
                 return FutureStatus.Cancelled;
             }

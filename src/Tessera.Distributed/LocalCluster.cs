@@ -133,6 +133,17 @@ public sealed class LocalCluster : IAsyncDisposable
     public Task ScaleAsync(int workers, CancellationToken cancellationToken = default) =>
         workers > WorkerCount ? ScaleUpAsync(workers - WorkerCount, cancellationToken) : ScaleDownAsync(WorkerCount - workers);
 
+    /// <summary>Kills a worker process abruptly (as a crash would), for fault tests.</summary>
+    /// <param name="index">The worker's index among the running worker processes.</param>
+    internal void KillWorkerProcessForTesting(int index)
+    {
+        Process p = _processes[index];
+        _processes.RemoveAt(index);
+        p.Kill(entireProcessTree: true);
+        p.WaitForExit();
+        p.Dispose();
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {

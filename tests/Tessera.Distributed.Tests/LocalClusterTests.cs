@@ -73,6 +73,41 @@ public sealed class LocalClusterTests
     }
 
     [Fact]
+    public async Task KilledWorkerProcess_ItsTasksRunElsewhereAndTheAnswerIsRight()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, processes: true);
+        await using Client client = await Client.ConnectAsync(cluster);
+        var slow = Delayed.Of<long, long>(x =>
+        {
+            Thread.Sleep(10);
+            return (x * 3) + Environment.ProcessId - Environment.ProcessId;
+        });
+        var sum = Delayed.Of<IReadOnlyList<long>, long>(xs => xs.Sum());
+        Delayed<long> total = sum(Delayed.List(Enumerable.Range(0, 300).Select(i => slow(i))));
+
+        Task<long> running = total.ComputeAsync(client, TestContext.Current.CancellationToken);
+        await Task.Delay(400, TestContext.Current.CancellationToken);
+        Assert.False(running.IsCompleted, "the graph finished before a worker could be killed");
+        cluster.KillWorkerProcessForTesting(0);
+
+        Assert.Equal(Enumerable.Range(0, 300).Sum(i => i * 3L), await running.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task DisconnectingClient_DoesNotDisturbAnother()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 1, processes: false);
+        Client first = await Client.ConnectAsync(cluster);
+        await using Client second = await Client.ConnectAsync(cluster);
+        Future<long> left = first.Submit(Square, 5L);
+        Assert.Equal(25L, await left.ResultAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+        await first.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        using Future<long> kept = second.Submit(Square, 6L);
+        Assert.Equal(36L, await kept.ResultAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(FutureStatus.Cancelled, left.Status);
+    }
+
+    [Fact]
     public async Task ConnectAsync_NothingListening_FailsNamingTheAddress()
     {
         var e = await Assert.ThrowsAnyAsync<Exception>(() => Client.ConnectAsync("tcp://127.0.0.1:9"));
