@@ -158,6 +158,52 @@ public abstract partial class Delayed
     }
 }
 
+/// <summary>Unpacking of lazy tuples (Dask's <c>nout</c>): <c>var (a, b) = pair;</c> gives one lazy value per item.</summary>
+public static class DelayedTuples
+{
+    /// <summary>Splits a lazy pair into two lazy values, each a small task that reads one item.</summary>
+    /// <typeparam name="T1">The first item's type.</typeparam>
+    /// <typeparam name="T2">The second item's type.</typeparam>
+    /// <param name="pair">The lazy pair.</param>
+    /// <param name="first">The lazy first item.</param>
+    /// <param name="second">The lazy second item.</param>
+    public static void Deconstruct<T1, T2>(this Delayed<(T1, T2)> pair, out Delayed<T1> first, out Delayed<T2> second)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        first = Delayed.Call<T1>(Items<T1, T2>.First, pure: true, [pair]);
+        second = Delayed.Call<T2>(Items<T1, T2>.Second, pure: true, [pair]);
+    }
+
+    /// <summary>Splits a lazy triple into three lazy values.</summary>
+    /// <typeparam name="T1">The first item's type.</typeparam>
+    /// <typeparam name="T2">The second item's type.</typeparam>
+    /// <typeparam name="T3">The third item's type.</typeparam>
+    /// <param name="triple">The lazy triple.</param>
+    /// <param name="first">The lazy first item.</param>
+    /// <param name="second">The lazy second item.</param>
+    /// <param name="third">The lazy third item.</param>
+    public static void Deconstruct<T1, T2, T3>(this Delayed<(T1, T2, T3)> triple, out Delayed<T1> first, out Delayed<T2> second, out Delayed<T3> third)
+    {
+        ArgumentNullException.ThrowIfNull(triple);
+        first = Delayed.Call<T1>(Items<T1, T2, T3>.First, pure: true, [triple]);
+        second = Delayed.Call<T2>(Items<T1, T2, T3>.Second, pure: true, [triple]);
+        third = Delayed.Call<T3>(Items<T1, T2, T3>.Third, pure: true, [triple]);
+    }
+
+    private static class Items<T1, T2>
+    {
+        public static readonly TaskFunction First = TaskFunction.Create(static ((T1, T2) p) => p.Item1, "getitem");
+        public static readonly TaskFunction Second = TaskFunction.Create(static ((T1, T2) p) => p.Item2, "getitem");
+    }
+
+    private static class Items<T1, T2, T3>
+    {
+        public static readonly TaskFunction First = TaskFunction.Create(static ((T1, T2, T3) p) => p.Item1, "getitem");
+        public static readonly TaskFunction Second = TaskFunction.Create(static ((T1, T2, T3) p) => p.Item2, "getitem");
+        public static readonly TaskFunction Third = TaskFunction.Create(static ((T1, T2, T3) p) => p.Item3, "getitem");
+    }
+}
+
 /// <summary>Arithmetic on lazy numbers: each operator builds one task with a deterministic key.</summary>
 public static class DelayedOperators
 {

@@ -160,6 +160,19 @@ public sealed class DelayedTests
     }
 
     [Fact]
+    public void Deconstruct_LazyTuple_GivesOneLazyValuePerItem()
+    {
+        int calls = 0;
+        var split = Delayed.Of<long, (long, long)>(x => { Interlocked.Increment(ref calls); return (x, -x); });
+        var (a, b) = split(4);
+        Assert.Equal((4L, -4L), Delayed.Compute(a, b));
+        Assert.Equal(1, calls);
+        var three = Delayed.Of<int, (int, string, double)>(x => (x, x.ToString(System.Globalization.CultureInfo.InvariantCulture), x / 2.0));
+        var (i, s, d) = three(5);
+        Assert.Equal((5, "5", 2.5), Delayed.Compute(i, s, d));
+    }
+
+    [Fact]
     public void Persist_HoldsTheResultUnderTheSameKey()
     {
         int calls = 0;
