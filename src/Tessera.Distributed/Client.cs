@@ -11,7 +11,7 @@ namespace Tessera.Distributed;
 /// results. While it is connected it is the process's default scheduler, so collections and
 /// <see cref="Delayed"/> values compute on the cluster unchanged.
 /// </summary>
-public sealed class Client : IScheduler, IAsyncDisposable
+public sealed partial class Client : IScheduler, IAsyncDisposable
 {
     private readonly PeerConnection _scheduler;
     private readonly IWireSerializer _serializer;
@@ -94,7 +94,7 @@ public sealed class Client : IScheduler, IAsyncDisposable
             Retain(k);
         }
 
-        Submit(graph, wanted);
+        Submit(graph, wanted, retries: 0);
         try
         {
             return await GatherAsync(keys, cancellationToken).ConfigureAwait(false);
@@ -111,109 +111,21 @@ public sealed class Client : IScheduler, IAsyncDisposable
     /// <returns>One future per key.</returns>
     public IReadOnlyList<Future<object?>> SubmitGraph(IReadOnlyDictionary<Key, Node> graph, IReadOnlyList<Key> keys)
     {
-        Key[] wanted = [.. keys.Distinct()];
-        Submit(graph, wanted);
-        return [.. keys.Select(k => new Future<object?>(this, k))];
-    }
-
-    /// <summary>Runs <paramref name="function"/> on a worker.</summary>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="key">The key; by default a deterministic token of the function.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<TResult>(Func<TResult> function, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, []);
-
-    /// <summary>Runs <paramref name="function"/> on a worker; the argument is a value.</summary>
-    /// <typeparam name="T1">The argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and argument.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, T1 arg1, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1)]);
-
-    /// <summary>Runs <paramref name="function"/> on a worker; the argument is a future, whose result is passed (the task depends on it).</summary>
-    /// <typeparam name="T1">The argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and argument.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, Future<T1> arg1, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1)]);
-
-    /// <summary>Runs <paramref name="function"/> on a worker with two values (futures' results are passed, and the task depends on them).</summary>
-    /// <typeparam name="T1">The first argument type.</typeparam>
-    /// <typeparam name="T2">The second argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The first argument.</param>
-    /// <param name="arg2">The second argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, T2 arg2, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
-
-    /// <summary>Runs <paramref name="function"/> on a worker with two futures (futures' results are passed, and the task depends on them).</summary>
-    /// <typeparam name="T1">The first argument type.</typeparam>
-    /// <typeparam name="T2">The second argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The first argument.</param>
-    /// <param name="arg2">The second argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, Future<T2> arg2, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
-
-    /// <summary>Runs <paramref name="function"/> on a worker with a future and a value (futures' results are passed, and the task depends on them).</summary>
-    /// <typeparam name="T1">The first argument type.</typeparam>
-    /// <typeparam name="T2">The second argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The first argument.</param>
-    /// <param name="arg2">The second argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, T2 arg2, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
-
-    /// <summary>Runs <paramref name="function"/> on a worker with a value and a future (futures' results are passed, and the task depends on them).</summary>
-    /// <typeparam name="T1">The first argument type.</typeparam>
-    /// <typeparam name="T2">The second argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The first argument.</param>
-    /// <param name="arg2">The second argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, Future<T2> arg2, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
-
-    /// <summary>Runs <paramref name="function"/> on every item, as one task per item, submitted together.</summary>
-    /// <typeparam name="T">The item type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="items">The items.</param>
-    /// <returns>One future per item, in order.</returns>
-    public IReadOnlyList<Future<TResult>> Map<T, TResult>(Func<T, TResult> function, IEnumerable<T> items)
-    {
-        ArgumentNullException.ThrowIfNull(function);
-        ArgumentNullException.ThrowIfNull(items);
-        TaskFunction f = TaskFunction.Create(function);
-        var graph = new TaskGraph();
-        var keys = new List<Key>();
-        foreach (T item in items)
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(keys);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        Future<object?>[] futures = [.. keys.Select(k => new Future<object?>(this, k))];
+        try
         {
-            var key = new Key(f.Name + "-" + Tokenizer.Tokenize(f.Token, item));
-            graph.TryAdd(key, Node.Call(f, Node.Literal(item)));
-            keys.Add(key);
+            Submit(graph, [.. keys.Distinct()], retries: 0);
+        }
+        catch
+        {
+            DisposeAll(futures);
+            throw;
         }
 
-        Submit(graph, [.. graph.Keys]);
-        return [.. keys.Select(k => new Future<TResult>(this, k))];
+        return futures;
     }
 
     /// <summary>Waits for futures and returns their results, in order.</summary>
@@ -315,19 +227,53 @@ public sealed class Client : IScheduler, IAsyncDisposable
         return Node.Ref(future.Key);
     }
 
-    private Future<TResult> SubmitCall<TResult>(TaskFunction function, string? key, Node[] args)
+    private Future<TResult> SubmitCall<TResult>(TaskFunction function, string? key, int retries, Node[] args)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(retries);
         Node node = Node.Call(function, args);
         Key k = key is not null
             ? new Key(key)
             : new Key(function.Name + "-" + Tokenizer.Tokenize([function.Token, .. args.Select(a => a is RefNode r ? r.Key : ((LiteralNode)a).Value)]));
-        var graph = new TaskGraph { [k] = node };
-        Submit(graph, [k]);
-        return new Future<TResult>(this, k);
+        return SubmitCalls<TResult>([(k, node)], retries)[0];
     }
 
-    private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted)
+    // Submits one task per call in one graph update; the futures hold their keys before the update is
+    // sent, so the scheduler's answer always finds them.
+    private List<Future<TResult>> SubmitCalls<TResult>(IEnumerable<(Key Key, Node Node)> calls, int retries)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(retries);
+        var graph = new TaskGraph();
+        var futures = new List<Future<TResult>>();
+        try
+        {
+            foreach ((Key key, Node node) in calls)
+            {
+                graph.TryAdd(key, node);
+                futures.Add(new Future<TResult>(this, key));
+            }
+
+            Submit(graph, [.. graph.Keys], retries);
+        }
+        catch
+        {
+            DisposeAll(futures);
+            throw;
+        }
+
+        return futures;
+    }
+
+    private static void DisposeAll<T>(IEnumerable<Future<T>> futures)
+    {
+        foreach (Future<T> f in futures)
+        {
+            f.Dispose();
+        }
+    }
+
+    private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted, int retries)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         TaskGraph culled = GraphOptimizations.Cull(graph, wanted);
@@ -337,7 +283,7 @@ public sealed class Client : IScheduler, IAsyncDisposable
         foreach (KeyValuePair<Key, Node> kv in culled)
         {
             Key[] deps = [.. kv.Value.GetReferences().Distinct()];
-            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value), deps, order[kv.Key], 0);
+            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value), deps, order[kv.Key], retries);
         }
 
         _scheduler.Post(new UpdateGraph(tasks, wanted));
