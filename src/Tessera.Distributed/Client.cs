@@ -16,7 +16,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     private readonly PeerConnection _scheduler;
     private readonly IWireSerializer _serializer;
     private readonly DataClient _data;
-    private readonly ConcurrentDictionary<Key, KeyState> _keys = new();
+    private readonly ConcurrentDictionary<Key, FutureState> _keys = new();
     private readonly Task _receiveLoop;
     private readonly IScheduler? _previousDefault;
     private int _disposed;
@@ -88,20 +88,25 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(keys);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         Key[] wanted = [.. keys.Distinct()];
-        foreach (Key k in wanted)
-        {
-            Retain(k);
-        }
-
-        Submit(graph, wanted, retries: 0);
+        var states = new Dictionary<Key, FutureState>(wanted.Length);
         try
         {
-            return await GatherAsync(keys, cancellationToken).ConfigureAwait(false);
+            foreach (Key k in wanted)
+            {
+                states[k] = Retain(k);
+            }
+
+            Submit(graph, wanted, retries: 0);
+            return await GatherAsync(keys, [.. keys.Select(k => states[k])], cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            Release(wanted);
+            foreach (KeyValuePair<Key, FutureState> kv in states)
+            {
+                Release(kv.Key, kv.Value);
+            }
         }
     }
 
@@ -137,7 +142,13 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(futures);
         Future<T>[] all = [.. futures];
-        object?[] values = await GatherAsync([.. all.Select(f => f.Key)], cancellationToken).ConfigureAwait(false);
+        foreach (Future<T> f in all)
+        {
+            ArgumentNullException.ThrowIfNull(f, nameof(futures));
+            ObjectDisposedException.ThrowIf(f.IsDisposed, f);
+        }
+
+        object?[] values = await GatherAsync([.. all.Select(f => f.Key)], [.. all.Select(f => f.State)], cancellationToken).ConfigureAwait(false);
         var results = new T[values.Length];
         for (int i = 0; i < values.Length; i++)
         {
@@ -153,6 +164,52 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     /// <returns>The results.</returns>
     public T[] Gather<T>(IEnumerable<Future<T>> futures) => GatherAsync(futures).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Cancels futures (Dask's <c>cancel</c>): the client stops wanting their keys, so the scheduler
+    /// stops computing them unless another client or a pending task still needs them, and awaiting any
+    /// future of this client with one of those keys throws <see cref="TaskCanceledException"/>.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="futures">The futures; futures already released or cancelled are skipped.</param>
+    /// <param name="cancellationToken">Cancels the call before anything is cancelled.</param>
+    /// <returns>A task that completes once the release is queued to the scheduler.</returns>
+    /// <exception cref="ArgumentException">A future belongs to another client.</exception>
+    public Task CancelAsync<T>(IEnumerable<Future<T>> futures, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(futures);
+        cancellationToken.ThrowIfCancellationRequested();
+        var cancelled = new List<(Key Key, FutureState State)>();
+        foreach (Future<T> f in futures)
+        {
+            CheckOwned(f, nameof(futures));
+            FutureState s = f.State;
+            lock (s)
+            {
+                if (s.Released)
+                {
+                    continue;
+                }
+
+                s.Released = true;
+                s.Cancelled = true;
+            }
+
+            _keys.TryRemove(KeyValuePair.Create(f.Key, s));
+            cancelled.Add((f.Key, s));
+        }
+
+        if (cancelled.Count > 0)
+        {
+            _scheduler.Post(new ReleaseKeys([.. cancelled.Select(c => c.Key)]));
+            foreach ((Key _, FutureState s) in cancelled)
+            {
+                s.Location.TrySetCanceled(CancellationToken.None);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
@@ -166,32 +223,64 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         await _scheduler.DisposeAsync().ConfigureAwait(false);
         await _data.DisposeAsync().ConfigureAwait(false);
         await _receiveLoop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        var closed = new CommClosedException($"Client {Id} was closed.");
-        foreach (KeyState s in _keys.Values)
-        {
-            s.Location.TrySetException(closed);
-        }
+        FailPending(new CommClosedException($"Client {Id} was closed."));
     }
 
-    internal Task<string[]> WhenInMemory(Key key) => Track(key).Location.Task;
-
-    internal void Retain(Key key) => Interlocked.Increment(ref Track(key).References);
-
-    internal void Release(Key key)
+    /// <summary>Takes a reference to a key for a new future; the first reference creates the key's state.</summary>
+    internal FutureState Retain(Key key)
     {
-        if (_keys.TryGetValue(key, out KeyState? s) && Interlocked.Decrement(ref s.References) <= 0)
+        while (true)
         {
-            _keys.TryRemove(key, out _);
-            _scheduler.Post(new ReleaseKeys([key]));
+            FutureState s = _keys.GetOrAdd(key, static _ => new FutureState());
+            lock (s)
+            {
+                if (!s.Released)
+                {
+                    s.References++;
+                    return s;
+                }
+            }
+
+            // Released meanwhile by its last reference or a cancel: a later future gets a fresh state.
+            _keys.TryRemove(KeyValuePair.Create(key, s));
         }
     }
 
-    internal async Task<object?[]> GatherAsync(IReadOnlyList<Key> keys, CancellationToken cancellationToken)
+    /// <summary>Drops a reference; the last one tells the scheduler that this client no longer wants the key.</summary>
+    internal void Release(Key key, FutureState state)
+    {
+        lock (state)
+        {
+            if (--state.References > 0 || state.Released)
+            {
+                return;
+            }
+
+            state.Released = true;
+        }
+
+        _keys.TryRemove(KeyValuePair.Create(key, state));
+        _scheduler.Post(new ReleaseKeys([key]));
+    }
+
+    internal async Task<object?[]> GatherAsync(IReadOnlyList<Key> keys, IReadOnlyList<FutureState> states, CancellationToken cancellationToken)
     {
         var locations = new string[keys.Count][];
         for (int i = 0; i < keys.Count; i++)
         {
-            locations[i] = await Track(keys[i]).Location.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            FutureState s = states[i];
+            try
+            {
+                locations[i] = await s.Location.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (s.Cancelled)
+            {
+            }
+
+            if (s.Cancelled)
+            {
+                throw new TaskCanceledException($"Future {keys[i]} was cancelled; submit it again to compute it.");
+            }
         }
 
         object?[] results = new object?[keys.Count];
@@ -265,6 +354,15 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         return futures;
     }
 
+    private void CheckOwned<T>(Future<T> future, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(future, paramName);
+        if (!ReferenceEquals(future.Client, this))
+        {
+            throw new ArgumentException($"Future {future.Key} belongs to client {future.Client.Id}, not to client {Id}; call this on the client that created it.", paramName);
+        }
+    }
+
     private static void DisposeAll<T>(IEnumerable<Future<T>> futures)
     {
         foreach (Future<T> f in futures)
@@ -321,35 +419,27 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         return extended ?? graph;
     }
 
-    private void Release(Key[] keys)
-    {
-        foreach (Key k in keys)
-        {
-            Release(k);
-        }
-    }
-
-    private KeyState Track(Key key) => _keys.GetOrAdd(key, static _ => new KeyState());
-
     private async Task ReceiveLoopAsync()
     {
         Exception? failure = null;
         try
         {
-            while (true)
+            bool open = true;
+            while (open)
             {
                 Message m = await _scheduler.ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
                 switch (m)
                 {
-                    case KeyInMemory k:
-                        Track(k.Key).Location.TrySetResult(k.WhoHas);
+                    case KeyInMemory k when _keys.TryGetValue(k.Key, out FutureState? s):
+                        s.Location.TrySetResult(k.WhoHas);
                         break;
-                    case KeyErred e:
+                    case KeyErred e when _keys.TryGetValue(e.Key, out FutureState? s):
                         var remote = new RemoteException(e.Error.TypeName, e.Error.Message, e.Error.StackTrace, []);
-                        Track(e.Key).Location.TrySetException(new TaskFailedException(e.ErredOn, remote));
+                        s.Location.TrySetException(new TaskFailedException(e.ErredOn, remote));
                         break;
                     case Close:
-                        return;
+                        open = false;
+                        break;
                 }
             }
         }
@@ -358,17 +448,33 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
             failure = e;
         }
 
-        var closed = new CommClosedException($"The connection to scheduler {SchedulerAddress} closed.", failure ?? new IOException("closed"));
-        foreach (KeyState s in _keys.Values)
+        FailPending(new CommClosedException($"The connection to scheduler {SchedulerAddress} closed.", failure ?? new IOException("closed")));
+    }
+
+    private void FailPending(CommClosedException closed)
+    {
+        foreach (FutureState s in _keys.Values)
         {
             s.Location.TrySetException(closed);
         }
     }
+}
 
-    private sealed class KeyState
-    {
-        public TaskCompletionSource<string[]> Location { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+/// <summary>
+/// What a client knows about one key it holds futures for (Dask's <c>FutureState</c>): where the result
+/// is once it is ready, and how many futures refer to it. Futures with the same key share it.
+/// </summary>
+internal sealed class FutureState
+{
+    /// <summary>Gets the result's location: completes with the workers that hold it, fails with the task's error, or is cancelled.</summary>
+    public TaskCompletionSource<string[]> Location { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public int References;
-    }
+    /// <summary>Gets or sets the number of live futures (and in-flight gathers) for the key; guarded by locking the state.</summary>
+    public int References { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the scheduler was told to release the key; guarded by locking the state.</summary>
+    public bool Released { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the key was cancelled (its futures throw <see cref="TaskCanceledException"/>).</summary>
+    public bool Cancelled { get; set; }
 }

@@ -240,8 +240,15 @@ internal sealed class SchedulerState
     /// <summary>A worker finished a task.</summary>
     public void TaskFinished(string workerAddress, Key key, long nbytes, double durationSeconds)
     {
-        if (!_workers.TryGetValue(workerAddress, out WorkerState? worker) || !_tasks.TryGetValue(key, out SchedulerTask? t))
+        if (!_workers.TryGetValue(workerAddress, out WorkerState? worker))
         {
+            return;
+        }
+
+        if (!_tasks.TryGetValue(key, out SchedulerTask? t))
+        {
+            // The task was forgotten while it ran (released, cancelled): the worker may drop the result.
+            _outbox.FreeKey(worker, key);
             return;
         }
 

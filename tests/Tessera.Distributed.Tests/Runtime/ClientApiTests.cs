@@ -1,28 +1,10 @@
-using Tessera.Distributed.Runtime;
 using static Tessera.Distributed.Tests.Runtime.TestFunctions;
 
 namespace Tessera.Distributed.Tests.Runtime;
 
 /// <summary>The client API over an in-process cluster (2 workers, 2 threads each) in memory.</summary>
-public sealed class ClientApiTests : IAsyncLifetime
+public sealed class ClientApiTests : InMemoryClusterTests
 {
-    private InProcessCluster? _cluster;
-
-    private InProcessCluster Cluster => _cluster!;
-
-    private Client Client => Cluster.Client;
-
-    public async ValueTask InitializeAsync() =>
-        _cluster = await InProcessCluster.StartAsync(InMemoryNetwork.Instance, TestSerializers.Create(), workers: 2, threads: 2);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
-
     private static long Add(long x, long y) => x + y;
 
     private static long Combine(long x, long y, long z) => (100 * x) + (10 * y) + z;
@@ -81,13 +63,5 @@ public sealed class ClientApiTests : IAsyncLifetime
     public void Submit_NegativeRetries_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Client.Submit(Add, 1L, 2L, retries: -1));
-    }
-
-    private static void DisposeAll<T>(IEnumerable<Future<T>> futures)
-    {
-        foreach (Future<T> f in futures)
-        {
-            f.Dispose();
-        }
     }
 }

@@ -186,6 +186,20 @@ public sealed class SchedulerStateTests
     }
 
     [Fact]
+    public void TaskFinished_ForATaskForgottenWhileItRan_FreesTheResultOnTheWorker()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.UpdateGraph("c", [new TaskSubmission("x", null, [], 0)], ["x"]);
+        state.ReleaseKeys("c", ["x"]);
+        Assert.Empty(state.Tasks);
+        Assert.Empty(outbox.Freed);
+        state.TaskFinished("w1", "x", 8, 0.001);
+        Assert.Equal([("w1", new Key("x"))], outbox.Freed.Select(f => (f.Worker.Address, f.Key)));
+    }
+
+    [Fact]
     public void TwoClients_WantingTheSameKey_BothHearAndReleaseIndependently()
     {
         var outbox = new RecordingOutbox();
