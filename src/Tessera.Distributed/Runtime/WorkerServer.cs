@@ -13,6 +13,7 @@ namespace Tessera.Distributed.Runtime;
 /// </summary>
 internal sealed class WorkerServer : IAsyncDisposable
 {
+    private static readonly Dictionary<Key, object?> s_noInputs = [];
     private readonly IMessageNetwork _network;
     private readonly IWireSerializer _serializer;
     private readonly IMessageListener _listener;
@@ -331,6 +332,15 @@ internal sealed class WorkerServer : IAsyncDisposable
 
                     peer.Post(new Data(g.RequestId, [.. keys], [.. values], [.. missing]));
                 }
+                else if (m is UpdateData u)
+                {
+                    peer.Post(Store(u));
+                }
+                else if (m is RunFunction r)
+                {
+                    // Off the connection's loop, so a long function does not hold up data requests.
+                    _ = Task.Run(() => peer.Post(RunOutsideGraph(r)));
+                }
                 else if (m is Close)
                 {
                     break;
@@ -342,6 +352,45 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
 
         await peer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // Scattered values from a client: all are stored, or none.
+    private DataStored Store(UpdateData update)
+    {
+        try
+        {
+            var values = new object?[update.Keys.Length];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = _serializer.DeserializeValue(update.Values[i]);
+            }
+
+            for (int i = 0; i < values.Length; i++)
+            {
+                _data[update.Keys[i]] = values[i];
+            }
+
+            return new DataStored(update.RequestId, null);
+        }
+        catch (Exception e)
+        {
+            return new DataStored(update.RequestId, ToRemoteError(e));
+        }
+    }
+
+    // A client's function run on this worker outside the task graph (Dask's client.run).
+    private RunResult RunOutsideGraph(RunFunction run)
+    {
+        try
+        {
+            Node node = _serializer.DeserializeNode(run.Spec);
+            object? value = NodeEvaluator.Evaluate(node, s_noInputs);
+            return new RunResult(run.RequestId, _serializer.SerializeValue(value), null);
+        }
+        catch (Exception e)
+        {
+            return new RunResult(run.RequestId, null, ToRemoteError(e));
+        }
     }
 
     internal static RemoteError ToRemoteError(Exception e)
