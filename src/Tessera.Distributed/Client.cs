@@ -17,7 +17,10 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     private readonly IWireSerializer _serializer;
     private readonly DataClient _data;
     private readonly ConcurrentDictionary<Key, FutureState> _keys = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<Message>> _requests = new();
     private readonly Task _receiveLoop;
+    private long _nextRequest;
+    private volatile CommClosedException? _closed;
     private readonly IScheduler? _previousDefault;
     private int _disposed;
 
@@ -208,6 +211,34 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Lets the futures' tasks run to the end even after this client releases them or disconnects
+    /// (Dask's <c>fire_and_forget</c>), for tasks run for their side effects. The scheduler keeps
+    /// wanting each key, on behalf of a pseudo-client, until it is in memory or erred, then releases it.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="futures">The futures; futures already released or cancelled are skipped.</param>
+    /// <exception cref="ArgumentException">A future belongs to another client.</exception>
+    public void FireAndForget<T>(IEnumerable<Future<T>> futures)
+    {
+        ArgumentNullException.ThrowIfNull(futures);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var keys = new HashSet<Key>();
+        foreach (Future<T> f in futures)
+        {
+            CheckOwned(f, nameof(futures));
+            if (!f.State.Released)
+            {
+                keys.Add(f.Key);
+            }
+        }
+
+        if (keys.Count > 0)
+        {
+            _scheduler.Post(new FireAndForget([.. keys]));
+        }
     }
 
     /// <inheritdoc/>
@@ -437,6 +468,9 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                         var remote = new RemoteException(e.Error.TypeName, e.Error.Message, e.Error.StackTrace, []);
                         s.Location.TrySetException(new TaskFailedException(e.ErredOn, remote));
                         break;
+                    case WorkerList w when _requests.TryRemove(w.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(w);
+                        break;
                     case Close:
                         open = false;
                         break;
@@ -451,8 +485,37 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         FailPending(new CommClosedException($"The connection to scheduler {SchedulerAddress} closed.", failure ?? new IOException("closed")));
     }
 
+    // Sends a request to the scheduler and waits for the answer with the same id.
+    private async Task<TReply> RequestAsync<TReply>(Func<long, Message> request, CancellationToken cancellationToken)
+        where TReply : Message
+    {
+        long id = Interlocked.Increment(ref _nextRequest);
+        var pending = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _requests[id] = pending;
+        if (_closed is { } closed)
+        {
+            pending.TrySetException(closed);
+        }
+
+        _scheduler.Post(request(id));
+        try
+        {
+            return (TReply)await pending.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _requests.TryRemove(id, out _);
+        }
+    }
+
     private void FailPending(CommClosedException closed)
     {
+        _closed = closed;
+        foreach (TaskCompletionSource<Message> r in _requests.Values)
+        {
+            r.TrySetException(closed);
+        }
+
         foreach (FutureState s in _keys.Values)
         {
             s.Location.TrySetException(closed);
