@@ -19,9 +19,9 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     private readonly ConcurrentDictionary<Key, FutureState> _keys = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<Message>> _requests = new();
     private readonly Task _receiveLoop;
+    private readonly IScheduler? _previousDefault;
     private long _nextRequest;
     private volatile CommClosedException? _closed;
-    private readonly IScheduler? _previousDefault;
     private int _disposed;
 
     private Client(string schedulerAddress, string id, PeerConnection scheduler, IMessageNetwork network, IWireSerializer serializer, bool setAsDefault)
