@@ -11,14 +11,17 @@ namespace Tessera.Distributed;
 /// results. While it is connected it is the process's default scheduler, so collections and
 /// <see cref="Delayed"/> values compute on the cluster unchanged.
 /// </summary>
-public sealed class Client : IScheduler, IAsyncDisposable
+public sealed partial class Client : IScheduler, IAsyncDisposable
 {
     private readonly PeerConnection _scheduler;
     private readonly IWireSerializer _serializer;
     private readonly DataClient _data;
-    private readonly ConcurrentDictionary<Key, KeyState> _keys = new();
+    private readonly ConcurrentDictionary<Key, FutureState> _keys = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<Message>> _requests = new();
     private readonly Task _receiveLoop;
     private readonly IScheduler? _previousDefault;
+    private long _nextRequest;
+    private volatile CommClosedException? _closed;
     private int _disposed;
 
     private Client(string schedulerAddress, string id, PeerConnection scheduler, IMessageNetwork network, IWireSerializer serializer, bool setAsDefault)
@@ -88,20 +91,25 @@ public sealed class Client : IScheduler, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(keys);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         Key[] wanted = [.. keys.Distinct()];
-        foreach (Key k in wanted)
-        {
-            Retain(k);
-        }
-
-        Submit(graph, wanted);
+        var states = new Dictionary<Key, FutureState>(wanted.Length);
         try
         {
-            return await GatherAsync(keys, cancellationToken).ConfigureAwait(false);
+            foreach (Key k in wanted)
+            {
+                states[k] = Retain(k);
+            }
+
+            Submit(graph, wanted, retries: 0);
+            return await GatherAsync(keys, [.. keys.Select(k => states[k])], cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            Release(wanted);
+            foreach (KeyValuePair<Key, FutureState> kv in states)
+            {
+                Release(kv.Key, kv.Value);
+            }
         }
     }
 
@@ -111,109 +119,21 @@ public sealed class Client : IScheduler, IAsyncDisposable
     /// <returns>One future per key.</returns>
     public IReadOnlyList<Future<object?>> SubmitGraph(IReadOnlyDictionary<Key, Node> graph, IReadOnlyList<Key> keys)
     {
-        Key[] wanted = [.. keys.Distinct()];
-        Submit(graph, wanted);
-        return [.. keys.Select(k => new Future<object?>(this, k))];
-    }
-
-    /// <summary>Runs <paramref name="function"/> on a worker.</summary>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="key">The key; by default a deterministic token of the function.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<TResult>(Func<TResult> function, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, []);
-
-    /// <summary>Runs <paramref name="function"/> on a worker; the argument is a value.</summary>
-    /// <typeparam name="T1">The argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and argument.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, T1 arg1, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1)]);
-
-    /// <summary>Runs <paramref name="function"/> on a worker; the argument is a future, whose result is passed (the task depends on it).</summary>
-    /// <typeparam name="T1">The argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and argument.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, Future<T1> arg1, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1)]);
-
-    /// <summary>Runs <paramref name="function"/> on a worker with two values (futures' results are passed, and the task depends on them).</summary>
-    /// <typeparam name="T1">The first argument type.</typeparam>
-    /// <typeparam name="T2">The second argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The first argument.</param>
-    /// <param name="arg2">The second argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, T2 arg2, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
-
-    /// <summary>Runs <paramref name="function"/> on a worker with two futures (futures' results are passed, and the task depends on them).</summary>
-    /// <typeparam name="T1">The first argument type.</typeparam>
-    /// <typeparam name="T2">The second argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The first argument.</param>
-    /// <param name="arg2">The second argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, Future<T2> arg2, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
-
-    /// <summary>Runs <paramref name="function"/> on a worker with a future and a value (futures' results are passed, and the task depends on them).</summary>
-    /// <typeparam name="T1">The first argument type.</typeparam>
-    /// <typeparam name="T2">The second argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The first argument.</param>
-    /// <param name="arg2">The second argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, T2 arg2, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
-
-    /// <summary>Runs <paramref name="function"/> on a worker with a value and a future (futures' results are passed, and the task depends on them).</summary>
-    /// <typeparam name="T1">The first argument type.</typeparam>
-    /// <typeparam name="T2">The second argument type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="arg1">The first argument.</param>
-    /// <param name="arg2">The second argument.</param>
-    /// <param name="key">The key; by default a deterministic token of the function and arguments.</param>
-    /// <returns>A future for the result.</returns>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, Future<T2> arg2, string? key = null) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, [Arg(arg1), Arg(arg2)]);
-
-    /// <summary>Runs <paramref name="function"/> on every item, as one task per item, submitted together.</summary>
-    /// <typeparam name="T">The item type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="function">The function.</param>
-    /// <param name="items">The items.</param>
-    /// <returns>One future per item, in order.</returns>
-    public IReadOnlyList<Future<TResult>> Map<T, TResult>(Func<T, TResult> function, IEnumerable<T> items)
-    {
-        ArgumentNullException.ThrowIfNull(function);
-        ArgumentNullException.ThrowIfNull(items);
-        TaskFunction f = TaskFunction.Create(function);
-        var graph = new TaskGraph();
-        var keys = new List<Key>();
-        foreach (T item in items)
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(keys);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        Future<object?>[] futures = [.. keys.Select(k => new Future<object?>(this, k))];
+        try
         {
-            var key = new Key(f.Name + "-" + Tokenizer.Tokenize(f.Token, item));
-            graph.TryAdd(key, Node.Call(f, Node.Literal(item)));
-            keys.Add(key);
+            Submit(graph, [.. keys.Distinct()], retries: 0);
+        }
+        catch
+        {
+            DisposeAll(futures);
+            throw;
         }
 
-        Submit(graph, [.. graph.Keys]);
-        return [.. keys.Select(k => new Future<TResult>(this, k))];
+        return futures;
     }
 
     /// <summary>Waits for futures and returns their results, in order.</summary>
@@ -225,7 +145,13 @@ public sealed class Client : IScheduler, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(futures);
         Future<T>[] all = [.. futures];
-        object?[] values = await GatherAsync([.. all.Select(f => f.Key)], cancellationToken).ConfigureAwait(false);
+        foreach (Future<T> f in all)
+        {
+            ArgumentNullException.ThrowIfNull(f, nameof(futures));
+            ObjectDisposedException.ThrowIf(f.IsDisposed, f);
+        }
+
+        object?[] values = await GatherAsync([.. all.Select(f => f.Key)], [.. all.Select(f => f.State)], cancellationToken).ConfigureAwait(false);
         var results = new T[values.Length];
         for (int i = 0; i < values.Length; i++)
         {
@@ -241,6 +167,80 @@ public sealed class Client : IScheduler, IAsyncDisposable
     /// <returns>The results.</returns>
     public T[] Gather<T>(IEnumerable<Future<T>> futures) => GatherAsync(futures).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Cancels futures (Dask's <c>cancel</c>): the client stops wanting their keys, so the scheduler
+    /// stops computing them unless another client or a pending task still needs them, and awaiting any
+    /// future of this client with one of those keys throws <see cref="TaskCanceledException"/>.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="futures">The futures; futures already released or cancelled are skipped.</param>
+    /// <param name="cancellationToken">Cancels the call before anything is cancelled.</param>
+    /// <returns>A task that completes once the release is queued to the scheduler.</returns>
+    /// <exception cref="ArgumentException">A future belongs to another client.</exception>
+    public Task CancelAsync<T>(IEnumerable<Future<T>> futures, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(futures);
+        cancellationToken.ThrowIfCancellationRequested();
+        var cancelled = new List<(Key Key, FutureState State)>();
+        foreach (Future<T> f in futures)
+        {
+            CheckOwned(f, nameof(futures));
+            FutureState s = f.State;
+            lock (s)
+            {
+                if (s.Released)
+                {
+                    continue;
+                }
+
+                s.Released = true;
+                s.Cancelled = true;
+            }
+
+            _keys.TryRemove(KeyValuePair.Create(f.Key, s));
+            cancelled.Add((f.Key, s));
+        }
+
+        if (cancelled.Count > 0)
+        {
+            _scheduler.Post(new ReleaseKeys([.. cancelled.Select(c => c.Key)]));
+            foreach ((Key _, FutureState s) in cancelled)
+            {
+                s.Location.TrySetCanceled(CancellationToken.None);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Lets the futures' tasks run to the end even after this client releases them or disconnects
+    /// (Dask's <c>fire_and_forget</c>), for tasks run for their side effects. The scheduler keeps
+    /// wanting each key, on behalf of a pseudo-client, until it is in memory or erred, then releases it.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="futures">The futures; futures already released or cancelled are skipped.</param>
+    /// <exception cref="ArgumentException">A future belongs to another client.</exception>
+    public void FireAndForget<T>(IEnumerable<Future<T>> futures)
+    {
+        ArgumentNullException.ThrowIfNull(futures);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var keys = new HashSet<Key>();
+        foreach (Future<T> f in futures)
+        {
+            CheckOwned(f, nameof(futures));
+            if (!f.State.Released)
+            {
+                keys.Add(f.Key);
+            }
+        }
+
+        if (keys.Count > 0)
+        {
+            _scheduler.Post(new FireAndForget([.. keys]));
+        }
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
@@ -254,34 +254,66 @@ public sealed class Client : IScheduler, IAsyncDisposable
         await _scheduler.DisposeAsync().ConfigureAwait(false);
         await _data.DisposeAsync().ConfigureAwait(false);
         await _receiveLoop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        var closed = new CommClosedException($"Client {Id} was closed.");
-        foreach (KeyState s in _keys.Values)
-        {
-            s.Location.TrySetException(closed);
-        }
+        FailPending(new CommClosedException($"Client {Id} was closed."));
     }
 
     internal bool IsClosed => _disposed != 0;
 
-    internal Task<string[]> WhenInMemory(Key key) => Track(key).Location.Task;
-
-    internal void Retain(Key key) => Interlocked.Increment(ref Track(key).References);
-
-    internal void Release(Key key)
+    /// <summary>Takes a reference to a key for a new future; the first reference creates the key's state.</summary>
+    internal FutureState Retain(Key key)
     {
-        if (_keys.TryGetValue(key, out KeyState? s) && Interlocked.Decrement(ref s.References) <= 0)
+        while (true)
         {
-            _keys.TryRemove(key, out _);
-            _scheduler.Post(new ReleaseKeys([key]));
+            FutureState s = _keys.GetOrAdd(key, static _ => new FutureState());
+            lock (s)
+            {
+                if (!s.Released)
+                {
+                    s.References++;
+                    return s;
+                }
+            }
+
+            // Released meanwhile by its last reference or a cancel: a later future gets a fresh state.
+            _keys.TryRemove(KeyValuePair.Create(key, s));
         }
     }
 
-    internal async Task<object?[]> GatherAsync(IReadOnlyList<Key> keys, CancellationToken cancellationToken)
+    /// <summary>Drops a reference; the last one tells the scheduler that this client no longer wants the key.</summary>
+    internal void Release(Key key, FutureState state)
+    {
+        lock (state)
+        {
+            if (--state.References > 0 || state.Released)
+            {
+                return;
+            }
+
+            state.Released = true;
+        }
+
+        _keys.TryRemove(KeyValuePair.Create(key, state));
+        _scheduler.Post(new ReleaseKeys([key]));
+    }
+
+    internal async Task<object?[]> GatherAsync(IReadOnlyList<Key> keys, IReadOnlyList<FutureState> states, CancellationToken cancellationToken)
     {
         var locations = new string[keys.Count][];
         for (int i = 0; i < keys.Count; i++)
         {
-            locations[i] = await Track(keys[i]).Location.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            FutureState s = states[i];
+            try
+            {
+                locations[i] = await s.Location.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (s.Cancelled)
+            {
+            }
+
+            if (s.Cancelled)
+            {
+                throw new TaskCanceledException($"Future {keys[i]} was cancelled; submit it again to compute it.");
+            }
         }
 
         object?[] results = new object?[keys.Count];
@@ -317,19 +349,62 @@ public sealed class Client : IScheduler, IAsyncDisposable
         return Node.Ref(future.Key);
     }
 
-    private Future<TResult> SubmitCall<TResult>(TaskFunction function, string? key, Node[] args)
+    private Future<TResult> SubmitCall<TResult>(TaskFunction function, string? key, int retries, Node[] args)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(retries);
         Node node = Node.Call(function, args);
         Key k = key is not null
             ? new Key(key)
             : new Key(function.Name + "-" + Tokenizer.Tokenize([function.Token, .. args.Select(a => a is RefNode r ? r.Key : ((LiteralNode)a).Value)]));
-        var graph = new TaskGraph { [k] = node };
-        Submit(graph, [k]);
-        return new Future<TResult>(this, k);
+        return SubmitCalls<TResult>([(k, node)], retries)[0];
     }
 
-    private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted)
+    // Submits one task per call in one graph update; the futures hold their keys before the update is
+    // sent, so the scheduler's answer always finds them.
+    private List<Future<TResult>> SubmitCalls<TResult>(IEnumerable<(Key Key, Node Node)> calls, int retries)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(retries);
+        var graph = new TaskGraph();
+        var futures = new List<Future<TResult>>();
+        try
+        {
+            foreach ((Key key, Node node) in calls)
+            {
+                graph.TryAdd(key, node);
+                futures.Add(new Future<TResult>(this, key));
+            }
+
+            Submit(graph, [.. graph.Keys], retries);
+        }
+        catch
+        {
+            DisposeAll(futures);
+            throw;
+        }
+
+        return futures;
+    }
+
+    private void CheckOwned<T>(Future<T> future, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(future, paramName);
+        if (!ReferenceEquals(future.Client, this))
+        {
+            throw new ArgumentException($"Future {future.Key} belongs to client {future.Client.Id}, not to client {Id}; call this on the client that created it.", paramName);
+        }
+    }
+
+    private static void DisposeAll<T>(IEnumerable<Future<T>> futures)
+    {
+        foreach (Future<T> f in futures)
+        {
+            f.Dispose();
+        }
+    }
+
+    private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted, int retries)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         TaskGraph culled = GraphOptimizations.Cull(graph, wanted);
@@ -339,7 +414,7 @@ public sealed class Client : IScheduler, IAsyncDisposable
         foreach (KeyValuePair<Key, Node> kv in culled)
         {
             Key[] deps = [.. kv.Value.GetReferences().Distinct()];
-            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value), deps, order[kv.Key], 0);
+            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value), deps, order[kv.Key], retries);
         }
 
         _scheduler.Post(new UpdateGraph(tasks, wanted));
@@ -377,35 +452,30 @@ public sealed class Client : IScheduler, IAsyncDisposable
         return extended ?? graph;
     }
 
-    private void Release(Key[] keys)
-    {
-        foreach (Key k in keys)
-        {
-            Release(k);
-        }
-    }
-
-    private KeyState Track(Key key) => _keys.GetOrAdd(key, static _ => new KeyState());
-
     private async Task ReceiveLoopAsync()
     {
         Exception? failure = null;
         try
         {
-            while (true)
+            bool open = true;
+            while (open)
             {
                 Message m = await _scheduler.ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
                 switch (m)
                 {
-                    case KeyInMemory k:
-                        Track(k.Key).Location.TrySetResult(k.WhoHas);
+                    case KeyInMemory k when _keys.TryGetValue(k.Key, out FutureState? s):
+                        s.Location.TrySetResult(k.WhoHas);
                         break;
-                    case KeyErred e:
+                    case KeyErred e when _keys.TryGetValue(e.Key, out FutureState? s):
                         var remote = new RemoteException(e.Error.TypeName, e.Error.Message, e.Error.StackTrace, []);
-                        Track(e.Key).Location.TrySetException(new TaskFailedException(e.ErredOn, remote));
+                        s.Location.TrySetException(new TaskFailedException(e.ErredOn, remote));
+                        break;
+                    case WorkerList w when _requests.TryRemove(w.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(w);
                         break;
                     case Close:
-                        return;
+                        open = false;
+                        break;
                 }
             }
         }
@@ -414,17 +484,62 @@ public sealed class Client : IScheduler, IAsyncDisposable
             failure = e;
         }
 
-        var closed = new CommClosedException($"The connection to scheduler {SchedulerAddress} closed.", failure ?? new IOException("closed"));
-        foreach (KeyState s in _keys.Values)
+        FailPending(new CommClosedException($"The connection to scheduler {SchedulerAddress} closed.", failure ?? new IOException("closed")));
+    }
+
+    // Sends a request to the scheduler and waits for the answer with the same id.
+    private async Task<TReply> RequestAsync<TReply>(Func<long, Message> request, CancellationToken cancellationToken)
+        where TReply : Message
+    {
+        long id = Interlocked.Increment(ref _nextRequest);
+        var pending = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _requests[id] = pending;
+        if (_closed is { } closed)
+        {
+            pending.TrySetException(closed);
+        }
+
+        _scheduler.Post(request(id));
+        try
+        {
+            return (TReply)await pending.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _requests.TryRemove(id, out _);
+        }
+    }
+
+    private void FailPending(CommClosedException closed)
+    {
+        _closed = closed;
+        foreach (TaskCompletionSource<Message> r in _requests.Values)
+        {
+            r.TrySetException(closed);
+        }
+
+        foreach (FutureState s in _keys.Values)
         {
             s.Location.TrySetException(closed);
         }
     }
+}
 
-    private sealed class KeyState
-    {
-        public TaskCompletionSource<string[]> Location { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+/// <summary>
+/// What a client knows about one key it holds futures for (Dask's <c>FutureState</c>): where the result
+/// is once it is ready, and how many futures refer to it. Futures with the same key share it.
+/// </summary>
+internal sealed class FutureState
+{
+    /// <summary>Gets the result's location: completes with the workers that hold it, fails with the task's error, or is cancelled.</summary>
+    public TaskCompletionSource<string[]> Location { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public int References;
-    }
+    /// <summary>Gets or sets the number of live futures (and in-flight gathers) for the key; guarded by locking the state.</summary>
+    public int References { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the scheduler was told to release the key; guarded by locking the state.</summary>
+    public bool Released { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the key was cancelled (its futures throw <see cref="TaskCanceledException"/>).</summary>
+    public bool Cancelled { get; set; }
 }

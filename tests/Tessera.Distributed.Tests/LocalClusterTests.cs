@@ -38,6 +38,11 @@ public sealed class LocalClusterTests
         int[] seen = await client.GatherAsync(pids);
         Assert.DoesNotContain(Environment.ProcessId, seen);
         Assert.Equal(2, seen.Distinct().Count());
+
+        // client.Run reaches each worker process once.
+        IReadOnlyDictionary<string, int> byWorker = await client.RunAsync(() => Environment.ProcessId);
+        Assert.Equal(2, byWorker.Count);
+        Assert.Equal(seen.Distinct().Order(), byWorker.Values.Order());
         foreach (Future<int> p in pids)
         {
             p.Dispose();

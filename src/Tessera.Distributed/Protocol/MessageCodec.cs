@@ -83,15 +83,7 @@ internal static class MessageCodec
                 w.Write((byte)m.Op);
                 WriteKey(ref w, m.Key);
                 w.Write(m.Spec);
-                w.WriteArrayHeader(m.Dependencies.Length);
-                foreach (DependencyLocation d in m.Dependencies)
-                {
-                    w.WriteArrayHeader(3);
-                    WriteKey(ref w, d.Key);
-                    WriteStrings(ref w, d.WhoHas);
-                    w.Write(d.NBytes);
-                }
-
+                WriteLocations(ref w, m.Dependencies);
                 w.Write(m.Priority);
                 break;
             case FreeKeys m:
@@ -140,6 +132,72 @@ internal static class MessageCodec
                 w.Write((byte)m.Op);
                 w.Write(m.Reason);
                 break;
+            case FireAndForget m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                WriteKeys(ref w, m.Keys);
+                break;
+            case GetWorkers m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                break;
+            case WorkerList m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteStrings(ref w, m.Addresses);
+                w.WriteArrayHeader(m.Threads.Length);
+                foreach (int t in m.Threads)
+                {
+                    w.Write(t);
+                }
+
+                break;
+            case UpdateData m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteKeys(ref w, m.Keys);
+                w.WriteArrayHeader(m.Values.Length);
+                foreach (byte[] v in m.Values)
+                {
+                    w.Write(v);
+                }
+
+                break;
+            case DataStored m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteOptionalError(ref w, m.Error);
+                break;
+            case ScatteredKeys m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                WriteLocations(ref w, m.Locations);
+                break;
+            case RunFunction m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                w.Write(m.Spec);
+                break;
+            case RunResult m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                if (m.Value is null)
+                {
+                    w.WriteNil();
+                }
+                else
+                {
+                    w.Write(m.Value);
+                }
+
+                WriteOptionalError(ref w, m.Error);
+                break;
             default:
                 throw new ArgumentException($"Message type {message.GetType().Name} has no encoding; add it to MessageCodec.", nameof(message));
         }
@@ -169,6 +227,14 @@ internal static class MessageCodec
             Op.Data => ReadData(ref r),
             Op.Heartbeat => new Heartbeat(),
             Op.Close => new Close(ReadString(ref r)),
+            Op.FireAndForget => new FireAndForget(ReadKeys(ref r)),
+            Op.GetWorkers => new GetWorkers(r.ReadInt64()),
+            Op.WorkerList => new WorkerList(r.ReadInt64(), ReadStrings(ref r), ReadInts(ref r)),
+            Op.UpdateData => new UpdateData(r.ReadInt64(), ReadKeys(ref r), ReadByteArrays(ref r)),
+            Op.DataStored => new DataStored(r.ReadInt64(), ReadOptionalError(ref r)),
+            Op.ScatteredKeys => new ScatteredKeys(ReadLocations(ref r)),
+            Op.RunFunction => new RunFunction(r.ReadInt64(), ReadBytes(ref r)),
+            Op.RunResult => new RunResult(r.ReadInt64(), r.TryReadNil() ? null : ReadBytes(ref r), ReadOptionalError(ref r)),
             _ => throw new InvalidDataException($"Unknown message operation {(byte)op}; the peer speaks another protocol version."),
         };
 
@@ -275,6 +341,56 @@ internal static class MessageCodec
         return new RemoteError(ReadString(ref r), ReadString(ref r), r.ReadString());
     }
 
+    private static void WriteOptionalError(ref MessagePackWriter w, RemoteError? e)
+    {
+        if (e is null)
+        {
+            w.WriteNil();
+        }
+        else
+        {
+            WriteError(ref w, e);
+        }
+    }
+
+    private static RemoteError? ReadOptionalError(ref MessagePackReader r) => r.TryReadNil() ? null : ReadError(ref r);
+
+    private static int[] ReadInts(ref MessagePackReader r)
+    {
+        int n = r.ReadArrayHeader();
+        var values = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            values[i] = r.ReadInt32();
+        }
+
+        return values;
+    }
+
+    private static byte[][] ReadByteArrays(ref MessagePackReader r)
+    {
+        int n = r.ReadArrayHeader();
+        var values = new byte[n][];
+        for (int i = 0; i < n; i++)
+        {
+            values[i] = ReadBytes(ref r);
+        }
+
+        return values;
+    }
+
+    private static void WriteLocations(ref MessagePackWriter w, DependencyLocation[] locations)
+    {
+        w.WriteArrayHeader(locations.Length);
+        foreach (DependencyLocation d in locations)
+        {
+            w.WriteArrayHeader(3);
+            WriteKey(ref w, d.Key);
+            WriteStrings(ref w, d.WhoHas);
+            w.Write(d.NBytes);
+        }
+    }
+
     private static WireTask[] ReadWireTasks(ref MessagePackReader r)
     {
         int n = r.ReadArrayHeader();
@@ -305,13 +421,7 @@ internal static class MessageCodec
     {
         long id = r.ReadInt64();
         Key[] keys = ReadKeys(ref r);
-        int n = r.ReadArrayHeader();
-        var values = new byte[n][];
-        for (int i = 0; i < n; i++)
-        {
-            values[i] = ReadBytes(ref r);
-        }
-
+        byte[][] values = ReadByteArrays(ref r);
         return new Data(id, keys, values, ReadKeys(ref r));
     }
 }

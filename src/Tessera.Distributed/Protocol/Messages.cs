@@ -21,6 +21,14 @@ internal enum Op : byte
     Heartbeat = 13,
     Close = 14,
     Welcome = 15,
+    FireAndForget = 16,
+    GetWorkers = 17,
+    WorkerList = 18,
+    UpdateData = 19,
+    DataStored = 20,
+    ScatteredKeys = 21,
+    RunFunction = 22,
+    RunResult = 23,
 }
 
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
@@ -76,3 +84,27 @@ internal sealed record Heartbeat() : Message(Op.Heartbeat);
 
 /// <summary>The sender is closing the connection on purpose.</summary>
 internal sealed record Close(string Reason) : Message(Op.Close);
+
+/// <summary>A client asks the scheduler to finish these keys even once no client wants them; the scheduler releases each when it is done.</summary>
+internal sealed record FireAndForget(Key[] Keys) : Message(Op.FireAndForget);
+
+/// <summary>A client asks the scheduler which workers are connected.</summary>
+internal sealed record GetWorkers(long RequestId) : Message(Op.GetWorkers);
+
+/// <summary>The scheduler answers <see cref="GetWorkers"/>: each worker's address and thread count.</summary>
+internal sealed record WorkerList(long RequestId, string[] Addresses, int[] Threads) : Message(Op.WorkerList);
+
+/// <summary>A client stores serialized values on a worker under these keys (scatter); the worker answers <see cref="DataStored"/>.</summary>
+internal sealed record UpdateData(long RequestId, Key[] Keys, byte[][] Values) : Message(Op.UpdateData);
+
+/// <summary>A worker answers <see cref="UpdateData"/>: the values are stored, or why not.</summary>
+internal sealed record DataStored(long RequestId, RemoteError? Error) : Message(Op.DataStored);
+
+/// <summary>A client tells the scheduler that it stored these keys on these workers itself; the client wants them.</summary>
+internal sealed record ScatteredKeys(DependencyLocation[] Locations) : Message(Op.ScatteredKeys);
+
+/// <summary>A client asks a worker to run a function (a serialized call node without dependencies) outside the task graph.</summary>
+internal sealed record RunFunction(long RequestId, byte[] Spec) : Message(Op.RunFunction);
+
+/// <summary>A worker answers <see cref="RunFunction"/>: the serialized result, or the error.</summary>
+internal sealed record RunResult(long RequestId, byte[]? Value, RemoteError? Error) : Message(Op.RunResult);

@@ -5,8 +5,9 @@ using Tessera.Graphs;
 namespace Tessera.Distributed.Runtime;
 
 /// <summary>
-/// Fetches data from workers: one connection per worker address, requests matched to answers by id.
-/// Used by workers (dependencies from peers) and by clients (gathering results).
+/// Requests to workers: one connection per worker address, requests matched to answers by id.
+/// Used by workers (dependencies from peers) and by clients (gathering results, scattering data,
+/// running functions on every worker).
 /// </summary>
 internal sealed class DataClient(IMessageNetwork network) : IAsyncDisposable
 {
@@ -14,13 +15,21 @@ internal sealed class DataClient(IMessageNetwork network) : IAsyncDisposable
     private long _nextRequest;
 
     /// <summary>Fetches the serialized values of <paramref name="keys"/> from the worker at <paramref name="address"/>.</summary>
-    public async Task<Data> GetAsync(string address, Key[] keys, CancellationToken cancellationToken)
+    public async Task<Data> GetAsync(string address, Key[] keys, CancellationToken cancellationToken) =>
+        (Data)await RequestAsync(address, id => new GetData(id, keys), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Sends the request that <paramref name="request"/> builds around a fresh request id to the worker at
+    /// <paramref name="address"/>, and returns the answer that carries the same id
+    /// (<see cref="Data"/>, <see cref="DataStored"/> or <see cref="RunResult"/>).
+    /// </summary>
+    public async Task<Message> RequestAsync(string address, Func<long, Message> request, CancellationToken cancellationToken)
     {
         PeerLink link = await _links.GetOrAdd(address, a => new Lazy<Task<PeerLink>>(() => ConnectAsync(a))).Value.ConfigureAwait(false);
         long id = Interlocked.Increment(ref _nextRequest);
-        var pending = new TaskCompletionSource<Data>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pending = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
         link.Pending[id] = pending;
-        link.Connection.Post(new GetData(id, keys));
+        link.Connection.Post(request(id));
         using (cancellationToken.Register(() => pending.TrySetCanceled(cancellationToken)))
         {
             try
@@ -31,6 +40,10 @@ internal sealed class DataClient(IMessageNetwork network) : IAsyncDisposable
             {
                 _links.TryRemove(address, out _);
                 throw;
+            }
+            finally
+            {
+                link.Pending.TryRemove(id, out _);
             }
         }
     }
@@ -74,9 +87,16 @@ internal sealed class DataClient(IMessageNetwork network) : IAsyncDisposable
             while (true)
             {
                 Message m = await link.Connection.ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
-                if (m is Data d && link.Pending.TryRemove(d.RequestId, out TaskCompletionSource<Data>? tcs))
+                long? id = m switch
                 {
-                    tcs.TrySetResult(d);
+                    Data d => d.RequestId,
+                    DataStored s => s.RequestId,
+                    RunResult r => r.RequestId,
+                    _ => null,
+                };
+                if (id is { } requestId && link.Pending.TryRemove(requestId, out TaskCompletionSource<Message>? tcs))
+                {
+                    tcs.TrySetResult(m);
                 }
                 else if (m is Close)
                 {
@@ -91,7 +111,7 @@ internal sealed class DataClient(IMessageNetwork network) : IAsyncDisposable
 
         _links.TryRemove(address, out _);
         var closed = new CommClosedException($"The connection to worker {address} closed while data was requested.", failure ?? new IOException("closed"));
-        foreach (TaskCompletionSource<Data> tcs in link.Pending.Values)
+        foreach (TaskCompletionSource<Message> tcs in link.Pending.Values)
         {
             tcs.TrySetException(closed);
         }
@@ -101,6 +121,6 @@ internal sealed class DataClient(IMessageNetwork network) : IAsyncDisposable
     {
         public PeerConnection Connection { get; } = connection;
 
-        public ConcurrentDictionary<long, TaskCompletionSource<Data>> Pending { get; } = new();
+        public ConcurrentDictionary<long, TaskCompletionSource<Message>> Pending { get; } = new();
     }
 }

@@ -20,14 +20,20 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     private readonly List<Task> _peerLoops = [];
     private readonly Task _acceptLoop;
     private readonly Task _eventLoop;
+    private readonly ClientState _fireAndForget;
+    private readonly List<Key> _fireAndForgetDone = [];
 
     private SchedulerServer(IMessageListener listener, double workerSaturation)
     {
         _listener = listener;
         _state = new SchedulerState(this, workerSaturation);
+        _fireAndForget = _state.AddClient(FireAndForgetClientId);
         _acceptLoop = Task.Run(AcceptLoopAsync);
         _eventLoop = Task.Run(EventLoopAsync);
     }
+
+    /// <summary>The id of the pseudo-client that wants fire-and-forget keys until they are done (Dask's <c>"fire-and-forget"</c>).</summary>
+    public const string FireAndForgetClientId = "fire-and-forget";
 
     public string Address => _listener.Address;
 
@@ -83,6 +89,12 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
     void ISchedulerOutbox.KeyInMemory(ClientState client, SchedulerTask task)
     {
+        if (client == _fireAndForget)
+        {
+            _fireAndForgetDone.Add(task.Key);
+            return;
+        }
+
         if (_clients.TryGetValue(client.Id, out Peer? peer))
         {
             peer.Connection.Post(new KeyInMemory(task.Key, [.. task.WhoHas.Select(w => w.Address)], task.NBytes));
@@ -91,6 +103,12 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
     void ISchedulerOutbox.KeyErred(ClientState client, SchedulerTask task)
     {
+        if (client == _fireAndForget)
+        {
+            _fireAndForgetDone.Add(task.Key);
+            return;
+        }
+
         if (_clients.TryGetValue(client.Id, out Peer? peer))
         {
             peer.Connection.Post(new KeyErred(task.Key, task.ErredOn?.Key ?? task.Key, task.Error ?? new RemoteError("Unknown", "The task failed.", null)));
@@ -196,6 +214,48 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 break;
             case Heartbeat:
                 break;
+            case GetWorkers m:
+                ListWorkers(peer, m.RequestId);
+                break;
+            case ScatteredKeys m when peer.Id is not null && !peer.IsWorker:
+                _state.AddScatteredData(peer.Id, [.. m.Locations.Select(l => new ScatteredData(l.Key, l.WhoHas, l.NBytes))]);
+                break;
+            case FireAndForget m:
+                FireAndForget(m.Keys);
+                break;
+        }
+
+        // Fire-and-forget keys that became done during this event: the pseudo-client lets go of them.
+        while (_fireAndForgetDone.Count > 0)
+        {
+            Key[] done = [.. _fireAndForgetDone];
+            _fireAndForgetDone.Clear();
+            _state.ReleaseKeys(FireAndForgetClientId, done);
+        }
+    }
+
+    private void ListWorkers(Peer peer, long requestId)
+    {
+        var addresses = new string[_state.Workers.Count];
+        var threads = new int[addresses.Length];
+        int i = 0;
+        foreach (WorkerState w in _state.Workers.Values)
+        {
+            addresses[i] = w.Address;
+            threads[i++] = w.Threads;
+        }
+
+        peer.Connection.Post(new WorkerList(requestId, addresses, threads));
+    }
+
+    // The pseudo-client wants the keys until they are in memory or erred, then releases them (above),
+    // so they are computed even after every real client let go.
+    private void FireAndForget(Key[] keys)
+    {
+        Key[] known = [.. keys.Where(k => _state.Tasks.ContainsKey(k))];
+        if (known.Length > 0)
+        {
+            _state.UpdateGraph(FireAndForgetClientId, [], known);
         }
     }
 

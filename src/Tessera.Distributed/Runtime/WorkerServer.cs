@@ -13,7 +13,7 @@ namespace Tessera.Distributed.Runtime;
 /// </summary>
 internal sealed class WorkerServer : IAsyncDisposable
 {
-    private readonly IMessageNetwork _network;
+    private static readonly Dictionary<Key, object?> s_noInputs = [];
     private readonly IWireSerializer _serializer;
     private readonly IMessageListener _listener;
     private readonly PeerConnection _scheduler;
@@ -30,7 +30,6 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name)
     {
-        _network = network;
         _serializer = serializer;
         _listener = listener;
         _scheduler = scheduler;
@@ -331,6 +330,15 @@ internal sealed class WorkerServer : IAsyncDisposable
 
                     peer.Post(new Data(g.RequestId, [.. keys], [.. values], [.. missing]));
                 }
+                else if (m is UpdateData u)
+                {
+                    peer.Post(Store(u));
+                }
+                else if (m is RunFunction r)
+                {
+                    // Off the connection's loop, so a long function does not hold up data requests.
+                    _ = Task.Run(() => peer.Post(RunOutsideGraph(r)));
+                }
                 else if (m is Close)
                 {
                     break;
@@ -356,6 +364,45 @@ internal sealed class WorkerServer : IAsyncDisposable
 
         (string host, _) = Comm.TcpTransport.Parse(schedulerSideLocalAddress);
         return $"tcp://{(host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host)}:{listenAddress[Any.Length..]}";
+    }
+
+    // Scattered values from a client: all are stored, or none.
+    private DataStored Store(UpdateData update)
+    {
+        try
+        {
+            var values = new object?[update.Keys.Length];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = _serializer.DeserializeValue(update.Values[i]);
+            }
+
+            for (int i = 0; i < values.Length; i++)
+            {
+                _data[update.Keys[i]] = values[i];
+            }
+
+            return new DataStored(update.RequestId, null);
+        }
+        catch (Exception e)
+        {
+            return new DataStored(update.RequestId, ToRemoteError(e));
+        }
+    }
+
+    // A client's function run on this worker outside the task graph (Dask's client.run).
+    private RunResult RunOutsideGraph(RunFunction run)
+    {
+        try
+        {
+            Node node = _serializer.DeserializeNode(run.Spec);
+            object? value = NodeEvaluator.Evaluate(node, s_noInputs);
+            return new RunResult(run.RequestId, _serializer.SerializeValue(value), null);
+        }
+        catch (Exception e)
+        {
+            return new RunResult(run.RequestId, null, ToRemoteError(e));
+        }
     }
 
     internal static RemoteError ToRemoteError(Exception e)

@@ -77,6 +77,9 @@ internal sealed class SchedulerTask(Key key, object? spec, long priority)
 
     public double EstimatedDuration { get; set; }
 
+    /// <summary>Whether a client stored the data itself (scatter): there is no lineage to recompute it from.</summary>
+    public bool Scattered { get; set; }
+
     public override string ToString() => $"{Key} ({State})";
 }
 
@@ -118,6 +121,12 @@ internal sealed class ClientState(string id)
 /// <param name="Order">The static priority from the client's ordering (0 runs first).</param>
 /// <param name="Retries">How many times the task is retried after a failure.</param>
 internal sealed record TaskSubmission(Key Key, object? Spec, Key[] Dependencies, int Order, int Retries = 0);
+
+/// <summary>A value a client stored on workers itself (scatter).</summary>
+/// <param name="Key">The key.</param>
+/// <param name="WhoHas">The addresses of the workers that hold it.</param>
+/// <param name="NBytes">Its size in bytes.</param>
+internal sealed record ScatteredData(Key Key, string[] WhoHas, long NBytes);
 
 /// <summary>What the scheduler's state machine asks its connections to send.</summary>
 internal interface ISchedulerOutbox

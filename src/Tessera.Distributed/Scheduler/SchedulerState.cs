@@ -228,6 +228,77 @@ internal sealed class SchedulerState
         Settle();
     }
 
+    /// <summary>
+    /// A client stored values on workers itself (scatter, Dask's <c>update_data</c>): each key is in
+    /// memory on the live workers among those named, without a task that computes it, and the client
+    /// wants it. Such a key has no lineage: if it is lost while still wanted, it errs instead of being
+    /// recomputed.
+    /// </summary>
+    public void AddScatteredData(string clientId, IReadOnlyList<ScatteredData> data)
+    {
+        ClientState client = AddClient(clientId);
+        foreach (ScatteredData d in data)
+        {
+            if (!_tasks.TryGetValue(d.Key, out SchedulerTask? t))
+            {
+                t = new SchedulerTask(d.Key, null, 0) { Scattered = true };
+                _tasks.Add(d.Key, t);
+            }
+
+            if (client.WantsWhat.Add(t))
+            {
+                t.WhoWants.Add(client);
+            }
+
+            var holders = new List<WorkerState>(d.WhoHas.Length);
+            foreach (string address in d.WhoHas)
+            {
+                if (_workers.TryGetValue(address, out WorkerState? w))
+                {
+                    holders.Add(w);
+                }
+            }
+
+            switch (t.State)
+            {
+                case TaskStateKind.Memory:
+                    holders.ForEach(w => AddReplica(t, w));
+                    _outbox.KeyInMemory(client, t);
+                    break;
+                case TaskStateKind.Released or TaskStateKind.Erred when holders.Count > 0:
+                    t.State = TaskStateKind.Memory;
+                    t.Error = null;
+                    t.ErredOn = null;
+                    t.NBytes = d.NBytes;
+                    holders.ForEach(w => AddReplica(t, w));
+                    foreach (ClientState c in t.WhoWants)
+                    {
+                        _outbox.KeyInMemory(c, t);
+                    }
+
+                    break;
+                case TaskStateKind.Released:
+                    t.Error = ScatteredDataLost(t.Key);
+                    t.ErredOn = t;
+                    Recommend(t, TaskStateKind.Erred);
+                    break;
+                case TaskStateKind.Erred:
+                    _outbox.KeyErred(client, t);
+                    break;
+                default:
+                    // A task computes this key already and will report it; the scattered copies are not needed.
+                    foreach (WorkerState w in holders.Where(w => w != t.ProcessingOn))
+                    {
+                        _outbox.FreeKey(w, t.Key);
+                    }
+
+                    break;
+            }
+        }
+
+        Settle();
+    }
+
     /// <summary>A client no longer wants these keys.</summary>
     public void ReleaseKeys(string clientId, IReadOnlyList<Key> keys)
     {
@@ -240,8 +311,15 @@ internal sealed class SchedulerState
     /// <summary>A worker finished a task.</summary>
     public void TaskFinished(string workerAddress, Key key, long nbytes, double durationSeconds)
     {
-        if (!_workers.TryGetValue(workerAddress, out WorkerState? worker) || !_tasks.TryGetValue(key, out SchedulerTask? t))
+        if (!_workers.TryGetValue(workerAddress, out WorkerState? worker))
         {
+            return;
+        }
+
+        if (!_tasks.TryGetValue(key, out SchedulerTask? t))
+        {
+            // The task was forgotten while it ran (released, cancelled): the worker may drop the result.
+            _outbox.FreeKey(worker, key);
             return;
         }
 
@@ -394,6 +472,15 @@ internal sealed class SchedulerState
 
     private void ReleasedToWaiting(SchedulerTask t)
     {
+        if (t.Scattered)
+        {
+            // Scattered data has no lineage to recompute it from.
+            t.Error = ScatteredDataLost(t.Key);
+            t.ErredOn = t;
+            Recommend(t, TaskStateKind.Erred);
+            return;
+        }
+
         t.State = TaskStateKind.Waiting;
         int waitingOn = 0;
         foreach (SchedulerTask d in t.Dependencies)
@@ -637,6 +724,11 @@ internal sealed class SchedulerState
             }
         }
     }
+
+    private static RemoteError ScatteredDataLost(Key key) => new(
+        typeof(InvalidOperationException).FullName!,
+        $"The scattered data {key} was lost with the workers that held it, and scattered data cannot be recomputed; scatter it again.",
+        null);
 
     private static void LeaveProcessing(SchedulerTask t)
     {

@@ -30,6 +30,16 @@ public sealed class MessageCodecTests
             new Data(42, [keys[0], keys[1]], [[1], [2, 3]], [keys[2]]),
             new Heartbeat(),
             new Close("bye"),
+            new FireAndForget(keys),
+            new GetWorkers(7),
+            new WorkerList(7, ["tcp://a:1", "tcp://b:2"], [2, 4]),
+            new UpdateData(8, [keys[0], keys[3]], [[1, 2], []]),
+            new DataStored(8, null),
+            new DataStored(8, error),
+            new ScatteredKeys([new DependencyLocation(keys[0], ["tcp://a:1", "tcp://b:2"], 16)]),
+            new RunFunction(9, [4, 5, 6]),
+            new RunResult(9, [1], null),
+            new RunResult(9, null, error),
         ];
         return all.Select((m, i) => (Name: $"{i}-{m.Op}", m)).ToDictionary(p => p.Name, p => p.m);
     }
@@ -52,6 +62,20 @@ public sealed class MessageCodecTests
         Assert.Equal(new Key("a", 1, 2, 3), m.Key);
         Assert.Equal(new Key("b"), m.ErredOn);
         Assert.Equal(new RemoteError("T", "msg", null), m.Error);
+    }
+
+    [Fact]
+    public void Read_OptionalFieldsAndLists_KeepTheirValues()
+    {
+        var workers = (WorkerList)MessageCodec.Read(MessageCodec.Encode(new WorkerList(3, ["tcp://a:1", "tcp://b:2"], [2, 4])));
+        Assert.Equal(["tcp://a:1", "tcp://b:2"], workers.Addresses);
+        Assert.Equal([2, 4], workers.Threads);
+        var ok = (RunResult)MessageCodec.Read(MessageCodec.Encode(new RunResult(5, [7, 8], null)));
+        Assert.Equal([7, 8], ok.Value);
+        Assert.Null(ok.Error);
+        var failed = (RunResult)MessageCodec.Read(MessageCodec.Encode(new RunResult(5, null, new RemoteError("T", "m", null))));
+        Assert.Null(failed.Value);
+        Assert.Equal(new RemoteError("T", "m", null), failed.Error);
     }
 
     [Fact]

@@ -147,6 +147,43 @@ public sealed class ClientTests : IAsyncLifetime
         Assert.Equal(total.Compute(Schedulers.Sync), total.Compute(Client));
     }
 
+    [Fact]
+    public async Task ScatterAsync_OverTcp_ValuesReachWorkersAndFeedTasks()
+    {
+        long[] data = [.. Enumerable.Range(0, 10).Select(i => (long)i * i)];
+        IReadOnlyList<Future<long>> scattered = await Client.ScatterAsync(data);
+        Assert.Equal(data, await Client.GatherAsync(scattered));
+        IReadOnlyList<Future<long>> sums = [.. scattered.Zip(scattered.Skip(1), (a, b) => Client.Submit(Add, a, b))];
+        Assert.Equal(data.Zip(data.Skip(1), Add), await Client.GatherAsync(sums));
+        foreach (Future<long> f in scattered.Concat(sums))
+        {
+            f.Dispose();
+        }
+
+        await WaitUntil(() => _cluster!.Scheduler.TaskCount == 0);
+    }
+
+    [Fact]
+    public async Task RunAndAsCompleted_OverTcp()
+    {
+        IReadOnlyDictionary<string, string> names = await Client.RunAsync(() => Thread.CurrentThread.IsThreadPoolThread ? "pool" : "other");
+        Assert.Equal(_cluster!.Workers.Select(w => w.Address).Order(), names.Keys.Order());
+        Assert.All(names.Values, n => Assert.Equal("pool", n));
+
+        IReadOnlyList<Future<long>> futures = Client.Map(Inc, Enumerable.Range(0, 30).Select(i => (long)i));
+        var results = new List<long>();
+        await foreach ((Future<long> _, long r) in futures.AsCompletedWithResults())
+        {
+            results.Add(r);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), results.Order());
+        foreach (Future<long> f in futures)
+        {
+            f.Dispose();
+        }
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

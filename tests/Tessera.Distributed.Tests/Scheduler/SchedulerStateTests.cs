@@ -186,6 +186,82 @@ public sealed class SchedulerStateTests
     }
 
     [Fact]
+    public void TaskFinished_ForATaskForgottenWhileItRan_FreesTheResultOnTheWorker()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.UpdateGraph("c", [new TaskSubmission("x", null, [], 0)], ["x"]);
+        state.ReleaseKeys("c", ["x"]);
+        Assert.Empty(state.Tasks);
+        Assert.Empty(outbox.Freed);
+        state.TaskFinished("w1", "x", 8, 0.001);
+        Assert.Equal([("w1", new Key("x"))], outbox.Freed.Select(f => (f.Worker.Address, f.Key)));
+    }
+
+    [Fact]
+    public void AddScatteredData_IsInMemoryOnItsWorkers_AndForgottenWhenReleased()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.AddWorker("w2", 1);
+        state.AddScatteredData("c", [new ScatteredData("s", ["w1", "w2"], 16)]);
+        state.Validate();
+        SchedulerTask s = state.Tasks["s"];
+        Assert.Equal(TaskStateKind.Memory, s.State);
+        Assert.Equal(["w1", "w2"], s.WhoHas.Select(w => w.Address));
+        Assert.Contains(new Key("s"), outbox.InMemory["c"]);
+
+        // A task that depends on it runs where the data is.
+        state.UpdateGraph("c", [new TaskSubmission("t", null, ["s"], 0)], ["t"]);
+        Drain(state, outbox, _ => 0);
+        Assert.Contains(new Key("t"), outbox.InMemory["c"]);
+
+        state.ReleaseKeys("c", ["s", "t"]);
+        state.Validate();
+        Assert.Empty(state.Tasks);
+        Assert.Equal(["w1", "w2"], outbox.Freed.Where(f => f.Key == new Key("s")).Select(f => f.Worker.Address).Order());
+    }
+
+    [Fact]
+    public void AddScatteredData_LostWhileWanted_ErrsWithItsDependents_AndScatteringAgainRestoresIt()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.AddScatteredData("c", [new ScatteredData("s", ["w1"], 16)]);
+        state.RemoveWorker("w1");
+        state.AddWorker("w2", 1);
+        state.UpdateGraph("c", [new TaskSubmission("t", null, ["s"], 0)], ["t"]);
+        state.Validate();
+        Assert.Contains("scattered", outbox.Erred[new Key("s")].Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(new Key("s"), outbox.Erred[new Key("t")].ErredOn!.Key);
+        Assert.Empty(outbox.Sent);
+
+        state.AddScatteredData("c", [new ScatteredData("s", ["w2"], 16)]);
+        state.Validate();
+        Assert.Equal(TaskStateKind.Memory, state.Tasks["s"].State);
+        Assert.Contains(new Key("s"), outbox.InMemory["c"]);
+        state.ReleaseKeys("c", ["s", "t"]);
+        Assert.Empty(state.Tasks);
+    }
+
+    [Fact]
+    public void AddScatteredData_OnWorkersThatLeft_Errs()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.AddScatteredData("c", [new ScatteredData("s", ["gone"], 16)]);
+        state.Validate();
+        Assert.Equal(TaskStateKind.Erred, state.Tasks["s"].State);
+        Assert.True(outbox.Erred.ContainsKey("s"));
+        state.ReleaseKeys("c", ["s"]);
+        Assert.Empty(state.Tasks);
+    }
+
+    [Fact]
     public void TwoClients_WantingTheSameKey_BothHearAndReleaseIndependently()
     {
         var outbox = new RecordingOutbox();

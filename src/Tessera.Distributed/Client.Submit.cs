@@ -1,0 +1,266 @@
+using Tessera.Graphs;
+
+namespace Tessera.Distributed;
+
+// Submit for functions of 0 to 3 arguments, each argument a value or a future (every combination,
+// so argument types are checked at compile time), and Map over one or two sequences. A future
+// argument becomes a dependency whose result the worker passes in.
+public sealed partial class Client
+{
+    /// <summary>Runs <paramref name="function"/> on a worker.</summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<TResult>(Func<TResult> function, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, []);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the argument is a value.</summary>
+    /// <typeparam name="T1">The argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, T1 arg1, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the argument is a future, whose result is passed (the task depends on it).</summary>
+    /// <typeparam name="T1">The argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, Future<T1> arg1, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are values.</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, T2 arg2, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a value and a future; a future's result is passed (the task depends on it).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, Future<T2> arg2, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a future and a value; a future's result is passed (the task depends on it).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, T2 arg2, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are futures, whose results are passed (the task depends on them).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, Future<T2> arg2, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are values.</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, T2 arg2, T3 arg3, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a value, a value and a future; a future's result is passed (the task depends on it).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, T2 arg2, Future<T3> arg3, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a value, a future and a value; a future's result is passed (the task depends on it).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, Future<T2> arg2, T3 arg3, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a value, a future and a future; a future's result is passed (the task depends on it).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, Future<T2> arg2, Future<T3> arg3, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a future, a value and a value; a future's result is passed (the task depends on it).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, T2 arg2, T3 arg3, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a future, a value and a future; a future's result is passed (the task depends on it).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, T2 arg2, Future<T3> arg3, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a future, a future and a value; a future's result is passed (the task depends on it).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, Future<T2> arg2, T3 arg3, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+
+    /// <summary>Runs <paramref name="function"/> on a worker; the arguments are futures, whose results are passed (the task depends on them).</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
+    /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, Future<T2> arg2, Future<T3> arg3, string? key = null, int retries = 0) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+
+    /// <summary>Runs <paramref name="function"/> on every item, as one task per item, submitted together.</summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="items">The items.</param>
+    /// <param name="retries">How many times each task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>One future per item, in order; equal items share one task.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public IReadOnlyList<Future<TResult>> Map<T, TResult>(Func<T, TResult> function, IEnumerable<T> items, int retries = 0)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        TaskFunction f = TaskFunction.Create(function);
+        return SubmitCalls<TResult>(items.Select(item => (new Key(f.Name + "-" + Tokenizer.Tokenize(f.Token, item)), (Node)Node.Call(f, Node.Literal(item)))), retries);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="function"/> on pairs of items taken from two sequences in step, as one task
+    /// per pair, submitted together; it stops at the end of the shorter sequence, as Dask's <c>map</c> over
+    /// several iterables (and LINQ's <c>Zip</c>) do.
+    /// </summary>
+    /// <typeparam name="T1">The type of the first sequence's items.</typeparam>
+    /// <typeparam name="T2">The type of the second sequence's items.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="function">The function.</param>
+    /// <param name="items1">The first arguments.</param>
+    /// <param name="items2">The second arguments.</param>
+    /// <param name="retries">How many times each task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <returns>One future per pair, in order; equal pairs share one task.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
+    public IReadOnlyList<Future<TResult>> Map<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<T1> items1, IEnumerable<T2> items2, int retries = 0)
+    {
+        ArgumentNullException.ThrowIfNull(items1);
+        ArgumentNullException.ThrowIfNull(items2);
+        TaskFunction f = TaskFunction.Create(function);
+        return SubmitCalls<TResult>(
+            items1.Zip(items2, (a, b) => (new Key(f.Name + "-" + Tokenizer.Tokenize(f.Token, a, b)), (Node)Node.Call(f, Node.Literal(a), Node.Literal(b)))),
+            retries);
+    }
+}

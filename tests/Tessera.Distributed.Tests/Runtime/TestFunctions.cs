@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+
+namespace Tessera.Distributed.Tests.Runtime;
+
+/// <summary>
+/// Functions for tasks whose behaviour a test controls: gates that hold a task until the test opens
+/// them, and functions that fail a given number of times. The in-process workers run them in this
+/// process, so the static state is shared with the test; names are unique per test.
+/// </summary>
+internal static class TestFunctions
+{
+    private static readonly ConcurrentDictionary<string, ManualResetEventSlim> s_gates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, int> s_attempts = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, int> s_calls = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a closed gate and returns its name.</summary>
+    public static string NewGate()
+    {
+        string name = "gate-" + Guid.NewGuid().ToString("N");
+        s_gates[name] = new ManualResetEventSlim();
+        return name;
+    }
+
+    public static void Open(string gate) => s_gates[gate].Set();
+
+    /// <summary>Waits (at most 20 s) for the gate to open, then returns <paramref name="value"/>.</summary>
+    public static long AfterGate(string gate, long value)
+    {
+        if (!s_gates[gate].Wait(TimeSpan.FromSeconds(20)))
+        {
+            throw new TimeoutException($"Gate {gate} was not opened within 20 s.");
+        }
+
+        return value;
+    }
+
+    /// <summary>Throws on the first <paramref name="failures"/> calls with this id, then returns the attempt number.</summary>
+    public static long FailFirst(string id, long failures)
+    {
+        int attempt = s_attempts.AddOrUpdate(id, 1, static (_, n) => n + 1);
+        if (attempt <= failures)
+        {
+            throw new InvalidOperationException($"attempt {attempt} of {id}");
+        }
+
+        return attempt;
+    }
+
+    /// <summary>Counts a call with this id and returns <paramref name="value"/>.</summary>
+    public static long Record(string id, long value)
+    {
+        s_calls.AddOrUpdate(id, 1, static (_, n) => n + 1);
+        return value;
+    }
+
+    public static int Calls(string id) => s_calls.TryGetValue(id, out int n) ? n : 0;
+
+    public static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what} did not happen within 10 s");
+            await Task.Delay(5);
+        }
+    }
+}
