@@ -124,6 +124,74 @@ internal sealed class ProfileDistributed : IWorkload
             return (int)s;
         }));
 
+        // --- what one Client.Submit(inc, i) does on the client, step by step (per call, 10,000 calls)
+        const int Calls = 10_000;
+        void AddPerCall(string name, Timings<int> t) => results.Add(Measure.Result(name, t, new JsonObject { ["calls"] = Calls }, Calls));
+        AddPerCall("submit: TaskFunction.Create(inc) + its token (a new TaskFunction per call)", Measure.Runs("function token", reps, _ =>
+        {
+            int c = 0;
+            for (int i = 0; i < Calls; i++)
+            {
+                c += TaskFunction.Create<long, long>(Inc).Token.Length;
+            }
+
+            return c;
+        }));
+        TaskFunction inc = TaskFunction.Create<long, long>(Inc);
+        AddPerCall("submit: key token Tokenize(function token, i)", Measure.Runs("key token", reps, _ =>
+        {
+            int c = 0;
+            for (int i = 0; i < Calls; i++)
+            {
+                c += Tokenizer.Tokenize(inc.Token, (object)(long)i).Length;
+            }
+
+            return c;
+        }));
+        AddPerCall("submit: Cull + GraphOrder.Order of the 1-task graph", Measure.Runs("cull+order 1", reps, _ =>
+        {
+            int c = 0;
+            for (int i = 0; i < Calls; i++)
+            {
+                var g = new TaskGraph { [new Key("inc-" + i)] = Node.Call(inc, Node.Literal((long)i)) };
+                TaskGraph culled = GraphOptimizations.Cull(g, [new Key("inc-" + i)]);
+                c += GraphOrder.Order(culled).Count;
+            }
+
+            return c;
+        }));
+        AddPerCall("submit: SerializeNode(inc(i))", Measure.Runs("serialize 1", reps, _ =>
+        {
+            int c = 0;
+            for (int i = 0; i < Calls; i++)
+            {
+                c += serializer.SerializeNode(Node.Call(inc, Node.Literal((long)i))).Length;
+            }
+
+            return c;
+        }));
+        byte[] oneSpec = serializer.SerializeNode(Node.Call(inc, Node.Literal(5L)));
+        AddPerCall("submit: MessageCodec.Encode(UpdateGraph of 1 task)", Measure.Runs("encode 1", reps, _ =>
+        {
+            int c = 0;
+            for (int i = 0; i < Calls; i++)
+            {
+                c += MessageCodec.Encode(new UpdateGraph([new WireTask(new Key("inc-0123456789abcdef"), oneSpec, [], 0, 0)], [new Key("inc-0123456789abcdef")])).Length;
+            }
+
+            return c;
+        }));
+
+        // --- one network leg: ping-pong of a small message over the runtime's channels (TCP
+        // loopback as with worker processes, and the in-memory network of processes: false).
+        foreach (string address in new[] { "tcp://127.0.0.1:0", "memory://0" })
+        {
+            (double median, double p10, double p90) = PingPongAsync(address, 2000).GetAwaiter().GetResult();
+            string kind = address.StartsWith("tcp", StringComparison.Ordinal) ? "tcp" : "memory";
+            report.Extra[$"ping_pong_{kind}_us"] = new JsonObject { ["median"] = Math.Round(median * 1e6, 1), ["p10"] = Math.Round(p10 * 1e6, 1), ["p90"] = Math.Round(p90 * 1e6, 1) };
+            Log.Write($"  ping-pong over {kind}: median {median * 1e6:F1} us (p10 {p10 * 1e6:F1}, p90 {p90 * 1e6:F1}) per round trip (2 legs)");
+        }
+
         // Sizes.
         report.Extra["spec_bytes_leaf"] = leafSpec.Length;
         report.Extra["spec_bytes_sum10"] = sumSpec.Length;
@@ -134,6 +202,48 @@ internal sealed class ProfileDistributed : IWorkload
         report.Extra["value_bytes_long"] = serializer.SerializeValue(1L).Length;
         Log.Write($"  sizes: leaf spec {leafSpec.Length} B, sum spec {sumSpec.Length} B, UpdateGraph {encoded.Length:N0} B ({(double)encoded.Length / n:F1} B/task)");
         return report;
+    }
+
+    private static long Inc(long x) => x + 1;
+
+    /// <summary>
+    /// Round trips of a small message between two read loops over a channel of the runtime (the
+    /// scheduler's and a peer's receive paths: message decoded, answer posted through a
+    /// <see cref="PeerConnection"/>); the first quarter is warm-up.
+    /// </summary>
+    private static async Task<(double Median, double P10, double P90)> PingPongAsync(string address, int n)
+    {
+        IMessageNetwork network = Networks.For(address, "profile");
+        IMessageListener listener = await network.ListenAsync(address).ConfigureAwait(false);
+        Task<IMessageChannel> accepted = listener.AcceptAsync().AsTask();
+        var client = new PeerConnection(await network.ConnectAsync(listener.Address).ConfigureAwait(false));
+        var server = new PeerConnection(await accepted.ConfigureAwait(false));
+        Task echo = Task.Run(async () =>
+        {
+            while (await server.ReceiveAsync(CancellationToken.None).ConfigureAwait(false) is Heartbeat h)
+            {
+                server.Post(h);
+            }
+        });
+        var times = new List<double>(n);
+        for (int i = 0; i < n + (n / 4); i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            client.Post(new Heartbeat());
+            _ = await client.ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
+            if (i >= n / 4)
+            {
+                times.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            }
+        }
+
+        client.Post(new Close("done"));
+        await echo.ConfigureAwait(false);
+        await client.DisposeAsync().ConfigureAwait(false);
+        await server.DisposeAsync().ConfigureAwait(false);
+        await listener.DisposeAsync().ConfigureAwait(false);
+        times.Sort();
+        return (Stats.Median(times), times[times.Count / 10], times[times.Count * 9 / 10]);
     }
 
     /// <summary>The UpdateGraph message Client.Submit would send for the graph.</summary>
