@@ -34,6 +34,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Gets whether workers are separate processes.</summary>
     public bool Processes { get; }
 
+    /// <summary>Gets the scheduler (for benchmarks and tests: its task count shows when the cluster has settled).</summary>
+    internal SchedulerHost Scheduler => _scheduler;
+
     /// <summary>Gets the number of workers started and not stopped.</summary>
     public int WorkerCount => Processes ? _processes.Count : _inProcess.Count;
 
@@ -41,14 +44,16 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <param name="workers">The number of workers.</param>
     /// <param name="threadsPerWorker">Threads per worker.</param>
     /// <param name="processes">Whether workers are processes (the default) or live in this process.</param>
+    /// <param name="workerSaturation">Root tasks per worker thread before the rest wait on the scheduler (<see cref="SchedulerOptions.WorkerSaturation"/>, default 1.1); <see cref="double.PositiveInfinity"/> turns queuing off.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running cluster.</returns>
-    public static async Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 1, bool processes = true, CancellationToken cancellationToken = default)
+    public static async Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 1, bool processes = true, double workerSaturation = 1.1, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(workers);
         ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerWorker, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(workerSaturation, 0);
         string address = processes ? "tcp://127.0.0.1:0" : "memory://0";
-        SchedulerHost scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = address }, cancellationToken).ConfigureAwait(false);
+        SchedulerHost scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = address, WorkerSaturation = workerSaturation }, cancellationToken).ConfigureAwait(false);
         var cluster = new LocalCluster(scheduler, processes, threadsPerWorker);
         try
         {

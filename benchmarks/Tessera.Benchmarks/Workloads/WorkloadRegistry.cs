@@ -9,6 +9,8 @@ internal static class WorkloadRegistry
     public static IReadOnlyList<IWorkload> All { get; } =
     [
         new SchedOverheadLocal(),
+        new SchedOverheadDistributed(),
+        new ProfileDistributed(),
         new ProfileCore(),
     ];
 

@@ -15,6 +15,13 @@ internal interface IMessageChannel : IAsyncDisposable
     /// <summary>Queues a message; messages arrive in the order they were sent.</summary>
     ValueTask SendAsync(Message message, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Queues a message without waiting for it to be written, so that messages queued in a burst
+    /// share writes; messages arrive in the order they were queued. Throws
+    /// <see cref="CommClosedException"/> when the connection is closed.
+    /// </summary>
+    void Post(Message message);
+
     /// <summary>Receives the next message; throws <see cref="CommClosedException"/> when the connection ends.</summary>
     ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default);
 }

@@ -86,12 +86,16 @@ internal sealed class InMemoryNetwork : IMessageNetwork
 
         public ValueTask SendAsync(Message message, CancellationToken cancellationToken = default)
         {
+            Post(message);
+            return ValueTask.CompletedTask;
+        }
+
+        public void Post(Message message)
+        {
             if (!outgoing.TryWrite(message))
             {
                 throw new CommClosedException($"The connection to {RemoteAddress} is closed.");
             }
-
-            return ValueTask.CompletedTask;
         }
 
         public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default)

@@ -1,64 +1,70 @@
-using System.Threading.Channels;
+using System.Runtime.CompilerServices;
 using Tessera.Distributed.Protocol;
 
 namespace Tessera.Distributed.Runtime;
 
 /// <summary>
-/// A message channel with an outgoing queue drained by one writer task, so callers (the scheduler's
-/// event loop above all) never wait on the network. The wire layer coalesces what the writer sends
-/// in a burst.
+/// A message channel whose <see cref="Post"/> never waits for the network, so callers (the
+/// scheduler's event loop above all) are not held up by a peer. Messages go straight to the wire
+/// layer's queue: on an idle link the first one is written on the caller's thread at once (no
+/// hand-off), and messages posted while a write is in progress are written together by the wire
+/// layer's writer, so a burst shares flushes and system calls.
 /// </summary>
 internal sealed class PeerConnection : IAsyncDisposable
 {
-    private readonly Channel<Message> _outgoing = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private Exception? _sendFailure;
+    private int _closing;
 
-    public PeerConnection(IMessageChannel channel)
-    {
-        Transport = channel;
-        _writer = Task.Run(WriteLoopAsync);
-    }
+    public PeerConnection(IMessageChannel channel) => Transport = channel;
 
     public IMessageChannel Transport { get; }
 
     public string RemoteAddress => Transport.RemoteAddress;
 
-    /// <summary>Queues a message; never blocks. Messages after the connection broke are dropped.</summary>
-    public void Post(Message message) => _outgoing.Writer.TryWrite(message);
-
-    public ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken) => Transport.ReceiveAsync(cancellationToken);
-
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Queues a message; never blocks. Messages after the connection broke are dropped (the receive
+    /// side reports the broken connection). A message the wire layer refuses (over its size limits)
+    /// closes the connection, so that both sides see the failure instead of waiting for an answer.
+    /// </summary>
+    public void Post(Message message)
     {
-        _outgoing.Writer.TryComplete();
         try
         {
-            await _writer.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TimeoutException or CommClosedException or OperationCanceledException)
-        {
-        }
-
-        await Transport.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        ChannelReader<Message> reader = _outgoing.Reader;
-        try
-        {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                while (reader.TryRead(out Message? m))
-                {
-                    await Transport.SendAsync(m).ConfigureAwait(false);
-                }
-            }
+            Transport.Post(message);
         }
         catch (Exception e) when (e is CommClosedException or ObjectDisposedException or IOException)
         {
-            // The reader side notices the broken connection and reports it.
-            _outgoing.Writer.TryComplete();
+        }
+        catch (ArgumentException e)
+        {
+            _sendFailure ??= new CommClosedException($"The connection to {RemoteAddress} was closed because a {message.Op} message could not be sent: {e.Message}", e);
+            _ = CloseAsync();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CommClosedException) when (_sendFailure is not null)
+        {
+            throw _sendFailure;
+        }
+    }
+
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _closing, 1) == 0 ? Transport.DisposeAsync() : ValueTask.CompletedTask;
+
+    private async Task CloseAsync()
+    {
+        try
+        {
+            await DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is CommClosedException or ObjectDisposedException or IOException)
+        {
         }
     }
 }

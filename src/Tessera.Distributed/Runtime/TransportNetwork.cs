@@ -31,6 +31,8 @@ internal sealed class TransportNetwork(CommOptions options, string role) : IMess
         public ValueTask SendAsync(Message message, CancellationToken cancellationToken = default) =>
             connection.SendAsync(new OutgoingMessage(MessageCodec.Encode(message)), cancellationToken);
 
+        public void Post(Message message) => connection.Post(new OutgoingMessage(MessageCodec.Encode(message)));
+
         public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default)
         {
             IncomingMessage m = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
