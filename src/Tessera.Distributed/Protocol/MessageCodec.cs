@@ -208,7 +208,7 @@ internal static class MessageCodec
     public static Message Read(ReadOnlyMemory<byte> bytes)
     {
         var r = new MessagePackReader(bytes);
-        int fields = r.ReadArrayHeader();
+        r.ReadArrayHeader();
         var op = (Op)r.ReadByte();
         Message m = op switch
         {
@@ -238,7 +238,6 @@ internal static class MessageCodec
             _ => throw new InvalidDataException($"Unknown message operation {(byte)op}; the peer speaks another protocol version."),
         };
 
-        _ = fields;
         return m;
     }
 
