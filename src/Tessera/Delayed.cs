@@ -61,6 +61,9 @@ public abstract partial class Delayed
     /// <summary>Gets the lazy values this one's node refers to by key.</summary>
     internal Delayed[] Dependencies { get; }
 
+    /// <summary>Gets the tasks of a collection this value was taken from (see <see cref="FromGraph{T}"/>), or null.</summary>
+    internal TaskGraph? Attached { get; init; }
+
     /// <summary>Gets a value indicating whether this value is embedded into the tasks that use it instead of being a task.</summary>
     internal bool IsInline { get; }
 
@@ -94,11 +97,17 @@ public abstract partial class Delayed
             stack.Push(d);
         }
 
+        List<TaskGraph>? attached = null;
         while (stack.Count > 0)
         {
             Delayed d = stack.Pop();
             if (graph.TryAdd(d.Key, d._node))
             {
+                if (d.Attached is { } a && !(attached ??= []).Contains(a))
+                {
+                    attached.Add(a);
+                }
+
                 foreach (Delayed dep in d.Dependencies)
                 {
                     if (!graph.ContainsKey(dep.Key))
@@ -109,7 +118,47 @@ public abstract partial class Delayed
             }
         }
 
-        return graph;
+        if (attached is null)
+        {
+            return graph;
+        }
+
+        // Values taken from collections bring their collection's whole graph; keep what the outputs need.
+        foreach (TaskGraph a in attached)
+        {
+            foreach (KeyValuePair<Key, Node> kv in a)
+            {
+                graph.TryAdd(kv.Key, kv.Value);
+            }
+        }
+
+        var outputKeys = new Key[outputs.Length];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            outputKeys[i] = outputs[i].Key;
+        }
+
+        return GraphOptimizations.Cull(graph, outputKeys);
+    }
+
+    /// <summary>
+    /// Returns the lazy value of one key of a task graph, for example one partition of a collection
+    /// (Dask's <c>Delayed(key, graph)</c>). Computing it runs the tasks of <paramref name="graph"/> that the key needs.
+    /// </summary>
+    /// <typeparam name="T">The type of the key's value.</typeparam>
+    /// <param name="key">The key.</param>
+    /// <param name="graph">A graph that defines <paramref name="key"/> and everything it needs; it must not change afterwards.</param>
+    /// <returns>The lazy value.</returns>
+    /// <exception cref="KeyNotFoundException"><paramref name="key"/> is not in <paramref name="graph"/>.</exception>
+    public static Delayed<T> FromGraph<T>(Key key, TaskGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        if (!graph.TryGetValue(key, out Node? node))
+        {
+            throw new KeyNotFoundException($"Delayed.FromGraph: key {key} is not in the graph.");
+        }
+
+        return new Delayed<T>(key, node, [], inline: false) { Attached = graph };
     }
 
     /// <summary>How this value appears as an argument of another task.</summary>

@@ -64,7 +64,7 @@ public sealed class Delayed<T> : Delayed
     public Delayed<T> WithName(string keyName)
     {
         ArgumentException.ThrowIfNullOrEmpty(keyName);
-        return new Delayed<T>(new Key(keyName), Node, Dependencies, inline: false);
+        return new Delayed<T>(new Key(keyName), Node, Dependencies, inline: false) { Attached = Attached };
     }
 
     /// <summary>
