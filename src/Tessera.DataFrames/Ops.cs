@@ -30,7 +30,7 @@ internal static class Ops
     public static readonly TaskFunction FillNaColumns = TaskFunction.Create<Table, object, Table>(FillNa, "fillna");
     public static readonly TaskFunction IsNaColumns = TaskFunction.Create<Table, Table>(IsNa, "isna");
     public static readonly TaskFunction DropNaRows = TaskFunction.Create<Table, string[], Table>(DropNa, "dropna");
-    public static readonly TaskFunction RowCount = TaskFunction.Create<Table, long>(t => t.RowCount, "len-chunk");
+    public static readonly TaskFunction RowCount = TaskFunction.Create<Table, long>(CountRows, "len-chunk");
     public static readonly TaskFunction SumCounts = TaskFunction.Create<long[], long>(Sum, "len-agg");
     public static readonly TaskFunction HeadRows = TaskFunction.Create<Table[], int, Table>(Head, "head");
     public static readonly TaskFunction ReduceChunk = TaskFunction.Create<Table, double[]>(Reduce, "reduce-chunk");
@@ -39,11 +39,17 @@ internal static class Ops
     public static readonly TaskFunction CountFinal = TaskFunction.Create<double[][], long>(FinishCount, "count-agg");
     public static readonly TaskFunction UniqueChunk = TaskFunction.Create<Table, Table>(Unique, "unique-chunk");
     public static readonly TaskFunction UniqueCombine = TaskFunction.Create<Table[], Table>(UniqueOf, "unique-combine");
-    public static readonly TaskFunction UniqueCount = TaskFunction.Create<Table[], long>(t => UniqueOf(t).RowCount, "nunique-agg");
+    public static readonly TaskFunction UniqueCount = TaskFunction.Create<Table[], long>(CountUnique, "nunique-agg");
     public static readonly TaskFunction ConcatTables = TaskFunction.Create<Table[], Table>(Table.Concat, "concat");
     public static readonly TaskFunction RenameSeries = TaskFunction.Create<Table, string, Table>(RenameOne, "rename");
     public static readonly TaskFunction SortByCount = TaskFunction.Create<Table, string, Table>(SortDescending, "sort");
-    public static readonly TaskFunction Pick = TaskFunction.Create<Table[], int, Table>((parts, i) => parts[i], "getitem");
+    public static readonly TaskFunction Pick = TaskFunction.Create<Table[], int, Table>(PickPart, "getitem");
+
+    public static long CountRows(Table t) => t.RowCount;
+
+    public static long CountUnique(Table[] parts) => UniqueOf(parts).RowCount;
+
+    public static Table PickPart(Table[] parts, int i) => parts[i];
 
     public static Table Select(Table t, string[] columns)
     {

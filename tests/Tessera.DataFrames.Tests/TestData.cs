@@ -43,3 +43,8 @@ internal static class TestData
         Assert.True(Math.Abs(expected - actual) <= tolerance * Math.Max(1, Math.Abs(expected)), $"expected {expected}, got {actual}");
     }
 }
+
+internal static class TableTestExtensions
+{
+    public static Table WithIndexForTests(this Table t, string column) => Table.FromArrow(t.ToArrow(), column);
+}
