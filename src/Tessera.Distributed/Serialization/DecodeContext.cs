@@ -394,7 +394,7 @@ public sealed class DecodeContext
             {
                 Expect(n == 3, "a custom value [tag, type, payload]");
                 Type type = ReadType(ref reader);
-                if (!Serializer.Registry.TryGet(type, out SerializerRegistry.Entry? entry))
+                if (!Serializer.Registry.TryGet(type, out SerializerRegistry.Entry? entry) && !Serializer.Registry.TryGetAfterModuleInit(type, out entry))
                 {
                     throw new DisallowedTypeException(
                         type.FullName ?? type.Name,

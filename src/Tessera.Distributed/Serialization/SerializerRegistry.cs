@@ -21,9 +21,18 @@ public delegate T ValueReader<out T>(ref MessagePackReader reader);
 /// travels as <c>[Custom, type, payload]</c>; registering a type also allows it to be created from
 /// the wire, so both sides must register it.
 /// </summary>
+/// <remarks>
+/// Every serializer also consults the process-wide <see cref="Shared"/> registry. Libraries register
+/// their types there from a module initializer; when a worker meets a registered type it does not
+/// know yet, it runs the module initializer of the type's assembly first, so the library's
+/// serializers are in place without worker-side code.
+/// </remarks>
 public sealed class SerializerRegistry
 {
     private readonly ConcurrentDictionary<Type, Entry> _entries = new();
+
+    /// <summary>Gets the process-wide registry that every serializer consults after its own.</summary>
+    public static SerializerRegistry Shared { get; } = new();
 
     /// <summary>Gets the number of registered types.</summary>
     public int Count => _entries.Count;
@@ -46,13 +55,26 @@ public sealed class SerializerRegistry
 
     internal bool TryGet(Type type, [NotNullWhen(true)] out Entry? entry)
     {
-        if (_entries.IsEmpty)
+        if (!_entries.IsEmpty && _entries.TryGetValue(type, out entry))
         {
-            entry = null;
-            return false;
+            return true;
         }
 
-        return _entries.TryGetValue(type, out entry);
+        SerializerRegistry shared = Shared;
+        if (!ReferenceEquals(this, shared) && !shared._entries.IsEmpty)
+        {
+            return shared._entries.TryGetValue(type, out entry);
+        }
+
+        entry = null;
+        return false;
+    }
+
+    /// <summary>Looks a type up after running its module's initializer, which may register it in <see cref="Shared"/>.</summary>
+    internal bool TryGetAfterModuleInit(Type type, [NotNullWhen(true)] out Entry? entry)
+    {
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(type.Module.ModuleHandle);
+        return TryGet(type, out entry);
     }
 
     internal abstract class Entry

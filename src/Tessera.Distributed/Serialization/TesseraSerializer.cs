@@ -614,7 +614,7 @@ public sealed class TesseraSerializer
 
                 case WireTags.NodeList:
                 {
-                    Type element = CheckNodeType(context.ReadType(ref reader));
+                    Type element = CheckNodeType(context.ReadType(ref reader), context);
                     var items = new Node[n - 2];
                     for (int i = 0; i < items.Length; i++)
                     {
@@ -627,8 +627,8 @@ public sealed class TesseraSerializer
                 case WireTags.NodeTuple:
                 {
                     DecodeContext.Expect(n == 5, "a tuple node [4, type, type, item, item]");
-                    Type t1 = CheckNodeType(context.ReadType(ref reader));
-                    Type t2 = CheckNodeType(context.ReadType(ref reader));
+                    Type t1 = CheckNodeType(context.ReadType(ref reader), context);
+                    Type t2 = CheckNodeType(context.ReadType(ref reader), context);
                     Node a = ReadNodeCore(ref reader, context, depth + 1);
                     Node b = ReadNodeCore(ref reader, context, depth + 1);
                     return NodeShapes.ForPair(t1, t2, dictionary: false).CreateTuple(a, b);
@@ -637,8 +637,8 @@ public sealed class TesseraSerializer
                 case WireTags.NodeDict:
                 {
                     DecodeContext.Expect(n >= 3 && (n - 3) % 2 == 0, "a dictionary node [5, type, type, key, node…]");
-                    Type tk = CheckNodeType(context.ReadType(ref reader));
-                    Type tv = CheckNodeType(context.ReadType(ref reader));
+                    Type tk = CheckNodeType(context.ReadType(ref reader), context);
+                    Type tv = CheckNodeType(context.ReadType(ref reader), context);
                     int count = (n - 3) / 2;
                     var keys = new object?[count];
                     var values = new Node[count];
@@ -661,10 +661,12 @@ public sealed class TesseraSerializer
         }
     }
 
-    private static Type CheckNodeType(Type type)
+    private static Type CheckNodeType(Type type, DecodeContext context)
     {
         TypeShape shape = TypeShape.Get(type);
-        if (shape.Kind == ShapeKind.Refused)
+        if (shape.Kind == ShapeKind.Refused
+            && !context.Serializer.Registry.TryGet(type, out _)
+            && !context.Serializer.Registry.TryGetAfterModuleInit(type, out _))
         {
             throw new DisallowedTypeException(
                 type.FullName ?? type.Name,

@@ -1,0 +1,328 @@
+using Tessera.DataFrames.Kernels;
+using Tessera.Graphs;
+
+namespace Tessera.DataFrames;
+
+/// <summary>
+/// Rows of a <see cref="DataFrame"/> grouped by key columns (Dask's <c>DataFrameGroupBy</c>). Select
+/// columns with the indexer (one column gives results as a <see cref="Series"/>), then aggregate.
+/// Aggregations are tree reductions: each partition is reduced to per-group partial states, groups of
+/// <c>splitEvery</c> states are combined, and the last step finalizes; with <c>splitOut</c> &gt; 1 the
+/// states are hash-partitioned by key into that many output partitions.
+/// </summary>
+public sealed class GroupBy
+{
+    private readonly DataFrame _frame;
+    private readonly string[] _keys;
+    private readonly string[]? _selection;
+    private readonly bool _series;
+
+    internal GroupBy(DataFrame frame, string[] keys, string[]? selection, bool series = false)
+    {
+        _frame = frame;
+        _keys = keys;
+        _selection = selection;
+        _series = series;
+    }
+
+    /// <summary>Selects one column; aggregations then return a <see cref="Series"/> named after it.</summary>
+    /// <param name="column">The column.</param>
+    /// <returns>The grouping of that column.</returns>
+    public GroupBy this[string column]
+    {
+        get
+        {
+            _ = _frame.Meta.Find(column, "groupby[]");
+            return new GroupBy(_frame, _keys, [column], series: true);
+        }
+    }
+
+    /// <summary>Selects columns; aggregations return a <see cref="DataFrame"/> of them.</summary>
+    /// <param name="columns">The columns.</param>
+    /// <returns>The grouping of those columns.</returns>
+    public GroupBy this[params string[] columns]
+    {
+        get
+        {
+            foreach (string c in columns)
+            {
+                _ = _frame.Meta.Find(c, "groupby[]");
+            }
+
+            return new GroupBy(_frame, _keys, columns);
+        }
+    }
+
+    /// <summary>Sums per group.</summary>
+    /// <param name="splitEvery">How many partial results one task combines (default 8).</param>
+    /// <param name="splitOut">How many output partitions (hash-partitioned by key; default 1, sorted by key).</param>
+    /// <returns>A frame (or, after selecting one column, a series) indexed by the keys.</returns>
+    public DataFrame Sum(int splitEvery = 8, int splitOut = 1) => Simple(Aggregation.Sum, splitEvery, splitOut);
+
+    /// <summary>Means per group.</summary>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <param name="splitOut">How many output partitions.</param>
+    /// <returns>A frame indexed by the keys.</returns>
+    public DataFrame Mean(int splitEvery = 8, int splitOut = 1) => Simple(Aggregation.Mean, splitEvery, splitOut);
+
+    /// <summary>Non-missing values per group.</summary>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <param name="splitOut">How many output partitions.</param>
+    /// <returns>A frame indexed by the keys.</returns>
+    public DataFrame Count(int splitEvery = 8, int splitOut = 1) => Simple(Aggregation.Count, splitEvery, splitOut);
+
+    /// <summary>Minimum per group.</summary>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <param name="splitOut">How many output partitions.</param>
+    /// <returns>A frame indexed by the keys.</returns>
+    public DataFrame Min(int splitEvery = 8, int splitOut = 1) => Simple(Aggregation.Min, splitEvery, splitOut);
+
+    /// <summary>Maximum per group.</summary>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <param name="splitOut">How many output partitions.</param>
+    /// <returns>A frame indexed by the keys.</returns>
+    public DataFrame Max(int splitEvery = 8, int splitOut = 1) => Simple(Aggregation.Max, splitEvery, splitOut);
+
+    /// <summary>Sample standard deviation per group (ddof = 1).</summary>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <param name="splitOut">How many output partitions.</param>
+    /// <returns>A frame indexed by the keys.</returns>
+    public DataFrame Std(int splitEvery = 8, int splitOut = 1) => Simple(Aggregation.Std, splitEvery, splitOut);
+
+    /// <summary>Sample variance per group (ddof = 1).</summary>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <param name="splitOut">How many output partitions.</param>
+    /// <returns>A frame indexed by the keys.</returns>
+    public DataFrame Var(int splitEvery = 8, int splitOut = 1) => Simple(Aggregation.Var, splitEvery, splitOut);
+
+    /// <summary>First non-missing value per group, in row order.</summary>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <param name="splitOut">How many output partitions.</param>
+    /// <returns>A frame indexed by the keys.</returns>
+    public DataFrame First(int splitEvery = 8, int splitOut = 1) => Simple(Aggregation.First, splitEvery, splitOut);
+
+    /// <summary>Last non-missing value per group, in row order.</summary>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <param name="splitOut">How many output partitions.</param>
+    /// <returns>A frame indexed by the keys.</returns>
+    public DataFrame Last(int splitEvery = 8, int splitOut = 1) => Simple(Aggregation.Last, splitEvery, splitOut);
+
+    /// <summary>Rows per group, as a series named <c>size</c>.</summary>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <param name="splitOut">How many output partitions.</param>
+    /// <returns>A series indexed by the keys.</returns>
+    public Series Size(int splitEvery = 8, int splitOut = 1)
+    {
+        DataFrame f = Aggregate([("size", null, Aggregation.Size)], splitEvery, splitOut);
+        return new Series(f.Graph, f.Layer, f.NPartitions, f.Meta, [.. f.Divisions]);
+    }
+
+    /// <summary>Sums per group of the one selected column, as a series.</summary>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <param name="splitOut">How many output partitions.</param>
+    /// <returns>A series indexed by the keys.</returns>
+    /// <exception cref="InvalidOperationException">Not exactly one column is selected.</exception>
+    public Series SumSeries(int splitEvery = 8, int splitOut = 1) => AsSeries(Sum(splitEvery, splitOut));
+
+    /// <summary>Several aggregations of several columns; output columns are named <c>column_aggregation</c> (e.g. <c>x_sum</c>).</summary>
+    /// <param name="aggregations">Column → aggregations.</param>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <param name="splitOut">How many output partitions.</param>
+    /// <returns>A frame indexed by the keys.</returns>
+    public DataFrame Agg(IReadOnlyDictionary<string, Aggregation[]> aggregations, int splitEvery = 8, int splitOut = 1)
+    {
+        ArgumentNullException.ThrowIfNull(aggregations);
+        var outputs = new List<(string, string?, Aggregation)>();
+        foreach ((string column, Aggregation[] aggs) in aggregations)
+        {
+            _ = _frame.Meta.Find(column, "groupby.agg");
+            foreach (Aggregation a in aggs)
+            {
+                outputs.Add(($"{column}_{a.ToString().ToLowerInvariant()}", a == Aggregation.Size ? null : column, a));
+            }
+        }
+
+        if (outputs.Count == 0)
+        {
+            throw new ArgumentException("groupby.agg needs at least one aggregation.", nameof(aggregations));
+        }
+
+        return Aggregate(outputs, splitEvery, splitOut);
+    }
+
+    /// <summary>Converts a one-column aggregation result into a series.</summary>
+    /// <param name="frame">A result of this grouping with one data column.</param>
+    /// <returns>The series.</returns>
+    public static Series AsSeries(DataFrame frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (frame.Columns.Count != 1)
+        {
+            throw new InvalidOperationException($"AsSeries needs a frame with one data column; this one has {frame.Columns.Count}.");
+        }
+
+        return new Series(frame.Graph, frame.Layer, frame.NPartitions, frame.Meta, [.. frame.Divisions]);
+    }
+
+    private DataFrame Simple(Aggregation agg, int splitEvery, int splitOut)
+    {
+        IEnumerable<string> columns = _selection ?? _frame.Meta.ColumnNames.Where(c => !_keys.Contains(c));
+        var outputs = new List<(string, string?, Aggregation)>();
+        foreach (string c in columns)
+        {
+            DType t = _frame.Meta.DTypeOf(c);
+            bool ok = agg switch
+            {
+                Aggregation.Sum or Aggregation.Mean or Aggregation.Std or Aggregation.Var => t.IsNumeric() || t == DType.Bool,
+                Aggregation.Min or Aggregation.Max => t.IsNumeric() || t is DType.Timestamp or DType.String,
+                _ => true,
+            };
+            if (!ok)
+            {
+                if (_selection is not null)
+                {
+                    throw new ArgumentException($"groupby.{agg.ToString().ToLowerInvariant()}: column '{c}' is {t.Name()}; {agg} needs a numeric column.");
+                }
+
+                continue;
+            }
+
+            outputs.Add((c, c, agg));
+        }
+
+        if (outputs.Count == 0)
+        {
+            throw new ArgumentException($"groupby.{agg.ToString().ToLowerInvariant()}: no column to aggregate; the frame's columns are {string.Join(", ", _frame.Columns)}.");
+        }
+
+        return Aggregate(outputs, splitEvery, splitOut);
+    }
+
+    internal DataFrame Aggregate(IReadOnlyList<(string Output, string? Column, Aggregation Agg)> outputs, int splitEvery, int splitOut)
+    {
+        if (splitEvery < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(splitEvery), splitEvery, "split_every must be at least 2.");
+        }
+
+        if (splitOut < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(splitOut), splitOut, "split_out must be at least 1.");
+        }
+
+        var columns = new List<string>();
+        var states = new List<int>();
+        bool size = false;
+        foreach ((_, string? column, Aggregation agg) in outputs)
+        {
+            if (agg == Aggregation.Size)
+            {
+                size = true;
+                continue;
+            }
+
+            int at = columns.IndexOf(column!);
+            if (at < 0)
+            {
+                columns.Add(column!);
+                states.Add(0);
+                at = columns.Count - 1;
+            }
+
+            states[at] |= GroupAgg.StatesFor(agg);
+        }
+
+        var spec = new GroupSpec(
+            _keys,
+            [.. columns],
+            [.. states],
+            size,
+            [.. outputs.Select(o => o.Output)],
+            [.. outputs.Select(o => o.Column)],
+            [.. outputs.Select(o => (int)o.Agg)],
+            splitOut == 1);
+        object[] literal = spec.ToLiteral();
+
+        // Meta: run the whole pipeline on the empty partition (this also checks dtypes now).
+        Table meta = GroupSteps.Final([GroupSteps.Chunk(_frame.Meta, literal)], literal);
+
+        string name = Plan.Name("groupby-agg", [_frame.Layer, splitEvery, splitOut, .. literal]);
+        var tasks = new TaskGraph();
+        var chunks = new Node[_frame.NPartitions];
+        for (int i = 0; i < _frame.NPartitions; i++)
+        {
+            var key = new Key(name + "-chunk", i);
+            tasks.TryAdd(key, Node.Call(GroupSteps.ChunkFn, Node.Ref(new Key(_frame.Layer, i)), Node.Literal(literal)));
+            chunks[i] = Node.Ref(key);
+        }
+
+        if (splitOut == 1)
+        {
+            Plan.Tree<Table>(tasks, name, chunks, splitEvery, l => Node.Call(GroupSteps.CombineFn, l, Node.Literal(literal)), l => Node.Call(GroupSteps.FinalFn, l, Node.Literal(literal)));
+        }
+        else
+        {
+            var splits = new Node[chunks.Length];
+            for (int i = 0; i < chunks.Length; i++)
+            {
+                var key = new Key(name + "-split", i);
+                tasks.TryAdd(key, Node.Call(GroupSteps.SplitFn, chunks[i], Node.Literal(_keys), Node.Literal(splitOut)));
+                splits[i] = Node.Ref(key);
+            }
+
+            for (int j = 0; j < splitOut; j++)
+            {
+                int part = j;
+                Node[] leaves = [.. splits.Select(s => Node.Call(Ops.Pick, s, Node.Literal(part)))];
+                Plan.Tree<Table>(tasks, name, leaves, splitEvery, l => Node.Call(GroupSteps.CombineFn, l, Node.Literal(literal)), l => Node.Call(GroupSteps.FinalFn, l, Node.Literal(literal)), j);
+            }
+        }
+
+        LayeredGraph g = _frame.Graph.With(new MaterializedLayer(name, tasks), _frame.Layer);
+        return new DataFrame(g, name, splitOut, meta, Plan.UnknownDivisions(splitOut));
+    }
+}
+
+/// <summary>What a group-by computes, as plain data (so tasks carry it as a literal argument).</summary>
+internal sealed record GroupSpec(string[] Keys, string[] Columns, int[] States, bool Size, string[] Outputs, string?[] OutputColumns, int[] Aggs, bool Sort)
+{
+    public object[] ToLiteral() => [Keys, Columns, States, Size, Outputs, OutputColumns, Aggs, Sort];
+
+    public static GroupSpec FromLiteral(object[] o) =>
+        new((string[])o[0], (string[])o[1], (int[])o[2], (bool)o[3], (string[])o[4], (string?[])o[5], (int[])o[6], (bool)o[7]);
+}
+
+/// <summary>The group-by steps as task functions over plain-data specs.</summary>
+internal static class GroupSteps
+{
+    public static readonly TaskFunction ChunkFn = TaskFunction.Create<Table, object[], Table>(Chunk, "groupby-chunk");
+    public static readonly TaskFunction CombineFn = TaskFunction.Create<Table[], object[], Table>(Combine, "groupby-combine");
+    public static readonly TaskFunction FinalFn = TaskFunction.Create<Table[], object[], Table>(Final, "groupby-agg");
+    public static readonly TaskFunction SplitFn = TaskFunction.Create<Table, string[], int, Table[]>(Split, "groupby-split");
+
+    public static Table Chunk(Table part, object[] spec)
+    {
+        GroupSpec s = GroupSpec.FromLiteral(spec);
+        return GroupAgg.Chunk(part, s.Keys, s.Columns, s.States, s.Size);
+    }
+
+    public static Table Combine(Table[] parts, object[] spec)
+    {
+        GroupSpec s = GroupSpec.FromLiteral(spec);
+        return GroupAgg.Combine(parts, s.Keys, s.Columns, s.States, s.Size);
+    }
+
+    public static Table Final(Table[] parts, object[] spec)
+    {
+        GroupSpec s = GroupSpec.FromLiteral(spec);
+        Table combined = parts.Length == 1 ? parts[0] : GroupAgg.Combine(parts, s.Keys, s.Columns, s.States, s.Size);
+        return GroupAgg.Finalize(combined, s.Keys, s.Outputs, s.OutputColumns, s.Aggs, s.Sort);
+    }
+
+    public static Table[] Split(Table part, string[] keys, int parts)
+    {
+        ulong[] hashes = Hashing.HashRows([.. keys.Select(k => part[k])], part.RowCount);
+        int[][] rows = Hashing.PartitionRows(hashes, parts);
+        return [.. rows.Select(r => part.Take(r))];
+    }
+}

@@ -1,0 +1,126 @@
+using Apache.Arrow;
+
+namespace Tessera.DataFrames.Kernels;
+
+/// <summary>Hash join of two tables on key columns (pandas' <c>merge</c> on one partition pair).</summary>
+internal static class Join
+{
+    public static Table HashJoin(Table left, Table right, string[] leftOn, string[] rightOn, int how, string[] suffixes)
+    {
+        var h = (JoinHow)how;
+        int nl = left.RowCount;
+        int nr = right.RowCount;
+        var keys = new IArrowArray[leftOn.Length];
+        for (int k = 0; k < keys.Length; k++)
+        {
+            IArrowArray l = left[leftOn[k]];
+            IArrowArray r = right[rightOn[k]];
+            keys[k] = Arrays.Concat([l, r], l.Data.DataType);
+        }
+
+        Factorization f = Hashing.Factorize(keys);
+        int[] codes = f.Codes;
+
+        // Right rows by code (CSR).
+        var start = new int[f.Count + 1];
+        for (int j = 0; j < nr; j++)
+        {
+            int c = codes[nl + j];
+            if (c >= 0)
+            {
+                start[c + 1]++;
+            }
+        }
+
+        for (int c = 0; c < f.Count; c++)
+        {
+            start[c + 1] += start[c];
+        }
+
+        var rows = new int[start[f.Count]];
+        var fill = (int[])start.Clone();
+        for (int j = 0; j < nr; j++)
+        {
+            int c = codes[nl + j];
+            if (c >= 0)
+            {
+                rows[fill[c]++] = j;
+            }
+        }
+
+        var li = new List<int>(Math.Max(nl, 16));
+        var ri = new List<int>(Math.Max(nl, 16));
+        bool[]? matched = h is JoinHow.Right or JoinHow.Outer ? new bool[nr] : null;
+        for (int i = 0; i < nl; i++)
+        {
+            int c = codes[i];
+            int from = c >= 0 ? start[c] : 0;
+            int to = c >= 0 ? start[c + 1] : 0;
+            if (from == to)
+            {
+                if (h is JoinHow.Left or JoinHow.Outer)
+                {
+                    li.Add(i);
+                    ri.Add(-1);
+                }
+
+                continue;
+            }
+
+            for (int p = from; p < to; p++)
+            {
+                li.Add(i);
+                ri.Add(rows[p]);
+                if (matched is not null)
+                {
+                    matched[rows[p]] = true;
+                }
+            }
+        }
+
+        if (matched is not null)
+        {
+            for (int j = 0; j < nr; j++)
+            {
+                if (!matched[j])
+                {
+                    li.Add(-1);
+                    ri.Add(j);
+                }
+            }
+        }
+
+        int[] l2 = [.. li];
+        int[] r2 = [.. ri];
+        var output = new List<(string, IArrowArray)>();
+        var shared = new HashSet<string>(leftOn.Where((k, i) => rightOn[i] == k), StringComparer.Ordinal);
+        var leftNames = new HashSet<string>(left.ColumnNames, StringComparer.Ordinal);
+        var rightNames = new HashSet<string>(right.ColumnNames.Where(c => !shared.Contains(c)), StringComparer.Ordinal);
+        int[]? keyRows = null;
+        foreach ((string name, IArrowArray a) in left.DataColumns())
+        {
+            if (shared.Contains(name))
+            {
+                // A key column with the same name on both sides appears once, from whichever side has the row.
+                keyRows ??= [.. l2.Select((x, i) => x >= 0 ? x : nl + r2[i])];
+                int k = System.Array.IndexOf(leftOn, name);
+                output.Add((name, Arrays.Take(keys[k], keyRows)));
+                continue;
+            }
+
+            output.Add((rightNames.Contains(name) ? name + suffixes[0] : name, Arrays.Take(a, l2)));
+        }
+
+        foreach ((string name, IArrowArray a) in right.DataColumns())
+        {
+            if (shared.Contains(name))
+            {
+                continue;
+            }
+
+            output.Add((leftNames.Contains(name) ? name + suffixes[1] : name, Arrays.Take(a, r2)));
+        }
+
+        return Table.Create([], output);
+    }
+}

@@ -1,0 +1,39 @@
+using Tessera.Collections;
+using Tessera.Distributed;
+using Tessera.Distributed.Serialization;
+using Tessera.Scheduling;
+
+namespace Tessera.DataFrames.Tests;
+
+public sealed class DistributedTests
+{
+    [Fact]
+    public void TableSerializer_RoundTripsThroughTheWireSerializer()
+    {
+        Table t = TestData.ToTable(TestData.Rows(500)).WithIndexForTests("id");
+        var serializer = new TesseraSerializer();
+        Table back = (Table)serializer.DeserializeValue(serializer.SerializeValue(t))!;
+        Assert.Equal(t.IndexNames, back.IndexNames);
+        Assert.Equal(t.ToRows(), back.ToRows());
+    }
+
+    [Fact]
+    public async Task LocalClusterWithWorkerProcesses_ComputesLikeTheLocalScheduler()
+    {
+        List<TestData.Row> rows = TestData.Rows(3000, seed: 3, keys: 40);
+        DataFrame df = TestData.Frame(rows, 6);
+        DataFrame agg = df[df["x"] > 0.2].GroupBy("name").Agg(
+            new Dictionary<string, Aggregation[]> { ["x"] = [Aggregation.Sum, Aggregation.Mean], ["y"] = [Aggregation.Std, Aggregation.Count] },
+            splitEvery: 2);
+        Series z = (df["x"] * 2) - df["y"];
+        Table expected = agg.Compute(Schedulers.Sync);
+        double expectedSum = z.Sum().Compute(Schedulers.Sync);
+
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true);
+        await using Client client = await Client.ConnectAsync(cluster);
+        Table actual = await agg.ComputeAsync(client, TestContext.Current.CancellationToken);
+        Assert.Equal(expected.ToRows(), actual.ToRows());
+        Assert.Equal(expectedSum, await z.Sum().ComputeAsync(client, TestContext.Current.CancellationToken), 9);
+        Assert.Equal(rows.Count(r => r.X > 0.2), await df[df["x"] > 0.2].Len().ComputeAsync(client, TestContext.Current.CancellationToken));
+    }
+}

@@ -1,0 +1,120 @@
+using CsCheck;
+using Tessera.Collections;
+
+namespace Tessera.DataFrames.Tests;
+
+public sealed class GroupByTests
+{
+    private static readonly List<TestData.Row> s_rows = TestData.Rows(2000, seed: 7, keys: 25);
+
+    [Theory]
+    [InlineData(1, 8, 1)]
+    [InlineData(7, 2, 1)]
+    [InlineData(13, 3, 1)]
+    [InlineData(13, 4, 3)]
+    public void Agg_MatchesLinq(int npartitions, int splitEvery, int splitOut)
+    {
+        DataFrame df = TestData.Frame(s_rows, npartitions);
+        Table t = df.GroupBy("id").Agg(
+            new Dictionary<string, Aggregation[]>
+            {
+                ["x"] = [Aggregation.Sum, Aggregation.Mean, Aggregation.Min, Aggregation.Max],
+                ["y"] = [Aggregation.Mean, Aggregation.Std, Aggregation.Var, Aggregation.Count, Aggregation.First, Aggregation.Last],
+            },
+            splitEvery,
+            splitOut).Compute();
+        Assert.Equal(["id"], t.IndexNames);
+        var ids = t.GetInt64s("id");
+        Assert.Equal(s_rows.Select(r => r.Id).Distinct().Count(), ids.Length);
+        if (splitOut == 1)
+        {
+            Assert.Equal(ids.Order(), ids);
+        }
+
+        for (int i = 0; i < ids.Length; i++)
+        {
+            var g = s_rows.Where(r => r.Id == ids[i]).ToList();
+            var y = g.Where(r => r.Y is not null).Select(r => r.Y!.Value).ToList();
+            double my = y.Average();
+            double vy = y.Sum(v => (v - my) * (v - my)) / (y.Count - 1);
+            TestData.Close(g.Sum(r => r.X), t.GetDoubles("x_sum")[i]!.Value);
+            TestData.Close(g.Average(r => r.X), t.GetDoubles("x_mean")[i]!.Value);
+            TestData.Close(g.Min(r => r.X), t.GetDoubles("x_min")[i]!.Value);
+            TestData.Close(g.Max(r => r.X), t.GetDoubles("x_max")[i]!.Value);
+            TestData.Close(my, t.GetDoubles("y_mean")[i]!.Value);
+            TestData.Close(vy, t.GetDoubles("y_var")[i]!.Value, 1e-7);
+            TestData.Close(Math.Sqrt(vy), t.GetDoubles("y_std")[i]!.Value, 1e-7);
+            Assert.Equal(y.Count, t.GetInt64s("y_count")[i]);
+            Assert.Equal(y[0], t.GetDoubles("y_first")[i]);
+            Assert.Equal(y[^1], t.GetDoubles("y_last")[i]);
+        }
+    }
+
+    [Fact]
+    public void MultipleKeys_AndStringKeys_MatchLinq()
+    {
+        DataFrame df = TestData.Frame(s_rows, 5);
+        Table t = df.GroupBy("name", "flag")["x"].Sum(splitEvery: 2).Compute();
+        var expected = s_rows.GroupBy(r => (r.Name, r.Flag)).ToDictionary(g => g.Key, g => g.Sum(r => r.X));
+        Assert.Equal(expected.Count, t.RowCount);
+        string?[] names = t.GetStrings("name");
+        object?[] flags = t.GetValues("flag");
+        double?[] sums = t.GetDoubles("x");
+        for (int i = 0; i < t.RowCount; i++)
+        {
+            TestData.Close(expected[(names[i]!, (bool)flags[i]!)], sums[i]!.Value);
+        }
+
+        Table sizes = df.GroupBy("name").Size().Compute();
+        Assert.Equal(s_rows.GroupBy(r => r.Name).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (long)g.Count()), sizes.GetInt64s("size").Select(v => v!.Value));
+    }
+
+    [Fact]
+    public void GroupByNUniqueAcrossPartitions_DoesNotDoubleCount()
+    {
+        // Dask's test_dataframe_groupby_nunique_across_group_same_value, through value counts per group.
+        string[] strings = [.. "aaabbccccdddeee".Select(c => c.ToString())];
+        long[] data = [1, 2, 3, 1, 1, 1, 2, 2, 3, 3, 2, 3, 4, 1, 2];
+        DataFrame df = DataFrame.FromTable(Table.FromColumns(("strings", strings), ("data", data)), 3);
+        Table t = df.GroupBy("strings", "data").Size().Compute();
+        var perGroup = t.GetStrings("strings").GroupBy(s => s).ToDictionary(g => g.Key!, g => g.Count());
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 3, ["b"] = 1, ["c"] = 3, ["d"] = 2, ["e"] = 3 }, perGroup);
+    }
+
+    [Fact]
+    public void GroupByOverAnyPartitioning_EqualsGroupByOverTheWhole()
+    {
+        Gen.Select(Gen.Int[1, 400], Gen.Int[1, 12], Gen.Int[2, 6], Gen.Int[1, 3], Gen.Int[0, 1000])
+            .Sample((n, parts, splitEvery, splitOut, seed) =>
+            {
+                List<TestData.Row> rows = TestData.Rows(n, seed, keys: 7);
+                var aggs = new Dictionary<string, Aggregation[]>
+                {
+                    ["x"] = [Aggregation.Sum, Aggregation.Max],
+                    ["y"] = [Aggregation.Mean, Aggregation.Var, Aggregation.Count, Aggregation.First],
+                };
+                Table whole = TestData.Frame(rows, 1).GroupBy("id").Agg(aggs).Compute();
+                Table split = TestData.Frame(rows, parts).GroupBy("id").Agg(aggs, splitEvery, splitOut).Compute();
+                Dictionary<long, object?[]> a = ByKey(whole);
+                Dictionary<long, object?[]> b = ByKey(split);
+                Assert.Equal(a.Count, b.Count);
+                foreach ((long key, object?[] row) in a)
+                {
+                    object?[] other = b[key];
+                    for (int c = 0; c < row.Length; c++)
+                    {
+                        if (row[c] is double d)
+                        {
+                            TestData.Close(d, (double)other[c]!, 1e-7);
+                        }
+                        else
+                        {
+                            Assert.Equal(row[c], other[c]);
+                        }
+                    }
+                }
+            }, iter: 40);
+    }
+
+    private static Dictionary<long, object?[]> ByKey(Table t) => t.ToRows().ToDictionary(r => (long)r[0]!, r => r);
+}
