@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Runtime;
 using Tessera.Graphs;
@@ -24,10 +25,12 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     private volatile CommClosedException? _closed;
     private int _disposed;
 
-    private Client(string schedulerAddress, string id, PeerConnection scheduler, IMessageNetwork network, IWireSerializer serializer, bool setAsDefault)
+    private Client(string schedulerAddress, string id, int session, PeerConnection scheduler, IMessageNetwork network, IWireSerializer serializer, bool setAsDefault, bool uploadCode)
     {
         SchedulerAddress = schedulerAddress;
         Id = id;
+        _session = session;
+        _uploadCode = uploadCode;
         _scheduler = scheduler;
         _serializer = serializer;
         _data = new DataClient(network);
@@ -47,39 +50,56 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     /// <inheritdoc/>
     public string Name => "distributed";
 
-    /// <summary>Connects to the scheduler at <paramref name="schedulerAddress"/> and becomes the process's default scheduler.</summary>
+    /// <summary>
+    /// Connects to the scheduler at <paramref name="schedulerAddress"/> and becomes the process's default
+    /// scheduler. The client uploads the user assemblies its functions and values need
+    /// (<see cref="ClientOptions.UploadCode"/>), so workers need not have the application.
+    /// </summary>
     /// <param name="schedulerAddress">The scheduler's address (<c>tcp://host:port</c>).</param>
     /// <param name="cancellationToken">Cancels the connection attempt.</param>
     /// <returns>The connected client.</returns>
-    public static Task<Client> ConnectAsync(string schedulerAddress, CancellationToken cancellationToken = default)
+    public static Task<Client> ConnectAsync(string schedulerAddress, CancellationToken cancellationToken = default) =>
+        ConnectAsync(schedulerAddress, new ClientOptions(), cancellationToken);
+
+    /// <summary>Connects to the scheduler at <paramref name="schedulerAddress"/> with options and becomes the process's default scheduler.</summary>
+    /// <param name="schedulerAddress">The scheduler's address (<c>tcp://host:port</c>).</param>
+    /// <param name="options">The client's options.</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    /// <returns>The connected client.</returns>
+    public static Task<Client> ConnectAsync(string schedulerAddress, ClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(schedulerAddress);
-        return ConnectAsync(Networks.For(schedulerAddress, "client"), WireSerializer.ForSameApplication("client"), schedulerAddress, setAsDefault: true, cancellationToken);
+        ArgumentNullException.ThrowIfNull(options);
+        return ConnectAsync(Networks.For(schedulerAddress, "client"), WireSerializer.ForSameApplication("client"), schedulerAddress, setAsDefault: true, cancellationToken, options.UploadCode);
     }
 
-    /// <summary>Connects to a local cluster's scheduler and becomes the process's default scheduler.</summary>
+    /// <summary>
+    /// Connects to a local cluster's scheduler and becomes the process's default scheduler. The cluster's
+    /// workers run this application (in this process, or as processes that load its assemblies), so no
+    /// code is uploaded.
+    /// </summary>
     /// <param name="cluster">The cluster.</param>
     /// <param name="cancellationToken">Cancels the connection attempt.</param>
     /// <returns>The connected client.</returns>
     public static Task<Client> ConnectAsync(LocalCluster cluster, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        return ConnectAsync(cluster.SchedulerAddress, cancellationToken);
+        return ConnectAsync(cluster.SchedulerAddress, new ClientOptions { UploadCode = false }, cancellationToken);
     }
 
-    internal static async Task<Client> ConnectAsync(IMessageNetwork network, IWireSerializer serializer, string schedulerAddress, bool setAsDefault, CancellationToken cancellationToken)
+    internal static async Task<Client> ConnectAsync(IMessageNetwork network, IWireSerializer serializer, string schedulerAddress, bool setAsDefault, CancellationToken cancellationToken, bool uploadCode = false)
     {
         IMessageChannel channel = await network.ConnectAsync(schedulerAddress, cancellationToken).ConfigureAwait(false);
         string id = "client-" + Guid.NewGuid().ToString("N");
         await channel.SendAsync(new RegisterClient(id), cancellationToken).ConfigureAwait(false);
         Message welcome = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
-        if (welcome is not Welcome)
+        if (welcome is not Welcome w)
         {
             await channel.DisposeAsync().ConfigureAwait(false);
             throw new CommClosedException($"Scheduler {schedulerAddress} answered the client's registration with {welcome.Op} instead of a welcome.");
         }
 
-        return new Client(schedulerAddress, id, new PeerConnection(channel), network, serializer, setAsDefault);
+        return new Client(schedulerAddress, id, w.Session, new PeerConnection(channel), network, serializer, setAsDefault, uploadCode);
     }
 
     /// <inheritdoc/>
@@ -410,13 +430,16 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         TaskGraph culled = GraphOptimizations.Cull(graph, wanted);
         Dictionary<Key, int> order = GraphOrder.Order(WithExternalKeys(culled));
         var tasks = new WireTask[culled.Count];
+        HashSet<Assembly>? userAssemblies = _uploadCode ? [] : null;
         int i = 0;
         foreach (KeyValuePair<Key, Node> kv in culled)
         {
             Key[] deps = [.. kv.Value.GetReferences().Distinct()];
-            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value), deps, order[kv.Key], retries);
+            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value, userAssemblies), deps, order[kv.Key], retries);
         }
 
+        // The code goes first on the same connection, so workers have it before any of these tasks.
+        UploadCode(userAssemblies);
         _scheduler.Post(new UpdateGraph(tasks, wanted));
     }
 
@@ -472,6 +495,9 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                         break;
                     case WorkerList w when _requests.TryRemove(w.RequestId, out TaskCompletionSource<Message>? pending):
                         pending.TrySetResult(w);
+                        break;
+                    case CodeUploaded c when _requests.TryRemove(c.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(c);
                         break;
                     case Close:
                         open = false;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Nerdbank.MessagePack;
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Protocol;
@@ -39,9 +40,10 @@ internal static class MessageCodec
                 w.Write(m.Name);
                 break;
             case Welcome m:
-                w.WriteArrayHeader(2);
+                w.WriteArrayHeader(3);
                 w.Write((byte)m.Op);
                 w.Write(m.SchedulerId);
+                w.Write(m.Session);
                 break;
             case UpdateGraph m:
                 w.WriteArrayHeader(3);
@@ -79,12 +81,13 @@ internal static class MessageCodec
                 WriteError(ref w, m.Error);
                 break;
             case ComputeTask m:
-                w.WriteArrayHeader(5);
+                w.WriteArrayHeader(6);
                 w.Write((byte)m.Op);
                 WriteKey(ref w, m.Key);
                 w.Write(m.Spec);
                 WriteLocations(ref w, m.Dependencies);
                 w.Write(m.Priority);
+                w.Write(m.Session);
                 break;
             case FreeKeys m:
                 w.WriteArrayHeader(2);
@@ -155,7 +158,7 @@ internal static class MessageCodec
 
                 break;
             case UpdateData m:
-                w.WriteArrayHeader(4);
+                w.WriteArrayHeader(5);
                 w.Write((byte)m.Op);
                 w.Write(m.RequestId);
                 WriteKeys(ref w, m.Keys);
@@ -165,6 +168,7 @@ internal static class MessageCodec
                     w.Write(v);
                 }
 
+                w.Write(m.Session);
                 break;
             case DataStored m:
                 w.WriteArrayHeader(3);
@@ -178,10 +182,11 @@ internal static class MessageCodec
                 WriteLocations(ref w, m.Locations);
                 break;
             case RunFunction m:
-                w.WriteArrayHeader(3);
+                w.WriteArrayHeader(4);
                 w.Write((byte)m.Op);
                 w.Write(m.RequestId);
                 w.Write(m.Spec);
+                w.Write(m.Session);
                 break;
             case RunResult m:
                 w.WriteArrayHeader(4);
@@ -197,6 +202,37 @@ internal static class MessageCodec
                 }
 
                 WriteOptionalError(ref w, m.Error);
+                break;
+            case UploadCode m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteAssemblies(ref w, m.Assemblies);
+                break;
+            case CodeUploaded m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteOptionalError(ref w, m.Error);
+                break;
+            case LoadCode m:
+                w.WriteArrayHeader(5);
+                w.Write((byte)m.Op);
+                w.Write(m.UploadId);
+                w.Write(m.Session);
+                w.Write(m.ClientId);
+                WriteAssemblies(ref w, m.Assemblies);
+                break;
+            case CodeLoaded m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.UploadId);
+                WriteOptionalError(ref w, m.Error);
+                break;
+            case EndSession m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                w.Write(m.Session);
                 break;
             default:
                 throw new ArgumentException($"Message type {message.GetType().Name} has no encoding; add it to MessageCodec.", nameof(message));
@@ -214,12 +250,12 @@ internal static class MessageCodec
         {
             Op.RegisterClient => new RegisterClient(ReadString(ref r)),
             Op.RegisterWorker => new RegisterWorker(ReadString(ref r), r.ReadInt32(), r.ReadInt64(), ReadString(ref r)),
-            Op.Welcome => new Welcome(ReadString(ref r)),
+            Op.Welcome => new Welcome(ReadString(ref r), r.ReadInt32()),
             Op.UpdateGraph => new UpdateGraph(ReadWireTasks(ref r), ReadKeys(ref r)),
             Op.ReleaseKeys => new ReleaseKeys(ReadKeys(ref r)),
             Op.KeyInMemory => new KeyInMemory(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64()),
             Op.KeyErred => new KeyErred(ReadKey(ref r), ReadKey(ref r), ReadError(ref r)),
-            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64()),
+            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32()),
             Op.FreeKeys => new FreeKeys(ReadKeys(ref r)),
             Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble()),
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r)),
@@ -230,11 +266,16 @@ internal static class MessageCodec
             Op.FireAndForget => new FireAndForget(ReadKeys(ref r)),
             Op.GetWorkers => new GetWorkers(r.ReadInt64()),
             Op.WorkerList => new WorkerList(r.ReadInt64(), ReadStrings(ref r), ReadInts(ref r)),
-            Op.UpdateData => new UpdateData(r.ReadInt64(), ReadKeys(ref r), ReadByteArrays(ref r)),
+            Op.UpdateData => new UpdateData(r.ReadInt64(), ReadKeys(ref r), ReadByteArrays(ref r), r.ReadInt32()),
             Op.DataStored => new DataStored(r.ReadInt64(), ReadOptionalError(ref r)),
             Op.ScatteredKeys => new ScatteredKeys(ReadLocations(ref r)),
-            Op.RunFunction => new RunFunction(r.ReadInt64(), ReadBytes(ref r)),
+            Op.RunFunction => new RunFunction(r.ReadInt64(), ReadBytes(ref r), r.ReadInt32()),
             Op.RunResult => new RunResult(r.ReadInt64(), r.TryReadNil() ? null : ReadBytes(ref r), ReadOptionalError(ref r)),
+            Op.UploadCode => new UploadCode(r.ReadInt64(), ReadAssemblies(ref r)),
+            Op.CodeUploaded => new CodeUploaded(r.ReadInt64(), ReadOptionalError(ref r)),
+            Op.LoadCode => new LoadCode(r.ReadInt64(), r.ReadInt32(), ReadString(ref r), ReadAssemblies(ref r)),
+            Op.CodeLoaded => new CodeLoaded(r.ReadInt64(), ReadOptionalError(ref r)),
+            Op.EndSession => new EndSession(r.ReadInt32()),
             _ => throw new InvalidDataException($"Unknown message operation {(byte)op}; the peer speaks another protocol version."),
         };
 
@@ -414,6 +455,52 @@ internal static class MessageCodec
         }
 
         return deps;
+    }
+
+    // An assembly travels as [name, MVID (16 bytes), SHA-256 (32 bytes), file bytes].
+    private static void WriteAssemblies(ref MessagePackWriter w, ShippedAssembly[] assemblies)
+    {
+        w.WriteArrayHeader(assemblies.Length);
+        Span<byte> mvid = stackalloc byte[16];
+        foreach (ShippedAssembly a in assemblies)
+        {
+            w.WriteArrayHeader(4);
+            w.Write(a.Name);
+            a.Mvid.TryWriteBytes(mvid);
+            w.Write(mvid);
+            w.Write(a.Sha256.Span);
+            w.Write(a.Bytes.Span);
+        }
+    }
+
+    private static ShippedAssembly[] ReadAssemblies(ref MessagePackReader r)
+    {
+        int n = r.ReadArrayHeader();
+        var assemblies = new ShippedAssembly[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (r.ReadArrayHeader() != 4)
+            {
+                throw new InvalidDataException("An uploaded assembly is [name, mvid, sha256, bytes].");
+            }
+
+            string name = ReadString(ref r);
+            byte[] mvid = ReadBytes(ref r);
+            if (mvid.Length != 16)
+            {
+                throw new InvalidDataException($"The MVID of uploaded assembly '{name}' is {mvid.Length} bytes, not 16.");
+            }
+
+            byte[] sha = ReadBytes(ref r);
+            if (sha.Length != System.Security.Cryptography.SHA256.HashSizeInBytes)
+            {
+                throw new InvalidDataException($"The SHA-256 hash of uploaded assembly '{name}' is {sha.Length} bytes, not 32.");
+            }
+
+            assemblies[i] = new ShippedAssembly(name, new Guid(mvid), sha, ReadBytes(ref r));
+        }
+
+        return assemblies;
     }
 
     private static Data ReadData(ref MessagePackReader r)

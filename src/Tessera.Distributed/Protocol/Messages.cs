@@ -1,4 +1,5 @@
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Protocol;
@@ -29,6 +30,11 @@ internal enum Op : byte
     ScatteredKeys = 21,
     RunFunction = 22,
     RunResult = 23,
+    UploadCode = 24,
+    CodeUploaded = 25,
+    LoadCode = 26,
+    CodeLoaded = 27,
+    EndSession = 28,
 }
 
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
@@ -40,8 +46,11 @@ internal sealed record RegisterClient(string ClientId) : Message(Op.RegisterClie
 /// <summary>A worker introduces itself to the scheduler; <paramref name="Address"/> is where peers reach it.</summary>
 internal sealed record RegisterWorker(string Address, int Threads, long MemoryLimit, string Name) : Message(Op.RegisterWorker);
 
-/// <summary>The scheduler accepts a registration.</summary>
-internal sealed record Welcome(string SchedulerId) : Message(Op.Welcome);
+/// <summary>
+/// The scheduler accepts a registration. A client learns its code session number: it names the
+/// client's uploaded code on workers, and travels with its requests to workers.
+/// </summary>
+internal sealed record Welcome(string SchedulerId, int Session = 0) : Message(Op.Welcome);
 
 /// <summary>One task of a graph as a client submits it: the serialized node is opaque to the scheduler.</summary>
 internal sealed record WireTask(Key Key, byte[] Spec, Key[] Dependencies, int Order, int Retries);
@@ -61,8 +70,11 @@ internal sealed record KeyErred(Key Key, Key ErredOn, RemoteError Error) : Messa
 /// <summary>Where a dependency's data can be fetched.</summary>
 internal sealed record DependencyLocation(Key Key, string[] WhoHas, long NBytes);
 
-/// <summary>The scheduler asks a worker to run a task.</summary>
-internal sealed record ComputeTask(Key Key, byte[] Spec, DependencyLocation[] Dependencies, long Priority) : Message(Op.ComputeTask);
+/// <summary>
+/// The scheduler asks a worker to run a task. <paramref name="Session"/> is the code session of the
+/// client that submitted it (0: the worker's own application code).
+/// </summary>
+internal sealed record ComputeTask(Key Key, byte[] Spec, DependencyLocation[] Dependencies, long Priority, int Session = 0) : Message(Op.ComputeTask);
 
 /// <summary>The scheduler tells a worker that it may drop these keys.</summary>
 internal sealed record FreeKeys(Key[] Keys) : Message(Op.FreeKeys);
@@ -94,8 +106,8 @@ internal sealed record GetWorkers(long RequestId) : Message(Op.GetWorkers);
 /// <summary>The scheduler answers <see cref="GetWorkers"/>: each worker's address and thread count.</summary>
 internal sealed record WorkerList(long RequestId, string[] Addresses, int[] Threads) : Message(Op.WorkerList);
 
-/// <summary>A client stores serialized values on a worker under these keys (scatter); the worker answers <see cref="DataStored"/>.</summary>
-internal sealed record UpdateData(long RequestId, Key[] Keys, byte[][] Values) : Message(Op.UpdateData);
+/// <summary>A client stores serialized values on a worker under these keys (scatter); the worker answers <see cref="DataStored"/>. <paramref name="Session"/> is the client's code session.</summary>
+internal sealed record UpdateData(long RequestId, Key[] Keys, byte[][] Values, int Session = 0) : Message(Op.UpdateData);
 
 /// <summary>A worker answers <see cref="UpdateData"/>: the values are stored, or why not.</summary>
 internal sealed record DataStored(long RequestId, RemoteError? Error) : Message(Op.DataStored);
@@ -103,8 +115,27 @@ internal sealed record DataStored(long RequestId, RemoteError? Error) : Message(
 /// <summary>A client tells the scheduler that it stored these keys on these workers itself; the client wants them.</summary>
 internal sealed record ScatteredKeys(DependencyLocation[] Locations) : Message(Op.ScatteredKeys);
 
-/// <summary>A client asks a worker to run a function (a serialized call node without dependencies) outside the task graph.</summary>
-internal sealed record RunFunction(long RequestId, byte[] Spec) : Message(Op.RunFunction);
+/// <summary>A client asks a worker to run a function (a serialized call node without dependencies) outside the task graph. <paramref name="Session"/> is the client's code session.</summary>
+internal sealed record RunFunction(long RequestId, byte[] Spec, int Session = 0) : Message(Op.RunFunction);
 
 /// <summary>A worker answers <see cref="RunFunction"/>: the serialized result, or the error.</summary>
 internal sealed record RunResult(long RequestId, byte[]? Value, RemoteError? Error) : Message(Op.RunResult);
+
+/// <summary>
+/// A client uploads user assemblies for its session; the scheduler keeps them while the client is
+/// connected, forwards them to every worker (<see cref="LoadCode"/>), and answers
+/// <see cref="CodeUploaded"/> once every current worker loaded them.
+/// </summary>
+internal sealed record UploadCode(long RequestId, ShippedAssembly[] Assemblies) : Message(Op.UploadCode);
+
+/// <summary>The scheduler answers <see cref="UploadCode"/>: every current worker has the code, or why not.</summary>
+internal sealed record CodeUploaded(long RequestId, RemoteError? Error) : Message(Op.CodeUploaded);
+
+/// <summary>The scheduler hands a client session's assemblies to a worker, which answers <see cref="CodeLoaded"/>.</summary>
+internal sealed record LoadCode(long UploadId, int Session, string ClientId, ShippedAssembly[] Assemblies) : Message(Op.LoadCode);
+
+/// <summary>A worker answers <see cref="LoadCode"/>: the assemblies are in the session, or why not.</summary>
+internal sealed record CodeLoaded(long UploadId, RemoteError? Error) : Message(Op.CodeLoaded);
+
+/// <summary>The client of a code session left: the worker unloads the session's code.</summary>
+internal sealed record EndSession(int Session) : Message(Op.EndSession);

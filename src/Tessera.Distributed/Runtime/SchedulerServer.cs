@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Runtime;
@@ -22,6 +23,10 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     private readonly Task _eventLoop;
     private readonly ClientState _fireAndForget;
     private readonly List<Key> _fireAndForgetDone = [];
+    private readonly Dictionary<string, ClientCode> _code = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, PendingLoad> _pendingLoads = [];
+    private long _nextUpload;
+    private int _nextSession;
 
     private SchedulerServer(IMessageListener listener, double workerSaturation)
     {
@@ -75,7 +80,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
         if (_workers.TryGetValue(worker.Address, out Peer? peer))
         {
-            peer.Connection.Post(new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority));
+            peer.Connection.Post(new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session));
         }
     }
 
@@ -188,17 +193,20 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 Disconnected(peer);
                 break;
             case RegisterWorker m:
-                peer.Id = m.Address;
-                peer.IsWorker = true;
-                _workers[m.Address] = peer;
-                peer.Connection.Post(new Welcome("scheduler"));
-                _state.AddWorker(m.Address, m.Threads);
+                RegisterWorker(peer, m);
                 break;
             case RegisterClient m:
                 peer.Id = m.ClientId;
+                peer.Session = ++_nextSession;
                 _clients[m.ClientId] = peer;
-                _state.AddClient(m.ClientId);
-                peer.Connection.Post(new Welcome("scheduler"));
+                _state.AddClient(m.ClientId).Session = peer.Session;
+                peer.Connection.Post(new Welcome("scheduler", peer.Session));
+                break;
+            case UploadCode m when peer.Id is not null && !peer.IsWorker:
+                UploadCode(peer, m);
+                break;
+            case CodeLoaded m when peer.IsWorker:
+                CodeLoaded(peer, m);
                 break;
             case UpdateGraph m:
                 UpdateGraph(peer, m);
@@ -231,6 +239,136 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
             Key[] done = [.. _fireAndForgetDone];
             _fireAndForgetDone.Clear();
             _state.ReleaseKeys(FireAndForgetClientId, done);
+        }
+    }
+
+    // A worker joins once it holds the code every connected client uploaded, so that no task, scattered
+    // value or function of theirs reaches it first; without uploaded code it joins at once.
+    private void RegisterWorker(Peer peer, RegisterWorker m)
+    {
+        peer.Id = m.Address;
+        peer.IsWorker = true;
+        _workers[m.Address] = peer;
+        peer.Connection.Post(new Welcome("scheduler"));
+        if (_code.Count == 0)
+        {
+            _state.AddWorker(m.Address, m.Threads);
+            return;
+        }
+
+        SendCode([peer], [.. _code.Values.Select(c => (c, c.Assemblies.Values.ToArray()))], _ =>
+        {
+            if (!peer.Closed)
+            {
+                _state.AddWorker(m.Address, m.Threads);
+            }
+        });
+    }
+
+    // A client's assemblies are kept while it is connected and forwarded to every worker; the client hears
+    // back once each worker loaded them. An upload with nothing new still travels to every worker, as a
+    // barrier behind the client's earlier uploads.
+    private void UploadCode(Peer peer, UploadCode m)
+    {
+        if (!_code.TryGetValue(peer.Id!, out ClientCode? code))
+        {
+            code = new ClientCode(peer.Session, peer.Id!);
+            _code.Add(peer.Id!, code);
+        }
+
+        var added = new List<ShippedAssembly>(m.Assemblies.Length);
+        foreach (ShippedAssembly a in m.Assemblies)
+        {
+            if (code.Assemblies.TryGetValue(a.Name, out ShippedAssembly? existing))
+            {
+                if (existing.Mvid != a.Mvid)
+                {
+                    Reply(new RemoteError(
+                        typeof(InvalidOperationException).FullName!,
+                        $"Client {peer.Id} already uploaded another build of assembly '{a.Name}' (MVID {existing.Mvid}, now {a.Mvid}); a client session keeps one build of each assembly, so connect a new client to use the new build.",
+                        null));
+                    return;
+                }
+
+                continue;
+            }
+
+            added.Add(a);
+        }
+
+        foreach (ShippedAssembly a in added)
+        {
+            code.Assemblies.Add(a.Name, a);
+        }
+
+        SendCode(_workers.Values, [(code, [.. added])], Reply);
+
+        void Reply(RemoteError? error)
+        {
+            if (m.RequestId != 0)
+            {
+                peer.Connection.Post(new CodeUploaded(m.RequestId, error));
+            }
+        }
+    }
+
+    // Sends code to workers under one upload id and calls done once each has answered (or left).
+    private void SendCode(IEnumerable<Peer> workers, (ClientCode Code, ShippedAssembly[] Assemblies)[] loads, Action<RemoteError?> done)
+    {
+        long id = ++_nextUpload;
+        var pending = new PendingLoad(done);
+        foreach (Peer w in workers)
+        {
+            foreach ((ClientCode code, ShippedAssembly[] assemblies) in loads)
+            {
+                w.Connection.Post(new LoadCode(id, code.Session, code.ClientId, assemblies));
+                pending.Waiting[w.Id!] = pending.Waiting.GetValueOrDefault(w.Id!) + 1;
+            }
+        }
+
+        if (pending.Waiting.Count == 0)
+        {
+            done(null);
+        }
+        else
+        {
+            _pendingLoads.Add(id, pending);
+        }
+    }
+
+    private void CodeLoaded(Peer worker, CodeLoaded m)
+    {
+        if (_pendingLoads.TryGetValue(m.UploadId, out PendingLoad? pending))
+        {
+            if (m.Error is { } e)
+            {
+                pending.Error ??= e with { Message = $"Worker {worker.Id} could not load the uploaded code: {e.Message}" };
+            }
+
+            Acknowledge(m.UploadId, pending, worker.Id!, all: false);
+        }
+    }
+
+    private void Acknowledge(long id, PendingLoad pending, string worker, bool all)
+    {
+        if (!pending.Waiting.TryGetValue(worker, out int left))
+        {
+            return;
+        }
+
+        if (all || left <= 1)
+        {
+            pending.Waiting.Remove(worker);
+        }
+        else
+        {
+            pending.Waiting[worker] = left - 1;
+        }
+
+        if (pending.Waiting.Count == 0)
+        {
+            _pendingLoads.Remove(id);
+            pending.Done(pending.Error);
         }
     }
 
@@ -295,15 +433,32 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
             return;
         }
 
+        peer.Closed = true;
         if (peer.IsWorker)
         {
-            _workers.Remove(peer.Id);
-            _state.RemoveWorker(peer.Id);
+            if (_workers.TryGetValue(peer.Id, out Peer? current) && current == peer)
+            {
+                _workers.Remove(peer.Id);
+                _state.RemoveWorker(peer.Id);
+            }
+
+            // A worker that left answers no more code uploads.
+            foreach ((long id, PendingLoad pending) in _pendingLoads.ToArray())
+            {
+                Acknowledge(id, pending, peer.Id, all: true);
+            }
         }
         else
         {
             _clients.Remove(peer.Id);
             _state.RemoveClient(peer.Id);
+            if (_code.Remove(peer.Id, out ClientCode? code))
+            {
+                foreach (Peer w in _workers.Values)
+                {
+                    w.Connection.Post(new EndSession(code.Session));
+                }
+            }
         }
 
         _ = peer.Connection.DisposeAsync().AsTask();
@@ -316,5 +471,31 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         public string? Id { get; set; }
 
         public bool IsWorker { get; set; }
+
+        /// <summary>Gets or sets a client's code session number.</summary>
+        public int Session { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether the connection is gone.</summary>
+        public bool Closed { get; set; }
+    }
+
+    /// <summary>The assemblies a connected client uploaded, by simple name.</summary>
+    private sealed class ClientCode(int session, string clientId)
+    {
+        public int Session { get; } = session;
+
+        public string ClientId { get; } = clientId;
+
+        public Dictionary<string, ShippedAssembly> Assemblies { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>A code upload that workers still have to acknowledge: the number of answers each owes.</summary>
+    private sealed class PendingLoad(Action<RemoteError?> done)
+    {
+        public Dictionary<string, int> Waiting { get; } = new(StringComparer.Ordinal);
+
+        public RemoteError? Error { get; set; }
+
+        public Action<RemoteError?> Done { get; } = done;
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Runtime;
@@ -27,6 +28,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly Task _schedulerLoop;
     private readonly Task _acceptLoop;
     private readonly List<Task> _peerLoops = [];
+    private readonly ConcurrentDictionary<int, CodeSessionEntry> _sessions = new();
 
     private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name)
     {
@@ -51,6 +53,9 @@ internal sealed class WorkerServer : IAsyncDisposable
     public string Name { get; }
 
     public int Threads => _threads.Length;
+
+    /// <summary>Gets the numbers of the client code sessions whose uploaded code the worker holds.</summary>
+    public IReadOnlyCollection<int> CodeSessions => [.. _sessions.Keys];
 
     /// <summary>Gets how many results the worker holds.</summary>
     public int StoredKeys => _data.Count;
@@ -120,6 +125,10 @@ internal sealed class WorkerServer : IAsyncDisposable
 
         _readySignal.Dispose();
         _stop.Dispose();
+        foreach (int session in _sessions.Keys)
+        {
+            EndSession(session);
+        }
     }
 
     private async Task SchedulerLoopAsync()
@@ -140,6 +149,12 @@ internal sealed class WorkerServer : IAsyncDisposable
                             _data.TryRemove(k, out _);
                         }
 
+                        break;
+                    case LoadCode l:
+                        _scheduler.Post(new CodeLoaded(l.UploadId, LoadCode(l)));
+                        break;
+                    case EndSession e:
+                        EndSession(e.Session);
                         break;
                     case Close:
                         return;
@@ -198,9 +213,10 @@ internal sealed class WorkerServer : IAsyncDisposable
                     throw new InvalidOperationException($"Worker {g.Key} no longer holds {data.Missing[0]}, an input of task {task.Key}.");
                 }
 
+                IWireSerializer serializer = SerializerFor(task.Session);
                 for (int i = 0; i < data.Keys.Length; i++)
                 {
-                    _data.TryAdd(data.Keys[i], _serializer.DeserializeValue(data.Values[i]));
+                    _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]));
                 }
             })).ConfigureAwait(false);
             Enqueue(task);
@@ -256,7 +272,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         object? result;
         try
         {
-            Node node = _serializer.DeserializeNode(task.Spec);
+            Node node = SerializerFor(task.Session).DeserializeNode(task.Spec);
             var inputs = new Dictionary<Key, object?>(task.Dependencies.Length);
             foreach (DependencyLocation d in task.Dependencies)
             {
@@ -371,10 +387,11 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         try
         {
+            IWireSerializer serializer = SerializerFor(update.Session);
             var values = new object?[update.Keys.Length];
             for (int i = 0; i < values.Length; i++)
             {
-                values[i] = _serializer.DeserializeValue(update.Values[i]);
+                values[i] = serializer.DeserializeValue(update.Values[i]);
             }
 
             for (int i = 0; i < values.Length; i++)
@@ -395,13 +412,47 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         try
         {
-            Node node = _serializer.DeserializeNode(run.Spec);
+            Node node = SerializerFor(run.Session).DeserializeNode(run.Spec);
             object? value = NodeEvaluator.Evaluate(node, s_noInputs);
             return new RunResult(run.RequestId, _serializer.SerializeValue(value), null);
         }
         catch (Exception e)
         {
             return new RunResult(run.RequestId, null, ToRemoteError(e));
+        }
+    }
+
+    // The serializer that decodes a client's tasks and values: in the client's code session when the
+    // client uploaded code, otherwise in the worker's own (which trusts the worker's application).
+    private IWireSerializer SerializerFor(int session) =>
+        session != 0 && _sessions.TryGetValue(session, out CodeSessionEntry? entry) ? entry.Serializer : _serializer;
+
+    // A client's uploaded assemblies join its session, created with the first upload: a collectible load
+    // context of its own, which also trusts this worker's application (as the default session does).
+    private RemoteError? LoadCode(LoadCode load)
+    {
+        try
+        {
+            CodeSessionEntry entry = _sessions.GetOrAdd(load.Session, static (_, l) =>
+            {
+                var session = new CodeSession(l.Worker.Name + "-" + l.Load.ClientId, trustApplicationAssemblies: true);
+                return new CodeSessionEntry(session, l.Worker._serializer.ForSession(session));
+            }, (Worker: this, Load: load));
+            entry.Session.AddAssemblies(load.Assemblies);
+            return null;
+        }
+        catch (Exception e) when (e is InvalidDataException or FunctionSerializationException or ObjectDisposedException or ArgumentException)
+        {
+            return ToRemoteError(e);
+        }
+    }
+
+    // The client left: its code is unloaded once nothing refers to its types any more.
+    private void EndSession(int session)
+    {
+        if (_sessions.TryRemove(session, out CodeSessionEntry? entry))
+        {
+            entry.Session.Dispose();
         }
     }
 
@@ -419,4 +470,6 @@ internal sealed class WorkerServer : IAsyncDisposable
         Array a => 32 + (8L * a.Length),
         _ => 32,
     };
+
+    private sealed record CodeSessionEntry(CodeSession Session, IWireSerializer Serializer);
 }

@@ -80,6 +80,9 @@ internal sealed class SchedulerTask(Key key, object? spec, long priority)
     /// <summary>Whether a client stored the data itself (scatter): there is no lineage to recompute it from.</summary>
     public bool Scattered { get; set; }
 
+    /// <summary>The code session of the client that submitted the task: workers decode its specification in it.</summary>
+    public int Session { get; set; }
+
     public override string ToString() => $"{Key} ({State})";
 }
 
@@ -110,6 +113,9 @@ internal sealed class ClientState(string id)
     public string Id { get; } = id;
 
     public HashSet<SchedulerTask> WantsWhat { get; } = [];
+
+    /// <summary>The client's code session number (0 for the scheduler's pseudo-clients): its tasks are decoded in it.</summary>
+    public int Session { get; set; }
 
     public override string ToString() => Id;
 }

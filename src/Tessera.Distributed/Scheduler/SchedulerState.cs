@@ -185,7 +185,7 @@ internal sealed class SchedulerState
                 continue;
             }
 
-            var t = new SchedulerTask(s.Key, s.Spec, generation | (uint)s.Order) { RetriesLeft = s.Retries };
+            var t = new SchedulerTask(s.Key, s.Spec, generation | (uint)s.Order) { RetriesLeft = s.Retries, Session = client.Session };
             _tasks.Add(s.Key, t);
             added.Add((t, s));
         }

@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Tests.Protocol;
@@ -40,8 +42,37 @@ public sealed class MessageCodecTests
             new RunFunction(9, [4, 5, 6]),
             new RunResult(9, [1], null),
             new RunResult(9, null, error),
+            new Welcome("sched", 3),
+            new ComputeTask(keys[0], [1], [], 4, Session: 3),
+            new UpdateData(8, [keys[0]], [[1, 2]], Session: 3),
+            new RunFunction(9, [4, 5, 6], Session: 3),
+            new UploadCode(10, [Assembly("A", 1), Assembly("B", 2)]),
+            new CodeUploaded(10, null),
+            new CodeUploaded(10, error),
+            new LoadCode(11, 3, "client-1", [Assembly("A", 1)]),
+            new CodeLoaded(11, null),
+            new CodeLoaded(11, error),
+            new EndSession(3),
         ];
         return all.Select((m, i) => (Name: $"{i}-{m.Op}", m)).ToDictionary(p => p.Name, p => p.m);
+    }
+
+    private static ShippedAssembly Assembly(string name, byte seed)
+    {
+        byte[] bytes = [seed, 2, 3];
+        return new ShippedAssembly(name, new Guid([seed, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]), SHA256.HashData(bytes), bytes);
+    }
+
+    [Fact]
+    public void Read_UploadCode_KeepsNamesMvidsHashesAndBytes()
+    {
+        ShippedAssembly a = Assembly("A", 7);
+        var back = (LoadCode)MessageCodec.Read(MessageCodec.Encode(new LoadCode(5, 2, "c", [a])));
+        ShippedAssembly b = Assert.Single(back.Assemblies);
+        Assert.Equal((a.Name, a.Mvid, a.ContentId), (b.Name, b.Mvid, b.ContentId));
+        Assert.Equal(a.Bytes.ToArray(), b.Bytes.ToArray());
+        Assert.True(b.VerifyContent());
+        Assert.Equal((5L, 2, "c"), (back.UploadId, back.Session, back.ClientId));
     }
 
     [Theory]

@@ -18,7 +18,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public Client Client { get; }
 
-    public static async Task<InProcessCluster> StartAsync(IMessageNetwork network, IWireSerializer serializer, int workers = 2, int threads = 1, string address = "memory://0", bool setAsDefault = false)
+    public static async Task<InProcessCluster> StartAsync(IMessageNetwork network, IWireSerializer serializer, int workers = 2, int threads = 1, string address = "memory://0", bool setAsDefault = false, bool uploadCode = false)
     {
         SchedulerServer scheduler = await SchedulerServer.StartAsync(network, address);
         var ws = new WorkerServer[workers];
@@ -28,7 +28,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
             ws[i] = await WorkerServer.StartAsync(network, serializer, scheduler.Address, listen, threads, name: $"w{i}");
         }
 
-        Client client = await Client.ConnectAsync(network, serializer, scheduler.Address, setAsDefault, CancellationToken.None);
+        Client client = await Client.ConnectAsync(network, serializer, scheduler.Address, setAsDefault, CancellationToken.None, uploadCode);
         return new InProcessCluster(scheduler, ws, client);
     }
 
