@@ -51,14 +51,14 @@ internal interface IMessageListener : IAsyncDisposable
 /// <summary>Turns task specifications and results into bytes and back.</summary>
 internal interface IWireSerializer
 {
-    byte[] SerializeNode(Node node) => SerializeNode(node, null);
+    byte[] SerializeNode(Node node);
 
     /// <summary>Serializes a node; adds the user assemblies its functions and values come from to <paramref name="userAssemblies"/>.</summary>
     byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies);
 
     Node DeserializeNode(byte[] bytes);
 
-    byte[] SerializeValue(object? value) => SerializeValue(value, null);
+    byte[] SerializeValue(object? value);
 
     /// <summary>Serializes a value; adds the user assemblies its types come from to <paramref name="userAssemblies"/>.</summary>
     byte[] SerializeValue(object? value, HashSet<Assembly>? userAssemblies);

@@ -16,6 +16,8 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
     /// <summary>Creates a serializer for a process that runs the same build as its peers (in-process clusters, local worker processes).</summary>
     public static WireSerializer ForSameApplication(string name) => new(new TesseraSerializer(), new CodeSession(name, trustApplicationAssemblies: true));
 
+    public byte[] SerializeNode(Node node) => SerializeNode(node, null);
+
     public byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies)
     {
         EncodeContext context = serializer.CreateEncodeContext();
@@ -38,6 +40,8 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
         var reader = new MessagePackReader(message.Header);
         return serializer.ReadNode(ref reader, context);
     }
+
+    public byte[] SerializeValue(object? value) => SerializeValue(value, null);
 
     public byte[] SerializeValue(object? value, HashSet<Assembly>? userAssemblies)
     {
