@@ -10,13 +10,15 @@ var host = new Option<string>("--host") { Description = "Interface to listen on.
 var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8786 };
 var dashboardAddress = new Option<string?>("--dashboard-address") { Description = "Reserved for the dashboard (not served yet)." };
 var saturation = new Option<double>("--worker-saturation") { Description = "Root tasks per worker thread before queuing on the scheduler.", DefaultValueFactory = _ => 1.1 };
-var scheduler = new Command("scheduler", "Start a scheduler and print its address.") { host, port, dashboardAddress, saturation };
+var workerTtl = new Option<double>("--worker-ttl") { Description = "Seconds without a heartbeat after which a worker is removed and its tasks run elsewhere.", DefaultValueFactory = _ => 300 };
+var scheduler = new Command("scheduler", "Start a scheduler and print its address.") { host, port, dashboardAddress, saturation, workerTtl };
 scheduler.SetAction(async (parse, cancellationToken) =>
 {
     var options = new SchedulerOptions
     {
         Address = $"tcp://{parse.GetValue(host)}:{parse.GetValue(port)}",
         WorkerSaturation = parse.GetValue(saturation),
+        WorkerTimeout = TimeSpan.FromSeconds(parse.GetValue(workerTtl)),
     };
     await using SchedulerHost s = await SchedulerHost.StartAsync(options, cancellationToken);
     Console.WriteLine($"Scheduler at {s.Address}");

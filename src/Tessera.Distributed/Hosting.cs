@@ -10,6 +10,13 @@ public sealed record SchedulerOptions
 
     /// <summary>Gets how many root tasks per worker thread are sent before the rest wait on the scheduler (Dask's worker-saturation); infinity turns queuing off.</summary>
     public double WorkerSaturation { get; init; } = 1.1;
+
+    /// <summary>
+    /// Gets how long a worker may go without a heartbeat before the scheduler removes it and runs its
+    /// tasks elsewhere (Dask's <c>worker-ttl</c>); default 5 minutes. A worker whose connection closes is
+    /// removed at once, whatever this says.
+    /// </summary>
+    public TimeSpan WorkerTimeout { get; init; } = SchedulerServer.DefaultWorkerTimeout;
 }
 
 /// <summary>Options of a worker.</summary>
@@ -26,6 +33,9 @@ public sealed record WorkerOptions
 
     /// <summary>Gets the memory limit in bytes reported to the scheduler (0 = none); spilling to disk is not implemented yet.</summary>
     public long MemoryLimit { get; init; }
+
+    /// <summary>Gets how often the worker sends the scheduler a heartbeat with its metrics (running tasks, bytes held, memory); default 1 second.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = WorkerServer.DefaultHeartbeatInterval;
 }
 
 /// <summary>A running scheduler (Dask's <c>dask scheduler</c>).</summary>
@@ -51,7 +61,7 @@ public sealed class SchedulerHost : IAsyncDisposable
     public static async Task<SchedulerHost> StartAsync(SchedulerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SchedulerOptions();
-        SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, cancellationToken).ConfigureAwait(false);
+        SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, options.WorkerTimeout, cancellationToken).ConfigureAwait(false);
         return new SchedulerHost(server);
     }
 
@@ -93,6 +103,7 @@ public sealed class WorkerHost : IAsyncDisposable
             options.Threads,
             options.Name,
             options.MemoryLimit,
+            options.HeartbeatInterval,
             cancellationToken).ConfigureAwait(false);
         return new WorkerHost(server);
     }

@@ -127,8 +127,11 @@ internal static class MessageCodec
                 WriteKeys(ref w, m.Missing);
                 break;
             case Heartbeat m:
-                w.WriteArrayHeader(1);
+                w.WriteArrayHeader(4);
                 w.Write((byte)m.Op);
+                w.Write(m.Executing);
+                w.Write(m.StoredBytes);
+                w.Write(m.MemoryBytes);
                 break;
             case Close m:
                 w.WriteArrayHeader(2);
@@ -261,7 +264,7 @@ internal static class MessageCodec
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r)),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),
             Op.Data => ReadData(ref r),
-            Op.Heartbeat => new Heartbeat(),
+            Op.Heartbeat => new Heartbeat(r.ReadInt32(), r.ReadInt64(), r.ReadInt64()),
             Op.Close => new Close(ReadString(ref r)),
             Op.FireAndForget => new FireAndForget(ReadKeys(ref r)),
             Op.GetWorkers => new GetWorkers(r.ReadInt64()),

@@ -91,8 +91,11 @@ internal sealed record GetData(long RequestId, Key[] Keys) : Message(Op.GetData)
 /// <summary>A worker answers <see cref="GetData"/>: the serialized values, and the keys it does not have.</summary>
 internal sealed record Data(long RequestId, Key[] Keys, byte[][] Values, Key[] Missing) : Message(Op.Data);
 
-/// <summary>A liveness signal.</summary>
-internal sealed record Heartbeat() : Message(Op.Heartbeat);
+/// <summary>
+/// A worker's liveness signal, sent every heartbeat interval, with its metrics: tasks running now,
+/// bytes of results and inputs it holds, and its process's memory (resident set) in bytes.
+/// </summary>
+internal sealed record Heartbeat(int Executing = 0, long StoredBytes = 0, long MemoryBytes = 0) : Message(Op.Heartbeat);
 
 /// <summary>The sender is closing the connection on purpose.</summary>
 internal sealed record Close(string Reason) : Message(Op.Close);

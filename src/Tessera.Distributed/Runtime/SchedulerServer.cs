@@ -13,7 +13,7 @@ namespace Tessera.Distributed.Runtime;
 internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 {
     private readonly IMessageListener _listener;
-    private readonly Channel<(Peer Peer, Message? Message)> _events = Channel.CreateUnbounded<(Peer, Message?)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SchedulerState _state;
     private readonly Dictionary<string, Peer> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Peer> _clients = new(StringComparer.Ordinal);
@@ -21,6 +21,8 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     private readonly List<Task> _peerLoops = [];
     private readonly Task _acceptLoop;
     private readonly Task _eventLoop;
+    private readonly Task _heartbeatCheck;
+    private readonly TimeSpan _workerTimeout;
     private readonly ClientState _fireAndForget;
     private readonly List<Key> _fireAndForgetDone = [];
     private readonly Dictionary<string, ClientCode> _code = new(StringComparer.Ordinal);
@@ -28,14 +30,19 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     private long _nextUpload;
     private int _nextSession;
 
-    private SchedulerServer(IMessageListener listener, double workerSaturation)
+    private SchedulerServer(IMessageListener listener, double workerSaturation, TimeSpan workerTimeout)
     {
         _listener = listener;
+        _workerTimeout = workerTimeout;
         _state = new SchedulerState(this, workerSaturation);
         _fireAndForget = _state.AddClient(FireAndForgetClientId);
         _acceptLoop = Task.Run(AcceptLoopAsync);
         _eventLoop = Task.Run(EventLoopAsync);
+        _heartbeatCheck = Task.Run(HeartbeatCheckAsync);
     }
+
+    /// <summary>How long a worker may go without a heartbeat before the scheduler removes it, by default (Dask's <c>worker-ttl</c>).</summary>
+    public static TimeSpan DefaultWorkerTimeout { get; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The id of the pseudo-client that wants fire-and-forget keys until they are done (Dask's <c>"fire-and-forget"</c>).</summary>
     public const string FireAndForgetClientId = "fire-and-forget";
@@ -48,10 +55,12 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     /// <summary>Gets the number of connected workers.</summary>
     public int WorkerCount { get; private set; }
 
-    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, CancellationToken cancellationToken = default)
+    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, CancellationToken cancellationToken = default)
     {
+        TimeSpan timeout = workerTimeout ?? DefaultWorkerTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(workerTimeout));
         IMessageListener listener = await network.ListenAsync(address, cancellationToken).ConfigureAwait(false);
-        return new SchedulerServer(listener, workerSaturation);
+        return new SchedulerServer(listener, workerSaturation, timeout);
     }
 
     public async ValueTask DisposeAsync()
@@ -65,8 +74,28 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
             await p.Connection.DisposeAsync().ConfigureAwait(false);
         }
 
-        await Task.WhenAll([_acceptLoop, _eventLoop, .. _peerLoops]).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll([_acceptLoop, _eventLoop, _heartbeatCheck, .. _peerLoops]).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
+    }
+
+    /// <summary>Runs <paramref name="query"/> on the event loop, between events, and returns its answer (for tests and diagnostics).</summary>
+    public T Query<T>(Func<SchedulerState, T> query)
+    {
+        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool queued = _events.Writer.TryWrite(new SchedulerEvent(null, null, () =>
+        {
+            try
+            {
+                answer.TrySetResult(query(_state));
+            }
+            catch (Exception e)
+            {
+                answer.TrySetException(e);
+            }
+        }));
+        ObjectDisposedException.ThrowIf(!queued, this);
+
+        return answer.Task.WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
     }
 
     void ISchedulerOutbox.ComputeTask(WorkerState worker, SchedulerTask task)
@@ -154,26 +183,37 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                     break;
                 }
 
-                _events.Writer.TryWrite((peer, m));
+                _events.Writer.TryWrite(new SchedulerEvent(peer, m));
             }
         }
         catch (Exception e) when (e is CommClosedException or OperationCanceledException or ObjectDisposedException or IOException)
         {
         }
 
-        _events.Writer.TryWrite((peer, null));
+        _events.Writer.TryWrite(new SchedulerEvent(peer, null));
     }
 
     private async Task EventLoopAsync()
     {
-        ChannelReader<(Peer Peer, Message? Message)> reader = _events.Reader;
+        ChannelReader<SchedulerEvent> reader = _events.Reader;
         try
         {
             while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                while (reader.TryRead(out (Peer Peer, Message? Message) e))
+                while (reader.TryRead(out SchedulerEvent e))
                 {
-                    Handle(e.Peer, e.Message);
+                    if (e.Peer is not null)
+                    {
+                        Handle(e.Peer, e.Message);
+                    }
+                    else if (e.Work is not null)
+                    {
+                        e.Work();
+                    }
+                    else
+                    {
+                        RemoveSilentWorkers();
+                    }
                 }
 
                 TaskCount = _state.Tasks.Count;
@@ -220,7 +260,15 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
             case TaskErred m when peer.Id is not null:
                 _state.TaskErred(peer.Id, m.Key, m.Error);
                 break;
-            case Heartbeat:
+            case Heartbeat m when peer.IsWorker:
+                if (_state.Workers.TryGetValue(peer.Id!, out WorkerState? worker))
+                {
+                    worker.LastSeen = Environment.TickCount64;
+                    worker.Executing = m.Executing;
+                    worker.StoredBytes = m.StoredBytes;
+                    worker.MemoryBytes = m.MemoryBytes;
+                }
+
                 break;
             case GetWorkers m:
                 ListWorkers(peer, m.RequestId);
@@ -372,6 +420,39 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         }
     }
 
+    // Asks the event loop to look for workers that stopped sending heartbeats, a few times per timeout.
+    private async Task HeartbeatCheckAsync()
+    {
+        TimeSpan period = TimeSpan.FromTicks(Math.Clamp(_workerTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+        using var timer = new PeriodicTimer(period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                _events.Writer.TryWrite(default);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // A worker silent for longer than the timeout is treated as lost (hung, or cut off without its
+    // connection closing): removed as if its connection broke, so its tasks run elsewhere, and its
+    // connection is closed so that it stops too.
+    private void RemoveSilentWorkers()
+    {
+        long now = Environment.TickCount64;
+        foreach (WorkerState w in _state.Workers.Values.ToArray())
+        {
+            if (now - w.LastSeen > (long)_workerTimeout.TotalMilliseconds && _workers.TryGetValue(w.Address, out Peer? peer))
+            {
+                peer.Connection.Post(new Close($"no heartbeat from worker {w.Address} for {_workerTimeout.TotalSeconds:0.###} s"));
+                Disconnected(peer);
+            }
+        }
+    }
+
     private void ListWorkers(Peer peer, long requestId)
     {
         var addresses = new string[_state.Workers.Count];
@@ -428,7 +509,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
     private void Disconnected(Peer peer)
     {
-        if (peer.Id is null)
+        if (peer.Id is null || peer.Closed)
         {
             return;
         }
@@ -463,6 +544,9 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
         _ = peer.Connection.DisposeAsync().AsTask();
     }
+
+    /// <summary>What the event loop handles: a peer's message (null: it disconnected), work to run on the loop, or (all null) the heartbeat check.</summary>
+    private readonly record struct SchedulerEvent(Peer? Peer, Message? Message, Action? Work = null);
 
     private sealed class Peer(PeerConnection connection)
     {

@@ -29,8 +29,11 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly Task _acceptLoop;
     private readonly List<Task> _peerLoops = [];
     private readonly ConcurrentDictionary<int, CodeSessionEntry> _sessions = new();
+    private readonly Task _heartbeats;
+    private int _executing;
+    private volatile bool _heartbeatsStopped;
 
-    private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name)
+    private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name, TimeSpan heartbeatInterval)
     {
         _serializer = serializer;
         _listener = listener;
@@ -46,7 +49,11 @@ internal sealed class WorkerServer : IAsyncDisposable
 
         _schedulerLoop = Task.Run(SchedulerLoopAsync);
         _acceptLoop = Task.Run(AcceptLoopAsync);
+        _heartbeats = Task.Run(() => HeartbeatLoopAsync(heartbeatInterval));
     }
+
+    /// <summary>How often a worker sends a heartbeat, by default.</summary>
+    public static TimeSpan DefaultHeartbeatInterval { get; } = TimeSpan.FromSeconds(1);
 
     public string Address => _listener.Address;
 
@@ -71,9 +78,12 @@ internal sealed class WorkerServer : IAsyncDisposable
         int threads,
         string? name = null,
         long memoryLimit = 0,
+        TimeSpan? heartbeatInterval = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        TimeSpan interval = heartbeatInterval ?? DefaultHeartbeatInterval;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero, nameof(heartbeatInterval));
         IMessageChannel channel = await network.ConnectAsync(schedulerAddress, cancellationToken).ConfigureAwait(false);
         IMessageListener listener;
         try
@@ -95,7 +105,7 @@ internal sealed class WorkerServer : IAsyncDisposable
             throw new CommClosedException($"Scheduler {schedulerAddress} answered the worker's registration with {welcome.Op} instead of a welcome.");
         }
 
-        return new WorkerServer(network, serializer, listener, new PeerConnection(channel), threads, name ?? listener.Address);
+        return new WorkerServer(network, serializer, listener, new PeerConnection(channel), threads, name ?? listener.Address, interval);
     }
 
     public async ValueTask DisposeAsync()
@@ -117,7 +127,7 @@ internal sealed class WorkerServer : IAsyncDisposable
             loops = [.. _peerLoops];
         }
 
-        await Task.WhenAll([_schedulerLoop, _acceptLoop, .. loops]).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll([_schedulerLoop, _acceptLoop, _heartbeats, .. loops]).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (Thread t in _threads)
         {
             t.Join(TimeSpan.FromSeconds(10));
@@ -266,7 +276,52 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the heartbeats while everything else goes on, as in a worker the scheduler can no longer hear (for tests).</summary>
+    internal void StopHeartbeatsForTesting() => _heartbeatsStopped = true;
+
+    private async Task HeartbeatLoopAsync(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                if (!_heartbeatsStopped)
+                {
+                    _scheduler.Post(new Heartbeat(Volatile.Read(ref _executing), StoredBytes(), Environment.WorkingSet));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private long StoredBytes()
+    {
+        long total = 0;
+        foreach (KeyValuePair<Key, object?> kv in _data)
+        {
+            total += SizeOf(kv.Value);
+        }
+
+        return total;
+    }
+
     private void Run(ComputeTask task)
+    {
+        Interlocked.Increment(ref _executing);
+        try
+        {
+            RunCore(task);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _executing);
+        }
+    }
+
+    private void RunCore(ComputeTask task)
     {
         long start = Stopwatch.GetTimestamp();
         object? result;

@@ -104,6 +104,18 @@ internal sealed class WorkerState(string address, int threads)
 
     public bool Closed { get; set; }
 
+    /// <summary>When the worker's last heartbeat (or its registration) arrived, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
+    public long LastSeen { get; set; } = Environment.TickCount64;
+
+    /// <summary>The tasks running on the worker, as of its last heartbeat.</summary>
+    public int Executing { get; set; }
+
+    /// <summary>The bytes of data the worker holds, as of its last heartbeat.</summary>
+    public long StoredBytes { get; set; }
+
+    /// <summary>The worker process's memory in bytes, as of its last heartbeat.</summary>
+    public long MemoryBytes { get; set; }
+
     public override string ToString() => Address;
 }
 

@@ -31,6 +31,7 @@ public sealed class MessageCodecTests
             new GetData(42, keys),
             new Data(42, [keys[0], keys[1]], [[1], [2, 3]], [keys[2]]),
             new Heartbeat(),
+            new Heartbeat(3, 1L << 40, 123456789),
             new Close("bye"),
             new FireAndForget(keys),
             new GetWorkers(7),

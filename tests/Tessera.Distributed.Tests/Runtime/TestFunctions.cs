@@ -34,6 +34,29 @@ internal static class TestFunctions
         return value;
     }
 
+    /// <summary>
+    /// On the threads of the in-process worker named <paramref name="worker"/>, counts the call as held
+    /// and waits (at most 30 s) for the gate; elsewhere returns <paramref name="value"/> at once.
+    /// </summary>
+    public static long HoldOnWorker(string worker, string gate, long value)
+    {
+        if (Thread.CurrentThread.Name?.Contains($"-{worker}-", StringComparison.Ordinal) == true)
+        {
+            s_calls.AddOrUpdate(gate, 1, static (_, n) => n + 1);
+            s_gates[gate].Wait(TimeSpan.FromSeconds(30));
+        }
+
+        return value;
+    }
+
+    /// <summary>Returns the name of the in-process worker whose thread runs the task (threads are named tessera-worker-NAME-i).</summary>
+    public static string WorkerName(long ignored)
+    {
+        string thread = Thread.CurrentThread.Name ?? string.Empty;
+        const string Prefix = "tessera-worker-";
+        return thread.StartsWith(Prefix, StringComparison.Ordinal) ? thread[Prefix.Length..thread.LastIndexOf('-')] : thread;
+    }
+
     /// <summary>Throws on the first <paramref name="failures"/> calls with this id, then returns the attempt number.</summary>
     public static long FailFirst(string id, long failures)
     {
