@@ -94,6 +94,11 @@ internal static class MessageCodec
                 w.Write((byte)m.Op);
                 WriteKeys(ref w, m.Keys);
                 break;
+            case AddKeys m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                WriteKeys(ref w, m.Keys);
+                break;
             case TaskFinished m:
                 w.WriteArrayHeader(4);
                 w.Write((byte)m.Op);
@@ -260,6 +265,7 @@ internal static class MessageCodec
             Op.KeyErred => new KeyErred(ReadKey(ref r), ReadKey(ref r), ReadError(ref r)),
             Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32()),
             Op.FreeKeys => new FreeKeys(ReadKeys(ref r)),
+            Op.AddKeys => new AddKeys(ReadKeys(ref r)),
             Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble()),
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r)),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),

@@ -35,6 +35,7 @@ internal enum Op : byte
     LoadCode = 26,
     CodeLoaded = 27,
     EndSession = 28,
+    AddKeys = 29,
 }
 
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
@@ -81,6 +82,9 @@ internal sealed record FreeKeys(Key[] Keys) : Message(Op.FreeKeys);
 
 /// <summary>A worker finished a task and holds its result.</summary>
 internal sealed record TaskFinished(Key Key, long NBytes, double DurationSeconds) : Message(Op.TaskFinished);
+
+/// <summary>A worker fetched copies of these keys from peers (inputs of its tasks) and holds them now.</summary>
+internal sealed record AddKeys(Key[] Keys) : Message(Op.AddKeys);
 
 /// <summary>A worker's task threw.</summary>
 internal sealed record TaskErred(Key Key, RemoteError Error) : Message(Op.TaskErred);

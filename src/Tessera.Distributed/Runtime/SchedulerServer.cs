@@ -257,6 +257,9 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
             case TaskFinished m when peer.Id is not null:
                 _state.TaskFinished(peer.Id, m.Key, m.NBytes, m.DurationSeconds);
                 break;
+            case AddKeys m when peer.IsWorker:
+                _state.AddKeys(peer.Id!, m.Keys);
+                break;
             case TaskErred m when peer.Id is not null:
                 _state.TaskErred(peer.Id, m.Key, m.Error);
                 break;

@@ -228,6 +228,9 @@ internal sealed class WorkerServer : IAsyncDisposable
                 {
                     _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]));
                 }
+
+                // The scheduler tracks the copy, and frees it here once the key is released.
+                _scheduler.Post(new AddKeys(data.Keys));
             })).ConfigureAwait(false);
             Enqueue(task);
         }

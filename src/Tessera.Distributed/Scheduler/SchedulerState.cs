@@ -343,6 +343,32 @@ internal sealed class SchedulerState
         FillFromQueue(worker);
     }
 
+    /// <summary>
+    /// A worker fetched copies of keys from peers (Dask's <c>add-keys</c>): each becomes a replica
+    /// on that worker while the key is in memory, so it is freed there with the key; a copy of a key
+    /// released meanwhile is freed at once.
+    /// </summary>
+    public void AddKeys(string workerAddress, IReadOnlyList<Key> keys)
+    {
+        if (!_workers.TryGetValue(workerAddress, out WorkerState? worker))
+        {
+            return;
+        }
+
+        foreach (Key k in keys)
+        {
+            if (_tasks.TryGetValue(k, out SchedulerTask? t) && t.State == TaskStateKind.Memory)
+            {
+                AddReplica(t, worker);
+            }
+            else if (t is null || t.State != TaskStateKind.Processing || t.ProcessingOn != worker)
+            {
+                // Computing it again on this worker overwrites the copy; anything else leaves it unwanted.
+                _outbox.FreeKey(worker, k);
+            }
+        }
+    }
+
     /// <summary>A worker reports that a task threw.</summary>
     public void TaskErred(string workerAddress, Key key, RemoteError error)
     {

@@ -54,6 +54,7 @@ public sealed class MessageCodecTests
             new CodeLoaded(11, null),
             new CodeLoaded(11, error),
             new EndSession(3),
+            new AddKeys(keys),
         ];
         return all.Select((m, i) => (Name: $"{i}-{m.Op}", m)).ToDictionary(p => p.Name, p => p.m);
     }

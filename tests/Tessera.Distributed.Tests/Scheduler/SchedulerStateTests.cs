@@ -200,6 +200,39 @@ public sealed class SchedulerStateTests
     }
 
     [Fact]
+    public void AddKeys_CopyOfAKeyInMemory_IsAReplicaFreedWithTheKey()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.AddWorker("w2", 1);
+        state.UpdateGraph("c", [new TaskSubmission("x", null, [], 0)], ["x"]);
+        Drain(state, outbox, _ => 0);
+        string holder = state.Tasks["x"].WhoHas.Single().Address, other = holder == "w1" ? "w2" : "w1";
+        state.AddKeys(other, ["x", "unknown"]);
+        state.Validate();
+        Assert.Equal([holder, other], state.Tasks["x"].WhoHas.Select(w => w.Address));
+        Assert.Equal([(other, new Key("unknown"))], outbox.Freed.Select(f => (f.Worker.Address, f.Key)));
+        state.ReleaseKeys("c", ["x"]);
+        Assert.Equal(["w1", "w2"], outbox.Freed.Where(f => f.Key == new Key("x")).Select(f => f.Worker.Address).Order());
+    }
+
+    [Fact]
+    public void AddKeys_CopyOfAKeyReleasedMeanwhile_IsFreedAtOnce()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.AddWorker("w2", 1);
+        state.UpdateGraph("c", [new TaskSubmission("x", null, [], 0)], ["x"]);
+        Drain(state, outbox, _ => 0);
+        state.ReleaseKeys("c", ["x"]);
+        outbox.Freed.Clear();
+        state.AddKeys("w2", ["x"]);
+        Assert.Equal([("w2", new Key("x"))], outbox.Freed.Select(f => (f.Worker.Address, f.Key)));
+    }
+
+    [Fact]
     public void AddScatteredData_IsInMemoryOnItsWorkers_AndForgottenWhenReleased()
     {
         var outbox = new RecordingOutbox();
