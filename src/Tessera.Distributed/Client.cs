@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Runtime;
+using Tessera.Distributed.Scheduler;
 using Tessera.Graphs;
 using Tessera.Scheduling;
 
@@ -369,7 +370,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         return Node.Ref(future.Key);
     }
 
-    private Future<TResult> SubmitCall<TResult>(TaskFunction function, string? key, int retries, Node[] args)
+    private Future<TResult> SubmitCall<TResult>(TaskFunction function, string? key, int retries, Node[] args, TaskRestrictions? restrictions)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
@@ -377,12 +378,34 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         Key k = key is not null
             ? new Key(key)
             : new Key(function.Name + "-" + Tokenizer.Tokenize([function.Token, .. args.Select(a => a is RefNode r ? r.Key : ((LiteralNode)a).Value)]));
-        return SubmitCalls<TResult>([(k, node)], retries)[0];
+        return SubmitCalls<TResult>([(k, node)], retries, restrictions)[0];
+    }
+
+    // Dask's workers=, allow_other_workers= and resources=, checked and in the scheduler's form; null when unrestricted.
+    private static TaskRestrictions? Restrict(IEnumerable<string>? workers, bool allowOtherWorkers, IReadOnlyDictionary<string, double>? resources)
+    {
+        string[] names = workers is null ? [] : [.. workers.Distinct(StringComparer.Ordinal)];
+        if (allowOtherWorkers && names.Length == 0)
+        {
+            throw new ArgumentException("allowOtherWorkers only means something together with workers; name the preferred workers.", nameof(allowOtherWorkers));
+        }
+
+        ResourceAmount[] needs = resources is null ? [] : [.. resources.Select(r => new ResourceAmount(r.Key, r.Value))];
+        foreach (ResourceAmount need in needs)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(need.Name, nameof(resources));
+            if (!(need.Amount > 0) || double.IsInfinity(need.Amount))
+            {
+                throw new ArgumentOutOfRangeException(nameof(resources), need.Amount, $"The amount of resource '{need.Name}' a task needs must be a finite number above 0.");
+            }
+        }
+
+        return names.Length == 0 && needs.Length == 0 ? null : new TaskRestrictions(names, allowOtherWorkers, needs);
     }
 
     // Submits one task per call in one graph update; the futures hold their keys before the update is
     // sent, so the scheduler's answer always finds them.
-    private List<Future<TResult>> SubmitCalls<TResult>(IEnumerable<(Key Key, Node Node)> calls, int retries)
+    private List<Future<TResult>> SubmitCalls<TResult>(IEnumerable<(Key Key, Node Node)> calls, int retries, TaskRestrictions? restrictions)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
@@ -396,7 +419,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                 futures.Add(new Future<TResult>(this, key));
             }
 
-            Submit(graph, [.. graph.Keys], retries);
+            Submit(graph, [.. graph.Keys], retries, restrictions);
         }
         catch
         {
@@ -424,7 +447,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
     }
 
-    private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted, int retries)
+    private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted, int retries, TaskRestrictions? restrictions = null)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         TaskGraph culled = GraphOptimizations.Cull(graph, wanted);
@@ -435,7 +458,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         foreach (KeyValuePair<Key, Node> kv in culled)
         {
             Key[] deps = [.. kv.Value.GetReferences().Distinct()];
-            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value, userAssemblies), deps, order[kv.Key], retries);
+            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value, userAssemblies), deps, order[kv.Key], retries, restrictions);
         }
 
         // The code goes first on the same connection, so workers have it before any of these tasks.

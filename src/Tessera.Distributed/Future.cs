@@ -21,7 +21,7 @@ public enum FutureStatus
 
 /// <summary>
 /// A remote result: the key of a task on the cluster. Await it for the value; pass it to
-/// <see cref="Client.Submit{T1, TResult}(Func{T1, TResult}, Future{T1}, string?, int)"/> to make another task depend on it.
+/// <see cref="Client.Submit{T1, TResult}(Func{T1, TResult}, Future{T1}, string?, int, IEnumerable{string}?, bool, IReadOnlyDictionary{string, double}?)"/> to make another task depend on it.
 /// Dispose it to tell the scheduler the client no longer needs the result.
 /// </summary>
 /// <typeparam name="T">The type of the result.</typeparam>

@@ -34,6 +34,39 @@ public sealed record WorkerOptions
     /// <summary>Gets the memory limit in bytes reported to the scheduler (0 = none); spilling to disk is not implemented yet.</summary>
     public long MemoryLimit { get; init; }
 
+    /// <summary>
+    /// Gets the abstract resources the worker has (Dask's worker resources, e.g. <c>GPU</c> = 2): a task
+    /// submitted with resource needs runs only on workers that have them, and holds them while it runs.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Resources { get; init; }
+
+    /// <summary>
+    /// Reads resources written as <c>NAME=AMOUNT</c> entries separated by commas or spaces
+    /// (<c>"GPU=2,MEM=10e9"</c>), as <c>tessera worker --resources</c> takes them.
+    /// </summary>
+    /// <param name="text">The resources.</param>
+    /// <returns>Each resource's amount.</returns>
+    /// <exception cref="FormatException">An entry is not <c>NAME=AMOUNT</c> with a finite amount of at least 0.</exception>
+    public static IReadOnlyDictionary<string, double> ParseResources(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var resources = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (string entry in text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0
+                || !double.TryParse(entry[(eq + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double amount)
+                || !(amount >= 0) || double.IsInfinity(amount))
+            {
+                throw new FormatException($"Resource '{entry}' is not NAME=AMOUNT with a finite amount of at least 0, as in \"GPU=2,MEM=10e9\".");
+            }
+
+            resources[entry[..eq]] = amount;
+        }
+
+        return resources;
+    }
+
     /// <summary>Gets how often the worker sends the scheduler a heartbeat with its metrics (running tasks, bytes held, memory); default 1 second.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = WorkerServer.DefaultHeartbeatInterval;
 }
@@ -104,6 +137,7 @@ public sealed class WorkerHost : IAsyncDisposable
             options.Name,
             options.MemoryLimit,
             options.HeartbeatInterval,
+            options.Resources,
             cancellationToken).ConfigureAwait(false);
         return new WorkerHost(server);
     }

@@ -32,12 +32,13 @@ internal static class MessageCodec
                 w.Write(m.ClientId);
                 break;
             case RegisterWorker m:
-                w.WriteArrayHeader(5);
+                w.WriteArrayHeader(6);
                 w.Write((byte)m.Op);
                 w.Write(m.Address);
                 w.Write(m.Threads);
                 w.Write(m.MemoryLimit);
                 w.Write(m.Name);
+                WriteResources(ref w, m.Resources);
                 break;
             case Welcome m:
                 w.WriteArrayHeader(3);
@@ -51,12 +52,19 @@ internal static class MessageCodec
                 w.WriteArrayHeader(m.Tasks.Length);
                 foreach (WireTask t in m.Tasks)
                 {
-                    w.WriteArrayHeader(5);
+                    w.WriteArrayHeader(t.Restrictions is null ? 5 : 6);
                     WriteKey(ref w, t.Key);
                     w.Write(t.Spec);
                     WriteKeys(ref w, t.Dependencies);
                     w.Write(t.Order);
                     w.Write(t.Retries);
+                    if (t.Restrictions is { } r)
+                    {
+                        w.WriteArrayHeader(3);
+                        WriteStrings(ref w, r.Workers);
+                        w.Write(r.AllowOtherWorkers);
+                        WriteResources(ref w, r.Resources);
+                    }
                 }
 
                 WriteKeys(ref w, m.Wanted);
@@ -88,6 +96,7 @@ internal static class MessageCodec
                 WriteLocations(ref w, m.Dependencies);
                 w.Write(m.Priority);
                 w.Write(m.Session);
+                WriteResources(ref w, m.Resources);
                 break;
             case FreeKeys m:
                 w.WriteArrayHeader(2);
@@ -257,13 +266,13 @@ internal static class MessageCodec
         Message m = op switch
         {
             Op.RegisterClient => new RegisterClient(ReadString(ref r)),
-            Op.RegisterWorker => new RegisterWorker(ReadString(ref r), r.ReadInt32(), r.ReadInt64(), ReadString(ref r)),
+            Op.RegisterWorker => new RegisterWorker(ReadString(ref r), r.ReadInt32(), r.ReadInt64(), ReadString(ref r), ReadResources(ref r)),
             Op.Welcome => new Welcome(ReadString(ref r), r.ReadInt32()),
             Op.UpdateGraph => new UpdateGraph(ReadWireTasks(ref r), ReadKeys(ref r)),
             Op.ReleaseKeys => new ReleaseKeys(ReadKeys(ref r)),
             Op.KeyInMemory => new KeyInMemory(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64()),
             Op.KeyErred => new KeyErred(ReadKey(ref r), ReadKey(ref r), ReadError(ref r)),
-            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32()),
+            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32(), ReadResources(ref r)),
             Op.FreeKeys => new FreeKeys(ReadKeys(ref r)),
             Op.AddKeys => new AddKeys(ReadKeys(ref r)),
             Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble()),
@@ -446,8 +455,13 @@ internal static class MessageCodec
         var tasks = new WireTask[n];
         for (int i = 0; i < n; i++)
         {
-            r.ReadArrayHeader();
+            int fields = r.ReadArrayHeader();
             tasks[i] = new WireTask(ReadKey(ref r), ReadBytes(ref r), ReadKeys(ref r), r.ReadInt32(), r.ReadInt32());
+            if (fields > 5)
+            {
+                r.ReadArrayHeader();
+                tasks[i] = tasks[i] with { Restrictions = new TaskRestrictions(ReadStrings(ref r), r.ReadBoolean(), ReadResources(ref r) ?? []) };
+            }
         }
 
         return tasks;
@@ -464,6 +478,42 @@ internal static class MessageCodec
         }
 
         return deps;
+    }
+
+    // Resources travel as [[name, amount]…], or nil for none.
+    private static void WriteResources(ref MessagePackWriter w, ResourceAmount[]? resources)
+    {
+        if (resources is null)
+        {
+            w.WriteNil();
+            return;
+        }
+
+        w.WriteArrayHeader(resources.Length);
+        foreach (ResourceAmount a in resources)
+        {
+            w.WriteArrayHeader(2);
+            w.Write(a.Name);
+            w.Write(a.Amount);
+        }
+    }
+
+    private static ResourceAmount[]? ReadResources(ref MessagePackReader r)
+    {
+        if (r.TryReadNil())
+        {
+            return null;
+        }
+
+        int n = r.ReadArrayHeader();
+        var resources = new ResourceAmount[n];
+        for (int i = 0; i < n; i++)
+        {
+            r.ReadArrayHeader();
+            resources[i] = new ResourceAmount(ReadString(ref r), r.ReadDouble());
+        }
+
+        return resources;
     }
 
     // An assembly travels as [name, MVID (16 bytes), SHA-256 (32 bytes), file bytes].

@@ -44,8 +44,8 @@ internal abstract record Message(Op Op);
 /// <summary>A client introduces itself to the scheduler.</summary>
 internal sealed record RegisterClient(string ClientId) : Message(Op.RegisterClient);
 
-/// <summary>A worker introduces itself to the scheduler; <paramref name="Address"/> is where peers reach it.</summary>
-internal sealed record RegisterWorker(string Address, int Threads, long MemoryLimit, string Name) : Message(Op.RegisterWorker);
+/// <summary>A worker introduces itself to the scheduler; <paramref name="Address"/> is where peers reach it; <paramref name="Resources"/> are the abstract resources it has.</summary>
+internal sealed record RegisterWorker(string Address, int Threads, long MemoryLimit, string Name, ResourceAmount[]? Resources = null) : Message(Op.RegisterWorker);
 
 /// <summary>
 /// The scheduler accepts a registration. A client learns its code session number: it names the
@@ -54,7 +54,7 @@ internal sealed record RegisterWorker(string Address, int Threads, long MemoryLi
 internal sealed record Welcome(string SchedulerId, int Session = 0) : Message(Op.Welcome);
 
 /// <summary>One task of a graph as a client submits it: the serialized node is opaque to the scheduler.</summary>
-internal sealed record WireTask(Key Key, byte[] Spec, Key[] Dependencies, int Order, int Retries);
+internal sealed record WireTask(Key Key, byte[] Spec, Key[] Dependencies, int Order, int Retries, TaskRestrictions? Restrictions = null);
 
 /// <summary>A client submits tasks and says which keys it wants.</summary>
 internal sealed record UpdateGraph(WireTask[] Tasks, Key[] Wanted) : Message(Op.UpdateGraph);
@@ -73,9 +73,10 @@ internal sealed record DependencyLocation(Key Key, string[] WhoHas, long NBytes)
 
 /// <summary>
 /// The scheduler asks a worker to run a task. <paramref name="Session"/> is the code session of the
-/// client that submitted it (0: the worker's own application code).
+/// client that submitted it (0: the worker's own application code); <paramref name="Resources"/> what it
+/// uses of the worker's abstract resources while it runs (null: nothing).
 /// </summary>
-internal sealed record ComputeTask(Key Key, byte[] Spec, DependencyLocation[] Dependencies, long Priority, int Session = 0) : Message(Op.ComputeTask);
+internal sealed record ComputeTask(Key Key, byte[] Spec, DependencyLocation[] Dependencies, long Priority, int Session = 0, ResourceAmount[]? Resources = null) : Message(Op.ComputeTask);
 
 /// <summary>The scheduler tells a worker that it may drop these keys.</summary>
 internal sealed record FreeKeys(Key[] Keys) : Message(Op.FreeKeys);

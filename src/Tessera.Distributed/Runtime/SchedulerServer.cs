@@ -109,7 +109,8 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
         if (_workers.TryGetValue(worker.Address, out Peer? peer))
         {
-            peer.Connection.Post(new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session));
+            ResourceAmount[]? resources = task.Restrictions?.Resources is { Length: > 0 } r ? r : null;
+            peer.Connection.Post(new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session, resources));
         }
     }
 
@@ -301,9 +302,10 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         peer.IsWorker = true;
         _workers[m.Address] = peer;
         peer.Connection.Post(new Welcome("scheduler"));
+        Dictionary<string, double>? resources = m.Resources is { Length: > 0 } r ? r.ToDictionary(a => a.Name, a => a.Amount, StringComparer.Ordinal) : null;
         if (_code.Count == 0)
         {
-            _state.AddWorker(m.Address, m.Threads);
+            _state.AddWorker(m.Address, m.Threads, m.Name, resources);
             return;
         }
 
@@ -311,7 +313,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         {
             if (!peer.Closed)
             {
-                _state.AddWorker(m.Address, m.Threads);
+                _state.AddWorker(m.Address, m.Threads, m.Name, resources);
             }
         });
     }
@@ -492,7 +494,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         for (int i = 0; i < tasks.Length; i++)
         {
             WireTask t = m.Tasks[i];
-            tasks[i] = new TaskSubmission(t.Key, t.Spec, t.Dependencies, t.Order, t.Retries);
+            tasks[i] = new TaskSubmission(t.Key, t.Spec, t.Dependencies, t.Order, t.Retries, t.Restrictions);
         }
 
         try

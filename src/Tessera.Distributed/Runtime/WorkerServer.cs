@@ -30,11 +30,16 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly List<Task> _peerLoops = [];
     private readonly ConcurrentDictionary<int, CodeSessionEntry> _sessions = new();
     private readonly Task _heartbeats;
+    private readonly IReadOnlyDictionary<string, double> _resources;
+    private readonly Dictionary<string, double> _availableResources;
+    private readonly List<ComputeTask> _constrained = [];
     private int _executing;
     private volatile bool _heartbeatsStopped;
 
-    private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name, TimeSpan heartbeatInterval)
+    private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name, TimeSpan heartbeatInterval, IReadOnlyDictionary<string, double> resources)
     {
+        _resources = resources;
+        _availableResources = new Dictionary<string, double>(resources, StringComparer.Ordinal);
         _serializer = serializer;
         _listener = listener;
         _scheduler = scheduler;
@@ -79,8 +84,19 @@ internal sealed class WorkerServer : IAsyncDisposable
         string? name = null,
         long memoryLimit = 0,
         TimeSpan? heartbeatInterval = null,
+        IReadOnlyDictionary<string, double>? resources = null,
         CancellationToken cancellationToken = default)
     {
+        resources ??= new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach ((string resource, double amount) in resources)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(resource, nameof(resources));
+            if (!(amount >= 0) || double.IsInfinity(amount))
+            {
+                throw new ArgumentOutOfRangeException(nameof(resources), amount, $"The amount of resource '{resource}' must be a finite number of at least 0.");
+            }
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         TimeSpan interval = heartbeatInterval ?? DefaultHeartbeatInterval;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero, nameof(heartbeatInterval));
@@ -96,7 +112,8 @@ internal sealed class WorkerServer : IAsyncDisposable
             throw;
         }
 
-        await channel.SendAsync(new RegisterWorker(listener.Address, threads, memoryLimit, name ?? listener.Address), cancellationToken).ConfigureAwait(false);
+        ResourceAmount[] amounts = [.. resources.Select(r => new ResourceAmount(r.Key, r.Value))];
+        await channel.SendAsync(new RegisterWorker(listener.Address, threads, memoryLimit, name ?? listener.Address, amounts), cancellationToken).ConfigureAwait(false);
         Message welcome = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
         if (welcome is not Welcome)
         {
@@ -105,7 +122,7 @@ internal sealed class WorkerServer : IAsyncDisposable
             throw new CommClosedException($"Scheduler {schedulerAddress} answered the worker's registration with {welcome.Op} instead of a welcome.");
         }
 
-        return new WorkerServer(network, serializer, listener, new PeerConnection(channel), threads, name ?? listener.Address, interval);
+        return new WorkerServer(network, serializer, listener, new PeerConnection(channel), threads, name ?? listener.Address, interval, resources);
     }
 
     public async ValueTask DisposeAsync()
@@ -267,15 +284,94 @@ internal sealed class WorkerServer : IAsyncDisposable
             }
 
             ComputeTask? task;
+            string? cannotRun = null;
             lock (_readyLock)
             {
                 if (!_ready.TryDequeue(out task, out _))
                 {
                     continue;
                 }
+
+                if (task.Resources is { } needs && !TryAcquire(needs, out cannotRun))
+                {
+                    if (cannotRun is null)
+                    {
+                        // Running tasks hold the resources; it runs when they give them back.
+                        _constrained.Add(task);
+                        continue;
+                    }
+                }
             }
 
-            Run(task);
+            if (cannotRun is not null)
+            {
+                _scheduler.Post(new TaskErred(task.Key, new RemoteError(typeof(InvalidOperationException).FullName!, cannotRun, null)));
+                continue;
+            }
+
+            try
+            {
+                Run(task);
+            }
+            finally
+            {
+                if (task.Resources is { } used)
+                {
+                    GiveBack(used);
+                }
+            }
+        }
+    }
+
+    // Takes what a task needs from the resources not in use; false when they are in use (or, with a
+    // reason, when this worker does not have that much at all). Called under the ready lock.
+    private bool TryAcquire(ResourceAmount[] needs, out string? cannotRun)
+    {
+        cannotRun = null;
+        foreach (ResourceAmount need in needs)
+        {
+            if (_resources.GetValueOrDefault(need.Name) < need.Amount)
+            {
+                cannotRun = $"Worker {Name} has {need.Name}={_resources.GetValueOrDefault(need.Name)}, less than the {need.Amount} the task needs.";
+                return false;
+            }
+
+            if (_availableResources.GetValueOrDefault(need.Name) < need.Amount)
+            {
+                return false;
+            }
+        }
+
+        foreach (ResourceAmount need in needs)
+        {
+            _availableResources[need.Name] = _availableResources.GetValueOrDefault(need.Name) - need.Amount;
+        }
+
+        return true;
+    }
+
+    private void GiveBack(ResourceAmount[] used)
+    {
+        int waiting;
+        lock (_readyLock)
+        {
+            foreach (ResourceAmount a in used)
+            {
+                _availableResources[a.Name] = _availableResources.GetValueOrDefault(a.Name) + a.Amount;
+            }
+
+            waiting = _constrained.Count;
+            foreach (ComputeTask t in _constrained)
+            {
+                _ready.Enqueue(t, t.Priority);
+            }
+
+            _constrained.Clear();
+        }
+
+        if (waiting > 0)
+        {
+            _readySignal.Release(waiting);
         }
     }
 

@@ -75,8 +75,8 @@ internal sealed class SchedulerState
 
     public IReadOnlyDictionary<string, ClientState> Clients => _clients;
 
-    /// <summary>Adds a worker and gives it waiting work.</summary>
-    public WorkerState AddWorker(string address, int threads)
+    /// <summary>Adds a worker and gives it waiting work, including tasks that no worker could run before.</summary>
+    public WorkerState AddWorker(string address, int threads, string? name = null, IReadOnlyDictionary<string, double>? resources = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         if (_workers.ContainsKey(address))
@@ -84,7 +84,7 @@ internal sealed class SchedulerState
             throw new ArgumentException($"Worker {address} is already registered; each worker has a unique address.", nameof(address));
         }
 
-        var worker = new WorkerState(address, threads);
+        var worker = new WorkerState(address, threads, name, resources);
         _workers.Add(address, worker);
         _workerList.Add(worker);
         foreach (SchedulerTask t in _noWorker.ToArray())
@@ -185,7 +185,7 @@ internal sealed class SchedulerState
                 continue;
             }
 
-            var t = new SchedulerTask(s.Key, s.Spec, generation | (uint)s.Order) { RetriesLeft = s.Retries, Session = client.Session };
+            var t = new SchedulerTask(s.Key, s.Spec, generation | (uint)s.Order) { RetriesLeft = s.Retries, Session = client.Session, Restrictions = s.Restrictions };
             _tasks.Add(s.Key, t);
             added.Add((t, s));
         }
@@ -542,10 +542,11 @@ internal sealed class SchedulerState
             _noWorker.Remove(t);
         }
 
-        WorkerState? worker = DecideWorker(t);
+        WorkerState? worker = t.Restrictions is { } restrictions ? DecideRestrictedWorker(t, restrictions) : DecideWorker(t);
         if (worker is null)
         {
-            if (_workers.Count == 0)
+            // No worker at all, or none that meets the task's restrictions: it waits for one to join.
+            if (_workers.Count == 0 || t.Restrictions is not null)
             {
                 t.State = TaskStateKind.NoWorker;
                 _noWorker.Add(t);
@@ -829,6 +830,41 @@ internal sealed class SchedulerState
         }
 
         return best ?? _workerList[0];
+    }
+
+    // A restricted task goes to the cheapest worker that meets its restrictions (preferring the named
+    // workers when others are allowed too), never queued: withholding is for unrestricted root tasks.
+    private WorkerState? DecideRestrictedWorker(SchedulerTask t, TaskRestrictions restrictions)
+    {
+        WorkerState? best = Cheapest(t, restrictions, anyWorker: false);
+        if (best is null && restrictions.AllowOtherWorkers)
+        {
+            best = Cheapest(t, restrictions, anyWorker: true);
+        }
+
+        return best;
+    }
+
+    private WorkerState? Cheapest(SchedulerTask t, TaskRestrictions restrictions, bool anyWorker)
+    {
+        WorkerState? best = null;
+        double bestCost = double.MaxValue;
+        int n = _workerList.Count;
+        int offset = n == 0 ? 0 : _roundRobin++ % n;
+        for (int i = 0; i < n; i++)
+        {
+            WorkerState w = _workerList[(offset + i) % n];
+            if (restrictions.Admits(w, anyWorker))
+            {
+                double cost = Cost(t, w);
+                if (cost < bestCost)
+                {
+                    (best, bestCost) = (w, cost);
+                }
+            }
+        }
+
+        return best;
     }
 
     private static double Cost(SchedulerTask t, WorkerState w)

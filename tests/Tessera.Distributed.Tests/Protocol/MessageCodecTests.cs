@@ -55,6 +55,9 @@ public sealed class MessageCodecTests
             new CodeLoaded(11, error),
             new EndSession(3),
             new AddKeys(keys),
+            new RegisterWorker("tcp://a:1", 2, 0, "gpu", [new ResourceAmount("GPU", 2), new ResourceAmount("MEM", 10e9)]),
+            new ComputeTask(keys[0], [1], [], 4, 3, [new ResourceAmount("GPU", 1)]),
+            new UpdateGraph([new WireTask(keys[0], [1], [], 0, 0, new TaskRestrictions(["tcp://a:1", "gpu"], true, [new ResourceAmount("GPU", 0.5)]))], [keys[0]]),
         ];
         return all.Select((m, i) => (Name: $"{i}-{m.Op}", m)).ToDictionary(p => p.Name, p => p.m);
     }

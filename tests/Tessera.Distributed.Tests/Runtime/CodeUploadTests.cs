@@ -17,7 +17,7 @@ public sealed class CodeUploadTests
         string cli = CliWorkers.ProgramPath();
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(cli)!, "Tessera.Distributed.TestUserCode.dll")), "the worker's folder must not hold the user code");
         await using SchedulerHost scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = "tcp://127.0.0.1:0" });
-        using Process worker = CliWorkers.Start(scheduler.Address, "--nthreads", "1");
+        using Process worker = CliWorkers.Start(scheduler.Address, "--nthreads", "1", "--resources", "GPU=1");
         try
         {
             await CliWorkers.WaitForWorkersAsync(scheduler, 1, worker);
@@ -32,7 +32,7 @@ public sealed class CodeUploadTests
             Assert.Equal(scale(2.0).Length, await length.ResultAsync(ct).WaitAsync(limit, ct));
 
             IReadOnlyList<Future<Point>> scattered = await client.ScatterAsync([new Point(6, 8)], cancellationToken: ct).WaitAsync(limit, ct);
-            using Future<double> scatteredLength = client.Submit(UserFunctions.Length, scattered[0]);
+            using Future<double> scatteredLength = client.Submit(UserFunctions.Length, scattered[0], resources: new Dictionary<string, double> { ["GPU"] = 1 });
             Assert.Equal(10.0, await scatteredLength.ResultAsync(ct).WaitAsync(limit, ct));
 
             IReadOnlyDictionary<string, bool> collectible = await client.RunAsync(UserFunctions.LoadedAsUploadedCode(), cancellationToken: ct).WaitAsync(limit, ct);
