@@ -262,6 +262,36 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Restarts the cluster (Dask's <c>restart</c>): the scheduler forgets every task and result, of
+    /// every client, and restarts every worker — a local cluster's worker processes are replaced by new
+    /// processes, other workers are replaced by fresh ones in their process (<see cref="WorkerHost"/>).
+    /// Every pending or finished future of every client then fails with <see cref="ClusterRestartedException"/>.
+    /// Uploaded code stays: workers get it again when they join.
+    /// </summary>
+    /// <param name="timeout">How long to wait for as many workers as before to join again; by default 60 s.</param>
+    /// <param name="cancellationToken">Cancels the wait (not the restart).</param>
+    /// <returns>A task that completes once the workers are back.</returns>
+    /// <exception cref="TimeoutException">Fewer workers than before joined within <paramref name="timeout"/>.</exception>
+    /// <exception cref="RemoteException">The workers could not be restarted.</exception>
+    public async Task RestartAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        double seconds = (timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(seconds, 0, nameof(timeout));
+        RestartDone done = await RequestAsync<RestartDone>(id => new Restart(id, seconds), cancellationToken).ConfigureAwait(false);
+        if (done.Error is { } e)
+        {
+            throw e.TypeName == typeof(TimeoutException).FullName
+                ? new TimeoutException(e.Message)
+                : new RemoteException(e.TypeName, e.Message, e.StackTrace, []);
+        }
+    }
+
+    /// <summary>Restarts the cluster, blocking; see <see cref="RestartAsync"/>.</summary>
+    /// <param name="timeout">How long to wait for the workers; by default 60 s.</param>
+    public void Restart(TimeSpan? timeout = null) => RestartAsync(timeout).GetAwaiter().GetResult();
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
@@ -334,6 +364,11 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
             if (s.Cancelled)
             {
                 throw new TaskCanceledException($"Future {keys[i]} was cancelled; submit it again to compute it.");
+            }
+
+            if (s.Lost is { } lost)
+            {
+                throw new ClusterRestartedException(lost.Key);
             }
         }
 
@@ -522,6 +557,12 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                     case CodeUploaded c when _requests.TryRemove(c.RequestId, out TaskCompletionSource<Message>? pending):
                         pending.TrySetResult(c);
                         break;
+                    case RestartDone r when _requests.TryRemove(r.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(r);
+                        break;
+                    case ClusterRestarted:
+                        LoseEverything();
+                        break;
                     case Close:
                         open = false;
                         break;
@@ -559,6 +600,24 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
     }
 
+    // The cluster restarted: every key of this client is gone. Its futures fail (finished ones too), and
+    // the keys are released here without telling the scheduler, which forgot them already.
+    private void LoseEverything()
+    {
+        foreach (KeyValuePair<Key, FutureState> kv in _keys)
+        {
+            FutureState s = kv.Value;
+            lock (s)
+            {
+                s.Released = true;
+                s.Lost ??= new ClusterRestartedException(kv.Key);
+            }
+
+            _keys.TryRemove(kv);
+            s.Location.TrySetException(s.Lost);
+        }
+    }
+
     private void FailPending(CommClosedException closed)
     {
         _closed = closed;
@@ -591,4 +650,7 @@ internal sealed class FutureState
 
     /// <summary>Gets or sets a value indicating whether the key was cancelled (its futures throw <see cref="TaskCanceledException"/>).</summary>
     public bool Cancelled { get; set; }
+
+    /// <summary>Gets or sets why the key's result is gone although its task may have finished (the cluster restarted); null while it is not.</summary>
+    public ClusterRestartedException? Lost { get; set; }
 }

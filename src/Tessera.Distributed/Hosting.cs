@@ -87,6 +87,8 @@ public sealed class SchedulerHost : IAsyncDisposable
     /// <summary>Gets the number of tasks the scheduler tracks.</summary>
     public int TaskCount => _server.TaskCount;
 
+    internal SchedulerServer Server => _server;
+
     /// <summary>Starts a scheduler.</summary>
     /// <param name="options">Where it listens and how it schedules.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -103,20 +105,47 @@ public sealed class SchedulerHost : IAsyncDisposable
 }
 
 /// <summary>A running worker (Dask's <c>dask worker</c>).</summary>
+/// <remarks>
+/// When a client restarts the cluster (<see cref="Client.RestartAsync"/>), the host drops its worker
+/// and starts a fresh one with the same options, which joins the same scheduler (with a new address
+/// unless the listen address names a fixed port).
+/// </remarks>
 public sealed class WorkerHost : IAsyncDisposable
 {
-    private readonly WorkerServer _server;
+    private readonly string _schedulerAddress;
+    private readonly WorkerOptions _options;
+    private readonly Lock _gate = new();
+    private readonly Task _supervisor;
+    private WorkerServer _server;
+    private bool _disposed;
 
-    private WorkerHost(WorkerServer server) => _server = server;
+    private WorkerHost(string schedulerAddress, WorkerOptions options, WorkerServer server)
+    {
+        _schedulerAddress = schedulerAddress;
+        _options = options;
+        _server = server;
+        _supervisor = Task.Run(SuperviseAsync);
+    }
 
     /// <summary>Gets the address peers and clients fetch data from.</summary>
-    public string Address => _server.Address;
+    public string Address => Server.Address;
 
     /// <summary>Gets the number of threads that run tasks.</summary>
-    public int Threads => _server.Threads;
+    public int Threads => Server.Threads;
 
-    /// <summary>Gets a task that completes when the worker stops (closed, or its scheduler went away).</summary>
-    public Task Completion => _server.Completion;
+    /// <summary>Gets a task that completes when the worker stops for good (closed, or its scheduler went away); a restart does not complete it.</summary>
+    public Task Completion => _supervisor;
+
+    private WorkerServer Server
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _server;
+            }
+        }
+    }
 
     /// <summary>Starts a worker and registers it with a scheduler.</summary>
     /// <param name="schedulerAddress">The scheduler's address.</param>
@@ -127,8 +156,33 @@ public sealed class WorkerHost : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(schedulerAddress);
         options ??= new WorkerOptions();
+        WorkerServer server = await StartServerAsync(schedulerAddress, options, cancellationToken).ConfigureAwait(false);
+        return new WorkerHost(schedulerAddress, options, server);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        WorkerServer server;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            server = _server;
+        }
+
+        await server.DisposeAsync().ConfigureAwait(false);
+        await _supervisor.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private static Task<WorkerServer> StartServerAsync(string schedulerAddress, WorkerOptions options, CancellationToken cancellationToken)
+    {
         string listen = schedulerAddress.StartsWith("memory://", StringComparison.Ordinal) ? "memory://0" : options.ListenAddress;
-        WorkerServer server = await WorkerServer.StartAsync(
+        return WorkerServer.StartAsync(
             Networks.For(schedulerAddress, "worker"),
             WireSerializer.ForSameApplication("worker"),
             schedulerAddress,
@@ -138,10 +192,51 @@ public sealed class WorkerHost : IAsyncDisposable
             options.MemoryLimit,
             options.HeartbeatInterval,
             options.Resources,
-            cancellationToken).ConfigureAwait(false);
-        return new WorkerHost(server);
+            cancellationToken);
     }
 
-    /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    // Starts a fresh worker each time the scheduler restarts the current one; ends when a worker stops
+    // for any other reason, when the host is disposed, or when the scheduler cannot be reached.
+    private async Task SuperviseAsync()
+    {
+        while (true)
+        {
+            WorkerServer current = Server;
+            await current.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            lock (_gate)
+            {
+                if (_disposed || !current.RestartRequested)
+                {
+                    return;
+                }
+            }
+
+            await current.DisposeAsync().ConfigureAwait(false);
+            WorkerServer next;
+            try
+            {
+                next = await StartServerAsync(_schedulerAddress, _options, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TesseraException or IOException or InvalidOperationException)
+            {
+                return;
+            }
+
+            bool disposed;
+            lock (_gate)
+            {
+                disposed = _disposed;
+                if (!disposed)
+                {
+                    _server = next;
+                }
+            }
+
+            if (disposed)
+            {
+                await next.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+    }
 }

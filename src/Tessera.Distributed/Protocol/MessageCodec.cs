@@ -103,6 +103,22 @@ internal static class MessageCodec
                 w.Write((byte)m.Op);
                 WriteKeys(ref w, m.Keys);
                 break;
+            case Restart m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                w.Write(m.TimeoutSeconds);
+                break;
+            case RestartDone m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteOptionalError(ref w, m.Error);
+                break;
+            case ClusterRestarted or RestartWorker:
+                w.WriteArrayHeader(1);
+                w.Write((byte)message.Op);
+                break;
             case AddKeys m:
                 w.WriteArrayHeader(2);
                 w.Write((byte)m.Op);
@@ -275,6 +291,10 @@ internal static class MessageCodec
             Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32(), ReadResources(ref r)),
             Op.FreeKeys => new FreeKeys(ReadKeys(ref r)),
             Op.AddKeys => new AddKeys(ReadKeys(ref r)),
+            Op.Restart => new Restart(r.ReadInt64(), r.ReadDouble()),
+            Op.RestartDone => new RestartDone(r.ReadInt64(), ReadOptionalError(ref r)),
+            Op.ClusterRestarted => new ClusterRestarted(),
+            Op.RestartWorker => new RestartWorker(),
             Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble()),
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r)),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),

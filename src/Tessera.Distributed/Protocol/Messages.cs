@@ -36,6 +36,10 @@ internal enum Op : byte
     CodeLoaded = 27,
     EndSession = 28,
     AddKeys = 29,
+    Restart = 30,
+    RestartDone = 31,
+    ClusterRestarted = 32,
+    RestartWorker = 33,
 }
 
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
@@ -147,3 +151,18 @@ internal sealed record CodeLoaded(long UploadId, RemoteError? Error) : Message(O
 
 /// <summary>The client of a code session left: the worker unloads the session's code.</summary>
 internal sealed record EndSession(int Session) : Message(Op.EndSession);
+
+/// <summary>
+/// A client asks the scheduler to restart the cluster: forget every task and result, restart every
+/// worker, and answer <see cref="RestartDone"/> once as many workers are back (or the timeout passed).
+/// </summary>
+internal sealed record Restart(long RequestId, double TimeoutSeconds) : Message(Op.Restart);
+
+/// <summary>The scheduler answers <see cref="Restart"/>: the workers are back, or why not.</summary>
+internal sealed record RestartDone(long RequestId, RemoteError? Error) : Message(Op.RestartDone);
+
+/// <summary>The scheduler tells every client that the cluster restarted: all its keys are gone.</summary>
+internal sealed record ClusterRestarted() : Message(Op.ClusterRestarted);
+
+/// <summary>The scheduler tells a worker to drop everything and start afresh (its host starts a new worker).</summary>
+internal sealed record RestartWorker() : Message(Op.RestartWorker);

@@ -27,6 +27,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     private readonly List<Key> _fireAndForgetDone = [];
     private readonly Dictionary<string, ClientCode> _code = new(StringComparer.Ordinal);
     private readonly Dictionary<long, PendingLoad> _pendingLoads = [];
+    private readonly List<PendingRestart> _restarts = [];
     private long _nextUpload;
     private int _nextSession;
 
@@ -54,6 +55,13 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
     /// <summary>Gets the number of connected workers.</summary>
     public int WorkerCount { get; private set; }
+
+    /// <summary>
+    /// Gets or sets what restarts the workers when a client restarts the cluster, where the scheduler's
+    /// owner can (a local cluster kills and starts its worker processes again); when null, each worker
+    /// is told to restart, and its host starts a fresh one.
+    /// </summary>
+    public Func<Task>? WorkerRestarter { get; set; }
 
     public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, CancellationToken cancellationToken = default)
     {
@@ -214,6 +222,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                     else
                     {
                         RemoveSilentWorkers();
+                        CheckRestarts();
                     }
                 }
 
@@ -248,6 +257,9 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 break;
             case CodeLoaded m when peer.IsWorker:
                 CodeLoaded(peer, m);
+                break;
+            case Restart m when peer.Id is not null && !peer.IsWorker:
+                RestartCluster(peer, m);
                 break;
             case UpdateGraph m:
                 UpdateGraph(peer, m);
@@ -285,6 +297,11 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 break;
         }
 
+        if (_restarts.Count > 0)
+        {
+            CheckRestarts();
+        }
+
         // Fire-and-forget keys that became done during this event: the pseudo-client lets go of them.
         while (_fireAndForgetDone.Count > 0)
         {
@@ -311,7 +328,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
         SendCode([peer], [.. _code.Values.Select(c => (c, c.Assemblies.Values.ToArray()))], _ =>
         {
-            if (!peer.Closed)
+            if (!peer.Closed && _workers.TryGetValue(m.Address, out Peer? current) && current == peer)
             {
                 _state.AddWorker(m.Address, m.Threads, m.Name, resources);
             }
@@ -425,6 +442,91 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         }
     }
 
+    // Dask's restart: every task and result is forgotten and every client told so; the workers are
+    // retired at once (messages from them are ignored from now on) and restarted, and the client hears
+    // back once as many workers as before have joined, or the timeout passed.
+    private void RestartCluster(Peer client, Restart m)
+    {
+        int target = _state.Workers.Count;
+        _state.ForgetEverything();
+        _fireAndForgetDone.Clear();
+        foreach (Peer c in _clients.Values)
+        {
+            c.Connection.Post(new ClusterRestarted());
+        }
+
+        Peer[] retired = [.. _workers.Values];
+        foreach (Peer w in retired)
+        {
+            Retire(w);
+        }
+
+        double seconds = double.IsFinite(m.TimeoutSeconds) && m.TimeoutSeconds > 0 ? m.TimeoutSeconds : 60;
+        var pending = new PendingRestart(client, m.RequestId, target, seconds, Environment.TickCount64 + (long)(seconds * 1000));
+        _restarts.Add(pending);
+        if (WorkerRestarter is { } restart)
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await restart().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    RemoteError error = WorkerServer.ToRemoteError(e) with { Message = $"Restarting the workers failed: {e.Message}" };
+                    _events.Writer.TryWrite(new SchedulerEvent(null, null, () => FinishRestart(pending, error)));
+                }
+            });
+        }
+        else
+        {
+            foreach (Peer w in retired)
+            {
+                w.Connection.Post(new RestartWorker());
+            }
+        }
+    }
+
+    // A retired worker is out of the cluster: gone from the state and from code uploads; its connection
+    // closes when it goes.
+    private void Retire(Peer worker)
+    {
+        worker.Closed = true;
+        _workers.Remove(worker.Id!);
+        _state.RemoveWorker(worker.Id!);
+        foreach ((long id, PendingLoad load) in _pendingLoads.ToArray())
+        {
+            Acknowledge(id, load, worker.Id!, all: true);
+        }
+    }
+
+    private void CheckRestarts()
+    {
+        foreach (PendingRestart r in _restarts.ToArray())
+        {
+            if (_state.Workers.Count >= r.Target)
+            {
+                FinishRestart(r, null);
+            }
+            else if (Environment.TickCount64 > r.Deadline)
+            {
+                FinishRestart(r, new RemoteError(
+                    typeof(TimeoutException).FullName!,
+                    $"Only {_state.Workers.Count} of the {r.Target} workers came back within {r.TimeoutSeconds:0.###} s of the restart.",
+                    null));
+            }
+        }
+    }
+
+    private void FinishRestart(PendingRestart r, RemoteError? error)
+    {
+        if (_restarts.Remove(r))
+        {
+            r.Client.Connection.Post(new RestartDone(r.RequestId, error));
+        }
+    }
+
     // Asks the event loop to look for workers that stopped sending heartbeats, a few times per timeout.
     private async Task HeartbeatCheckAsync()
     {
@@ -514,8 +616,15 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
     private void Disconnected(Peer peer)
     {
-        if (peer.Id is null || peer.Closed)
+        if (peer.Id is null)
         {
+            return;
+        }
+
+        if (peer.Closed)
+        {
+            // Gone already (retired by a restart, or removed for missing heartbeats).
+            _ = peer.Connection.DisposeAsync().AsTask();
             return;
         }
 
@@ -567,6 +676,9 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         /// <summary>Gets or sets a value indicating whether the connection is gone.</summary>
         public bool Closed { get; set; }
     }
+
+    /// <summary>A restart waiting for its workers to come back.</summary>
+    private sealed record PendingRestart(Peer Client, long RequestId, int Target, double TimeoutSeconds, long Deadline);
 
     /// <summary>The assemblies a connected client uploaded, by simple name.</summary>
     private sealed class ClientCode(int session, string clientId)

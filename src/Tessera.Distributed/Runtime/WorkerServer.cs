@@ -72,6 +72,9 @@ internal sealed class WorkerServer : IAsyncDisposable
     /// <summary>Gets how many results the worker holds.</summary>
     public int StoredKeys => _data.Count;
 
+    /// <summary>Gets a value indicating whether the worker stopped because the scheduler restarts the cluster (its host should start a fresh worker).</summary>
+    public bool RestartRequested { get; private set; }
+
     /// <summary>Gets a task that completes when the worker has stopped (closed, or lost its scheduler).</summary>
     public Task Completion => _schedulerLoop;
 
@@ -183,6 +186,9 @@ internal sealed class WorkerServer : IAsyncDisposable
                     case EndSession e:
                         EndSession(e.Session);
                         break;
+                    case RestartWorker:
+                        RestartRequested = true;
+                        return;
                     case Close:
                         return;
                 }

@@ -400,6 +400,36 @@ internal sealed class SchedulerState
         FillFromQueue(worker);
     }
 
+    /// <summary>
+    /// Forgets every task and result (a cluster restart): clients stay registered but want nothing,
+    /// workers hold and run nothing. Tells nobody; the caller restarts the workers and tells the clients.
+    /// Learned task durations are kept.
+    /// </summary>
+    public void ForgetEverything()
+    {
+        foreach (SchedulerTask t in _tasks.Values)
+        {
+            t.State = TaskStateKind.Forgotten;
+        }
+
+        _tasks.Clear();
+        _queued.Clear();
+        _noWorker.Clear();
+        _recommendations.Clear();
+        foreach (ClientState c in _clients.Values)
+        {
+            c.WantsWhat.Clear();
+        }
+
+        foreach (WorkerState w in _workerList)
+        {
+            w.Processing.Clear();
+            w.HasWhat.Clear();
+            w.Occupancy = 0;
+            w.NBytes = 0;
+        }
+    }
+
     /// <summary>Checks the invariants of the whole state; for tests and debugging.</summary>
     public void Validate()
     {
