@@ -89,7 +89,7 @@ internal static class MessageCodec
                 WriteError(ref w, m.Error);
                 break;
             case ComputeTask m:
-                w.WriteArrayHeader(6);
+                w.WriteArrayHeader(8);
                 w.Write((byte)m.Op);
                 WriteKey(ref w, m.Key);
                 w.Write(m.Spec);
@@ -97,6 +97,7 @@ internal static class MessageCodec
                 w.Write(m.Priority);
                 w.Write(m.Session);
                 WriteResources(ref w, m.Resources);
+                w.Write(m.RunId);
                 break;
             case FreeKeys m:
                 w.WriteArrayHeader(2);
@@ -125,17 +126,19 @@ internal static class MessageCodec
                 WriteKeys(ref w, m.Keys);
                 break;
             case TaskFinished m:
-                w.WriteArrayHeader(4);
+                w.WriteArrayHeader(5);
                 w.Write((byte)m.Op);
                 WriteKey(ref w, m.Key);
                 w.Write(m.NBytes);
                 w.Write(m.DurationSeconds);
+                w.Write(m.RunId);
                 break;
             case TaskErred m:
-                w.WriteArrayHeader(3);
+                w.WriteArrayHeader(4);
                 w.Write((byte)m.Op);
                 WriteKey(ref w, m.Key);
                 WriteError(ref w, m.Error);
+                w.Write(m.RunId);
                 break;
             case GetData m:
                 w.WriteArrayHeader(3);
@@ -288,15 +291,15 @@ internal static class MessageCodec
             Op.ReleaseKeys => new ReleaseKeys(ReadKeys(ref r)),
             Op.KeyInMemory => new KeyInMemory(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64()),
             Op.KeyErred => new KeyErred(ReadKey(ref r), ReadKey(ref r), ReadError(ref r)),
-            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32(), ReadResources(ref r)),
+            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32(), ReadResources(ref r), r.ReadInt64()),
             Op.FreeKeys => new FreeKeys(ReadKeys(ref r)),
             Op.AddKeys => new AddKeys(ReadKeys(ref r)),
             Op.Restart => new Restart(r.ReadInt64(), r.ReadDouble()),
             Op.RestartDone => new RestartDone(r.ReadInt64(), ReadOptionalError(ref r)),
             Op.ClusterRestarted => new ClusterRestarted(),
             Op.RestartWorker => new RestartWorker(),
-            Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble()),
-            Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r)),
+            Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble(), r.ReadInt64()),
+            Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r), r.ReadInt64()),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),
             Op.Data => ReadData(ref r),
             Op.Heartbeat => new Heartbeat(r.ReadInt32(), r.ReadInt64(), r.ReadInt64()),

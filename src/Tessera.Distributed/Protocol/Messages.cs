@@ -78,21 +78,23 @@ internal sealed record DependencyLocation(Key Key, string[] WhoHas, long NBytes)
 /// <summary>
 /// The scheduler asks a worker to run a task. <paramref name="Session"/> is the code session of the
 /// client that submitted it (0: the worker's own application code); <paramref name="Resources"/> what it
-/// uses of the worker's abstract resources while it runs (null: nothing).
+/// uses of the worker's abstract resources while it runs (null: nothing). <paramref name="RunId"/> names
+/// this run of the key: the worker echoes it, so that the scheduler can tell a stale run's report (of a
+/// key cancelled and submitted again) from the current one.
 /// </summary>
-internal sealed record ComputeTask(Key Key, byte[] Spec, DependencyLocation[] Dependencies, long Priority, int Session = 0, ResourceAmount[]? Resources = null) : Message(Op.ComputeTask);
+internal sealed record ComputeTask(Key Key, byte[] Spec, DependencyLocation[] Dependencies, long Priority, int Session = 0, ResourceAmount[]? Resources = null, long RunId = 0) : Message(Op.ComputeTask);
 
 /// <summary>The scheduler tells a worker that it may drop these keys.</summary>
 internal sealed record FreeKeys(Key[] Keys) : Message(Op.FreeKeys);
 
-/// <summary>A worker finished a task and holds its result.</summary>
-internal sealed record TaskFinished(Key Key, long NBytes, double DurationSeconds) : Message(Op.TaskFinished);
+/// <summary>A worker finished a task (the run <paramref name="RunId"/> of <see cref="ComputeTask"/>) and holds its result.</summary>
+internal sealed record TaskFinished(Key Key, long NBytes, double DurationSeconds, long RunId = 0) : Message(Op.TaskFinished);
 
 /// <summary>A worker fetched copies of these keys from peers (inputs of its tasks) and holds them now.</summary>
 internal sealed record AddKeys(Key[] Keys) : Message(Op.AddKeys);
 
-/// <summary>A worker's task threw.</summary>
-internal sealed record TaskErred(Key Key, RemoteError Error) : Message(Op.TaskErred);
+/// <summary>A worker's task (the run <paramref name="RunId"/> of <see cref="ComputeTask"/>) threw.</summary>
+internal sealed record TaskErred(Key Key, RemoteError Error, long RunId = 0) : Message(Op.TaskErred);
 
 /// <summary>A peer (worker or client) asks a worker for data.</summary>
 internal sealed record GetData(long RequestId, Key[] Keys) : Message(Op.GetData);

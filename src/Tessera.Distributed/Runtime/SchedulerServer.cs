@@ -118,7 +118,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         if (_workers.TryGetValue(worker.Address, out Peer? peer))
         {
             ResourceAmount[]? resources = task.Restrictions?.Resources is { Length: > 0 } r ? r : null;
-            peer.Connection.Post(new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session, resources));
+            peer.Connection.Post(new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session, resources, task.RunId));
         }
     }
 
@@ -268,13 +268,13 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 _state.ReleaseKeys(peer.Id, m.Keys);
                 break;
             case TaskFinished m when peer.Id is not null:
-                _state.TaskFinished(peer.Id, m.Key, m.NBytes, m.DurationSeconds);
+                _state.TaskFinished(peer.Id, m.Key, m.RunId, m.NBytes, m.DurationSeconds);
                 break;
             case AddKeys m when peer.IsWorker:
                 _state.AddKeys(peer.Id!, m.Keys);
                 break;
             case TaskErred m when peer.Id is not null:
-                _state.TaskErred(peer.Id, m.Key, m.Error);
+                _state.TaskErred(peer.Id, m.Key, m.RunId, m.Error);
                 break;
             case Heartbeat m when peer.IsWorker:
                 if (_state.Workers.TryGetValue(peer.Id!, out WorkerState? worker))

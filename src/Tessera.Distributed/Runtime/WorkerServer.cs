@@ -33,6 +33,11 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, double> _resources;
     private readonly Dictionary<string, double> _availableResources;
     private readonly List<ComputeTask> _constrained = [];
+
+    // The run of each key that the scheduler sent last and did not free: only that run may store its
+    // result and report. Changed under _storeLock together with _data's computed results.
+    private readonly Dictionary<Key, long> _runs = [];
+    private readonly Lock _storeLock = new();
     private int _executing;
     private volatile bool _heartbeatsStopped;
 
@@ -68,6 +73,9 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     /// <summary>Gets the numbers of the client code sessions whose uploaded code the worker holds.</summary>
     public IReadOnlyCollection<int> CodeSessions => [.. _sessions.Keys];
+
+    /// <summary>Gets the number of tasks running now.</summary>
+    public int Executing => Volatile.Read(ref _executing);
 
     /// <summary>Gets how many results the worker holds.</summary>
     public int StoredKeys => _data.Count;
@@ -174,9 +182,13 @@ internal sealed class WorkerServer : IAsyncDisposable
                         Accept(c);
                         break;
                     case FreeKeys f:
-                        foreach (Key k in f.Keys)
+                        lock (_storeLock)
                         {
-                            _data.TryRemove(k, out _);
+                            foreach (Key k in f.Keys)
+                            {
+                                _data.TryRemove(k, out _);
+                                _runs.Remove(k);
+                            }
                         }
 
                         break;
@@ -208,6 +220,11 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     private void Accept(ComputeTask task)
     {
+        lock (_storeLock)
+        {
+            _runs[task.Key] = task.RunId;
+        }
+
         List<DependencyLocation>? missing = null;
         foreach (DependencyLocation d in task.Dependencies)
         {
@@ -259,11 +276,37 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
         catch (Exception e) when (!_stop.IsCancellationRequested)
         {
-            _scheduler.Post(new TaskErred(task.Key, ToRemoteError(e)));
+            ReportError(task, ToRemoteError(e));
         }
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>Tells whether <paramref name="task"/> is still the run of its key that the scheduler wants.</summary>
+    private bool IsCurrent(ComputeTask task)
+    {
+        lock (_storeLock)
+        {
+            return _runs.TryGetValue(task.Key, out long run) && run == task.RunId;
+        }
+    }
+
+    // A run that is no longer current (its key was freed, or sent again) reports nothing: the scheduler
+    // has moved on, and a newer run of the key may be on its way here.
+    private void ReportError(ComputeTask task, RemoteError error)
+    {
+        lock (_storeLock)
+        {
+            if (!_runs.TryGetValue(task.Key, out long run) || run != task.RunId)
+            {
+                return;
+            }
+
+            _runs.Remove(task.Key);
+        }
+
+        _scheduler.Post(new TaskErred(task.Key, error, task.RunId));
     }
 
     private void Enqueue(ComputeTask task)
@@ -311,7 +354,7 @@ internal sealed class WorkerServer : IAsyncDisposable
 
             if (cannotRun is not null)
             {
-                _scheduler.Post(new TaskErred(task.Key, new RemoteError(typeof(InvalidOperationException).FullName!, cannotRun, null)));
+                ReportError(task, new RemoteError(typeof(InvalidOperationException).FullName!, cannotRun, null));
                 continue;
             }
 
@@ -428,6 +471,12 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     private void RunCore(ComputeTask task)
     {
+        if (!IsCurrent(task))
+        {
+            // Freed (released or cancelled) before it started.
+            return;
+        }
+
         long start = Stopwatch.GetTimestamp();
         object? result;
         try
@@ -448,13 +497,24 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
         catch (Exception e)
         {
-            _scheduler.Post(new TaskErred(task.Key, ToRemoteError(e)));
+            ReportError(task, ToRemoteError(e));
             return;
         }
 
-        _data[task.Key] = result;
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        _scheduler.Post(new TaskFinished(task.Key, SizeOf(result), seconds));
+        lock (_storeLock)
+        {
+            if (!_runs.TryGetValue(task.Key, out long run) || run != task.RunId)
+            {
+                // A stale run: its key was freed while it ran, and maybe sent again to run anew.
+                return;
+            }
+
+            _runs.Remove(task.Key);
+            _data[task.Key] = result;
+        }
+
+        _scheduler.Post(new TaskFinished(task.Key, SizeOf(result), seconds, task.RunId));
     }
 
     private async Task AcceptLoopAsync()

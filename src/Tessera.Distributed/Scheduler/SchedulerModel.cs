@@ -109,6 +109,9 @@ internal sealed class SchedulerTask(Key key, object? spec, long priority)
     /// <summary>The code session of the client that submitted the task: workers decode its specification in it.</summary>
     public int Session { get; set; }
 
+    /// <summary>The id of the task's latest run sent to a worker: reports of older runs are stale.</summary>
+    public long RunId { get; set; }
+
     /// <summary>Where the task may run; null for anywhere (most tasks).</summary>
     public TaskRestrictions? Restrictions { get; set; }
 

@@ -48,6 +48,7 @@ internal sealed class SchedulerState
     private readonly double _saturation;
     private readonly double _defaultDuration;
     private readonly double _minimumInFlightSeconds;
+    private long _nextRunId;
     private int _generation;
     private int _roundRobin;
 
@@ -308,8 +309,8 @@ internal sealed class SchedulerState
         }
     }
 
-    /// <summary>A worker finished a task.</summary>
-    public void TaskFinished(string workerAddress, Key key, long nbytes, double durationSeconds)
+    /// <summary>A worker finished the run <paramref name="runId"/> of a task; a report of any other run than the task's latest is stale and ignored.</summary>
+    public void TaskFinished(string workerAddress, Key key, long runId, long nbytes, double durationSeconds)
     {
         if (!_workers.TryGetValue(workerAddress, out WorkerState? worker))
         {
@@ -323,9 +324,10 @@ internal sealed class SchedulerState
             return;
         }
 
-        if (t.State == TaskStateKind.Memory)
+        if (t.RunId != runId)
         {
-            AddReplica(t, worker);
+            // An older run of a key that was released and submitted again meanwhile: the worker was told
+            // to free that run (see NeedyToReleased), and the current run reports for itself.
             return;
         }
 
@@ -369,11 +371,11 @@ internal sealed class SchedulerState
         }
     }
 
-    /// <summary>A worker reports that a task threw.</summary>
-    public void TaskErred(string workerAddress, Key key, RemoteError error)
+    /// <summary>A worker reports that the run <paramref name="runId"/> of a task threw; a stale run's report is ignored.</summary>
+    public void TaskErred(string workerAddress, Key key, long runId, RemoteError error)
     {
         if (!_workers.TryGetValue(workerAddress, out WorkerState? worker) || !_tasks.TryGetValue(key, out SchedulerTask? t) ||
-            t.State != TaskStateKind.Processing || t.ProcessingOn != worker)
+            t.RunId != runId || t.State != TaskStateKind.Processing || t.ProcessingOn != worker)
         {
             return;
         }
@@ -597,6 +599,7 @@ internal sealed class SchedulerState
     {
         t.State = TaskStateKind.Processing;
         t.ProcessingOn = worker;
+        t.RunId = ++_nextRunId;
         t.EstimatedDuration = _durations.TryGetValue(t.Prefix, out double d) ? d : _defaultDuration;
         worker.Processing.Add(t);
         worker.Occupancy += t.EstimatedDuration;
@@ -683,6 +686,12 @@ internal sealed class SchedulerState
         switch (t.State)
         {
             case TaskStateKind.Processing:
+                // The worker drops the run (or its result, if it is done): a run of the key sent later is another run.
+                if (t.ProcessingOn is { Closed: false } worker)
+                {
+                    _outbox.FreeKey(worker, t.Key);
+                }
+
                 LeaveProcessing(t);
                 break;
             case TaskStateKind.NoWorker:

@@ -36,7 +36,8 @@ internal static class TestFunctions
 
     /// <summary>
     /// On the threads of the in-process worker named <paramref name="worker"/>, counts the call as held
-    /// and waits (at most 30 s) for the gate; elsewhere returns <paramref name="value"/> at once.
+    /// (<c>Calls(gate)</c>), waits (at most 30 s) for the gate and counts it as done (<c>Calls(gate + "/done")</c>);
+    /// elsewhere returns <paramref name="value"/> at once.
     /// </summary>
     public static long HoldOnWorker(string worker, string gate, long value)
     {
@@ -44,6 +45,7 @@ internal static class TestFunctions
         {
             s_calls.AddOrUpdate(gate, 1, static (_, n) => n + 1);
             s_gates[gate].Wait(TimeSpan.FromSeconds(30));
+            s_calls.AddOrUpdate(gate + "/done", 1, static (_, n) => n + 1);
         }
 
         return value;

@@ -8,7 +8,7 @@ public sealed class SchedulerStateTests
 {
     private sealed class RecordingOutbox : ISchedulerOutbox
     {
-        public List<(WorkerState Worker, SchedulerTask Task)> Sent { get; } = [];
+        public List<(WorkerState Worker, SchedulerTask Task, long RunId)> Sent { get; } = [];
 
         public List<(WorkerState Worker, Key Key)> Freed { get; } = [];
 
@@ -23,7 +23,7 @@ public sealed class SchedulerStateTests
                 Assert.Equal(TaskStateKind.Memory, d.State);
             }
 
-            Sent.Add((worker, task));
+            Sent.Add((worker, task, task.RunId));
         }
 
         public void FreeKey(WorkerState worker, Key key) => Freed.Add((worker, key));
@@ -82,16 +82,16 @@ public sealed class SchedulerStateTests
     {
         for (int steps = 0; steps < 100_000; steps++)
         {
-            outbox.Sent.RemoveAll(s => s.Task.State != TaskStateKind.Processing || s.Task.ProcessingOn != s.Worker);
+            outbox.Sent.RemoveAll(s => s.Task.State != TaskStateKind.Processing || s.Task.ProcessingOn != s.Worker || s.Task.RunId != s.RunId);
             if (outbox.Sent.Count == 0)
             {
                 return;
             }
 
             int i = pick(outbox.Sent.Count);
-            (WorkerState w, SchedulerTask t) = outbox.Sent[i];
+            (WorkerState w, SchedulerTask t, long run) = outbox.Sent[i];
             outbox.Sent.RemoveAt(i);
-            state.TaskFinished(w.Address, t.Key, 8, 0.0001);
+            state.TaskFinished(w.Address, t.Key, run, 8, 0.0001);
             state.Validate();
             betweenSteps?.Invoke();
         }
@@ -161,8 +161,8 @@ public sealed class SchedulerStateTests
         var state = new SchedulerState(outbox);
         state.AddWorker("w1", 1);
         state.UpdateGraph("c", Chain("x", 5), [new Key("x", 4)]);
-        (WorkerState w, SchedulerTask first) = outbox.Sent[0];
-        state.TaskErred(w.Address, first.Key, new RemoteError("System.InvalidOperationException", "boom", "at X"));
+        (WorkerState w, SchedulerTask first, long run) = outbox.Sent[0];
+        state.TaskErred(w.Address, first.Key, run, new RemoteError("System.InvalidOperationException", "boom", "at X"));
         state.Validate();
         SchedulerTask out4 = outbox.Erred[new Key("x", 4)];
         Assert.Equal(new Key("x", 0), out4.ErredOn!.Key);
@@ -178,10 +178,10 @@ public sealed class SchedulerStateTests
         var state = new SchedulerState(outbox);
         state.AddWorker("w1", 1);
         state.UpdateGraph("c", [new TaskSubmission("flaky", null, [], 0, Retries: 1)], ["flaky"]);
-        state.TaskErred("w1", "flaky", new RemoteError("E", "first", null));
+        state.TaskErred("w1", "flaky", state.Tasks["flaky"].RunId, new RemoteError("E", "first", null));
         Assert.Empty(outbox.Erred);
         Assert.Equal(TaskStateKind.Processing, state.Tasks["flaky"].State);
-        state.TaskErred("w1", "flaky", new RemoteError("E", "second", null));
+        state.TaskErred("w1", "flaky", state.Tasks["flaky"].RunId, new RemoteError("E", "second", null));
         Assert.Equal("second", outbox.Erred["flaky"].Error!.Message);
     }
 
@@ -192,11 +192,40 @@ public sealed class SchedulerStateTests
         var state = new SchedulerState(outbox);
         state.AddWorker("w1", 1);
         state.UpdateGraph("c", [new TaskSubmission("x", null, [], 0)], ["x"]);
+        long run = state.Tasks["x"].RunId;
         state.ReleaseKeys("c", ["x"]);
         Assert.Empty(state.Tasks);
-        Assert.Empty(outbox.Freed);
-        state.TaskFinished("w1", "x", 8, 0.001);
+
+        // The worker is told to drop the run at once, and again when its result arrives.
         Assert.Equal([("w1", new Key("x"))], outbox.Freed.Select(f => (f.Worker.Address, f.Key)));
+        state.TaskFinished("w1", "x", run, 8, 0.001);
+        Assert.Equal([("w1", new Key("x")), ("w1", new Key("x"))], outbox.Freed.Select(f => (f.Worker.Address, f.Key)));
+    }
+
+    [Fact]
+    public void TaskFinished_OfAnOlderRunOfAKeySubmittedAgain_IsIgnored()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 2);
+        state.UpdateGraph("c", [new TaskSubmission("k", "first", [], 0)], ["k"]);
+        long first = state.Tasks["k"].RunId;
+        state.ReleaseKeys("c", ["k"]);
+        state.UpdateGraph("c", [new TaskSubmission("k", "second", [], 0)], ["k"]);
+        SchedulerTask k = state.Tasks["k"];
+        Assert.NotEqual(first, k.RunId);
+        Assert.Equal("second", k.Spec);
+
+        state.TaskFinished("w1", "k", first, 8, 0.001);
+        state.TaskErred("w1", "k", first, new RemoteError("E", "stale", null));
+        state.Validate();
+        Assert.Equal(TaskStateKind.Processing, k.State);
+        Assert.Empty(outbox.Erred);
+        Assert.False(outbox.InMemory.ContainsKey("c"));
+
+        state.TaskFinished("w1", "k", k.RunId, 8, 0.001);
+        Assert.Equal(TaskStateKind.Memory, k.State);
+        Assert.Equal([new Key("k")], outbox.InMemory["c"]);
     }
 
     [Fact]
