@@ -7,9 +7,9 @@ using Tessera.Graphs;
 namespace Tessera.Distributed.Protocol;
 
 /// <summary>
-/// Encodes control messages as MessagePack arrays: <c>[op, field, field, …]</c>. Keys are
-/// <c>[name, index…]</c> arrays. Hand-written rather than reflection-based, because every task
-/// passes through it several times.
+/// Encodes control messages as MessagePack arrays: <c>[op, field, field, …]</c>. Keys are written as
+/// in values (<see cref="TesseraSerializer.WriteKey"/>): the name, or <c>[name, index…]</c>. Hand-written
+/// rather than reflection-based, because every task passes through it several times.
 /// </summary>
 internal static class MessageCodec
 {
@@ -323,38 +323,10 @@ internal static class MessageCodec
         return m;
     }
 
-    private static void WriteKey(ref MessagePackWriter w, Key key)
-    {
-        w.WriteArrayHeader(1 + key.Rank);
-        w.Write(key.Name);
-        for (int i = 0; i < key.Rank; i++)
-        {
-            w.Write(key[i]);
-        }
-    }
+    // Keys are written as everywhere on the wire (TesseraSerializer.WriteKey): the name, or [name, index…].
+    private static void WriteKey(ref MessagePackWriter w, Key key) => TesseraSerializer.WriteKey(ref w, key);
 
-    private static Key ReadKey(ref MessagePackReader r)
-    {
-        int n = r.ReadArrayHeader();
-        string name = ReadString(ref r);
-        switch (n)
-        {
-            case 1:
-                return new Key(name);
-            case 2:
-                return new Key(name, r.ReadInt32());
-            case 3:
-                return new Key(name, r.ReadInt32(), r.ReadInt32());
-            default:
-                Span<int> index = n <= 17 ? stackalloc int[n - 1] : new int[n - 1];
-                for (int i = 0; i < index.Length; i++)
-                {
-                    index[i] = r.ReadInt32();
-                }
-
-                return new Key(name, index);
-        }
-    }
+    private static Key ReadKey(ref MessagePackReader r) => DecodeContext.ReadKey(ref r, r.Sequence.Length);
 
     private static void WriteKeys(ref MessagePackWriter w, Key[] keys)
     {

@@ -88,6 +88,22 @@ public sealed class MessageCodecTests
         Assert.Equal((5L, 2, "c"), (back.UploadId, back.Session, back.ClientId));
     }
 
+    [Fact]
+    public void Read_KeyClaimingAHugeIndex_IsMalformed()
+    {
+        // [ReleaseKeys, [[name, 2^31 - 1 indices…]]]: the claim is checked before anything is allocated
+        // (InvalidDataException, or the reader's EndOfStreamException).
+        byte[] bytes = [0x92, (byte)Op.ReleaseKeys, 0x91, 0xdd, 0x7f, 0xff, 0xff, 0xff, 0xa1, (byte)'k'];
+        Assert.ThrowsAny<IOException>(() => MessageCodec.Read(bytes));
+    }
+
+    [Fact]
+    public void Encode_KeyWithoutIndex_IsJustItsName()
+    {
+        byte[] bytes = MessageCodec.Encode(new ReleaseKeys([new Key("abc")]));
+        Assert.Equal([0x92, (byte)Op.ReleaseKeys, 0x91, 0xa3, (byte)'a', (byte)'b', (byte)'c'], bytes);
+    }
+
     [Theory]
     [MemberData(nameof(Names))]
     public void Read_Encode_RoundTripsEveryMessage(string name)
