@@ -105,7 +105,7 @@ public sealed partial class Client
                 }
             }
 
-            _scheduler.Post(new ScatteredKeys([.. values.Select(kv => new DependencyLocation(kv.Key, [.. whoHas[kv.Key]], kv.Value.Length))]));
+            SendToScheduler(new ScatteredKeys([.. values.Select(kv => new DependencyLocation(kv.Key, [.. whoHas[kv.Key]], kv.Value.Length))]));
             foreach (Future<T> f in futures)
             {
                 await f.State.Location.Task.WaitAsync(cancellationToken).ConfigureAwait(false);

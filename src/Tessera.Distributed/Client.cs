@@ -22,6 +22,9 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     private readonly ConcurrentDictionary<long, TaskCompletionSource<Message>> _requests = new();
     private readonly Task _receiveLoop;
     private readonly IScheduler? _previousDefault;
+    private readonly Lock _sendGate = new();
+    private readonly List<Key> _pendingReleases = [];
+    private bool _releaseFlushQueued;
     private long _nextRequest;
     private volatile CommClosedException? _closed;
     private int _disposed;
@@ -224,7 +227,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
 
         if (cancelled.Count > 0)
         {
-            _scheduler.Post(new ReleaseKeys([.. cancelled.Select(c => c.Key)]));
+            SendToScheduler(new ReleaseKeys([.. cancelled.Select(c => c.Key)]));
             foreach ((Key _, FutureState s) in cancelled)
             {
                 s.Location.TrySetCanceled(CancellationToken.None);
@@ -258,7 +261,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
 
         if (keys.Count > 0)
         {
-            _scheduler.Post(new FireAndForget([.. keys]));
+            SendToScheduler(new FireAndForget([.. keys]));
         }
     }
 
@@ -301,7 +304,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
 
         Schedulers.RestoreProcessDefault(this, _previousDefault);
-        _scheduler.Post(new Close("client closing"));
+        SendToScheduler(new Close("client closing"));
         await _scheduler.DisposeAsync().ConfigureAwait(false);
         await _data.DisposeAsync().ConfigureAwait(false);
         await _receiveLoop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -344,7 +347,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
 
         _keys.TryRemove(KeyValuePair.Create(key, state));
-        _scheduler.Post(new ReleaseKeys([key]));
+        QueueRelease(key);
     }
 
     internal async Task<object?[]> GatherAsync(IReadOnlyList<Key> keys, IReadOnlyList<FutureState> states, CancellationToken cancellationToken)
@@ -498,7 +501,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
 
         // The code goes first on the same connection, so workers have it before any of these tasks.
         UploadCode(userAssemblies);
-        _scheduler.Post(new UpdateGraph(tasks, wanted));
+        SendToScheduler(new UpdateGraph(tasks, wanted));
     }
 
     // Keys the graph refers to but does not define must be futures of this client (their results are
@@ -589,7 +592,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
             pending.TrySetException(closed);
         }
 
-        _scheduler.Post(request(id));
+        SendToScheduler(request(id));
         try
         {
             return (TReply)await pending.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -615,6 +618,53 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
 
             _keys.TryRemove(kv);
             s.Location.TrySetException(s.Lost);
+        }
+    }
+
+    // Futures let go of keys one at a time (each Dispose); their releases are queued and sent together,
+    // soon after on the thread pool, as one ReleaseKeys. Every other message to the scheduler goes out
+    // after the releases queued before it, so a release never overtakes a later message about the same
+    // key (a submission or scatter of it again).
+    private void QueueRelease(Key key)
+    {
+        bool schedule;
+        lock (_sendGate)
+        {
+            _pendingReleases.Add(key);
+            schedule = !_releaseFlushQueued;
+            _releaseFlushQueued = true;
+        }
+
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static client => client.FlushReleases(), this, preferLocal: false);
+        }
+    }
+
+    private void FlushReleases()
+    {
+        lock (_sendGate)
+        {
+            _releaseFlushQueued = false;
+            FlushReleasesLocked();
+        }
+    }
+
+    private void FlushReleasesLocked()
+    {
+        if (_pendingReleases.Count > 0)
+        {
+            _scheduler.Post(new ReleaseKeys([.. _pendingReleases]));
+            _pendingReleases.Clear();
+        }
+    }
+
+    private void SendToScheduler(Message message)
+    {
+        lock (_sendGate)
+        {
+            FlushReleasesLocked();
+            _scheduler.Post(message);
         }
     }
 

@@ -18,8 +18,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     private readonly Dictionary<string, Peer> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Peer> _clients = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _peerLoops = [];
-    private readonly Task _acceptLoop;
+    private readonly PeerAcceptor _acceptor;
     private readonly Task _eventLoop;
     private readonly Task _heartbeatCheck;
     private readonly TimeSpan _workerTimeout;
@@ -37,7 +36,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         _workerTimeout = workerTimeout;
         _state = new SchedulerState(this, workerSaturation);
         _fireAndForget = _state.AddClient(FireAndForgetClientId);
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _acceptor = new PeerAcceptor(listener, connection => ReadLoopAsync(new Peer(connection)), _stop.Token);
         _eventLoop = Task.Run(EventLoopAsync);
         _heartbeatCheck = Task.Run(HeartbeatCheckAsync);
     }
@@ -82,7 +81,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
             await p.Connection.DisposeAsync().ConfigureAwait(false);
         }
 
-        await Task.WhenAll([_acceptLoop, _eventLoop, _heartbeatCheck, .. _peerLoops]).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_acceptor.WhenAllEnded(), _eventLoop, _heartbeatCheck).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
     }
 
@@ -155,28 +154,6 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         if (_clients.TryGetValue(client.Id, out Peer? peer))
         {
             peer.Connection.Post(new KeyErred(task.Key, task.ErredOn?.Key ?? task.Key, task.Error ?? new RemoteError("Unknown", "The task failed.", null)));
-        }
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            IMessageChannel channel;
-            try
-            {
-                channel = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or CommClosedException)
-            {
-                return;
-            }
-
-            var peer = new Peer(new PeerConnection(channel));
-            lock (_peerLoops)
-            {
-                _peerLoops.Add(Task.Run(() => ReadLoopAsync(peer)));
-            }
         }
     }
 

@@ -26,8 +26,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread[] _threads;
     private readonly Task _schedulerLoop;
-    private readonly Task _acceptLoop;
-    private readonly List<Task> _peerLoops = [];
+    private readonly PeerAcceptor _acceptor;
     private readonly ConcurrentDictionary<int, CodeSessionEntry> _sessions = new();
     private readonly Task _heartbeats;
     private readonly IReadOnlyDictionary<string, double> _resources;
@@ -58,7 +57,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
 
         _schedulerLoop = Task.Run(SchedulerLoopAsync);
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _acceptor = new PeerAcceptor(listener, ServePeerAsync, _stop.Token);
         _heartbeats = Task.Run(() => HeartbeatLoopAsync(heartbeatInterval));
     }
 
@@ -149,13 +148,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         await _listener.DisposeAsync().ConfigureAwait(false);
         await _peers.DisposeAsync().ConfigureAwait(false);
         _readySignal.Release(_threads.Length);
-        Task[] loops;
-        lock (_peerLoops)
-        {
-            loops = [.. _peerLoops];
-        }
-
-        await Task.WhenAll([_schedulerLoop, _acceptLoop, _heartbeats, .. loops]).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_schedulerLoop, _acceptor.WhenAllEnded(), _heartbeats).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (Thread t in _threads)
         {
             t.Join(TimeSpan.FromSeconds(10));
@@ -515,28 +508,6 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
 
         _scheduler.Post(new TaskFinished(task.Key, SizeOf(result), seconds, task.RunId));
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            IMessageChannel channel;
-            try
-            {
-                channel = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or CommClosedException)
-            {
-                return;
-            }
-
-            var peer = new PeerConnection(channel);
-            lock (_peerLoops)
-            {
-                _peerLoops.Add(Task.Run(() => ServePeerAsync(peer)));
-            }
-        }
     }
 
     private async Task ServePeerAsync(PeerConnection peer)
