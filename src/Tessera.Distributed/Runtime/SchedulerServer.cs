@@ -254,9 +254,9 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 _state.TaskErred(peer.Id, m.Key, m.RunId, m.Error);
                 break;
             case Heartbeat m when peer.IsWorker:
+                peer.LastSeen = Environment.TickCount64;
                 if (_state.Workers.TryGetValue(peer.Id!, out WorkerState? worker))
                 {
-                    worker.LastSeen = Environment.TickCount64;
                     worker.Executing = m.Executing;
                     worker.StoredBytes = m.StoredBytes;
                     worker.MemoryBytes = m.MemoryBytes;
@@ -294,6 +294,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     {
         peer.Id = m.Address;
         peer.IsWorker = true;
+        peer.LastSeen = Environment.TickCount64;
         _workers[m.Address] = peer;
         peer.Connection.Post(new Welcome("scheduler"));
         Dictionary<string, double>? resources = m.Resources is { Length: > 0 } r ? r.ToDictionary(a => a.Name, a => a.Amount, StringComparer.Ordinal) : null;
@@ -527,11 +528,12 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     private void RemoveSilentWorkers()
     {
         long now = Environment.TickCount64;
-        foreach (WorkerState w in _state.Workers.Values.ToArray())
+        foreach (Peer peer in _workers.Values.ToArray())
         {
-            if (now - w.LastSeen > (long)_workerTimeout.TotalMilliseconds && _workers.TryGetValue(w.Address, out Peer? peer))
+            // Joining workers too: one that hangs while loading code must not hold up uploads for ever.
+            if (now - peer.LastSeen > (long)_workerTimeout.TotalMilliseconds)
             {
-                peer.Connection.Post(new Close($"no heartbeat from worker {w.Address} for {_workerTimeout.TotalSeconds:0.###} s"));
+                peer.Connection.Post(new Close($"no heartbeat from worker {peer.Id} for {_workerTimeout.TotalSeconds:0.###} s"));
                 Disconnected(peer);
             }
         }
@@ -652,6 +654,9 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
         /// <summary>Gets or sets a value indicating whether the connection is gone.</summary>
         public bool Closed { get; set; }
+
+        /// <summary>Gets or sets when a worker's last heartbeat (or its registration) arrived, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
+        public long LastSeen { get; set; }
     }
 
     /// <summary>A restart waiting for its workers to come back.</summary>

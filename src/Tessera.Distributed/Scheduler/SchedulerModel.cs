@@ -144,9 +144,6 @@ internal sealed class WorkerState(string address, int threads, string? name = nu
 
     public bool Closed { get; set; }
 
-    /// <summary>When the worker's last heartbeat (or its registration) arrived, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
-    public long LastSeen { get; set; } = Environment.TickCount64;
-
     /// <summary>The tasks running on the worker, as of its last heartbeat.</summary>
     public int Executing { get; set; }
 
