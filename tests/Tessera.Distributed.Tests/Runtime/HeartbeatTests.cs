@@ -10,7 +10,7 @@ public sealed class HeartbeatTests
     public async Task WorkerThatStopsHeartbeating_IsRemoved_AndItsTasksRunElsewhere()
     {
         await using InProcessCluster cluster = await InProcessCluster.StartAsync(
-            InMemoryNetwork.Instance, TestSerializers.Create(), workers: 2, threads: 1, workerTimeout: TimeSpan.FromSeconds(2), heartbeatInterval: TimeSpan.FromMilliseconds(50));
+            InMemoryNetwork.Instance, TestSerializers.Create(), workers: 2, threads: 1, workerTimeout: TimeSpan.FromSeconds(3), heartbeatInterval: TimeSpan.FromMilliseconds(50));
         string gate = NewGate();
         var futures = new List<Future<long>>();
         try
