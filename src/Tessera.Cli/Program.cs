@@ -10,13 +10,15 @@ var host = new Option<string>("--host") { Description = "Interface to listen on.
 var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8786 };
 var dashboardAddress = new Option<string?>("--dashboard-address") { Description = "Reserved for the dashboard (not served yet)." };
 var saturation = new Option<double>("--worker-saturation") { Description = "Root tasks per worker thread before queuing on the scheduler.", DefaultValueFactory = _ => 1.1 };
-var scheduler = new Command("scheduler", "Start a scheduler and print its address.") { host, port, dashboardAddress, saturation };
+var workerTtl = new Option<double>("--worker-ttl") { Description = "Seconds without a heartbeat after which a worker is removed and its tasks run elsewhere.", DefaultValueFactory = _ => 300 };
+var scheduler = new Command("scheduler", "Start a scheduler and print its address.") { host, port, dashboardAddress, saturation, workerTtl };
 scheduler.SetAction(async (parse, cancellationToken) =>
 {
     var options = new SchedulerOptions
     {
         Address = $"tcp://{parse.GetValue(host)}:{parse.GetValue(port)}",
         WorkerSaturation = parse.GetValue(saturation),
+        WorkerTimeout = TimeSpan.FromSeconds(parse.GetValue(workerTtl)),
     };
     await using SchedulerHost s = await SchedulerHost.StartAsync(options, cancellationToken);
     Console.WriteLine($"Scheduler at {s.Address}");
@@ -30,7 +32,7 @@ var nworkers = new Option<int>("--nworkers") { Description = "Workers in this pr
 var name = new Option<string?>("--name") { Description = "The worker's name." };
 var memoryLimit = new Option<string?>("--memory-limit") { Description = "Memory limit, e.g. 4GB or 4000000000 (recorded; spilling comes later)." };
 var localDirectory = new Option<string?>("--local-directory") { Description = "Scratch directory (recorded; spilling comes later)." };
-var resources = new Option<string?>("--resources") { Description = "Abstract resources, e.g. \"GPU=2\" (recorded; restrictions come later)." };
+var resources = new Option<string?>("--resources") { Description = "Abstract resources each worker has, e.g. \"GPU=2,MEM=10e9\"; tasks submitted with resources run only on workers that have them." };
 var listen = new Option<string>("--listen-address") { Description = "Where peers reach this worker; 0.0.0.0 means the interface that reaches the scheduler.", DefaultValueFactory = _ => "tcp://0.0.0.0:0" };
 var appBase = new Option<string?>("--app-base") { Description = "Directory of the client application's assemblies (LocalCluster sets it)." };
 var worker = new Command("worker", "Start workers that join the scheduler at ADDRESS.") { address, nthreads, nworkers, name, memoryLimit, localDirectory, resources, listen, appBase };
@@ -41,6 +43,7 @@ worker.SetAction(async (parse, cancellationToken) =>
         ResolveFrom(dir);
     }
 
+    IReadOnlyDictionary<string, double>? workerResources = parse.GetValue(resources) is { } r ? WorkerOptions.ParseResources(r) : null;
     int count = Math.Max(1, parse.GetValue(nworkers));
     int threads = parse.GetValue(nthreads) is > 0 and int t ? t : Math.Max(1, Environment.ProcessorCount / count);
     var hosts = new List<WorkerHost>();
@@ -51,7 +54,7 @@ worker.SetAction(async (parse, cancellationToken) =>
             string? workerName = parse.GetValue(name) is { } n ? (count == 1 ? n : $"{n}-{i}") : null;
             hosts.Add(await WorkerHost.StartAsync(
                 parse.GetValue(address)!,
-                new WorkerOptions { Threads = threads, Name = workerName, ListenAddress = parse.GetValue(listen)!, MemoryLimit = ParseBytes(parse.GetValue(memoryLimit)) },
+                new WorkerOptions { Threads = threads, Name = workerName, ListenAddress = parse.GetValue(listen)!, MemoryLimit = ParseBytes(parse.GetValue(memoryLimit)), Resources = workerResources },
                 cancellationToken));
             Console.WriteLine($"Worker at {hosts[^1].Address} with {threads} thread(s)");
         }

@@ -12,10 +12,14 @@ public sealed partial class Client
     /// <param name="function">The function.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<TResult>(Func<TResult> function, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, []);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<TResult>(Func<TResult> function, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the argument is a value.</summary>
     /// <typeparam name="T1">The argument type.</typeparam>
@@ -24,10 +28,14 @@ public sealed partial class Client
     /// <param name="arg1">The argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, T1 arg1, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, T1 arg1, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the argument is a future, whose result is passed (the task depends on it).</summary>
     /// <typeparam name="T1">The argument type.</typeparam>
@@ -36,10 +44,14 @@ public sealed partial class Client
     /// <param name="arg1">The argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, Future<T1> arg1, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, Future<T1> arg1, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are values.</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -50,10 +62,14 @@ public sealed partial class Client
     /// <param name="arg2">The second argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, T2 arg2, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, T2 arg2, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a value and a future; a future's result is passed (the task depends on it).</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -64,10 +80,14 @@ public sealed partial class Client
     /// <param name="arg2">The second argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, Future<T2> arg2, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, Future<T2> arg2, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a future and a value; a future's result is passed (the task depends on it).</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -78,10 +98,14 @@ public sealed partial class Client
     /// <param name="arg2">The second argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, T2 arg2, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, T2 arg2, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are futures, whose results are passed (the task depends on them).</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -92,10 +116,14 @@ public sealed partial class Client
     /// <param name="arg2">The second argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, Future<T2> arg2, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, Future<T2> arg2, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are values.</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -108,10 +136,14 @@ public sealed partial class Client
     /// <param name="arg3">The third argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, T2 arg2, T3 arg3, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, T2 arg2, T3 arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a value, a value and a future; a future's result is passed (the task depends on it).</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -124,10 +156,14 @@ public sealed partial class Client
     /// <param name="arg3">The third argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, T2 arg2, Future<T3> arg3, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, T2 arg2, Future<T3> arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a value, a future and a value; a future's result is passed (the task depends on it).</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -140,10 +176,14 @@ public sealed partial class Client
     /// <param name="arg3">The third argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, Future<T2> arg2, T3 arg3, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, Future<T2> arg2, T3 arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a value, a future and a future; a future's result is passed (the task depends on it).</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -156,10 +196,14 @@ public sealed partial class Client
     /// <param name="arg3">The third argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, Future<T2> arg2, Future<T3> arg3, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, Future<T2> arg2, Future<T3> arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a future, a value and a value; a future's result is passed (the task depends on it).</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -172,10 +216,14 @@ public sealed partial class Client
     /// <param name="arg3">The third argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, T2 arg2, T3 arg3, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, T2 arg2, T3 arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a future, a value and a future; a future's result is passed (the task depends on it).</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -188,10 +236,14 @@ public sealed partial class Client
     /// <param name="arg3">The third argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, T2 arg2, Future<T3> arg3, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, T2 arg2, Future<T3> arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are a future, a future and a value; a future's result is passed (the task depends on it).</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -204,10 +256,14 @@ public sealed partial class Client
     /// <param name="arg3">The third argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, Future<T2> arg2, T3 arg3, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, Future<T2> arg2, T3 arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on a worker; the arguments are futures, whose results are passed (the task depends on them).</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
@@ -220,10 +276,14 @@ public sealed partial class Client
     /// <param name="arg3">The third argument.</param>
     /// <param name="key">The key; by default the function's name and a deterministic token of the function and arguments, so equal calls share one task (Dask's <c>pure=True</c>).</param>
     /// <param name="retries">How many times the task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the task may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs it.</param>
+    /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, Future<T2> arg2, Future<T3> arg3, string? key = null, int retries = 0) =>
-        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, Future<T2> arg2, Future<T3> arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
+        SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
     /// <summary>Runs <paramref name="function"/> on every item, as one task per item, submitted together.</summary>
     /// <typeparam name="T">The item type.</typeparam>
@@ -231,13 +291,17 @@ public sealed partial class Client
     /// <param name="function">The function.</param>
     /// <param name="items">The items.</param>
     /// <param name="retries">How many times each task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the tasks may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs them.</param>
+    /// <param name="resources">The abstract resources each task needs while it runs (e.g. <c>GPU</c> = 1); they run only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>One future per item, in order; equal items share one task.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public IReadOnlyList<Future<TResult>> Map<T, TResult>(Func<T, TResult> function, IEnumerable<T> items, int retries = 0)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public IReadOnlyList<Future<TResult>> Map<T, TResult>(Func<T, TResult> function, IEnumerable<T> items, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null)
     {
         ArgumentNullException.ThrowIfNull(items);
         TaskFunction f = TaskFunction.Create(function);
-        return SubmitCalls<TResult>(items.Select(item => (new Key(f.Name + "-" + Tokenizer.Tokenize(f.Token, item)), (Node)Node.Call(f, Node.Literal(item)))), retries);
+        return SubmitCalls<TResult>(items.Select(item => (new Key(f.Name + "-" + Tokenizer.Tokenize(f.Token, item)), (Node)Node.Call(f, Node.Literal(item)))), retries, Restrict(workers, allowOtherWorkers, resources));
     }
 
     /// <summary>
@@ -252,15 +316,20 @@ public sealed partial class Client
     /// <param name="items1">The first arguments.</param>
     /// <param name="items2">The second arguments.</param>
     /// <param name="retries">How many times each task runs again after it throws before it counts as failed (Dask's <c>retries</c>).</param>
+    /// <param name="workers">The addresses or names of the workers the tasks may run on (Dask's <c>workers=</c>); by default any.</param>
+    /// <param name="allowOtherWorkers">Whether <paramref name="workers"/> is only a preference: when none of them is connected, any worker runs them.</param>
+    /// <param name="resources">The abstract resources each task needs while it runs (e.g. <c>GPU</c> = 1); they run only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>One future per pair, in order; equal pairs share one task.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative.</exception>
-    public IReadOnlyList<Future<TResult>> Map<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<T1> items1, IEnumerable<T2> items2, int retries = 0)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    public IReadOnlyList<Future<TResult>> Map<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<T1> items1, IEnumerable<T2> items2, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null)
     {
         ArgumentNullException.ThrowIfNull(items1);
         ArgumentNullException.ThrowIfNull(items2);
         TaskFunction f = TaskFunction.Create(function);
         return SubmitCalls<TResult>(
             items1.Zip(items2, (a, b) => (new Key(f.Name + "-" + Tokenizer.Tokenize(f.Token, a, b)), (Node)Node.Call(f, Node.Literal(a), Node.Literal(b)))),
-            retries);
+            retries,
+            Restrict(workers, allowOtherWorkers, resources));
     }
 }

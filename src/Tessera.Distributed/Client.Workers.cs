@@ -1,3 +1,4 @@
+using System.Reflection;
 using Tessera.Distributed.Protocol;
 using Tessera.Graphs;
 
@@ -52,12 +53,13 @@ public sealed partial class Client
         try
         {
             var values = new Dictionary<Key, byte[]>();
+            HashSet<Assembly>? userAssemblies = _uploadCode ? [] : null;
             foreach (T value in data)
             {
                 Key key = ScatterKey(value);
                 if (!values.ContainsKey(key))
                 {
-                    values[key] = _serializer.SerializeValue(value);
+                    values[key] = _serializer.SerializeValue(value, userAssemblies);
                 }
 
                 futures.Add(new Future<T>(this, key));
@@ -67,6 +69,9 @@ public sealed partial class Client
             {
                 return futures;
             }
+
+            // The values go to the workers directly: their types' code must be there first.
+            await UploadCode(userAssemblies).WaitAsync(cancellationToken).ConfigureAwait(false);
 
             IReadOnlyDictionary<string, int> workers = await GetWorkersAsync(cancellationToken).ConfigureAwait(false);
             if (workers.Count == 0)
@@ -79,7 +84,7 @@ public sealed partial class Client
             {
                 Key[] keys = [.. p.Value];
                 byte[][] bytes = [.. keys.Select(k => values[k])];
-                var reply = (DataStored)await _data.RequestAsync(p.Key, id => new UpdateData(id, keys, bytes), cancellationToken).ConfigureAwait(false);
+                var reply = (DataStored)await _data.RequestAsync(p.Key, id => new UpdateData(id, keys, bytes, _session), cancellationToken).ConfigureAwait(false);
                 if (reply.Error is { } e)
                 {
                     throw new RemoteException(e.TypeName, e.Message, e.StackTrace, []);
@@ -100,7 +105,7 @@ public sealed partial class Client
                 }
             }
 
-            _scheduler.Post(new ScatteredKeys([.. values.Select(kv => new DependencyLocation(kv.Key, [.. whoHas[kv.Key]], kv.Value.Length))]));
+            SendToScheduler(new ScatteredKeys([.. values.Select(kv => new DependencyLocation(kv.Key, [.. whoHas[kv.Key]], kv.Value.Length))]));
             foreach (Future<T> f in futures)
             {
                 await f.State.Location.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -140,13 +145,15 @@ public sealed partial class Client
     {
         ArgumentNullException.ThrowIfNull(function);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        byte[] spec = _serializer.SerializeNode(Node.Call(TaskFunction.Create(function)));
+        HashSet<Assembly>? userAssemblies = _uploadCode ? [] : null;
+        byte[] spec = _serializer.SerializeNode(Node.Call(TaskFunction.Create(function)), userAssemblies);
+        await UploadCode(userAssemblies).WaitAsync(cancellationToken).ConfigureAwait(false);
         string[] targets = workers is null
             ? [.. (await GetWorkersAsync(cancellationToken).ConfigureAwait(false)).Keys]
             : [.. workers.Distinct(StringComparer.Ordinal)];
         (string Address, TResult Result)[] results = await Task.WhenAll(targets.Select(async address =>
         {
-            var reply = (RunResult)await _data.RequestAsync(address, id => new RunFunction(id, spec), cancellationToken).ConfigureAwait(false);
+            var reply = (RunResult)await _data.RequestAsync(address, id => new RunFunction(id, spec, _session), cancellationToken).ConfigureAwait(false);
             if (reply.Error is { } e)
             {
                 throw new RemoteException(e.TypeName, e.Message, e.StackTrace, []);

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Runtime;
+using Tessera.Distributed.Scheduler;
 using Tessera.Graphs;
 using Tessera.Scheduling;
 
@@ -20,14 +22,19 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     private readonly ConcurrentDictionary<long, TaskCompletionSource<Message>> _requests = new();
     private readonly Task _receiveLoop;
     private readonly IScheduler? _previousDefault;
+    private readonly Lock _sendGate = new();
+    private readonly List<Key> _pendingReleases = [];
+    private bool _releaseFlushQueued;
     private long _nextRequest;
     private volatile CommClosedException? _closed;
     private int _disposed;
 
-    private Client(string schedulerAddress, string id, PeerConnection scheduler, IMessageNetwork network, IWireSerializer serializer, bool setAsDefault)
+    private Client(string schedulerAddress, string id, int session, PeerConnection scheduler, IMessageNetwork network, IWireSerializer serializer, bool setAsDefault, bool uploadCode)
     {
         SchedulerAddress = schedulerAddress;
         Id = id;
+        _session = session;
+        _uploadCode = uploadCode;
         _scheduler = scheduler;
         _serializer = serializer;
         _data = new DataClient(network);
@@ -47,39 +54,56 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     /// <inheritdoc/>
     public string Name => "distributed";
 
-    /// <summary>Connects to the scheduler at <paramref name="schedulerAddress"/> and becomes the process's default scheduler.</summary>
+    /// <summary>
+    /// Connects to the scheduler at <paramref name="schedulerAddress"/> and becomes the process's default
+    /// scheduler. The client uploads the user assemblies its functions and values need
+    /// (<see cref="ClientOptions.UploadCode"/>), so workers need not have the application.
+    /// </summary>
     /// <param name="schedulerAddress">The scheduler's address (<c>tcp://host:port</c>).</param>
     /// <param name="cancellationToken">Cancels the connection attempt.</param>
     /// <returns>The connected client.</returns>
-    public static Task<Client> ConnectAsync(string schedulerAddress, CancellationToken cancellationToken = default)
+    public static Task<Client> ConnectAsync(string schedulerAddress, CancellationToken cancellationToken = default) =>
+        ConnectAsync(schedulerAddress, new ClientOptions(), cancellationToken);
+
+    /// <summary>Connects to the scheduler at <paramref name="schedulerAddress"/> with options and becomes the process's default scheduler.</summary>
+    /// <param name="schedulerAddress">The scheduler's address (<c>tcp://host:port</c>).</param>
+    /// <param name="options">The client's options.</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    /// <returns>The connected client.</returns>
+    public static Task<Client> ConnectAsync(string schedulerAddress, ClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(schedulerAddress);
-        return ConnectAsync(Networks.For(schedulerAddress, "client"), WireSerializer.ForSameApplication("client"), schedulerAddress, setAsDefault: true, cancellationToken);
+        ArgumentNullException.ThrowIfNull(options);
+        return ConnectAsync(Networks.For(schedulerAddress, "client"), WireSerializer.ForSameApplication("client"), schedulerAddress, setAsDefault: true, cancellationToken, options.UploadCode);
     }
 
-    /// <summary>Connects to a local cluster's scheduler and becomes the process's default scheduler.</summary>
+    /// <summary>
+    /// Connects to a local cluster's scheduler and becomes the process's default scheduler. The cluster's
+    /// workers run this application (in this process, or as processes that load its assemblies), so no
+    /// code is uploaded.
+    /// </summary>
     /// <param name="cluster">The cluster.</param>
     /// <param name="cancellationToken">Cancels the connection attempt.</param>
     /// <returns>The connected client.</returns>
     public static Task<Client> ConnectAsync(LocalCluster cluster, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        return ConnectAsync(cluster.SchedulerAddress, cancellationToken);
+        return ConnectAsync(cluster.SchedulerAddress, new ClientOptions { UploadCode = false }, cancellationToken);
     }
 
-    internal static async Task<Client> ConnectAsync(IMessageNetwork network, IWireSerializer serializer, string schedulerAddress, bool setAsDefault, CancellationToken cancellationToken)
+    internal static async Task<Client> ConnectAsync(IMessageNetwork network, IWireSerializer serializer, string schedulerAddress, bool setAsDefault, CancellationToken cancellationToken, bool uploadCode = false)
     {
         IMessageChannel channel = await network.ConnectAsync(schedulerAddress, cancellationToken).ConfigureAwait(false);
         string id = "client-" + Guid.NewGuid().ToString("N");
         await channel.SendAsync(new RegisterClient(id), cancellationToken).ConfigureAwait(false);
         Message welcome = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
-        if (welcome is not Welcome)
+        if (welcome is not Welcome w)
         {
             await channel.DisposeAsync().ConfigureAwait(false);
             throw new CommClosedException($"Scheduler {schedulerAddress} answered the client's registration with {welcome.Op} instead of a welcome.");
         }
 
-        return new Client(schedulerAddress, id, new PeerConnection(channel), network, serializer, setAsDefault);
+        return new Client(schedulerAddress, id, w.Session, new PeerConnection(channel), network, serializer, setAsDefault, uploadCode);
     }
 
     /// <inheritdoc/>
@@ -203,7 +227,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
 
         if (cancelled.Count > 0)
         {
-            _scheduler.Post(new ReleaseKeys([.. cancelled.Select(c => c.Key)]));
+            SendToScheduler(new ReleaseKeys([.. cancelled.Select(c => c.Key)]));
             foreach ((Key _, FutureState s) in cancelled)
             {
                 s.Location.TrySetCanceled(CancellationToken.None);
@@ -237,9 +261,39 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
 
         if (keys.Count > 0)
         {
-            _scheduler.Post(new FireAndForget([.. keys]));
+            SendToScheduler(new FireAndForget([.. keys]));
         }
     }
+
+    /// <summary>
+    /// Restarts the cluster (Dask's <c>restart</c>): the scheduler forgets every task and result, of
+    /// every client, and restarts every worker — a local cluster's worker processes are replaced by new
+    /// processes, other workers are replaced by fresh ones in their process (<see cref="WorkerHost"/>).
+    /// Every pending or finished future of every client then fails with <see cref="ClusterRestartedException"/>.
+    /// Uploaded code stays: workers get it again when they join.
+    /// </summary>
+    /// <param name="timeout">How long to wait for as many workers as before to join again; by default 60 s.</param>
+    /// <param name="cancellationToken">Cancels the wait (not the restart).</param>
+    /// <returns>A task that completes once the workers are back.</returns>
+    /// <exception cref="TimeoutException">Fewer workers than before joined within <paramref name="timeout"/>.</exception>
+    /// <exception cref="RemoteException">The workers could not be restarted.</exception>
+    public async Task RestartAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        double seconds = (timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(seconds, 0, nameof(timeout));
+        RestartDone done = await RequestAsync<RestartDone>(id => new Restart(id, seconds), cancellationToken).ConfigureAwait(false);
+        if (done.Error is { } e)
+        {
+            throw e.TypeName == typeof(TimeoutException).FullName
+                ? new TimeoutException(e.Message)
+                : new RemoteException(e.TypeName, e.Message, e.StackTrace, []);
+        }
+    }
+
+    /// <summary>Restarts the cluster, blocking; see <see cref="RestartAsync"/>.</summary>
+    /// <param name="timeout">How long to wait for the workers; by default 60 s.</param>
+    public void Restart(TimeSpan? timeout = null) => RestartAsync(timeout).GetAwaiter().GetResult();
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -250,7 +304,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
 
         Schedulers.RestoreProcessDefault(this, _previousDefault);
-        _scheduler.Post(new Close("client closing"));
+        SendToScheduler(new Close("client closing"));
         await _scheduler.DisposeAsync().ConfigureAwait(false);
         await _data.DisposeAsync().ConfigureAwait(false);
         await _receiveLoop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -293,7 +347,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
 
         _keys.TryRemove(KeyValuePair.Create(key, state));
-        _scheduler.Post(new ReleaseKeys([key]));
+        QueueRelease(key);
     }
 
     internal async Task<object?[]> GatherAsync(IReadOnlyList<Key> keys, IReadOnlyList<FutureState> states, CancellationToken cancellationToken)
@@ -313,6 +367,11 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
             if (s.Cancelled)
             {
                 throw new TaskCanceledException($"Future {keys[i]} was cancelled; submit it again to compute it.");
+            }
+
+            if (s.Lost is { } lost)
+            {
+                throw new ClusterRestartedException(lost.Key);
             }
         }
 
@@ -349,7 +408,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         return Node.Ref(future.Key);
     }
 
-    private Future<TResult> SubmitCall<TResult>(TaskFunction function, string? key, int retries, Node[] args)
+    private Future<TResult> SubmitCall<TResult>(TaskFunction function, string? key, int retries, Node[] args, TaskRestrictions? restrictions)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
@@ -357,12 +416,34 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         Key k = key is not null
             ? new Key(key)
             : new Key(function.Name + "-" + Tokenizer.Tokenize([function.Token, .. args.Select(a => a is RefNode r ? r.Key : ((LiteralNode)a).Value)]));
-        return SubmitCalls<TResult>([(k, node)], retries)[0];
+        return SubmitCalls<TResult>([(k, node)], retries, restrictions)[0];
+    }
+
+    // Dask's workers=, allow_other_workers= and resources=, checked and in the scheduler's form; null when unrestricted.
+    private static TaskRestrictions? Restrict(IEnumerable<string>? workers, bool allowOtherWorkers, IReadOnlyDictionary<string, double>? resources)
+    {
+        string[] names = workers is null ? [] : [.. workers.Distinct(StringComparer.Ordinal)];
+        if (allowOtherWorkers && names.Length == 0)
+        {
+            throw new ArgumentException("allowOtherWorkers only means something together with workers; name the preferred workers.", nameof(allowOtherWorkers));
+        }
+
+        ResourceAmount[] needs = resources is null ? [] : [.. resources.Select(r => new ResourceAmount(r.Key, r.Value))];
+        foreach (ResourceAmount need in needs)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(need.Name, nameof(resources));
+            if (!(need.Amount > 0) || double.IsInfinity(need.Amount))
+            {
+                throw new ArgumentOutOfRangeException(nameof(resources), need.Amount, $"The amount of resource '{need.Name}' a task needs must be a finite number above 0.");
+            }
+        }
+
+        return names.Length == 0 && needs.Length == 0 ? null : new TaskRestrictions(names, allowOtherWorkers, needs);
     }
 
     // Submits one task per call in one graph update; the futures hold their keys before the update is
     // sent, so the scheduler's answer always finds them.
-    private List<Future<TResult>> SubmitCalls<TResult>(IEnumerable<(Key Key, Node Node)> calls, int retries)
+    private List<Future<TResult>> SubmitCalls<TResult>(IEnumerable<(Key Key, Node Node)> calls, int retries, TaskRestrictions? restrictions)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
@@ -376,7 +457,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                 futures.Add(new Future<TResult>(this, key));
             }
 
-            Submit(graph, [.. graph.Keys], retries);
+            Submit(graph, [.. graph.Keys], retries, restrictions);
         }
         catch
         {
@@ -404,20 +485,23 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
     }
 
-    private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted, int retries)
+    private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted, int retries, TaskRestrictions? restrictions = null)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         TaskGraph culled = GraphOptimizations.Cull(graph, wanted);
         Dictionary<Key, int> order = GraphOrder.Order(WithExternalKeys(culled));
         var tasks = new WireTask[culled.Count];
+        HashSet<Assembly>? userAssemblies = _uploadCode ? [] : null;
         int i = 0;
         foreach (KeyValuePair<Key, Node> kv in culled)
         {
             Key[] deps = [.. kv.Value.GetReferences().Distinct()];
-            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value), deps, order[kv.Key], retries);
+            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value, userAssemblies), deps, order[kv.Key], retries, restrictions);
         }
 
-        _scheduler.Post(new UpdateGraph(tasks, wanted));
+        // The code goes first on the same connection, so workers have it before any of these tasks.
+        UploadCode(userAssemblies);
+        SendToScheduler(new UpdateGraph(tasks, wanted));
     }
 
     // Keys the graph refers to but does not define must be futures of this client (their results are
@@ -473,6 +557,15 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                     case WorkerList w when _requests.TryRemove(w.RequestId, out TaskCompletionSource<Message>? pending):
                         pending.TrySetResult(w);
                         break;
+                    case CodeUploaded c when _requests.TryRemove(c.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(c);
+                        break;
+                    case RestartDone r when _requests.TryRemove(r.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(r);
+                        break;
+                    case ClusterRestarted:
+                        LoseEverything();
+                        break;
                     case Close:
                         open = false;
                         break;
@@ -499,7 +592,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
             pending.TrySetException(closed);
         }
 
-        _scheduler.Post(request(id));
+        SendToScheduler(request(id));
         try
         {
             return (TReply)await pending.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -507,6 +600,71 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         finally
         {
             _requests.TryRemove(id, out _);
+        }
+    }
+
+    // The cluster restarted: every key of this client is gone. Its futures fail (finished ones too), and
+    // the keys are released here without telling the scheduler, which forgot them already.
+    private void LoseEverything()
+    {
+        foreach (KeyValuePair<Key, FutureState> kv in _keys)
+        {
+            FutureState s = kv.Value;
+            lock (s)
+            {
+                s.Released = true;
+                s.Lost ??= new ClusterRestartedException(kv.Key);
+            }
+
+            _keys.TryRemove(kv);
+            s.Location.TrySetException(s.Lost);
+        }
+    }
+
+    // Futures let go of keys one at a time (each Dispose); their releases are queued and sent together,
+    // soon after on the thread pool, as one ReleaseKeys. Every other message to the scheduler goes out
+    // after the releases queued before it, so a release never overtakes a later message about the same
+    // key (a submission or scatter of it again).
+    private void QueueRelease(Key key)
+    {
+        bool schedule;
+        lock (_sendGate)
+        {
+            _pendingReleases.Add(key);
+            schedule = !_releaseFlushQueued;
+            _releaseFlushQueued = true;
+        }
+
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static client => client.FlushReleases(), this, preferLocal: false);
+        }
+    }
+
+    private void FlushReleases()
+    {
+        lock (_sendGate)
+        {
+            _releaseFlushQueued = false;
+            FlushReleasesLocked();
+        }
+    }
+
+    private void FlushReleasesLocked()
+    {
+        if (_pendingReleases.Count > 0)
+        {
+            _scheduler.Post(new ReleaseKeys([.. _pendingReleases]));
+            _pendingReleases.Clear();
+        }
+    }
+
+    private void SendToScheduler(Message message)
+    {
+        lock (_sendGate)
+        {
+            FlushReleasesLocked();
+            _scheduler.Post(message);
         }
     }
 
@@ -542,4 +700,7 @@ internal sealed class FutureState
 
     /// <summary>Gets or sets a value indicating whether the key was cancelled (its futures throw <see cref="TaskCanceledException"/>).</summary>
     public bool Cancelled { get; set; }
+
+    /// <summary>Gets or sets why the key's result is gone although its task may have finished (the cluster restarted); null while it is not.</summary>
+    public ClusterRestartedException? Lost { get; set; }
 }

@@ -56,3 +56,22 @@ public sealed class ProtocolMismatchException : TesseraException
     /// <summary>Gets the protocol version the peer announced.</summary>
     public int RemoteVersion { get; }
 }
+
+/// <summary>
+/// The cluster was restarted (<see cref="Client.RestartAsync"/>, by this client or another) while the
+/// future was pending or held its result: every task and result was dropped, so the future has no value.
+/// Submit the work again.
+/// </summary>
+public sealed class ClusterRestartedException : TesseraException
+{
+    /// <summary>Creates the exception for a key.</summary>
+    /// <param name="key">The key of the future whose result was dropped.</param>
+    public ClusterRestartedException(Tessera.Graphs.Key key)
+        : base($"The cluster was restarted, which dropped every task and result, including {key}; submit the work again.")
+    {
+        Key = key;
+    }
+
+    /// <summary>Gets the key of the future whose result was dropped.</summary>
+    public Tessera.Graphs.Key Key { get; }
+}

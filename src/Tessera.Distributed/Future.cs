@@ -12,7 +12,7 @@ public enum FutureStatus
     /// <summary>The result is on a worker.</summary>
     Finished,
 
-    /// <summary>The task, or one it depends on, failed.</summary>
+    /// <summary>The task, or one it depends on, failed; or the cluster restarted and dropped the result.</summary>
     Error,
 
     /// <summary>The future was cancelled or released, or its client closed (the result is gone with it).</summary>
@@ -21,7 +21,7 @@ public enum FutureStatus
 
 /// <summary>
 /// A remote result: the key of a task on the cluster. Await it for the value; pass it to
-/// <see cref="Client.Submit{T1, TResult}(Func{T1, TResult}, Future{T1}, string?, int)"/> to make another task depend on it.
+/// <see cref="Client.Submit{T1, TResult}(Func{T1, TResult}, Future{T1}, string?, int, IEnumerable{string}?, bool, IReadOnlyDictionary{string, double}?)"/> to make another task depend on it.
 /// Dispose it to tell the scheduler the client no longer needs the result.
 /// </summary>
 /// <typeparam name="T">The type of the result.</typeparam>
@@ -48,6 +48,11 @@ public sealed class Future<T> : IDisposable
             if (_released != 0 || _state.Cancelled || Client.IsClosed)
             {
                 return FutureStatus.Cancelled;
+            }
+
+            if (_state.Lost is not null)
+            {
+                return FutureStatus.Error;
             }
 
             Task<string[]> t = _state.Location.Task;
@@ -102,6 +107,11 @@ public sealed class Future<T> : IDisposable
     /// <returns>The exception.</returns>
     public Exception? Exception()
     {
+        if (_state.Lost is { } lost)
+        {
+            return lost;
+        }
+
         Task<string[]> t = _state.Location.Task;
         return t.IsFaulted ? t.Exception!.InnerException : null;
     }

@@ -10,6 +10,13 @@ public sealed record SchedulerOptions
 
     /// <summary>Gets how many root tasks per worker thread are sent before the rest wait on the scheduler (Dask's worker-saturation); infinity turns queuing off.</summary>
     public double WorkerSaturation { get; init; } = 1.1;
+
+    /// <summary>
+    /// Gets how long a worker may go without a heartbeat before the scheduler removes it and runs its
+    /// tasks elsewhere (Dask's <c>worker-ttl</c>); default 5 minutes. A worker whose connection closes is
+    /// removed at once, whatever this says.
+    /// </summary>
+    public TimeSpan WorkerTimeout { get; init; } = SchedulerServer.DefaultWorkerTimeout;
 }
 
 /// <summary>Options of a worker.</summary>
@@ -26,6 +33,42 @@ public sealed record WorkerOptions
 
     /// <summary>Gets the memory limit in bytes reported to the scheduler (0 = none); spilling to disk is not implemented yet.</summary>
     public long MemoryLimit { get; init; }
+
+    /// <summary>
+    /// Gets the abstract resources the worker has (Dask's worker resources, e.g. <c>GPU</c> = 2): a task
+    /// submitted with resource needs runs only on workers that have them, and holds them while it runs.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Resources { get; init; }
+
+    /// <summary>
+    /// Reads resources written as <c>NAME=AMOUNT</c> entries separated by commas or spaces
+    /// (<c>"GPU=2,MEM=10e9"</c>), as <c>tessera worker --resources</c> takes them.
+    /// </summary>
+    /// <param name="text">The resources.</param>
+    /// <returns>Each resource's amount.</returns>
+    /// <exception cref="FormatException">An entry is not <c>NAME=AMOUNT</c> with a finite amount of at least 0.</exception>
+    public static IReadOnlyDictionary<string, double> ParseResources(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var resources = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (string entry in text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0
+                || !double.TryParse(entry[(eq + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double amount)
+                || !(amount >= 0) || double.IsInfinity(amount))
+            {
+                throw new FormatException($"Resource '{entry}' is not NAME=AMOUNT with a finite amount of at least 0, as in \"GPU=2,MEM=10e9\".");
+            }
+
+            resources[entry[..eq]] = amount;
+        }
+
+        return resources;
+    }
+
+    /// <summary>Gets how often the worker sends the scheduler a heartbeat with its metrics (running tasks, bytes held, memory); default 1 second.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = WorkerServer.DefaultHeartbeatInterval;
 }
 
 /// <summary>A running scheduler (Dask's <c>dask scheduler</c>).</summary>
@@ -44,6 +87,8 @@ public sealed class SchedulerHost : IAsyncDisposable
     /// <summary>Gets the number of tasks the scheduler tracks.</summary>
     public int TaskCount => _server.TaskCount;
 
+    internal SchedulerServer Server => _server;
+
     /// <summary>Starts a scheduler.</summary>
     /// <param name="options">Where it listens and how it schedules.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -51,7 +96,7 @@ public sealed class SchedulerHost : IAsyncDisposable
     public static async Task<SchedulerHost> StartAsync(SchedulerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SchedulerOptions();
-        SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, cancellationToken).ConfigureAwait(false);
+        SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, options.WorkerTimeout, cancellationToken).ConfigureAwait(false);
         return new SchedulerHost(server);
     }
 
@@ -60,20 +105,47 @@ public sealed class SchedulerHost : IAsyncDisposable
 }
 
 /// <summary>A running worker (Dask's <c>dask worker</c>).</summary>
+/// <remarks>
+/// When a client restarts the cluster (<see cref="Client.RestartAsync"/>), the host drops its worker
+/// and starts a fresh one with the same options, which joins the same scheduler (with a new address
+/// unless the listen address names a fixed port).
+/// </remarks>
 public sealed class WorkerHost : IAsyncDisposable
 {
-    private readonly WorkerServer _server;
+    private readonly string _schedulerAddress;
+    private readonly WorkerOptions _options;
+    private readonly Lock _gate = new();
+    private readonly Task _supervisor;
+    private WorkerServer _server;
+    private bool _disposed;
 
-    private WorkerHost(WorkerServer server) => _server = server;
+    private WorkerHost(string schedulerAddress, WorkerOptions options, WorkerServer server)
+    {
+        _schedulerAddress = schedulerAddress;
+        _options = options;
+        _server = server;
+        _supervisor = Task.Run(SuperviseAsync);
+    }
 
     /// <summary>Gets the address peers and clients fetch data from.</summary>
-    public string Address => _server.Address;
+    public string Address => Server.Address;
 
     /// <summary>Gets the number of threads that run tasks.</summary>
-    public int Threads => _server.Threads;
+    public int Threads => Server.Threads;
 
-    /// <summary>Gets a task that completes when the worker stops (closed, or its scheduler went away).</summary>
-    public Task Completion => _server.Completion;
+    /// <summary>Gets a task that completes when the worker stops for good (closed, or its scheduler went away); a restart does not complete it.</summary>
+    public Task Completion => _supervisor;
+
+    private WorkerServer Server
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _server;
+            }
+        }
+    }
 
     /// <summary>Starts a worker and registers it with a scheduler.</summary>
     /// <param name="schedulerAddress">The scheduler's address.</param>
@@ -84,8 +156,33 @@ public sealed class WorkerHost : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(schedulerAddress);
         options ??= new WorkerOptions();
+        WorkerServer server = await StartServerAsync(schedulerAddress, options, cancellationToken).ConfigureAwait(false);
+        return new WorkerHost(schedulerAddress, options, server);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        WorkerServer server;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            server = _server;
+        }
+
+        await server.DisposeAsync().ConfigureAwait(false);
+        await _supervisor.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private static Task<WorkerServer> StartServerAsync(string schedulerAddress, WorkerOptions options, CancellationToken cancellationToken)
+    {
         string listen = schedulerAddress.StartsWith("memory://", StringComparison.Ordinal) ? "memory://0" : options.ListenAddress;
-        WorkerServer server = await WorkerServer.StartAsync(
+        return WorkerServer.StartAsync(
             Networks.For(schedulerAddress, "worker"),
             WireSerializer.ForSameApplication("worker"),
             schedulerAddress,
@@ -93,10 +190,53 @@ public sealed class WorkerHost : IAsyncDisposable
             options.Threads,
             options.Name,
             options.MemoryLimit,
-            cancellationToken).ConfigureAwait(false);
-        return new WorkerHost(server);
+            options.HeartbeatInterval,
+            options.Resources,
+            cancellationToken);
     }
 
-    /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    // Starts a fresh worker each time the scheduler restarts the current one; ends when a worker stops
+    // for any other reason, when the host is disposed, or when the scheduler cannot be reached.
+    private async Task SuperviseAsync()
+    {
+        while (true)
+        {
+            WorkerServer current = Server;
+            await current.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            lock (_gate)
+            {
+                if (_disposed || !current.RestartRequested)
+                {
+                    return;
+                }
+            }
+
+            await current.DisposeAsync().ConfigureAwait(false);
+            WorkerServer next;
+            try
+            {
+                next = await StartServerAsync(_schedulerAddress, _options, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TesseraException or IOException or InvalidOperationException)
+            {
+                return;
+            }
+
+            bool disposed;
+            lock (_gate)
+            {
+                disposed = _disposed;
+                if (!disposed)
+                {
+                    _server = next;
+                }
+            }
+
+            if (disposed)
+            {
+                await next.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+    }
 }

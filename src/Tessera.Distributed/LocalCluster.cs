@@ -26,6 +26,11 @@ public sealed class LocalCluster : IAsyncDisposable
         _scheduler = scheduler;
         Processes = processes;
         _threadsPerWorker = threadsPerWorker;
+        if (processes)
+        {
+            // A restart replaces the worker processes (in-process workers restart themselves).
+            scheduler.Server.WorkerRestarter = RestartWorkerProcessesAsync;
+        }
     }
 
     /// <summary>Gets the scheduler's address.</summary>
@@ -137,6 +142,27 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <returns>A task that completes when the cluster has that many workers.</returns>
     public Task ScaleAsync(int workers, CancellationToken cancellationToken = default) =>
         workers > WorkerCount ? ScaleUpAsync(workers - WorkerCount, cancellationToken) : ScaleDownAsync(WorkerCount - workers);
+
+    // Client.RestartAsync: the worker processes are killed and as many new ones started; the scheduler
+    // waits for them to join.
+    private async Task RestartWorkerProcessesAsync()
+    {
+        Process[] old;
+        lock (_processes)
+        {
+            old = [.. _processes];
+            _processes.Clear();
+        }
+
+        await Task.WhenAll(old.Select(StopAsync)).ConfigureAwait(false);
+        lock (_processes)
+        {
+            foreach (Process _ in old)
+            {
+                _processes.Add(StartWorkerProcess($"local-{_nextWorker++}"));
+            }
+        }
+    }
 
     /// <summary>Kills a worker process abruptly (as a crash would), for fault tests.</summary>
     /// <param name="index">The worker's index among the running worker processes.</param>

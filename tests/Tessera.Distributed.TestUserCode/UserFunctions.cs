@@ -1,3 +1,5 @@
+using System.Runtime.Loader;
+
 namespace Tessera.Distributed.TestUserCode;
 
 /// <summary>A user record that travels as data.</summary>
@@ -25,6 +27,12 @@ public static class UserFunctions
 
     /// <summary>A closure in a generic method (a generic display class).</summary>
     public static Func<int, string> Describe<T>(T value) => x => $"{value}:{x}";
+
+    /// <summary>A plain function of a user type.</summary>
+    public static double Length(Point p) => p.Length;
+
+    /// <summary>A function that tells whether this assembly was loaded into a collectible load context (uploaded code is).</summary>
+    public static Func<bool> LoadedAsUploadedCode() => static () => AssemblyLoadContext.GetLoadContext(typeof(Point).Assembly)?.IsCollectible ?? false;
 
     /// <summary>Sums a list of points captured with a scale.</summary>
     public static Func<int, double> SumLengths(IReadOnlyList<Point> points, double scale)

@@ -278,9 +278,9 @@ internal sealed class ProfileDistributed : IWorkload
 
         state.UpdateGraph("c", tasks, [root]);
         int finished = 0;
-        while (outbox.Pending.TryDequeue(out (string Worker, Key Key) p))
+        while (outbox.Pending.TryDequeue(out (string Worker, Key Key, long RunId) p))
         {
-            state.TaskFinished(p.Worker, p.Key, 32, 1e-6);
+            state.TaskFinished(p.Worker, p.Key, p.RunId, 32, 1e-6);
             finished++;
         }
 
@@ -296,11 +296,11 @@ internal sealed class ProfileDistributed : IWorkload
 
     private sealed class ImmediateOutbox : ISchedulerOutbox
     {
-        public Queue<(string Worker, Key Key)> Pending { get; } = new();
+        public Queue<(string Worker, Key Key, long RunId)> Pending { get; } = new();
 
         public int InMemory { get; private set; }
 
-        public void ComputeTask(WorkerState worker, SchedulerTask task) => Pending.Enqueue((worker.Address, task.Key));
+        public void ComputeTask(WorkerState worker, SchedulerTask task) => Pending.Enqueue((worker.Address, task.Key, task.RunId));
 
         public void FreeKey(WorkerState worker, Key key)
         {

@@ -1,14 +1,15 @@
 using System.Buffers;
 using Nerdbank.MessagePack;
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Protocol;
 
 /// <summary>
-/// Encodes control messages as MessagePack arrays: <c>[op, field, field, …]</c>. Keys are
-/// <c>[name, index…]</c> arrays. Hand-written rather than reflection-based, because every task
-/// passes through it several times.
+/// Encodes control messages as MessagePack arrays: <c>[op, field, field, …]</c>. Keys are written as
+/// in values (<see cref="TesseraSerializer.WriteKey"/>): the name, or <c>[name, index…]</c>. Hand-written
+/// rather than reflection-based, because every task passes through it several times.
 /// </summary>
 internal static class MessageCodec
 {
@@ -31,17 +32,19 @@ internal static class MessageCodec
                 w.Write(m.ClientId);
                 break;
             case RegisterWorker m:
-                w.WriteArrayHeader(5);
+                w.WriteArrayHeader(6);
                 w.Write((byte)m.Op);
                 w.Write(m.Address);
                 w.Write(m.Threads);
                 w.Write(m.MemoryLimit);
                 w.Write(m.Name);
+                WriteResources(ref w, m.Resources);
                 break;
             case Welcome m:
-                w.WriteArrayHeader(2);
+                w.WriteArrayHeader(3);
                 w.Write((byte)m.Op);
                 w.Write(m.SchedulerId);
+                w.Write(m.Session);
                 break;
             case UpdateGraph m:
                 w.WriteArrayHeader(3);
@@ -49,12 +52,19 @@ internal static class MessageCodec
                 w.WriteArrayHeader(m.Tasks.Length);
                 foreach (WireTask t in m.Tasks)
                 {
-                    w.WriteArrayHeader(5);
+                    w.WriteArrayHeader(t.Restrictions is null ? 5 : 6);
                     WriteKey(ref w, t.Key);
                     w.Write(t.Spec);
                     WriteKeys(ref w, t.Dependencies);
                     w.Write(t.Order);
                     w.Write(t.Retries);
+                    if (t.Restrictions is { } r)
+                    {
+                        w.WriteArrayHeader(3);
+                        WriteStrings(ref w, r.Workers);
+                        w.Write(r.AllowOtherWorkers);
+                        WriteResources(ref w, r.Resources);
+                    }
                 }
 
                 WriteKeys(ref w, m.Wanted);
@@ -79,30 +89,56 @@ internal static class MessageCodec
                 WriteError(ref w, m.Error);
                 break;
             case ComputeTask m:
-                w.WriteArrayHeader(5);
+                w.WriteArrayHeader(8);
                 w.Write((byte)m.Op);
                 WriteKey(ref w, m.Key);
                 w.Write(m.Spec);
                 WriteLocations(ref w, m.Dependencies);
                 w.Write(m.Priority);
+                w.Write(m.Session);
+                WriteResources(ref w, m.Resources);
+                w.Write(m.RunId);
                 break;
             case FreeKeys m:
                 w.WriteArrayHeader(2);
                 w.Write((byte)m.Op);
                 WriteKeys(ref w, m.Keys);
                 break;
+            case Restart m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                w.Write(m.TimeoutSeconds);
+                break;
+            case RestartDone m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteOptionalError(ref w, m.Error);
+                break;
+            case ClusterRestarted or RestartWorker:
+                w.WriteArrayHeader(1);
+                w.Write((byte)message.Op);
+                break;
+            case AddKeys m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                WriteKeys(ref w, m.Keys);
+                break;
             case TaskFinished m:
-                w.WriteArrayHeader(4);
+                w.WriteArrayHeader(5);
                 w.Write((byte)m.Op);
                 WriteKey(ref w, m.Key);
                 w.Write(m.NBytes);
                 w.Write(m.DurationSeconds);
+                w.Write(m.RunId);
                 break;
             case TaskErred m:
-                w.WriteArrayHeader(3);
+                w.WriteArrayHeader(4);
                 w.Write((byte)m.Op);
                 WriteKey(ref w, m.Key);
                 WriteError(ref w, m.Error);
+                w.Write(m.RunId);
                 break;
             case GetData m:
                 w.WriteArrayHeader(3);
@@ -124,8 +160,11 @@ internal static class MessageCodec
                 WriteKeys(ref w, m.Missing);
                 break;
             case Heartbeat m:
-                w.WriteArrayHeader(1);
+                w.WriteArrayHeader(4);
                 w.Write((byte)m.Op);
+                w.Write(m.Executing);
+                w.Write(m.StoredBytes);
+                w.Write(m.MemoryBytes);
                 break;
             case Close m:
                 w.WriteArrayHeader(2);
@@ -155,7 +194,7 @@ internal static class MessageCodec
 
                 break;
             case UpdateData m:
-                w.WriteArrayHeader(4);
+                w.WriteArrayHeader(5);
                 w.Write((byte)m.Op);
                 w.Write(m.RequestId);
                 WriteKeys(ref w, m.Keys);
@@ -165,6 +204,7 @@ internal static class MessageCodec
                     w.Write(v);
                 }
 
+                w.Write(m.Session);
                 break;
             case DataStored m:
                 w.WriteArrayHeader(3);
@@ -178,10 +218,11 @@ internal static class MessageCodec
                 WriteLocations(ref w, m.Locations);
                 break;
             case RunFunction m:
-                w.WriteArrayHeader(3);
+                w.WriteArrayHeader(4);
                 w.Write((byte)m.Op);
                 w.Write(m.RequestId);
                 w.Write(m.Spec);
+                w.Write(m.Session);
                 break;
             case RunResult m:
                 w.WriteArrayHeader(4);
@@ -198,6 +239,37 @@ internal static class MessageCodec
 
                 WriteOptionalError(ref w, m.Error);
                 break;
+            case UploadCode m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteAssemblies(ref w, m.Assemblies);
+                break;
+            case CodeUploaded m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteOptionalError(ref w, m.Error);
+                break;
+            case LoadCode m:
+                w.WriteArrayHeader(5);
+                w.Write((byte)m.Op);
+                w.Write(m.UploadId);
+                w.Write(m.Session);
+                w.Write(m.ClientId);
+                WriteAssemblies(ref w, m.Assemblies);
+                break;
+            case CodeLoaded m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.UploadId);
+                WriteOptionalError(ref w, m.Error);
+                break;
+            case EndSession m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                w.Write(m.Session);
+                break;
             default:
                 throw new ArgumentException($"Message type {message.GetType().Name} has no encoding; add it to MessageCodec.", nameof(message));
         }
@@ -213,66 +285,48 @@ internal static class MessageCodec
         Message m = op switch
         {
             Op.RegisterClient => new RegisterClient(ReadString(ref r)),
-            Op.RegisterWorker => new RegisterWorker(ReadString(ref r), r.ReadInt32(), r.ReadInt64(), ReadString(ref r)),
-            Op.Welcome => new Welcome(ReadString(ref r)),
+            Op.RegisterWorker => new RegisterWorker(ReadString(ref r), r.ReadInt32(), r.ReadInt64(), ReadString(ref r), ReadResources(ref r)),
+            Op.Welcome => new Welcome(ReadString(ref r), r.ReadInt32()),
             Op.UpdateGraph => new UpdateGraph(ReadWireTasks(ref r), ReadKeys(ref r)),
             Op.ReleaseKeys => new ReleaseKeys(ReadKeys(ref r)),
             Op.KeyInMemory => new KeyInMemory(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64()),
             Op.KeyErred => new KeyErred(ReadKey(ref r), ReadKey(ref r), ReadError(ref r)),
-            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64()),
+            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32(), ReadResources(ref r), r.ReadInt64()),
             Op.FreeKeys => new FreeKeys(ReadKeys(ref r)),
-            Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble()),
-            Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r)),
+            Op.AddKeys => new AddKeys(ReadKeys(ref r)),
+            Op.Restart => new Restart(r.ReadInt64(), r.ReadDouble()),
+            Op.RestartDone => new RestartDone(r.ReadInt64(), ReadOptionalError(ref r)),
+            Op.ClusterRestarted => new ClusterRestarted(),
+            Op.RestartWorker => new RestartWorker(),
+            Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble(), r.ReadInt64()),
+            Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r), r.ReadInt64()),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),
             Op.Data => ReadData(ref r),
-            Op.Heartbeat => new Heartbeat(),
+            Op.Heartbeat => new Heartbeat(r.ReadInt32(), r.ReadInt64(), r.ReadInt64()),
             Op.Close => new Close(ReadString(ref r)),
             Op.FireAndForget => new FireAndForget(ReadKeys(ref r)),
             Op.GetWorkers => new GetWorkers(r.ReadInt64()),
             Op.WorkerList => new WorkerList(r.ReadInt64(), ReadStrings(ref r), ReadInts(ref r)),
-            Op.UpdateData => new UpdateData(r.ReadInt64(), ReadKeys(ref r), ReadByteArrays(ref r)),
+            Op.UpdateData => new UpdateData(r.ReadInt64(), ReadKeys(ref r), ReadByteArrays(ref r), r.ReadInt32()),
             Op.DataStored => new DataStored(r.ReadInt64(), ReadOptionalError(ref r)),
             Op.ScatteredKeys => new ScatteredKeys(ReadLocations(ref r)),
-            Op.RunFunction => new RunFunction(r.ReadInt64(), ReadBytes(ref r)),
+            Op.RunFunction => new RunFunction(r.ReadInt64(), ReadBytes(ref r), r.ReadInt32()),
             Op.RunResult => new RunResult(r.ReadInt64(), r.TryReadNil() ? null : ReadBytes(ref r), ReadOptionalError(ref r)),
+            Op.UploadCode => new UploadCode(r.ReadInt64(), ReadAssemblies(ref r)),
+            Op.CodeUploaded => new CodeUploaded(r.ReadInt64(), ReadOptionalError(ref r)),
+            Op.LoadCode => new LoadCode(r.ReadInt64(), r.ReadInt32(), ReadString(ref r), ReadAssemblies(ref r)),
+            Op.CodeLoaded => new CodeLoaded(r.ReadInt64(), ReadOptionalError(ref r)),
+            Op.EndSession => new EndSession(r.ReadInt32()),
             _ => throw new InvalidDataException($"Unknown message operation {(byte)op}; the peer speaks another protocol version."),
         };
 
         return m;
     }
 
-    private static void WriteKey(ref MessagePackWriter w, Key key)
-    {
-        w.WriteArrayHeader(1 + key.Rank);
-        w.Write(key.Name);
-        for (int i = 0; i < key.Rank; i++)
-        {
-            w.Write(key[i]);
-        }
-    }
+    // Keys are written as everywhere on the wire (TesseraSerializer.WriteKey): the name, or [name, index…].
+    private static void WriteKey(ref MessagePackWriter w, Key key) => TesseraSerializer.WriteKey(ref w, key);
 
-    private static Key ReadKey(ref MessagePackReader r)
-    {
-        int n = r.ReadArrayHeader();
-        string name = ReadString(ref r);
-        switch (n)
-        {
-            case 1:
-                return new Key(name);
-            case 2:
-                return new Key(name, r.ReadInt32());
-            case 3:
-                return new Key(name, r.ReadInt32(), r.ReadInt32());
-            default:
-                Span<int> index = n <= 17 ? stackalloc int[n - 1] : new int[n - 1];
-                for (int i = 0; i < index.Length; i++)
-                {
-                    index[i] = r.ReadInt32();
-                }
-
-                return new Key(name, index);
-        }
-    }
+    private static Key ReadKey(ref MessagePackReader r) => DecodeContext.ReadKey(ref r, r.Sequence.Length);
 
     private static void WriteKeys(ref MessagePackWriter w, Key[] keys)
     {
@@ -396,8 +450,13 @@ internal static class MessageCodec
         var tasks = new WireTask[n];
         for (int i = 0; i < n; i++)
         {
-            r.ReadArrayHeader();
+            int fields = r.ReadArrayHeader();
             tasks[i] = new WireTask(ReadKey(ref r), ReadBytes(ref r), ReadKeys(ref r), r.ReadInt32(), r.ReadInt32());
+            if (fields > 5)
+            {
+                r.ReadArrayHeader();
+                tasks[i] = tasks[i] with { Restrictions = new TaskRestrictions(ReadStrings(ref r), r.ReadBoolean(), ReadResources(ref r) ?? []) };
+            }
         }
 
         return tasks;
@@ -414,6 +473,88 @@ internal static class MessageCodec
         }
 
         return deps;
+    }
+
+    // Resources travel as [[name, amount]…], or nil for none.
+    private static void WriteResources(ref MessagePackWriter w, ResourceAmount[]? resources)
+    {
+        if (resources is null)
+        {
+            w.WriteNil();
+            return;
+        }
+
+        w.WriteArrayHeader(resources.Length);
+        foreach (ResourceAmount a in resources)
+        {
+            w.WriteArrayHeader(2);
+            w.Write(a.Name);
+            w.Write(a.Amount);
+        }
+    }
+
+    private static ResourceAmount[]? ReadResources(ref MessagePackReader r)
+    {
+        if (r.TryReadNil())
+        {
+            return null;
+        }
+
+        int n = r.ReadArrayHeader();
+        var resources = new ResourceAmount[n];
+        for (int i = 0; i < n; i++)
+        {
+            r.ReadArrayHeader();
+            resources[i] = new ResourceAmount(ReadString(ref r), r.ReadDouble());
+        }
+
+        return resources;
+    }
+
+    // An assembly travels as [name, MVID (16 bytes), SHA-256 (32 bytes), file bytes].
+    private static void WriteAssemblies(ref MessagePackWriter w, ShippedAssembly[] assemblies)
+    {
+        w.WriteArrayHeader(assemblies.Length);
+        Span<byte> mvid = stackalloc byte[16];
+        foreach (ShippedAssembly a in assemblies)
+        {
+            w.WriteArrayHeader(4);
+            w.Write(a.Name);
+            a.Mvid.TryWriteBytes(mvid);
+            w.Write(mvid);
+            w.Write(a.Sha256.Span);
+            w.Write(a.Bytes.Span);
+        }
+    }
+
+    private static ShippedAssembly[] ReadAssemblies(ref MessagePackReader r)
+    {
+        int n = r.ReadArrayHeader();
+        var assemblies = new ShippedAssembly[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (r.ReadArrayHeader() != 4)
+            {
+                throw new InvalidDataException("An uploaded assembly is [name, mvid, sha256, bytes].");
+            }
+
+            string name = ReadString(ref r);
+            byte[] mvid = ReadBytes(ref r);
+            if (mvid.Length != 16)
+            {
+                throw new InvalidDataException($"The MVID of uploaded assembly '{name}' is {mvid.Length} bytes, not 16.");
+            }
+
+            byte[] sha = ReadBytes(ref r);
+            if (sha.Length != System.Security.Cryptography.SHA256.HashSizeInBytes)
+            {
+                throw new InvalidDataException($"The SHA-256 hash of uploaded assembly '{name}' is {sha.Length} bytes, not 32.");
+            }
+
+            assemblies[i] = new ShippedAssembly(name, new Guid(mvid), sha, ReadBytes(ref r));
+        }
+
+        return assemblies;
     }
 
     private static Data ReadData(ref MessagePackReader r)

@@ -1,4 +1,5 @@
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Protocol;
@@ -29,6 +30,16 @@ internal enum Op : byte
     ScatteredKeys = 21,
     RunFunction = 22,
     RunResult = 23,
+    UploadCode = 24,
+    CodeUploaded = 25,
+    LoadCode = 26,
+    CodeLoaded = 27,
+    EndSession = 28,
+    AddKeys = 29,
+    Restart = 30,
+    RestartDone = 31,
+    ClusterRestarted = 32,
+    RestartWorker = 33,
 }
 
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
@@ -37,14 +48,17 @@ internal abstract record Message(Op Op);
 /// <summary>A client introduces itself to the scheduler.</summary>
 internal sealed record RegisterClient(string ClientId) : Message(Op.RegisterClient);
 
-/// <summary>A worker introduces itself to the scheduler; <paramref name="Address"/> is where peers reach it.</summary>
-internal sealed record RegisterWorker(string Address, int Threads, long MemoryLimit, string Name) : Message(Op.RegisterWorker);
+/// <summary>A worker introduces itself to the scheduler; <paramref name="Address"/> is where peers reach it; <paramref name="Resources"/> are the abstract resources it has.</summary>
+internal sealed record RegisterWorker(string Address, int Threads, long MemoryLimit, string Name, ResourceAmount[]? Resources = null) : Message(Op.RegisterWorker);
 
-/// <summary>The scheduler accepts a registration.</summary>
-internal sealed record Welcome(string SchedulerId) : Message(Op.Welcome);
+/// <summary>
+/// The scheduler accepts a registration. A client learns its code session number: it names the
+/// client's uploaded code on workers, and travels with its requests to workers.
+/// </summary>
+internal sealed record Welcome(string SchedulerId, int Session = 0) : Message(Op.Welcome);
 
 /// <summary>One task of a graph as a client submits it: the serialized node is opaque to the scheduler.</summary>
-internal sealed record WireTask(Key Key, byte[] Spec, Key[] Dependencies, int Order, int Retries);
+internal sealed record WireTask(Key Key, byte[] Spec, Key[] Dependencies, int Order, int Retries, TaskRestrictions? Restrictions = null);
 
 /// <summary>A client submits tasks and says which keys it wants.</summary>
 internal sealed record UpdateGraph(WireTask[] Tasks, Key[] Wanted) : Message(Op.UpdateGraph);
@@ -61,17 +75,26 @@ internal sealed record KeyErred(Key Key, Key ErredOn, RemoteError Error) : Messa
 /// <summary>Where a dependency's data can be fetched.</summary>
 internal sealed record DependencyLocation(Key Key, string[] WhoHas, long NBytes);
 
-/// <summary>The scheduler asks a worker to run a task.</summary>
-internal sealed record ComputeTask(Key Key, byte[] Spec, DependencyLocation[] Dependencies, long Priority) : Message(Op.ComputeTask);
+/// <summary>
+/// The scheduler asks a worker to run a task. <paramref name="Session"/> is the code session of the
+/// client that submitted it (0: the worker's own application code); <paramref name="Resources"/> what it
+/// uses of the worker's abstract resources while it runs (null: nothing). <paramref name="RunId"/> names
+/// this run of the key: the worker echoes it, so that the scheduler can tell a stale run's report (of a
+/// key cancelled and submitted again) from the current one.
+/// </summary>
+internal sealed record ComputeTask(Key Key, byte[] Spec, DependencyLocation[] Dependencies, long Priority, int Session = 0, ResourceAmount[]? Resources = null, long RunId = 0) : Message(Op.ComputeTask);
 
 /// <summary>The scheduler tells a worker that it may drop these keys.</summary>
 internal sealed record FreeKeys(Key[] Keys) : Message(Op.FreeKeys);
 
-/// <summary>A worker finished a task and holds its result.</summary>
-internal sealed record TaskFinished(Key Key, long NBytes, double DurationSeconds) : Message(Op.TaskFinished);
+/// <summary>A worker finished a task (the run <paramref name="RunId"/> of <see cref="ComputeTask"/>) and holds its result.</summary>
+internal sealed record TaskFinished(Key Key, long NBytes, double DurationSeconds, long RunId = 0) : Message(Op.TaskFinished);
 
-/// <summary>A worker's task threw.</summary>
-internal sealed record TaskErred(Key Key, RemoteError Error) : Message(Op.TaskErred);
+/// <summary>A worker fetched copies of these keys from peers (inputs of its tasks) and holds them now.</summary>
+internal sealed record AddKeys(Key[] Keys) : Message(Op.AddKeys);
+
+/// <summary>A worker's task (the run <paramref name="RunId"/> of <see cref="ComputeTask"/>) threw.</summary>
+internal sealed record TaskErred(Key Key, RemoteError Error, long RunId = 0) : Message(Op.TaskErred);
 
 /// <summary>A peer (worker or client) asks a worker for data.</summary>
 internal sealed record GetData(long RequestId, Key[] Keys) : Message(Op.GetData);
@@ -79,8 +102,11 @@ internal sealed record GetData(long RequestId, Key[] Keys) : Message(Op.GetData)
 /// <summary>A worker answers <see cref="GetData"/>: the serialized values, and the keys it does not have.</summary>
 internal sealed record Data(long RequestId, Key[] Keys, byte[][] Values, Key[] Missing) : Message(Op.Data);
 
-/// <summary>A liveness signal.</summary>
-internal sealed record Heartbeat() : Message(Op.Heartbeat);
+/// <summary>
+/// A worker's liveness signal, sent every heartbeat interval, with its metrics: tasks running now,
+/// bytes of results and inputs it holds, and its process's memory (resident set) in bytes.
+/// </summary>
+internal sealed record Heartbeat(int Executing = 0, long StoredBytes = 0, long MemoryBytes = 0) : Message(Op.Heartbeat);
 
 /// <summary>The sender is closing the connection on purpose.</summary>
 internal sealed record Close(string Reason) : Message(Op.Close);
@@ -94,8 +120,8 @@ internal sealed record GetWorkers(long RequestId) : Message(Op.GetWorkers);
 /// <summary>The scheduler answers <see cref="GetWorkers"/>: each worker's address and thread count.</summary>
 internal sealed record WorkerList(long RequestId, string[] Addresses, int[] Threads) : Message(Op.WorkerList);
 
-/// <summary>A client stores serialized values on a worker under these keys (scatter); the worker answers <see cref="DataStored"/>.</summary>
-internal sealed record UpdateData(long RequestId, Key[] Keys, byte[][] Values) : Message(Op.UpdateData);
+/// <summary>A client stores serialized values on a worker under these keys (scatter); the worker answers <see cref="DataStored"/>. <paramref name="Session"/> is the client's code session.</summary>
+internal sealed record UpdateData(long RequestId, Key[] Keys, byte[][] Values, int Session = 0) : Message(Op.UpdateData);
 
 /// <summary>A worker answers <see cref="UpdateData"/>: the values are stored, or why not.</summary>
 internal sealed record DataStored(long RequestId, RemoteError? Error) : Message(Op.DataStored);
@@ -103,8 +129,42 @@ internal sealed record DataStored(long RequestId, RemoteError? Error) : Message(
 /// <summary>A client tells the scheduler that it stored these keys on these workers itself; the client wants them.</summary>
 internal sealed record ScatteredKeys(DependencyLocation[] Locations) : Message(Op.ScatteredKeys);
 
-/// <summary>A client asks a worker to run a function (a serialized call node without dependencies) outside the task graph.</summary>
-internal sealed record RunFunction(long RequestId, byte[] Spec) : Message(Op.RunFunction);
+/// <summary>A client asks a worker to run a function (a serialized call node without dependencies) outside the task graph. <paramref name="Session"/> is the client's code session.</summary>
+internal sealed record RunFunction(long RequestId, byte[] Spec, int Session = 0) : Message(Op.RunFunction);
 
 /// <summary>A worker answers <see cref="RunFunction"/>: the serialized result, or the error.</summary>
 internal sealed record RunResult(long RequestId, byte[]? Value, RemoteError? Error) : Message(Op.RunResult);
+
+/// <summary>
+/// A client uploads user assemblies for its session; the scheduler keeps them while the client is
+/// connected, forwards them to every worker (<see cref="LoadCode"/>), and answers
+/// <see cref="CodeUploaded"/> once every current worker loaded them.
+/// </summary>
+internal sealed record UploadCode(long RequestId, ShippedAssembly[] Assemblies) : Message(Op.UploadCode);
+
+/// <summary>The scheduler answers <see cref="UploadCode"/>: every current worker has the code, or why not.</summary>
+internal sealed record CodeUploaded(long RequestId, RemoteError? Error) : Message(Op.CodeUploaded);
+
+/// <summary>The scheduler hands a client session's assemblies to a worker, which answers <see cref="CodeLoaded"/>.</summary>
+internal sealed record LoadCode(long UploadId, int Session, string ClientId, ShippedAssembly[] Assemblies) : Message(Op.LoadCode);
+
+/// <summary>A worker answers <see cref="LoadCode"/>: the assemblies are in the session, or why not.</summary>
+internal sealed record CodeLoaded(long UploadId, RemoteError? Error) : Message(Op.CodeLoaded);
+
+/// <summary>The client of a code session left: the worker unloads the session's code.</summary>
+internal sealed record EndSession(int Session) : Message(Op.EndSession);
+
+/// <summary>
+/// A client asks the scheduler to restart the cluster: forget every task and result, restart every
+/// worker, and answer <see cref="RestartDone"/> once as many workers are back (or the timeout passed).
+/// </summary>
+internal sealed record Restart(long RequestId, double TimeoutSeconds) : Message(Op.Restart);
+
+/// <summary>The scheduler answers <see cref="Restart"/>: the workers are back, or why not.</summary>
+internal sealed record RestartDone(long RequestId, RemoteError? Error) : Message(Op.RestartDone);
+
+/// <summary>The scheduler tells every client that the cluster restarted: all its keys are gone.</summary>
+internal sealed record ClusterRestarted() : Message(Op.ClusterRestarted);
+
+/// <summary>The scheduler tells a worker to drop everything and start afresh (its host starts a new worker).</summary>
+internal sealed record RestartWorker() : Message(Op.RestartWorker);

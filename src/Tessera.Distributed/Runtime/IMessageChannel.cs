@@ -1,4 +1,6 @@
+using System.Reflection;
 using Tessera.Distributed.Protocol;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Runtime;
@@ -51,9 +53,18 @@ internal interface IWireSerializer
 {
     byte[] SerializeNode(Node node);
 
+    /// <summary>Serializes a node; adds the user assemblies its functions and values come from to <paramref name="userAssemblies"/>.</summary>
+    byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies);
+
     Node DeserializeNode(byte[] bytes);
 
     byte[] SerializeValue(object? value);
 
+    /// <summary>Serializes a value; adds the user assemblies its types come from to <paramref name="userAssemblies"/>.</summary>
+    byte[] SerializeValue(object? value, HashSet<Assembly>? userAssemblies);
+
     object? DeserializeValue(byte[] bytes);
+
+    /// <summary>Gets a serializer that decodes in <paramref name="session"/> (a client's uploaded code on a worker).</summary>
+    IWireSerializer ForSession(CodeSession session);
 }

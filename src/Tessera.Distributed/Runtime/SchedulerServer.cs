@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Runtime;
@@ -12,25 +13,36 @@ namespace Tessera.Distributed.Runtime;
 internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 {
     private readonly IMessageListener _listener;
-    private readonly Channel<(Peer Peer, Message? Message)> _events = Channel.CreateUnbounded<(Peer, Message?)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SchedulerState _state;
     private readonly Dictionary<string, Peer> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Peer> _clients = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _peerLoops = [];
-    private readonly Task _acceptLoop;
+    private readonly PeerAcceptor _acceptor;
     private readonly Task _eventLoop;
+    private readonly Task _heartbeatCheck;
+    private readonly TimeSpan _workerTimeout;
     private readonly ClientState _fireAndForget;
     private readonly List<Key> _fireAndForgetDone = [];
+    private readonly Dictionary<string, ClientCode> _code = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, PendingLoad> _pendingLoads = [];
+    private readonly List<PendingRestart> _restarts = [];
+    private long _nextUpload;
+    private int _nextSession;
 
-    private SchedulerServer(IMessageListener listener, double workerSaturation)
+    private SchedulerServer(IMessageListener listener, double workerSaturation, TimeSpan workerTimeout)
     {
         _listener = listener;
+        _workerTimeout = workerTimeout;
         _state = new SchedulerState(this, workerSaturation);
         _fireAndForget = _state.AddClient(FireAndForgetClientId);
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _acceptor = new PeerAcceptor(listener, connection => ReadLoopAsync(new Peer(connection)), _stop.Token);
         _eventLoop = Task.Run(EventLoopAsync);
+        _heartbeatCheck = Task.Run(HeartbeatCheckAsync);
     }
+
+    /// <summary>How long a worker may go without a heartbeat before the scheduler removes it, by default (Dask's <c>worker-ttl</c>).</summary>
+    public static TimeSpan DefaultWorkerTimeout { get; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The id of the pseudo-client that wants fire-and-forget keys until they are done (Dask's <c>"fire-and-forget"</c>).</summary>
     public const string FireAndForgetClientId = "fire-and-forget";
@@ -43,10 +55,19 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     /// <summary>Gets the number of connected workers.</summary>
     public int WorkerCount { get; private set; }
 
-    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Gets or sets what restarts the workers when a client restarts the cluster, where the scheduler's
+    /// owner can (a local cluster kills and starts its worker processes again); when null, each worker
+    /// is told to restart, and its host starts a fresh one.
+    /// </summary>
+    public Func<Task>? WorkerRestarter { get; set; }
+
+    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, CancellationToken cancellationToken = default)
     {
+        TimeSpan timeout = workerTimeout ?? DefaultWorkerTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(workerTimeout));
         IMessageListener listener = await network.ListenAsync(address, cancellationToken).ConfigureAwait(false);
-        return new SchedulerServer(listener, workerSaturation);
+        return new SchedulerServer(listener, workerSaturation, timeout);
     }
 
     public async ValueTask DisposeAsync()
@@ -60,8 +81,28 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
             await p.Connection.DisposeAsync().ConfigureAwait(false);
         }
 
-        await Task.WhenAll([_acceptLoop, _eventLoop, .. _peerLoops]).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_acceptor.WhenAllEnded(), _eventLoop, _heartbeatCheck).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
+    }
+
+    /// <summary>Runs <paramref name="query"/> on the event loop, between events, and returns its answer (for tests and diagnostics).</summary>
+    public T Query<T>(Func<SchedulerState, T> query)
+    {
+        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool queued = _events.Writer.TryWrite(new SchedulerEvent(null, null, () =>
+        {
+            try
+            {
+                answer.TrySetResult(query(_state));
+            }
+            catch (Exception e)
+            {
+                answer.TrySetException(e);
+            }
+        }));
+        ObjectDisposedException.ThrowIf(!queued, this);
+
+        return answer.Task.WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
     }
 
     void ISchedulerOutbox.ComputeTask(WorkerState worker, SchedulerTask task)
@@ -75,7 +116,8 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
         if (_workers.TryGetValue(worker.Address, out Peer? peer))
         {
-            peer.Connection.Post(new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority));
+            ResourceAmount[]? resources = task.Restrictions?.Resources is { Length: > 0 } r ? r : null;
+            peer.Connection.Post(new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session, resources, task.RunId));
         }
     }
 
@@ -115,28 +157,6 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         }
     }
 
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            IMessageChannel channel;
-            try
-            {
-                channel = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or CommClosedException)
-            {
-                return;
-            }
-
-            var peer = new Peer(new PeerConnection(channel));
-            lock (_peerLoops)
-            {
-                _peerLoops.Add(Task.Run(() => ReadLoopAsync(peer)));
-            }
-        }
-    }
-
     private async Task ReadLoopAsync(Peer peer)
     {
         try
@@ -149,26 +169,38 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                     break;
                 }
 
-                _events.Writer.TryWrite((peer, m));
+                _events.Writer.TryWrite(new SchedulerEvent(peer, m));
             }
         }
         catch (Exception e) when (e is CommClosedException or OperationCanceledException or ObjectDisposedException or IOException)
         {
         }
 
-        _events.Writer.TryWrite((peer, null));
+        _events.Writer.TryWrite(new SchedulerEvent(peer, null));
     }
 
     private async Task EventLoopAsync()
     {
-        ChannelReader<(Peer Peer, Message? Message)> reader = _events.Reader;
+        ChannelReader<SchedulerEvent> reader = _events.Reader;
         try
         {
             while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                while (reader.TryRead(out (Peer Peer, Message? Message) e))
+                while (reader.TryRead(out SchedulerEvent e))
                 {
-                    Handle(e.Peer, e.Message);
+                    if (e.Peer is not null)
+                    {
+                        Handle(e.Peer, e.Message);
+                    }
+                    else if (e.Work is not null)
+                    {
+                        e.Work();
+                    }
+                    else
+                    {
+                        RemoveSilentWorkers();
+                        CheckRestarts();
+                    }
                 }
 
                 TaskCount = _state.Tasks.Count;
@@ -188,17 +220,23 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 Disconnected(peer);
                 break;
             case RegisterWorker m:
-                peer.Id = m.Address;
-                peer.IsWorker = true;
-                _workers[m.Address] = peer;
-                peer.Connection.Post(new Welcome("scheduler"));
-                _state.AddWorker(m.Address, m.Threads);
+                RegisterWorker(peer, m);
                 break;
             case RegisterClient m:
                 peer.Id = m.ClientId;
+                peer.Session = ++_nextSession;
                 _clients[m.ClientId] = peer;
-                _state.AddClient(m.ClientId);
-                peer.Connection.Post(new Welcome("scheduler"));
+                _state.AddClient(m.ClientId).Session = peer.Session;
+                peer.Connection.Post(new Welcome("scheduler", peer.Session));
+                break;
+            case UploadCode m when peer.Id is not null && !peer.IsWorker:
+                UploadCode(peer, m);
+                break;
+            case CodeLoaded m when peer.IsWorker:
+                CodeLoaded(peer, m);
+                break;
+            case Restart m when peer.Id is not null && !peer.IsWorker:
+                RestartCluster(peer, m);
                 break;
             case UpdateGraph m:
                 UpdateGraph(peer, m);
@@ -207,12 +245,23 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 _state.ReleaseKeys(peer.Id, m.Keys);
                 break;
             case TaskFinished m when peer.Id is not null:
-                _state.TaskFinished(peer.Id, m.Key, m.NBytes, m.DurationSeconds);
+                _state.TaskFinished(peer.Id, m.Key, m.RunId, m.NBytes, m.DurationSeconds);
+                break;
+            case AddKeys m when peer.IsWorker:
+                _state.AddKeys(peer.Id!, m.Keys);
                 break;
             case TaskErred m when peer.Id is not null:
-                _state.TaskErred(peer.Id, m.Key, m.Error);
+                _state.TaskErred(peer.Id, m.Key, m.RunId, m.Error);
                 break;
-            case Heartbeat:
+            case Heartbeat m when peer.IsWorker:
+                peer.LastSeen = Environment.TickCount64;
+                if (_state.Workers.TryGetValue(peer.Id!, out WorkerState? worker))
+                {
+                    worker.Executing = m.Executing;
+                    worker.StoredBytes = m.StoredBytes;
+                    worker.MemoryBytes = m.MemoryBytes;
+                }
+
                 break;
             case GetWorkers m:
                 ListWorkers(peer, m.RequestId);
@@ -225,12 +274,268 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 break;
         }
 
+        if (_restarts.Count > 0)
+        {
+            CheckRestarts();
+        }
+
         // Fire-and-forget keys that became done during this event: the pseudo-client lets go of them.
         while (_fireAndForgetDone.Count > 0)
         {
             Key[] done = [.. _fireAndForgetDone];
             _fireAndForgetDone.Clear();
             _state.ReleaseKeys(FireAndForgetClientId, done);
+        }
+    }
+
+    // A worker joins once it holds the code every connected client uploaded, so that no task, scattered
+    // value or function of theirs reaches it first; without uploaded code it joins at once.
+    private void RegisterWorker(Peer peer, RegisterWorker m)
+    {
+        peer.Id = m.Address;
+        peer.IsWorker = true;
+        peer.LastSeen = Environment.TickCount64;
+        _workers[m.Address] = peer;
+        peer.Connection.Post(new Welcome("scheduler"));
+        Dictionary<string, double>? resources = m.Resources is { Length: > 0 } r ? r.ToDictionary(a => a.Name, a => a.Amount, StringComparer.Ordinal) : null;
+        if (_code.Count == 0)
+        {
+            _state.AddWorker(m.Address, m.Threads, m.Name, resources);
+            return;
+        }
+
+        SendCode([peer], [.. _code.Values.Select(c => (c, c.Assemblies.Values.ToArray()))], _ =>
+        {
+            if (!peer.Closed && _workers.TryGetValue(m.Address, out Peer? current) && current == peer)
+            {
+                _state.AddWorker(m.Address, m.Threads, m.Name, resources);
+            }
+        });
+    }
+
+    // A client's assemblies are kept while it is connected and forwarded to every worker; the client hears
+    // back once each worker loaded them. An upload with nothing new still travels to every worker, as a
+    // barrier behind the client's earlier uploads.
+    private void UploadCode(Peer peer, UploadCode m)
+    {
+        if (!_code.TryGetValue(peer.Id!, out ClientCode? code))
+        {
+            code = new ClientCode(peer.Session, peer.Id!);
+            _code.Add(peer.Id!, code);
+        }
+
+        var added = new List<ShippedAssembly>(m.Assemblies.Length);
+        foreach (ShippedAssembly a in m.Assemblies)
+        {
+            if (code.Assemblies.TryGetValue(a.Name, out ShippedAssembly? existing))
+            {
+                if (existing.Mvid != a.Mvid)
+                {
+                    Reply(new RemoteError(
+                        typeof(InvalidOperationException).FullName!,
+                        $"Client {peer.Id} already uploaded another build of assembly '{a.Name}' (MVID {existing.Mvid}, now {a.Mvid}); a client session keeps one build of each assembly, so connect a new client to use the new build.",
+                        null));
+                    return;
+                }
+
+                continue;
+            }
+
+            added.Add(a);
+        }
+
+        foreach (ShippedAssembly a in added)
+        {
+            code.Assemblies.Add(a.Name, a);
+        }
+
+        SendCode(_workers.Values, [(code, [.. added])], Reply);
+
+        void Reply(RemoteError? error)
+        {
+            if (m.RequestId != 0)
+            {
+                peer.Connection.Post(new CodeUploaded(m.RequestId, error));
+            }
+        }
+    }
+
+    // Sends code to workers under one upload id and calls done once each has answered (or left).
+    private void SendCode(IEnumerable<Peer> workers, (ClientCode Code, ShippedAssembly[] Assemblies)[] loads, Action<RemoteError?> done)
+    {
+        long id = ++_nextUpload;
+        var pending = new PendingLoad(done);
+        foreach (Peer w in workers)
+        {
+            foreach ((ClientCode code, ShippedAssembly[] assemblies) in loads)
+            {
+                w.Connection.Post(new LoadCode(id, code.Session, code.ClientId, assemblies));
+                pending.Waiting[w.Id!] = pending.Waiting.GetValueOrDefault(w.Id!) + 1;
+            }
+        }
+
+        if (pending.Waiting.Count == 0)
+        {
+            done(null);
+        }
+        else
+        {
+            _pendingLoads.Add(id, pending);
+        }
+    }
+
+    private void CodeLoaded(Peer worker, CodeLoaded m)
+    {
+        if (_pendingLoads.TryGetValue(m.UploadId, out PendingLoad? pending))
+        {
+            if (m.Error is { } e)
+            {
+                pending.Error ??= e with { Message = $"Worker {worker.Id} could not load the uploaded code: {e.Message}" };
+            }
+
+            Acknowledge(m.UploadId, pending, worker.Id!, all: false);
+        }
+    }
+
+    private void Acknowledge(long id, PendingLoad pending, string worker, bool all)
+    {
+        if (!pending.Waiting.TryGetValue(worker, out int left))
+        {
+            return;
+        }
+
+        if (all || left <= 1)
+        {
+            pending.Waiting.Remove(worker);
+        }
+        else
+        {
+            pending.Waiting[worker] = left - 1;
+        }
+
+        if (pending.Waiting.Count == 0)
+        {
+            _pendingLoads.Remove(id);
+            pending.Done(pending.Error);
+        }
+    }
+
+    // Dask's restart: every task and result is forgotten and every client told so; the workers are
+    // retired at once (messages from them are ignored from now on) and restarted, and the client hears
+    // back once as many workers as before have joined, or the timeout passed.
+    private void RestartCluster(Peer client, Restart m)
+    {
+        int target = _state.Workers.Count;
+        _state.ForgetEverything();
+        _fireAndForgetDone.Clear();
+        foreach (Peer c in _clients.Values)
+        {
+            c.Connection.Post(new ClusterRestarted());
+        }
+
+        Peer[] retired = [.. _workers.Values];
+        foreach (Peer w in retired)
+        {
+            Retire(w);
+        }
+
+        double seconds = double.IsFinite(m.TimeoutSeconds) && m.TimeoutSeconds > 0 ? m.TimeoutSeconds : 60;
+        var pending = new PendingRestart(client, m.RequestId, target, seconds, Environment.TickCount64 + (long)(seconds * 1000));
+        _restarts.Add(pending);
+        if (WorkerRestarter is { } restart)
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await restart().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    RemoteError error = WorkerServer.ToRemoteError(e) with { Message = $"Restarting the workers failed: {e.Message}" };
+                    _events.Writer.TryWrite(new SchedulerEvent(null, null, () => FinishRestart(pending, error)));
+                }
+            });
+        }
+        else
+        {
+            foreach (Peer w in retired)
+            {
+                w.Connection.Post(new RestartWorker());
+            }
+        }
+    }
+
+    // A retired worker is out of the cluster: gone from the state and from code uploads; its connection
+    // closes when it goes.
+    private void Retire(Peer worker)
+    {
+        worker.Closed = true;
+        _workers.Remove(worker.Id!);
+        _state.RemoveWorker(worker.Id!);
+        foreach ((long id, PendingLoad load) in _pendingLoads.ToArray())
+        {
+            Acknowledge(id, load, worker.Id!, all: true);
+        }
+    }
+
+    private void CheckRestarts()
+    {
+        foreach (PendingRestart r in _restarts.ToArray())
+        {
+            if (_state.Workers.Count >= r.Target)
+            {
+                FinishRestart(r, null);
+            }
+            else if (Environment.TickCount64 > r.Deadline)
+            {
+                FinishRestart(r, new RemoteError(
+                    typeof(TimeoutException).FullName!,
+                    $"Only {_state.Workers.Count} of the {r.Target} workers came back within {r.TimeoutSeconds:0.###} s of the restart.",
+                    null));
+            }
+        }
+    }
+
+    private void FinishRestart(PendingRestart r, RemoteError? error)
+    {
+        if (_restarts.Remove(r))
+        {
+            r.Client.Connection.Post(new RestartDone(r.RequestId, error));
+        }
+    }
+
+    // Asks the event loop to look for workers that stopped sending heartbeats, a few times per timeout.
+    private async Task HeartbeatCheckAsync()
+    {
+        TimeSpan period = TimeSpan.FromTicks(Math.Clamp(_workerTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+        using var timer = new PeriodicTimer(period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                _events.Writer.TryWrite(default);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // A worker silent for longer than the timeout is treated as lost (hung, or cut off without its
+    // connection closing): removed as if its connection broke, so its tasks run elsewhere, and its
+    // connection is closed so that it stops too.
+    private void RemoveSilentWorkers()
+    {
+        long now = Environment.TickCount64;
+        foreach (Peer peer in _workers.Values.ToArray())
+        {
+            // Joining workers too: one that hangs while loading code must not hold up uploads for ever.
+            if (now - peer.LastSeen > (long)_workerTimeout.TotalMilliseconds)
+            {
+                peer.Connection.Post(new Close($"no heartbeat from worker {peer.Id} for {_workerTimeout.TotalSeconds:0.###} s"));
+                Disconnected(peer);
+            }
         }
     }
 
@@ -270,7 +575,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         for (int i = 0; i < tasks.Length; i++)
         {
             WireTask t = m.Tasks[i];
-            tasks[i] = new TaskSubmission(t.Key, t.Spec, t.Dependencies, t.Order, t.Retries);
+            tasks[i] = new TaskSubmission(t.Key, t.Spec, t.Dependencies, t.Order, t.Retries, t.Restrictions);
         }
 
         try
@@ -295,19 +600,46 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
             return;
         }
 
+        if (peer.Closed)
+        {
+            // Gone already (retired by a restart, or removed for missing heartbeats).
+            _ = peer.Connection.DisposeAsync().AsTask();
+            return;
+        }
+
+        peer.Closed = true;
         if (peer.IsWorker)
         {
-            _workers.Remove(peer.Id);
-            _state.RemoveWorker(peer.Id);
+            if (_workers.TryGetValue(peer.Id, out Peer? current) && current == peer)
+            {
+                _workers.Remove(peer.Id);
+                _state.RemoveWorker(peer.Id);
+            }
+
+            // A worker that left answers no more code uploads.
+            foreach ((long id, PendingLoad pending) in _pendingLoads.ToArray())
+            {
+                Acknowledge(id, pending, peer.Id, all: true);
+            }
         }
         else
         {
             _clients.Remove(peer.Id);
             _state.RemoveClient(peer.Id);
+            if (_code.Remove(peer.Id, out ClientCode? code))
+            {
+                foreach (Peer w in _workers.Values)
+                {
+                    w.Connection.Post(new EndSession(code.Session));
+                }
+            }
         }
 
         _ = peer.Connection.DisposeAsync().AsTask();
     }
+
+    /// <summary>What the event loop handles: a peer's message (null: it disconnected), work to run on the loop, or (all null) the heartbeat check.</summary>
+    private readonly record struct SchedulerEvent(Peer? Peer, Message? Message, Action? Work = null);
 
     private sealed class Peer(PeerConnection connection)
     {
@@ -316,5 +648,37 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         public string? Id { get; set; }
 
         public bool IsWorker { get; set; }
+
+        /// <summary>Gets or sets a client's code session number.</summary>
+        public int Session { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether the connection is gone.</summary>
+        public bool Closed { get; set; }
+
+        /// <summary>Gets or sets when a worker's last heartbeat (or its registration) arrived, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
+        public long LastSeen { get; set; }
+    }
+
+    /// <summary>A restart waiting for its workers to come back.</summary>
+    private sealed record PendingRestart(Peer Client, long RequestId, int Target, double TimeoutSeconds, long Deadline);
+
+    /// <summary>The assemblies a connected client uploaded, by simple name.</summary>
+    private sealed class ClientCode(int session, string clientId)
+    {
+        public int Session { get; } = session;
+
+        public string ClientId { get; } = clientId;
+
+        public Dictionary<string, ShippedAssembly> Assemblies { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>A code upload that workers still have to acknowledge: the number of answers each owes.</summary>
+    private sealed class PendingLoad(Action<RemoteError?> done)
+    {
+        public Dictionary<string, int> Waiting { get; } = new(StringComparer.Ordinal);
+
+        public RemoteError? Error { get; set; }
+
+        public Action<RemoteError?> Done { get; } = done;
     }
 }

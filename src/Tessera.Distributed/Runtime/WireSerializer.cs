@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Reflection;
 using Nerdbank.MessagePack;
 using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
@@ -15,13 +16,20 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
     /// <summary>Creates a serializer for a process that runs the same build as its peers (in-process clusters, local worker processes).</summary>
     public static WireSerializer ForSameApplication(string name) => new(new TesseraSerializer(), new CodeSession(name, trustApplicationAssemblies: true));
 
-    public byte[] SerializeNode(Node node)
+    public byte[] SerializeNode(Node node) => SerializeNode(node, null);
+
+    public byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies)
     {
         EncodeContext context = serializer.CreateEncodeContext();
         var buffer = new ArrayBufferWriter<byte>(128);
         var writer = new MessagePackWriter(buffer);
         serializer.WriteNode(ref writer, node, context);
         writer.Flush();
+        if (userAssemblies is not null && context.UserAssemblies.Count > 0)
+        {
+            userAssemblies.UnionWith(context.UserAssemblies);
+        }
+
         return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
     }
 
@@ -33,7 +41,25 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
         return serializer.ReadNode(ref reader, context);
     }
 
-    public byte[] SerializeValue(object? value) => serializer.SerializeValue(value).ToArray();
+    public byte[] SerializeValue(object? value) => SerializeValue(value, null);
+
+    public byte[] SerializeValue(object? value, HashSet<Assembly>? userAssemblies)
+    {
+        if (userAssemblies is null)
+        {
+            return serializer.SerializeValue(value).ToArray();
+        }
+
+        EncodeContext context = serializer.CreateEncodeContext();
+        var buffer = new ArrayBufferWriter<byte>(64);
+        var writer = new MessagePackWriter(buffer);
+        serializer.WriteValue(ref writer, value, context);
+        writer.Flush();
+        userAssemblies.UnionWith(context.UserAssemblies);
+        return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
+    }
 
     public object? DeserializeValue(byte[] bytes) => serializer.DeserializeValue(SerializedMessage.FromArray(bytes), session);
+
+    public IWireSerializer ForSession(CodeSession codeSession) => new WireSerializer(serializer, codeSession);
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Runtime;
@@ -25,11 +26,24 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread[] _threads;
     private readonly Task _schedulerLoop;
-    private readonly Task _acceptLoop;
-    private readonly List<Task> _peerLoops = [];
+    private readonly PeerAcceptor _acceptor;
+    private readonly ConcurrentDictionary<int, CodeSessionEntry> _sessions = new();
+    private readonly Task _heartbeats;
+    private readonly IReadOnlyDictionary<string, double> _resources;
+    private readonly Dictionary<string, double> _availableResources;
+    private readonly List<ComputeTask> _constrained = [];
 
-    private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name)
+    // The run of each key that the scheduler sent last and did not free: only that run may store its
+    // result and report. Changed under _storeLock together with _data's computed results.
+    private readonly Dictionary<Key, long> _runs = [];
+    private readonly Lock _storeLock = new();
+    private int _executing;
+    private volatile bool _heartbeatsStopped;
+
+    private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name, TimeSpan heartbeatInterval, IReadOnlyDictionary<string, double> resources)
     {
+        _resources = resources;
+        _availableResources = new Dictionary<string, double>(resources, StringComparer.Ordinal);
         _serializer = serializer;
         _listener = listener;
         _scheduler = scheduler;
@@ -43,8 +57,12 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
 
         _schedulerLoop = Task.Run(SchedulerLoopAsync);
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _acceptor = new PeerAcceptor(listener, ServePeerAsync, _stop.Token);
+        _heartbeats = Task.Run(() => HeartbeatLoopAsync(heartbeatInterval));
     }
+
+    /// <summary>How often a worker sends a heartbeat, by default.</summary>
+    public static TimeSpan DefaultHeartbeatInterval { get; } = TimeSpan.FromSeconds(1);
 
     public string Address => _listener.Address;
 
@@ -52,8 +70,17 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     public int Threads => _threads.Length;
 
+    /// <summary>Gets the numbers of the client code sessions whose uploaded code the worker holds.</summary>
+    public IReadOnlyCollection<int> CodeSessions => [.. _sessions.Keys];
+
+    /// <summary>Gets the number of tasks running now.</summary>
+    public int Executing => Volatile.Read(ref _executing);
+
     /// <summary>Gets how many results the worker holds.</summary>
     public int StoredKeys => _data.Count;
+
+    /// <summary>Gets a value indicating whether the worker stopped because the scheduler restarts the cluster (its host should start a fresh worker).</summary>
+    public bool RestartRequested { get; private set; }
 
     /// <summary>Gets a task that completes when the worker has stopped (closed, or lost its scheduler).</summary>
     public Task Completion => _schedulerLoop;
@@ -66,9 +93,23 @@ internal sealed class WorkerServer : IAsyncDisposable
         int threads,
         string? name = null,
         long memoryLimit = 0,
+        TimeSpan? heartbeatInterval = null,
+        IReadOnlyDictionary<string, double>? resources = null,
         CancellationToken cancellationToken = default)
     {
+        resources ??= new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach ((string resource, double amount) in resources)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(resource, nameof(resources));
+            if (!(amount >= 0) || double.IsInfinity(amount))
+            {
+                throw new ArgumentOutOfRangeException(nameof(resources), amount, $"The amount of resource '{resource}' must be a finite number of at least 0.");
+            }
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        TimeSpan interval = heartbeatInterval ?? DefaultHeartbeatInterval;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero, nameof(heartbeatInterval));
         IMessageChannel channel = await network.ConnectAsync(schedulerAddress, cancellationToken).ConfigureAwait(false);
         IMessageListener listener;
         try
@@ -81,7 +122,8 @@ internal sealed class WorkerServer : IAsyncDisposable
             throw;
         }
 
-        await channel.SendAsync(new RegisterWorker(listener.Address, threads, memoryLimit, name ?? listener.Address), cancellationToken).ConfigureAwait(false);
+        ResourceAmount[] amounts = [.. resources.Select(r => new ResourceAmount(r.Key, r.Value))];
+        await channel.SendAsync(new RegisterWorker(listener.Address, threads, memoryLimit, name ?? listener.Address, amounts), cancellationToken).ConfigureAwait(false);
         Message welcome = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
         if (welcome is not Welcome)
         {
@@ -90,7 +132,7 @@ internal sealed class WorkerServer : IAsyncDisposable
             throw new CommClosedException($"Scheduler {schedulerAddress} answered the worker's registration with {welcome.Op} instead of a welcome.");
         }
 
-        return new WorkerServer(network, serializer, listener, new PeerConnection(channel), threads, name ?? listener.Address);
+        return new WorkerServer(network, serializer, listener, new PeerConnection(channel), threads, name ?? listener.Address, interval, resources);
     }
 
     public async ValueTask DisposeAsync()
@@ -106,13 +148,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         await _listener.DisposeAsync().ConfigureAwait(false);
         await _peers.DisposeAsync().ConfigureAwait(false);
         _readySignal.Release(_threads.Length);
-        Task[] loops;
-        lock (_peerLoops)
-        {
-            loops = [.. _peerLoops];
-        }
-
-        await Task.WhenAll([_schedulerLoop, _acceptLoop, .. loops]).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_schedulerLoop, _acceptor.WhenAllEnded(), _heartbeats).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (Thread t in _threads)
         {
             t.Join(TimeSpan.FromSeconds(10));
@@ -120,6 +156,10 @@ internal sealed class WorkerServer : IAsyncDisposable
 
         _readySignal.Dispose();
         _stop.Dispose();
+        foreach (int session in _sessions.Keys)
+        {
+            EndSession(session);
+        }
     }
 
     private async Task SchedulerLoopAsync()
@@ -135,12 +175,25 @@ internal sealed class WorkerServer : IAsyncDisposable
                         Accept(c);
                         break;
                     case FreeKeys f:
-                        foreach (Key k in f.Keys)
+                        lock (_storeLock)
                         {
-                            _data.TryRemove(k, out _);
+                            foreach (Key k in f.Keys)
+                            {
+                                _data.TryRemove(k, out _);
+                                _runs.Remove(k);
+                            }
                         }
 
                         break;
+                    case LoadCode l:
+                        _scheduler.Post(new CodeLoaded(l.UploadId, LoadCode(l)));
+                        break;
+                    case EndSession e:
+                        EndSession(e.Session);
+                        break;
+                    case RestartWorker:
+                        RestartRequested = true;
+                        return;
                     case Close:
                         return;
                 }
@@ -160,6 +213,11 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     private void Accept(ComputeTask task)
     {
+        lock (_storeLock)
+        {
+            _runs[task.Key] = task.RunId;
+        }
+
         List<DependencyLocation>? missing = null;
         foreach (DependencyLocation d in task.Dependencies)
         {
@@ -198,20 +256,50 @@ internal sealed class WorkerServer : IAsyncDisposable
                     throw new InvalidOperationException($"Worker {g.Key} no longer holds {data.Missing[0]}, an input of task {task.Key}.");
                 }
 
+                IWireSerializer serializer = SerializerFor(task.Session);
                 for (int i = 0; i < data.Keys.Length; i++)
                 {
-                    _data.TryAdd(data.Keys[i], _serializer.DeserializeValue(data.Values[i]));
+                    _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]));
                 }
+
+                // The scheduler tracks the copy, and frees it here once the key is released.
+                _scheduler.Post(new AddKeys(data.Keys));
             })).ConfigureAwait(false);
             Enqueue(task);
         }
         catch (Exception e) when (!_stop.IsCancellationRequested)
         {
-            _scheduler.Post(new TaskErred(task.Key, ToRemoteError(e)));
+            ReportError(task, ToRemoteError(e));
         }
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>Tells whether <paramref name="task"/> is still the run of its key that the scheduler wants.</summary>
+    private bool IsCurrent(ComputeTask task)
+    {
+        lock (_storeLock)
+        {
+            return _runs.TryGetValue(task.Key, out long run) && run == task.RunId;
+        }
+    }
+
+    // A run that is no longer current (its key was freed, or sent again) reports nothing: the scheduler
+    // has moved on, and a newer run of the key may be on its way here.
+    private void ReportError(ComputeTask task, RemoteError error)
+    {
+        lock (_storeLock)
+        {
+            if (!_runs.TryGetValue(task.Key, out long run) || run != task.RunId)
+            {
+                return;
+            }
+
+            _runs.Remove(task.Key);
+        }
+
+        _scheduler.Post(new TaskErred(task.Key, error, task.RunId));
     }
 
     private void Enqueue(ComputeTask task)
@@ -238,25 +326,155 @@ internal sealed class WorkerServer : IAsyncDisposable
             }
 
             ComputeTask? task;
+            string? cannotRun = null;
             lock (_readyLock)
             {
                 if (!_ready.TryDequeue(out task, out _))
                 {
                     continue;
                 }
+
+                if (task.Resources is { } needs && !TryAcquire(needs, out cannotRun))
+                {
+                    if (cannotRun is null)
+                    {
+                        // Running tasks hold the resources; it runs when they give them back.
+                        _constrained.Add(task);
+                        continue;
+                    }
+                }
             }
 
-            Run(task);
+            if (cannotRun is not null)
+            {
+                ReportError(task, new RemoteError(typeof(InvalidOperationException).FullName!, cannotRun, null));
+                continue;
+            }
+
+            try
+            {
+                Run(task);
+            }
+            finally
+            {
+                if (task.Resources is { } used)
+                {
+                    GiveBack(used);
+                }
+            }
         }
+    }
+
+    // Takes what a task needs from the resources not in use; false when they are in use (or, with a
+    // reason, when this worker does not have that much at all). Called under the ready lock.
+    private bool TryAcquire(ResourceAmount[] needs, out string? cannotRun)
+    {
+        cannotRun = null;
+        foreach (ResourceAmount need in needs)
+        {
+            if (_resources.GetValueOrDefault(need.Name) < need.Amount)
+            {
+                cannotRun = $"Worker {Name} has {need.Name}={_resources.GetValueOrDefault(need.Name)}, less than the {need.Amount} the task needs.";
+                return false;
+            }
+
+            if (_availableResources.GetValueOrDefault(need.Name) < need.Amount)
+            {
+                return false;
+            }
+        }
+
+        foreach (ResourceAmount need in needs)
+        {
+            _availableResources[need.Name] = _availableResources.GetValueOrDefault(need.Name) - need.Amount;
+        }
+
+        return true;
+    }
+
+    private void GiveBack(ResourceAmount[] used)
+    {
+        int waiting;
+        lock (_readyLock)
+        {
+            foreach (ResourceAmount a in used)
+            {
+                _availableResources[a.Name] = _availableResources.GetValueOrDefault(a.Name) + a.Amount;
+            }
+
+            waiting = _constrained.Count;
+            foreach (ComputeTask t in _constrained)
+            {
+                _ready.Enqueue(t, t.Priority);
+            }
+
+            _constrained.Clear();
+        }
+
+        if (waiting > 0)
+        {
+            _readySignal.Release(waiting);
+        }
+    }
+
+    /// <summary>Stops the heartbeats while everything else goes on, as in a worker the scheduler can no longer hear (for tests).</summary>
+    internal void StopHeartbeatsForTesting() => _heartbeatsStopped = true;
+
+    private async Task HeartbeatLoopAsync(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                if (!_heartbeatsStopped)
+                {
+                    _scheduler.Post(new Heartbeat(Volatile.Read(ref _executing), StoredBytes(), Environment.WorkingSet));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private long StoredBytes()
+    {
+        long total = 0;
+        foreach (KeyValuePair<Key, object?> kv in _data)
+        {
+            total += SizeOf(kv.Value);
+        }
+
+        return total;
     }
 
     private void Run(ComputeTask task)
     {
+        Interlocked.Increment(ref _executing);
+        try
+        {
+            RunCore(task);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _executing);
+        }
+    }
+
+    private void RunCore(ComputeTask task)
+    {
+        if (!IsCurrent(task))
+        {
+            // Freed (released or cancelled) before it started.
+            return;
+        }
+
         long start = Stopwatch.GetTimestamp();
         object? result;
         try
         {
-            Node node = _serializer.DeserializeNode(task.Spec);
+            Node node = SerializerFor(task.Session).DeserializeNode(task.Spec);
             var inputs = new Dictionary<Key, object?>(task.Dependencies.Length);
             foreach (DependencyLocation d in task.Dependencies)
             {
@@ -272,35 +490,24 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
         catch (Exception e)
         {
-            _scheduler.Post(new TaskErred(task.Key, ToRemoteError(e)));
+            ReportError(task, ToRemoteError(e));
             return;
         }
 
-        _data[task.Key] = result;
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        _scheduler.Post(new TaskFinished(task.Key, SizeOf(result), seconds));
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
+        lock (_storeLock)
         {
-            IMessageChannel channel;
-            try
+            if (!_runs.TryGetValue(task.Key, out long run) || run != task.RunId)
             {
-                channel = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or CommClosedException)
-            {
+                // A stale run: its key was freed while it ran, and maybe sent again to run anew.
                 return;
             }
 
-            var peer = new PeerConnection(channel);
-            lock (_peerLoops)
-            {
-                _peerLoops.Add(Task.Run(() => ServePeerAsync(peer)));
-            }
+            _runs.Remove(task.Key);
+            _data[task.Key] = result;
         }
+
+        _scheduler.Post(new TaskFinished(task.Key, SizeOf(result), seconds, task.RunId));
     }
 
     private async Task ServePeerAsync(PeerConnection peer)
@@ -371,10 +578,11 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         try
         {
+            IWireSerializer serializer = SerializerFor(update.Session);
             var values = new object?[update.Keys.Length];
             for (int i = 0; i < values.Length; i++)
             {
-                values[i] = _serializer.DeserializeValue(update.Values[i]);
+                values[i] = serializer.DeserializeValue(update.Values[i]);
             }
 
             for (int i = 0; i < values.Length; i++)
@@ -395,13 +603,47 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         try
         {
-            Node node = _serializer.DeserializeNode(run.Spec);
+            Node node = SerializerFor(run.Session).DeserializeNode(run.Spec);
             object? value = NodeEvaluator.Evaluate(node, s_noInputs);
             return new RunResult(run.RequestId, _serializer.SerializeValue(value), null);
         }
         catch (Exception e)
         {
             return new RunResult(run.RequestId, null, ToRemoteError(e));
+        }
+    }
+
+    // The serializer that decodes a client's tasks and values: in the client's code session when the
+    // client uploaded code, otherwise in the worker's own (which trusts the worker's application).
+    private IWireSerializer SerializerFor(int session) =>
+        session != 0 && _sessions.TryGetValue(session, out CodeSessionEntry? entry) ? entry.Serializer : _serializer;
+
+    // A client's uploaded assemblies join its session, created with the first upload: a collectible load
+    // context of its own, which also trusts this worker's application (as the default session does).
+    private RemoteError? LoadCode(LoadCode load)
+    {
+        try
+        {
+            CodeSessionEntry entry = _sessions.GetOrAdd(load.Session, static (_, l) =>
+            {
+                var session = new CodeSession(l.Worker.Name + "-" + l.Load.ClientId, trustApplicationAssemblies: true);
+                return new CodeSessionEntry(session, l.Worker._serializer.ForSession(session));
+            }, (Worker: this, Load: load));
+            entry.Session.AddAssemblies(load.Assemblies);
+            return null;
+        }
+        catch (Exception e) when (e is InvalidDataException or FunctionSerializationException or ObjectDisposedException or ArgumentException)
+        {
+            return ToRemoteError(e);
+        }
+    }
+
+    // The client left: its code is unloaded once nothing refers to its types any more.
+    private void EndSession(int session)
+    {
+        if (_sessions.TryRemove(session, out CodeSessionEntry? entry))
+        {
+            entry.Session.Dispose();
         }
     }
 
@@ -419,4 +661,6 @@ internal sealed class WorkerServer : IAsyncDisposable
         Array a => 32 + (8L * a.Length),
         _ => 32,
     };
+
+    private sealed record CodeSessionEntry(CodeSession Session, IWireSerializer Serializer);
 }

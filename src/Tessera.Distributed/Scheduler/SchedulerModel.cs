@@ -36,6 +36,32 @@ public enum TaskStateKind
 /// <param name="StackTrace">The remote stack trace.</param>
 public sealed record RemoteError(string TypeName, string Message, string? StackTrace);
 
+/// <summary>An amount of an abstract resource (<c>GPU</c>, <c>MEM</c>, …): what a worker has, or what a task needs while it runs.</summary>
+/// <param name="Name">The resource's name, compared case-sensitively.</param>
+/// <param name="Amount">The amount.</param>
+internal readonly record struct ResourceAmount(string Name, double Amount);
+
+/// <summary>Where a task may run (Dask's worker and resource restrictions).</summary>
+/// <param name="Workers">The addresses or names of the workers it may run on; empty for any worker.</param>
+/// <param name="AllowOtherWorkers">Whether <paramref name="Workers"/> is only a preference: when none of them is connected, any worker will do.</param>
+/// <param name="Resources">What it needs from a worker while it runs; it runs only on workers that have that much.</param>
+internal sealed record TaskRestrictions(string[] Workers, bool AllowOtherWorkers, ResourceAmount[] Resources)
+{
+    /// <summary>Tells whether <paramref name="worker"/> has the resources at all, and is one of the named workers (unless <paramref name="anyWorker"/>).</summary>
+    public bool Admits(WorkerState worker, bool anyWorker)
+    {
+        foreach (ResourceAmount need in Resources)
+        {
+            if (worker.Resources.GetValueOrDefault(need.Name) < need.Amount)
+            {
+                return false;
+            }
+        }
+
+        return anyWorker || Workers.Length == 0 || Array.IndexOf(Workers, worker.Address) >= 0 || (worker.Name is { } name && Array.IndexOf(Workers, name) >= 0);
+    }
+}
+
 /// <summary>One task as the scheduler tracks it.</summary>
 internal sealed class SchedulerTask(Key key, object? spec, long priority)
 {
@@ -80,15 +106,32 @@ internal sealed class SchedulerTask(Key key, object? spec, long priority)
     /// <summary>Whether a client stored the data itself (scatter): there is no lineage to recompute it from.</summary>
     public bool Scattered { get; set; }
 
+    /// <summary>The code session of the client that submitted the task: workers decode its specification in it.</summary>
+    public int Session { get; set; }
+
+    /// <summary>The id of the task's latest run sent to a worker: reports of older runs are stale.</summary>
+    public long RunId { get; set; }
+
+    /// <summary>Where the task may run; null for anywhere (most tasks).</summary>
+    public TaskRestrictions? Restrictions { get; set; }
+
     public override string ToString() => $"{Key} ({State})";
 }
 
 /// <summary>A worker as the scheduler sees it.</summary>
-internal sealed class WorkerState(string address, int threads)
+internal sealed class WorkerState(string address, int threads, string? name = null, IReadOnlyDictionary<string, double>? resources = null)
 {
+    private static readonly Dictionary<string, double> s_noResources = new(StringComparer.Ordinal);
+
     public string Address { get; } = address;
 
     public int Threads { get; } = threads;
+
+    /// <summary>The name the worker registered with, which task restrictions may use instead of its address.</summary>
+    public string? Name { get; } = name;
+
+    /// <summary>The abstract resources the worker has (all of them; the worker counts what its running tasks use).</summary>
+    public IReadOnlyDictionary<string, double> Resources { get; } = resources ?? s_noResources;
 
     public HashSet<SchedulerTask> Processing { get; } = [];
 
@@ -101,6 +144,15 @@ internal sealed class WorkerState(string address, int threads)
 
     public bool Closed { get; set; }
 
+    /// <summary>The tasks running on the worker, as of its last heartbeat.</summary>
+    public int Executing { get; set; }
+
+    /// <summary>The bytes of data the worker holds, as of its last heartbeat.</summary>
+    public long StoredBytes { get; set; }
+
+    /// <summary>The worker process's memory in bytes, as of its last heartbeat.</summary>
+    public long MemoryBytes { get; set; }
+
     public override string ToString() => Address;
 }
 
@@ -111,6 +163,9 @@ internal sealed class ClientState(string id)
 
     public HashSet<SchedulerTask> WantsWhat { get; } = [];
 
+    /// <summary>The client's code session number (0 for the scheduler's pseudo-clients): its tasks are decoded in it.</summary>
+    public int Session { get; set; }
+
     public override string ToString() => Id;
 }
 
@@ -120,7 +175,8 @@ internal sealed class ClientState(string id)
 /// <param name="Dependencies">The keys whose results the task needs.</param>
 /// <param name="Order">The static priority from the client's ordering (0 runs first).</param>
 /// <param name="Retries">How many times the task is retried after a failure.</param>
-internal sealed record TaskSubmission(Key Key, object? Spec, Key[] Dependencies, int Order, int Retries = 0);
+/// <param name="Restrictions">Where the task may run; null for anywhere.</param>
+internal sealed record TaskSubmission(Key Key, object? Spec, Key[] Dependencies, int Order, int Retries = 0, TaskRestrictions? Restrictions = null);
 
 /// <summary>A value a client stored on workers itself (scatter).</summary>
 /// <param name="Key">The key.</param>

@@ -48,6 +48,7 @@ internal sealed class SchedulerState
     private readonly double _saturation;
     private readonly double _defaultDuration;
     private readonly double _minimumInFlightSeconds;
+    private long _nextRunId;
     private int _generation;
     private int _roundRobin;
 
@@ -75,8 +76,8 @@ internal sealed class SchedulerState
 
     public IReadOnlyDictionary<string, ClientState> Clients => _clients;
 
-    /// <summary>Adds a worker and gives it waiting work.</summary>
-    public WorkerState AddWorker(string address, int threads)
+    /// <summary>Adds a worker and gives it waiting work, including tasks that no worker could run before.</summary>
+    public WorkerState AddWorker(string address, int threads, string? name = null, IReadOnlyDictionary<string, double>? resources = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         if (_workers.ContainsKey(address))
@@ -84,7 +85,7 @@ internal sealed class SchedulerState
             throw new ArgumentException($"Worker {address} is already registered; each worker has a unique address.", nameof(address));
         }
 
-        var worker = new WorkerState(address, threads);
+        var worker = new WorkerState(address, threads, name, resources);
         _workers.Add(address, worker);
         _workerList.Add(worker);
         foreach (SchedulerTask t in _noWorker.ToArray())
@@ -185,7 +186,7 @@ internal sealed class SchedulerState
                 continue;
             }
 
-            var t = new SchedulerTask(s.Key, s.Spec, generation | (uint)s.Order) { RetriesLeft = s.Retries };
+            var t = new SchedulerTask(s.Key, s.Spec, generation | (uint)s.Order) { RetriesLeft = s.Retries, Session = client.Session, Restrictions = s.Restrictions };
             _tasks.Add(s.Key, t);
             added.Add((t, s));
         }
@@ -308,8 +309,8 @@ internal sealed class SchedulerState
         }
     }
 
-    /// <summary>A worker finished a task.</summary>
-    public void TaskFinished(string workerAddress, Key key, long nbytes, double durationSeconds)
+    /// <summary>A worker finished the run <paramref name="runId"/> of a task; a report of any other run than the task's latest is stale and ignored.</summary>
+    public void TaskFinished(string workerAddress, Key key, long runId, long nbytes, double durationSeconds)
     {
         if (!_workers.TryGetValue(workerAddress, out WorkerState? worker))
         {
@@ -323,9 +324,10 @@ internal sealed class SchedulerState
             return;
         }
 
-        if (t.State == TaskStateKind.Memory)
+        if (t.RunId != runId)
         {
-            AddReplica(t, worker);
+            // An older run of a key that was released and submitted again meanwhile: the worker was told
+            // to free that run (see NeedyToReleased), and the current run reports for itself.
             return;
         }
 
@@ -343,11 +345,37 @@ internal sealed class SchedulerState
         FillFromQueue(worker);
     }
 
-    /// <summary>A worker reports that a task threw.</summary>
-    public void TaskErred(string workerAddress, Key key, RemoteError error)
+    /// <summary>
+    /// A worker fetched copies of keys from peers (Dask's <c>add-keys</c>): each becomes a replica
+    /// on that worker while the key is in memory, so it is freed there with the key; a copy of a key
+    /// released meanwhile is freed at once.
+    /// </summary>
+    public void AddKeys(string workerAddress, IReadOnlyList<Key> keys)
+    {
+        if (!_workers.TryGetValue(workerAddress, out WorkerState? worker))
+        {
+            return;
+        }
+
+        foreach (Key k in keys)
+        {
+            if (_tasks.TryGetValue(k, out SchedulerTask? t) && t.State == TaskStateKind.Memory)
+            {
+                AddReplica(t, worker);
+            }
+            else if (t is null || t.State != TaskStateKind.Processing || t.ProcessingOn != worker)
+            {
+                // Computing it again on this worker overwrites the copy; anything else leaves it unwanted.
+                _outbox.FreeKey(worker, k);
+            }
+        }
+    }
+
+    /// <summary>A worker reports that the run <paramref name="runId"/> of a task threw; a stale run's report is ignored.</summary>
+    public void TaskErred(string workerAddress, Key key, long runId, RemoteError error)
     {
         if (!_workers.TryGetValue(workerAddress, out WorkerState? worker) || !_tasks.TryGetValue(key, out SchedulerTask? t) ||
-            t.State != TaskStateKind.Processing || t.ProcessingOn != worker)
+            t.RunId != runId || t.State != TaskStateKind.Processing || t.ProcessingOn != worker)
         {
             return;
         }
@@ -372,6 +400,36 @@ internal sealed class SchedulerState
         }
 
         FillFromQueue(worker);
+    }
+
+    /// <summary>
+    /// Forgets every task and result (a cluster restart): clients stay registered but want nothing,
+    /// workers hold and run nothing. Tells nobody; the caller restarts the workers and tells the clients.
+    /// Learned task durations are kept.
+    /// </summary>
+    public void ForgetEverything()
+    {
+        foreach (SchedulerTask t in _tasks.Values)
+        {
+            t.State = TaskStateKind.Forgotten;
+        }
+
+        _tasks.Clear();
+        _queued.Clear();
+        _noWorker.Clear();
+        _recommendations.Clear();
+        foreach (ClientState c in _clients.Values)
+        {
+            c.WantsWhat.Clear();
+        }
+
+        foreach (WorkerState w in _workerList)
+        {
+            w.Processing.Clear();
+            w.HasWhat.Clear();
+            w.Occupancy = 0;
+            w.NBytes = 0;
+        }
     }
 
     /// <summary>Checks the invariants of the whole state; for tests and debugging.</summary>
@@ -516,10 +574,11 @@ internal sealed class SchedulerState
             _noWorker.Remove(t);
         }
 
-        WorkerState? worker = DecideWorker(t);
+        WorkerState? worker = t.Restrictions is { } restrictions ? DecideRestrictedWorker(t, restrictions) : DecideWorker(t);
         if (worker is null)
         {
-            if (_workers.Count == 0)
+            // No worker at all, or none that meets the task's restrictions: it waits for one to join.
+            if (_workers.Count == 0 || t.Restrictions is not null)
             {
                 t.State = TaskStateKind.NoWorker;
                 _noWorker.Add(t);
@@ -540,6 +599,7 @@ internal sealed class SchedulerState
     {
         t.State = TaskStateKind.Processing;
         t.ProcessingOn = worker;
+        t.RunId = ++_nextRunId;
         t.EstimatedDuration = _durations.TryGetValue(t.Prefix, out double d) ? d : _defaultDuration;
         worker.Processing.Add(t);
         worker.Occupancy += t.EstimatedDuration;
@@ -626,6 +686,12 @@ internal sealed class SchedulerState
         switch (t.State)
         {
             case TaskStateKind.Processing:
+                // The worker drops the run (or its result, if it is done): a run of the key sent later is another run.
+                if (t.ProcessingOn is { Closed: false } worker)
+                {
+                    _outbox.FreeKey(worker, t.Key);
+                }
+
                 LeaveProcessing(t);
                 break;
             case TaskStateKind.NoWorker:
@@ -803,6 +869,41 @@ internal sealed class SchedulerState
         }
 
         return best ?? _workerList[0];
+    }
+
+    // A restricted task goes to the cheapest worker that meets its restrictions (preferring the named
+    // workers when others are allowed too), never queued: withholding is for unrestricted root tasks.
+    private WorkerState? DecideRestrictedWorker(SchedulerTask t, TaskRestrictions restrictions)
+    {
+        WorkerState? best = Cheapest(t, restrictions, anyWorker: false);
+        if (best is null && restrictions.AllowOtherWorkers)
+        {
+            best = Cheapest(t, restrictions, anyWorker: true);
+        }
+
+        return best;
+    }
+
+    private WorkerState? Cheapest(SchedulerTask t, TaskRestrictions restrictions, bool anyWorker)
+    {
+        WorkerState? best = null;
+        double bestCost = double.MaxValue;
+        int n = _workerList.Count;
+        int offset = n == 0 ? 0 : _roundRobin++ % n;
+        for (int i = 0; i < n; i++)
+        {
+            WorkerState w = _workerList[(offset + i) % n];
+            if (restrictions.Admits(w, anyWorker))
+            {
+                double cost = Cost(t, w);
+                if (cost < bestCost)
+                {
+                    (best, bestCost) = (w, cost);
+                }
+            }
+        }
+
+        return best;
     }
 
     private static double Cost(SchedulerTask t, WorkerState w)

@@ -246,12 +246,19 @@ public sealed class DecodeContext
         return _buffers[index];
     }
 
-    internal Key ReadKey(ref MessagePackReader reader)
+    internal Key ReadKey(ref MessagePackReader reader) => ReadKey(ref reader, _maxElements);
+
+    /// <summary>
+    /// Reads a key written by <see cref="TesseraSerializer.WriteKey"/>: its name, or <c>[name, index…]</c>;
+    /// an index longer than <paramref name="maxRank"/> is malformed. Control messages read keys with it too.
+    /// </summary>
+    internal static Key ReadKey(ref MessagePackReader reader, long maxRank)
     {
         if (reader.NextCode is (>= 0x90 and <= 0x9f) or 0xdc or 0xdd)
         {
             int n = reader.ReadArrayHeader();
             Expect(n >= 1, "a key [name, index…]");
+            Expect(n - 1 <= maxRank, "a key index no longer than the message");
             return ReadKeyBody(ref reader, n - 1);
         }
 
@@ -280,7 +287,7 @@ public sealed class DecodeContext
         new(type.FullName ?? type.Name, type.Assembly.GetName().Name ?? string.Empty,
             $"Type '{TypeNames.Display(type)}' may not be created from the wire: {reason}.");
 
-    private Key ReadKeyBody(ref MessagePackReader reader, int rank)
+    private static Key ReadKeyBody(ref MessagePackReader reader, int rank)
     {
         string name = reader.ReadString() ?? throw new InvalidDataException("Malformed message: a key has no name.");
         switch (rank)
@@ -293,7 +300,6 @@ public sealed class DecodeContext
                 int i = reader.ReadInt32();
                 return new Key(name, i, reader.ReadInt32());
             default:
-                CheckCount(rank);
                 Span<int> index = rank <= 16 ? stackalloc int[rank] : new int[rank];
                 for (int k = 0; k < rank; k++)
                 {

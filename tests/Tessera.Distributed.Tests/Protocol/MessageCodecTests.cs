@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Tests.Protocol;
@@ -29,6 +31,7 @@ public sealed class MessageCodecTests
             new GetData(42, keys),
             new Data(42, [keys[0], keys[1]], [[1], [2, 3]], [keys[2]]),
             new Heartbeat(),
+            new Heartbeat(3, 1L << 40, 123456789),
             new Close("bye"),
             new FireAndForget(keys),
             new GetWorkers(7),
@@ -40,8 +43,65 @@ public sealed class MessageCodecTests
             new RunFunction(9, [4, 5, 6]),
             new RunResult(9, [1], null),
             new RunResult(9, null, error),
+            new Welcome("sched", 3),
+            new ComputeTask(keys[0], [1], [], 4, Session: 3),
+            new UpdateData(8, [keys[0]], [[1, 2]], Session: 3),
+            new RunFunction(9, [4, 5, 6], Session: 3),
+            new UploadCode(10, [Assembly("A", 1), Assembly("B", 2)]),
+            new CodeUploaded(10, null),
+            new CodeUploaded(10, error),
+            new LoadCode(11, 3, "client-1", [Assembly("A", 1)]),
+            new CodeLoaded(11, null),
+            new CodeLoaded(11, error),
+            new EndSession(3),
+            new AddKeys(keys),
+            new Restart(12, 60),
+            new RestartDone(12, null),
+            new RestartDone(12, error),
+            new ClusterRestarted(),
+            new RestartWorker(),
+            new ComputeTask(keys[0], [1], [], 4, 3, null, 1L << 40),
+            new TaskFinished(keys[1], 64, 0.25, 77),
+            new TaskErred(keys[1], error, 77),
+            new RegisterWorker("tcp://a:1", 2, 0, "gpu", [new ResourceAmount("GPU", 2), new ResourceAmount("MEM", 10e9)]),
+            new ComputeTask(keys[0], [1], [], 4, 3, [new ResourceAmount("GPU", 1)]),
+            new UpdateGraph([new WireTask(keys[0], [1], [], 0, 0, new TaskRestrictions(["tcp://a:1", "gpu"], true, [new ResourceAmount("GPU", 0.5)]))], [keys[0]]),
         ];
         return all.Select((m, i) => (Name: $"{i}-{m.Op}", m)).ToDictionary(p => p.Name, p => p.m);
+    }
+
+    private static ShippedAssembly Assembly(string name, byte seed)
+    {
+        byte[] bytes = [seed, 2, 3];
+        return new ShippedAssembly(name, new Guid([seed, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]), SHA256.HashData(bytes), bytes);
+    }
+
+    [Fact]
+    public void Read_UploadCode_KeepsNamesMvidsHashesAndBytes()
+    {
+        ShippedAssembly a = Assembly("A", 7);
+        var back = (LoadCode)MessageCodec.Read(MessageCodec.Encode(new LoadCode(5, 2, "c", [a])));
+        ShippedAssembly b = Assert.Single(back.Assemblies);
+        Assert.Equal((a.Name, a.Mvid, a.ContentId), (b.Name, b.Mvid, b.ContentId));
+        Assert.Equal(a.Bytes.ToArray(), b.Bytes.ToArray());
+        Assert.True(b.VerifyContent());
+        Assert.Equal((5L, 2, "c"), (back.UploadId, back.Session, back.ClientId));
+    }
+
+    [Fact]
+    public void Read_KeyClaimingAHugeIndex_IsMalformed()
+    {
+        // [ReleaseKeys, [[name, 2^31 - 1 indices…]]]: the claim is checked before anything is allocated
+        // (InvalidDataException, or the reader's EndOfStreamException).
+        byte[] bytes = [0x92, (byte)Op.ReleaseKeys, 0x91, 0xdd, 0x7f, 0xff, 0xff, 0xff, 0xa1, (byte)'k'];
+        Assert.ThrowsAny<IOException>(() => MessageCodec.Read(bytes));
+    }
+
+    [Fact]
+    public void Encode_KeyWithoutIndex_IsJustItsName()
+    {
+        byte[] bytes = MessageCodec.Encode(new ReleaseKeys([new Key("abc")]));
+        Assert.Equal([0x92, (byte)Op.ReleaseKeys, 0x91, 0xa3, (byte)'a', (byte)'b', (byte)'c'], bytes);
     }
 
     [Theory]

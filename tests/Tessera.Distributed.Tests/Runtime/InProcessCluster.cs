@@ -18,17 +18,17 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public Client Client { get; }
 
-    public static async Task<InProcessCluster> StartAsync(IMessageNetwork network, IWireSerializer serializer, int workers = 2, int threads = 1, string address = "memory://0", bool setAsDefault = false)
+    public static async Task<InProcessCluster> StartAsync(IMessageNetwork network, IWireSerializer serializer, int workers = 2, int threads = 1, string address = "memory://0", bool setAsDefault = false, bool uploadCode = false, TimeSpan? workerTimeout = null, TimeSpan? heartbeatInterval = null)
     {
-        SchedulerServer scheduler = await SchedulerServer.StartAsync(network, address);
+        SchedulerServer scheduler = await SchedulerServer.StartAsync(network, address, workerTimeout: workerTimeout);
         var ws = new WorkerServer[workers];
         for (int i = 0; i < workers; i++)
         {
             string listen = address.StartsWith("inproc://", StringComparison.Ordinal) ? $"{address}-w{i}" : address;
-            ws[i] = await WorkerServer.StartAsync(network, serializer, scheduler.Address, listen, threads, name: $"w{i}");
+            ws[i] = await WorkerServer.StartAsync(network, serializer, scheduler.Address, listen, threads, name: $"w{i}", heartbeatInterval: heartbeatInterval);
         }
 
-        Client client = await Client.ConnectAsync(network, serializer, scheduler.Address, setAsDefault, CancellationToken.None);
+        Client client = await Client.ConnectAsync(network, serializer, scheduler.Address, setAsDefault, CancellationToken.None, uploadCode);
         return new InProcessCluster(scheduler, ws, client);
     }
 

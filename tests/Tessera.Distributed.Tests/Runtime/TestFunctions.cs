@@ -34,6 +34,51 @@ internal static class TestFunctions
         return value;
     }
 
+    /// <summary>
+    /// On the threads of the in-process worker named <paramref name="worker"/>, counts the call as held
+    /// (<c>Calls(gate)</c>), waits (at most 30 s) for the gate and counts it as done (<c>Calls(gate + "/done")</c>);
+    /// elsewhere returns <paramref name="value"/> at once.
+    /// </summary>
+    public static long HoldOnWorker(string worker, string gate, long value)
+    {
+        if (Thread.CurrentThread.Name?.Contains($"-{worker}-", StringComparison.Ordinal) == true)
+        {
+            s_calls.AddOrUpdate(gate, 1, static (_, n) => n + 1);
+            s_gates[gate].Wait(TimeSpan.FromSeconds(30));
+            s_calls.AddOrUpdate(gate + "/done", 1, static (_, n) => n + 1);
+        }
+
+        return value;
+    }
+
+    /// <summary>Returns the name of the in-process worker whose thread runs the task (threads are named tessera-worker-NAME-i).</summary>
+    public static string WorkerName(long ignored)
+    {
+        string thread = Thread.CurrentThread.Name ?? string.Empty;
+        const string Prefix = "tessera-worker-";
+        return thread.StartsWith(Prefix, StringComparison.Ordinal) ? thread[Prefix.Length..thread.LastIndexOf('-')] : thread;
+    }
+
+    private static readonly ConcurrentDictionary<string, int[]> s_concurrency = new(StringComparer.Ordinal);
+
+    /// <summary>Runs for a moment, counting how many calls with this id run at once; returns the worker's name.</summary>
+    public static string TrackConcurrency(string id, long value)
+    {
+        int[] counts = s_concurrency.GetOrAdd(id, static _ => new int[2]);
+        int now = Interlocked.Increment(ref counts[0]);
+        int max;
+        while ((max = Volatile.Read(ref counts[1])) < now && Interlocked.CompareExchange(ref counts[1], now, max) != max)
+        {
+        }
+
+        Thread.Sleep(20);
+        Interlocked.Decrement(ref counts[0]);
+        return WorkerName(value);
+    }
+
+    /// <summary>The most calls of <see cref="TrackConcurrency"/> with this id that ran at once.</summary>
+    public static int MaxConcurrency(string id) => s_concurrency.TryGetValue(id, out int[]? counts) ? counts[1] : 0;
+
     /// <summary>Throws on the first <paramref name="failures"/> calls with this id, then returns the attempt number.</summary>
     public static long FailFirst(string id, long failures)
     {

@@ -8,7 +8,7 @@ public sealed class SchedulerStateTests
 {
     private sealed class RecordingOutbox : ISchedulerOutbox
     {
-        public List<(WorkerState Worker, SchedulerTask Task)> Sent { get; } = [];
+        public List<(WorkerState Worker, SchedulerTask Task, long RunId)> Sent { get; } = [];
 
         public List<(WorkerState Worker, Key Key)> Freed { get; } = [];
 
@@ -23,7 +23,7 @@ public sealed class SchedulerStateTests
                 Assert.Equal(TaskStateKind.Memory, d.State);
             }
 
-            Sent.Add((worker, task));
+            Sent.Add((worker, task, task.RunId));
         }
 
         public void FreeKey(WorkerState worker, Key key) => Freed.Add((worker, key));
@@ -77,21 +77,22 @@ public sealed class SchedulerStateTests
         return tasks;
     }
 
-    // Runs sent tasks in the order chosen by pick until nothing is left to run.
+    // Runs sent tasks in the order chosen by pick until nothing is left to run. Runs that went stale (their
+    // worker left, or the task was released and sent again) report too, as real workers may: the state
+    // must ignore them.
     private static void Drain(SchedulerState state, RecordingOutbox outbox, Func<int, int> pick, Action? betweenSteps = null)
     {
         for (int steps = 0; steps < 100_000; steps++)
         {
-            outbox.Sent.RemoveAll(s => s.Task.State != TaskStateKind.Processing || s.Task.ProcessingOn != s.Worker);
             if (outbox.Sent.Count == 0)
             {
                 return;
             }
 
             int i = pick(outbox.Sent.Count);
-            (WorkerState w, SchedulerTask t) = outbox.Sent[i];
+            (WorkerState w, SchedulerTask t, long run) = outbox.Sent[i];
             outbox.Sent.RemoveAt(i);
-            state.TaskFinished(w.Address, t.Key, 8, 0.0001);
+            state.TaskFinished(w.Address, t.Key, run, 8, 0.0001);
             state.Validate();
             betweenSteps?.Invoke();
         }
@@ -161,8 +162,8 @@ public sealed class SchedulerStateTests
         var state = new SchedulerState(outbox);
         state.AddWorker("w1", 1);
         state.UpdateGraph("c", Chain("x", 5), [new Key("x", 4)]);
-        (WorkerState w, SchedulerTask first) = outbox.Sent[0];
-        state.TaskErred(w.Address, first.Key, new RemoteError("System.InvalidOperationException", "boom", "at X"));
+        (WorkerState w, SchedulerTask first, long run) = outbox.Sent[0];
+        state.TaskErred(w.Address, first.Key, run, new RemoteError("System.InvalidOperationException", "boom", "at X"));
         state.Validate();
         SchedulerTask out4 = outbox.Erred[new Key("x", 4)];
         Assert.Equal(new Key("x", 0), out4.ErredOn!.Key);
@@ -178,10 +179,10 @@ public sealed class SchedulerStateTests
         var state = new SchedulerState(outbox);
         state.AddWorker("w1", 1);
         state.UpdateGraph("c", [new TaskSubmission("flaky", null, [], 0, Retries: 1)], ["flaky"]);
-        state.TaskErred("w1", "flaky", new RemoteError("E", "first", null));
+        state.TaskErred("w1", "flaky", state.Tasks["flaky"].RunId, new RemoteError("E", "first", null));
         Assert.Empty(outbox.Erred);
         Assert.Equal(TaskStateKind.Processing, state.Tasks["flaky"].State);
-        state.TaskErred("w1", "flaky", new RemoteError("E", "second", null));
+        state.TaskErred("w1", "flaky", state.Tasks["flaky"].RunId, new RemoteError("E", "second", null));
         Assert.Equal("second", outbox.Erred["flaky"].Error!.Message);
     }
 
@@ -192,11 +193,73 @@ public sealed class SchedulerStateTests
         var state = new SchedulerState(outbox);
         state.AddWorker("w1", 1);
         state.UpdateGraph("c", [new TaskSubmission("x", null, [], 0)], ["x"]);
+        long run = state.Tasks["x"].RunId;
         state.ReleaseKeys("c", ["x"]);
         Assert.Empty(state.Tasks);
-        Assert.Empty(outbox.Freed);
-        state.TaskFinished("w1", "x", 8, 0.001);
+
+        // The worker is told to drop the run at once, and again when its result arrives.
         Assert.Equal([("w1", new Key("x"))], outbox.Freed.Select(f => (f.Worker.Address, f.Key)));
+        state.TaskFinished("w1", "x", run, 8, 0.001);
+        Assert.Equal([("w1", new Key("x")), ("w1", new Key("x"))], outbox.Freed.Select(f => (f.Worker.Address, f.Key)));
+    }
+
+    [Fact]
+    public void TaskFinished_OfAnOlderRunOfAKeySubmittedAgain_IsIgnored()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 2);
+        state.UpdateGraph("c", [new TaskSubmission("k", "first", [], 0)], ["k"]);
+        long first = state.Tasks["k"].RunId;
+        state.ReleaseKeys("c", ["k"]);
+        state.UpdateGraph("c", [new TaskSubmission("k", "second", [], 0)], ["k"]);
+        SchedulerTask k = state.Tasks["k"];
+        Assert.NotEqual(first, k.RunId);
+        Assert.Equal("second", k.Spec);
+
+        state.TaskFinished("w1", "k", first, 8, 0.001);
+        state.TaskErred("w1", "k", first, new RemoteError("E", "stale", null));
+        state.Validate();
+        Assert.Equal(TaskStateKind.Processing, k.State);
+        Assert.Empty(outbox.Erred);
+        Assert.False(outbox.InMemory.ContainsKey("c"));
+
+        state.TaskFinished("w1", "k", k.RunId, 8, 0.001);
+        Assert.Equal(TaskStateKind.Memory, k.State);
+        Assert.Equal([new Key("k")], outbox.InMemory["c"]);
+    }
+
+    [Fact]
+    public void AddKeys_CopyOfAKeyInMemory_IsAReplicaFreedWithTheKey()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.AddWorker("w2", 1);
+        state.UpdateGraph("c", [new TaskSubmission("x", null, [], 0)], ["x"]);
+        Drain(state, outbox, _ => 0);
+        string holder = state.Tasks["x"].WhoHas.Single().Address, other = holder == "w1" ? "w2" : "w1";
+        state.AddKeys(other, ["x", "unknown"]);
+        state.Validate();
+        Assert.Equal([holder, other], state.Tasks["x"].WhoHas.Select(w => w.Address));
+        Assert.Equal([(other, new Key("unknown"))], outbox.Freed.Select(f => (f.Worker.Address, f.Key)));
+        state.ReleaseKeys("c", ["x"]);
+        Assert.Equal(["w1", "w2"], outbox.Freed.Where(f => f.Key == new Key("x")).Select(f => f.Worker.Address).Order());
+    }
+
+    [Fact]
+    public void AddKeys_CopyOfAKeyReleasedMeanwhile_IsFreedAtOnce()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.AddWorker("w2", 1);
+        state.UpdateGraph("c", [new TaskSubmission("x", null, [], 0)], ["x"]);
+        Drain(state, outbox, _ => 0);
+        state.ReleaseKeys("c", ["x"]);
+        outbox.Freed.Clear();
+        state.AddKeys("w2", ["x"]);
+        Assert.Equal([("w2", new Key("x"))], outbox.Freed.Select(f => (f.Worker.Address, f.Key)));
     }
 
     [Fact]
@@ -304,6 +367,76 @@ public sealed class SchedulerStateTests
                     left--;
                     state.RemoveWorker(state.Workers.Keys.First());
                     state.AddWorker("w" + next++, 1);
+                    state.Validate();
+                }
+            });
+            Assert.Contains(root, outbox.InMemory["c"]);
+            Assert.Equal(TaskStateKind.Memory, state.Tasks[root].State);
+            state.ReleaseKeys("c", [root]);
+            state.Validate();
+            Assert.Empty(state.Tasks);
+        }, iter: 300);
+    }
+    [Fact]
+    public void RandomExecution_WithRestrictionsResubmissionsAndCopies_AlwaysCompletesAndForgets()
+    {
+        var gpu = new Dictionary<string, double> { ["GPU"] = 1 };
+        Gen.Select(Gen.Int[1, 40], Gen.Int[1, 3], Gen.Int[0, 3], Gen.UInt).Sample((leaves, workers, events, seed) =>
+        {
+            var random = new Random((int)seed);
+            var outbox = new RecordingOutbox();
+            var state = new SchedulerState(outbox);
+            int next = 0;
+            for (int i = 0; i < workers; i++)
+            {
+                state.AddWorker("w" + next, 1, "name" + next, random.Next(2) == 0 ? gpu : null);
+                next++;
+            }
+
+            // Some tasks need a GPU, some a named worker (loosely or not); the rest run anywhere.
+            List<TaskSubmission> graph = [.. Tree("t", leaves).Select(t => random.Next(4) switch
+            {
+                0 => t with { Restrictions = new TaskRestrictions([], false, [new ResourceAmount("GPU", 1)]) },
+                1 => t with { Restrictions = new TaskRestrictions(["name" + random.Next(next + 1)], random.Next(2) == 0, []) },
+                _ => t,
+            })];
+            Key root = graph[^1].Key;
+            state.UpdateGraph("c", graph, [root]);
+            state.Validate();
+
+            // Workers that can run anything join eventually, so every task has a valid worker.
+            state.AddWorker("w" + next, 2, "name" + next, gpu);
+            next++;
+            for (int n = 0; n <= next; n++)
+            {
+                state.AddWorker("named" + n, 1, "name" + n, gpu);
+            }
+
+            state.Validate();
+            int left = events;
+            Drain(state, outbox, n => random.Next(n), () =>
+            {
+                if (left > 0 && random.Next(6) == 0)
+                {
+                    left--;
+                    switch (random.Next(3))
+                    {
+                        case 0:
+                            // The client lets go of the root and asks for it again at once.
+                            state.ReleaseKeys("c", [root]);
+                            state.UpdateGraph("c", graph, [root]);
+                            break;
+                        case 1:
+                            state.RemoveWorker(state.Workers.Keys.First());
+                            state.AddWorker("w" + next, 1, "name" + next, gpu);
+                            next++;
+                            break;
+                        default:
+                            // A worker reports copies it fetched of whatever is in memory.
+                            state.AddKeys(state.Workers.Keys.Last(), [.. state.Tasks.Values.Where(t => t.State == TaskStateKind.Memory).Select(t => t.Key)]);
+                            break;
+                    }
+
                     state.Validate();
                 }
             });
