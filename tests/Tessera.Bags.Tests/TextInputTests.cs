@@ -191,7 +191,7 @@ public sealed class TextInputTests
 
     [Fact]
     public void WordFrequencies_OfTextFiles_MatchTheUnfusedChain() =>
-        Gen.Select(Gen.String[Gen.Char["ab \t\u00a0\u2003é\r"], 0, 30].Array[0, 30], Gen.Int[1, 80]).Sample((lines, blockSize) =>
+        Gen.Select(Gen.String[Gen.Char["abcab \t\u00a0\u2003é\r"], 0, 150].Array[0, 30], Gen.Int[1, 400]).Sample((lines, blockSize) =>
         {
             using var dir = new TempDirectory();
             File.WriteAllText(dir.File("a.txt"), string.Join('\n', lines));
@@ -202,6 +202,22 @@ public sealed class TextInputTests
             Assert.Equal(expected, text.Str.Split().Flatten().Frequencies().Compute(Schedulers.Sync).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal));
             Assert.Equal(expected, text.SelectMany(l => l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Frequencies().Compute().OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal));
         }, iter: 40);
+
+    [Theory]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(128)]
+    [InlineData(200)]
+    public void WordFrequencies_LongAsciiLines_AreSplitLikeStringSplit(int length)
+    {
+        using var dir = new TempDirectory();
+        var rng = new Random(length);
+        string[] lines = [.. Enumerable.Range(0, 50).Select(_ => new string([.. Enumerable.Range(0, length).Select(_ => "abcdefghij \t"[rng.Next(12)])]))];
+        File.WriteAllLines(dir.File("a.txt"), lines);
+        var expected = lines.SelectMany(l => l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).GroupBy(w => w).Select(g => KeyValuePair.Create(g.Key, g.LongCount()));
+        Assert.Equal(expected, Bag.ReadText(dir.File("a.txt")).Str.Split().Flatten().Frequencies().Compute());
+    }
 
     private static void WriteCompressed(string path, string codec, string text)
     {

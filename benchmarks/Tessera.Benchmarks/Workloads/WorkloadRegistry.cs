@@ -12,6 +12,7 @@ internal static class WorkloadRegistry
         new SchedOverheadDistributed(),
         new ProfileDistributed(),
         new ProfileCore(),
+        new BagWorkload(),
     ];
 
     /// <summary>Finds a workload by name (exact, ordinal).</summary>
