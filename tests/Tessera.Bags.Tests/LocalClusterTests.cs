@@ -76,6 +76,21 @@ public sealed class LocalClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void DocsExample_ClientIsTheDefaultScheduler()
+    {
+        using var temp = new TempDirectory();
+        string dir = temp.Path;
+        File.WriteAllLines(Path.Combine(dir, "p.jsonl"), Enumerable.Range(0, 100).Select(i => $"{{\"name\":\"n{i % 7}\",\"age\":{i},\"city\":\"c\"}}"));
+        int minAge = 30;
+        var names = Bag.ReadJsonLines<DocsExamplesTests.Person>(Path.Combine(dir, "*.jsonl"))
+                       .Where(p => p.Age > minAge).Select(p => p.Name)
+                       .Frequencies().TopK(10, kv => kv.Value)
+                       .Compute();
+        Assert.Same(_client, Schedulers.Default);
+        Assert.Equal(69, names.Sum(kv => kv.Value));
+    }
+
+    [Fact]
     public void FailingFunction_OnAWorker_ReportsTheTaskKey()
     {
         Bag<int> b = Bag.Range(0, 10, 2).Select(x => x == 7 ? throw new InvalidOperationException("seven") : x);
