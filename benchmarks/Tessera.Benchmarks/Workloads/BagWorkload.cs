@@ -266,8 +266,15 @@ internal sealed class BagWorkload : IWorkload
         return null;
     }
 
-    /// <summary>A JSON-lines record of the benchmark data.</summary>
-    private sealed record Person(string Name, int Age, string City);
+    /// <summary>A JSON-lines record of the benchmark data (init properties: System.Text.Json fills them without a constructor call per argument).</summary>
+    private sealed record Person
+    {
+        public string Name { get; init; } = string.Empty;
+
+        public int Age { get; init; }
+
+        public string City { get; init; } = string.Empty;
+    }
 
     /// <summary>Starts a LocalCluster of two worker processes and a client; disposes both.</summary>
     private sealed class ClusterScope : IDisposable
