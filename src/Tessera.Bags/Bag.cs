@@ -141,7 +141,7 @@ public static class Bag
         string name = "concat-" + Tokenizer.Tokenize([.. all.Select(static b => b.Name)]);
         return new Bag<T>(
             name,
-            LayeredGraph.Merge(all.Select(static b => b.Dependencies)),
+            Bag<T>.Merge(all.Select(static b => b.Dependencies)),
             [.. all.SelectMany(static b => b.Parts.ToArray())],
             [.. all.SelectMany(static b => b.Origins)],
             partsAreKeys: false);

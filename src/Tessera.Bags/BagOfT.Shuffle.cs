@@ -143,6 +143,6 @@ public sealed partial class Bag<T>
             }
         }
 
-        return new Bag<(T, TOther)>(name, LayeredGraph.Merge(Graph, other.Graph), parts, origins, partsAreKeys: false);
+        return new Bag<(T, TOther)>(name, Merge([Graph, other.Graph]), parts, origins, partsAreKeys: false);
     }
 }

@@ -229,6 +229,41 @@ public sealed partial class Bag<T> : ITesseraCollection<IReadOnlyList<T>>
     internal static LayeredGraph WithLayer(LayeredGraph graph, Layer layer) =>
         graph.With(layer, graph.Layers.Select(static l => l.Name));
 
+    /// <summary>
+    /// Merges the graphs of several collections. Layers of the same name are kept once; when layers of
+    /// different names define the same keys (lazy values shared by two bags), the graph is collapsed into
+    /// one layer that defines each key once (keys are deterministic, so equal keys mean equal tasks).
+    /// </summary>
+    internal static LayeredGraph Merge(IEnumerable<LayeredGraph> graphs)
+    {
+        LayeredGraph merged = LayeredGraph.Merge(graphs);
+        var seen = new HashSet<Key>();
+        bool duplicates = false;
+        foreach (Layer layer in merged.Layers)
+        {
+            foreach (Key key in layer.Keys)
+            {
+                duplicates |= !seen.Add(key);
+            }
+        }
+
+        if (!duplicates)
+        {
+            return merged;
+        }
+
+        var tasks = new TaskGraph(seen.Count);
+        foreach (Layer layer in merged.Layers)
+        {
+            foreach (KeyValuePair<Key, Node> kv in layer.Materialize())
+            {
+                tasks.TryAdd(kv.Key, kv.Value);
+            }
+        }
+
+        return LayeredGraph.FromLayer(new MaterializedLayer("merged-" + Tokenizer.Tokenize([.. merged.Layers.Select(static l => (object?)l.Name)]), tasks));
+    }
+
     /// <summary>Adds the tasks of a lazy value to a graph (those it does not define yet), so that nodes can refer to its key.</summary>
     internal static LayeredGraph WithDelayed(LayeredGraph graph, Delayed value)
     {

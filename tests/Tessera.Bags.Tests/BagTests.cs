@@ -69,6 +69,17 @@ public sealed class BagTests
     }
 
     [Fact]
+    public void Concat_OfBagsSharingLazyValues_DefinesEachKeyOnce()
+    {
+        var make = Delayed.Of<int, int[]>(n => [.. Enumerable.Range(0, n)], pure: true);
+        Delayed<int[]> shared = make(3);
+        Bag<int> a = Bag.FromDelayed([shared]);
+        Bag<int> b = Bag.FromDelayed([make(2), shared]);
+        Assert.Equal([0, 1, 2, 0, 1, 0, 1, 2], a.Concat(b).Compute());
+        Assert.Equal(5, a.Product(b).Compute().Count(p => p.Item1 == p.Item2));
+    }
+
+    [Fact]
     public void Persist_ComputesOnceAndKeepsThePartKeys()
     {
         int calls = 0;
