@@ -48,6 +48,17 @@ public sealed class TextInputTests
     }
 
     [Fact]
+    public void ReadText_LinesLongerThanTheBuffer_AreRead()
+    {
+        using var dir = new TempDirectory();
+        string[] lines = ["short", new string('x', 3 << 20), "tail"];
+        File.WriteAllLines(dir.File("long.txt"), lines);
+        Assert.Equal(lines, Bag.ReadText(dir.File("long.txt")).Compute());
+        Assert.Equal(lines, Bag.ReadText(dir.File("long.txt"), blockSize: 1 << 20).Compute());
+        Assert.Equal(3, Bag.ReadText(dir.File("long.txt"), blockSize: 1 << 20).Str.Split().Flatten().Frequencies().Compute().Count);
+    }
+
+    [Fact]
     public void ReadText_Blocks_GiveEachLineOnce() =>
         Gen.Select(Gen.String[Gen.Char["ab \r"], 0, 12].Array[0, 40], Gen.Int[1, 60], Gen.Bool, Gen.Bool).Sample((lines, blockSize, endWithNewline, crlf) =>
         {
