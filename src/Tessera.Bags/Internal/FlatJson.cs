@@ -11,9 +11,8 @@ namespace Tessera.Bags.Internal;
 /// A fast path of <see cref="JsonSerializer.Deserialize{TValue}(ReadOnlySpan{byte}, JsonSerializerOptions?)"/>
 /// for flat records — classes with a parameterless constructor whose serialized properties are
 /// strings, integers, doubles and booleans — as JSON-lines files hold them. It reads the tokens with
-/// <see cref="Utf8JsonReader"/>, sets the properties through typed setter delegates, and reuses one
-/// string per distinct short string value within a partition (names, cities, tags repeat), so a
-/// record costs fewer allocations.
+/// <see cref="Utf8JsonReader"/> and sets the properties through typed setter delegates, without the
+/// serializer's general machinery (read stack, converters, metadata lookups) per record.
 /// </summary>
 /// <remarks>
 /// It handles only the plain case; anything else in a line — an escaped property name, a number
@@ -24,8 +23,6 @@ namespace Tessera.Bags.Internal;
 /// </remarks>
 internal sealed class FlatJson<T>
 {
-    private const int MaxInternedLength = 48;
-    private const int MaxInterned = 1 << 16;
     private static readonly ConcurrentDictionary<int, FlatJson<T>?> s_plans = new();
 
     private readonly JsonTypeInfo<T> _typeInfo;
@@ -62,13 +59,12 @@ internal sealed class FlatJson<T>
 
     /// <summary>Deserializes one line; the same result (or exception) as <see cref="JsonSerializer"/> gives.</summary>
     /// <param name="line">The line's bytes.</param>
-    /// <param name="strings">The partition's cache of string values.</param>
     /// <returns>The record.</returns>
-    public T? Read(ReadOnlySpan<byte> line, Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> strings)
+    public T? Read(ReadOnlySpan<byte> line)
     {
         try
         {
-            if (TryRead(line, strings, out T? record))
+            if (TryRead(line, out T? record))
             {
                 return record;
             }
@@ -80,11 +76,7 @@ internal sealed class FlatJson<T>
         return JsonSerializer.Deserialize(line, _typeInfo);
     }
 
-    /// <summary>A new cache of string values for one partition.</summary>
-    public static Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> NewStringCache() =>
-        new Dictionary<string, string>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
-
-    private bool TryRead(ReadOnlySpan<byte> line, Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> strings, out T? record)
+    private bool TryRead(ReadOnlySpan<byte> line, out T? record)
     {
         record = default;
         var reader = new Utf8JsonReader(line, _readerOptions);
@@ -133,7 +125,7 @@ internal sealed class FlatJson<T>
                 continue;
             }
 
-            if (!member.TrySet(value, ref reader, strings))
+            if (!member.TrySet(value, ref reader))
             {
                 return false;
             }
@@ -153,9 +145,20 @@ internal sealed class FlatJson<T>
     {
         foreach (Member m in _members)
         {
-            if (name.Length == m.Name.Length && (name.SequenceEqual(m.Name) || (_ignoreCase && Ascii.EqualsIgnoreCase(name, m.Name))))
+            if (name.SequenceEqual(m.Name))
             {
                 return m;
+            }
+        }
+
+        if (_ignoreCase)
+        {
+            foreach (Member m in _members)
+            {
+                if (name.Length == m.Name.Length && Ascii.EqualsIgnoreCase(name, m.Name))
+                {
+                    return m;
+                }
             }
         }
 
@@ -249,9 +252,15 @@ internal sealed class FlatJson<T>
     /// <summary>One serialized property: its JSON name, its type, and a typed setter (null for read-only members, whose values are skipped).</summary>
     private sealed class Member(byte[] name, Kind kind, Delegate? set)
     {
+        private readonly Action<T, string?>? _setString = set as Action<T, string?>;
+        private readonly Action<T, int>? _setInt32 = set as Action<T, int>;
+        private readonly Action<T, long>? _setInt64 = set as Action<T, long>;
+        private readonly Action<T, double>? _setDouble = set as Action<T, double>;
+        private readonly Action<T, bool>? _setBoolean = set as Action<T, bool>;
+
         public byte[] Name { get; } = name;
 
-        public bool TrySet(T target, ref Utf8JsonReader reader, Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> strings)
+        public bool TrySet(T target, ref Utf8JsonReader reader)
         {
             if (set is null)
             {
@@ -264,7 +273,7 @@ internal sealed class FlatJson<T>
                 case Kind.String:
                     if (reader.TokenType == JsonTokenType.Null)
                     {
-                        ((Action<T, string?>)set)(target, null);
+                        _setString!(target, null);
                         return true;
                     }
 
@@ -273,7 +282,7 @@ internal sealed class FlatJson<T>
                         return false;
                     }
 
-                    ((Action<T, string?>)set)(target, reader.ValueIsEscaped || reader.ValueSpan.Length > MaxInternedLength ? reader.GetString() : Intern(reader.ValueSpan, strings));
+                    _setString!(target, reader.GetString());
                     return true;
                 case Kind.Int32:
                     if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int i))
@@ -281,7 +290,7 @@ internal sealed class FlatJson<T>
                         return false;
                     }
 
-                    ((Action<T, int>)set)(target, i);
+                    _setInt32!(target, i);
                     return true;
                 case Kind.Int64:
                     if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long l))
@@ -289,7 +298,7 @@ internal sealed class FlatJson<T>
                         return false;
                     }
 
-                    ((Action<T, long>)set)(target, l);
+                    _setInt64!(target, l);
                     return true;
                 case Kind.Double:
                     if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out double d))
@@ -297,7 +306,7 @@ internal sealed class FlatJson<T>
                         return false;
                     }
 
-                    ((Action<T, double>)set)(target, d);
+                    _setDouble!(target, d);
                     return true;
                 default:
                     if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
@@ -305,29 +314,9 @@ internal sealed class FlatJson<T>
                         return false;
                     }
 
-                    ((Action<T, bool>)set)(target, reader.TokenType == JsonTokenType.True);
+                    _setBoolean!(target, reader.TokenType == JsonTokenType.True);
                     return true;
             }
-        }
-
-        // The reader has checked that the bytes are valid UTF-8 (it rejects invalid strings).
-        private static string Intern(ReadOnlySpan<byte> utf8, Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> strings)
-        {
-            Span<char> chars = stackalloc char[MaxInternedLength];
-            int n = Encoding.UTF8.GetChars(utf8, chars);
-            ReadOnlySpan<char> text = chars[..n];
-            if (strings.TryGetValue(text, out string? known))
-            {
-                return known;
-            }
-
-            string s = new(text);
-            if (strings.Dictionary.Count < MaxInterned)
-            {
-                strings.Dictionary.Add(s, s);
-            }
-
-            return s;
         }
     }
 }

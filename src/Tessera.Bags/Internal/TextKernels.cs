@@ -67,7 +67,6 @@ internal static class TextKernels
     {
         JsonSerializerOptions options = JsonOptions(jsonDefaults);
         FlatJson<T>? flat = FlatJson<T>.Get(jsonDefaults);
-        var strings = FlatJson<T>.NewStringCache();
         using var lines = new LineReader(Open(path, start, compression), start, end, skipBom: true);
         while (true)
         {
@@ -84,7 +83,7 @@ internal static class TextKernels
                     continue;
                 }
 
-                record = flat is not null ? flat.Read(line, strings) : JsonSerializer.Deserialize<T>(line, options);
+                record = flat is not null ? flat.Read(line) : JsonSerializer.Deserialize<T>(line, options);
             }
             catch (JsonException e)
             {
@@ -100,7 +99,6 @@ internal static class TextKernels
     {
         JsonSerializerOptions options = JsonOptions(jsonDefaults);
         FlatJson<T>? flat = FlatJson<T>.Get(jsonDefaults);
-        var strings = FlatJson<T>.NewStringCache();
         using var lines = new LineReader(Open(path, start, compression), start, end, skipBom: true);
         var records = new List<T>();
         long skipped = 0;
@@ -113,7 +111,7 @@ internal static class TextKernels
 
             try
             {
-                records.Add((flat is not null ? flat.Read(line, strings) : JsonSerializer.Deserialize<T>(line, options))!);
+                records.Add((flat is not null ? flat.Read(line) : JsonSerializer.Deserialize<T>(line, options))!);
             }
             catch (JsonException)
             {
