@@ -55,12 +55,18 @@ internal static class TextKernels
     }
 
     public static JsonSerializerOptions JsonOptions(int defaults) =>
-        s_jsonOptions.GetOrAdd(defaults, static d => new JsonSerializerOptions((JsonSerializerDefaults)d));
+        s_jsonOptions.GetOrAdd(defaults, static d =>
+        {
+            var options = new JsonSerializerOptions((JsonSerializerDefaults)d);
+            options.MakeReadOnly(populateMissingResolver: true);
+            return options;
+        });
 
     /// <summary>The records of one block of a JSON-lines file; a malformed line throws <see cref="MalformedLineException"/>.</summary>
     public static IEnumerable<T> ReadJson<T>(string path, long start, long end, string compression, int jsonDefaults)
     {
         JsonSerializerOptions options = JsonOptions(jsonDefaults);
+        FlatJson<T>? flat = FlatJson<T>.Get(jsonDefaults);
         using var lines = new LineReader(Open(path, start, compression), start, end, skipBom: true);
         while (true)
         {
@@ -77,7 +83,7 @@ internal static class TextKernels
                     continue;
                 }
 
-                record = JsonSerializer.Deserialize<T>(line, options);
+                record = flat is not null ? flat.Read(line) : JsonSerializer.Deserialize<T>(line, options);
             }
             catch (JsonException e)
             {
@@ -92,6 +98,7 @@ internal static class TextKernels
     public static (T[], long) ReadJsonSkipping<T>(string path, long start, long end, string compression, int jsonDefaults)
     {
         JsonSerializerOptions options = JsonOptions(jsonDefaults);
+        FlatJson<T>? flat = FlatJson<T>.Get(jsonDefaults);
         using var lines = new LineReader(Open(path, start, compression), start, end, skipBom: true);
         var records = new List<T>();
         long skipped = 0;
@@ -104,7 +111,7 @@ internal static class TextKernels
 
             try
             {
-                records.Add(JsonSerializer.Deserialize<T>(line, options)!);
+                records.Add((flat is not null ? flat.Read(line) : JsonSerializer.Deserialize<T>(line, options))!);
             }
             catch (JsonException)
             {
