@@ -7,6 +7,7 @@ namespace Tessera.Arrays;
 /// integer array (<see cref="Take"/>) or a boolean mask. Integers and C# ranges convert implicitly:
 /// <c>x[0, 2..^1]</c>, <c>x[Ix.S(null, null, -1)]</c>, <c>x[Ix.NewAxis, Ix.Ellipsis]</c>.
 /// </summary>
+[TesseraData]
 public readonly struct Ix : IEquatable<Ix>
 {
     private Ix(IxKind kind, int? start, int? stop, int step, ImmutableArray<long> indices, ImmutableArray<bool> mask)
