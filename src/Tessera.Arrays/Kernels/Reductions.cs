@@ -338,7 +338,8 @@ internal static class Reductions
         long[] ia = a.Indices.ToArray(), ib = b.Indices.ToArray();
         for (int i = 0; i < va.Length; i++)
         {
-            if (ia[i] < 0 || (ib[i] >= 0 && ops.Better(vb[i], va[i], max, skipNaN)))
+            bool tie = !ops.Better(vb[i], va[i], max, skipNaN) && !ops.Better(va[i], vb[i], max, skipNaN);
+            if (ia[i] < 0 || (ib[i] >= 0 && (ops.Better(vb[i], va[i], max, skipNaN) || (tie && ib[i] < ia[i]))))
             {
                 va[i] = vb[i];
                 ia[i] = ib[i];
