@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using Tessera.Collections;
 using Tessera.Graphs;
+using Tessera.Scheduling;
 
 namespace Tessera.Arrays;
 
@@ -107,6 +108,26 @@ public sealed partial class DArray<TElement> : ITesseraCollection<NDArray<TEleme
 
         return v.ToString(u == 0 ? "0" : "0.##", System.Globalization.CultureInfo.InvariantCulture) + " " + units[u];
     }
+
+    /// <summary>Computes the array and blocks until its value is ready.</summary>
+    /// <param name="scheduler">The scheduler; by default the configured one (a connected client, when there is one).</param>
+    /// <param name="cancellationToken">Cancels the computation.</param>
+    /// <returns>The array in memory.</returns>
+    public NDArray<TElement> Compute(IScheduler? scheduler = null, CancellationToken cancellationToken = default) =>
+        Tessera.Collections.CollectionExtensions.Compute(this, scheduler, cancellationToken);
+
+    /// <summary>Computes the array without blocking the caller.</summary>
+    /// <param name="cancellationToken">Cancels the computation.</param>
+    /// <returns>The array in memory.</returns>
+    public Task<NDArray<TElement>> ComputeAsync(CancellationToken cancellationToken = default) =>
+        Tessera.Collections.CollectionExtensions.ComputeAsync(this, cancellationToken);
+
+    /// <summary>Computes the blocks now and returns the same array over their values.</summary>
+    /// <param name="scheduler">The scheduler; by default the configured one.</param>
+    /// <param name="cancellationToken">Cancels the computation.</param>
+    /// <returns>The persisted array.</returns>
+    public DArray<TElement> Persist(IScheduler? scheduler = null, CancellationToken cancellationToken = default) =>
+        Tessera.Collections.CollectionExtensions.Persist(this, scheduler, cancellationToken);
 
     /// <inheritdoc/>
     public NDArray<TElement> Assemble(IReadOnlyList<object?> parts)

@@ -153,14 +153,14 @@ internal static class Shapes
             {
                 if (unknown >= 0)
                 {
-                    throw new ArgumentException($"{op}: can only specify one unknown dimension (-1) in {Format(to)}.");
+                    throw new ArgumentException($"{op}: can only specify one unknown dimension (-1) in ({string.Join(", ", to.ToArray())}).");
                 }
 
                 unknown = i;
             }
             else if (r[i] < 0)
             {
-                throw new ArgumentException($"{op}: negative dimension {r[i]} in {Format(to)}.");
+                throw new ArgumentException($"{op}: negative dimension {r[i]} in ({string.Join(", ", to.ToArray())}).");
             }
             else
             {
@@ -172,14 +172,14 @@ internal static class Shapes
         {
             if (known == 0 || size % known != 0)
             {
-                throw new ArgumentException($"{op}: cannot reshape array of size {size} (shape {Format(from)}) into shape {Format(to)}.");
+                throw new ArgumentException($"{op}: cannot reshape array of size {size} (shape {Format(from)}) into shape ({string.Join(", ", to.ToArray())}).");
             }
 
             r[unknown] = size / known;
         }
         else if (known != size)
         {
-            throw new ArgumentException($"{op}: cannot reshape array of size {size} (shape {Format(from)}) into shape {Format(to)}.");
+            throw new ArgumentException($"{op}: cannot reshape array of size {size} (shape {Format(from)}) into shape ({string.Join(", ", to.ToArray())}).");
         }
 
         return r;
