@@ -19,6 +19,18 @@ public static partial class Blas
     /// <summary>Gets or sets whether to use OpenBLAS when present (default true); false forces the managed kernel.</summary>
     public static bool UseNative { get; set; } = true;
 
+    /// <summary>Sets the number of threads OpenBLAS uses for one product (its <c>openblas_set_num_threads</c>); no effect without OpenBLAS.</summary>
+    /// <param name="threads">The number of threads (1 when the scheduler already runs one product per core).</param>
+    public static unsafe void SetNumThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        nint f = Export("openblas_set_num_threads");
+        if (f != 0)
+        {
+            ((delegate* unmanaged<int, void>)f)(threads);
+        }
+    }
+
     private static nint Load()
     {
         if (Environment.GetEnvironmentVariable("TESSERA_NO_BLAS") is "1" or "true")

@@ -12,6 +12,9 @@ internal static class WorkloadRegistry
         new SchedOverheadDistributed(),
         new ProfileDistributed(),
         new ProfileCore(),
+        new ArrayReduce(),
+        new ArrayRechunk(),
+        new MemoryOrder(),
     ];
 
     /// <summary>Finds a workload by name (exact, ordinal).</summary>

@@ -85,6 +85,21 @@ internal static class Reductions
             return new NDArray<T>(result, outShape);
         }
 
+        if (rows > 0 && a.StridesArray.All(st => st == 0) && op is not (ReduceOp.Product or ReduceOp.NanProduct))
+        {
+            // A broadcast scalar (such as a block of ones): closed forms, nothing materialized.
+            T v = a.Data[a.Offset];
+            T r = op switch
+            {
+                ReduceOp.Sum => ops.FromDouble(ops.ToDouble(v) * rows),
+                ReduceOp.NanSum => ops.IsNaN(v) ? ops.Zero : ops.FromDouble(ops.ToDouble(v) * rows),
+                ReduceOp.Any or ReduceOp.All => ops.Reduce(op, [v]),
+                _ => v,
+            };
+            result.AsSpan().Fill(r);
+            return new NDArray<T>(result, outShape);
+        }
+
         if (ax.Length > 0 && ax.Length < a.NDim && IsPrefix(ax) && a.IsCContiguous && rows > 0)
         {
             // Reduce leading axes: combine whole rows with vectorized kernels.
