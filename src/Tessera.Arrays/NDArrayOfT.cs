@@ -189,6 +189,33 @@ public sealed partial class NDArray<TElement> : NDArray
             return;
         }
 
+        if (NDim == 2 && _strides[1] != 1 && _strides[1] != 0 && _strides[0] != 0 && destination.Length >= Size)
+        {
+            // A transposed (column-major) view: copy tile by tile so both sides stay in cache.
+            const int Tile = 64;
+            int rows = _shape[0], cols = _shape[1], s0 = _strides[0], s1 = _strides[1];
+            TElement[] data = _data;
+            for (int i0 = 0; i0 < rows; i0 += Tile)
+            {
+                int i1 = Math.Min(rows, i0 + Tile);
+                for (int j0 = 0; j0 < cols; j0 += Tile)
+                {
+                    int j1 = Math.Min(cols, j0 + Tile);
+                    for (int i = i0; i < i1; i++)
+                    {
+                        int at = _offset + (i * s0) + (j0 * s1);
+                        Span<TElement> row = destination.Slice((i * cols) + j0, j1 - j0);
+                        for (int j = 0; j < row.Length; j++, at += s1)
+                        {
+                            row[j] = data[at];
+                        }
+                    }
+                }
+            }
+
+            return;
+        }
+
         int[] cs = Shapes.CStrides(_shape);
         var temp = GC.AllocateUninitializedArray<TElement>((int)Size);
         TElement[] src = _data;

@@ -11,7 +11,7 @@ internal static class ArrayKernels
         ElementOps<T> ops = ElementOps<T>.Instance;
         CheckSupported(ops, op);
         int[] shape = Shapes.Broadcast(OpNames.Name(op), a.ShapeArray, b.ShapeArray);
-        NDArray<T> av = a.BroadcastTo(shape), bv = b.BroadcastTo(shape);
+        NDArray<T> av = Gatherable(a).BroadcastTo(shape), bv = Gatherable(b).BroadcastTo(shape);
         var result = GC.AllocateUninitializedArray<T>(checked((int)Shapes.Product(shape)));
         T[] da = av.Data, db = bv.Data;
         T[]? sa = null, sb = null;
@@ -32,6 +32,14 @@ internal static class ArrayKernels
             }
         });
         return new NDArray<T>(result, shape);
+    }
+
+    /// <summary>Large views whose rows are strided (a transpose) are copied tile by tile first: much faster than gathering each row.</summary>
+    private static NDArray<T> Gatherable<T>(NDArray<T> a)
+        where T : unmanaged
+    {
+        int[] st = a.StridesArray;
+        return a.NDim == 2 && a.Size >= 4096 && st[1] != 1 && st[1] != 0 && st[0] != 0 ? a.Copy() : a;
     }
 
     public static NDArray<bool> Compare<T>(CompareOp op, NDArray<T> a, NDArray<T> b)
