@@ -57,6 +57,8 @@ internal static class BlockwiseFusion
         var keep = new HashSet<Key>(outputs);
         var fused = new Dictionary<Key, Node>();
         var absorbed = new HashSet<Key>();
+        var inlined = new Dictionary<Key, int>();
+        bool inlineSources = TesseraConfig.Get("array.inline-sources", true);
         foreach (KeyValuePair<Key, Node> kv in graph)
         {
             Node node = kv.Value;
@@ -65,11 +67,26 @@ internal static class BlockwiseFusion
                 node = node.ReplaceReferences(r =>
                 {
                     Key k = r.Key;
-                    if (fusable.Contains(k.Name) && !keep.Contains(k) && dependents.GetValueOrDefault(k) == 1
-                        && fused.TryGetValue(k, out Node? inner) && inner is CallNode)
+                    if (fusable.Contains(k.Name) && !keep.Contains(k) && fused.TryGetValue(k, out Node? inner) && inner is CallNode)
                     {
-                        absorbed.Add(k);
-                        return inner;
+                        if (dependents.GetValueOrDefault(k) == 1)
+                        {
+                            absorbed.Add(k);
+                            return inner;
+                        }
+
+                        if (inlineSources && !inner.HasReferences)
+                        {
+                            // A source block (random numbers, ones, a range) is recomputed by each
+                            // user rather than held until the last one runs.
+                            int n = inlined[k] = inlined.GetValueOrDefault(k) + 1;
+                            if (n == dependents[k])
+                            {
+                                absorbed.Add(k);
+                            }
+
+                            return inner;
+                        }
                     }
 
                     return r;
