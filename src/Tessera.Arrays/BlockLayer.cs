@@ -43,6 +43,7 @@ internal static class BlockwiseFusion
         }
 
         var dependents = new Dictionary<Key, int>();
+        var users = new Dictionary<Key, List<Key>>();
         var refs = new List<Key>();
         foreach (KeyValuePair<Key, Node> kv in graph)
         {
@@ -51,10 +52,33 @@ internal static class BlockwiseFusion
             foreach (Key r in refs)
             {
                 dependents[r] = dependents.GetValueOrDefault(r) + 1;
+                if (!users.TryGetValue(r, out List<Key>? list))
+                {
+                    users[r] = list = [];
+                }
+
+                list.Add(kv.Key);
             }
         }
 
         var keep = new HashSet<Key>(outputs);
+
+        // The operation a task ends up in after fusion: follow single users through fusable layers.
+        string Host(Key k)
+        {
+            for (int guard = 0; guard < 1000 && fusable.Contains(k.Name) && !keep.Contains(k) && dependents.GetValueOrDefault(k) == 1; guard++)
+            {
+                k = users[k][0];
+            }
+
+            return k.Name;
+        }
+
+        // A source block used by several operations (a reduction and a later elementwise step, say)
+        // would be held from the first use to the last; recomputing it in each is cheaper in memory.
+        // Used by several blocks of one operation (x + x.T), it is held only briefly: keep it.
+        bool WorthInlining(Key source) => users.TryGetValue(source, out List<Key>? us) && us.Select(Host).Distinct(StringComparer.Ordinal).Skip(1).Any();
+
         var fused = new Dictionary<Key, Node>();
         var absorbed = new HashSet<Key>();
         var inlined = new Dictionary<Key, int>();
@@ -75,7 +99,7 @@ internal static class BlockwiseFusion
                             return inner;
                         }
 
-                        if (inlineSources && !inner.HasReferences)
+                        if (inlineSources && !inner.HasReferences && WorthInlining(k))
                         {
                             // A source block (random numbers, ones, a range) is recomputed by each
                             // user rather than held until the last one runs.
