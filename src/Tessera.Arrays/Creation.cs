@@ -104,16 +104,39 @@ internal static class RandomFunctions
         }
 
         public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+
+        /// <summary>Fills with doubles in [0, 1): the same stream as repeated <see cref="NextDouble"/>, with the state in registers.</summary>
+        public void FillUnit(Span<double> data)
+        {
+            ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+            const double Scale = 1.0 / (1UL << 53);
+            for (int i = 0; i < data.Length; i++)
+            {
+                ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
+                ulong t = s1 << 17;
+                s2 ^= s0;
+                s3 ^= s1;
+                s1 ^= s2;
+                s0 ^= s3;
+                s2 ^= t;
+                s3 = ulong.RotateLeft(s3, 45);
+                data[i] = (result >> 11) * Scale;
+            }
+
+            (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+        }
     }
 
     private static NDArray<double> UniformBlock(ulong seed, long block, int[] shape, double low, double high)
     {
         var data = GC.AllocateUninitializedArray<double>((int)Shapes.Product(shape));
         var rng = new Xoshiro(seed, block);
+        rng.FillUnit(data);
         double width = high - low;
-        for (int i = 0; i < data.Length; i++)
+        if (low != 0 || width != 1)
         {
-            data[i] = low + (rng.NextDouble() * width);
+            System.Numerics.Tensors.TensorPrimitives.Multiply<double>(data, width, data);
+            System.Numerics.Tensors.TensorPrimitives.Add<double>(data, low, data);
         }
 
         return new NDArray<double>(data, shape);

@@ -11,6 +11,16 @@ internal static class ArrayKernels
         ElementOps<T> ops = ElementOps<T>.Instance;
         CheckSupported(ops, op);
         int[] shape = Shapes.Broadcast(OpNames.Name(op), a.ShapeArray, b.ShapeArray);
+        if (IsTransposed(b) && a.IsCContiguous && a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray))
+        {
+            return TiledTransposed(ops, op, a, b, swap: false);
+        }
+
+        if (IsTransposed(a) && b.IsCContiguous && a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray))
+        {
+            return TiledTransposed(ops, op, b, a, swap: true);
+        }
+
         NDArray<T> av = Gatherable(a).BroadcastTo(shape), bv = Gatherable(b).BroadcastTo(shape);
         var result = GC.AllocateUninitializedArray<T>(checked((int)Shapes.Product(shape)));
         T[] da = av.Data, db = bv.Data;
@@ -32,6 +42,56 @@ internal static class ArrayKernels
             }
         });
         return new NDArray<T>(result, shape);
+    }
+
+    private static bool IsTransposed<T>(NDArray<T> a)
+        where T : unmanaged => a.NDim == 2 && a.Size >= 4096 && a.StridesArray[1] != 1 && a.StridesArray[1] != 0 && a.StridesArray[0] != 0;
+
+    /// <summary>
+    /// <paramref name="c"/> (contiguous) op <paramref name="t"/> (a transposed view) without copying
+    /// <paramref name="t"/> whole: tile by tile, each tile row of <paramref name="t"/> gathered into a
+    /// small buffer that stays in cache, then the vectorized kernel.
+    /// </summary>
+    private static NDArray<T> TiledTransposed<T>(ElementOps<T> ops, BinaryOp op, NDArray<T> c, NDArray<T> t, bool swap)
+        where T : unmanaged
+    {
+        const int Tile = 64;
+        int rows = c.ShapeArray[0], cols = c.ShapeArray[1];
+        int s0 = t.StridesArray[0], s1 = t.StridesArray[1];
+        var result = GC.AllocateUninitializedArray<T>(checked(rows * cols));
+        T[] cd = c.Data, td = t.Data;
+        int co = c.Offset, to = t.Offset;
+        Span<T> row = stackalloc T[Tile];
+        for (int i0 = 0; i0 < rows; i0 += Tile)
+        {
+            int i1 = Math.Min(rows, i0 + Tile);
+            for (int j0 = 0; j0 < cols; j0 += Tile)
+            {
+                int width = Math.Min(cols, j0 + Tile) - j0;
+                Span<T> g = row[..width];
+                for (int i = i0; i < i1; i++)
+                {
+                    int at = to + (i * s0) + (j0 * s1);
+                    for (int j = 0; j < width; j++, at += s1)
+                    {
+                        g[j] = td[at];
+                    }
+
+                    ReadOnlySpan<T> cs = cd.AsSpan(co + (i * cols) + j0, width);
+                    Span<T> d = result.AsSpan((i * cols) + j0, width);
+                    if (swap)
+                    {
+                        ops.Binary(op, g, cs, d);
+                    }
+                    else
+                    {
+                        ops.Binary(op, cs, g, d);
+                    }
+                }
+            }
+        }
+
+        return new NDArray<T>(result, [rows, cols]);
     }
 
     /// <summary>Large views whose rows are strided (a transpose) are copied tile by tile first: much faster than gathering each row.</summary>
