@@ -39,6 +39,20 @@ public class NDArrayTests
     }
 
     [Fact]
+    public void Binary_LargeTransposedOperands_UseTiles()
+    {
+        var r = new Random(4);
+        NDArray<double> a = TestData.Doubles(r, [130, 70]);
+        NDArray<double> b = TestData.Doubles(r, [70, 130]);
+        NDArray<double> bt = b.T.Copy();
+        TestData.Close(Naive.Binary(a, bt, (x, y) => x - y), a - b.T);
+        TestData.Close(Naive.Binary(bt, a, (x, y) => x - y), b.T - a);
+        TestData.Close(Naive.Binary(bt, bt, (x, y) => x * y), b.T * b.T);
+        NDArray<float> f = TestData.Values<float>(r, [90, 90]);
+        Assert.Equal((f + f.T.Copy()).ToArray(), (f + f.T).ToArray());
+    }
+
+    [Fact]
     public void Reductions_MatchNaiveLoops()
     {
         Gen.Int[0, int.MaxValue].Sample(seed =>
