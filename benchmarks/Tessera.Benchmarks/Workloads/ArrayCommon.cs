@@ -29,24 +29,21 @@ internal static class ArrayCommon
 
     public static JsonArray Arr(params long[] values) => [.. values.Select(v => (JsonNode?)v)];
 
-    /// <summary>Runs timed runs while tracking peak RSS over the baseline before each run (like RssSampler).</summary>
-    public static (Timings<T> Timings, double PeakOverBaselineMb) WithRss<T>(string label, int repeats, Func<int, T> run, Action<T>? check = null)
+    /// <summary>
+    /// Timed runs with the peak RSS over the RSS before the first run (like _common.py's RssSampler
+    /// around timed_runs). <paramref name="warmUp"/> runs a small version of the same computation
+    /// to compile the code without leaving a large heap behind, which would hide the peak.
+    /// </summary>
+    public static (Timings<T> Timings, double PeakOverBaselineMb) WithRss<T>(string label, int repeats, Func<int, T> run, Action<T>? check, Action warmUp)
     {
-        long baseline = long.MaxValue, peak = 0;
-        Timings<T> t = Measure.Runs(label, repeats, r =>
-        {
-            T v = run(r);
-            if (r >= 0)
-            {
-                peak = Math.Max(peak, ProcessMemory.PeakBytes);
-            }
-
-            return v;
-        }, check, beforeEach: () =>
-        {
-            ProcessMemory.ResetPeak();
-            baseline = Math.Min(baseline, ProcessMemory.CurrentBytes);
-        });
-        return (t, ProcessMemory.ToMb(Math.Max(0, peak - baseline)));
+        warmUp();
+        Measure.CollectGarbage();
+        long baseline = ProcessMemory.CurrentBytes;
+        ProcessMemory.ResetPeak();
+        Timings<T> t = Measure.Runs(label, repeats, run, check, warmUp: false);
+        return (t, ProcessMemory.ToMb(Math.Max(0, ProcessMemory.PeakBytes - baseline)));
     }
+
+    /// <summary>GC settings of the child processes of memory cases (see MemoryOrder).</summary>
+    public static Dictionary<string, string> MemoryCaseGcSettings { get; } = new() { ["DOTNET_GCConserveMemory"] = "5" };
 }

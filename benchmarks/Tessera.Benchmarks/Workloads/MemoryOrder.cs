@@ -8,8 +8,8 @@ namespace Tessera.Benchmarks.Workloads;
 /// Workload 7, the counterpart of shared/bench/dask/memory_order.py: peak RSS of array
 /// computations whose memory depends on the task order. Each case runs in its own child process
 /// (as the Dask script forks one per run); the peak is reset before each run and compared with
-/// the RSS after the graph is built. There is no warm-up run: a warm-up would leave its memory
-/// with the garbage collector and hide part of the next run's peak (JIT time is timed instead).
+/// the RSS after the graph is built. The warm-up runs a 1/10-size version: a full-size warm-up
+/// would leave its memory with the garbage collector and hide part of the next run's peak.
 /// </summary>
 internal sealed class MemoryOrder : IWorkload
 {
@@ -20,7 +20,7 @@ internal sealed class MemoryOrder : IWorkload
     // (peak RSS 2-3x higher on the loaded 2-core machine). ConserveMemory=5 makes the GC compact
     // and give memory back sooner; it changes no computation and sets no heap limit. Set for these
     // child processes only.
-    private static readonly Dictionary<string, string> s_gcSettings = new() { ["DOTNET_GCConserveMemory"] = "5" };
+    private static readonly Dictionary<string, string> s_gcSettings = ArrayCommon.MemoryCaseGcSettings;
 
     public string Name => "memory_order";
 
@@ -43,35 +43,35 @@ internal sealed class MemoryOrder : IWorkload
         return report;
     }
 
-    private static (DArray<double> Expr, long InputBytes, System.Text.Json.Nodes.JsonObject Params, double Expected) Build(string c, bool full)
+    private static (DArray<double> Expr, long InputBytes, System.Text.Json.Nodes.JsonObject Params, double Expected) Build(string c, bool full, int scale = 1)
     {
         switch (c)
         {
             case "xxT_sum":
             {
-                int n = full ? 30000 : 10000, ch = full ? 2000 : 1000;
+                int n = (full ? 30000 : 10000) / scale, ch = (full ? 2000 : 1000) / scale;
                 DArray<double> x = DArray.Random.RandomSample([n, n], chunks: ch, seed: 0);
                 return ((x + x.T).Sum(), x.NBytes, P(("shape", Arr(n, n)), ("chunks", Arr(ch, ch))), 1.0 * n * n);
             }
 
             case "stream_sum":
             {
-                long n = full ? 2_000_000_000 : 100_000_000;
-                int ch = full ? 10_000_000 : 1_000_000;
+                long n = (full ? 2_000_000_000 : 100_000_000) / scale;
+                int ch = (full ? 10_000_000 : 1_000_000) / scale;
                 DArray<double> x = DArray.Random.RandomSample([n], chunks: ch, seed: 0);
                 return (x.Sum(), x.NBytes, P(("shape", Arr(n)), ("chunks", Arr(ch))), 0.5 * n);
             }
 
             case "col_center":
             {
-                int n = full ? 20000 : 5000, ch = full ? 2000 : 500;
+                int n = (full ? 20000 : 5000) / scale, ch = (full ? 2000 : 500) / scale;
                 DArray<double> x = DArray.Random.RandomSample([n, n], chunks: ch, seed: 0);
                 return ((x - x.Mean(axis: 0)).Sum(), x.NBytes, P(("shape", Arr(n, n)), ("chunks", Arr(ch, ch))), 0);
             }
 
             default:
             {
-                int n = full ? 16000 : 5000, ch = full ? 2000 : 500;
+                int n = (full ? 16000 : 5000) / scale, ch = (full ? 2000 : 500) / scale;
                 DArray<double> x = DArray.Random.RandomSample([n, n], chunks: ch, seed: 0);
                 return ((x - x.Mean().AsType<double>()).Sum(), x.NBytes, P(("shape", Arr(n, n)), ("chunks", Arr(ch, ch))), 0);
             }
@@ -80,6 +80,10 @@ internal sealed class MemoryOrder : IWorkload
 
     private static CaseResult RunCase(string c, BenchOptions options)
     {
+        // Compile the code on a 1/10-size version first, so that neither the JIT nor a large
+        // leftover heap is in the measured run.
+        _ = Build(c, options.IsFull, scale: 10).Expr.Compute();
+        Measure.CollectGarbage();
         (DArray<double> expr, long inputBytes, System.Text.Json.Nodes.JsonObject parameters, double expected) = Build(c, options.IsFull);
         long tasks = OptimizedTasks(expr);
         var peaks = new List<long>();
