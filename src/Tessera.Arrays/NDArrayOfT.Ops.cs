@@ -488,4 +488,16 @@ public sealed partial class NDArray<TElement>
         long[] shape = Shapes.ToLong(ShapeArray);
         return Reductions.FinishArg(Reductions.ArgPartial(this, ax, max: true, skipNaN: true, 0, shape, new long[NDim]), ax, keepDims);
     }
+
+    /// <summary>Running sums along an axis (the flattened array when <paramref name="axis"/> is null).</summary>
+    /// <param name="axis">The axis, or null.</param>
+    /// <returns>A new array.</returns>
+    public NDArray<TElement> CumSum(int? axis = null) =>
+        axis is { } a ? Cumulative<TElement>.Scan(this, Shapes.NormalizeAxis("cumsum", a, NDim), product: false) : Cumulative<TElement>.Scan(Ravel(), 0, product: false);
+
+    /// <summary>Running products along an axis (the flattened array when <paramref name="axis"/> is null).</summary>
+    /// <param name="axis">The axis, or null.</param>
+    /// <returns>A new array.</returns>
+    public NDArray<TElement> CumProd(int? axis = null) =>
+        axis is { } a ? Cumulative<TElement>.Scan(this, Shapes.NormalizeAxis("cumprod", a, NDim), product: true) : Cumulative<TElement>.Scan(Ravel(), 0, product: true);
 }

@@ -218,6 +218,25 @@ public class DArrayPropertyTests
     }
 
     [Fact]
+    public void CumSumCumProd_MatchInMemory()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int[] shape = TestData.Shape(r, 1, 3, 6);
+            (NDArray<long> a, DArray<long> da) = Make<long>(r, shape);
+            int axis = r.Next(a.NDim);
+            TestData.Same(a.CumSum(axis), da.CumSum(axis).Compute());
+            TestData.Same(a.CumSum(), da.CumSum().Compute());
+            NDArray<double> d = TestData.Doubles(r, shape) / 8.0;
+            DArray<double> dd = DArray.FromArray(d, TestData.Chunks(r, shape));
+            TestData.Close(d.CumProd(axis), dd.CumProd(axis).Compute());
+        }, iter: Iterations);
+        Assert.Equal([1L, 3, 6, 10], NDArray<long>.FromArray([1, 2, 3, 4], 4).CumSum().ToArray());
+        Assert.Equal([1.0, 2, 6, 24], DArray.Arange<double>(1, 5, chunks: 1).CumProd().Compute().ToArray());
+    }
+
+    [Fact]
     public void MatMul_MatchesInMemory()
     {
         Gen.Int[0, int.MaxValue].Sample(seed =>
