@@ -194,6 +194,29 @@ public static partial class DArray
             Node.Call(BlockFunctions<T>.GetItem, Node.Ref(value.Key), Node.Literal(Array.Empty<Ix>())), fusable: false);
     }
 
+    /// <summary>Opens a Zarr v2 or v3 directory store as a chunked array (one block per Zarr chunk); missing chunks read as the fill value.</summary>
+    /// <typeparam name="T">The element type; it must match the store's dtype.</typeparam>
+    /// <param name="path">The store's directory.</param>
+    /// <returns>The chunked array.</returns>
+    /// <exception cref="InvalidDataException">The metadata is malformed (the message names the file); a corrupt chunk fails its task, naming the chunk file.</exception>
+    public static DArray<T> FromZarr<T>(string path)
+        where T : unmanaged
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        Zarr.Meta meta = Zarr.ReadMeta(full);
+        if (meta.DType != DTypes.Of<T>())
+        {
+            throw new ArgumentException($"from_zarr: {full} holds {meta.DType.NumPyName()}, not {DTypes.Of<T>().NumPyName()}; open it as DArray.FromZarr<{meta.DType.ClrType().Name}>.", nameof(path));
+        }
+
+        int[][] chunks = [.. meta.Shape.Select((n, a) => Chunking.BlockDims(n, meta.Chunks[a]))];
+        string name = DArray<T>.NewName("from-zarr", full, meta.Format, meta.Shape, meta.Chunks, meta.Codec, File.GetLastWriteTimeUtc(Path.Combine(full, meta.Format == 2 ? ".zarray" : "zarr.json")).Ticks);
+        return DArray<T>.Build<T>(name, chunks, LayeredGraph.Empty, [], index =>
+            Node.Call(ZarrFunctions<T>.Read, Node.Literal(full), Node.Literal(Zarr.ChunkKey(meta, index)), Node.Literal(meta.Chunks),
+                Node.Literal(index.Select((b, a) => chunks[a][b]).ToArray()), Node.Literal(meta.Codec), Node.Literal(meta.Fill)), fusable: false);
+    }
+
     /// <summary>Chooses elementwise between two arrays (NumPy's <c>where</c>), with broadcasting.</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="condition">Where true, take <paramref name="x"/>.</param>
