@@ -56,4 +56,24 @@ public sealed class DocExamplesTests
         Assert.Equal([1000L, 1000], y.Shape);
         Assert.Equal([400, 400], p.Shape.ToArray());
     }
+
+    [Fact]
+    public void ZarrSection()
+    {
+        string dir = Directory.CreateTempSubdirectory("tessera-doc-zarr").FullName;
+        try
+        {
+            DArray<double> x = DArray.Random.Uniform([1_000, 1_000], chunks: 100, seed: 0);
+            long written = x.ToZarr(Path.Combine(dir, "out.zarr"));
+            x.ToZarr(Path.Combine(dir, "out3.zarr"), new ZarrOptions(Format: 3, Compressor: "zstd"));
+            DArray<double> y = DArray.FromZarr<double>(Path.Combine(dir, "out.zarr"));
+            Assert.True(written > 0);
+            TestData.Same(x.Compute(), y.Compute());
+            TestData.Same(x.Compute(), DArray.FromZarr<double>(Path.Combine(dir, "out3.zarr")).Compute());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
