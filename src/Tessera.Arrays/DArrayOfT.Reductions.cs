@@ -8,7 +8,7 @@ public sealed partial class DArray<TElement>
 {
     private DArray<TOut> TreeReduce<TPart, TOut>(
         string op, int[] axes, bool keepDims, int? splitEvery,
-        Func<int[], Node, Node> chunk, TaskFunction combine, Node[] combineArgs, Func<Node, Node> finish, object?[] token)
+        Func<int[], Node, Node> chunk, TaskFunction combine, Node[] combineArgs, Func<Node, Node> finish, object?[] token, int[][]? outChunksOverride = null)
         where TOut : unmanaged
     {
         int ndim = NDim;
@@ -93,6 +93,13 @@ public sealed partial class DArray<TElement>
 
         string finalName = op + "-" + baseToken;
         string source = previous;
+        if (outChunksOverride is not null)
+        {
+            // A whole-array reduction to an array of another shape (a histogram, unique values).
+            Key rootKey = ndim == 0 ? new Key(source) : new Key(source, new int[ndim]);
+            return Build<TOut>(finalName, outChunksOverride, graph, [source], _ => finish(Node.Ref(rootKey)), fusable: false);
+        }
+
         return Build<TOut>(finalName, [.. outChunks], graph, [source], outIndex =>
         {
             var src = new int[ndim];

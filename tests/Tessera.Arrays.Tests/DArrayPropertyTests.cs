@@ -237,6 +237,41 @@ public class DArrayPropertyTests
     }
 
     [Fact]
+    public void HistogramBincountUnique_MatchLoops()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int[] shape = TestData.Shape(r, 1, 3, 7);
+            (NDArray<double> a, DArray<double> da) = Make<double>(r, shape);
+            double[] values = a.ToArray();
+            (DArray<long> counts, NDArray<double> edges) = da.Histogram(5, -5, 5);
+            long[] expected = new long[5];
+            foreach (double v in values.Where(v => v >= -5 && v <= 5))
+            {
+                expected[v == 5 ? 4 : (int)((v + 5) / 2)]++;
+            }
+
+            Assert.Equal(expected, counts.Compute().ToArray());
+            Assert.Equal([-5.0, -3, -1, 1, 3, 5], edges.ToArray());
+            Assert.Equal(values.Distinct().Order().ToArray(), da.Unique().Compute().ToArray());
+            NDArray<long> ints = a.Abs().AsType<long>().Ravel();
+            DArray<long> di = DArray.FromArray(ints, TestData.Chunks(r, [.. ints.Shape]));
+            long[] iv = ints.ToArray();
+            long[] bc = new long[Math.Max(iv.Max() + 1, 12)];
+            foreach (long v in iv)
+            {
+                bc[v]++;
+            }
+
+            DArray<long> lazy = di.Bincount(minLength: 12);
+            Assert.True(lazy.HasUnknownChunks);
+            Assert.Equal(bc, lazy.Compute().ToArray());
+            Assert.Equal([(long)bc.Length], lazy.ComputeChunkSizes().Shape);
+        }, iter: Iterations);
+    }
+
+    [Fact]
     public void MatMul_MatchesInMemory()
     {
         Gen.Int[0, int.MaxValue].Sample(seed =>
