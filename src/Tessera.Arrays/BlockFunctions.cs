@@ -203,6 +203,19 @@ internal static class MatMulFunctions<T>
     where T : unmanaged, INumber<T>
 {
     public static readonly TaskFunction Dot = TaskFunction.Create<NDArray<T>[], NDArray<T>[], NDArray<T>>(DotBlock, "matmul");
+    public static readonly TaskFunction TensorDotBlocks = TaskFunction.Create<NDArray<T>[], NDArray<T>[], int[], int[], NDArray<T>>(TensorDotBlock, "tensordot");
+
+    private static NDArray<T> TensorDotBlock(NDArray<T>[] left, NDArray<T>[] right, int[] axesA, int[] axesB)
+    {
+        NDArray<T> acc = NDArray.TensorDot(left[0], right[0], axesA, axesB).Contiguous();
+        for (int i = 1; i < left.Length; i++)
+        {
+            NDArray<T> p = NDArray.TensorDot(left[i], right[i], axesA, axesB).Contiguous();
+            System.Numerics.Tensors.TensorPrimitives.Add(acc.AsSpan(), p.AsSpan(), acc.AsSpan());
+        }
+
+        return acc;
+    }
 
     private static NDArray<T> DotBlock(NDArray<T>[] row, NDArray<T>[] column)
     {

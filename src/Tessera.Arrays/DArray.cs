@@ -354,6 +354,68 @@ public static partial class DArray
         }, fusable: false);
     }
 
+    /// <summary>Sums products over pairs of axes (NumPy's <c>tensordot</c>): block (i…, j…) adds the tensordots of every pair of blocks along the contracted axes.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="a">The first array.</param>
+    /// <param name="b">The second array.</param>
+    /// <param name="axesA">The contracted axes of <paramref name="a"/>.</param>
+    /// <param name="axesB">The matching axes of <paramref name="b"/>.</param>
+    /// <returns>The lazy contraction: the free axes of <paramref name="a"/>, then those of <paramref name="b"/>.</returns>
+    public static DArray<T> TensorDot<T>(DArray<T> a, DArray<T> b, int[] axesA, int[] axesB)
+        where T : unmanaged, INumber<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        a.RequireKnownChunks("tensordot");
+        b.RequireKnownChunks("tensordot");
+        (int[] ca, int[] cb) = NDArray.TensorDotAxes("tensordot", a.ShapeArray, b.ShapeArray, axesA, axesB);
+        int[][] ta = [.. a.ChunksArray], tb = [.. b.ChunksArray];
+        for (int i = 0; i < ca.Length; i++)
+        {
+            int[] common = Chunking.Common("tensordot", [a.ChunksArray[ca[i]], b.ChunksArray[cb[i]]]);
+            ta[ca[i]] = common;
+            tb[cb[i]] = common;
+        }
+
+        DArray<T> ar = a.Rechunk(ta), br = b.Rechunk(tb);
+        int[] fa = [.. Enumerable.Range(0, a.NDim).Where(i => !ca.Contains(i))];
+        int[] fb = [.. Enumerable.Range(0, b.NDim).Where(i => !cb.Contains(i))];
+        int[] contractedGrid = [.. ca.Select(i => ar.ChunksArray[i].Length)];
+        int[][] outChunks = [.. fa.Select(i => ar.ChunksArray[i]), .. fb.Select(i => br.ChunksArray[i])];
+        Node axesANode = Node.Literal(ca), axesBNode = Node.Literal(cb);
+        string name = DArray<T>.NewName("tensordot", ar.Name, br.Name, ca, cb);
+        return DArray<T>.Build<T>(name, outChunks, LayeredGraph.Merge(ar.Graph, br.Graph), [ar.Name, br.Name], index =>
+        {
+            var left = new List<Node>();
+            var right = new List<Node>();
+            foreach (int[] k in DArray<T>.BlockIndices(contractedGrid).DefaultIfEmpty([]))
+            {
+                var ia = new int[a.NDim];
+                var ib = new int[b.NDim];
+                for (int i = 0; i < fa.Length; i++)
+                {
+                    ia[fa[i]] = index[i];
+                }
+
+                for (int i = 0; i < fb.Length; i++)
+                {
+                    ib[fb[i]] = index[fa.Length + i];
+                }
+
+                for (int i = 0; i < ca.Length; i++)
+                {
+                    ia[ca[i]] = k[i];
+                    ib[cb[i]] = k[i];
+                }
+
+                left.Add(Node.Ref(ar.BlockKey(ia)));
+                right.Add(Node.Ref(br.BlockKey(ib)));
+            }
+
+            return Node.Call(MatMulFunctions<T>.TensorDotBlocks, Node.List<NDArray<T>>([.. left]), Node.List<NDArray<T>>([.. right]), axesANode, axesBNode);
+        }, fusable: false);
+    }
+
     /// <summary>Same as <see cref="MatMul{T}(DArray{T}, DArray{T})"/> (NumPy's <c>dot</c> for 2-D arrays).</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="a">An (m, k) array.</param>

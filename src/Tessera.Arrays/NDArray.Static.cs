@@ -194,6 +194,56 @@ public abstract partial class NDArray
         return Blas.MatMul(a, b);
     }
 
+    /// <summary>Sums products over pairs of axes (NumPy's <c>tensordot</c>): the free axes of <paramref name="a"/>, then those of <paramref name="b"/>.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="a">The first array.</param>
+    /// <param name="b">The second array.</param>
+    /// <param name="axesA">The contracted axes of <paramref name="a"/>.</param>
+    /// <param name="axesB">The matching axes of <paramref name="b"/> (same lengths).</param>
+    /// <returns>The contraction.</returns>
+    public static NDArray<T> TensorDot<T>(NDArray<T> a, NDArray<T> b, int[] axesA, int[] axesB)
+        where T : unmanaged, INumber<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        (int[] ca, int[] cb) = TensorDotAxes("tensordot", Shapes.ToLong(a.ShapeArray), Shapes.ToLong(b.ShapeArray), axesA, axesB);
+        int[] fa = [.. Enumerable.Range(0, a.NDim).Where(i => !ca.Contains(i))];
+        int[] fb = [.. Enumerable.Range(0, b.NDim).Where(i => !cb.Contains(i))];
+        int m = fa.Aggregate(1, (p, i) => p * a.ShapeArray[i]);
+        int n = fb.Aggregate(1, (p, i) => p * b.ShapeArray[i]);
+        int k = ca.Aggregate(1, (p, i) => p * a.ShapeArray[i]);
+        NDArray<T> a2 = a.Transpose([.. fa, .. ca]).Contiguous().Reshape(m, k);
+        NDArray<T> b2 = b.Transpose([.. cb, .. fb]).Contiguous().Reshape(k, n);
+        return Blas.MatMul(a2, b2).Reshape([.. fa.Select(i => a.ShapeArray[i]), .. fb.Select(i => b.ShapeArray[i])]);
+    }
+
+    internal static (int[] A, int[] B) TensorDotAxes(string op, long[] shapeA, long[] shapeB, int[] axesA, int[] axesB)
+    {
+        ArgumentNullException.ThrowIfNull(axesA);
+        ArgumentNullException.ThrowIfNull(axesB);
+        if (axesA.Length != axesB.Length)
+        {
+            throw new ArgumentException($"{op}: {axesA.Length} axes of the first array but {axesB.Length} of the second; they are contracted in pairs.");
+        }
+
+        int[] ca = [.. axesA.Select(x => Shapes.NormalizeAxis(op, x, shapeA.Length))];
+        int[] cb = [.. axesB.Select(x => Shapes.NormalizeAxis(op, x, shapeB.Length))];
+        if (ca.Distinct().Count() != ca.Length || cb.Distinct().Count() != cb.Length)
+        {
+            throw new ArgumentException($"{op}: repeated axis in ({string.Join(", ", axesA)}) or ({string.Join(", ", axesB)}).");
+        }
+
+        for (int i = 0; i < ca.Length; i++)
+        {
+            if (shapeA[ca[i]] != shapeB[cb[i]])
+            {
+                throw new ArgumentException($"{op}: shape mismatch for sum: axis {ca[i]} of {Shapes.Format(shapeA)} has length {shapeA[ca[i]]}, axis {cb[i]} of {Shapes.Format(shapeB)} has {shapeB[cb[i]]}.");
+            }
+        }
+
+        return (ca, cb);
+    }
+
     /// <summary>Writes an array in NumPy's .npy format (version 1.0, C order, little-endian).</summary>
     /// <param name="array">The array.</param>
     /// <param name="stream">The stream.</param>

@@ -272,6 +272,40 @@ public class DArrayPropertyTests
     }
 
     [Fact]
+    public void TensorDot_MatchesNaiveSums()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int i = r.Next(1, 5), j = r.Next(1, 5), k = r.Next(1, 5), l = r.Next(1, 5);
+            (NDArray<double> a, DArray<double> da) = Make<double>(r, [i, j, k]);
+            (NDArray<double> b, DArray<double> db) = Make<double>(r, [k, l, j]);
+            NDArray<double> expected = NDArray<double>.Zeros(i, l);
+            for (int p = 0; p < i; p++)
+            {
+                for (int q = 0; q < l; q++)
+                {
+                    double s = 0;
+                    for (int x = 0; x < j; x++)
+                    {
+                        for (int y = 0; y < k; y++)
+                        {
+                            s += a[p, x, y] * b[y, q, x];
+                        }
+                    }
+
+                    expected[p, q] = s;
+                }
+            }
+
+            TestData.Close(expected, NDArray.TensorDot(a, b, [1, 2], [2, 0]));
+            TestData.Close(expected, DArray.TensorDot(da, db, [1, 2], [2, 0]).Compute());
+            TestData.Close(NDArray.TensorDot(a, b, [2], [0]), DArray.TensorDot(da, db, [2], [0]).Compute());
+        }, iter: Iterations);
+        Assert.Contains("shape mismatch", Assert.Throws<ArgumentException>(() => DArray.TensorDot(DArray.Ones<double>([2, 3], 1), DArray.Ones<double>([2, 3], 1), [1], [1 - 1])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MatMul_MatchesInMemory()
     {
         Gen.Int[0, int.MaxValue].Sample(seed =>
