@@ -116,11 +116,10 @@ internal static class BlockFunctions<T>
 
         ElementOps<T> ops = ElementOps<T>.Instance;
         NDArray<T> acc = parts[0].Copy();
-        ReduceOp combine = op is ReduceOp.Any or ReduceOp.All ? op : op;
         for (int i = 1; i < parts.Length; i++)
         {
             NDArray<T> p = parts[i].Contiguous();
-            ops.Accumulate(combine, acc.AsSpan(), p.AsSpan());
+            ops.Accumulate(op, acc.AsSpan(), p.AsSpan());
         }
 
         return acc;

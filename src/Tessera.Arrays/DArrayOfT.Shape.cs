@@ -81,7 +81,7 @@ public sealed partial class DArray<TElement>
                 {
                     long k = Shapes.CheckInteger("getitem", ix.Start!.Value, shape[axis], axis);
                     long[] starts = Chunking.Starts(_chunks[axis]);
-                    int b = Array.FindLastIndex(starts, s => s <= k && true);
+                    int b = Array.FindLastIndex(starts, s => s <= k);
                     while (_chunks[axis][b] == 0 || k >= starts[b] + _chunks[axis][b])
                     {
                         b--;
@@ -134,7 +134,6 @@ public sealed partial class DArray<TElement>
             return pieces;
         }
 
-        long last = start + ((count - 1) * step);
         IEnumerable<int> blocks = step > 0 ? Enumerable.Range(0, chunks.Length) : Enumerable.Range(0, chunks.Length).Reverse();
         foreach (int b in blocks)
         {
@@ -164,7 +163,6 @@ public sealed partial class DArray<TElement>
             pieces.Add((b, Ix.S((int)localStart, stop < 0 ? null : (int)stop, (int)step), n));
         }
 
-        _ = last;
         return pieces;
     }
 
