@@ -174,4 +174,12 @@ internal static class Check
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"{what}: expected {expected}, got {actual}."));
         }
     }
+
+    public static void Near(double actual, double expected, double tolerance)
+    {
+        if (!(Math.Abs(actual - expected) <= tolerance))
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"expected {expected} within {tolerance}, got {actual}."));
+        }
+    }
 }

@@ -14,6 +14,9 @@ internal static class WorkloadRegistry
         new ProfileCore(),
         new DataFrameWorkload(),
         new BagWorkload(),
+        new ArrayReduce(),
+        new ArrayRechunk(),
+        new MemoryOrder(),
     ];
 
     /// <summary>Finds a workload by name (exact, ordinal).</summary>

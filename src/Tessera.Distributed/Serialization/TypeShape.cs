@@ -169,7 +169,7 @@ internal sealed class TypeShape
         }
 
         AssemblyOrigin origin = TypeAllowList.GetOrigin(type.Assembly);
-        if (origin == AssemblyOrigin.Tessera)
+        if (origin == AssemblyOrigin.Tessera && !type.IsDefined(typeof(TesseraDataAttribute), inherit: false))
         {
             return Refuse(type, "it is a Tessera value, and capturing Tessera values is not supported yet", "Pass it to the task as an argument so that it becomes a graph dependency.");
         }
@@ -267,7 +267,7 @@ internal sealed class TypeShape
     {
         for (Type? b = type.BaseType; b is not null && b != typeof(object) && b != typeof(ValueType); b = b.BaseType)
         {
-            if (TypeAllowList.GetOrigin(b.Assembly) != AssemblyOrigin.User)
+            if (TypeAllowList.GetOrigin(b.Assembly) != AssemblyOrigin.User && !b.IsDefined(typeof(TesseraDataAttribute), inherit: false))
             {
                 return Refuse(type, $"it derives from {TypeNames.Display(b)}, which is not plain data", DataFix);
             }

@@ -1,0 +1,127 @@
+using Tessera.Arrays;
+using Tessera.Benchmarks.Harness;
+using static Tessera.Benchmarks.Workloads.ArrayCommon;
+
+namespace Tessera.Benchmarks.Workloads;
+
+/// <summary>
+/// Workload 7, the counterpart of shared/bench/dask/memory_order.py: peak RSS of array
+/// computations whose memory depends on the task order. Each case runs in its own child process
+/// (as the Dask script forks one per run); the peak is reset before each run and compared with
+/// the RSS after the graph is built. The warm-up runs a 1/10-size version: a full-size warm-up
+/// would leave its memory with the garbage collector and hide part of the next run's peak.
+/// </summary>
+internal sealed class MemoryOrder : IWorkload
+{
+    private static readonly string[] s_cases = ["xxT_sum", "stream_sum", "col_center", "global_center"];
+
+    // As in sched_overhead_local's block reduction: the blocks stream through the large object
+    // heap, and with default settings the background GC leaves dead blocks resident for a while
+    // (peak RSS 2-3x higher on the loaded 2-core machine). ConserveMemory=5 makes the GC compact
+    // and give memory back sooner; it changes no computation and sets no heap limit. Set for these
+    // child processes only.
+    private static readonly Dictionary<string, string> s_gcSettings = ArrayCommon.MemoryCaseGcSettings;
+
+    public string Name => "memory_order";
+
+    public string Description => "peak RSS / input size of (x + x.T).sum(), a streaming sum, column and global centering";
+
+    public WorkloadReport Run(BenchOptions options)
+    {
+        var report = new WorkloadReport();
+        foreach (string c in s_cases)
+        {
+            string name = $"{c}: peak RSS vs input";
+            if (!options.Wants(name))
+            {
+                continue;
+            }
+
+            report.Results.Add(ChildProcess.IsChild ? RunCase(c, options) : ChildProcess.RunCase(Name, name, options, s_gcSettings));
+        }
+
+        return report;
+    }
+
+    private static (DArray<double> Expr, long InputBytes, System.Text.Json.Nodes.JsonObject Params, double Expected) Build(string c, bool full, int scale = 1)
+    {
+        switch (c)
+        {
+            case "xxT_sum":
+            {
+                int n = (full ? 30000 : 10000) / scale, ch = (full ? 2000 : 1000) / scale;
+                DArray<double> x = DArray.Random.RandomSample([n, n], chunks: ch, seed: 0);
+                return ((x + x.T).Sum(), x.NBytes, P(("shape", Arr(n, n)), ("chunks", Arr(ch, ch))), 1.0 * n * n);
+            }
+
+            case "stream_sum":
+            {
+                long n = (full ? 2_000_000_000 : 100_000_000) / scale;
+                int ch = (full ? 10_000_000 : 1_000_000) / scale;
+                DArray<double> x = DArray.Random.RandomSample([n], chunks: ch, seed: 0);
+                return (x.Sum(), x.NBytes, P(("shape", Arr(n)), ("chunks", Arr(ch))), 0.5 * n);
+            }
+
+            case "col_center":
+            {
+                int n = (full ? 20000 : 5000) / scale, ch = (full ? 2000 : 500) / scale;
+                DArray<double> x = DArray.Random.RandomSample([n, n], chunks: ch, seed: 0);
+                return ((x - x.Mean(axis: 0)).Sum(), x.NBytes, P(("shape", Arr(n, n)), ("chunks", Arr(ch, ch))), 0);
+            }
+
+            default:
+            {
+                int n = (full ? 16000 : 5000) / scale, ch = (full ? 2000 : 500) / scale;
+                DArray<double> x = DArray.Random.RandomSample([n, n], chunks: ch, seed: 0);
+                return ((x - x.Mean().AsType<double>()).Sum(), x.NBytes, P(("shape", Arr(n, n)), ("chunks", Arr(ch, ch))), 0);
+            }
+        }
+    }
+
+    private static CaseResult RunCase(string c, BenchOptions options)
+    {
+        // Compile the code on a 1/10-size version first, so that neither the JIT nor a large
+        // leftover heap is in the measured run.
+        _ = Build(c, options.IsFull, scale: 10).Expr.Compute();
+        Measure.CollectGarbage();
+        (DArray<double> expr, long inputBytes, System.Text.Json.Nodes.JsonObject parameters, double expected) = Build(c, options.IsFull);
+        long tasks = OptimizedTasks(expr);
+        var peaks = new List<long>();
+        var baselines = new List<long>();
+        Timings<double> t = Measure.Runs(c, options.Repeats, r =>
+        {
+            double v = expr.Compute().ToScalar();
+            if (r >= 0)
+            {
+                peaks.Add(ProcessMemory.PeakBytes);
+            }
+
+            return v;
+        }, v =>
+        {
+            if (expected != 0)
+            {
+                Check.Near(v / expected, 1, 1e-3);
+            }
+            else
+            {
+                Check.Near(v, 0, 1e-6 * inputBytes / 8);
+            }
+        }, warmUp: false, beforeEach: () =>
+        {
+            ProcessMemory.ResetPeak();
+            baselines.Add(ProcessMemory.CurrentBytes);
+        });
+        peaks.Sort();
+        baselines.Sort();
+        long medPeak = peaks[peaks.Count / 2], medBase = baselines[baselines.Count / 2];
+        parameters["input_GB"] = Math.Round(inputBytes / 1e9, 3);
+        CaseResult result = Measure.Result($"{c}: peak RSS vs input", t, parameters, tasks);
+        result.PerSecond["GB/s"] = inputBytes / 1e9;
+        result.Extra["peak_rss_mb_median"] = ProcessMemory.ToMb(medPeak);
+        result.Extra["peak_rss_mb_max"] = ProcessMemory.ToMb(peaks[^1]);
+        result.Extra["baseline_rss_mb"] = ProcessMemory.ToMb(medBase);
+        result.Extra["peak_over_input"] = Math.Round((double)(medPeak - medBase) / inputBytes, 4);
+        return result;
+    }
+}

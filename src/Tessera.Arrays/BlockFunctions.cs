@@ -1,0 +1,230 @@
+using System.Numerics;
+using Tessera.Arrays.Kernels;
+using Tessera.Graphs;
+
+namespace Tessera.Arrays;
+
+/// <summary>
+/// The functions blocks are computed with: static methods (no captured state), so tasks are pure
+/// data that tokenizes deterministically and travels to worker processes by method identity.
+/// </summary>
+internal static class BlockFunctions<T>
+    where T : unmanaged
+{
+    public static readonly TaskFunction Binary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, NDArray<T>>(BinaryBlock, "elemwise");
+    public static readonly TaskFunction BinaryScalarRight = TaskFunction.Create<NDArray<T>, T, BinaryOp, NDArray<T>>(BinaryScalarRightBlock, "elemwise");
+    public static readonly TaskFunction BinaryScalarLeft = TaskFunction.Create<T, NDArray<T>, BinaryOp, NDArray<T>>(BinaryScalarLeftBlock, "elemwise");
+    public static readonly TaskFunction Compare = TaskFunction.Create<NDArray<T>, NDArray<T>, CompareOp, NDArray<bool>>(CompareBlock, "compare");
+    public static readonly TaskFunction CompareScalar = TaskFunction.Create<NDArray<T>, T, CompareOp, NDArray<bool>>(CompareScalarBlock, "compare");
+    public static readonly TaskFunction Unary = TaskFunction.Create<NDArray<T>, UnaryOp, NDArray<T>>(UnaryBlock, "elemwise");
+    public static readonly TaskFunction IsNaN = TaskFunction.Create<NDArray<T>, NDArray<bool>>(IsNaNBlock, "isnan");
+    public static readonly TaskFunction Where = TaskFunction.Create<NDArray<bool>, NDArray<T>, NDArray<T>, NDArray<T>>(WhereBlock, "where");
+    public static readonly TaskFunction Transpose = TaskFunction.Create<NDArray<T>, int[], NDArray<T>>(TransposeBlock, "transpose");
+    public static readonly TaskFunction GetItem = TaskFunction.Create<NDArray<T>, Ix[], NDArray<T>>(GetItemBlock, "getitem");
+    public static readonly TaskFunction Reshape = TaskFunction.Create<NDArray<T>, int[], NDArray<T>>(ReshapeBlock, "reshape");
+    public static readonly TaskFunction ExpandDims = TaskFunction.Create<NDArray<T>, int, NDArray<T>>(ExpandDimsBlock, "expand-dims");
+    public static readonly TaskFunction Merge = TaskFunction.Create<NDArray<T>[], int[], NDArray<T>>(MergeBlock, "rechunk-merge");
+    public static readonly TaskFunction Full = TaskFunction.Create<T, int[], NDArray<T>>(FullBlock, "full");
+    public static readonly TaskFunction Shape = TaskFunction.Create<NDArray<T>, int[]>(ShapeBlock, "shape");
+    public static readonly TaskFunction Reduce = TaskFunction.Create<NDArray<T>, ReduceOp, int[], NDArray<T>>(ReduceBlock, "reduce-chunk");
+    public static readonly TaskFunction ReduceCombine = TaskFunction.Create<NDArray<T>[], ReduceOp, NDArray<T>>(ReduceCombineBlock, "reduce-combine");
+    public static readonly TaskFunction ReduceFinish = TaskFunction.Create<NDArray<T>, ReduceOp, int[], bool, NDArray<T>>(ReduceFinishBlock, "reduce-agg");
+    public static readonly TaskFunction MeanChunk = TaskFunction.Create<NDArray<T>, int[], bool, NDArray<double>>(MeanChunkBlock, "mean-chunk");
+    public static readonly TaskFunction MomentChunk = TaskFunction.Create<NDArray<T>, int[], bool, NDArray<double>>(MomentChunkBlock, "moment-chunk");
+    public static readonly TaskFunction ArgChunk = TaskFunction.Create<NDArray<T>, int, bool, bool, long, long[], long[], ArgPartial<T>>(ArgChunkBlock, "arg-chunk");
+    public static readonly TaskFunction ArgCombine = TaskFunction.Create<ArgPartial<T>[], bool, bool, ArgPartial<T>>(ArgCombineBlock, "arg-combine");
+    public static readonly TaskFunction ArgFinish = TaskFunction.Create<ArgPartial<T>, int, bool, NDArray<long>>(ArgFinishBlock, "arg-agg");
+    public static readonly TaskFunction FromSource = TaskFunction.Create<NDArray<T>, Ix[], NDArray<T>>(GetItemBlock, "array");
+    public static readonly TaskFunction Take = TaskFunction.Create<NDArray<T>, long[], int, NDArray<T>>(TakeBlock, "take");
+
+    private static NDArray<T> BinaryBlock(NDArray<T> a, NDArray<T> b, BinaryOp op) => ArrayKernels.Binary(op, a, b);
+
+    private static NDArray<T> BinaryScalarRightBlock(NDArray<T> a, T b, BinaryOp op) => ArrayKernels.Binary(op, a, NDArray<T>.Scalar(b));
+
+    private static NDArray<T> BinaryScalarLeftBlock(T a, NDArray<T> b, BinaryOp op) => ArrayKernels.Binary(op, NDArray<T>.Scalar(a), b);
+
+    private static NDArray<bool> CompareBlock(NDArray<T> a, NDArray<T> b, CompareOp op) => ArrayKernels.Compare(op, a, b);
+
+    private static NDArray<bool> CompareScalarBlock(NDArray<T> a, T b, CompareOp op) => ArrayKernels.Compare(op, a, NDArray<T>.Scalar(b));
+
+    private static NDArray<T> UnaryBlock(NDArray<T> a, UnaryOp op) => ArrayKernels.Unary(op, a);
+
+    private static NDArray<bool> IsNaNBlock(NDArray<T> a) => ArrayKernels.IsNaN(a);
+
+    private static NDArray<T> WhereBlock(NDArray<bool> c, NDArray<T> x, NDArray<T> y) => ArrayKernels.Where(c, x, y);
+
+    private static NDArray<T> TransposeBlock(NDArray<T> a, int[] axes) => a.Transpose(axes);
+
+    private static NDArray<T> GetItemBlock(NDArray<T> a, Ix[] index) => a.Slice(index);
+
+    private static NDArray<T> TakeBlock(NDArray<T> a, long[] indices, int axis) => a.Take(indices, axis);
+
+    private static NDArray<T> ReshapeBlock(NDArray<T> a, int[] shape) => a.Reshape(shape);
+
+    private static NDArray<T> ExpandDimsBlock(NDArray<T> a, int axis) => a.ExpandDims(axis);
+
+    private static NDArray<T> FullBlock(T value, int[] shape) => NDArray<T>.Scalar(value).BroadcastTo(shape);
+
+    private static int[] ShapeBlock(NDArray<T> a) => (int[])a.ShapeArray.Clone();
+
+    /// <summary>Assembles pieces laid out on a grid (C order) into one block.</summary>
+    private static NDArray<T> MergeBlock(NDArray<T>[] pieces, int[] grid)
+    {
+        if (pieces.Length == 1)
+        {
+            return pieces[0];
+        }
+
+        int ndim = grid.Length;
+        int[] strides = Shapes.CStrides(grid);
+        var lengths = new int[ndim][];
+        for (int a = 0; a < ndim; a++)
+        {
+            lengths[a] = new int[grid[a]];
+            for (int i = 0; i < grid[a]; i++)
+            {
+                lengths[a][i] = pieces[i * strides[a]].ShapeArray[a];
+            }
+        }
+
+        NDArray<T> result = NDArray<T>.Zeros([.. lengths.Select(l => l.Sum())]);
+        long[][] starts = [.. lengths.Select(Chunking.Starts)];
+        int p = 0;
+        foreach (int[] index in DArray<T>.BlockIndices(grid))
+        {
+            var ix = new Ix[ndim];
+            for (int a = 0; a < ndim; a++)
+            {
+                int s = (int)starts[a][index[a]];
+                ix[a] = Ix.S(s, s + lengths[a][index[a]]);
+            }
+
+            result.Slice(ix).Assign(pieces[p++]);
+        }
+
+        return result;
+    }
+
+    private static NDArray<T> ReduceBlock(NDArray<T> a, ReduceOp op, int[] axes) => Reductions.Reduce(a, op, axes, keepdims: true);
+
+    private static NDArray<T> ReduceCombineBlock(NDArray<T>[] parts, ReduceOp op)
+    {
+        if (parts.Length == 1)
+        {
+            return parts[0];
+        }
+
+        ElementOps<T> ops = ElementOps<T>.Instance;
+        NDArray<T> acc = parts[0].Copy();
+        for (int i = 1; i < parts.Length; i++)
+        {
+            NDArray<T> p = parts[i].Contiguous();
+            ops.Accumulate(op, acc.AsSpan(), p.AsSpan());
+        }
+
+        return acc;
+    }
+
+    private static NDArray<T> ReduceFinishBlock(NDArray<T> p, ReduceOp op, int[] axes, bool keepdims)
+    {
+        if (keepdims)
+        {
+            return p;
+        }
+
+        return p.Reshape(Reductions.OutShape(p.ShapeArray, axes, keepdims: false));
+    }
+
+    private static NDArray<double> MeanChunkBlock(NDArray<T> a, int[] axes, bool skipNaN) => Reductions.MeanPartial(a, axes, skipNaN);
+
+    private static NDArray<double> MomentChunkBlock(NDArray<T> a, int[] axes, bool skipNaN) => Reductions.MomentPartial(a, axes, skipNaN);
+
+    private static ArgPartial<T> ArgChunkBlock(NDArray<T> a, int axis, bool max, bool skipNaN, long offset, long[] shape, long[] blockOffsets) =>
+        Reductions.ArgPartial(a, axis, max, skipNaN, offset, shape, blockOffsets);
+
+    private static ArgPartial<T> ArgCombineBlock(ArgPartial<T>[] parts, bool max, bool skipNaN)
+    {
+        ArgPartial<T> acc = parts[0];
+        for (int i = 1; i < parts.Length; i++)
+        {
+            acc = Reductions.CombineArg(acc, parts[i], max, skipNaN);
+        }
+
+        return acc;
+    }
+
+    private static NDArray<long> ArgFinishBlock(ArgPartial<T> p, int axis, bool keepdims) => Reductions.FinishArg(p, axis, keepdims);
+}
+
+/// <summary>Functions on double partials shared by every element type.</summary>
+internal static class DoubleBlockFunctions
+{
+    public static readonly TaskFunction MeanCombine = TaskFunction.Create<NDArray<double>[], NDArray<double>>(MeanCombineBlock, "mean-combine");
+    public static readonly TaskFunction MeanFinish = TaskFunction.Create<NDArray<double>, int[], bool, NDArray<double>>(Reductions.FinishMean, "mean-agg");
+    public static readonly TaskFunction MomentCombine = TaskFunction.Create<NDArray<double>[], NDArray<double>>(MomentCombineBlock, "moment-combine");
+    public static readonly TaskFunction VarFinish = TaskFunction.Create<NDArray<double>, int[], bool, double, bool, NDArray<double>>(Reductions.FinishVar, "var-agg");
+
+    private static NDArray<double> MeanCombineBlock(NDArray<double>[] parts)
+    {
+        NDArray<double> acc = parts[0];
+        for (int i = 1; i < parts.Length; i++)
+        {
+            acc = Reductions.CombineMean(acc, parts[i]);
+        }
+
+        return acc;
+    }
+
+    private static NDArray<double> MomentCombineBlock(NDArray<double>[] parts)
+    {
+        NDArray<double> acc = parts[0];
+        for (int i = 1; i < parts.Length; i++)
+        {
+            acc = Reductions.CombineMoments(acc, parts[i]);
+        }
+
+        return acc;
+    }
+}
+
+/// <summary>Conversions and products between element types.</summary>
+internal static class ConvertFunctions<TIn, TOut>
+    where TIn : unmanaged
+    where TOut : unmanaged
+{
+    public static readonly TaskFunction AsType = TaskFunction.Create<NDArray<TIn>, NDArray<TOut>>(AsTypeBlock, "astype");
+
+    private static NDArray<TOut> AsTypeBlock(NDArray<TIn> a) => a.AsType<TOut>();
+}
+
+/// <summary>Matrix-product blocks.</summary>
+internal static class MatMulFunctions<T>
+    where T : unmanaged, INumber<T>
+{
+    public static readonly TaskFunction Dot = TaskFunction.Create<NDArray<T>[], NDArray<T>[], NDArray<T>>(DotBlock, "matmul");
+    public static readonly TaskFunction TensorDotBlocks = TaskFunction.Create<NDArray<T>[], NDArray<T>[], int[], int[], NDArray<T>>(TensorDotBlock, "tensordot");
+
+    private static NDArray<T> TensorDotBlock(NDArray<T>[] left, NDArray<T>[] right, int[] axesA, int[] axesB)
+    {
+        NDArray<T> acc = NDArray.TensorDot(left[0], right[0], axesA, axesB).Contiguous();
+        for (int i = 1; i < left.Length; i++)
+        {
+            NDArray<T> p = NDArray.TensorDot(left[i], right[i], axesA, axesB).Contiguous();
+            System.Numerics.Tensors.TensorPrimitives.Add(acc.AsSpan(), p.AsSpan(), acc.AsSpan());
+        }
+
+        return acc;
+    }
+
+    private static NDArray<T> DotBlock(NDArray<T>[] row, NDArray<T>[] column)
+    {
+        NDArray<T> acc = Blas.MatMul(row[0], column[0]);
+        for (int i = 1; i < row.Length; i++)
+        {
+            NDArray<T> p = Blas.MatMul(row[i], column[i]);
+            System.Numerics.Tensors.TensorPrimitives.Add(acc.AsSpan(), p.AsSpan(), acc.AsSpan());
+        }
+
+        return acc;
+    }
+}

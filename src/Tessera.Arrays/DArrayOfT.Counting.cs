@@ -1,0 +1,57 @@
+using Tessera.Arrays.Kernels;
+using Tessera.Graphs;
+
+namespace Tessera.Arrays;
+
+/// <content>Histograms, bin counts and unique values.</content>
+public sealed partial class DArray<TElement>
+{
+    /// <summary>Counts the elements in <paramref name="bins"/> equal bins over [min, max] (NumPy's <c>histogram</c>; as in Dask the range is required, so no pass over the data is hidden).</summary>
+    /// <param name="bins">The number of bins.</param>
+    /// <param name="min">The lower edge of the first bin.</param>
+    /// <param name="max">The upper edge of the last bin (included).</param>
+    /// <returns>The lazy counts (one block) and the bin edges.</returns>
+    public (DArray<long> Counts, NDArray<double> Edges) Histogram(int bins, double min, double max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        if (!(max > min))
+        {
+            throw new ArgumentException($"histogram: the range ({min}, {max}) must have max > min.", nameof(max));
+        }
+
+        int[] all = [.. Enumerable.Range(0, NDim)];
+        DArray<long> counts = TreeReduce<NDArray<long>, long>(
+            "histogram", all, keepDims: false, splitEvery: null,
+            (_, block) => Node.Call(Counting<TElement>.HistogramChunk, block, Node.Literal(bins), Node.Literal(min), Node.Literal(max)),
+            CountFunctions.AddCounts, [], p => Node.Call(CountFunctions.Identity, p), [bins, min, max], [[bins]]);
+        return (counts, NDArray.Linspace(min, max, bins + 1));
+    }
+
+    /// <summary>Counts occurrences of each non-negative integer (NumPy's <c>bincount</c>); the length is max + 1 (at least <paramref name="minLength"/>), unknown until computed.</summary>
+    /// <param name="minLength">The smallest length of the result.</param>
+    /// <returns>The lazy counts (one block of unknown length; see <see cref="ComputeChunkSizes"/>).</returns>
+    public DArray<long> Bincount(int minLength = 0)
+    {
+        if (NDim != 1 || DType.IsFloatingPoint() || DType == DType.Bool)
+        {
+            throw new ArgumentException($"bincount: the input must be a 1-D integer array, not a {NDim}-D {DType.NumPyName()} array.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(minLength);
+        return TreeReduce<NDArray<long>, long>(
+            "bincount", [0], keepDims: false, splitEvery: null,
+            (_, block) => Node.Call(Counting<TElement>.BincountChunk, block, Node.Literal(minLength)),
+            CountFunctions.AddCounts, [], p => Node.Call(CountFunctions.Identity, p), [minLength], [[-1]]);
+    }
+
+    /// <summary>The sorted distinct elements (NumPy's <c>unique</c>), as one block of unknown length.</summary>
+    /// <returns>The lazy unique values (see <see cref="ComputeChunkSizes"/>).</returns>
+    public DArray<TElement> Unique()
+    {
+        int[] all = [.. Enumerable.Range(0, NDim)];
+        return TreeReduce<NDArray<TElement>, TElement>(
+            "unique", all, keepDims: false, splitEvery: null,
+            (_, block) => Node.Call(Counting<TElement>.UniqueChunk, block),
+            Counting<TElement>.UniqueCombine, [], p => Node.Call(Counting<TElement>.Identity, p), [], [[-1]]);
+    }
+}

@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Tessera.Graphs;
+
+namespace Tessera.Arrays;
+
+/// <summary>Options for writing a Zarr store.</summary>
+/// <param name="Format">2 (a <c>.zarray</c> file, keys <c>i.j</c>) or 3 (<c>zarr.json</c>, keys <c>c/i/j</c>).</param>
+/// <param name="Compressor">"zlib" (v2 only), "gzip", "zstd", or null for none.</param>
+/// <param name="Level">The compression level.</param>
+/// <param name="Overwrite">Whether to replace an existing store at the path.</param>
+public sealed record ZarrOptions(int Format = 2, string? Compressor = "zlib", int Level = 1, bool Overwrite = false);
+
+/// <summary>Zarr v2 and v3 directory stores: metadata, chunk keys and codecs (our own code).</summary>
+internal static class Zarr
+{
+    internal sealed record Meta(int Format, long[] Shape, int[] Chunks, DType DType, string? Codec, int Level, double Fill, string Separator);
+
+    public static Meta ReadMeta(string path)
+    {
+        string v2 = Path.Combine(path, ".zarray"), v3 = Path.Combine(path, "zarr.json");
+        if (File.Exists(v2))
+        {
+            JsonNode root = Parse(v2);
+            string dtypeText = (string?)root["dtype"] ?? throw Bad(v2, "no 'dtype'");
+            DType dtype = DTypes.FromNpyDescr(dtypeText) ?? throw new NotSupportedException($"{v2}: dtype '{dtypeText}' is not supported (little-endian bool, integers, float32, float64).");
+            if (root["order"] is JsonNode order && (string?)order != "C")
+            {
+                throw new NotSupportedException($"{v2}: order '{order}' is not supported; only C order.");
+            }
+
+            if (root["filters"] is JsonArray { Count: > 0 })
+            {
+                throw new NotSupportedException($"{v2}: filters are not supported.");
+            }
+
+            string? codec = null;
+            int level = 1;
+            if (root["compressor"] is JsonObject comp)
+            {
+                codec = (string?)comp["id"];
+                level = (int?)comp["level"] ?? (int?)comp["clevel"] ?? 1;
+                if (codec is not ("zlib" or "gzip" or "zstd"))
+                {
+                    throw new NotSupportedException($"{v2}: compressor '{codec}' is not supported (zlib, gzip, zstd or none).");
+                }
+            }
+
+            return new Meta(2, Longs(root["shape"], v2), Ints(root["chunks"], v2), dtype, codec, level, Fill(root["fill_value"]), (string?)root["dimension_separator"] ?? ".");
+        }
+
+        if (File.Exists(v3))
+        {
+            JsonNode root = Parse(v3);
+            if ((string?)root["node_type"] != "array")
+            {
+                throw Bad(v3, "not an array node");
+            }
+
+            string dtypeText = (string?)root["data_type"] ?? throw Bad(v3, "no 'data_type'");
+            DType dtype = Enum.GetValues<DType>().FirstOrDefault(d => d.NumPyName() == dtypeText, (DType)(-1));
+            if ((int)dtype < 0)
+            {
+                throw new NotSupportedException($"{v3}: data type '{dtypeText}' is not supported.");
+            }
+
+            int[] chunks = Ints(root["chunk_grid"]?["configuration"]?["chunk_shape"], v3);
+            string sep = (string?)root["chunk_key_encoding"]?["configuration"]?["separator"] ?? "/";
+            if ((string?)root["chunk_key_encoding"]?["name"] is "v2")
+            {
+                sep = "v2" + ((string?)root["chunk_key_encoding"]?["configuration"]?["separator"] ?? ".");
+            }
+
+            string? codec = null;
+            int level = 1;
+            foreach (JsonNode? c in root["codecs"]?.AsArray() ?? [])
+            {
+                string? name = (string?)c?["name"];
+                switch (name)
+                {
+                    case "bytes":
+                        if ((string?)c?["configuration"]?["endian"] is "big")
+                        {
+                            throw new NotSupportedException($"{v3}: big-endian data is not supported.");
+                        }
+
+                        break;
+                    case "gzip" or "zstd":
+                        codec = name;
+                        level = (int?)c?["configuration"]?["level"] ?? 1;
+                        break;
+                    default:
+                        throw new NotSupportedException($"{v3}: codec '{name}' is not supported (bytes, gzip, zstd).");
+                }
+            }
+
+            return new Meta(3, Longs(root["shape"], v3), chunks, dtype, codec, level, Fill(root["fill_value"]), sep);
+        }
+
+        throw new FileNotFoundException($"{path}: not a Zarr array (no .zarray or zarr.json).", path);
+    }
+
+    public static void WriteMeta(string path, Meta m)
+    {
+        Directory.CreateDirectory(path);
+        JsonObject root;
+        string file;
+        if (m.Format == 2)
+        {
+            file = Path.Combine(path, ".zarray");
+            root = new JsonObject
+            {
+                ["zarr_format"] = 2,
+                ["shape"] = new JsonArray([.. m.Shape.Select(d => (JsonNode?)d)]),
+                ["chunks"] = new JsonArray([.. m.Chunks.Select(d => (JsonNode?)d)]),
+                ["dtype"] = m.DType.NpyDescr(),
+                ["compressor"] = m.Codec is null ? null : new JsonObject { ["id"] = m.Codec, ["level"] = m.Level },
+                ["fill_value"] = 0,
+                ["order"] = "C",
+                ["filters"] = null,
+                ["dimension_separator"] = ".",
+            };
+        }
+        else
+        {
+            file = Path.Combine(path, "zarr.json");
+            var codecs = new JsonArray { new JsonObject { ["name"] = "bytes", ["configuration"] = new JsonObject { ["endian"] = "little" } } };
+            if (m.Codec is not null)
+            {
+                var config = new JsonObject { ["level"] = m.Level };
+                if (m.Codec == "zstd")
+                {
+                    config["checksum"] = false;
+                }
+
+                codecs.Add(new JsonObject { ["name"] = m.Codec, ["configuration"] = config });
+            }
+
+            root = new JsonObject
+            {
+                ["zarr_format"] = 3,
+                ["node_type"] = "array",
+                ["shape"] = new JsonArray([.. m.Shape.Select(d => (JsonNode?)d)]),
+                ["data_type"] = m.DType.NumPyName(),
+                ["chunk_grid"] = new JsonObject { ["name"] = "regular", ["configuration"] = new JsonObject { ["chunk_shape"] = new JsonArray([.. m.Chunks.Select(d => (JsonNode?)d)]) } },
+                ["chunk_key_encoding"] = new JsonObject { ["name"] = "default", ["configuration"] = new JsonObject { ["separator"] = "/" } },
+                ["fill_value"] = m.DType == DType.Bool ? false : 0,
+                ["codecs"] = codecs,
+                ["attributes"] = new JsonObject(),
+            };
+        }
+
+        AtomicWrite(file, System.Text.Encoding.UTF8.GetBytes(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+    }
+
+    public static string ChunkKey(Meta m, int[] index)
+    {
+        if (m.Format == 2 || m.Separator.StartsWith("v2", StringComparison.Ordinal))
+        {
+            string sep = m.Separator.StartsWith("v2", StringComparison.Ordinal) ? m.Separator[2..] : m.Separator;
+            return index.Length == 0 ? "0" : string.Join(sep, index);
+        }
+
+        return index.Length == 0 ? "c" : "c" + m.Separator + string.Join(m.Separator, index);
+    }
+
+    public static byte[] Encode(string? codec, int level, ReadOnlySpan<byte> raw)
+    {
+        if (codec is null)
+        {
+            return raw.ToArray();
+        }
+
+        if (codec == "zstd")
+        {
+            using var compressor = new ZstdSharp.Compressor(level);
+            return compressor.Wrap(raw).ToArray();
+        }
+
+        var ms = new MemoryStream();
+        CompressionLevel l = level <= 1 ? CompressionLevel.Fastest : level >= 7 ? CompressionLevel.SmallestSize : CompressionLevel.Optimal;
+        using (Stream z = codec == "gzip" ? new GZipStream(ms, l, leaveOpen: true) : new ZLibStream(ms, l, leaveOpen: true))
+        {
+            z.Write(raw);
+        }
+
+        return ms.ToArray();
+    }
+
+    public static void Decode(string? codec, byte[] stored, Span<byte> destination, string file)
+    {
+        try
+        {
+            if (codec is null)
+            {
+                Check(stored.Length, destination.Length, file);
+                stored.CopyTo(destination);
+                return;
+            }
+
+            if (codec == "zstd")
+            {
+                using var decompressor = new ZstdSharp.Decompressor();
+                byte[] raw = decompressor.Unwrap(stored).ToArray();
+                Check(raw.Length, destination.Length, file);
+                raw.CopyTo(destination);
+                return;
+            }
+
+            using Stream z = codec == "gzip" ? new GZipStream(new MemoryStream(stored), CompressionMode.Decompress) : new ZLibStream(new MemoryStream(stored), CompressionMode.Decompress);
+            int read = z.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
+            Check(read, destination.Length, file);
+        }
+        catch (Exception e) when (e is InvalidDataException or ZstdSharp.ZstdException)
+        {
+            throw new InvalidDataException($"{file}: corrupt {codec} chunk ({e.Message}).", e);
+        }
+    }
+
+    private static void Check(int got, int expected, string file)
+    {
+        if (got != expected)
+        {
+            throw new InvalidDataException($"{file}: chunk holds {got} bytes after decoding, expected {expected} (truncated or corrupt).");
+        }
+    }
+
+    public static void AtomicWrite(string file, byte[] bytes)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        string temp = file + ".tmp-" + Guid.NewGuid().ToString("N");
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, file, overwrite: true);
+    }
+
+    private static JsonNode Parse(string file)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(file)) ?? throw Bad(file, "empty metadata");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{file}: malformed JSON metadata ({e.Message}).", e);
+        }
+    }
+
+    private static InvalidDataException Bad(string file, string what) => new($"{file}: invalid Zarr metadata: {what}.");
+
+    private static long[] Longs(JsonNode? node, string file) => node is JsonArray a ? [.. a.Select(x => (long)x!)] : throw Bad(file, "no shape");
+
+    private static int[] Ints(JsonNode? node, string file) => node is JsonArray a ? [.. a.Select(x => (int)x!)] : throw Bad(file, "no chunk shape");
+
+    private static double Fill(JsonNode? node) => node switch
+    {
+        null => 0,
+        JsonValue v when v.TryGetValue(out bool b) => b ? 1 : 0,
+        JsonValue v when v.TryGetValue(out double d) => d,
+        JsonValue v when v.TryGetValue(out string? s) => s switch
+        {
+            "NaN" => double.NaN,
+            "Infinity" => double.PositiveInfinity,
+            "-Infinity" => double.NegativeInfinity,
+            _ => double.Parse(s, CultureInfo.InvariantCulture),
+        },
+        _ => 0,
+    };
+}
+
+/// <summary>Block functions that read and write Zarr chunks.</summary>
+internal static class ZarrFunctions<T>
+    where T : unmanaged
+{
+    public static readonly TaskFunction Read = TaskFunction.Create<string, string, int[], int[], string?, double, NDArray<T>>(ReadChunk, "from-zarr");
+    public static readonly TaskFunction Write = TaskFunction.Create<NDArray<T>, string, string, int[], string?, int, NDArray<long>>(WriteChunk, "to-zarr");
+
+    private static NDArray<T> ReadChunk(string path, string key, int[] chunkShape, int[] blockShape, string? codec, double fill)
+    {
+        string file = Path.Combine(path, key.Replace('/', Path.DirectorySeparatorChar));
+        NDArray<T> chunk;
+        if (!File.Exists(file))
+        {
+            chunk = NDArray<T>.Full(Kernels.ElementOps<T>.Instance.FromDouble(fill), blockShape);
+            return chunk;
+        }
+
+        chunk = NDArray<T>.Zeros(chunkShape);
+        Zarr.Decode(codec, File.ReadAllBytes(file), MemoryMarshal.AsBytes(chunk.AsSpan()), file);
+        if (chunkShape.AsSpan().SequenceEqual(blockShape))
+        {
+            return chunk;
+        }
+
+        return chunk.Slice([.. blockShape.Select(n => Ix.S(0, n))]).Copy();
+    }
+
+    private static NDArray<long> WriteChunk(NDArray<T> block, string path, string key, int[] chunkShape, string? codec, int level)
+    {
+        NDArray<T> full = block;
+        if (!block.ShapeArray.AsSpan().SequenceEqual(chunkShape))
+        {
+            // Edge chunks are stored at the full chunk shape, padded with the fill value (0).
+            full = NDArray<T>.Zeros(chunkShape);
+            full.Slice([.. block.ShapeArray.Select(n => Ix.S(0, n))]).Assign(block);
+        }
+
+        full = full.Contiguous();
+        byte[] bytes = Zarr.Encode(codec, level, MemoryMarshal.AsBytes(full.AsSpan()));
+        Zarr.AtomicWrite(Path.Combine(path, key.Replace('/', Path.DirectorySeparatorChar)), bytes);
+        return NDArray<long>.Full(bytes.Length, [.. block.ShapeArray.Select(_ => 1)]);
+    }
+}

@@ -1,0 +1,39 @@
+using Tessera.Distributed;
+using Tessera.Scheduling;
+
+namespace Tessera.Arrays.Tests;
+
+/// <summary>A connected client becomes the default scheduler of the process, so cluster tests run alone.</summary>
+[CollectionDefinition(DisableParallelization = true)]
+public sealed class RunsAlone;
+
+/// <summary>Arrays computed on a LocalCluster with worker processes get the local scheduler's answer.</summary>
+[Collection(typeof(RunsAlone))]
+public sealed class ClusterTests
+{
+    [Fact]
+    public async Task WorkerProcesses_ComputeArraysLikeTheLocalScheduler()
+    {
+        DArray<double> x = DArray.Random.Uniform([60, 40], chunks: new[] { 25, 15 }, seed: 7);
+        DArray<double> mean = (x + x[Ix.S(null, null, -1)]).Mean(axis: 0);
+        DArray<double> var = x.Rechunk(new[] { 20, 40 }).Var(axis: 1, ddof: 1);
+        DArray<long> arg = x.ArgMax(axis: 1);
+        DArray<double> product = DArray.MatMul(x, x.T);
+        DArray<double> sliced = DArray.Concatenate([x[Ix.S(1, 50, 3)], x[..5]]).Reshape(-1).MapBlocks(static b => b.Sqrt());
+
+        NDArray<double> mean0 = mean.Compute(Schedulers.Sync);
+        NDArray<double> var0 = var.Compute(Schedulers.Sync);
+        NDArray<long> arg0 = arg.Compute(Schedulers.Sync);
+        NDArray<double> product0 = product.Compute(Schedulers.Sync);
+        NDArray<double> sliced0 = sliced.Compute(Schedulers.Sync);
+
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true);
+        await using Client client = await Client.ConnectAsync(cluster);
+        TestData.Same(mean0, await mean.ComputeAsync());
+        TestData.Same(var0, await var.ComputeAsync());
+        TestData.Same(arg0, await arg.ComputeAsync());
+        TestData.Close(product0, await product.ComputeAsync());
+        TestData.Same(sliced0, await sliced.ComputeAsync());
+        TestData.Same(x.Compute(Schedulers.Sync), x.Persist().Compute());
+    }
+}

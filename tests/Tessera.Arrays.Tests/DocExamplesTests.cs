@@ -1,0 +1,79 @@
+namespace Tessera.Arrays.Tests;
+
+/// <summary>The snippets of docs/arrays.md and the README's Arrays section, kept compiling and checked.</summary>
+public sealed class DocExamplesTests
+{
+    [Fact]
+    public void QuickTour_Chunked()
+    {
+        DArray<double> x = DArray.Random.Uniform(shape: [2_000, 2_000], chunks: 200, seed: 0);
+        Assert.Equal("dask.array<uniform, shape=(2000, 2000), dtype=float64, chunksize=(200, 200), blocks=100, tasks=100, nbytes=30.52 MiB>", x.ToString());
+        NDArray<double> m = (x + x.T).Mean(axis: 0).Compute();
+        double s = (x - x.Mean()).Std(ddof: 1).Compute().ToScalar();
+        NDArray<double> full = x.Compute();
+        TestData.Close((full + full.T).Mean(axis: 0), m);
+        Assert.Equal(full.Std(ddof: 1).ToScalar(), s, 9);
+    }
+
+    [Fact]
+    public void QuickTour_InMemory()
+    {
+        NDArray<double> a = NDArray.Arange<double>(0, 12).Reshape(3, 4);
+        NDArray<double> col = a.Slice(Ix.All, 1);
+        NDArray<double> b = (a * 2.0) + a.T.Sum(axis: 1);
+        NDArray<bool> big = a > 5.0;
+        NDArray<long> where = a.ArgMax(axis: 1);
+        Assert.Equal([1.0, 5, 9], col.ToArray());
+        Assert.Equal((a[0, 1] * 2) + a[0, 1] + a[1, 1] + a[2, 1], b[0, 1]);
+        Assert.Equal(6, big.ToArray().Count(v => v));
+        Assert.Equal([3L, 3, 3], where.ToArray());
+        string path = Path.Combine(Path.GetTempPath(), $"tessera-doc-{Environment.ProcessId}.npy");
+        NDArray.SaveNpy(a, path);
+        TestData.Same(a, (NDArray<double>)NDArray.LoadNpy(path));
+        File.Delete(path);
+    }
+
+    [Fact]
+    public void DArraySection()
+    {
+        DArray<double> y = DArray.FromArray(NDArray.Arange<double>(0, 100).Reshape(10, 10), chunks: 4);
+        Assert.Equal("(4,4,2) (4,4,2)", string.Join(" ", y.Chunks.Select(c => "(" + string.Join(",", c) + ")")));
+        DArray<double> z = (y * 2.0)[Ix.S(null, null, -1), 3..].Sum(axis: 0, keepDims: true);
+        NDArray<double> expected = (NDArray.Arange<double>(0, 100).Reshape(10, 10) * 2.0).Slice(Ix.S(null, null, -1), 3..).Sum(axis: 0, keepDims: true);
+        TestData.Same(expected, z.Compute());
+    }
+
+    [Fact]
+    public void Readme()
+    {
+        DArray<double> x = DArray.Random.Uniform(shape: [2_000, 2_000], chunks: 200, seed: 0);
+        NDArray<double> m = (x + x.T).Mean(axis: 0).Compute();
+        double total = (x - x.Mean()).Std().Compute().ToScalar();
+        DArray<double> y = x[Ix.S(null, null, 2), ..1000].Rechunk(new[] { 500, 50 });
+        NDArray<double> p = DArray.MatMul(x[..400, ..400], x[..400, ..400].T).Compute();
+        Assert.Equal([2000], m.Shape.ToArray());
+        Assert.InRange(total, 0.28, 0.29);
+        Assert.Equal([1000L, 1000], y.Shape);
+        Assert.Equal([400, 400], p.Shape.ToArray());
+    }
+
+    [Fact]
+    public void ZarrSection()
+    {
+        string dir = Directory.CreateTempSubdirectory("tessera-doc-zarr").FullName;
+        try
+        {
+            DArray<double> x = DArray.Random.Uniform([1_000, 1_000], chunks: 100, seed: 0);
+            long written = x.ToZarr(Path.Combine(dir, "out.zarr"));
+            x.ToZarr(Path.Combine(dir, "out3.zarr"), new ZarrOptions(Format: 3, Compressor: "zstd"));
+            DArray<double> y = DArray.FromZarr<double>(Path.Combine(dir, "out.zarr"));
+            Assert.True(written > 0);
+            TestData.Same(x.Compute(), y.Compute());
+            TestData.Same(x.Compute(), DArray.FromZarr<double>(Path.Combine(dir, "out3.zarr")).Compute());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
