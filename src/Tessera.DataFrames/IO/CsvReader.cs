@@ -385,7 +385,7 @@ internal abstract class ColumnBuilder
             {
                 Add(0, false);
             }
-            else if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v))
+            else if (FastNumbers.TryParseInt64(text, out long v))
             {
                 Add(v, true);
             }
@@ -412,7 +412,7 @@ internal abstract class ColumnBuilder
             {
                 Add(0, false);
             }
-            else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+            else if (FastNumbers.TryParseDouble(text, out double v))
             {
                 Add(v, true);
             }
@@ -498,4 +498,115 @@ internal abstract class ColumnBuilder
 
         public override IArrowArray Build() => _builder.Build();
     }
+}
+
+/// <summary>
+/// Number parsing for CSV fields: a fast path for plain decimal text (what data files mostly hold)
+/// that gives exactly the BCL's result, and the BCL's invariant-culture parser for everything else.
+/// </summary>
+internal static class FastNumbers
+{
+    private static readonly double[] s_powersOf10 =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    /// <summary>Parses an integer; optional sign and up to 18 digits on the fast path.</summary>
+    public static bool TryParseInt64(ReadOnlySpan<char> text, out long value)
+    {
+        int i = 0;
+        bool negative = false;
+        if (text.Length > 0 && (text[0] == '-' || text[0] == '+'))
+        {
+            negative = text[0] == '-';
+            i = 1;
+        }
+
+        int digits = text.Length - i;
+        if (digits is > 0 and <= 18)
+        {
+            long v = 0;
+            for (; i < text.Length; i++)
+            {
+                uint d = (uint)(text[i] - '0');
+                if (d > 9)
+                {
+                    return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+                }
+
+                v = (v * 10) + d;
+            }
+
+            value = negative ? -v : v;
+            return true;
+        }
+
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>
+    /// Parses a floating-point number. Plain decimals with at most 15 significant digits and 22
+    /// fraction digits are computed as mantissa / 10^k: both are exact doubles and IEEE division
+    /// rounds correctly, so the result equals the correctly rounded parse.
+    /// </summary>
+    public static bool TryParseDouble(ReadOnlySpan<char> text, out double value)
+    {
+        int i = 0;
+        bool negative = false;
+        if (text.Length > 0 && (text[0] == '-' || text[0] == '+'))
+        {
+            negative = text[0] == '-';
+            i = 1;
+        }
+
+        long mantissa = 0;
+        int significant = 0;
+        int fraction = 0;
+        bool dot = false;
+        bool any = false;
+        for (; i < text.Length; i++)
+        {
+            char c = text[i];
+            uint d = (uint)(c - '0');
+            if (d <= 9)
+            {
+                any = true;
+                if (mantissa != 0 || d != 0)
+                {
+                    significant++;
+                }
+
+                mantissa = (mantissa * 10) + d;
+                if (dot)
+                {
+                    fraction++;
+                }
+
+                if (significant > 15 || fraction > 22)
+                {
+                    return Fallback(text, out value);
+                }
+            }
+            else if (c == '.' && !dot)
+            {
+                dot = true;
+            }
+            else
+            {
+                return Fallback(text, out value);
+            }
+        }
+
+        if (!any)
+        {
+            return Fallback(text, out value);
+        }
+
+        double v = fraction == 0 ? mantissa : mantissa / s_powersOf10[fraction];
+        value = negative ? -v : v;
+        return true;
+    }
+
+    private static bool Fallback(ReadOnlySpan<char> text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 }
