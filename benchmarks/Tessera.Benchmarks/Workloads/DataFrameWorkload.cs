@@ -15,8 +15,8 @@ namespace Tessera.Benchmarks.Workloads;
 /// Reads Dask's generated files from <c>$ANCHORS_DATA/df-SIZE</c> (default /tmp/anchors-data) when
 /// dataframe.py has written them (MANIFEST.json present). Otherwise it writes files of the same shape
 /// (id 0..999, x uniform, y normal, name one of 1000 4-12-letter names, %.6f) to <c>df-SIZE-tessera</c>;
-/// the values then differ from Dask's, the sizes and distributions do not. set_index_x is not
-/// implemented yet and is absent (compare.py lists it as unpaired).
+/// the values then differ from Dask's, the sizes and distributions do not. set_index_x times the
+/// sampling pass for divisions and the task-based range shuffle, as Dask's does.
 /// </remarks>
 internal sealed class DataFrameWorkload : IWorkload
 {
@@ -90,6 +90,14 @@ internal sealed class DataFrameWorkload : IWorkload
         {
             Timings<Table> t = Measure.Runs("groupby name sum", reps, _ => mem.GroupBy("name")["y"].Sum().Compute(), v => Check.Equal(1000, v.RowCount, "groups"));
             Add(report, Measure.Result("groupby_name_sum: groupby('name').y.sum()", t, PM()), total, 0);
+        }
+
+        if (options.Wants("set_index_x"))
+        {
+            Timings<long> t = Measure.Runs("set_index x tasks", reps, _ => mem.SetIndex("x").Len().Compute(), v => Check.Equal(total, v, "rows"));
+            JsonObject o = PM();
+            o["shuffle"] = "tasks";
+            Add(report, Measure.Result("set_index_x: set_index('x', shuffle='tasks') + len", t, o), total, 0);
         }
 
         var rng = new Random(20240601);

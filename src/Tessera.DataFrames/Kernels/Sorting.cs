@@ -16,27 +16,25 @@ internal static class Sorting
 
         if (keys.Count == 1 && keys[0].NullCount == 0 && keys[0] is not StringArray && keys[0] is not BooleanArray)
         {
-            // One numeric key without nulls: sort a copy of the keys with the positions.
+            // One numeric key without missing values: sort a copy of the keys with the positions.
             IArrowArray k = keys[0];
             if (k is DoubleArray or FloatArray)
             {
                 double[] copy = Numeric.AsDouble(k).ToArray();
-                System.Array.Sort(copy, order);
-                FixTies(copy, order);
+                if (!System.Array.Exists(copy, double.IsNaN))
+                {
+                    System.Array.Sort(copy, order);
+                    Finish(copy, order, ascending[0]);
+                    return order;
+                }
             }
             else
             {
                 long[] copy = Numeric.As<long>(k, out _).ToArray();
                 System.Array.Sort(copy, order);
-                FixTies(copy, order);
+                Finish(copy, order, ascending[0]);
+                return order;
             }
-
-            if (!ascending[0])
-            {
-                System.Array.Reverse(order);
-            }
-
-            return order;
         }
 
         var comparers = new Comparison<int>[keys.Count];
@@ -59,6 +57,18 @@ internal static class Sorting
             return x.CompareTo(y);
         });
         return order;
+    }
+
+    private static void Finish<T>(T[] sortedKeys, int[] order, bool ascending)
+        where T : IEquatable<T>
+    {
+        if (!ascending)
+        {
+            System.Array.Reverse(sortedKeys);
+            System.Array.Reverse(order);
+        }
+
+        FixTies(sortedKeys, order);
     }
 
     /// <summary>Makes runs of equal keys list their positions in ascending order (stability).</summary>
