@@ -358,3 +358,13 @@ internal static class Ops
         return t.Take(order);
     }
 }
+
+/// <summary>Task functions of Series.CumSum, Where and Describe.</summary>
+internal static class SeriesOps
+{
+    public static readonly TaskFunction CumLocal = TaskFunction.Create<Table, Table>(t => t.WithColumns([(Ops.NameOf(t), Cumulative.Local(Ops.Values(t)))]), "cumsum-chunk");
+    public static readonly TaskFunction CumStart = TaskFunction.Create<int, Table>(type => Table.Create([], [("carry", Cumulative.Zero((DType)type))]), "cumsum-start");
+    public static readonly TaskFunction CumCarry = TaskFunction.Create<Table, Table, Table>((carry, local) => Table.Create([], [("carry", Cumulative.NextCarry(carry.ColumnAt(0), Ops.Values(local)))]), "cumsum-carry");
+    public static readonly TaskFunction CumAdd = TaskFunction.Create<Table, Table, Table>((local, carry) => local.WithColumns([(Ops.NameOf(local), Cumulative.AddCarry(Ops.Values(local), carry.ColumnAt(0)))]), "cumsum");
+    public static readonly TaskFunction Where = TaskFunction.Create<Table, Table, object?, bool, Table>(DataFrame.WhereRows, "where");
+}

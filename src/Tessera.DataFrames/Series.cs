@@ -341,6 +341,59 @@ public sealed class Series : ITesseraCollection<Table>
     /// <returns>The lazy frame.</returns>
     public DataFrame ToFrame() => new(Graph, Layer, NPartitions, Meta, _divisions);
 
+    /// <summary>
+    /// Cumulative sum across partitions (Dask's <c>cumsum</c>): each partition's running sum plus the
+    /// totals of all earlier partitions, carried partition by partition. Missing values are skipped and
+    /// stay missing; integer and bool series give int64, floating-point ones float64.
+    /// </summary>
+    /// <returns>The lazy series (same partitions and divisions).</returns>
+    public Series CumSum()
+    {
+        if (!(DType.IsNumeric() || DType == DType.Bool))
+        {
+            throw new ArgumentException($"CumSum: column '{Name}' is {DType.Name()}; it needs a numeric or bool column.");
+        }
+
+        DType result = Cumulative.ResultType(DType);
+        string name = Plan.Name("cumsum", Layer);
+        var tasks = new TaskGraph(3 * NPartitions);
+        Key carry = new(name + "-carry", 0);
+        tasks.TryAdd(carry, Node.Call(SeriesOps.CumStart, Node.Literal((int)result)));
+        for (int i = 0; i < NPartitions; i++)
+        {
+            var local = new Key(name + "-chunk", i);
+            tasks.TryAdd(local, Node.Call(SeriesOps.CumLocal, Node.Ref(new Key(Layer, i))));
+            tasks.TryAdd(new Key(name, i), Node.Call(SeriesOps.CumAdd, Node.Ref(local), Node.Ref(carry)));
+            if (i + 1 < NPartitions)
+            {
+                var next = new Key(name + "-carry", i + 1);
+                tasks.TryAdd(next, Node.Call(SeriesOps.CumCarry, Node.Ref(carry), Node.Ref(local)));
+                carry = next;
+            }
+        }
+
+        Table meta = Meta.WithColumns([(Name, Cumulative.Local(Ops.Values(Meta)))]);
+        return new Series(Graph.With(new MaterializedLayer(name, tasks), Layer), name, NPartitions, meta, _divisions);
+    }
+
+    /// <summary>Keeps values where <paramref name="condition"/> is true and replaces the others with <paramref name="other"/> (missing by default); a missing condition counts as false.</summary>
+    /// <param name="condition">A bool series derived from the same frame.</param>
+    /// <param name="other">The replacement (null: missing).</param>
+    /// <returns>The lazy series.</returns>
+    public Series Where(Series condition, object? other = null) => WhereMask("where", condition, other, invert: false);
+
+    /// <summary>Replaces values where <paramref name="condition"/> is true (pandas' <c>mask</c>).</summary>
+    /// <param name="condition">A bool series derived from the same frame.</param>
+    /// <param name="other">The replacement (null: missing).</param>
+    /// <returns>The lazy series.</returns>
+    public Series Mask(Series condition, object? other = null) => WhereMask("mask", condition, other, invert: true);
+
+    /// <summary>The last <paramref name="n"/> values (computed now, from the last partitions).</summary>
+    /// <param name="n">How many rows.</param>
+    /// <param name="npartitions">How many trailing partitions to look in (-1: all).</param>
+    /// <returns>The rows.</returns>
+    public Table Tail(int n = 5, int npartitions = 1) => ToFrame().Tail(n, npartitions);
+
     /// <summary>Sum of the non-missing values (as a double).</summary>
     /// <param name="splitEvery">How many partial results one task combines (Dask's split_every; default 8).</param>
     /// <returns>The lazy value.</returns>
@@ -473,6 +526,17 @@ public sealed class Series : ITesseraCollection<Table>
     {
         _ = check(Ops.Values(Meta));
         return Map(op, fn);
+    }
+
+    private Series WhereMask(string op, Series condition, object? other, bool invert)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        if (condition.DType != DType.Bool)
+        {
+            throw new ArgumentException($"{op}: the condition must be a bool series; '{condition.Name}' is {condition.DType.Name()}.", nameof(condition));
+        }
+
+        return Binary(op, this, condition, SeriesOps.Where, Node.Literal(other), Node.Literal(invert));
     }
 
     private static Series Arith(ArithOp op, Series a, Series b)

@@ -5,6 +5,14 @@ using Tessera.Scheduling;
 
 namespace Tessera.DataFrames.Tests;
 
+/// <summary>
+/// Connecting a client makes it the process's default scheduler, so these tests must not run beside
+/// others that compute with the default scheduler.
+/// </summary>
+[CollectionDefinition(nameof(DistributedTests), DisableParallelization = true)]
+public sealed class DistributedTestsDefinition;
+
+[Collection(nameof(DistributedTests))]
 public sealed class DistributedTests
 {
     [Fact]
