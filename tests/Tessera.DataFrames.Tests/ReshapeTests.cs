@@ -168,3 +168,37 @@ public sealed class ReshapeTests
         Assert.Contains("'name'", e.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class DescribeTests
+{
+    private static double Percentile(List<double> sorted, double q)
+    {
+        double pos = q * (sorted.Count - 1);
+        int lo = (int)Math.Floor(pos);
+        int hi = Math.Min(lo + 1, sorted.Count - 1);
+        return sorted[lo] + ((pos - lo) * (sorted[hi] - sorted[lo]));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void Describe_MatchesPandasDefinitions(int npartitions)
+    {
+        List<TestData.Row> rows = TestData.Rows(2000, seed: 9);
+        DataFrame df = TestData.Frame(rows, npartitions);
+        DataFrame d = df.Describe();
+        Assert.Equal(["id", "x", "y"], d.Columns);
+        Table t = d.Compute();
+        Assert.Equal(["count", "mean", "std", "min", "25%", "50%", "75%", "max"], t.GetStrings("statistic"));
+        List<double> y = [.. rows.Where(r => r.Y is not null).Select(r => r.Y!.Value).Order()];
+        double mean = y.Average();
+        double[] expected = [y.Count, mean, Math.Sqrt(y.Sum(v => (v - mean) * (v - mean)) / (y.Count - 1)), y[0], Percentile(y, 0.25), Percentile(y, 0.5), Percentile(y, 0.75), y[^1]];
+        double?[] actual = t.GetDoubles("y");
+        for (int i = 0; i < expected.Length; i++)
+        {
+            TestData.Close(expected[i], actual[i]!.Value);
+        }
+
+        Assert.Throws<ArgumentException>(() => df.Select("name").Describe());
+    }
+}
