@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using CsCheck;
 using Tessera.DataFrames.IO;
 
@@ -14,13 +15,13 @@ public sealed class FastNumbersTests
             {
                 string digits = Math.Abs(mantissa).ToString(CultureInfo.InvariantCulture).PadLeft(scale + 1, '0');
                 string text = (mantissa < 0 ? "-" : plus ? "+" : string.Empty) + (scale == 0 ? digits : digits[..^scale] + "." + digits[^scale..]);
-                Assert.True(FastNumbers.TryParseDouble(text, out double v));
+                Assert.True(FastNumbers.TryParseDouble(Encoding.UTF8.GetBytes(text), out double v));
                 Assert.Equal(double.Parse(text, CultureInfo.InvariantCulture), v);
             });
         Gen.Double.Sample(d =>
         {
             string text = d.ToString("R", CultureInfo.InvariantCulture);
-            Assert.Equal(double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double expected), FastNumbers.TryParseDouble(text, out double v));
+            Assert.Equal(double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double expected), FastNumbers.TryParseDouble(Encoding.UTF8.GetBytes(text), out double v));
             Assert.Equal(expected, v);
         });
     }
@@ -40,7 +41,7 @@ public sealed class FastNumbersTests
     public void TryParseDouble_AgreesWithTheBcl_OnEdgeCases(string text)
     {
         bool ok = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double expected);
-        Assert.Equal(ok, FastNumbers.TryParseDouble(text, out double v));
+        Assert.Equal(ok, FastNumbers.TryParseDouble(Encoding.UTF8.GetBytes(text), out double v));
         Assert.Equal(expected, v);
     }
 
@@ -49,12 +50,12 @@ public sealed class FastNumbersTests
     {
         Gen.Long.Sample(l =>
         {
-            Assert.True(FastNumbers.TryParseInt64(l.ToString(CultureInfo.InvariantCulture), out long v));
+            Assert.True(FastNumbers.TryParseInt64(Encoding.UTF8.GetBytes(l.ToString(CultureInfo.InvariantCulture)), out long v));
             Assert.Equal(l, v);
         });
         foreach (string bad in new[] { "", "-", "1.5", "x1", "99999999999999999999" })
         {
-            Assert.False(FastNumbers.TryParseInt64(bad, out _));
+            Assert.False(FastNumbers.TryParseInt64(Encoding.UTF8.GetBytes(bad), out _));
         }
     }
 }

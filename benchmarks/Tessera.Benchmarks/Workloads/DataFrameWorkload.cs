@@ -132,7 +132,7 @@ internal sealed class DataFrameWorkload : IWorkload
         report.Results.Add(r);
     }
 
-    private static string DataDirectory(string size, int files, int rows)
+    internal static string DataDirectory(string size, int files, int rows)
     {
         string root = Environment.GetEnvironmentVariable("ANCHORS_DATA") is { Length: > 0 } d ? d : "/tmp/anchors-data";
         string dask = Path.Combine(root, "df-" + size);

@@ -13,6 +13,7 @@ internal static class WorkloadRegistry
         new ProfileDistributed(),
         new ProfileCore(),
         new DataFrameWorkload(),
+        new CsvParsersWorkload(),
     ];
 
     /// <summary>Finds a workload by name (exact, ordinal).</summary>
