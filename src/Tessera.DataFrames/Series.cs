@@ -50,6 +50,14 @@ public sealed class Series : ITesseraCollection<Table>
 
     internal string Layer { get; }
 
+    /// <summary>Gets the string methods (pandas' <c>str</c> accessor).</summary>
+    /// <exception cref="ArgumentException">The series is not a string series.</exception>
+    public StringMethods Str => new(this);
+
+    /// <summary>Gets the datetime methods (pandas' <c>dt</c> accessor).</summary>
+    /// <exception cref="ArgumentException">The series is not a timestamp series.</exception>
+    public DateTimeMethods Dt => new(this);
+
     /// <summary>Adds two series element-wise.</summary>
     /// <param name="a">The left operand.</param>
     /// <param name="b">The right operand.</param>
