@@ -42,7 +42,7 @@ internal static class Ops
     public static readonly TaskFunction UniqueCount = TaskFunction.Create<Table[], long>(CountUnique, "nunique-agg");
     public static readonly TaskFunction ConcatTables = TaskFunction.Create<Table[], Table>(Table.Concat, "concat");
     public static readonly TaskFunction RenameSeries = TaskFunction.Create<Table, string, Table>(RenameOne, "rename");
-    public static readonly TaskFunction SortByCount = TaskFunction.Create<Table, string, Table>(SortDescending, "sort");
+    public static readonly TaskFunction SortByCount = TaskFunction.Create<Table, string, bool, Table>(SortByColumn, "sort");
     public static readonly TaskFunction Pick = TaskFunction.Create<Table[], int, Table>(PickPart, "getitem");
 
     public static long CountRows(Table t) => t.RowCount;
@@ -352,9 +352,9 @@ internal static class Ops
 
     public static Table UniqueOf(Table[] parts) => Unique(Table.Concat(parts));
 
-    public static Table SortDescending(Table t, string column)
+    public static Table SortByColumn(Table t, string column, bool ascending)
     {
-        int[] order = Sorting.ArgSort([t[column]], [false]);
+        int[] order = Sorting.ArgSort([t[column]], [ascending]);
         return t.Take(order);
     }
 }

@@ -470,14 +470,21 @@ public sealed class Series : ITesseraCollection<Table>
         return new Series(Graph.With(new MaterializedLayer(name, tasks), Layer), name, 1, meta, Plan.UnknownDivisions(1));
     }
 
-    /// <summary>Counts of each distinct value, largest first (Dask's <c>value_counts</c>): a series named <c>count</c> indexed by the values.</summary>
+    /// <summary>Counts of each distinct non-missing value (Dask's <c>value_counts</c>): a series named <c>count</c> indexed by the values.</summary>
     /// <param name="splitEvery">How many partial results one task combines.</param>
-    /// <returns>The lazy series.</returns>
-    public Series ValueCounts(int splitEvery = 8)
+    /// <param name="sort">Order by count (ties in value order); false: in value order.</param>
+    /// <param name="ascending">With <paramref name="sort"/>, smallest counts first (default: largest first).</param>
+    /// <returns>The lazy one-partition series.</returns>
+    public Series ValueCounts(int splitEvery = 8, bool sort = true, bool ascending = false)
     {
         Series sizes = ToFrame().GroupBy(Name).Size(splitEvery).Rename("count");
-        string name = Plan.Name("value-counts", sizes.Layer);
-        LayeredGraph g = Plan.Blockwise(sizes.Graph, name, sizes.Layer, 1, Ops.SortByCount, Node.Literal("count"));
+        if (!sort)
+        {
+            return sizes;
+        }
+
+        string name = Plan.Name("value-counts", sizes.Layer, ascending);
+        LayeredGraph g = Plan.Blockwise(sizes.Graph, name, sizes.Layer, 1, Ops.SortByCount, Node.Literal("count"), Node.Literal(ascending));
         return new Series(g, name, 1, sizes.Meta, Plan.UnknownDivisions(1));
     }
 
