@@ -402,25 +402,38 @@ public sealed class Series : ITesseraCollection<Table>
     /// <returns>The rows.</returns>
     public Table Tail(int n = 5, int npartitions = 1) => ToFrame().Tail(n, npartitions);
 
-    /// <summary>Sum of the non-missing values (as a double).</summary>
+    /// <summary>
+    /// Sum of the non-missing values, in the column's own kind of number, as pandas: a <see cref="long"/>
+    /// for signed integer and bool columns (exact, wrapping on overflow like NumPy), a <see cref="ulong"/>
+    /// for unsigned ones, a <see cref="double"/> (or <see cref="float"/> for float32) for floating point.
+    /// 0 when there is no value.
+    /// </summary>
     /// <param name="splitEvery">How many partial results one task combines (Dask's split_every; default 8).</param>
-    /// <returns>The lazy value.</returns>
-    public Scalar<double> Sum(int splitEvery = 8) => Reduction(Aggregation.Sum, splitEvery);
+    /// <returns>The lazy boxed value.</returns>
+    public Scalar<object> Sum(int splitEvery = 8)
+    {
+        if (DType == DType.Timestamp)
+        {
+            throw new ArgumentException($"Sum: column '{Name}' is timestamp; timestamps cannot be added.");
+        }
+
+        return TypedReduction(Aggregation.Sum, splitEvery);
+    }
 
     /// <summary>Mean of the non-missing values.</summary>
     /// <param name="splitEvery">How many partial results one task combines.</param>
     /// <returns>The lazy value.</returns>
     public Scalar<double> Mean(int splitEvery = 8) => Reduction(Aggregation.Mean, splitEvery);
 
-    /// <summary>Smallest value (as a double).</summary>
+    /// <summary>Smallest non-missing value, of the column's own type (<see cref="long"/>, <see cref="int"/>, <see cref="double"/>, <see cref="DateTime"/>, <see cref="bool"/>, …); <see cref="double.NaN"/> when there is none, as pandas.</summary>
     /// <param name="splitEvery">How many partial results one task combines.</param>
-    /// <returns>The lazy value.</returns>
-    public Scalar<double> Min(int splitEvery = 8) => Reduction(Aggregation.Min, splitEvery);
+    /// <returns>The lazy boxed value.</returns>
+    public Scalar<object> Min(int splitEvery = 8) => TypedReduction(Aggregation.Min, splitEvery);
 
-    /// <summary>Largest value (as a double).</summary>
+    /// <summary>Largest non-missing value, of the column's own type; <see cref="double.NaN"/> when there is none.</summary>
     /// <param name="splitEvery">How many partial results one task combines.</param>
-    /// <returns>The lazy value.</returns>
-    public Scalar<double> Max(int splitEvery = 8) => Reduction(Aggregation.Max, splitEvery);
+    /// <returns>The lazy boxed value.</returns>
+    public Scalar<object> Max(int splitEvery = 8) => TypedReduction(Aggregation.Max, splitEvery);
 
     /// <summary>Sample variance (ddof = 1).</summary>
     /// <param name="splitEvery">How many partial results one task combines.</param>
@@ -619,6 +632,23 @@ public sealed class Series : ITesseraCollection<Table>
         Node[] leaves = ChunkLeaves(tasks, name);
         Plan.Tree<double[]>(tasks, name, leaves, splitEvery, l => Node.Call(Ops.ReduceCombine, l), l => Node.Call(Ops.ReduceFinal, l, Node.Literal((int)agg)));
         return new Scalar<double>(Graph.With(new MaterializedLayer(name, tasks), Layer), new Key(name, 0));
+    }
+
+    private Scalar<object> TypedReduction(Aggregation agg, int splitEvery)
+    {
+        CheckNumeric(agg.ToString());
+        string name = Plan.Name("typed-" + agg.ToString().ToLowerInvariant(), Layer, splitEvery);
+        var tasks = new TaskGraph();
+        var leaves = new Node[NPartitions];
+        for (int i = 0; i < NPartitions; i++)
+        {
+            var key = new Key(name + "-chunk", i);
+            tasks.TryAdd(key, Node.Call(TypedReductions.ChunkFn, Node.Ref(new Key(Layer, i)), Node.Literal((int)agg)));
+            leaves[i] = Node.Ref(key);
+        }
+
+        Plan.Tree<Table>(tasks, name, leaves, splitEvery, l => Node.Call(TypedReductions.CombineFn, l, Node.Literal((int)agg)), l => Node.Call(TypedReductions.FinalFn, l, Node.Literal((int)agg), Node.Literal((int)DType)));
+        return new Scalar<object>(Graph.With(new MaterializedLayer(name, tasks), Layer), new Key(name, 0));
     }
 
     private void CheckNumeric(string operation)
