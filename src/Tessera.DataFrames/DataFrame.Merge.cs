@@ -127,7 +127,7 @@ public sealed partial class DataFrame
 
         int n = npartitions ?? NPartitions;
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, nameof(npartitions));
-        return TaskShuffle.Run(this, on, n);
+        return TaskShuffle.Run(this, "hash", s_split, [Node.Literal(on), Node.Literal(n)], n);
     }
 
     private static string CheckKey(Table meta, string key, string side)
@@ -148,17 +148,24 @@ public sealed partial class DataFrame
     /// pieces; output partition j concatenates the j-th pieces). A peer-to-peer shuffle on the
     /// distributed runtime can replace it behind <see cref="Shuffle"/>.
     /// </summary>
-    private static class TaskShuffle
+    internal static class TaskShuffle
     {
-        public static DataFrame Run(DataFrame frame, string[] on, int n)
+        /// <summary>Moves rows between partitions.</summary>
+        /// <param name="frame">The input.</param>
+        /// <param name="kind">Names the split (for task keys).</param>
+        /// <param name="split">Called as <c>split(partition, splitArgs…)</c>; returns <paramref name="n"/> tables, one per output partition.</param>
+        /// <param name="splitArgs">Literal arguments of <paramref name="split"/>.</param>
+        /// <param name="n">The number of output partitions.</param>
+        /// <returns>The shuffled frame (unknown divisions).</returns>
+        public static DataFrame Run(DataFrame frame, string kind, TaskFunction split, Node[] splitArgs, int n)
         {
-            string name = Plan.Name("shuffle", [frame.Layer, n, .. on]);
+            string name = Plan.Name("shuffle-" + kind, [frame.Layer, n, .. splitArgs.Select(a => ((LiteralNode)a).Value)]);
             var tasks = new TaskGraph((frame.NPartitions + n) * 2);
             var splits = new Node[frame.NPartitions];
             for (int i = 0; i < frame.NPartitions; i++)
             {
                 var key = new Key(name + "-split", i);
-                tasks.TryAdd(key, Node.Call(s_split, Node.Ref(new Key(frame.Layer, i)), Node.Literal(on), Node.Literal(n)));
+                tasks.TryAdd(key, Node.Call(split, [Node.Ref(new Key(frame.Layer, i)), .. splitArgs]));
                 splits[i] = Node.Ref(key);
             }
 

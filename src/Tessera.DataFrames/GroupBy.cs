@@ -1,3 +1,4 @@
+using Apache.Arrow;
 using Tessera.DataFrames.Kernels;
 using Tessera.Graphs;
 
@@ -149,6 +150,60 @@ public sealed class GroupBy
 
         return Aggregate(outputs, splitEvery, splitOut);
     }
+
+    /// <summary>
+    /// Distinct non-missing values per group of the one selected column (Dask's <c>nunique</c>): a tree
+    /// reduction of distinct (keys, value) pairs, so values repeated across partitions count once.
+    /// </summary>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <returns>An int64 frame indexed by the keys, sorted by key.</returns>
+    /// <exception cref="InvalidOperationException">Not exactly one column is selected.</exception>
+    public DataFrame NUnique(int splitEvery = 8)
+    {
+        string column = SingleSelection("nunique");
+        string[] keep = [.. _keys, column];
+        DataFrame pairs = _frame.Select(keep).DropNa(column).DropDuplicates(keep, splitEvery: splitEvery);
+        return pairs.MapPartitions(t => GroupSteps.CountPerGroup(t, _keys, column), GroupSteps.CountPerGroup(pairs.Meta, _keys, column));
+    }
+
+    /// <summary>A user-defined aggregation of the one selected column (Dask's <c>agg(dd.Aggregation)</c>).</summary>
+    /// <param name="aggregation">The chunk, combine and finalize steps.</param>
+    /// <param name="splitEvery">How many partial results one task combines.</param>
+    /// <returns>A float64 frame with the column <c>column_name</c>, indexed by the keys, sorted by key.</returns>
+    public DataFrame Agg(CustomAggregation aggregation, int splitEvery = 8)
+    {
+        ArgumentNullException.ThrowIfNull(aggregation);
+        ArgumentOutOfRangeException.ThrowIfLessThan(splitEvery, 2);
+        string column = SingleSelection("agg(custom)");
+        DType t = _frame.Meta.DTypeOf(column);
+        if (!(t.IsNumeric() || t == DType.Bool))
+        {
+            throw new ArgumentException($"groupby.agg({aggregation.Name}): column '{column}' is {t.Name()}; custom aggregations take numeric columns.");
+        }
+
+        string output = $"{column}_{aggregation.Name}";
+        var chunk = TaskFunction.Create<Table, Table>(p => CustomSteps.Chunk(p, _keys, column, aggregation.Chunk), "groupby-" + aggregation.Name + "-chunk");
+        var combine = TaskFunction.Create<Table[], Table>(p => CustomSteps.Combine(CustomSteps.ConcatStates(p), _keys, aggregation.Combine), "groupby-" + aggregation.Name + "-combine");
+        var final = TaskFunction.Create<Table[], Table>(p => CustomSteps.Finalize(CustomSteps.Combine(CustomSteps.ConcatStates(p), _keys, aggregation.Combine), _keys, output, aggregation.Finalize), "groupby-" + aggregation.Name);
+        Table meta = CustomSteps.Finalize(CustomSteps.Combine(CustomSteps.Chunk(_frame.Meta, _keys, column, aggregation.Chunk), _keys, aggregation.Combine), _keys, output, aggregation.Finalize);
+        string name = Plan.Name("groupby-custom", [_frame.Layer, column, aggregation.Name, splitEvery, .. _keys, Tokenizer.UniqueToken()]);
+        var tasks = new TaskGraph();
+        var chunks = new Node[_frame.NPartitions];
+        for (int i = 0; i < _frame.NPartitions; i++)
+        {
+            var key = new Key(name + "-chunk", i);
+            tasks.TryAdd(key, Node.Call(chunk, Node.Ref(new Key(_frame.Layer, i))));
+            chunks[i] = Node.Ref(key);
+        }
+
+        Plan.Tree<Table>(tasks, name, chunks, splitEvery, l => Node.Call(combine, l), l => Node.Call(final, l));
+        return new DataFrame(_frame.Graph.With(new MaterializedLayer(name, tasks), _frame.Layer), name, 1, meta, Plan.UnknownDivisions(1));
+    }
+
+    private string SingleSelection(string operation) =>
+        _selection is { Length: 1 } s
+            ? s[0]
+            : throw new InvalidOperationException($"groupby.{operation} needs exactly one selected column, e.g. df.GroupBy(\"k\")[\"v\"]; {(_selection is null ? "none is" : $"{_selection.Length} are")} selected.");
 
     /// <summary>Converts a one-column aggregation result into a series.</summary>
     /// <param name="frame">A result of this grouping with one data column.</param>
@@ -319,10 +374,124 @@ internal static class GroupSteps
         return GroupAgg.Finalize(combined, s.Keys, s.Outputs, s.OutputColumns, s.Aggs, s.Sort);
     }
 
+    /// <summary>Rows per group of distinct (keys, value) rows: the nunique result, sorted by key.</summary>
+    public static Table CountPerGroup(Table distinct, string[] keys, string column)
+    {
+        Table sizes = GroupAgg.Finalize(
+            GroupAgg.Chunk(distinct, keys, [], [], size: true),
+            keys,
+            [column],
+            [null],
+            [(int)Aggregation.Size],
+            sort: true);
+        return sizes;
+    }
+
     public static Table[] Split(Table part, string[] keys, int parts)
     {
         ulong[] hashes = Hashing.HashRows([.. keys.Select(k => part[k])], part.RowCount);
         int[][] rows = Hashing.PartitionRows(hashes, parts);
         return [.. rows.Select(r => part.Take(r))];
+    }
+}
+
+/// <summary>The steps of a <see cref="CustomAggregation"/> over tables: keys plus state columns <c>s0</c>, <c>s1</c>, ….</summary>
+internal static class CustomSteps
+{
+    /// <summary>Concatenates state tables, leaving out those of partitions without groups (they have no state columns).</summary>
+    public static Table ConcatStates(Table[] parts)
+    {
+        Table[] nonEmpty = [.. parts.Where(p => p.RowCount > 0)];
+        return nonEmpty.Length == 0 ? parts[0] : Table.Concat(nonEmpty);
+    }
+
+    public static Table Chunk(Table part, string[] keys, string column, Func<double[], double[]> chunk)
+    {
+        IArrowArray values = part[column];
+        Factorization f = Hashing.Factorize([.. keys.Select(k => part[k])]);
+        var valid = new Validity(values);
+        ReadOnlySpan<double> x = Numeric.AsDouble(values);
+        var groups = new List<double>[f.Count];
+        for (int g = 0; g < groups.Length; g++)
+        {
+            groups[g] = [];
+        }
+
+        for (int i = 0; i < f.Codes.Length; i++)
+        {
+            int g = f.Codes[i];
+            if (g >= 0 && valid[i] && !double.IsNaN(x[i]))
+            {
+                groups[g].Add(x[i]);
+            }
+        }
+
+        double[][] states = [.. groups.Select(v => chunk([.. v]))];
+        return StateTable(part, keys, f.FirstRows, states);
+    }
+
+    public static Table Combine(Table states, string[] keys, Func<double[][], double[]> combine)
+    {
+        Factorization f = Hashing.Factorize([.. keys.Select(k => states[k])]);
+        string[] stateColumns = [.. states.ColumnNames.Where(c => !keys.Contains(c))];
+        double[][] columns = [.. stateColumns.Select(c => Numeric.AsDouble(states[c]).ToArray())];
+        var groups = new List<double[]>[f.Count];
+        for (int g = 0; g < groups.Length; g++)
+        {
+            groups[g] = [];
+        }
+
+        for (int i = 0; i < f.Codes.Length; i++)
+        {
+            if (f.Codes[i] >= 0)
+            {
+                groups[f.Codes[i]].Add([.. columns.Select(c => c[i])]);
+            }
+        }
+
+        double[][] combined = [.. groups.Select(g => combine([.. g]))];
+        return StateTable(states, keys, f.FirstRows, combined);
+    }
+
+    public static Table Finalize(Table states, string[] keys, string output, Func<double[], double> finalize)
+    {
+        string[] stateColumns = [.. states.ColumnNames.Where(c => !keys.Contains(c))];
+        double[][] columns = [.. stateColumns.Select(c => Numeric.AsDouble(states[c]).ToArray())];
+        var result = new double[states.RowCount];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = finalize([.. columns.Select(c => c[i])]);
+        }
+
+        Table t = Table.Create([.. keys.Select(k => (k, states[k]))], [(output, Arrays.Primitive<double>(DType.Float64, result))]);
+        if (t.RowCount > 1)
+        {
+            t = t.Take(Sorting.ArgSort([.. keys.Select(k => t[k])], [.. keys.Select(_ => true)]));
+        }
+
+        return t;
+    }
+
+    private static Table StateTable(Table source, string[] keys, int[] firstRows, double[][] states)
+    {
+        int width = states.Length == 0 ? 0 : states.Max(s => s.Length);
+        if (states.Any(s => s.Length != width))
+        {
+            throw new InvalidOperationException("groupby custom aggregation: every state must have the same length.");
+        }
+
+        var columns = new List<(string, IArrowArray)>();
+        foreach (string k in keys)
+        {
+            columns.Add((k, Arrays.Take(source[k], firstRows)));
+        }
+
+        for (int j = 0; j < width; j++)
+        {
+            int col = j;
+            columns.Add(("s" + j.ToString(System.Globalization.CultureInfo.InvariantCulture), Arrays.Primitive<double>(DType.Float64, [.. states.Select(s => s[col])])));
+        }
+
+        return Table.Create([], columns);
     }
 }

@@ -42,7 +42,7 @@ internal static class Ops
     public static readonly TaskFunction UniqueCount = TaskFunction.Create<Table[], long>(CountUnique, "nunique-agg");
     public static readonly TaskFunction ConcatTables = TaskFunction.Create<Table[], Table>(Table.Concat, "concat");
     public static readonly TaskFunction RenameSeries = TaskFunction.Create<Table, string, Table>(RenameOne, "rename");
-    public static readonly TaskFunction SortByCount = TaskFunction.Create<Table, string, Table>(SortDescending, "sort");
+    public static readonly TaskFunction SortByCount = TaskFunction.Create<Table, string, bool, Table>(SortByColumn, "sort");
     public static readonly TaskFunction Pick = TaskFunction.Create<Table[], int, Table>(PickPart, "getitem");
 
     public static long CountRows(Table t) => t.RowCount;
@@ -352,9 +352,96 @@ internal static class Ops
 
     public static Table UniqueOf(Table[] parts) => Unique(Table.Concat(parts));
 
-    public static Table SortDescending(Table t, string column)
+    public static Table SortByColumn(Table t, string column, bool ascending)
     {
-        int[] order = Sorting.ArgSort([t[column]], [false]);
+        int[] order = Sorting.ArgSort([t[column]], [ascending]);
         return t.Take(order);
+    }
+}
+
+/// <summary>Task functions of Series.CumSum, Where and Describe.</summary>
+internal static class SeriesOps
+{
+    public static readonly TaskFunction CumLocal = TaskFunction.Create<Table, Table>(t => t.WithColumns([(Ops.NameOf(t), Cumulative.Local(Ops.Values(t)))]), "cumsum-chunk");
+    public static readonly TaskFunction CumStart = TaskFunction.Create<int, Table>(type => Table.Create([], [("carry", Cumulative.Zero((DType)type))]), "cumsum-start");
+    public static readonly TaskFunction CumCarry = TaskFunction.Create<Table, Table, Table>((carry, local) => Table.Create([], [("carry", Cumulative.NextCarry(carry.ColumnAt(0), Ops.Values(local)))]), "cumsum-carry");
+    public static readonly TaskFunction CumAdd = TaskFunction.Create<Table, Table, Table>((local, carry) => local.WithColumns([(Ops.NameOf(local), Cumulative.AddCarry(Ops.Values(local), carry.ColumnAt(0)))]), "cumsum");
+    public static readonly TaskFunction Where = TaskFunction.Create<Table, Table, object?, bool, Table>(DataFrame.WhereRows, "where");
+}
+
+/// <summary>Sum, Min and Max of a series in the column's own type: partial results are one-row tables (no row when there is no value).</summary>
+internal static class TypedReductions
+{
+    public static readonly TaskFunction ChunkFn = TaskFunction.Create<Table, int, Table>(Chunk, "reduce-chunk");
+    public static readonly TaskFunction CombineFn = TaskFunction.Create<Table[], int, Table>((parts, agg) => Chunk(Table.Concat(parts), agg), "reduce-combine");
+    public static readonly TaskFunction FinalFn = TaskFunction.Create<Table[], int, int, object>(Final, "reduce-agg");
+
+    public static Table Chunk(Table series, int agg)
+    {
+        IArrowArray a = Ops.Values(series);
+        string name = Ops.NameOf(series);
+        if ((Aggregation)agg != Aggregation.Sum)
+        {
+            (int min, int max) = Ranges.MinMaxRows(a);
+            int row = (Aggregation)agg == Aggregation.Min ? min : max;
+            return Table.Create([], [(name, Arrays.Take(a, row < 0 ? [] : [row]))]);
+        }
+
+        DType t = DTypes.Of(a);
+        var valid = new Validity(a);
+        if (t.IsFloat())
+        {
+            ReadOnlySpan<double> x = Numeric.AsDouble(a);
+            double sum = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                if (valid[i] && !double.IsNaN(x[i]))
+                {
+                    sum += x[i];
+                }
+            }
+
+            return Table.Create([], [(name, Arrays.Primitive<double>(DType.Float64, [sum]))]);
+        }
+
+        if (t is >= DType.UInt8 and <= DType.UInt64)
+        {
+            ReadOnlySpan<ulong> u = Numeric.As<ulong>(a, out _);
+            ulong total = 0;
+            for (int i = 0; i < u.Length; i++)
+            {
+                if (valid[i])
+                {
+                    total += u[i];
+                }
+            }
+
+            return Table.Create([], [(name, Arrays.Primitive<ulong>(DType.UInt64, [total]))]);
+        }
+
+        ReadOnlySpan<long> l = Numeric.As<long>(a, out _);
+        long s = 0;
+        for (int i = 0; i < l.Length; i++)
+        {
+            if (valid[i])
+            {
+                s += l[i];
+            }
+        }
+
+        return Table.Create([], [(name, Arrays.Primitive<long>(DType.Int64, [s]))]);
+    }
+
+    public static object Final(Table[] parts, int agg, int type)
+    {
+        Table t = Chunk(Table.Concat(parts), agg);
+        IArrowArray a = t.ColumnAt(0);
+        if (a.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        object value = Arrays.GetValue(a, 0)!;
+        return (Aggregation)agg == Aggregation.Sum && (DType)type == DType.Float32 ? (float)(double)value : value;
     }
 }

@@ -50,6 +50,14 @@ public sealed class Series : ITesseraCollection<Table>
 
     internal string Layer { get; }
 
+    /// <summary>Gets the string methods (pandas' <c>str</c> accessor).</summary>
+    /// <exception cref="ArgumentException">The series is not a string series.</exception>
+    public StringMethods Str => new(this);
+
+    /// <summary>Gets the datetime methods (pandas' <c>dt</c> accessor).</summary>
+    /// <exception cref="ArgumentException">The series is not a timestamp series.</exception>
+    public DateTimeMethods Dt => new(this);
+
     /// <summary>Adds two series element-wise.</summary>
     /// <param name="a">The left operand.</param>
     /// <param name="b">The right operand.</param>
@@ -341,25 +349,91 @@ public sealed class Series : ITesseraCollection<Table>
     /// <returns>The lazy frame.</returns>
     public DataFrame ToFrame() => new(Graph, Layer, NPartitions, Meta, _divisions);
 
-    /// <summary>Sum of the non-missing values (as a double).</summary>
+    /// <summary>
+    /// Cumulative sum across partitions (Dask's <c>cumsum</c>): each partition's running sum plus the
+    /// totals of all earlier partitions, carried partition by partition. Missing values are skipped and
+    /// stay missing; integer and bool series give int64, floating-point ones float64.
+    /// </summary>
+    /// <returns>The lazy series (same partitions and divisions).</returns>
+    public Series CumSum()
+    {
+        if (!(DType.IsNumeric() || DType == DType.Bool))
+        {
+            throw new ArgumentException($"CumSum: column '{Name}' is {DType.Name()}; it needs a numeric or bool column.");
+        }
+
+        DType result = Cumulative.ResultType(DType);
+        string name = Plan.Name("cumsum", Layer);
+        var tasks = new TaskGraph(3 * NPartitions);
+        Key carry = new(name + "-carry", 0);
+        tasks.TryAdd(carry, Node.Call(SeriesOps.CumStart, Node.Literal((int)result)));
+        for (int i = 0; i < NPartitions; i++)
+        {
+            var local = new Key(name + "-chunk", i);
+            tasks.TryAdd(local, Node.Call(SeriesOps.CumLocal, Node.Ref(new Key(Layer, i))));
+            tasks.TryAdd(new Key(name, i), Node.Call(SeriesOps.CumAdd, Node.Ref(local), Node.Ref(carry)));
+            if (i + 1 < NPartitions)
+            {
+                var next = new Key(name + "-carry", i + 1);
+                tasks.TryAdd(next, Node.Call(SeriesOps.CumCarry, Node.Ref(carry), Node.Ref(local)));
+                carry = next;
+            }
+        }
+
+        Table meta = Meta.WithColumns([(Name, Cumulative.Local(Ops.Values(Meta)))]);
+        return new Series(Graph.With(new MaterializedLayer(name, tasks), Layer), name, NPartitions, meta, _divisions);
+    }
+
+    /// <summary>Keeps values where <paramref name="condition"/> is true and replaces the others with <paramref name="other"/> (missing by default); a missing condition counts as false.</summary>
+    /// <param name="condition">A bool series derived from the same frame.</param>
+    /// <param name="other">The replacement (null: missing).</param>
+    /// <returns>The lazy series.</returns>
+    public Series Where(Series condition, object? other = null) => WhereMask("where", condition, other, invert: false);
+
+    /// <summary>Replaces values where <paramref name="condition"/> is true (pandas' <c>mask</c>).</summary>
+    /// <param name="condition">A bool series derived from the same frame.</param>
+    /// <param name="other">The replacement (null: missing).</param>
+    /// <returns>The lazy series.</returns>
+    public Series Mask(Series condition, object? other = null) => WhereMask("mask", condition, other, invert: true);
+
+    /// <summary>The last <paramref name="n"/> values (computed now, from the last partitions).</summary>
+    /// <param name="n">How many rows.</param>
+    /// <param name="npartitions">How many trailing partitions to look in (-1: all).</param>
+    /// <returns>The rows.</returns>
+    public Table Tail(int n = 5, int npartitions = 1) => ToFrame().Tail(n, npartitions);
+
+    /// <summary>
+    /// Sum of the non-missing values, in the column's own kind of number, as pandas: a <see cref="long"/>
+    /// for signed integer and bool columns (exact, wrapping on overflow like NumPy), a <see cref="ulong"/>
+    /// for unsigned ones, a <see cref="double"/> (or <see cref="float"/> for float32) for floating point.
+    /// 0 when there is no value.
+    /// </summary>
     /// <param name="splitEvery">How many partial results one task combines (Dask's split_every; default 8).</param>
-    /// <returns>The lazy value.</returns>
-    public Scalar<double> Sum(int splitEvery = 8) => Reduction(Aggregation.Sum, splitEvery);
+    /// <returns>The lazy boxed value.</returns>
+    public Scalar<object> Sum(int splitEvery = 8)
+    {
+        if (DType == DType.Timestamp)
+        {
+            throw new ArgumentException($"Sum: column '{Name}' is timestamp; timestamps cannot be added.");
+        }
+
+        return TypedReduction(Aggregation.Sum, splitEvery);
+    }
 
     /// <summary>Mean of the non-missing values.</summary>
     /// <param name="splitEvery">How many partial results one task combines.</param>
     /// <returns>The lazy value.</returns>
     public Scalar<double> Mean(int splitEvery = 8) => Reduction(Aggregation.Mean, splitEvery);
 
-    /// <summary>Smallest value (as a double).</summary>
+    /// <summary>Smallest non-missing value, of the column's own type (<see cref="long"/>, <see cref="int"/>, <see cref="double"/>, <see cref="DateTime"/>, <see cref="bool"/>, …); <see cref="double.NaN"/> when there is none, as pandas.</summary>
     /// <param name="splitEvery">How many partial results one task combines.</param>
-    /// <returns>The lazy value.</returns>
-    public Scalar<double> Min(int splitEvery = 8) => Reduction(Aggregation.Min, splitEvery);
+    /// <returns>The lazy boxed value.</returns>
+    public Scalar<object> Min(int splitEvery = 8) => TypedReduction(Aggregation.Min, splitEvery);
 
-    /// <summary>Largest value (as a double).</summary>
+    /// <summary>Largest non-missing value, of the column's own type; <see cref="double.NaN"/> when there is none.</summary>
     /// <param name="splitEvery">How many partial results one task combines.</param>
-    /// <returns>The lazy value.</returns>
-    public Scalar<double> Max(int splitEvery = 8) => Reduction(Aggregation.Max, splitEvery);
+    /// <returns>The lazy boxed value.</returns>
+    public Scalar<object> Max(int splitEvery = 8) => TypedReduction(Aggregation.Max, splitEvery);
 
     /// <summary>Sample variance (ddof = 1).</summary>
     /// <param name="splitEvery">How many partial results one task combines.</param>
@@ -409,14 +483,21 @@ public sealed class Series : ITesseraCollection<Table>
         return new Series(Graph.With(new MaterializedLayer(name, tasks), Layer), name, 1, meta, Plan.UnknownDivisions(1));
     }
 
-    /// <summary>Counts of each distinct value, largest first (Dask's <c>value_counts</c>): a series named <c>count</c> indexed by the values.</summary>
+    /// <summary>Counts of each distinct non-missing value (Dask's <c>value_counts</c>): a series named <c>count</c> indexed by the values.</summary>
     /// <param name="splitEvery">How many partial results one task combines.</param>
-    /// <returns>The lazy series.</returns>
-    public Series ValueCounts(int splitEvery = 8)
+    /// <param name="sort">Order by count (ties in value order); false: in value order.</param>
+    /// <param name="ascending">With <paramref name="sort"/>, smallest counts first (default: largest first).</param>
+    /// <returns>The lazy one-partition series.</returns>
+    public Series ValueCounts(int splitEvery = 8, bool sort = true, bool ascending = false)
     {
         Series sizes = ToFrame().GroupBy(Name).Size(splitEvery).Rename("count");
-        string name = Plan.Name("value-counts", sizes.Layer);
-        LayeredGraph g = Plan.Blockwise(sizes.Graph, name, sizes.Layer, 1, Ops.SortByCount, Node.Literal("count"));
+        if (!sort)
+        {
+            return sizes;
+        }
+
+        string name = Plan.Name("value-counts", sizes.Layer, ascending);
+        LayeredGraph g = Plan.Blockwise(sizes.Graph, name, sizes.Layer, 1, Ops.SortByCount, Node.Literal("count"), Node.Literal(ascending));
         return new Series(g, name, 1, sizes.Meta, Plan.UnknownDivisions(1));
     }
 
@@ -473,6 +554,17 @@ public sealed class Series : ITesseraCollection<Table>
     {
         _ = check(Ops.Values(Meta));
         return Map(op, fn);
+    }
+
+    private Series WhereMask(string op, Series condition, object? other, bool invert)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        if (condition.DType != DType.Bool)
+        {
+            throw new ArgumentException($"{op}: the condition must be a bool series; '{condition.Name}' is {condition.DType.Name()}.", nameof(condition));
+        }
+
+        return Binary(op, this, condition, SeriesOps.Where, Node.Literal(other), Node.Literal(invert));
     }
 
     private static Series Arith(ArithOp op, Series a, Series b)
@@ -540,6 +632,23 @@ public sealed class Series : ITesseraCollection<Table>
         Node[] leaves = ChunkLeaves(tasks, name);
         Plan.Tree<double[]>(tasks, name, leaves, splitEvery, l => Node.Call(Ops.ReduceCombine, l), l => Node.Call(Ops.ReduceFinal, l, Node.Literal((int)agg)));
         return new Scalar<double>(Graph.With(new MaterializedLayer(name, tasks), Layer), new Key(name, 0));
+    }
+
+    private Scalar<object> TypedReduction(Aggregation agg, int splitEvery)
+    {
+        CheckNumeric(agg.ToString());
+        string name = Plan.Name("typed-" + agg.ToString().ToLowerInvariant(), Layer, splitEvery);
+        var tasks = new TaskGraph();
+        var leaves = new Node[NPartitions];
+        for (int i = 0; i < NPartitions; i++)
+        {
+            var key = new Key(name + "-chunk", i);
+            tasks.TryAdd(key, Node.Call(TypedReductions.ChunkFn, Node.Ref(new Key(Layer, i)), Node.Literal((int)agg)));
+            leaves[i] = Node.Ref(key);
+        }
+
+        Plan.Tree<Table>(tasks, name, leaves, splitEvery, l => Node.Call(TypedReductions.CombineFn, l, Node.Literal((int)agg)), l => Node.Call(TypedReductions.FinalFn, l, Node.Literal((int)agg), Node.Literal((int)DType)));
+        return new Scalar<object>(Graph.With(new MaterializedLayer(name, tasks), Layer), new Key(name, 0));
     }
 
     private void CheckNumeric(string operation)

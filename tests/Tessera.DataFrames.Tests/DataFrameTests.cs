@@ -75,10 +75,10 @@ public sealed class DataFrameTests
         double var = y.Sum(v => (v - mean) * (v - mean)) / (y.Length - 1);
         foreach (int splitEvery in new[] { 2, 3, 8 })
         {
-            TestData.Close(y.Sum(), df["y"].Sum(splitEvery).Compute());
+            TestData.Close(y.Sum(), (double)df["y"].Sum(splitEvery).Compute());
             TestData.Close(mean, df["y"].Mean(splitEvery).Compute());
-            TestData.Close(y.Min(), df["y"].Min(splitEvery).Compute());
-            TestData.Close(y.Max(), df["y"].Max(splitEvery).Compute());
+            TestData.Close(y.Min(), (double)df["y"].Min(splitEvery).Compute());
+            TestData.Close(y.Max(), (double)df["y"].Max(splitEvery).Compute());
             TestData.Close(var, df["y"].Var(splitEvery).Compute());
             TestData.Close(Math.Sqrt(var), df["y"].Std(splitEvery).Compute());
             Assert.Equal(y.Length, df["y"].Count(splitEvery).Compute());
@@ -162,5 +162,37 @@ public sealed class DataFrameTests
         Assert.Throws<ArgumentException>(() => df["name"].Sum());
         DataFrame other = TestData.Frame(s_rows, 3);
         Assert.Throws<ArgumentException>(() => df["x"] + other["x"]);
+    }
+}
+
+public sealed class TypedReductionTests
+{
+    [Fact]
+    public void SumMinMax_KeepTheColumnsType_AndIntegerSumsAreExact()
+    {
+        long big = (1L << 53) + 1;
+        var t = Table.FromColumns(
+            ("i", new long?[] { big, 2, null, 4, big }),
+            ("u", new uint[] { 1, 2, 3, 4, 5 }),
+            ("f", new float[] { 1.5f, 2.5f, 3, 4, 5 }),
+            ("s", new short[] { -3, 7, 2, 0, 1 }),
+            ("b", new[] { true, false, true, true, false }),
+            ("t", new[] { new DateTime(2020, 1, 2, 0, 0, 0, DateTimeKind.Utc), new DateTime(2019, 5, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2021, 1, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2020, 6, 1, 0, 0, 0, DateTimeKind.Utc) }));
+        DataFrame df = DataFrame.FromTable(t, 3);
+        Assert.Equal((2 * big) + 6, df["i"].Sum(splitEvery: 2).Compute());
+        Assert.Equal(big, df["i"].Max().Compute());
+        Assert.Equal(2L, df["i"].Min().Compute());
+        Assert.Equal(15UL, df["u"].Sum().Compute());
+        Assert.Equal(16f, df["f"].Sum().Compute());
+        Assert.Equal((short)-3, df["s"].Min().Compute());
+        Assert.Equal(7L, df["s"].Sum().Compute());
+        Assert.Equal(3L, df["b"].Sum().Compute());
+        Assert.Equal(true, df["b"].Max().Compute());
+        Assert.Equal(new DateTime(2019, 5, 1, 0, 0, 0, DateTimeKind.Utc), df["t"].Min().Compute());
+        Assert.Throws<ArgumentException>(() => df["t"].Sum());
+
+        DataFrame empty = df[df["s"] > 100];
+        Assert.Equal(0L, empty["i"].Sum().Compute());
+        Assert.True(double.IsNaN((double)empty["i"].Max().Compute()));
     }
 }

@@ -5,6 +5,14 @@ using Tessera.Scheduling;
 
 namespace Tessera.DataFrames.Tests;
 
+/// <summary>
+/// Connecting a client makes it the process's default scheduler, so these tests must not run beside
+/// others that compute with the default scheduler.
+/// </summary>
+[CollectionDefinition(nameof(DistributedTests), DisableParallelization = true)]
+public sealed class DistributedTestsDefinition;
+
+[Collection(nameof(DistributedTests))]
 public sealed class DistributedTests
 {
     [Fact]
@@ -27,13 +35,13 @@ public sealed class DistributedTests
             splitEvery: 2);
         Series z = (df["x"] * 2) - df["y"];
         Table expected = agg.Compute(Schedulers.Sync);
-        double expectedSum = z.Sum().Compute(Schedulers.Sync);
+        double expectedSum = (double)z.Sum().Compute(Schedulers.Sync);
 
         await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true);
         await using Client client = await Client.ConnectAsync(cluster);
         Table actual = await agg.ComputeAsync(client, TestContext.Current.CancellationToken);
         Assert.Equal(expected.ToRows(), actual.ToRows());
-        Assert.Equal(expectedSum, await z.Sum().ComputeAsync(client, TestContext.Current.CancellationToken), 9);
+        Assert.Equal(expectedSum, (double)await z.Sum().ComputeAsync(client, TestContext.Current.CancellationToken), 9);
         Assert.Equal(rows.Count(r => r.X > 0.2), await df[df["x"] > 0.2].Len().ComputeAsync(client, TestContext.Current.CancellationToken));
     }
 }

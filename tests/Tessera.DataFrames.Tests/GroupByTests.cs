@@ -118,3 +118,67 @@ public sealed class GroupByTests
 
     private static Dictionary<long, object?[]> ByKey(Table t) => t.ToRows().ToDictionary(r => (long)r[0]!, r => r);
 }
+
+public sealed class GroupByMoreTests
+{
+    private static readonly List<TestData.Row> s_rows = TestData.Rows(1500, seed: 21, keys: 30);
+
+    [Fact]
+    public void NUnique_CountsValuesRepeatedAcrossPartitionsOnce()
+    {
+        // Dask's test_dataframe_groupby_nunique_across_group_same_value.
+        var t = Table.FromColumns(("strings", "aaabbccccdddeee".Select(c => c.ToString()).ToArray()), ("data", new long[] { 1, 2, 3, 1, 1, 1, 2, 2, 3, 3, 2, 3, 4, 1, 2 }));
+        Table r = DataFrame.FromTable(t, 3).GroupBy("strings")["data"].NUnique().Compute();
+        Assert.Equal(["a", "b", "c", "d", "e"], r.GetStrings("strings"));
+        Assert.Equal([3L, 1L, 3L, 2L, 3L], r.GetInt64s("data").Select(v => v!.Value));
+    }
+
+    [Theory]
+    [InlineData(1, 8)]
+    [InlineData(7, 2)]
+    public void NUnique_MatchesLinq(int npartitions, int splitEvery)
+    {
+        Table r = TestData.Frame(s_rows, npartitions).GroupBy("name")["y"].NUnique(splitEvery).Compute();
+        var expected = s_rows.GroupBy(x => x.Name).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected.Select(g => g.Key), r.GetStrings("name"));
+        Assert.Equal(expected.Select(g => (long)g.Where(x => x.Y is not null).Select(x => x.Y).Distinct().Count()), r.GetInt64s("y").Select(v => v!.Value));
+    }
+
+    [Theory]
+    [InlineData(1, 8)]
+    [InlineData(9, 2)]
+    public void CustomAggregation_MatchesLinq(int npartitions, int splitEvery)
+    {
+        var range = new CustomAggregation(
+            "range",
+            v => v.Length == 0 ? [double.PositiveInfinity, double.NegativeInfinity] : [v.Min(), v.Max()],
+            s => [s.Min(x => x[0]), s.Max(x => x[1])],
+            s => s[1] - s[0]);
+        DataFrame df = TestData.Frame(s_rows, npartitions);
+        DataFrame r = df.GroupBy("id")["x"].Agg(range, splitEvery);
+        Assert.Equal(["x_range"], r.Columns);
+        Table t = r.Compute();
+        var expected = s_rows.GroupBy(x => x.Id).OrderBy(g => g.Key).ToList();
+        Assert.Equal(expected.Select(g => g.Key), t.GetInt64s("id").Select(v => v!.Value));
+        for (int i = 0; i < expected.Count; i++)
+        {
+            TestData.Close(expected[i].Max(x => x.X) - expected[i].Min(x => x.X), t.GetDoubles("x_range")[i]!.Value);
+        }
+
+        Assert.Throws<ArgumentException>(() => df.GroupBy("id")["name"].Agg(range));
+        Assert.Throws<InvalidOperationException>(() => df.GroupBy("id").Agg(range));
+    }
+
+    [Fact]
+    public void ValueCounts_SortOptions()
+    {
+        DataFrame df = TestData.Frame(s_rows, 4);
+        var counts = s_rows.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => (long)g.Count());
+        Table asc = df["id"].ValueCounts(ascending: true).Compute();
+        long?[] c = asc.GetInt64s("count");
+        Assert.True(c.Zip(c.Skip(1)).All(p => p.First <= p.Second));
+        Table unsorted = df["id"].ValueCounts(sort: false).Compute();
+        Assert.Equal(counts.Keys.Order(), unsorted.GetInt64s("id").Select(v => v!.Value));
+        Assert.Equal(counts.OrderBy(kv => kv.Key).Select(kv => kv.Value), unsorted.GetInt64s("count").Select(v => v!.Value));
+    }
+}

@@ -141,7 +141,7 @@ public sealed class IOTests : IDisposable
         Assert.Equal(a.GetDoubles("y"), b.GetDoubles("y"));
         Assert.Equal(a.GetStrings("name"), b.GetStrings("name"));
         var duck = Duck($"SELECT sum(x), count(y), count(*) FROM read_parquet('{outDir}/*.parquet')");
-        TestData.Close(df["x"].Sum().Compute(), (double)duck[0][0]!, 1e-9);
+        TestData.Close((double)df["x"].Sum().Compute(), (double)duck[0][0]!, 1e-9);
         Assert.Equal(df["y"].Count().Compute(), Convert.ToInt64(duck[0][1], CultureInfo.InvariantCulture));
 
         // Projection: only the requested columns are read.

@@ -15,8 +15,8 @@ namespace Tessera.Benchmarks.Workloads;
 /// Reads Dask's generated files from <c>$ANCHORS_DATA/df-SIZE</c> (default /tmp/anchors-data) when
 /// dataframe.py has written them (MANIFEST.json present). Otherwise it writes files of the same shape
 /// (id 0..999, x uniform, y normal, name one of 1000 4-12-letter names, %.6f) to <c>df-SIZE-tessera</c>;
-/// the values then differ from Dask's, the sizes and distributions do not. set_index_x is not
-/// implemented yet and is absent (compare.py lists it as unpaired).
+/// the values then differ from Dask's, the sizes and distributions do not. set_index_x times the
+/// sampling pass for divisions and the task-based range shuffle, as Dask's does.
 /// </remarks>
 internal sealed class DataFrameWorkload : IWorkload
 {
@@ -92,6 +92,14 @@ internal sealed class DataFrameWorkload : IWorkload
             Add(report, Measure.Result("groupby_name_sum: groupby('name').y.sum()", t, PM()), total, 0);
         }
 
+        if (options.Wants("set_index_x"))
+        {
+            Timings<long> t = Measure.Runs("set_index x tasks", reps, _ => mem.SetIndex("x").Len().Compute(), v => Check.Equal(total, v, "rows"));
+            JsonObject o = PM();
+            o["shuffle"] = "tasks";
+            Add(report, Measure.Result("set_index_x: set_index('x', shuffle='tasks') + len", t, o), total, 0);
+        }
+
         var rng = new Random(20240601);
         Table right = Table.FromColumns(("id", Enumerable.Range(0, 1000).Select(i => (long)i).ToArray()), ("attr", Enumerable.Range(0, 1000).Select(_ => rng.NextDouble()).ToArray()));
         if (options.Wants("merge_broadcast"))
@@ -110,7 +118,57 @@ internal sealed class DataFrameWorkload : IWorkload
             Add(report, Measure.Result("merge_hash: merge(1000-row frame, 4 partitions, shuffle='tasks') + len", t, o), total, 0);
         }
 
+        RunDuckDb(options, report, glob, total, csvMb, right);
         return report;
+    }
+
+    /// <summary>
+    /// The same queries in DuckDB (DuckDB.NET, in-process, all cores) on the same files, as cases named
+    /// "duckdb: CASE" (Dask has no counterpart, so compare.py lists them unpaired). The in-memory cases
+    /// run on a table loaded once, as Dask's run on the persisted frame.
+    /// </summary>
+    private static void RunDuckDb(BenchOptions options, WorkloadReport report, string glob, long total, double csvMb, Table right)
+    {
+        if (!options.Wants("duckdb"))
+        {
+            return;
+        }
+
+        using var con = new DuckDB.NET.Data.DuckDBConnection("Data Source=:memory:");
+        con.Open();
+        object? Scalar(string sql)
+        {
+            using DuckDB.NET.Data.DuckDBCommand cmd = con.CreateCommand();
+            cmd.CommandText = sql;
+            return cmd.ExecuteScalar();
+        }
+
+        long Rows(string sql) => Convert.ToInt64(Scalar($"SELECT count(*) FROM ({sql})"), CultureInfo.InvariantCulture);
+        string csv = $"read_csv('{glob}')";
+        JsonObject P() => new() { ["rows"] = total, ["engine"] = "DuckDB.NET" };
+        int reps = options.Repeats;
+        Add(report, Measure.Result("duckdb: csv_groupby_mean", Measure.Runs("duckdb csv groupby mean", reps, _ => Rows($"SELECT id, avg(x) FROM {csv} GROUP BY id"), v => Check.Equal(1000L, v, "groups")), P()), total, csvMb);
+        Add(report, Measure.Result("duckdb: csv_filter_len", Measure.Runs("duckdb csv filter len", reps, _ => Convert.ToInt64(Scalar($"SELECT count(*) FROM {csv} WHERE x > 0.5"), CultureInfo.InvariantCulture)), P()), total, csvMb);
+        Add(report, Measure.Result("duckdb: csv_persist", Measure.Runs("duckdb csv persist", 1, _ => Scalar($"CREATE OR REPLACE TABLE df AS SELECT * FROM {csv}"), warmUp: false), P()), total, csvMb);
+        Add(report, Measure.Result("duckdb: groupby_multi_agg", Measure.Runs("duckdb groupby multi agg", reps, _ => Rows("SELECT id, sum(x), avg(x), min(x), max(x), avg(y), stddev_samp(y), count(y) FROM df GROUP BY id"), v => Check.Equal(1000L, v, "groups")), P()), total, 0);
+        Add(report, Measure.Result("duckdb: groupby_name_sum", Measure.Runs("duckdb groupby name sum", reps, _ => Rows("SELECT name, sum(y) FROM df GROUP BY name"), v => Check.Equal(1000L, v, "groups")), P()), total, 0);
+        Add(report, Measure.Result("duckdb: set_index_x", Measure.Runs("duckdb sort by x", reps, _ =>
+        {
+            Scalar("CREATE OR REPLACE TEMP TABLE sorted AS SELECT * FROM df ORDER BY x");
+            return Convert.ToInt64(Scalar("SELECT count(*) FROM sorted"), CultureInfo.InvariantCulture);
+        }, v => Check.Equal(total, v, "rows")), P()), total, 0);
+        Scalar("CREATE OR REPLACE TABLE r (id BIGINT, attr DOUBLE)");
+        using (var appender = con.CreateAppender("r"))
+        {
+            long?[] ids = right.GetInt64s("id");
+            double?[] attrs = right.GetDoubles("attr");
+            for (int i = 0; i < ids.Length; i++)
+            {
+                appender.CreateRow().AppendValue(ids[i]).AppendValue(attrs[i]).EndRow();
+            }
+        }
+
+        Add(report, Measure.Result("duckdb: merge", Measure.Runs("duckdb merge", reps, _ => Convert.ToInt64(Scalar("SELECT count(*) FROM df JOIN r USING (id)"), CultureInfo.InvariantCulture), v => Check.Equal(total, v, "merged rows")), P()), total, 0);
     }
 
     private static void Add(WorkloadReport report, CaseResult r, long rows, double mb)
@@ -124,7 +182,7 @@ internal sealed class DataFrameWorkload : IWorkload
         report.Results.Add(r);
     }
 
-    private static string DataDirectory(string size, int files, int rows)
+    internal static string DataDirectory(string size, int files, int rows)
     {
         string root = Environment.GetEnvironmentVariable("ANCHORS_DATA") is { Length: > 0 } d ? d : "/tmp/anchors-data";
         string dask = Path.Combine(root, "df-" + size);

@@ -17,6 +17,7 @@ internal static class WorkloadRegistry
         new ArrayReduce(),
         new ArrayRechunk(),
         new MemoryOrder(),
+        new CsvParsersWorkload(),
     ];
 
     /// <summary>Finds a workload by name (exact, ordinal).</summary>

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.IO.Compression;
 using Apache.Arrow;
-using nietras.SeparatedValues;
+using System.Text;
+using CsvHelper;
 using Tessera.DataFrames.Kernels;
 
 namespace Tessera.DataFrames.IO;
@@ -39,8 +40,9 @@ internal static class CsvReader
         return IsGzip(path) ? new GZipStream(s, CompressionMode.Decompress) : s;
     }
 
-    public static SepReaderOptions ReaderOptions(char separator) =>
-        Sep.New(separator).Reader(o => o with { HasHeader = false, Unescape = true, CultureInfo = CultureInfo.InvariantCulture });
+    /// <summary>CsvHelper's reader over UTF-8 bytes: RFC 4180 quoting, no header handling (the caller skips it), empty lines skipped.</summary>
+    public static CsvHelper.CsvReader OpenReader(byte[] utf8, char separator) =>
+        CsvHelper.CsvReader.Create(utf8, new CsvReaderOptions { HasHeader = false, Separator = separator, SkipEmptyLines = true, FormatProvider = CultureInfo.InvariantCulture });
 
     /// <summary>Reads the header names and infers dtypes from a sample of the first file.</summary>
     public static (string[] Names, DType[] Types) Infer(string path, CsvOptions options)
@@ -67,26 +69,26 @@ internal static class CsvReader
             System.Array.Resize(ref sample, cut);
         }
 
-        using SepReader reader = ReaderOptions(options.Separator).From(sample);
+        using CsvHelper.CsvReader reader = OpenReader(sample, options.Separator);
         string[]? names = null;
         var candidates = new List<DType>();
         var seen = new List<bool>();
-        foreach (SepReader.Row row in reader)
+        while (reader.Read())
         {
             if (names is null)
             {
                 if (options.Header)
                 {
-                    names = new string[row.ColCount];
+                    names = new string[reader.FieldCount];
                     for (int i = 0; i < names.Length; i++)
                     {
-                        names[i] = row[i].ToString();
+                        names[i] = reader.GetString(i);
                     }
 
                     continue;
                 }
 
-                names = [.. Enumerable.Range(0, row.ColCount).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+                names = [.. Enumerable.Range(0, reader.FieldCount).Select(i => i.ToString(CultureInfo.InvariantCulture))];
             }
 
             while (candidates.Count < names.Length)
@@ -95,16 +97,16 @@ internal static class CsvReader
                 seen.Add(false);
             }
 
-            for (int c = 0; c < Math.Min(row.ColCount, names.Length); c++)
+            for (int c = 0; c < Math.Min(reader.FieldCount, names.Length); c++)
             {
-                ReadOnlySpan<char> v = row[c].Span;
+                ReadOnlySpan<byte> v = reader.GetSpan(c);
                 if (v.IsEmpty)
                 {
                     continue;
                 }
 
                 seen[c] = true;
-                candidates[c] = Widen(candidates[c], v);
+                candidates[c] = Widen(candidates[c], Encoding.UTF8.GetString(v));
             }
         }
 
@@ -193,9 +195,9 @@ internal static class CsvReader
             builders[c] = ColumnBuilder.Create((DType)types[c], estimate);
         }
 
-        using SepReader reader = ReaderOptions(separator).From(bytes);
+        using CsvHelper.CsvReader reader = OpenReader(bytes, separator);
         bool first = start == 0 && header;
-        foreach (SepReader.Row row in reader)
+        while (reader.Read())
         {
             if (first)
             {
@@ -203,23 +205,19 @@ internal static class CsvReader
                 continue;
             }
 
-            if (row.ColCount == 1 && row[0].Span.IsEmpty)
-            {
-                continue;
-            }
-
+            int fields = reader.FieldCount;
             int c = 0;
             try
             {
                 for (; c < columns.Length; c++)
                 {
                     int j = columns[c];
-                    if (j >= row.ColCount)
+                    if (j >= fields)
                     {
-                        throw new FormatException($"the row has {row.ColCount} fields but column '{names[c]}' is field {j + 1}");
+                        throw new FormatException($"the row has {fields} fields but column '{names[c]}' is field {j + 1}");
                     }
 
-                    builders[c].Append(row[j].Span);
+                    builders[c].Append(reader.GetSpan(j));
                 }
             }
             catch (FormatException e)
@@ -234,7 +232,9 @@ internal static class CsvReader
                     continue;
                 }
 
-                string where = start == 0 ? $"line {row.LineNumberFrom}" : $"line {row.LineNumberFrom} of the block starting at byte {lineBase}";
+                long offset = reader.ByteOffset;
+                int line = 1 + bytes.AsSpan(0, (int)Math.Min(offset, bytes.Length)).Count((byte)'\n');
+                string where = start == 0 ? $"line {line}" : $"line {line} of the block starting at byte {lineBase}";
                 throw new InvalidDataException($"read_csv: file '{path}', {where}: {e.Message}{(c < names.Length ? $" (column '{names[c]}', {((DType)types[c]).Name()})" : string.Empty)}; fix the file, pass dtypes, or use OnBadLines = Skip.", e);
             }
         }
@@ -324,7 +324,7 @@ internal abstract class ColumnBuilder
         _ => throw new NotSupportedException($"read_csv cannot produce {type.Name()} columns."),
     };
 
-    public abstract void Append(ReadOnlySpan<char> text);
+    public abstract void Append(ReadOnlySpan<byte> text);
 
     public abstract void RemoveLast();
 
@@ -379,19 +379,19 @@ internal abstract class ColumnBuilder
     {
         private readonly DType _type = type;
 
-        public override void Append(ReadOnlySpan<char> text)
+        public override void Append(ReadOnlySpan<byte> text)
         {
             if (text.IsEmpty)
             {
                 Add(0, false);
             }
-            else if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v))
+            else if (FastNumbers.TryParseInt64(text, out long v))
             {
                 Add(v, true);
             }
             else
             {
-                throw new FormatException($"cannot parse '{text}' as {_type.Name()}");
+                throw new FormatException($"cannot parse '{Encoding.UTF8.GetString(text)}' as {_type.Name()}");
             }
         }
 
@@ -406,19 +406,19 @@ internal abstract class ColumnBuilder
     {
         private readonly DType _type = type;
 
-        public override void Append(ReadOnlySpan<char> text)
+        public override void Append(ReadOnlySpan<byte> text)
         {
             if (text.IsEmpty)
             {
                 Add(0, false);
             }
-            else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+            else if (FastNumbers.TryParseDouble(text, out double v))
             {
                 Add(v, true);
             }
             else
             {
-                throw new FormatException($"cannot parse '{text}' as {_type.Name()}");
+                throw new FormatException($"cannot parse '{Encoding.UTF8.GetString(text)}' as {_type.Name()}");
             }
         }
 
@@ -431,19 +431,19 @@ internal abstract class ColumnBuilder
 
     private sealed class Timestamps(int capacity) : Fixed<long>(capacity, DType.Timestamp)
     {
-        public override void Append(ReadOnlySpan<char> text)
+        public override void Append(ReadOnlySpan<byte> text)
         {
             if (text.IsEmpty)
             {
                 Add(0, false);
             }
-            else if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime v))
+            else if (DateTime.TryParse(Encoding.UTF8.GetString(text), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime v))
             {
                 Add(Arrays.ToMicros(v), true);
             }
             else
             {
-                throw new FormatException($"cannot parse '{text}' as timestamp");
+                throw new FormatException($"cannot parse '{Encoding.UTF8.GetString(text)}' as timestamp");
             }
         }
     }
@@ -452,23 +452,23 @@ internal abstract class ColumnBuilder
     {
         private readonly List<bool?> _values = new(capacity);
 
-        public override void Append(ReadOnlySpan<char> text)
+        public override void Append(ReadOnlySpan<byte> text)
         {
             if (text.IsEmpty)
             {
                 _values.Add(null);
             }
-            else if (text.Equals("true", StringComparison.OrdinalIgnoreCase) || text is "1")
+            else if (Ascii.EqualsIgnoreCase(text, "true"u8) || text.SequenceEqual("1"u8))
             {
                 _values.Add(true);
             }
-            else if (text.Equals("false", StringComparison.OrdinalIgnoreCase) || text is "0")
+            else if (Ascii.EqualsIgnoreCase(text, "false"u8) || text.SequenceEqual("0"u8))
             {
                 _values.Add(false);
             }
             else
             {
-                throw new FormatException($"cannot parse '{text}' as bool");
+                throw new FormatException($"cannot parse '{Encoding.UTF8.GetString(text)}' as bool");
             }
         }
 
@@ -481,7 +481,7 @@ internal abstract class ColumnBuilder
     {
         private StringArrayBuilder _builder = new(capacity, capacity * 8);
 
-        public override void Append(ReadOnlySpan<char> text) => _builder.Append(text);
+        public override void Append(ReadOnlySpan<byte> text) => _builder.Append(text);
 
         public override void RemoveLast()
         {
@@ -498,4 +498,115 @@ internal abstract class ColumnBuilder
 
         public override IArrowArray Build() => _builder.Build();
     }
+}
+
+/// <summary>
+/// Number parsing for CSV fields (UTF-8 bytes): a fast path for plain decimal text (what data files mostly hold)
+/// that gives exactly the BCL's result, and the BCL's invariant-culture parser for everything else.
+/// </summary>
+internal static class FastNumbers
+{
+    private static readonly double[] s_powersOf10 =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    /// <summary>Parses an integer; optional sign and up to 18 digits on the fast path.</summary>
+    public static bool TryParseInt64(ReadOnlySpan<byte> text, out long value)
+    {
+        int i = 0;
+        bool negative = false;
+        if (text.Length > 0 && (text[0] == (byte)'-' || text[0] == (byte)'+'))
+        {
+            negative = text[0] == (byte)'-';
+            i = 1;
+        }
+
+        int digits = text.Length - i;
+        if (digits is > 0 and <= 18)
+        {
+            long v = 0;
+            for (; i < text.Length; i++)
+            {
+                uint d = (uint)(text[i] - '0');
+                if (d > 9)
+                {
+                    return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+                }
+
+                v = (v * 10) + d;
+            }
+
+            value = negative ? -v : v;
+            return true;
+        }
+
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>
+    /// Parses a floating-point number. Plain decimals with at most 15 significant digits and 22
+    /// fraction digits are computed as mantissa / 10^k: both are exact doubles and IEEE division
+    /// rounds correctly, so the result equals the correctly rounded parse.
+    /// </summary>
+    public static bool TryParseDouble(ReadOnlySpan<byte> text, out double value)
+    {
+        int i = 0;
+        bool negative = false;
+        if (text.Length > 0 && (text[0] == (byte)'-' || text[0] == (byte)'+'))
+        {
+            negative = text[0] == (byte)'-';
+            i = 1;
+        }
+
+        long mantissa = 0;
+        int significant = 0;
+        int fraction = 0;
+        bool dot = false;
+        bool any = false;
+        for (; i < text.Length; i++)
+        {
+            byte c = text[i];
+            uint d = (uint)(c - '0');
+            if (d <= 9)
+            {
+                any = true;
+                if (mantissa != 0 || d != 0)
+                {
+                    significant++;
+                }
+
+                mantissa = (mantissa * 10) + d;
+                if (dot)
+                {
+                    fraction++;
+                }
+
+                if (significant > 15 || fraction > 22)
+                {
+                    return Fallback(text, out value);
+                }
+            }
+            else if (c == (byte)'.' && !dot)
+            {
+                dot = true;
+            }
+            else
+            {
+                return Fallback(text, out value);
+            }
+        }
+
+        if (!any)
+        {
+            return Fallback(text, out value);
+        }
+
+        double v = fraction == 0 ? mantissa : mantissa / s_powersOf10[fraction];
+        value = negative ? -v : v;
+        return true;
+    }
+
+    private static bool Fallback(ReadOnlySpan<byte> text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 }

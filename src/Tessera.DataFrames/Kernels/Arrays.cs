@@ -117,6 +117,9 @@ internal sealed class StringArrayBuilder
     {
         EnsureRows();
         _validity ??= CreateValidity();
+
+        // EnsureRows marked the slot valid once a validity bitmap exists.
+        _validity[_count >> 3] &= (byte)~(1 << (_count & 7));
         _nulls++;
         _offsets[_count + 1] = _length;
         _count++;
@@ -330,21 +333,44 @@ internal static class Arrays
             }
         }
 
-        var b = new StringArrayBuilder(indices.Length, (int)Math.Min(int.MaxValue, total));
-        for (int i = 0; i < indices.Length; i++)
+        if (total > int.MaxValue)
         {
-            int j = indices[i];
-            if (j < 0 || !validity[j])
-            {
-                b.AppendNull();
-            }
-            else
-            {
-                b.Append(data.Slice(offsets[j], offsets[j + 1] - offsets[j]));
-            }
+            throw new InvalidOperationException($"A string column of {total} bytes does not fit one Arrow utf8 array (2 GiB); use more partitions.");
         }
 
-        return b.Build();
+        int n = indices.Length;
+        byte[] offsetBytes = GC.AllocateUninitializedArray<byte>((n + 1) * sizeof(int));
+        Span<int> outOffsets = MemoryMarshal.Cast<byte, int>(offsetBytes.AsSpan());
+        byte[] bytes = GC.AllocateUninitializedArray<byte>(Math.Max(1, (int)total));
+        BitmapBuilder valid = default;
+        bool anyNull = !validity.AllValid || indices.Contains(-1);
+        if (anyNull)
+        {
+            valid = new BitmapBuilder(n);
+        }
+
+        int at = 0;
+        outOffsets[0] = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int j = indices[i];
+            if (j >= 0 && validity[j])
+            {
+                int start = offsets[j];
+                int length = offsets[j + 1] - start;
+                data.Slice(start, length).CopyTo(bytes.AsSpan(at));
+                at += length;
+                if (anyNull)
+                {
+                    valid.Set(i);
+                }
+            }
+
+            outOffsets[i + 1] = at;
+        }
+
+        int nulls = anyNull ? n - valid.Ones : 0;
+        return new StringArray(n, new ArrowBuffer(offsetBytes), new ArrowBuffer(bytes.AsMemory(0, at)), nulls == 0 ? ArrowBuffer.Empty : new ArrowBuffer(valid.Bits), nulls, 0);
     }
 
     /// <summary>Concatenates arrays of one type.</summary>

@@ -469,6 +469,75 @@ internal static class Compute
         }
     }
 
+    /// <summary>
+    /// <c>condition ? a : other</c> per row (with <paramref name="invert"/>: <c>condition ? other : a</c>);
+    /// a missing condition selects <paramref name="other"/> (or, inverted, keeps <paramref name="a"/>), as pandas does;
+    /// <paramref name="other"/> null gives missing values.
+    /// </summary>
+    public static IArrowArray Where(IArrowArray a, IArrowArray condition, object? other, bool invert, string column)
+    {
+        if (condition is not BooleanArray cond)
+        {
+            throw new ArgumentException($"where: the condition must be bool, not {DTypes.Of(condition).Name()}.");
+        }
+
+        if (cond.Length != a.Length)
+        {
+            throw new InvalidOperationException($"where: the condition has {cond.Length} rows but column '{column}' has {a.Length}.");
+        }
+
+        DType t = DTypes.Of(a);
+        if (other is not null)
+        {
+            DType ot = ScalarType(other);
+            bool fits = t == ot || (t.IsNumeric() && ot.IsNumeric() && !(t.IsInteger() && ot.IsFloat())) || (t == DType.Timestamp && ot == DType.Timestamp);
+            if (!fits)
+            {
+                throw new ArgumentException($"where: the replacement {other} ({ot.Name()}) does not suit column '{column}' ({t.Name()}).");
+            }
+        }
+
+        // keep[i]: the row keeps its own value.
+        byte[] bits = NormalizedBits(cond);
+        if (cond.NullCount > 0)
+        {
+            // A missing condition is false: where replaces the value, mask keeps it.
+            byte[] valid = NormalizeBitmap(cond.NullBitmapBuffer.Span, cond.Offset, cond.Length);
+            TensorPrimitives.BitwiseAnd<byte>(bits, valid, bits);
+        }
+
+        if (invert)
+        {
+            TensorPrimitives.OnesComplement<byte>(bits, bits);
+        }
+
+        var rows = new int[a.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = ((bits[i >> 3] >> (i & 7)) & 1) != 0 ? i : -1;
+        }
+
+        // Kept rows are gathered; the others are null, then filled with the replacement.
+        IArrowArray kept = Arrays.Take(a, rows);
+        if (other is null)
+        {
+            return kept;
+        }
+
+        if (!rows.AsSpan().Contains(-1))
+        {
+            return kept;
+        }
+
+        var values = new object?[a.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            values[i] = rows[i] < 0 ? other : Arrays.GetValue(kept, i);
+        }
+
+        return Arrays.FromValues(t, values);
+    }
+
     /// <summary>Row positions where the mask is true (null counts as false).</summary>
     public static int[] MaskToIndices(IArrowArray mask)
     {

@@ -32,6 +32,56 @@ internal static class Hashing
         return f;
     }
 
+    /// <summary>
+    /// The rows to keep when dropping duplicates of the key columns (missing values count as equal):
+    /// each distinct key's first (or last) row, in ascending row order.
+    /// </summary>
+    public static int[] KeepRows(IReadOnlyList<IArrowArray> keys, bool keepLast)
+    {
+        int n = keys[0].Length;
+        var combined = new long[n];
+        long count = 1;
+        foreach (IArrowArray key in keys)
+        {
+            Factorization f = FactorizeOne(key);
+            int width = f.Count + 1;
+            if (count * width > 1L << 40)
+            {
+                // Renumber densely before the product of the widths overflows.
+                Factorization g = FactorizeLongs(combined, null);
+                for (int i = 0; i < n; i++)
+                {
+                    combined[i] = g.Codes[i];
+                }
+
+                count = g.Count;
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                int code = f.Codes[i] < 0 ? f.Count : f.Codes[i];
+                combined[i] = (combined[i] * width) + code;
+            }
+
+            count *= width;
+        }
+
+        Factorization all = FactorizeLongs(combined, null);
+        if (!keepLast)
+        {
+            return all.FirstRows;
+        }
+
+        var last = new int[all.Count];
+        for (int i = 0; i < n; i++)
+        {
+            last[all.Codes[i]] = i;
+        }
+
+        System.Array.Sort(last);
+        return last;
+    }
+
     private static Factorization Combine(Factorization a, Factorization b)
     {
         int n = a.Codes.Length;

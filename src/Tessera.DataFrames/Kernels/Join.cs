@@ -92,6 +92,15 @@ internal static class Join
 
         int[] l2 = [.. li];
         int[] r2 = [.. ri];
+
+        // Every left row once, in order (a many-to-one join where all rows match, as with a lookup
+        // table): the left columns are reused as they are instead of gathered.
+        bool leftAsIs = l2.Length == nl;
+        for (int i = 0; leftAsIs && i < l2.Length; i++)
+        {
+            leftAsIs = l2[i] == i;
+        }
+
         var output = new List<(string, IArrowArray)>();
         var shared = new HashSet<string>(leftOn.Where((k, i) => rightOn[i] == k), StringComparer.Ordinal);
         var leftNames = new HashSet<string>(left.ColumnNames, StringComparer.Ordinal);
@@ -102,13 +111,27 @@ internal static class Join
             if (shared.Contains(name))
             {
                 // A key column with the same name on both sides appears once, from whichever side has the row.
-                keyRows ??= [.. l2.Select((x, i) => x >= 0 ? x : nl + r2[i])];
                 int k = System.Array.IndexOf(leftOn, name);
+                if (leftAsIs && DTypes.Of(a) == DTypes.Of(keys[k]))
+                {
+                    output.Add((name, a));
+                    continue;
+                }
+
+                if (keyRows is null)
+                {
+                    keyRows = new int[l2.Length];
+                    for (int i = 0; i < keyRows.Length; i++)
+                    {
+                        keyRows[i] = l2[i] >= 0 ? l2[i] : nl + r2[i];
+                    }
+                }
+
                 output.Add((name, Arrays.Take(keys[k], keyRows)));
                 continue;
             }
 
-            output.Add((rightNames.Contains(name) ? name + suffixes[0] : name, Arrays.Take(a, l2)));
+            output.Add((rightNames.Contains(name) ? name + suffixes[0] : name, leftAsIs ? a : Arrays.Take(a, l2)));
         }
 
         foreach ((string name, IArrowArray a) in right.DataColumns())
