@@ -551,8 +551,9 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                         s.Location.TrySetResult(k.WhoHas);
                         break;
                     case KeyErred e when _keys.TryGetValue(e.Key, out FutureState? s):
-                        var remote = new RemoteException(e.Error.TypeName, e.Error.Message, e.Error.StackTrace, []);
-                        s.Location.TrySetException(new TaskFailedException(e.ErredOn, remote));
+                        s.Location.TrySetException(e.Error.TypeName == typeof(KilledWorkerException).FullName
+                            ? new KilledWorkerException(e.ErredOn, e.Error.Message)
+                            : new TaskFailedException(e.ErredOn, new RemoteException(e.Error.TypeName, e.Error.Message, e.Error.StackTrace, [])));
                         break;
                     case WorkerList w when _requests.TryRemove(w.RequestId, out TaskCompletionSource<Message>? pending):
                         pending.TrySetResult(w);

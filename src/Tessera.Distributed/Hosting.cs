@@ -17,6 +17,13 @@ public sealed record SchedulerOptions
     /// removed at once, whatever this says.
     /// </summary>
     public TimeSpan WorkerTimeout { get; init; } = SchedulerServer.DefaultWorkerTimeout;
+
+    /// <summary>
+    /// Gets how many workers may die (crash, be killed, go silent) while a task is processing on them
+    /// before that task fails with <see cref="KilledWorkerException"/> (Dask's <c>allowed-failures</c>);
+    /// default 3, so the fourth death fails it. Workers that close in good order do not count.
+    /// </summary>
+    public int AllowedFailures { get; init; } = 3;
 }
 
 /// <summary>Options of a worker.</summary>
@@ -96,7 +103,7 @@ public sealed class SchedulerHost : IAsyncDisposable
     public static async Task<SchedulerHost> StartAsync(SchedulerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SchedulerOptions();
-        SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, options.WorkerTimeout, cancellationToken).ConfigureAwait(false);
+        SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, options.WorkerTimeout, options.AllowedFailures, cancellationToken).ConfigureAwait(false);
         return new SchedulerHost(server);
     }
 
