@@ -38,8 +38,8 @@ public sealed record WorkerOptions
     /// <summary>Gets where the worker listens for peers and clients; port 0 picks a free one.</summary>
     public string ListenAddress { get; init; } = "tcp://127.0.0.1:0";
 
-    /// <summary>Gets the memory limit in bytes reported to the scheduler (0 = none); spilling to disk is not implemented yet.</summary>
-    public long MemoryLimit { get; init; }
+    /// <summary>Gets the worker's memory limit, its thresholds (spill, pause, terminate) and where it spills; by default no limit.</summary>
+    public WorkerMemoryOptions Memory { get; init; } = new();
 
     /// <summary>
     /// Gets the abstract resources the worker has (Dask's worker resources, e.g. <c>GPU</c> = 2): a task
@@ -196,9 +196,10 @@ public sealed class WorkerHost : IAsyncDisposable
             listen,
             options.Threads,
             options.Name,
-            options.MemoryLimit,
+            options.Memory.Limit,
             options.HeartbeatInterval,
             options.Resources,
+            options.Memory,
             cancellationToken);
     }
 
