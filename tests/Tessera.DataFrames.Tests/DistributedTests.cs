@@ -5,6 +5,9 @@ using Tessera.Scheduling;
 
 namespace Tessera.DataFrames.Tests;
 
+// Its client becomes the process-wide default scheduler while it runs, so it runs alone: other tests'
+// Compute() would otherwise go to its cluster and fail when it closes.
+[Collection(nameof(DistributedTests))]
 public sealed class DistributedTests
 {
     [Fact]
@@ -36,4 +39,10 @@ public sealed class DistributedTests
         Assert.Equal(expectedSum, await z.Sum().ComputeAsync(client, TestContext.Current.CancellationToken), 9);
         Assert.Equal(rows.Count(r => r.X > 0.2), await df[df["x"] > 0.2].Len().ComputeAsync(client, TestContext.Current.CancellationToken));
     }
+}
+
+/// <summary>The tests that set the process-wide default scheduler, run apart from all others.</summary>
+[CollectionDefinition(nameof(DistributedTests), DisableParallelization = true)]
+public sealed class DistributedTestsRunAlone
+{
 }
