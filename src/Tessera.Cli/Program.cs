@@ -30,12 +30,16 @@ var address = new Argument<string>("address") { Description = "The scheduler's a
 var nthreads = new Option<int>("--nthreads") { Description = "Threads per worker (default: cores / nworkers).", DefaultValueFactory = _ => 0 };
 var nworkers = new Option<int>("--nworkers") { Description = "Workers in this process.", DefaultValueFactory = _ => 1 };
 var name = new Option<string?>("--name") { Description = "The worker's name." };
-var memoryLimit = new Option<string?>("--memory-limit") { Description = "Memory limit, e.g. 4GB or 4000000000 (recorded; spilling comes later)." };
-var localDirectory = new Option<string?>("--local-directory") { Description = "Scratch directory (recorded; spilling comes later)." };
+var memoryLimit = new Option<string?>("--memory-limit") { Description = "Memory limit per worker, e.g. 4GB or 4000000000; 0 for none. Above fractions of it the worker spills to disk, pauses, or stops (see the --memory-*-fraction options)." };
+var localDirectory = new Option<string?>("--local-directory") { Description = "Where workers spill results to disk (default: the temporary directory)." };
+var targetFraction = new Option<string?>("--memory-target-fraction") { Description = "Fraction of the memory limit that held results may take before they spill to disk (default 0.6; off to disable)." };
+var spillFraction = new Option<string?>("--memory-spill-fraction") { Description = "Fraction of the memory limit in process memory above which the worker spills until below the target (default 0.7; off to disable)." };
+var pauseFraction = new Option<string?>("--memory-pause-fraction") { Description = "Fraction of the memory limit in process memory above which the worker starts no new tasks (default 0.8; off to disable)." };
+var terminateFraction = new Option<string?>("--memory-terminate-fraction") { Description = "Fraction of the memory limit in process memory above which the worker process stops, for its nanny to restart it (default 0.95; off to disable)." };
 var resources = new Option<string?>("--resources") { Description = "Abstract resources each worker has, e.g. \"GPU=2,MEM=10e9\"; tasks submitted with resources run only on workers that have them." };
 var listen = new Option<string>("--listen-address") { Description = "Where peers reach this worker; 0.0.0.0 means the interface that reaches the scheduler.", DefaultValueFactory = _ => "tcp://0.0.0.0:0" };
 var appBase = new Option<string?>("--app-base") { Description = "Directory of the client application's assemblies (LocalCluster sets it)." };
-var worker = new Command("worker", "Start workers that join the scheduler at ADDRESS.") { address, nthreads, nworkers, name, memoryLimit, localDirectory, resources, listen, appBase };
+var worker = new Command("worker", "Start workers that join the scheduler at ADDRESS.") { address, nthreads, nworkers, name, memoryLimit, localDirectory, targetFraction, spillFraction, pauseFraction, terminateFraction, resources, listen, appBase };
 worker.SetAction(async (parse, cancellationToken) =>
 {
     if (parse.GetValue(appBase) is { } dir)
@@ -46,6 +50,19 @@ worker.SetAction(async (parse, cancellationToken) =>
     IReadOnlyDictionary<string, double>? workerResources = parse.GetValue(resources) is { } r ? WorkerOptions.ParseResources(r) : null;
     int count = Math.Max(1, parse.GetValue(nworkers));
     int threads = parse.GetValue(nthreads) is > 0 and int t ? t : Math.Max(1, Environment.ProcessorCount / count);
+    var defaults = new WorkerMemoryOptions();
+    var memory = new WorkerMemoryOptions
+    {
+        Limit = ParseBytes(parse.GetValue(memoryLimit)),
+        LocalDirectory = parse.GetValue(localDirectory),
+        TargetFraction = ParseFraction(parse.GetValue(targetFraction), defaults.TargetFraction),
+        SpillFraction = ParseFraction(parse.GetValue(spillFraction), defaults.SpillFraction),
+        PauseFraction = ParseFraction(parse.GetValue(pauseFraction), defaults.PauseFraction),
+        TerminateFraction = ParseFraction(parse.GetValue(terminateFraction), defaults.TerminateFraction),
+
+        // Workers that share this process cannot tell their memory apart: the process thresholds are for one.
+        OwnsProcess = count == 1,
+    };
     var hosts = new List<WorkerHost>();
     try
     {
@@ -54,7 +71,7 @@ worker.SetAction(async (parse, cancellationToken) =>
             string? workerName = parse.GetValue(name) is { } n ? (count == 1 ? n : $"{n}-{i}") : null;
             hosts.Add(await WorkerHost.StartAsync(
                 parse.GetValue(address)!,
-                new WorkerOptions { Threads = threads, Name = workerName, ListenAddress = parse.GetValue(listen)!, MemoryLimit = ParseBytes(parse.GetValue(memoryLimit)), Resources = workerResources },
+                new WorkerOptions { Threads = threads, Name = workerName, ListenAddress = parse.GetValue(listen)!, Memory = memory, Resources = workerResources },
                 cancellationToken));
             Console.WriteLine($"Worker at {hosts[^1].Address} with {threads} thread(s)");
         }
@@ -96,6 +113,13 @@ static void ResolveFrom(string directory)
         return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
     };
 }
+
+static double? ParseFraction(string? text, double? byDefault) => text?.Trim().ToUpperInvariant() switch
+{
+    null or "" => byDefault,
+    "OFF" or "FALSE" or "NONE" => null,
+    string t => double.Parse(t, CultureInfo.InvariantCulture),
+};
 
 static long ParseBytes(string? text)
 {

@@ -17,6 +17,10 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
 {
     private readonly PeerConnection _scheduler;
     private readonly IWireSerializer _serializer;
+    // A gather that cannot reach a result's worker waits this long for the scheduler to report it anew
+    // (recomputed elsewhere), and tries this many times.
+    private const int MaxGatherAttempts = 10;
+    private static readonly TimeSpan RelocationTimeout = TimeSpan.FromSeconds(60);
     private readonly DataClient _data;
     private readonly ConcurrentDictionary<Key, FutureState> _keys = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<Message>> _requests = new();
@@ -376,28 +380,72 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
 
         object?[] results = new object?[keys.Count];
-        var byWorker = Enumerable.Range(0, keys.Count).GroupBy(i => locations[i][0]);
-        await Task.WhenAll(byWorker.Select(async g =>
+        IEnumerable<int> pending = Enumerable.Range(0, keys.Count);
+        for (int attempt = 0; ; attempt++)
         {
-            int[] idx = [.. g];
-            Data data = await _data.GetAsync(g.Key, [.. idx.Select(i => keys[i]).Distinct()], cancellationToken).ConfigureAwait(false);
-            if (data.Missing.Length > 0)
+            var lost = new System.Collections.Concurrent.ConcurrentBag<(int Index, string Worker, Exception Error)>();
+            await Task.WhenAll(pending.GroupBy(i => locations[i][0]).Select(async g =>
             {
-                throw new InvalidOperationException($"Worker {g.Key} no longer holds {data.Missing[0]}; the result was released before it was gathered.");
+                int[] idx = [.. g];
+                Data data;
+                try
+                {
+                    data = await _data.GetAsync(g.Key, [.. idx.Select(i => keys[i]).Distinct()], cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is CommClosedException or IOException or System.Net.Sockets.SocketException)
+                {
+                    // The worker is gone: the scheduler recomputes what only it held.
+                    foreach (int i in idx)
+                    {
+                        lost.Add((i, g.Key, e));
+                    }
+
+                    return;
+                }
+
+                var values = new Dictionary<Key, object?>(data.Keys.Length);
+                for (int j = 0; j < data.Keys.Length; j++)
+                {
+                    values[data.Keys[j]] = _serializer.DeserializeValue(data.Values[j]);
+                }
+
+                foreach (int i in idx)
+                {
+                    if (values.TryGetValue(keys[i], out object? v))
+                    {
+                        results[i] = v;
+                    }
+                    else
+                    {
+                        lost.Add((i, g.Key, new InvalidOperationException($"Worker {g.Key} no longer holds {keys[i]}; the result was released before it was gathered.")));
+                    }
+                }
+            })).ConfigureAwait(false);
+            if (lost.IsEmpty)
+            {
+                return results;
             }
 
-            var values = new Dictionary<Key, object?>(data.Keys.Length);
-            for (int j = 0; j < data.Keys.Length; j++)
+            // Wait for the lost results to be in memory again (recomputed, or held by another worker).
+            foreach ((int i, string worker, Exception error) in lost)
             {
-                values[data.Keys[j]] = _serializer.DeserializeValue(data.Values[j]);
+                if (attempt >= MaxGatherAttempts)
+                {
+                    throw error;
+                }
+
+                try
+                {
+                    locations[i] = await states[i].NextLocationAsync(worker).WaitAsync(RelocationTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    throw error;
+                }
             }
 
-            foreach (int i in idx)
-            {
-                results[i] = values[keys[i]];
-            }
-        })).ConfigureAwait(false);
-        return results;
+            pending = [.. lost.Select(l => l.Index)];
+        }
     }
 
     private static LiteralNode Arg<T>(T value) => Node.Literal(value);
@@ -548,11 +596,22 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                 switch (m)
                 {
                     case KeyInMemory k when _keys.TryGetValue(k.Key, out FutureState? s):
-                        s.Location.TrySetResult(k.WhoHas);
+                        if (!s.Location.TrySetResult(k.WhoHas))
+                        {
+                            // Recomputed after the workers that held it were lost.
+                            s.Relocated(k.WhoHas, null);
+                        }
+
                         break;
                     case KeyErred e when _keys.TryGetValue(e.Key, out FutureState? s):
-                        var remote = new RemoteException(e.Error.TypeName, e.Error.Message, e.Error.StackTrace, []);
-                        s.Location.TrySetException(new TaskFailedException(e.ErredOn, remote));
+                        Exception erred = e.Error.TypeName == typeof(KilledWorkerException).FullName
+                            ? new KilledWorkerException(e.ErredOn, e.Error.Message)
+                            : new TaskFailedException(e.ErredOn, new RemoteException(e.Error.TypeName, e.Error.Message, e.Error.StackTrace, []));
+                        if (!s.Location.TrySetException(erred))
+                        {
+                            s.Relocated(null, erred);
+                        }
+
                         break;
                     case WorkerList w when _requests.TryRemove(w.RequestId, out TaskCompletionSource<Message>? pending):
                         pending.TrySetResult(w);
@@ -679,6 +738,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         foreach (FutureState s in _keys.Values)
         {
             s.Location.TrySetException(closed);
+            s.Relocated(null, closed);
         }
     }
 }
@@ -703,4 +763,61 @@ internal sealed class FutureState
 
     /// <summary>Gets or sets why the key's result is gone although its task may have finished (the cluster restarted); null while it is not.</summary>
     public ClusterRestartedException? Lost { get; set; }
+
+    // Where the result is now, when the scheduler reported it again after the first time (recomputed after
+    // its workers were lost), and a gather waiting for that; guarded by locking the state.
+    private string[]? _latest;
+    private Exception? _failure;
+    private TaskCompletionSource<string[]>? _relocation;
+
+    /// <summary>
+    /// Returns where the result is, once it is held by another worker than <paramref name="unreachable"/>
+    /// (which a gather could not get it from): at once when the scheduler already said so, otherwise when
+    /// it says so (the result is recomputed). Fails when the key fails meanwhile.
+    /// </summary>
+    public Task<string[]> NextLocationAsync(string unreachable)
+    {
+        lock (this)
+        {
+            if (_failure is not null)
+            {
+                return Task.FromException<string[]>(_failure);
+            }
+
+            string[]? now = _latest ?? (Location.Task.IsCompletedSuccessfully ? Location.Task.Result : null);
+            if (now is not null && Array.IndexOf(now, unreachable) < 0)
+            {
+                return Task.FromResult(now);
+            }
+
+            _relocation ??= new TaskCompletionSource<string[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _relocation.Task;
+        }
+    }
+
+    /// <summary>The scheduler reported the key again after its first report: in memory on <paramref name="whoHas"/>, or failed.</summary>
+    public void Relocated(string[]? whoHas, Exception? failure)
+    {
+        TaskCompletionSource<string[]>? waiting;
+        lock (this)
+        {
+            if (whoHas is not null)
+            {
+                _latest = whoHas;
+            }
+
+            _failure = failure ?? (whoHas is null ? _failure : null);
+            waiting = _relocation;
+            _relocation = null;
+        }
+
+        if (failure is not null)
+        {
+            waiting?.TrySetException(failure);
+        }
+        else if (whoHas is not null)
+        {
+            waiting?.TrySetResult(whoHas);
+        }
+    }
 }

@@ -17,6 +17,13 @@ public sealed record SchedulerOptions
     /// removed at once, whatever this says.
     /// </summary>
     public TimeSpan WorkerTimeout { get; init; } = SchedulerServer.DefaultWorkerTimeout;
+
+    /// <summary>
+    /// Gets how many workers may die (crash, be killed, go silent) while a task is processing on them
+    /// before that task fails with <see cref="KilledWorkerException"/> (Dask's <c>allowed-failures</c>);
+    /// default 3, so the fourth death fails it. Workers that close in good order do not count.
+    /// </summary>
+    public int AllowedFailures { get; init; } = 3;
 }
 
 /// <summary>Options of a worker.</summary>
@@ -31,8 +38,8 @@ public sealed record WorkerOptions
     /// <summary>Gets where the worker listens for peers and clients; port 0 picks a free one.</summary>
     public string ListenAddress { get; init; } = "tcp://127.0.0.1:0";
 
-    /// <summary>Gets the memory limit in bytes reported to the scheduler (0 = none); spilling to disk is not implemented yet.</summary>
-    public long MemoryLimit { get; init; }
+    /// <summary>Gets the worker's memory limit, its thresholds (spill, pause, terminate) and where it spills; by default no limit.</summary>
+    public WorkerMemoryOptions Memory { get; init; } = new();
 
     /// <summary>
     /// Gets the abstract resources the worker has (Dask's worker resources, e.g. <c>GPU</c> = 2): a task
@@ -96,7 +103,7 @@ public sealed class SchedulerHost : IAsyncDisposable
     public static async Task<SchedulerHost> StartAsync(SchedulerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SchedulerOptions();
-        SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, options.WorkerTimeout, cancellationToken).ConfigureAwait(false);
+        SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, options.WorkerTimeout, options.AllowedFailures, cancellationToken).ConfigureAwait(false);
         return new SchedulerHost(server);
     }
 
@@ -189,9 +196,10 @@ public sealed class WorkerHost : IAsyncDisposable
             listen,
             options.Threads,
             options.Name,
-            options.MemoryLimit,
+            options.Memory.Limit,
             options.HeartbeatInterval,
             options.Resources,
+            options.Memory,
             cancellationToken);
     }
 

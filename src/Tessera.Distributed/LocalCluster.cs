@@ -8,6 +8,11 @@ namespace Tessera.Distributed;
 /// process.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The cluster watches its worker processes as Dask's nanny does: one that exits unasked (it crashed, was
+/// killed, or stopped itself above its memory limit) is replaced by a new worker process, which joins the
+/// scheduler like the first; the scheduler recomputes what the lost worker held.
+/// </para>
 /// Worker processes run the <c>tessera</c> program (the Tessera.Cli package, whose <c>Tessera.Cli.dll</c>
 /// sits next to the application, or the path in <c>TESSERA_WORKER_PATH</c>) and load the
 /// application's own assemblies from its directory, so closures defined in the application run there
@@ -19,13 +24,17 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly List<WorkerHost> _inProcess = [];
     private readonly List<Process> _processes = [];
     private readonly int _threadsPerWorker;
+    private readonly WorkerMemoryOptions _memory;
     private int _nextWorker;
+    private int _replacedWorkers;
+    private volatile bool _disposing;
 
-    private LocalCluster(SchedulerHost scheduler, bool processes, int threadsPerWorker)
+    private LocalCluster(SchedulerHost scheduler, bool processes, int threadsPerWorker, WorkerMemoryOptions memory)
     {
         _scheduler = scheduler;
         Processes = processes;
         _threadsPerWorker = threadsPerWorker;
+        _memory = memory;
         if (processes)
         {
             // A restart replaces the worker processes (in-process workers restart themselves).
@@ -42,6 +51,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Gets the scheduler (for benchmarks and tests: its task count shows when the cluster has settled).</summary>
     internal SchedulerHost Scheduler => _scheduler;
 
+    /// <summary>Gets how many worker processes exited unasked and were replaced (the nanny's restarts).</summary>
+    public int ReplacedWorkers => Volatile.Read(ref _replacedWorkers);
+
     /// <summary>Gets the number of workers started and not stopped.</summary>
     public int WorkerCount => Processes ? _processes.Count : _inProcess.Count;
 
@@ -50,16 +62,19 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <param name="threadsPerWorker">Threads per worker.</param>
     /// <param name="processes">Whether workers are processes (the default) or live in this process.</param>
     /// <param name="workerSaturation">Root tasks per worker thread before the rest wait on the scheduler (<see cref="SchedulerOptions.WorkerSaturation"/>, default 1.1); <see cref="double.PositiveInfinity"/> turns queuing off.</param>
+    /// <param name="memory">Each worker's memory limit, thresholds and spill directory (<see cref="WorkerMemoryOptions"/>); by default no limit.</param>
+    /// <param name="allowedFailures">How many workers may die while a task runs on them before it fails with <see cref="KilledWorkerException"/> (<see cref="SchedulerOptions.AllowedFailures"/>, default 3).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running cluster.</returns>
-    public static async Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 1, bool processes = true, double workerSaturation = 1.1, CancellationToken cancellationToken = default)
+    public static async Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 1, bool processes = true, double workerSaturation = 1.1, WorkerMemoryOptions? memory = null, int allowedFailures = 3, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(workers);
         ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerWorker, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(workerSaturation, 0);
+        ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
         string address = processes ? "tcp://127.0.0.1:0" : "memory://0";
-        SchedulerHost scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = address, WorkerSaturation = workerSaturation }, cancellationToken).ConfigureAwait(false);
-        var cluster = new LocalCluster(scheduler, processes, threadsPerWorker);
+        SchedulerHost scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = address, WorkerSaturation = workerSaturation, AllowedFailures = allowedFailures }, cancellationToken).ConfigureAwait(false);
+        var cluster = new LocalCluster(scheduler, processes, threadsPerWorker, memory ?? new WorkerMemoryOptions());
         try
         {
             await cluster.ScaleUpAsync(workers, cancellationToken).ConfigureAwait(false);
@@ -85,11 +100,14 @@ public sealed class LocalCluster : IAsyncDisposable
             string name = $"local-{_nextWorker++}";
             if (Processes)
             {
-                _processes.Add(StartWorkerProcess(name));
+                lock (_processes)
+                {
+                    _processes.Add(StartWorkerProcess(name));
+                }
             }
             else
             {
-                _inProcess.Add(await WorkerHost.StartAsync(SchedulerAddress, new WorkerOptions { Threads = _threadsPerWorker, Name = name }, cancellationToken).ConfigureAwait(false));
+                _inProcess.Add(await WorkerHost.StartAsync(SchedulerAddress, new WorkerOptions { Threads = _threadsPerWorker, Name = name, Memory = _memory }, cancellationToken).ConfigureAwait(false));
             }
         }
 
@@ -97,7 +115,12 @@ public sealed class LocalCluster : IAsyncDisposable
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         while (_scheduler.WorkerCount < target)
         {
-            Process? exited = _processes.FirstOrDefault(p => p.HasExited);
+            Process? exited;
+            lock (_processes)
+            {
+                exited = _processes.FirstOrDefault(p => p.HasExited);
+            }
+
             if (exited is not null)
             {
                 throw new InvalidOperationException($"A worker process exited with code {exited.ExitCode} before joining scheduler {SchedulerAddress}: {exited.StandardError.ReadToEnd().Trim()}");
@@ -123,8 +146,13 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             if (Processes)
             {
-                Process p = _processes[^1];
-                _processes.RemoveAt(_processes.Count - 1);
+                Process p;
+                lock (_processes)
+                {
+                    p = _processes[^1];
+                    _processes.RemoveAt(_processes.Count - 1);
+                }
+
                 await StopAsync(p).ConfigureAwait(false);
             }
             else
@@ -164,20 +192,30 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills a worker process abruptly (as a crash would), for fault tests.</summary>
+    /// <summary>Kills a worker process abruptly (kill -9, as a crash would), for fault tests; the cluster replaces it.</summary>
     /// <param name="index">The worker's index among the running worker processes.</param>
     internal void KillWorkerProcessForTesting(int index)
     {
-        Process p = _processes[index];
-        _processes.RemoveAt(index);
-        p.Kill(entireProcessTree: true);
-        p.WaitForExit();
-        p.Dispose();
+        Process p;
+        lock (_processes)
+        {
+            p = _processes[index];
+        }
+
+        try
+        {
+            p.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited already.
+        }
     }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        _disposing = true;
         await ScaleDownAsync(WorkerCount).ConfigureAwait(false);
         await _scheduler.DisposeAsync().ConfigureAwait(false);
     }
@@ -209,10 +247,61 @@ public sealed class LocalCluster : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        if (_memory.Limit > 0)
+        {
+            foreach (string arg in new[]
+            {
+                "--memory-limit", _memory.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--memory-target-fraction", Fraction(_memory.TargetFraction), "--memory-spill-fraction", Fraction(_memory.SpillFraction),
+                "--memory-pause-fraction", Fraction(_memory.PauseFraction), "--memory-terminate-fraction", Fraction(_memory.TerminateFraction),
+            })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
+        if (_memory.LocalDirectory is { } directory)
+        {
+            start.ArgumentList.Add("--local-directory");
+            start.ArgumentList.Add(directory);
+        }
+
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start a worker process ({program}).");
-        process.OutputDataReceived += static (_, _) => { };
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            // `tessera worker` prints "Worker at ADDRESS …" once it has joined the scheduler.
+            if (e.Data?.StartsWith("Worker at ", StringComparison.Ordinal) == true)
+            {
+                joined.TrySetResult();
+            }
+        };
         process.BeginOutputReadLine();
+        _ = ReplaceWhenItExitsAsync(process, joined.Task);
         return process;
+
+        static string Fraction(double? f) => f?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "off";
+    }
+
+    // The nanny's part: a worker process that exits while it is still one of the cluster's (not stopped
+    // by a scale-down, a restart or disposal) is replaced by a fresh one.
+    // A process that never joined is left for ScaleUpAsync to report, so a worker that cannot start is not
+    // started again and again.
+    private async Task ReplaceWhenItExitsAsync(Process process, Task joined)
+    {
+        await process.WaitForExitAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        lock (_processes)
+        {
+            if (_disposing || !joined.IsCompleted || !_processes.Remove(process))
+            {
+                return;
+            }
+
+            _processes.Add(StartWorkerProcess($"local-{_nextWorker++}"));
+            Interlocked.Increment(ref _replacedWorkers);
+        }
+
+        process.Dispose();
     }
 
     private static async Task StopAsync(Process process)

@@ -30,11 +30,11 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     private long _nextUpload;
     private int _nextSession;
 
-    private SchedulerServer(IMessageListener listener, double workerSaturation, TimeSpan workerTimeout)
+    private SchedulerServer(IMessageListener listener, double workerSaturation, TimeSpan workerTimeout, int allowedFailures)
     {
         _listener = listener;
         _workerTimeout = workerTimeout;
-        _state = new SchedulerState(this, workerSaturation);
+        _state = new SchedulerState(this, workerSaturation, allowedFailures: allowedFailures);
         _fireAndForget = _state.AddClient(FireAndForgetClientId);
         _acceptor = new PeerAcceptor(listener, connection => ReadLoopAsync(new Peer(connection)), _stop.Token);
         _eventLoop = Task.Run(EventLoopAsync);
@@ -62,12 +62,13 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     /// </summary>
     public Func<Task>? WorkerRestarter { get; set; }
 
-    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, CancellationToken cancellationToken = default)
+    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, int allowedFailures = 3, CancellationToken cancellationToken = default)
     {
         TimeSpan timeout = workerTimeout ?? DefaultWorkerTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(workerTimeout));
+        ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
         IMessageListener listener = await network.ListenAsync(address, cancellationToken).ConfigureAwait(false);
-        return new SchedulerServer(listener, workerSaturation, timeout);
+        return new SchedulerServer(listener, workerSaturation, timeout, allowedFailures);
     }
 
     public async ValueTask DisposeAsync()
@@ -164,12 +165,11 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
             while (true)
             {
                 Message m = await peer.Connection.ReceiveAsync(_stop.Token).ConfigureAwait(false);
+                _events.Writer.TryWrite(new SchedulerEvent(peer, m));
                 if (m is Close)
                 {
                     break;
                 }
-
-                _events.Writer.TryWrite(new SchedulerEvent(peer, m));
             }
         }
         catch (Exception e) when (e is CommClosedException or OperationCanceledException or ObjectDisposedException or IOException)
@@ -250,8 +250,15 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
             case AddKeys m when peer.IsWorker:
                 _state.AddKeys(peer.Id!, m.Keys);
                 break;
+            case TaskErred m when peer.Id is not null && MissingDataReport.TryRead(m.Error, out string missingFrom):
+                _state.MissingData(peer.Id, m.Key, m.RunId, missingFrom);
+                break;
             case TaskErred m when peer.Id is not null:
                 _state.TaskErred(peer.Id, m.Key, m.RunId, m.Error);
+                break;
+            case Close when peer.IsWorker:
+                // The worker closes itself in good order: its tasks are not suspected of killing it.
+                peer.LeftGracefully = true;
                 break;
             case Heartbeat m when peer.IsWorker:
                 peer.LastSeen = Environment.TickCount64;
@@ -472,7 +479,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     {
         worker.Closed = true;
         _workers.Remove(worker.Id!);
-        _state.RemoveWorker(worker.Id!);
+        _state.RemoveWorker(worker.Id!, graceful: true);
         foreach ((long id, PendingLoad load) in _pendingLoads.ToArray())
         {
             Acknowledge(id, load, worker.Id!, all: true);
@@ -613,7 +620,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
             if (_workers.TryGetValue(peer.Id, out Peer? current) && current == peer)
             {
                 _workers.Remove(peer.Id);
-                _state.RemoveWorker(peer.Id);
+                _state.RemoveWorker(peer.Id, peer.LeftGracefully);
             }
 
             // A worker that left answers no more code uploads.
@@ -654,6 +661,9 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
         /// <summary>Gets or sets a value indicating whether the connection is gone.</summary>
         public bool Closed { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether a worker said it was closing before its connection went.</summary>
+        public bool LeftGracefully { get; set; }
 
         /// <summary>Gets or sets when a worker's last heartbeat (or its registration) arrived, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
         public long LastSeen { get; set; }

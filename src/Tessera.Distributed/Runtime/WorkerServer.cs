@@ -19,7 +19,10 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly IMessageListener _listener;
     private readonly PeerConnection _scheduler;
     private readonly DataClient _peers;
-    private readonly ConcurrentDictionary<Key, object?> _data = new();
+    private readonly SpillBuffer _data;
+    private readonly WorkerMemoryOptions _memory;
+    private readonly ManualResetEventSlim _running = new(initialState: true);
+    private readonly Task _memoryMonitor;
     private readonly PriorityQueue<ComputeTask, long> _ready = new();
     private readonly Lock _readyLock = new();
     private readonly SemaphoreSlim _readySignal = new(0);
@@ -40,8 +43,13 @@ internal sealed class WorkerServer : IAsyncDisposable
     private int _executing;
     private volatile bool _heartbeatsStopped;
 
-    private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name, TimeSpan heartbeatInterval, IReadOnlyDictionary<string, double> resources)
+    private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name, TimeSpan heartbeatInterval, IReadOnlyDictionary<string, double> resources, WorkerMemoryOptions memory)
     {
+        _memory = memory;
+        long target = memory is { Limit: > 0, TargetFraction: { } fraction } ? (long)(memory.Limit * fraction) : long.MaxValue;
+        string? spillDirectory = target == long.MaxValue && memory.SpillFraction is null ? null
+            : Path.Combine(memory.LocalDirectory ?? Path.GetTempPath(), "tessera-worker-spill", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        _data = new SpillBuffer(memory.Limit > 0 ? spillDirectory : null, target, SizeOf);
         _resources = resources;
         _availableResources = new Dictionary<string, double>(resources, StringComparer.Ordinal);
         _serializer = serializer;
@@ -59,7 +67,11 @@ internal sealed class WorkerServer : IAsyncDisposable
         _schedulerLoop = Task.Run(SchedulerLoopAsync);
         _acceptor = new PeerAcceptor(listener, ServePeerAsync, _stop.Token);
         _heartbeats = Task.Run(() => HeartbeatLoopAsync(heartbeatInterval));
+        _memoryMonitor = memory.Limit > 0 && memory.OwnsProcess ? Task.Run(MemoryMonitorLoopAsync) : Task.CompletedTask;
     }
+
+    /// <summary>The exit code of a worker process that stopped itself above its memory's terminate threshold.</summary>
+    public const int ExitCodeAboveMemoryLimit = 86;
 
     /// <summary>How often a worker sends a heartbeat, by default.</summary>
     public static TimeSpan DefaultHeartbeatInterval { get; } = TimeSpan.FromSeconds(1);
@@ -76,8 +88,17 @@ internal sealed class WorkerServer : IAsyncDisposable
     /// <summary>Gets the number of tasks running now.</summary>
     public int Executing => Volatile.Read(ref _executing);
 
-    /// <summary>Gets how many results the worker holds.</summary>
+    /// <summary>Gets how many results the worker holds (in memory or spilled).</summary>
     public int StoredKeys => _data.Count;
+
+    /// <summary>Gets how many results the worker spilled to disk so far.</summary>
+    public long SpillCount => _data.SpillCount;
+
+    /// <summary>Gets how many spilled results the worker read back so far.</summary>
+    public long UnspillCount => _data.UnspillCount;
+
+    /// <summary>Gets whether the worker starts no new tasks because its process memory is above the pause threshold.</summary>
+    public bool Paused => !_running.IsSet;
 
     /// <summary>Gets a value indicating whether the worker stopped because the scheduler restarts the cluster (its host should start a fresh worker).</summary>
     public bool RestartRequested { get; private set; }
@@ -95,8 +116,11 @@ internal sealed class WorkerServer : IAsyncDisposable
         long memoryLimit = 0,
         TimeSpan? heartbeatInterval = null,
         IReadOnlyDictionary<string, double>? resources = null,
+        WorkerMemoryOptions? memory = null,
         CancellationToken cancellationToken = default)
     {
+        memory ??= new WorkerMemoryOptions { Limit = memoryLimit };
+        memory.Validate();
         resources ??= new Dictionary<string, double>(StringComparer.Ordinal);
         foreach ((string resource, double amount) in resources)
         {
@@ -132,7 +156,7 @@ internal sealed class WorkerServer : IAsyncDisposable
             throw new CommClosedException($"Scheduler {schedulerAddress} answered the worker's registration with {welcome.Op} instead of a welcome.");
         }
 
-        return new WorkerServer(network, serializer, listener, new PeerConnection(channel), threads, name ?? listener.Address, interval, resources);
+        return new WorkerServer(network, serializer, listener, new PeerConnection(channel), threads, name ?? listener.Address, interval, resources, memory);
     }
 
     public async ValueTask DisposeAsync()
@@ -148,7 +172,8 @@ internal sealed class WorkerServer : IAsyncDisposable
         await _listener.DisposeAsync().ConfigureAwait(false);
         await _peers.DisposeAsync().ConfigureAwait(false);
         _readySignal.Release(_threads.Length);
-        await Task.WhenAll(_schedulerLoop, _acceptor.WhenAllEnded(), _heartbeats).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _running.Set();
+        await Task.WhenAll(_schedulerLoop, _acceptor.WhenAllEnded(), _heartbeats, _memoryMonitor).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (Thread t in _threads)
         {
             t.Join(TimeSpan.FromSeconds(10));
@@ -156,6 +181,7 @@ internal sealed class WorkerServer : IAsyncDisposable
 
         _readySignal.Dispose();
         _stop.Dispose();
+        _data.Dispose();
         foreach (int session in _sessions.Keys)
         {
             EndSession(session);
@@ -179,7 +205,7 @@ internal sealed class WorkerServer : IAsyncDisposable
                         {
                             foreach (Key k in f.Keys)
                             {
-                                _data.TryRemove(k, out _);
+                                _data.TryRemove(k);
                                 _runs.Remove(k);
                             }
                         }
@@ -250,22 +276,36 @@ internal sealed class WorkerServer : IAsyncDisposable
                     throw new InvalidOperationException($"No worker holds the input {g.First().Key} of task {task.Key}.");
                 }
 
-                Data data = await _peers.GetAsync(g.Key, [.. g.Select(d => d.Key)], _stop.Token).ConfigureAwait(false);
+                Data data;
+                try
+                {
+                    data = await _peers.GetAsync(g.Key, [.. g.Select(d => d.Key)], _stop.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is CommClosedException or IOException or System.Net.Sockets.SocketException && !_stop.IsCancellationRequested)
+                {
+                    throw new MissingDataException(g.Key, $"Worker {g.Key} could not be reached for {g.First().Key}, an input of task {task.Key}: {e.Message}");
+                }
+
                 if (data.Missing.Length > 0)
                 {
-                    throw new InvalidOperationException($"Worker {g.Key} no longer holds {data.Missing[0]}, an input of task {task.Key}.");
+                    throw new MissingDataException(g.Key, $"Worker {g.Key} no longer holds {data.Missing[0]}, an input of task {task.Key}.");
                 }
 
                 IWireSerializer serializer = SerializerFor(task.Session);
                 for (int i = 0; i < data.Keys.Length; i++)
                 {
-                    _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]));
+                    _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]), serializer);
                 }
 
                 // The scheduler tracks the copy, and frees it here once the key is released.
                 _scheduler.Post(new AddKeys(data.Keys));
             })).ConfigureAwait(false);
             Enqueue(task);
+        }
+        catch (MissingDataException e) when (!_stop.IsCancellationRequested)
+        {
+            // The scheduler finds the input elsewhere, or recomputes it, and sends the task again.
+            ReportError(task, MissingDataReport.Create(e.Peer, e.Message));
         }
         catch (Exception e) when (!_stop.IsCancellationRequested)
         {
@@ -353,7 +393,13 @@ internal sealed class WorkerServer : IAsyncDisposable
 
             try
             {
+                // Above the pause threshold no task starts until memory drops.
+                _running.Wait(_stop.Token);
                 Run(task);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
             finally
             {
@@ -438,15 +484,50 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
     }
 
-    private long StoredBytes()
-    {
-        long total = 0;
-        foreach (KeyValuePair<Key, object?> kv in _data)
-        {
-            total += SizeOf(kv.Value);
-        }
+    private long StoredBytes() => _data.MemoryBytes;
 
-        return total;
+    // Dask's memory monitor, for a worker that owns its process: above the spill threshold it spills until
+    // the process is back below the target, above the pause threshold it starts no new tasks, and above the
+    // terminate threshold it stops the process (its nanny starts a fresh worker).
+    private async Task MemoryMonitorLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_memory.MonitorInterval);
+        long limit = _memory.Limit;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                long process = Environment.WorkingSet;
+                if (_memory.SpillFraction is { } spill && process > limit * spill)
+                {
+                    long target = (long)(limit * (_memory.TargetFraction ?? spill));
+                    if (_data.SpillUntil(Math.Max(0, _data.MemoryBytes - (process - target))) > 0 || Paused)
+                    {
+                        // Give the memory of spilled values back to the system, then measure again.
+                        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                        process = Environment.WorkingSet;
+                    }
+                }
+
+                if (_memory.TerminateFraction is { } terminate && process > limit * terminate)
+                {
+                    await Console.Error.WriteLineAsync($"Worker {Name} uses {process} bytes, above {terminate:P0} of its memory limit {limit}; stopping the process so that its nanny restarts it.").ConfigureAwait(false);
+                    Environment.Exit(ExitCodeAboveMemoryLimit);
+                }
+
+                if (_memory.PauseFraction is { } pause && process > limit * pause)
+                {
+                    _running.Reset();
+                }
+                else
+                {
+                    _running.Set();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private void Run(ComputeTask task)
@@ -504,7 +585,7 @@ internal sealed class WorkerServer : IAsyncDisposable
             }
 
             _runs.Remove(task.Key);
-            _data[task.Key] = result;
+            _data.Set(task.Key, result, SerializerFor(task.Session));
         }
 
         _scheduler.Post(new TaskFinished(task.Key, SizeOf(result), seconds, task.RunId));
@@ -524,10 +605,10 @@ internal sealed class WorkerServer : IAsyncDisposable
                     var missing = new List<Key>();
                     foreach (Key k in g.Keys)
                     {
-                        if (_data.TryGetValue(k, out object? v))
+                        if (_data.TryGetSerialized(k, _serializer, out byte[] bytes))
                         {
                             keys.Add(k);
-                            values.Add(_serializer.SerializeValue(v));
+                            values.Add(bytes);
                         }
                         else
                         {
@@ -587,7 +668,7 @@ internal sealed class WorkerServer : IAsyncDisposable
 
             for (int i = 0; i < values.Length; i++)
             {
-                _data[update.Keys[i]] = values[i];
+                _data.Set(update.Keys[i], values[i], serializer);
             }
 
             return new DataStored(update.RequestId, null);
@@ -661,6 +742,12 @@ internal sealed class WorkerServer : IAsyncDisposable
         Array a => 32 + (8L * a.Length),
         _ => 32,
     };
+
+    /// <summary>A peer did not give an input: it could not be reached, or no longer holds it.</summary>
+    private sealed class MissingDataException(string peer, string message) : Exception(message)
+    {
+        public string Peer { get; } = peer;
+    }
 
     private sealed record CodeSessionEntry(CodeSession Session, IWireSerializer Serializer);
 }

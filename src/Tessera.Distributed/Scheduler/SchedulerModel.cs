@@ -115,6 +115,9 @@ internal sealed class SchedulerTask(Key key, object? spec, long priority)
     /// <summary>Where the task may run; null for anywhere (most tasks).</summary>
     public TaskRestrictions? Restrictions { get; set; }
 
+    /// <summary>How many workers died while the task was processing on them (Dask's <c>suspicious</c>).</summary>
+    public int Suspicious { get; set; }
+
     public override string ToString() => $"{Key} ({State})";
 }
 
@@ -183,6 +186,29 @@ internal sealed record TaskSubmission(Key Key, object? Spec, Key[] Dependencies,
 /// <param name="WhoHas">The addresses of the workers that hold it.</param>
 /// <param name="NBytes">Its size in bytes.</param>
 internal sealed record ScatteredData(Key Key, string[] WhoHas, long NBytes);
+
+/// <summary>
+/// A worker could not get a task's input from a peer (the peer died, or no longer holds it). It travels as
+/// a <see cref="RemoteError"/> of a task's run, so the protocol needs no message of its own: the type
+/// name marks it, and the peer's address is where a stack trace would be.
+/// </summary>
+internal static class MissingDataReport
+{
+    /// <summary>The type name that marks the report.</summary>
+    public const string TypeName = "Tessera.Distributed.MissingData";
+
+    /// <summary>Makes the report.</summary>
+    /// <param name="peerAddress">The peer that did not give the data.</param>
+    /// <param name="reason">What went wrong, for logs.</param>
+    public static RemoteError Create(string peerAddress, string reason) => new(TypeName, reason, peerAddress);
+
+    /// <summary>Tells whether an error is such a report, and the peer it names.</summary>
+    public static bool TryRead(RemoteError error, out string peerAddress)
+    {
+        peerAddress = error.StackTrace ?? string.Empty;
+        return error.TypeName == TypeName && peerAddress.Length > 0;
+    }
+}
 
 /// <summary>What the scheduler's state machine asks its connections to send.</summary>
 internal interface ISchedulerOutbox

@@ -48,6 +48,7 @@ internal sealed class SchedulerState
     private readonly double _saturation;
     private readonly double _defaultDuration;
     private readonly double _minimumInFlightSeconds;
+    private readonly int _allowedFailures;
     private long _nextRunId;
     private int _generation;
     private int _roundRobin;
@@ -60,10 +61,16 @@ internal sealed class SchedulerState
     /// Keep at least this much estimated work in flight per worker thread, so that short tasks are not
     /// limited by the round trip between scheduler and worker.
     /// </param>
-    public SchedulerState(ISchedulerOutbox outbox, double workerSaturation = 1.1, double defaultDurationSeconds = 0.001, double minimumInFlightSeconds = 0.002)
+    /// <param name="allowedFailures">
+    /// How many workers may die while a task is processing on them before the task fails with
+    /// <see cref="KilledWorkerException"/> (Dask's <c>allowed-failures</c>): it fails at the death after that.
+    /// </param>
+    public SchedulerState(ISchedulerOutbox outbox, double workerSaturation = 1.1, double defaultDurationSeconds = 0.001, double minimumInFlightSeconds = 0.002, int allowedFailures = 3)
     {
         ArgumentNullException.ThrowIfNull(outbox);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(workerSaturation, 0);
+        ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
+        _allowedFailures = allowedFailures;
         _outbox = outbox;
         _saturation = workerSaturation;
         _defaultDuration = defaultDurationSeconds;
@@ -98,8 +105,13 @@ internal sealed class SchedulerState
         return worker;
     }
 
-    /// <summary>Removes a worker: its running tasks run elsewhere, and results only it held are recomputed when needed.</summary>
-    public void RemoveWorker(string address)
+    /// <summary>
+    /// Removes a worker: its processing tasks run elsewhere, and results only it held are recomputed when
+    /// needed. Unless the worker left in good order (<paramref name="graceful"/>: it closed itself, or a
+    /// restart retired it), each task processing on it counts the death (<see cref="SchedulerTask.Suspicious"/>),
+    /// and one that was processing on more dead workers than allowed fails with <see cref="KilledWorkerException"/>.
+    /// </summary>
+    public void RemoveWorker(string address, bool graceful = false)
     {
         if (!_workers.Remove(address, out WorkerState? worker))
         {
@@ -110,7 +122,16 @@ internal sealed class SchedulerState
         _workerList.Remove(worker);
         foreach (SchedulerTask t in worker.Processing.ToArray())
         {
-            Recommend(t, TaskStateKind.Released);
+            if (!graceful && ++t.Suspicious > _allowedFailures)
+            {
+                t.Error = KilledWorker(t, worker);
+                t.ErredOn = t;
+                Recommend(t, TaskStateKind.Erred);
+            }
+            else
+            {
+                Recommend(t, TaskStateKind.Released);
+            }
         }
 
         foreach (SchedulerTask t in worker.HasWhat.ToArray())
@@ -396,6 +417,49 @@ internal sealed class SchedulerState
             t.Error = error;
             t.ErredOn = t;
             Recommend(t, TaskStateKind.Erred);
+            Settle();
+        }
+
+        FillFromQueue(worker);
+    }
+
+    /// <summary>
+    /// A worker could not fetch an input of the run <paramref name="runId"/> of a task from
+    /// <paramref name="peerAddress"/> (Dask's <c>missing-data</c>): the scheduler stops counting on the
+    /// peer's copies of the task's inputs — an input with no copy left is recomputed — and runs the task
+    /// again. A stale run's report is ignored.
+    /// </summary>
+    public void MissingData(string workerAddress, Key key, long runId, string peerAddress)
+    {
+        if (!_workers.TryGetValue(workerAddress, out WorkerState? worker) || !_tasks.TryGetValue(key, out SchedulerTask? t) ||
+            t.RunId != runId || t.State != TaskStateKind.Processing || t.ProcessingOn != worker)
+        {
+            return;
+        }
+
+        if (_workers.TryGetValue(peerAddress, out WorkerState? peer))
+        {
+            foreach (SchedulerTask dep in t.Dependencies)
+            {
+                if (dep.State == TaskStateKind.Memory && dep.WhoHas.Remove(peer))
+                {
+                    peer.HasWhat.Remove(dep);
+                    peer.NBytes -= Math.Max(0, dep.NBytes);
+                    _outbox.FreeKey(peer, dep.Key);
+                    if (dep.WhoHas.Count == 0)
+                    {
+                        Recommend(dep, TaskStateKind.Released);
+                    }
+                }
+            }
+
+            // Inputs with no copy left go back to released first, which releases the task too.
+            Settle();
+        }
+
+        if (t.State == TaskStateKind.Processing && t.RunId == runId)
+        {
+            Recommend(t, TaskStateKind.Released);
             Settle();
         }
 
@@ -790,6 +854,11 @@ internal sealed class SchedulerState
             }
         }
     }
+
+    private RemoteError KilledWorker(SchedulerTask t, WorkerState lastWorker) => new(
+        typeof(KilledWorkerException).FullName!,
+        $"Task {t.Key} was processing on {t.Suspicious} workers that died (the last one {lastWorker.Address}), more than allowed-failures = {_allowedFailures}; it probably crashes its worker or exhausts its memory.",
+        null);
 
     private static RemoteError ScatteredDataLost(Key key) => new(
         typeof(InvalidOperationException).FullName!,

@@ -447,4 +447,126 @@ public sealed class SchedulerStateTests
             Assert.Empty(state.Tasks);
         }, iter: 300);
     }
+    [Fact]
+    public void RemoveWorker_DyingMoreThanAllowedWithTheSameTask_FailsItWithKilledWorker_AndOtherWorkGoesOn()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox, allowedFailures: 2);
+        state.AddWorker("w0", 1);
+        state.UpdateGraph("c", [new TaskSubmission("poison", null, [], 0), new TaskSubmission("after", null, ["poison"], 1)], ["after"]);
+        for (int death = 1; death <= 3; death++)
+        {
+            WorkerState on = state.Tasks["poison"].ProcessingOn!;
+            Assert.Equal(death - 1, state.Tasks["poison"].Suspicious);
+            state.AddWorker("w" + death, 1);
+            state.RemoveWorker(on.Address);
+            state.Validate();
+            if (death < 3)
+            {
+                Assert.Empty(outbox.Erred);
+                Assert.Equal(TaskStateKind.Processing, state.Tasks["poison"].State);
+            }
+        }
+
+        SchedulerTask after = outbox.Erred["after"];
+        Assert.Equal(new Key("poison"), after.ErredOn!.Key);
+        Assert.Equal(typeof(KilledWorkerException).FullName, after.Error!.TypeName);
+        Assert.Contains("poison", after.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("allowed-failures = 2", after.Error.Message, StringComparison.Ordinal);
+
+        // The cluster keeps serving other work.
+        outbox.Sent.Clear();
+        state.UpdateGraph("c", Chain("ok", 3), [new Key("ok", 2)]);
+        Drain(state, outbox, _ => 0);
+        Assert.Contains(new Key("ok", 2), outbox.InMemory["c"]);
+    }
+
+    [Fact]
+    public void RemoveWorker_Graceful_DoesNotCountAgainstItsTasks()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox, allowedFailures: 0);
+        state.AddWorker("w0", 1);
+        state.UpdateGraph("c", [new TaskSubmission("t", null, [], 0)], ["t"]);
+        state.AddWorker("w1", 1);
+        state.RemoveWorker(state.Tasks["t"].ProcessingOn!.Address, graceful: true);
+        Assert.Equal(0, state.Tasks["t"].Suspicious);
+        Assert.Equal(TaskStateKind.Processing, state.Tasks["t"].State);
+        state.AddWorker("w2", 1);
+        state.RemoveWorker(state.Tasks["t"].ProcessingOn!.Address);
+        Assert.Equal(typeof(KilledWorkerException).FullName, outbox.Erred["t"].Error!.TypeName);
+    }
+
+    [Fact]
+    public void MissingData_InputLostOnItsOnlyHolder_IsRecomputedAndTheTaskRunsAgain()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+        state.UpdateGraph("c", Chain("x", 2), [new Key("x", 1)]);
+        (WorkerState w, SchedulerTask first, long run) = outbox.Sent[0];
+        outbox.Sent.Clear();
+        state.TaskFinished(w.Address, first.Key, run, 8, 0.001);
+        (WorkerState w2, SchedulerTask second, long run2) = outbox.Sent.Single();
+        outbox.Sent.Clear();
+        state.MissingData(w2.Address, second.Key, run2, "w1");
+        state.Validate();
+        Assert.Contains(outbox.Freed, f => f.Worker.Address == "w1" && f.Key == new Key("x", 0));
+        Assert.Equal(new Key("x", 0), outbox.Sent[^1].Task.Key);
+        Assert.Equal(TaskStateKind.Waiting, state.Tasks[new Key("x", 1)].State);
+
+        // A stale report (of the old run) changes nothing.
+        state.MissingData(w2.Address, second.Key, run2, "w1");
+        Drain(state, outbox, _ => 0);
+        Assert.Contains(new Key("x", 1), outbox.InMemory["c"]);
+        Assert.Empty(outbox.Erred);
+    }
+
+    [Fact]
+    public void RandomExecution_WithDeathsAndMissingData_AlwaysCompletesAndForgets()
+    {
+        Gen.Select(Gen.Int[1, 60], Gen.Int[1, 4], Gen.Int[0, 8], Gen.UInt).Sample((leaves, workers, events, seed) =>
+        {
+            var random = new Random((int)seed);
+            var outbox = new RecordingOutbox();
+            var state = new SchedulerState(outbox, allowedFailures: 100);
+            int next = 0;
+            for (int i = 0; i < workers; i++)
+            {
+                state.AddWorker("w" + next++, random.Next(1, 3));
+            }
+
+            List<TaskSubmission> graph = Tree("t", leaves);
+            Key root = graph[^1].Key;
+            state.UpdateGraph("c", graph, [root]);
+            int left = events;
+            Drain(state, outbox, n => random.Next(n), () =>
+            {
+                if (left > 0 && random.Next(5) == 0)
+                {
+                    left--;
+                    if (random.Next(2) == 0)
+                    {
+                        state.RemoveWorker(state.Workers.Keys.First(), graceful: random.Next(2) == 0);
+                        state.AddWorker("w" + next++, 1);
+                    }
+                    else if (outbox.Sent.Where(s => s.Task.Dependencies.Length > 0).ToList() is { Count: > 0 } withInputs)
+                    {
+                        // A worker could not fetch an input from one of its holders (or from a worker that left).
+                        (WorkerState w, SchedulerTask t, long run) = withInputs[random.Next(withInputs.Count)];
+                        SchedulerTask dep = t.Dependencies[random.Next(t.Dependencies.Length)];
+                        string peer = dep.WhoHas.Count > 0 ? dep.WhoHas[random.Next(dep.WhoHas.Count)].Address : "gone";
+                        state.MissingData(w.Address, t.Key, run, peer);
+                    }
+
+                    state.Validate();
+                }
+            });
+            Assert.Contains(root, outbox.InMemory["c"]);
+            Assert.Empty(outbox.Erred);
+            state.ReleaseKeys("c", [root]);
+            state.Validate();
+            Assert.Empty(state.Tasks);
+        }, iter: 300);
+    }
 }

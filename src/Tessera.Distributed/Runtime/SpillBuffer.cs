@@ -1,0 +1,305 @@
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Runtime;
+
+/// <summary>
+/// A worker's data store (Dask's <c>SpillBuffer</c>): results in memory, and results spilled to files in
+/// the serializer's value format. When the estimated bytes in memory pass the target, the least recently
+/// used results are spilled; a spilled result is read back (and kept in memory again) when a task needs
+/// it, and served to peers straight from its file.
+/// </summary>
+/// <remarks>Thread-safe; one lock guards the store (spilling and reading back run under it).</remarks>
+internal sealed class SpillBuffer : IDisposable
+{
+    private readonly Dictionary<Key, Entry> _entries = [];
+    private readonly LinkedList<Key> _lru = [];
+    private readonly Lock _lock = new();
+    private readonly Func<object?, long> _sizeOf;
+    private readonly string? _directory;
+    private readonly long _target;
+    private long _memoryBytes;
+    private long _spilledBytes;
+    private long _nextFile;
+
+    /// <summary>Creates the store.</summary>
+    /// <param name="directory">Where spilled results go; null when the store never spills.</param>
+    /// <param name="targetBytes">The bytes in memory above which results are spilled; <see cref="long.MaxValue"/> for never.</param>
+    /// <param name="sizeOf">Estimates a value's size in bytes.</param>
+    public SpillBuffer(string? directory, long targetBytes, Func<object?, long> sizeOf)
+    {
+        _directory = directory;
+        _target = directory is null ? long.MaxValue : targetBytes;
+        _sizeOf = sizeOf;
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+
+    /// <summary>Gets the number of results held, in memory or on disk.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>Gets the estimated bytes of the results in memory.</summary>
+    public long MemoryBytes => Interlocked.Read(ref _memoryBytes);
+
+    /// <summary>Gets the bytes of the results on disk.</summary>
+    public long SpilledBytes => Interlocked.Read(ref _spilledBytes);
+
+    /// <summary>Gets how many results were spilled to disk so far.</summary>
+    public long SpillCount { get; private set; }
+
+    /// <summary>Gets how many spilled results were read back so far.</summary>
+    public long UnspillCount { get; private set; }
+
+    /// <summary>Gets whether a result is held.</summary>
+    public bool ContainsKey(Key key)
+    {
+        lock (_lock)
+        {
+            return _entries.ContainsKey(key);
+        }
+    }
+
+    /// <summary>Stores a result (replacing one with the same key); <paramref name="serializer"/> reads it back if it is spilled.</summary>
+    public void Set(Key key, object? value, IWireSerializer serializer)
+    {
+        lock (_lock)
+        {
+            RemoveLocked(key);
+            AddLocked(key, value, serializer);
+            SpillAboveTargetLocked();
+        }
+    }
+
+    /// <summary>Stores a result unless one with the key is held already.</summary>
+    public bool TryAdd(Key key, object? value, IWireSerializer serializer)
+    {
+        lock (_lock)
+        {
+            if (_entries.ContainsKey(key))
+            {
+                return false;
+            }
+
+            AddLocked(key, value, serializer);
+            SpillAboveTargetLocked();
+            return true;
+        }
+    }
+
+    /// <summary>Gets a result, reading it back from disk if it was spilled (it then counts as in memory and recently used).</summary>
+    public bool TryGetValue(Key key, out object? value)
+    {
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(key, out Entry? e))
+            {
+                value = null;
+                return false;
+            }
+
+            if (e.File is { } file)
+            {
+                object? read = e.Serializer.DeserializeValue(File.ReadAllBytes(file));
+                DeleteFileLocked(e);
+                e.Value = read;
+                e.Size = _sizeOf(read);
+                _memoryBytes += e.Size;
+                UnspillCount++;
+                e.Node = _lru.AddLast(key);
+                value = read;
+                SpillAboveTargetLocked(keep: key);
+                return true;
+            }
+
+            _lru.Remove(e.Node!);
+            _lru.AddLast(e.Node!);
+            value = e.Value;
+            return true;
+        }
+    }
+
+    /// <summary>Gets a result in the serializer's value format: a spilled one straight from its file, without reading it back into memory.</summary>
+    public bool TryGetSerialized(Key key, IWireSerializer serializer, out byte[] bytes)
+    {
+        object? value;
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(key, out Entry? e))
+            {
+                bytes = [];
+                return false;
+            }
+
+            if (e.File is { } file)
+            {
+                bytes = File.ReadAllBytes(file);
+                return true;
+            }
+
+            value = e.Value;
+        }
+
+        bytes = serializer.SerializeValue(value);
+        return true;
+    }
+
+    /// <summary>Drops a result.</summary>
+    public bool TryRemove(Key key)
+    {
+        lock (_lock)
+        {
+            return RemoveLocked(key);
+        }
+    }
+
+    /// <summary>Spills least recently used results until the bytes in memory are at most <paramref name="bytes"/>; returns how many it spilled.</summary>
+    public int SpillUntil(long bytes)
+    {
+        lock (_lock)
+        {
+            return _directory is null ? 0 : SpillUntilLocked(bytes, keep: null);
+        }
+    }
+
+    /// <summary>Deletes the spill files.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (Entry e in _entries.Values)
+            {
+                DeleteFileLocked(e);
+            }
+
+            _entries.Clear();
+            _lru.Clear();
+            if (_directory is not null)
+            {
+                try
+                {
+                    Directory.Delete(_directory, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    private void AddLocked(Key key, object? value, IWireSerializer serializer)
+    {
+        var e = new Entry(serializer) { Value = value, Size = _sizeOf(value), Node = _lru.AddLast(key) };
+        _entries.Add(key, e);
+        _memoryBytes += e.Size;
+    }
+
+    private bool RemoveLocked(Key key)
+    {
+        if (!_entries.Remove(key, out Entry? e))
+        {
+            return false;
+        }
+
+        if (e.File is not null)
+        {
+            DeleteFileLocked(e);
+        }
+        else
+        {
+            _lru.Remove(e.Node!);
+            _memoryBytes -= e.Size;
+        }
+
+        return true;
+    }
+
+    private void SpillAboveTargetLocked(Key? keep = null)
+    {
+        if (_memoryBytes > _target)
+        {
+            SpillUntilLocked(_target, keep);
+        }
+    }
+
+    private int SpillUntilLocked(long bytes, Key? keep)
+    {
+        int spilled = 0;
+        LinkedListNode<Key>? node = _lru.First;
+        while (_memoryBytes > bytes && node is not null)
+        {
+            LinkedListNode<Key>? next = node.Next;
+            Entry e = _entries[node.Value];
+            if (node.Value != keep && !e.Unspillable)
+            {
+                byte[] data;
+                try
+                {
+                    data = e.Serializer.SerializeValue(e.Value);
+                }
+                catch (Exception ex) when (ex is ValueSerializationException or NotSupportedException or InvalidOperationException)
+                {
+                    // Not plain data (a worker's own objects may be): it stays in memory.
+                    e.Unspillable = true;
+                    node = next;
+                    continue;
+                }
+
+                string file = Path.Combine(_directory!, $"{_nextFile++}.spill");
+                File.WriteAllBytes(file, data);
+                _lru.Remove(node);
+                e.Node = null;
+                e.Value = null;
+                e.File = file;
+                e.FileBytes = data.Length;
+                _memoryBytes -= e.Size;
+                _spilledBytes += data.Length;
+                SpillCount++;
+                spilled++;
+            }
+
+            node = next;
+        }
+
+        return spilled;
+    }
+
+    private void DeleteFileLocked(Entry e)
+    {
+        if (e.File is { } file)
+        {
+            File.Delete(file);
+            _spilledBytes -= e.FileBytes;
+            e.File = null;
+            e.FileBytes = 0;
+        }
+    }
+
+    private sealed class Entry(IWireSerializer serializer)
+    {
+        public IWireSerializer Serializer { get; } = serializer;
+
+        public object? Value { get; set; }
+
+        public long Size { get; set; }
+
+        public LinkedListNode<Key>? Node { get; set; }
+
+        /// <summary>Gets or sets the spill file; null while the value is in memory.</summary>
+        public string? File { get; set; }
+
+        public long FileBytes { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether the value cannot be serialized, so it is never spilled.</summary>
+        public bool Unspillable { get; set; }
+    }
+}

@@ -1,0 +1,145 @@
+namespace Tessera.Distributed.Tests;
+
+/// <summary>
+/// Fault tests on worker processes: workers killed (kill -9) in the middle of a graph, a task that crashes
+/// every worker it runs on, and results spilled to disk under a small memory limit.
+/// </summary>
+public sealed class ResilienceTests
+{
+    private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(90);
+
+    private static long Leaf(long i, long round)
+    {
+        Thread.Sleep(1);
+        return (i * 7) + round;
+    }
+
+    [Fact]
+    public async Task KilledWorkerProcesses_AtRandomPointsOfATreeOf2000Tasks_GiveTheRightAnswerEachTime()
+    {
+        const int Rounds = 5, Leaves = 2000;
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 2, processes: true);
+        await using Client client = await Client.ConnectAsync(cluster);
+        var leaf = Delayed.Of<long, long, long>(Leaf);
+        var sum = Delayed.Of<IReadOnlyList<long>, long>(xs => xs.Sum());
+        var random = new Random(7);
+        int right = 0, killedWhileRunning = 0;
+        for (int round = 0; round < Rounds; round++)
+        {
+            IReadOnlyList<Delayed<long>> level = [.. Enumerable.Range(0, Leaves).Select(i => leaf(i, round))];
+            while (level.Count > 1)
+            {
+                level = [.. level.Chunk(10).Select(c => sum(Delayed.List(c)))];
+            }
+
+            Task<long> running = level[0].ComputeAsync(client, TestContext.Current.CancellationToken);
+            await Task.Delay(random.Next(20, 600), TestContext.Current.CancellationToken);
+            killedWhileRunning += running.IsCompleted ? 0 : 1;
+            cluster.KillWorkerProcessForTesting(random.Next(cluster.WorkerCount));
+            long expected = Enumerable.Range(0, Leaves).Sum(i => (i * 7L) + round);
+            if (await running.WaitAsync(s_limit, TestContext.Current.CancellationToken) == expected)
+            {
+                right++;
+            }
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{right} of {Rounds} right answers; {killedWhileRunning} kills landed while the graph ran; {cluster.ReplacedWorkers} workers replaced.");
+        Assert.Equal(Rounds, right);
+        Assert.True(killedWhileRunning > 0, "no kill landed while a graph ran");
+    }
+
+    [Fact]
+    public async Task TaskThatCrashesItsWorker_FailsWithKilledWorker_AfterAllowedFailures_WhileOtherWorkGoesOn()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true, allowedFailures: 2);
+        await using Client client = await Client.ConnectAsync(cluster);
+        using Future<int> poison = client.Submit<int, int>(x =>
+        {
+            Environment.FailFast($"poison task {x} crashes its worker");
+            return x;
+        }, 1, key: "poison");
+
+        KilledWorkerException e = await Assert.ThrowsAsync<KilledWorkerException>(() => poison.ResultAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken));
+        Assert.Equal("poison", e.Key.ToString());
+        Assert.Contains("poison", e.Message, StringComparison.Ordinal);
+        Assert.Contains("3 workers that died", e.Message, StringComparison.Ordinal);
+        Assert.Equal(FutureStatus.Error, poison.Status);
+
+        // The crashed workers are replaced, and the cluster serves other work.
+        using Future<long> fine = client.Submit<long, long>(x => x * x, 9L);
+        Assert.Equal(81L, await fine.ResultAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(s_limit);
+        while (cluster.ReplacedWorkers < 3 || cluster.Scheduler.WorkerCount < 2)
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+
+        using Future<long> after = client.Submit<long, long>(x => x * x, 10L);
+        Assert.Equal(100L, await after.ResultAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ResultsBeyondTheMemoryTarget_SpillToDisk_AndReadBackEqual(bool processes)
+    {
+        const int Chunks = 40, Length = 250_000; // 2 MB each, 80 MB in all
+        string directory = Path.Combine(Path.GetTempPath(), "tessera-spill-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // 32 MB limit per worker: results spill above 0.6 of it (in-process workers measure no process memory).
+            // Worker processes measure their process memory too, which is above 0.7 of the limit from the
+            // start: they spill everything they can each time they look (pause and terminate are off here).
+            var memory = new WorkerMemoryOptions { Limit = 32_000_000, LocalDirectory = directory, PauseFraction = null, TerminateFraction = null };
+            await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: processes, memory: memory);
+            await using Client client = await Client.ConnectAsync(cluster);
+            Future<double[]>[] chunks = [.. Enumerable.Range(0, Chunks).Select(i => client.Submit<int, int, double[]>(Chunk, i, Length))];
+            try
+            {
+                Future<double>[] sums = [.. chunks.Select(c => client.Submit<double[], double>(xs => xs.Sum(), c))];
+                double[] got = await client.GatherAsync(sums, TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+                Assert.Equal([.. Enumerable.Range(0, Chunks).Select(i => Chunk(i, Length).Sum())], got);
+                foreach (Future<double> s in sums)
+                {
+                    s.Dispose();
+                }
+
+                // The chunks are still held, mostly on disk.
+                int files = Directory.EnumerateFiles(directory, "*.spill", SearchOption.AllDirectories).Count();
+                Assert.True(files > Chunks / 3, $"only {files} of {Chunks} chunks spilled");
+                double[][] back = await client.GatherAsync(chunks, TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+                for (int i = 0; i < Chunks; i++)
+                {
+                    Assert.Equal(Chunk(i, Length), back[i]);
+                }
+            }
+            finally
+            {
+                foreach (Future<double[]> c in chunks)
+                {
+                    c.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private static double[] Chunk(int seed, int length)
+    {
+        var random = new Random(seed);
+        var xs = new double[length];
+        for (int i = 0; i < xs.Length; i++)
+        {
+            xs[i] = random.NextDouble();
+        }
+
+        return xs;
+    }
+}

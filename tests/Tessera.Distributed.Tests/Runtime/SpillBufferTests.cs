@@ -1,0 +1,69 @@
+using Tessera.Distributed.Runtime;
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Tests.Runtime;
+
+public sealed class SpillBufferTests
+{
+    private static long SizeOf(object? value) => value is double[] xs ? 8L * xs.Length : 32;
+
+    [Fact]
+    public void AboveTheTarget_SpillsLeastRecentlyUsed_AndReadsBackEqual()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "tessera-spillbuffer-" + Guid.NewGuid().ToString("N"));
+        IWireSerializer serializer = TestSerializers.Create();
+        using (var store = new SpillBuffer(directory, targetBytes: 2_500, SizeOf))
+        {
+            double[][] values = [.. Enumerable.Range(0, 5).Select(i => Enumerable.Range(0, 100).Select(j => (i * 1000.0) + j).ToArray())];
+            store.Set(new Key("a", 0), values[0], serializer);
+            store.Set(new Key("a", 1), values[1], serializer);
+            store.Set(new Key("a", 2), values[2], serializer);
+
+            // a-0 was used again, so a-1 is the least recently used when a-3 arrives.
+            Assert.True(store.TryGetValue(new Key("a", 0), out _));
+            store.Set(new Key("a", 3), values[3], serializer);
+            Assert.Equal(1, store.SpillCount);
+            Assert.True(store.MemoryBytes <= 2_500);
+            Assert.Single(Directory.EnumerateFiles(directory));
+
+            // Served straight from the file, in the wire format.
+            Assert.True(store.TryGetSerialized(new Key("a", 1), serializer, out byte[] bytes));
+            Assert.Equal(values[1], (double[])serializer.DeserializeValue(bytes)!);
+
+            // Read back into memory, which spills another.
+            Assert.True(store.TryGetValue(new Key("a", 1), out object? back));
+            Assert.Equal(values[1], (double[])back!);
+            Assert.Equal(1, store.UnspillCount);
+            Assert.Equal(4, store.Count);
+            Assert.True(store.MemoryBytes <= 2_500);
+
+            foreach (int i in new[] { 0, 1, 2, 3 })
+            {
+                Assert.True(store.TryGetValue(new Key("a", i), out object? v));
+                Assert.Equal(values[i], (double[])v!);
+            }
+
+            foreach (int i in new[] { 0, 1, 2, 3 })
+            {
+                Assert.True(store.TryRemove(new Key("a", i)));
+            }
+
+            Assert.Equal(0, store.Count);
+            Assert.Equal(0, store.MemoryBytes);
+            Assert.Equal(0, store.SpilledBytes);
+            Assert.Empty(Directory.EnumerateFiles(directory));
+        }
+
+        Assert.False(Directory.Exists(directory));
+    }
+
+    [Fact]
+    public void WithoutADirectory_NeverSpills()
+    {
+        using var store = new SpillBuffer(null, targetBytes: 10, SizeOf);
+        store.Set(new Key("x"), new double[100], TestSerializers.Create());
+        Assert.Equal(0, store.SpillCount);
+        Assert.Equal(0, store.SpillUntil(0));
+        Assert.Equal(800, store.MemoryBytes);
+    }
+}
