@@ -376,7 +376,26 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
 
         object?[] results = new object?[keys.Count];
-        var byWorker = Enumerable.Range(0, keys.Count).GroupBy(i => locations[i][0]);
+        List<int>? fetch = null;
+        for (int i = 0; i < keys.Count; i++)
+        {
+            // A small result came with the scheduler's answer; the others are fetched from their workers.
+            if (states[i].Value is { } inline)
+            {
+                results[i] = _serializer.DeserializeValue(inline);
+            }
+            else
+            {
+                (fetch ??= []).Add(i);
+            }
+        }
+
+        if (fetch is null)
+        {
+            return results;
+        }
+
+        var byWorker = fetch.GroupBy(i => locations[i][0]);
         await Task.WhenAll(byWorker.Select(async g =>
         {
             int[] idx = [.. g];
@@ -548,6 +567,11 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                 switch (m)
                 {
                     case KeyInMemory k when _keys.TryGetValue(k.Key, out FutureState? s):
+                        if (k.Value is not null && !s.Location.Task.IsCompleted)
+                        {
+                            s.Value = k.Value;
+                        }
+
                         s.Location.TrySetResult(k.WhoHas);
                         break;
                     case KeyErred e when _keys.TryGetValue(e.Key, out FutureState? s):
@@ -691,6 +715,9 @@ internal sealed class FutureState
 {
     /// <summary>Gets the result's location: completes with the workers that hold it, fails with the task's error, or is cancelled.</summary>
     public TaskCompletionSource<string[]> Location { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Gets or sets the serialized result when it came with the scheduler's answer (small results); null when it is fetched from a worker. Set before <see cref="Location"/> completes.</summary>
+    public byte[]? Value { get; set; }
 
     /// <summary>Gets or sets the number of live futures (and in-flight gathers) for the key; guarded by locking the state.</summary>
     public int References { get; set; }
