@@ -507,10 +507,19 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted, int retries, TaskRestrictions? restrictions = null)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        HashSet<Assembly>? userAssemblies = _uploadCode ? [] : null;
+        if (wanted.Length == 1 && graph.Count == 1 && graph.TryGetValue(wanted[0], out Node? only) && !only.HasReferences)
+        {
+            // One task without dependencies (a Submit of values): nothing to cull or order.
+            WireTask single = new(wanted[0], _serializer.SerializeNode(only, userAssemblies), [], 0, retries, restrictions);
+            UploadCode(userAssemblies);
+            SendToScheduler(new UpdateGraph([single], wanted));
+            return;
+        }
+
         TaskGraph culled = GraphOptimizations.Cull(graph, wanted);
         Dictionary<Key, int> order = GraphOrder.Order(WithExternalKeys(culled));
         var tasks = new WireTask[culled.Count];
-        HashSet<Assembly>? userAssemblies = _uploadCode ? [] : null;
         int i = 0;
         foreach (KeyValuePair<Key, Node> kv in culled)
         {
