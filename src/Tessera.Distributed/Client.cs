@@ -380,7 +380,26 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
 
         object?[] results = new object?[keys.Count];
-        IEnumerable<int> pending = Enumerable.Range(0, keys.Count);
+        var fetch = new List<int>(keys.Count);
+        for (int i = 0; i < keys.Count; i++)
+        {
+            // A small result came with the scheduler's answer; the others are fetched from their workers.
+            if (states[i].Value is { } inline)
+            {
+                results[i] = _serializer.DeserializeValue(inline);
+            }
+            else
+            {
+                fetch.Add(i);
+            }
+        }
+
+        if (fetch.Count == 0)
+        {
+            return results;
+        }
+
+        IEnumerable<int> pending = fetch;
         for (int attempt = 0; ; attempt++)
         {
             var lost = new System.Collections.Concurrent.ConcurrentBag<(int Index, string Worker, Exception Error)>();
@@ -536,10 +555,19 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted, int retries, TaskRestrictions? restrictions = null)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        HashSet<Assembly>? userAssemblies = _uploadCode ? [] : null;
+        if (wanted.Length == 1 && graph.Count == 1 && graph.TryGetValue(wanted[0], out Node? only) && !only.HasReferences)
+        {
+            // One task without dependencies (a Submit of values): nothing to cull or order.
+            WireTask single = new(wanted[0], _serializer.SerializeNode(only, userAssemblies), [], 0, retries, restrictions);
+            UploadCode(userAssemblies);
+            SendToScheduler(new UpdateGraph([single], wanted));
+            return;
+        }
+
         TaskGraph culled = GraphOptimizations.Cull(graph, wanted);
         Dictionary<Key, int> order = GraphOrder.Order(WithExternalKeys(culled));
         var tasks = new WireTask[culled.Count];
-        HashSet<Assembly>? userAssemblies = _uploadCode ? [] : null;
         int i = 0;
         foreach (KeyValuePair<Key, Node> kv in culled)
         {
@@ -596,6 +624,11 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                 switch (m)
                 {
                     case KeyInMemory k when _keys.TryGetValue(k.Key, out FutureState? s):
+                        if (k.Value is not null && !s.Location.Task.IsCompleted)
+                        {
+                            s.Value = k.Value;
+                        }
+
                         if (!s.Location.TrySetResult(k.WhoHas))
                         {
                             // Recomputed after the workers that held it were lost.
@@ -751,6 +784,9 @@ internal sealed class FutureState
 {
     /// <summary>Gets the result's location: completes with the workers that hold it, fails with the task's error, or is cancelled.</summary>
     public TaskCompletionSource<string[]> Location { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Gets or sets the serialized result when it came with the scheduler's answer (small results); null when it is fetched from a worker. Set before <see cref="Location"/> completes.</summary>
+    public byte[]? Value { get; set; }
 
     /// <summary>Gets or sets the number of live futures (and in-flight gathers) for the key; guarded by locking the state.</summary>
     public int References { get; set; }

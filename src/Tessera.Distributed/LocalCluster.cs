@@ -220,6 +220,19 @@ public sealed class LocalCluster : IAsyncDisposable
         await _scheduler.DisposeAsync().ConfigureAwait(false);
     }
 
+    // Runtime settings for worker processes, which are young when they get work: tier-0 code is promoted
+    // to optimized code as soon as it has been called 30 times, without the 100 ms wait for start-up
+    // compilation to settle, and without the instrumented tier of dynamic PGO, which compiles every hot
+    // method once more; socket completions run on the thread that polls the sockets instead of being
+    // handed to the thread pool (one thread hop less per received message; a worker's receive loops
+    // only queue work for its task threads).
+    private static readonly (string Variable, string Value)[] s_workerRuntimeSettings =
+    [
+        ("DOTNET_TC_CallCountingDelayMs", "0"),
+        ("DOTNET_TieredPGO", "0"),
+        ("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1"),
+    ];
+
     private Process StartWorkerProcess(string name)
     {
         string program = Environment.GetEnvironmentVariable("TESSERA_WORKER_PATH") is { Length: > 0 } configured
@@ -264,6 +277,15 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             start.ArgumentList.Add("--local-directory");
             start.ArgumentList.Add(directory);
+        }
+
+        foreach ((string variable, string value) in s_workerRuntimeSettings)
+        {
+            // The user's own setting, inherited from this process, wins.
+            if (Environment.GetEnvironmentVariable(variable) is null)
+            {
+                start.Environment[variable] = value;
+            }
         }
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start a worker process ({program}).");

@@ -45,9 +45,3 @@ public sealed class DistributedTests
         Assert.Equal(rows.Count(r => r.X > 0.2), await df[df["x"] > 0.2].Len().ComputeAsync(client, TestContext.Current.CancellationToken));
     }
 }
-
-/// <summary>The tests that set the process-wide default scheduler, run apart from all others.</summary>
-[CollectionDefinition(nameof(DistributedTests), DisableParallelization = true)]
-public sealed class DistributedTestsRunAlone
-{
-}

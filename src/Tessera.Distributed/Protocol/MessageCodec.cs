@@ -75,11 +75,17 @@ internal static class MessageCodec
                 WriteKeys(ref w, m.Keys);
                 break;
             case KeyInMemory m:
-                w.WriteArrayHeader(4);
+                // The inline value is a trailing field, written only when there is one.
+                w.WriteArrayHeader(m.Value is null ? 4 : 5);
                 w.Write((byte)m.Op);
                 WriteKey(ref w, m.Key);
                 WriteStrings(ref w, m.WhoHas);
                 w.Write(m.NBytes);
+                if (m.Value is not null)
+                {
+                    w.Write(m.Value);
+                }
+
                 break;
             case KeyErred m:
                 w.WriteArrayHeader(4);
@@ -126,12 +132,17 @@ internal static class MessageCodec
                 WriteKeys(ref w, m.Keys);
                 break;
             case TaskFinished m:
-                w.WriteArrayHeader(5);
+                w.WriteArrayHeader(m.Value is null ? 5 : 6);
                 w.Write((byte)m.Op);
                 WriteKey(ref w, m.Key);
                 w.Write(m.NBytes);
                 w.Write(m.DurationSeconds);
                 w.Write(m.RunId);
+                if (m.Value is not null)
+                {
+                    w.Write(m.Value);
+                }
+
                 break;
             case TaskErred m:
                 w.WriteArrayHeader(4);
@@ -280,7 +291,7 @@ internal static class MessageCodec
     public static Message Read(ReadOnlyMemory<byte> bytes)
     {
         var r = new MessagePackReader(bytes);
-        r.ReadArrayHeader();
+        int fields = r.ReadArrayHeader();
         var op = (Op)r.ReadByte();
         Message m = op switch
         {
@@ -289,7 +300,7 @@ internal static class MessageCodec
             Op.Welcome => new Welcome(ReadString(ref r), r.ReadInt32()),
             Op.UpdateGraph => new UpdateGraph(ReadWireTasks(ref r), ReadKeys(ref r)),
             Op.ReleaseKeys => new ReleaseKeys(ReadKeys(ref r)),
-            Op.KeyInMemory => new KeyInMemory(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64()),
+            Op.KeyInMemory => new KeyInMemory(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64(), fields > 4 ? ReadBytes(ref r) : null),
             Op.KeyErred => new KeyErred(ReadKey(ref r), ReadKey(ref r), ReadError(ref r)),
             Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32(), ReadResources(ref r), r.ReadInt64()),
             Op.FreeKeys => new FreeKeys(ReadKeys(ref r)),
@@ -298,7 +309,7 @@ internal static class MessageCodec
             Op.RestartDone => new RestartDone(r.ReadInt64(), ReadOptionalError(ref r)),
             Op.ClusterRestarted => new ClusterRestarted(),
             Op.RestartWorker => new RestartWorker(),
-            Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble(), r.ReadInt64()),
+            Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble(), r.ReadInt64(), fields > 5 ? ReadBytes(ref r) : null),
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r), r.ReadInt64()),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),
             Op.Data => ReadData(ref r),

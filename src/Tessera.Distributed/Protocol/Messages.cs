@@ -66,8 +66,12 @@ internal sealed record UpdateGraph(WireTask[] Tasks, Key[] Wanted) : Message(Op.
 /// <summary>A client no longer wants these keys.</summary>
 internal sealed record ReleaseKeys(Key[] Keys) : Message(Op.ReleaseKeys);
 
-/// <summary>The scheduler tells a client that a key is ready and where it lives.</summary>
-internal sealed record KeyInMemory(Key Key, string[] WhoHas, long NBytes) : Message(Op.KeyInMemory);
+/// <summary>
+/// The scheduler tells a client that a key is ready and where it lives; <paramref name="Value"/> is the
+/// serialized result when the worker sent a small one with <see cref="TaskFinished"/> (then the client
+/// need not fetch it), else null.
+/// </summary>
+internal sealed record KeyInMemory(Key Key, string[] WhoHas, long NBytes, byte[]? Value = null) : Message(Op.KeyInMemory);
 
 /// <summary>The scheduler tells a client that a key failed, because of <paramref name="ErredOn"/>.</summary>
 internal sealed record KeyErred(Key Key, Key ErredOn, RemoteError Error) : Message(Op.KeyErred);
@@ -87,8 +91,13 @@ internal sealed record ComputeTask(Key Key, byte[] Spec, DependencyLocation[] De
 /// <summary>The scheduler tells a worker that it may drop these keys.</summary>
 internal sealed record FreeKeys(Key[] Keys) : Message(Op.FreeKeys);
 
-/// <summary>A worker finished a task (the run <paramref name="RunId"/> of <see cref="ComputeTask"/>) and holds its result.</summary>
-internal sealed record TaskFinished(Key Key, long NBytes, double DurationSeconds, long RunId = 0) : Message(Op.TaskFinished);
+/// <summary>
+/// A worker finished a task (the run <paramref name="RunId"/> of <see cref="ComputeTask"/>) and holds its
+/// result; <paramref name="Value"/> is the serialized result when it is small (below
+/// <see cref="Runtime.WorkerServer.InlineResultLimit"/>), which the scheduler passes on to the clients
+/// that want the key, else null.
+/// </summary>
+internal sealed record TaskFinished(Key Key, long NBytes, double DurationSeconds, long RunId = 0, byte[]? Value = null) : Message(Op.TaskFinished);
 
 /// <summary>A worker fetched copies of these keys from peers (inputs of its tasks) and holds them now.</summary>
 internal sealed record AddKeys(Key[] Keys) : Message(Op.AddKeys);

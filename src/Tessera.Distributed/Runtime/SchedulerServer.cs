@@ -30,6 +30,11 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
     private long _nextUpload;
     private int _nextSession;
 
+    // The serialized result that came with the TaskFinished being handled now (and its key): the
+    // KeyInMemory messages of that event carry it to the clients. Only on the event loop.
+    private Key _inlineKey;
+    private byte[]? _inlineValue;
+
     private SchedulerServer(IMessageListener listener, double workerSaturation, TimeSpan workerTimeout, int allowedFailures)
     {
         _listener = listener;
@@ -140,7 +145,8 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
         if (_clients.TryGetValue(client.Id, out Peer? peer))
         {
-            peer.Connection.Post(new KeyInMemory(task.Key, [.. task.WhoHas.Select(w => w.Address)], task.NBytes));
+            byte[]? value = _inlineValue is not null && task.Key.Equals(_inlineKey) ? _inlineValue : null;
+            peer.Connection.Post(new KeyInMemory(task.Key, [.. task.WhoHas.Select(w => w.Address)], task.NBytes, value));
         }
     }
 
@@ -245,7 +251,19 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 _state.ReleaseKeys(peer.Id, m.Keys);
                 break;
             case TaskFinished m when peer.Id is not null:
-                _state.TaskFinished(peer.Id, m.Key, m.RunId, m.NBytes, m.DurationSeconds);
+                // The scheduler does not keep the value: a client that asks for the key later fetches it.
+                _inlineKey = m.Key;
+                _inlineValue = m.Value;
+                try
+                {
+                    _state.TaskFinished(peer.Id, m.Key, m.RunId, m.NBytes, m.DurationSeconds);
+                }
+                finally
+                {
+                    _inlineKey = default;
+                    _inlineValue = null;
+                }
+
                 break;
             case AddKeys m when peer.IsWorker:
                 _state.AddKeys(peer.Id!, m.Keys);

@@ -66,6 +66,8 @@ public sealed class MessageCodecTests
             new RegisterWorker("tcp://a:1", 2, 0, "gpu", [new ResourceAmount("GPU", 2), new ResourceAmount("MEM", 10e9)]),
             new ComputeTask(keys[0], [1], [], 4, 3, [new ResourceAmount("GPU", 1)]),
             new UpdateGraph([new WireTask(keys[0], [1], [], 0, 0, new TaskRestrictions(["tcp://a:1", "gpu"], true, [new ResourceAmount("GPU", 0.5)]))], [keys[0]]),
+            new TaskFinished(keys[1], 64, 0.25, 77, [1, 2, 3]),
+            new KeyInMemory(keys[3], ["tcp://a:1"], 12345, [4, 5]),
         ];
         return all.Select((m, i) => (Name: $"{i}-{m.Op}", m)).ToDictionary(p => p.Name, p => p.m);
     }
@@ -136,6 +138,21 @@ public sealed class MessageCodecTests
         var failed = (RunResult)MessageCodec.Read(MessageCodec.Encode(new RunResult(5, null, new RemoteError("T", "m", null))));
         Assert.Null(failed.Value);
         Assert.Equal(new RemoteError("T", "m", null), failed.Error);
+    }
+
+    [Fact]
+    public void Read_InlineValues_KeepTheirBytesAndAreOmittedWhenAbsent()
+    {
+        var finished = (TaskFinished)MessageCodec.Read(MessageCodec.Encode(new TaskFinished("k", 8, 0.5, 3, [7, 8, 9])));
+        Assert.Equal([7, 8, 9], finished.Value!);
+        Assert.Null(((TaskFinished)MessageCodec.Read(MessageCodec.Encode(new TaskFinished("k", 8, 0.5, 3)))).Value);
+        var inMemory = (KeyInMemory)MessageCodec.Read(MessageCodec.Encode(new KeyInMemory("k", ["tcp://a:1"], 8, [])));
+        Assert.Equal([], inMemory.Value!);
+        Assert.Null(((KeyInMemory)MessageCodec.Read(MessageCodec.Encode(new KeyInMemory("k", ["tcp://a:1"], 8)))).Value);
+
+        // Without a value the messages keep their earlier encoding.
+        Assert.Equal(0x95, MessageCodec.Encode(new TaskFinished("k", 8, 0.5, 3))[0]);
+        Assert.Equal(0x94, MessageCodec.Encode(new KeyInMemory("k", ["tcp://a:1"], 8))[0]);
     }
 
     [Fact]
