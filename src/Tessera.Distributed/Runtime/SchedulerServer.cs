@@ -10,7 +10,7 @@ namespace Tessera.Distributed.Runtime;
 /// The scheduler process's server: accepts clients and workers and drives one
 /// <see cref="SchedulerState"/> from a single event loop.
 /// </summary>
-internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
+internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 {
     private readonly IMessageListener _listener;
     private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -245,12 +245,14 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 _state.ReleaseKeys(peer.Id, m.Keys);
                 break;
             case TaskFinished m when peer.Id is not null:
+                RecordTaskFinished(peer.Id, m.Key, m.DurationSeconds);
                 _state.TaskFinished(peer.Id, m.Key, m.RunId, m.NBytes, m.DurationSeconds);
                 break;
             case AddKeys m when peer.IsWorker:
                 _state.AddKeys(peer.Id!, m.Keys);
                 break;
             case TaskErred m when peer.Id is not null:
+                RecordTaskErred();
                 _state.TaskErred(peer.Id, m.Key, m.RunId, m.Error);
                 break;
             case Heartbeat m when peer.IsWorker:
@@ -295,6 +297,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         peer.Id = m.Address;
         peer.IsWorker = true;
         peer.LastSeen = Environment.TickCount64;
+        peer.MemoryLimit = m.MemoryLimit;
         _workers[m.Address] = peer;
         peer.Connection.Post(new Welcome("scheduler"));
         Dictionary<string, double>? resources = m.Resources is { Length: > 0 } r ? r.ToDictionary(a => a.Name, a => a.Amount, StringComparer.Ordinal) : null;
@@ -657,6 +660,9 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
         /// <summary>Gets or sets when a worker's last heartbeat (or its registration) arrived, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
         public long LastSeen { get; set; }
+
+        /// <summary>Gets or sets the memory limit a worker registered with, in bytes (0: none).</summary>
+        public long MemoryLimit { get; set; }
     }
 
     /// <summary>A restart waiting for its workers to come back.</summary>
