@@ -39,6 +39,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Gets the dashboard's status page (<c>http://127.0.0.1:8787/status</c>), or null when the cluster has no dashboard.</summary>
     public Uri? DashboardAddress => _scheduler.DashboardAddress;
 
+    /// <summary>Gets read-only views of the scheduler's state (snapshots and the task stream), as the dashboard shows them.</summary>
+    public SchedulerMonitor Monitor => _scheduler.Monitor;
+
     /// <summary>Gets whether workers are separate processes.</summary>
     public bool Processes { get; }
 

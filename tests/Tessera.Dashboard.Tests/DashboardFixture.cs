@@ -20,6 +20,12 @@ internal static class DashboardCluster
         return x + 1;
     }
 
+    public static long Double(long x)
+    {
+        Thread.Sleep(3 + (int)(x % 5));
+        return 2 * x;
+    }
+
     public static long Total(IReadOnlyList<long> xs) => xs.Sum();
 
     /// <summary>Maps <see cref="Inc"/> over <paramref name="count"/> numbers and sums them; the futures stay held, so their tasks stay in memory.</summary>
@@ -30,5 +36,16 @@ internal static class DashboardCluster
         Future<long> total = client.Submit(Total, (IReadOnlyList<long>)values);
         Assert.Equal(Enumerable.Range(1, count).Sum(i => (long)i), await total);
         return (incs, total);
+    }
+
+    /// <summary>Runs inc, then double on each result, then a total: three task prefixes, with the futures held.</summary>
+    public static async Task<IReadOnlyList<Future<long>>> RunThreePrefixGraphAsync(Client client, int count)
+    {
+        IReadOnlyList<Future<long>> incs = client.Map<long, long>(Inc, Enumerable.Range(0, count).Select(i => (long)i));
+        Future<long>[] doubles = [.. incs.Select(f => client.Submit(Double, f))];
+        long[] values = await client.GatherAsync(doubles);
+        Future<long> total = client.Submit(Total, (IReadOnlyList<long>)values);
+        Assert.Equal(Enumerable.Range(1, count).Sum(i => 2L * i), await total);
+        return [incs[0], doubles[0], total];
     }
 }

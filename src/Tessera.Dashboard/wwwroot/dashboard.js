@@ -34,7 +34,7 @@
   function summary(s) {
     const threads = s.workers.reduce((a, w) => a + w.threads, 0);
     document.getElementById("summary").textContent =
-      `${s.workers.length} workers · ${threads} threads · ${s.tasks.total} tasks · ${s.tasksFinished} finished · ${bytes(s.workers.reduce((a, w) => a + w.storedBytes, 0))} stored`;
+      `${s.workers.length} workers · ${threads} threads · ${s.tasks.total} tasks · ${s.tasksFinished} finished · ${bytes(s.workers.reduce((a, w) => a + stored(w), 0))} stored`;
   }
 
   function progress(s) {
@@ -75,13 +75,14 @@
     const lanes = [];
     for (const w of s.workers) for (let t = 0; t < Math.max(1, w.threads); t++) lanes.push(w.address + "#" + t);
     for (const r of records) { const id = r.worker + "#" + r.thread; if (!lanes.includes(id)) lanes.push(id); }
+    const names = new Map(s.workers.map(w => [w.address, w.name || w.address]));
     const rowH = 18, left = 150, width = svg.clientWidth || 900;
     const height = Math.max(40, lanes.length * rowH + 24);
     svg.setAttribute("height", height);
     clear(svg);
     lanes.forEach((id, i) => {
       const [addr, thread] = id.split("#");
-      el("text", { x: 4, y: i * rowH + 13 }, svg).textContent = addr.replace(/^(tcp|memory):\/\//, "") + " · " + thread;
+      el("text", { x: 4, y: i * rowH + 13 }, svg).textContent = (names.get(addr) || addr).replace(/^(tcp|memory):\/\//, "") + " · thread " + thread;
       el("line", { x1: left, x2: width, y1: (i + 1) * rowH, y2: (i + 1) * rowH, stroke: "#eee" }, svg);
     });
     if (records.length === 0) { el("text", { x: left + 8, y: 13, class: "empty" }, svg).textContent = "No tasks have run yet."; return; }
@@ -118,6 +119,9 @@
     });
   }
 
+  // Bytes a worker holds: its last heartbeat's count, or the scheduler's own until the first heartbeat.
+  function stored(w) { return Math.max(w.storedBytes, w.managedBytes); }
+
   function workersTable(s) {
     const body = document.querySelector("#workers-table tbody");
     clear(body);
@@ -125,7 +129,7 @@
       const tr = document.createElement("tr");
       tr.className = "worker-row";
       tr.dataset.worker = w.address;
-      for (const v of [w.address, w.name || "", w.threads, bytes(w.memoryBytes), w.memoryLimit ? bytes(w.memoryLimit) : "none", bytes(w.storedBytes),
+      for (const v of [w.address, w.name || "", w.threads, bytes(w.memoryBytes), w.memoryLimit ? bytes(w.memoryLimit) : "none", bytes(stored(w)),
                        w.processing, w.executing, w.keysHeld, w.lastSeenSecondsAgo.toFixed(1) + " s ago"]) {
         const td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
       }
@@ -141,7 +145,7 @@
     if (page === "status") {
       taskStream(s);
       progress(s);
-      workerBars("worker-bytes", s, w => w.storedBytes, w => w.memoryLimit, w => bytes(w.storedBytes));
+      workerBars("worker-bytes", s, stored, w => w.memoryLimit, w => bytes(stored(w)));
       workerBars("worker-processing", s, w => w.processing, null, w => String(w.processing));
     } else if (page === "workers") {
       workersTable(s);
