@@ -13,6 +13,7 @@ internal static class WorkloadRegistry
         new ProfileDistributed(),
         new ProfileCore(),
         new DataFrameWorkload(),
+        new DashboardOverhead(),
     ];
 
     /// <summary>Finds a workload by name (exact, ordinal).</summary>
