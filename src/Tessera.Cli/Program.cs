@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.Loader;
+using Tessera.Dashboard;
 using Tessera.Distributed;
 
 // `tessera scheduler` and `tessera worker ADDRESS`: a thin shell over SchedulerHost and WorkerHost.
@@ -8,10 +9,11 @@ var root = new RootCommand("Tessera: run a scheduler or workers of a Tessera clu
 
 var host = new Option<string>("--host") { Description = "Interface to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
 var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8786 };
-var dashboardAddress = new Option<string?>("--dashboard-address") { Description = "Reserved for the dashboard (not served yet)." };
+var dashboardAddress = new Option<string>("--dashboard-address") { Description = "Where the dashboard listens: host:port, :port (on 127.0.0.1) or a port; a port in use is replaced by a free one.", DefaultValueFactory = _ => new DashboardOptions().Address };
+var noDashboard = new Option<bool>("--no-dashboard") { Description = "Do not serve the dashboard." };
 var saturation = new Option<double>("--worker-saturation") { Description = "Root tasks per worker thread before queuing on the scheduler.", DefaultValueFactory = _ => 1.1 };
 var workerTtl = new Option<double>("--worker-ttl") { Description = "Seconds without a heartbeat after which a worker is removed and its tasks run elsewhere.", DefaultValueFactory = _ => 300 };
-var scheduler = new Command("scheduler", "Start a scheduler and print its address.") { host, port, dashboardAddress, saturation, workerTtl };
+var scheduler = new Command("scheduler", "Start a scheduler and print its address.") { host, port, dashboardAddress, noDashboard, saturation, workerTtl };
 scheduler.SetAction(async (parse, cancellationToken) =>
 {
     var options = new SchedulerOptions
@@ -19,9 +21,20 @@ scheduler.SetAction(async (parse, cancellationToken) =>
         Address = $"tcp://{parse.GetValue(host)}:{parse.GetValue(port)}",
         WorkerSaturation = parse.GetValue(saturation),
         WorkerTimeout = TimeSpan.FromSeconds(parse.GetValue(workerTtl)),
+        Dashboard = parse.GetValue(noDashboard) ? null : DashboardServer.Factory(new DashboardOptions { Address = parse.GetValue(dashboardAddress)! }),
     };
     await using SchedulerHost s = await SchedulerHost.StartAsync(options, cancellationToken);
     Console.WriteLine($"Scheduler at {s.Address}");
+    if (s.Dashboard is { } dashboard)
+    {
+        if (dashboard.Notice is { } notice)
+        {
+            Console.WriteLine(notice);
+        }
+
+        Console.WriteLine($"Dashboard at {s.DashboardAddress}");
+    }
+
     await WaitForShutdownAsync(cancellationToken);
     return 0;
 });

@@ -24,6 +24,12 @@ public sealed record SchedulerOptions
     /// default 3, so the fourth death fails it. Workers that close in good order do not count.
     /// </summary>
     public int AllowedFailures { get; init; } = 3;
+
+    /// <summary>
+    /// Gets what starts the scheduler's dashboard (the Tessera.Dashboard package's <c>DashboardServer.Factory</c>),
+    /// or null (the default) for none.
+    /// </summary>
+    public SchedulerDashboardFactory? Dashboard { get; init; }
 }
 
 /// <summary>Options of a worker.</summary>
@@ -82,8 +88,22 @@ public sealed record WorkerOptions
 public sealed class SchedulerHost : IAsyncDisposable
 {
     private readonly SchedulerServer _server;
+    private ISchedulerDashboard? _dashboard;
 
-    private SchedulerHost(SchedulerServer server) => _server = server;
+    private SchedulerHost(SchedulerServer server)
+    {
+        _server = server;
+        Monitor = new SchedulerMonitor(server);
+    }
+
+    /// <summary>Gets read-only views of the scheduler's state (snapshots and the task stream), as the dashboard shows them.</summary>
+    public SchedulerMonitor Monitor { get; }
+
+    /// <summary>Gets the running dashboard, or null when none was started.</summary>
+    public ISchedulerDashboard? Dashboard => _dashboard;
+
+    /// <summary>Gets the dashboard's status page (<c>http://127.0.0.1:8787/status</c>), or null when no dashboard runs.</summary>
+    public Uri? DashboardAddress => _dashboard is { } d ? new Uri(d.Address, "status") : null;
 
     /// <summary>Gets the address clients and workers connect to.</summary>
     public string Address => _server.Address;
@@ -104,11 +124,51 @@ public sealed class SchedulerHost : IAsyncDisposable
     {
         options ??= new SchedulerOptions();
         SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, options.WorkerTimeout, options.AllowedFailures, cancellationToken).ConfigureAwait(false);
-        return new SchedulerHost(server);
+        var host = new SchedulerHost(server);
+        if (options.Dashboard is { } dashboard)
+        {
+            try
+            {
+                await host.StartDashboardAsync(dashboard, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await host.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return host;
+    }
+
+    /// <summary>Starts a dashboard for this scheduler (when it was started without one); it stops with the scheduler.</summary>
+    /// <param name="factory">What starts the dashboard (the Tessera.Dashboard package's <c>DashboardServer.Factory</c>).</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running dashboard.</returns>
+    /// <exception cref="InvalidOperationException">A dashboard runs already.</exception>
+    public async Task<ISchedulerDashboard> StartDashboardAsync(SchedulerDashboardFactory factory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        if (_dashboard is not null)
+        {
+            throw new InvalidOperationException($"The scheduler at {Address} has a dashboard already, at {_dashboard.Address}.");
+        }
+
+        ISchedulerDashboard dashboard = await factory(this, cancellationToken).ConfigureAwait(false);
+        _dashboard = dashboard;
+        return dashboard;
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _dashboard, null) is { } dashboard)
+        {
+            await dashboard.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _server.DisposeAsync().ConfigureAwait(false);
+    }
 }
 
 /// <summary>A running worker (Dask's <c>dask worker</c>).</summary>

@@ -45,6 +45,12 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Gets the scheduler's address.</summary>
     public string SchedulerAddress => _scheduler.Address;
 
+    /// <summary>Gets the dashboard's status page (<c>http://127.0.0.1:8787/status</c>), or null when the cluster has no dashboard.</summary>
+    public Uri? DashboardAddress => _scheduler.DashboardAddress;
+
+    /// <summary>Gets read-only views of the scheduler's state (snapshots and the task stream), as the dashboard shows them.</summary>
+    public SchedulerMonitor Monitor => _scheduler.Monitor;
+
     /// <summary>Gets whether workers are separate processes.</summary>
     public bool Processes { get; }
 
@@ -83,6 +89,30 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             await cluster.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+
+        return cluster;
+    }
+
+    /// <summary>Starts a scheduler (with a dashboard when the options name one) and the workers, and waits until they have joined.</summary>
+    /// <param name="options">The cluster's workers, scheduling and dashboard.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running cluster.</returns>
+    public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        LocalCluster cluster = await StartAsync(options.Workers, options.ThreadsPerWorker, options.Processes, options.WorkerSaturation, cancellationToken).ConfigureAwait(false);
+        if (options.Dashboard is { } dashboard)
+        {
+            try
+            {
+                await cluster._scheduler.StartDashboardAsync(dashboard, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await cluster.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
 
         return cluster;

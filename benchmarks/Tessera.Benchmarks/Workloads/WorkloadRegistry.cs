@@ -18,6 +18,7 @@ internal static class WorkloadRegistry
         new ArrayRechunk(),
         new MemoryOrder(),
         new CsvParsersWorkload(),
+        new DashboardOverhead(),
     ];
 
     /// <summary>Finds a workload by name (exact, ordinal).</summary>

@@ -10,7 +10,7 @@ namespace Tessera.Distributed.Runtime;
 /// The scheduler process's server: accepts clients and workers and drives one
 /// <see cref="SchedulerState"/> from a single event loop.
 /// </summary>
-internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
+internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 {
     private readonly IMessageListener _listener;
     private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -251,6 +251,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 _state.ReleaseKeys(peer.Id, m.Keys);
                 break;
             case TaskFinished m when peer.Id is not null:
+                RecordTaskFinished(peer.Id, m.Key, m.DurationSeconds);
                 // The scheduler does not keep the value: a client that asks for the key later fetches it.
                 _inlineKey = m.Key;
                 _inlineValue = m.Value;
@@ -272,6 +273,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
                 _state.MissingData(peer.Id, m.Key, m.RunId, missingFrom);
                 break;
             case TaskErred m when peer.Id is not null:
+                RecordTaskErred();
                 _state.TaskErred(peer.Id, m.Key, m.RunId, m.Error);
                 break;
             case Close when peer.IsWorker:
@@ -320,6 +322,7 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
         peer.Id = m.Address;
         peer.IsWorker = true;
         peer.LastSeen = Environment.TickCount64;
+        peer.MemoryLimit = m.MemoryLimit;
         _workers[m.Address] = peer;
         peer.Connection.Post(new Welcome("scheduler"));
         Dictionary<string, double>? resources = m.Resources is { Length: > 0 } r ? r.ToDictionary(a => a.Name, a => a.Amount, StringComparer.Ordinal) : null;
@@ -685,6 +688,9 @@ internal sealed class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 
         /// <summary>Gets or sets when a worker's last heartbeat (or its registration) arrived, in <see cref="Environment.TickCount64"/> milliseconds.</summary>
         public long LastSeen { get; set; }
+
+        /// <summary>Gets or sets the memory limit a worker registered with, in bytes (0: none).</summary>
+        public long MemoryLimit { get; set; }
     }
 
     /// <summary>A restart waiting for its workers to come back.</summary>

@@ -1,0 +1,169 @@
+// Tessera dashboard: live pages fed by server-sent events from /api/v1/events (see docs/dashboard.md).
+// Plain JavaScript and SVG; no build step, no libraries.
+"use strict";
+(() => {
+  const SVG = "http://www.w3.org/2000/svg";
+  const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+                   "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5"];
+  const STREAM_KEEP = 20000;      // records kept in the page
+  const STREAM_DRAW = 4000;       // bars drawn at most (the newest)
+  const page = document.body.dataset.page;
+  const records = [];
+  const seenPrefixes = new Map(); // prefix -> last counts, kept after the scheduler forgot the tasks
+
+  function colour(prefix) {
+    let h = 0;
+    for (let i = 0; i < prefix.length; i++) h = (h * 31 + prefix.charCodeAt(i)) | 0;
+    return PALETTE[Math.abs(h) % PALETTE.length];
+  }
+  function el(name, attrs, parent) {
+    const e = document.createElementNS(SVG, name);
+    for (const k in attrs) e.setAttribute(k, attrs[k]);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function bytes(n) {
+    if (!n) return "0 B";
+    const u = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let i = 0;
+    while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+    return (i ? n.toFixed(1) : n) + " " + u[i];
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  function summary(s) {
+    const threads = s.workers.reduce((a, w) => a + w.threads, 0);
+    document.getElementById("summary").textContent =
+      `${s.workers.length} workers · ${threads} threads · ${s.tasks.total} tasks · ${s.tasksFinished} finished · ${bytes(s.workers.reduce((a, w) => a + stored(w), 0))} stored`;
+  }
+
+  function progress(s) {
+    const box = document.getElementById("progress");
+    const current = new Set();
+    for (const p of s.prefixes) { seenPrefixes.set(p.prefix, p.counts); current.add(p.prefix); }
+    clear(box);
+    if (seenPrefixes.size === 0) { box.innerHTML = '<p class="empty">No tasks yet.</p>'; return; }
+    for (const [prefix, c] of seenPrefixes) {
+      const gone = !current.has(prefix);
+      const waiting = c.waiting + c.noWorker + c.queued;
+      // Released tasks of a prefix are done ones whose results were let go; forgotten prefixes are all done.
+      const done = gone ? c.total : c.memory + c.released + c.erred;
+      const pct = c.total ? Math.floor(100 * done / c.total) : 100;
+      const row = document.createElement("div");
+      row.className = "prefix-row" + (gone ? " forgotten" : "");
+      row.dataset.prefix = prefix;
+      row.dataset.percent = String(pct);
+      const name = document.createElement("span"); name.className = "name"; name.textContent = prefix; name.title = prefix;
+      const bar = document.createElement("span"); bar.className = "bar";
+      const parts = gone ? [["memory", c.total]] : [["memory", c.memory + c.released], ["processing", c.processing], ["erred", c.erred]];
+      for (const [cls, n] of parts) {
+        if (!n) continue;
+        const seg = document.createElement("span");
+        seg.className = cls; seg.style.width = (100 * n / c.total) + "%";
+        if (cls !== "erred") seg.style.background = colour(prefix);
+        bar.appendChild(seg);
+      }
+      const count = document.createElement("span"); count.className = "count";
+      count.innerHTML = `<span class="pct">${pct}%</span> ${done}/${c.total}` + (waiting ? ` · ${waiting} waiting` : "");
+      row.append(name, bar, count);
+      box.appendChild(row);
+    }
+  }
+
+  function taskStream(s) {
+    const svg = document.getElementById("task-stream");
+    const lanes = [];
+    for (const w of s.workers) for (let t = 0; t < Math.max(1, w.threads); t++) lanes.push(w.address + "#" + t);
+    for (const r of records) { const id = r.worker + "#" + r.thread; if (!lanes.includes(id)) lanes.push(id); }
+    const names = new Map(s.workers.map(w => [w.address, w.name || w.address]));
+    const rowH = 18, left = 150, width = svg.clientWidth || 900;
+    const height = Math.max(40, lanes.length * rowH + 24);
+    svg.setAttribute("height", height);
+    clear(svg);
+    lanes.forEach((id, i) => {
+      const [addr, thread] = id.split("#");
+      el("text", { x: 4, y: i * rowH + 13 }, svg).textContent = (names.get(addr) || addr).replace(/^(tcp|memory):\/\//, "") + " · thread " + thread;
+      el("line", { x1: left, x2: width, y1: (i + 1) * rowH, y2: (i + 1) * rowH, stroke: "#eee" }, svg);
+    });
+    if (records.length === 0) { el("text", { x: left + 8, y: 13, class: "empty" }, svg).textContent = "No tasks have run yet."; return; }
+    const shown = records.slice(-STREAM_DRAW);
+    let t1 = -Infinity, t0 = Infinity;
+    for (const r of shown) { if (r.stop > t1) t1 = r.stop; if (r.start < t0) t0 = r.start; }
+    t0 = Math.max(t0, t1 - 60);
+    const span = Math.max(t1 - t0, 0.001), scale = (width - left - 8) / span;
+    for (const r of shown) {
+      const lane = lanes.indexOf(r.worker + "#" + r.thread);
+      if (r.stop < t0) continue;
+      const x = left + (Math.max(r.start, t0) - t0) * scale;
+      const rect = el("rect", { x: x.toFixed(1), y: lane * rowH + 2, width: Math.max(1, (r.stop - Math.max(r.start, t0)) * scale).toFixed(1), height: rowH - 4,
+                                fill: colour(r.prefix), class: "task-bar", "data-prefix": r.prefix }, svg);
+      el("title", {}, rect).textContent = `${r.key} on ${r.worker} (thread ${r.thread}): ${((r.stop - r.start) * 1000).toFixed(2)} ms`;
+    }
+    el("text", { x: width - 4, y: height - 4, "text-anchor": "end" }, svg).textContent = `last ${span.toFixed(span < 1 ? 3 : 1)} s`;
+  }
+
+  function workerBars(svgId, s, value, limit, label) {
+    const svg = document.getElementById(svgId);
+    const rowH = 20, left = 150, width = svg.clientWidth || 400;
+    svg.setAttribute("height", Math.max(30, s.workers.length * rowH + 8));
+    clear(svg);
+    const max = Math.max(1, ...s.workers.map(w => Math.max(value(w), limit ? limit(w) : 0)));
+    s.workers.forEach((w, i) => {
+      el("text", { x: 4, y: i * rowH + 14 }, svg).textContent = w.name || w.address;
+      el("rect", { x: left, y: i * rowH + 3, width: Math.max(0, (width - left - 90) * value(w) / max).toFixed(1), height: rowH - 6, fill: "#4c78a8", class: "worker-bar", "data-worker": w.address }, svg);
+      if (limit && limit(w) > 0) {
+        const x = left + (width - left - 90) * limit(w) / max;
+        el("line", { x1: x, x2: x, y1: i * rowH + 1, y2: (i + 1) * rowH - 1, stroke: "#d62728", "stroke-width": 2 }, svg);
+      }
+      el("text", { x: width - 86, y: i * rowH + 14 }, svg).textContent = label(w);
+    });
+  }
+
+  // Bytes a worker holds: its last heartbeat's count, or the scheduler's own until the first heartbeat.
+  function stored(w) { return Math.max(w.storedBytes, w.managedBytes); }
+
+  function workersTable(s) {
+    const body = document.querySelector("#workers-table tbody");
+    clear(body);
+    for (const w of s.workers) {
+      const tr = document.createElement("tr");
+      tr.className = "worker-row";
+      tr.dataset.worker = w.address;
+      for (const v of [w.address, w.name || "", w.threads, bytes(w.memoryBytes), w.memoryLimit ? bytes(w.memoryLimit) : "none", bytes(stored(w)),
+                       w.processing, w.executing, w.keysHeld, w.lastSeenSecondsAgo.toFixed(1) + " s ago"]) {
+        const td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    }
+  }
+
+  function render(update) {
+    const s = update.status;
+    for (const r of update.taskStream.records) records.push(r);
+    if (records.length > STREAM_KEEP) records.splice(0, records.length - STREAM_KEEP);
+    summary(s);
+    if (page === "status") {
+      taskStream(s);
+      progress(s);
+      workerBars("worker-bytes", s, stored, w => w.memoryLimit, w => bytes(stored(w)));
+      workerBars("worker-processing", s, w => w.processing, null, w => String(w.processing));
+    } else if (page === "workers") {
+      workersTable(s);
+    }
+    document.body.dataset.updates = String((Number(document.body.dataset.updates) || 0) + 1);
+  }
+
+  // The task stream is needed on the status page only; elsewhere the cursor skips it.
+  let since = page === "status" ? 0 : Number.MAX_SAFE_INTEGER;
+  function connect() {
+    const source = new EventSource("/api/v1/events?since=" + since);
+    source.addEventListener("update", e => {
+      const update = JSON.parse(e.data);
+      if (page !== "status") update.taskStream.records = [];
+      if (update.taskStream.next > since || page !== "status") since = Math.max(since, update.taskStream.next);
+      render(update);
+    });
+    source.onerror = () => { document.getElementById("summary").textContent = "disconnected; retrying…"; };
+  }
+  connect();
+})();

@@ -1,0 +1,23 @@
+namespace Tessera.Distributed;
+
+/// <summary>Options of a <see cref="LocalCluster"/>.</summary>
+public sealed record LocalClusterOptions
+{
+    /// <summary>Gets the number of workers; default 2.</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Gets the threads per worker; default 1.</summary>
+    public int ThreadsPerWorker { get; init; } = 1;
+
+    /// <summary>Gets whether workers are processes (the default) or live in this process.</summary>
+    public bool Processes { get; init; } = true;
+
+    /// <summary>Gets the root tasks per worker thread before the rest wait on the scheduler (<see cref="SchedulerOptions.WorkerSaturation"/>).</summary>
+    public double WorkerSaturation { get; init; } = 1.1;
+
+    /// <summary>
+    /// Gets what starts the scheduler's dashboard (the Tessera.Dashboard package's <c>DashboardServer.Factory</c>),
+    /// or null (the default) for none; <see cref="LocalCluster.DashboardAddress"/> tells where it runs.
+    /// </summary>
+    public SchedulerDashboardFactory? Dashboard { get; init; }
+}

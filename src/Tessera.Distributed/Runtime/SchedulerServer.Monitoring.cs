@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Tessera.Distributed.Scheduler;
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Runtime;
+
+// What the scheduler records for its monitor (dashboard, task stream): only appends on the event loop;
+// everything else is copied out in one event at the monitor's bounded rate (CaptureMonitorData).
+internal sealed partial class SchedulerServer
+{
+    /// <summary>How many finished task runs the event loop keeps for the task stream (Dask keeps 100,000).</summary>
+    internal const int TaskStreamCapacity = 100_000;
+
+    private TaskStreamEntry[]? _taskStream;
+    private long _tasksFinished;
+    private long _tasksErred;
+
+    /// <summary>Posts <paramref name="work"/> to run on the event loop between events; false once the scheduler is closing.</summary>
+    internal bool Post(Action work) => _events.Writer.TryWrite(new SchedulerEvent(null, null, work));
+
+    // On the event loop: one entry per finished run, overwriting the oldest once full.
+    private void RecordTaskFinished(string worker, Key key, double durationSeconds)
+    {
+        _taskStream ??= new TaskStreamEntry[TaskStreamCapacity];
+        _taskStream[_tasksFinished % TaskStreamCapacity] = new TaskStreamEntry(key, worker, Stopwatch.GetTimestamp(), durationSeconds);
+        _tasksFinished++;
+    }
+
+    private void RecordTaskErred() => _tasksErred++;
+
+    /// <summary>On the event loop: copies out what a snapshot needs, and the task stream entries after <paramref name="streamCursor"/>.</summary>
+    internal MonitorData CaptureMonitorData(long streamCursor)
+    {
+        var byState = new int[(int)TaskStateKind.Forgotten + 1];
+        var byPrefix = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        var prefixOrder = new List<string>();
+        foreach (SchedulerTask t in _state.Tasks.Values)
+        {
+            int s = (int)t.State;
+            byState[s]++;
+            ref int[]? counts = ref CollectionsMarshal.GetValueRefOrAddDefault(byPrefix, t.Prefix, out bool exists);
+            if (!exists)
+            {
+                counts = new int[byState.Length];
+                prefixOrder.Add(t.Prefix);
+            }
+
+            counts![s]++;
+        }
+
+        long now = Environment.TickCount64;
+        var workers = new List<MonitorWorker>(_state.Workers.Count);
+        foreach (WorkerState w in _state.Workers.Values)
+        {
+            Peer? peer = _workers.GetValueOrDefault(w.Address);
+            workers.Add(new MonitorWorker(
+                w.Address, w.Name, w.Threads, peer?.MemoryLimit ?? 0, w.MemoryBytes, w.StoredBytes, w.NBytes, w.Processing.Count, w.Executing, w.HasWhat.Count, w.Occupancy,
+                TimeSpan.FromMilliseconds(peer is null ? 0 : Math.Max(0, now - peer.LastSeen))));
+        }
+
+        long first = Math.Max(streamCursor, _tasksFinished - TaskStreamCapacity);
+        var stream = new TaskStreamEntry[Math.Max(0, _tasksFinished - first)];
+        for (long i = first; i < _tasksFinished; i++)
+        {
+            stream[i - first] = _taskStream![i % TaskStreamCapacity];
+        }
+
+        return new MonitorData(byState, [.. prefixOrder.Select(p => (p, byPrefix[p]))], workers, _state.Clients.Count, _tasksFinished, _tasksErred, first, stream);
+    }
+
+    /// <summary>A finished task run as the event loop records it: the stop time is when the report arrived.</summary>
+    internal readonly record struct TaskStreamEntry(Key Key, string Worker, long StopTimestamp, double DurationSeconds);
+
+    /// <summary>A worker as copied out for the monitor.</summary>
+    internal sealed record MonitorWorker(
+        string Address, string? Name, int Threads, long MemoryLimit, long MemoryBytes, long StoredBytes, long ManagedBytes, int Processing, int Executing, int KeysHeld, double Occupancy, TimeSpan SinceLastSeen);
+
+    /// <summary>What the monitor copies out of the event loop in one event.</summary>
+    internal sealed record MonitorData(
+        int[] ByState, (string Prefix, int[] ByState)[] ByPrefix, List<MonitorWorker> Workers, int Clients, long TasksFinished, long TasksErred, long StreamStart, TaskStreamEntry[] Stream);
+}

@@ -1,0 +1,120 @@
+using Microsoft.Playwright;
+using Tessera.Distributed;
+
+namespace Tessera.Dashboard.Tests;
+
+/// <summary>
+/// The pages in a real browser: Debian's Chromium driven by Microsoft.Playwright through ExecutablePath
+/// (never <c>playwright install</c>). CI installs chromium; the tests skip only where it is absent.
+/// </summary>
+public sealed class DashboardBrowserTests
+{
+    private static readonly string s_chromium = Environment.GetEnvironmentVariable("TESSERA_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    private static readonly string[] s_flags =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    ];
+
+    /// <summary>Where the tests save their screenshots: a folder next to the test assembly.</summary>
+    public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    private static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    {
+        Assert.SkipUnless(File.Exists(s_chromium), $"Chromium is not installed at {s_chromium} (apt-get install chromium; CI does).");
+        IPlaywright playwright = await Playwright.CreateAsync();
+        IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = s_chromium, Headless = true, Args = s_flags });
+        return (playwright, browser);
+    }
+
+    [Fact]
+    public async Task StatusPage_ShowsTheWorkers_ProgressTo100Percent_AndTaskStreamBarsForEachPrefix()
+    {
+        (IPlaywright playwright, IBrowser browser) = await LaunchAsync();
+        using IPlaywright _ = playwright;
+        await using IBrowser __ = browser;
+        await using LocalCluster cluster = await DashboardCluster.StartAsync(workers: 2, threadsPerWorker: 2);
+        await using Client client = await Client.ConnectAsync(cluster);
+        IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
+        await page.GotoAsync(cluster.DashboardAddress!.ToString());
+
+        // The page is open while the graph runs, as a user would watch it.
+        IReadOnlyList<Future<long>> futures = await DashboardCluster.RunThreePrefixGraphAsync(client, 200);
+        string[] prefixes = [.. futures.Select(f => f.Key.Prefix)];
+        Assert.Equal(3, prefixes.Distinct().Count());
+
+        var wait = new PageWaitForSelectorOptions { Timeout = 15_000 };
+        foreach (string prefix in prefixes)
+        {
+            await page.WaitForSelectorAsync($".prefix-row[data-prefix='{prefix}'][data-percent='100']", wait);
+            Assert.StartsWith("100%", await page.Locator($".prefix-row[data-prefix='{prefix}'] .pct").TextContentAsync(), StringComparison.Ordinal);
+            await page.WaitForSelectorAsync($"rect.task-bar[data-prefix='{prefix}']", wait);
+        }
+
+        await page.WaitForFunctionAsync($"document.querySelectorAll(\"rect.task-bar[data-prefix='{prefixes[0]}']\").length >= 200", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        Assert.StartsWith("2 workers · 4 threads", await page.Locator("#summary").TextContentAsync(), StringComparison.Ordinal);
+
+        // One row per worker thread in the task stream, one bar per worker in the worker charts.
+        IReadOnlyList<WorkerSnapshot> workers = (await cluster.Monitor.GetSnapshotAsync(TestContext.Current.CancellationToken)).Workers;
+        foreach (WorkerSnapshot w in workers)
+        {
+            Assert.Equal(1, await page.Locator($"#worker-bytes rect.worker-bar[data-worker='{w.Address}']").CountAsync());
+            Assert.Equal(1, await page.Locator($"#worker-processing rect.worker-bar[data-worker='{w.Address}']").CountAsync());
+        }
+
+        string shot = await SaveScreenshotAsync(page, "status.png");
+        TestContext.Current.TestOutputHelper?.WriteLine($"Screenshot of the status page: {shot}");
+    }
+
+    [Fact]
+    public async Task WorkersPage_ListsEveryWorker_WithThreads()
+    {
+        (IPlaywright playwright, IBrowser browser) = await LaunchAsync();
+        using IPlaywright _ = playwright;
+        await using IBrowser __ = browser;
+        await using LocalCluster cluster = await DashboardCluster.StartAsync(workers: 3, threadsPerWorker: 2);
+        IPage page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(cluster.DashboardAddress!, "/workers").ToString());
+        await page.WaitForFunctionAsync("document.querySelectorAll('#workers-table tr.worker-row').length === 3", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        IReadOnlyList<string> names = await page.Locator("#workers-table tr.worker-row td:nth-child(2)").AllTextContentsAsync();
+        Assert.Equal(["local-0", "local-1", "local-2"], names.Order());
+        Assert.All(await page.Locator("#workers-table tr.worker-row td:nth-child(3)").AllTextContentsAsync(), t => Assert.Equal("2", t));
+        await SaveScreenshotAsync(page, "workers.png");
+    }
+
+    [Fact]
+    public async Task ScriptErrors_NoneOnEitherPage()
+    {
+        (IPlaywright playwright, IBrowser browser) = await LaunchAsync();
+        using IPlaywright _ = playwright;
+        await using IBrowser __ = browser;
+        await using LocalCluster cluster = await DashboardCluster.StartAsync(workers: 1);
+        var errors = new List<string>();
+        IPage page = await browser.NewPageAsync();
+        page.PageError += (_, e) => errors.Add(e);
+        page.Console += (_, m) =>
+        {
+            if (m.Type == "error")
+            {
+                errors.Add(m.Text);
+            }
+        };
+        foreach (string path in new[] { "/status", "/workers" })
+        {
+            await page.GotoAsync(new Uri(cluster.DashboardAddress!, path).ToString());
+            await page.WaitForFunctionAsync("Number(document.body.dataset.updates) >= 2", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        }
+
+        Assert.Empty(errors);
+    }
+
+    private static async Task<string> SaveScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        string path = Path.Combine(ScreenshotDirectory, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        Assert.True(new FileInfo(path).Length > 1000);
+        return path;
+    }
+}

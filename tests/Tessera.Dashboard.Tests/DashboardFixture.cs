@@ -1,0 +1,51 @@
+using Tessera.Distributed;
+
+namespace Tessera.Dashboard.Tests;
+
+/// <summary>A cluster with workers in this process and a dashboard on a free port, and the graph the tests run on it.</summary>
+internal static class DashboardCluster
+{
+    public static Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 2, TimeSpan? updateInterval = null) =>
+        LocalCluster.StartAsync(new LocalClusterOptions
+        {
+            Workers = workers,
+            ThreadsPerWorker = threadsPerWorker,
+            Processes = false,
+            Dashboard = DashboardServer.Factory(new DashboardOptions { Address = "127.0.0.1:0", UpdateInterval = updateInterval ?? TimeSpan.FromMilliseconds(200) }),
+        });
+
+    public static long Inc(long x)
+    {
+        Thread.Sleep(2);
+        return x + 1;
+    }
+
+    public static long Double(long x)
+    {
+        Thread.Sleep(3 + (int)(x % 5));
+        return 2 * x;
+    }
+
+    public static long Total(IReadOnlyList<long> xs) => xs.Sum();
+
+    /// <summary>Maps <see cref="Inc"/> over <paramref name="count"/> numbers and sums them; the futures stay held, so their tasks stay in memory.</summary>
+    public static async Task<(IReadOnlyList<Future<long>> Incs, Future<long> Total)> RunGraphAsync(Client client, int count = 100)
+    {
+        IReadOnlyList<Future<long>> incs = client.Map<long, long>(Inc, Enumerable.Range(0, count).Select(i => (long)i));
+        long[] values = await client.GatherAsync(incs);
+        Future<long> total = client.Submit(Total, (IReadOnlyList<long>)values);
+        Assert.Equal(Enumerable.Range(1, count).Sum(i => (long)i), await total);
+        return (incs, total);
+    }
+
+    /// <summary>Runs inc, then double on each result, then a total: three task prefixes, with the futures held.</summary>
+    public static async Task<IReadOnlyList<Future<long>>> RunThreePrefixGraphAsync(Client client, int count)
+    {
+        IReadOnlyList<Future<long>> incs = client.Map<long, long>(Inc, Enumerable.Range(0, count).Select(i => (long)i));
+        Future<long>[] doubles = [.. incs.Select(f => client.Submit(Double, f))];
+        long[] values = await client.GatherAsync(doubles);
+        Future<long> total = client.Submit(Total, (IReadOnlyList<long>)values);
+        Assert.Equal(Enumerable.Range(1, count).Sum(i => 2L * i), await total);
+        return [incs[0], doubles[0], total];
+    }
+}
