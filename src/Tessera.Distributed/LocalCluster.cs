@@ -101,7 +101,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        LocalCluster cluster = await StartAsync(options.Workers, options.ThreadsPerWorker, options.Processes, options.WorkerSaturation, cancellationToken).ConfigureAwait(false);
+        LocalCluster cluster = await StartAsync(options.Workers, options.ThreadsPerWorker, options.Processes, options.WorkerSaturation, options.Memory, options.AllowedFailures, cancellationToken).ConfigureAwait(false);
         if (options.Dashboard is { } dashboard)
         {
             try

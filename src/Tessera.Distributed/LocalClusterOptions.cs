@@ -20,4 +20,10 @@ public sealed record LocalClusterOptions
     /// or null (the default) for none; <see cref="LocalCluster.DashboardAddress"/> tells where it runs.
     /// </summary>
     public SchedulerDashboardFactory? Dashboard { get; init; }
+
+    /// <summary>Gets the workers' memory limit and thresholds, or null for none (see <see cref="WorkerMemoryOptions"/>).</summary>
+    public WorkerMemoryOptions? Memory { get; init; }
+
+    /// <summary>Gets how many worker deaths a task may be part of before it fails with <see cref="KilledWorkerException"/>.</summary>
+    public int AllowedFailures { get; init; } = 3;
 }
