@@ -127,3 +127,17 @@ public class ChunkingTests
         Assert.Equal("dask.array<uniform, shape=(20000, 20000), dtype=float64, chunksize=(2000, 2000), blocks=100, tasks=100, nbytes=2.98 GiB>", x.ToString());
     }
 }
+
+public sealed class DisplayTests
+{
+    [Fact]
+    public void Html_HasTheTableAndALinePerChunkBoundary()
+    {
+        DArray<double> x = DArray.Ones<double>([100, 60], new[] { 25, 20 });
+        string html = x.ToHtml();
+        Assert.Contains("<th>Shape</th><td>(100, 60)</td><td>(25, 20)</td>", html, StringComparison.Ordinal);
+        Assert.Contains("12 blocks", html, StringComparison.Ordinal);
+        Assert.Equal(3 + 2, x.ToSvg().Split("<line").Length - 1);
+        Assert.Equal(3, DArray.Ones<long>([10], 3).ToSvg().Split("<line").Length - 1);
+    }
+}
