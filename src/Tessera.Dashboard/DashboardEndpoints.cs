@@ -10,8 +10,11 @@ namespace Tessera.Dashboard;
 /// <summary>The dashboard's routes: pages, static files, the JSON API, live updates and metrics; anything else is 404.</summary>
 internal static class DashboardEndpoints
 {
-    /// <summary>The most task stream records one response or update carries (the newest are kept).</summary>
+    /// <summary>The most task stream records one API response carries (the newest are kept).</summary>
     public const int MaxRecordsPerResponse = 5_000;
+
+    /// <summary>The most task stream records one live update carries (the newest are kept): a page draws the latest bars only.</summary>
+    public const int MaxRecordsPerUpdate = 1_000;
 
     private static readonly FrozenDictionary<string, (byte[] Content, string ContentType)> s_files = LoadFiles();
 
@@ -80,7 +83,7 @@ internal static class DashboardEndpoints
             do
             {
                 SchedulerSnapshot snapshot = await monitor.GetSnapshotAsync(ct).ConfigureAwait(false);
-                TaskStreamJson stream = Stream(monitor, cursor, MaxRecordsPerResponse);
+                TaskStreamJson stream = Stream(monitor, cursor, MaxRecordsPerUpdate);
                 cursor = stream.Next;
                 byte[] json = JsonSerializer.SerializeToUtf8Bytes(new UpdateJson(DashboardJson.Status(snapshot), stream), DashboardJsonContext.Default.UpdateJson);
                 await response.WriteAsync("event: update\ndata: ", ct).ConfigureAwait(false);
@@ -125,4 +128,7 @@ internal static class DashboardEndpoints
 
         return files.ToFrozenDictionary(StringComparer.Ordinal);
     }
+
+    /// <summary>Reads an embedded page or file as text (for the standalone performance report).</summary>
+    internal static string ReadText(string name) => System.Text.Encoding.UTF8.GetString(s_files[name].Content);
 }

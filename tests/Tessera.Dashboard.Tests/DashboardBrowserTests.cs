@@ -109,6 +109,44 @@ public sealed class DashboardBrowserTests
         Assert.Empty(errors);
     }
 
+    [Fact]
+    public async Task PerformanceReport_OpensWithNoServer_AndShowsEveryRunAndPrefix()
+    {
+        (IPlaywright playwright, IBrowser browser) = await LaunchAsync();
+        using IPlaywright _ = playwright;
+        await using IBrowser __ = browser;
+
+        // No dashboard: the report needs only the scheduler's monitor.
+        await using LocalCluster cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2, ThreadsPerWorker = 2, Processes = false });
+        await using Client client = await Client.ConnectAsync(cluster);
+        using Future<long> before = client.Submit(DashboardCluster.Double, 1_000L); // before the report: not in it
+        Assert.Equal(2_000L, await before);
+        string path = Path.Combine(ScreenshotDirectory, "report.html");
+        IReadOnlyList<Future<long>> futures;
+        await using (await PerformanceReport.StartAsync(cluster.Monitor, path))
+        {
+            futures = await DashboardCluster.RunThreePrefixGraphAsync(client, 100);
+        }
+
+        Assert.False(File.Exists(path + ".tmp"));
+        string html = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("/static/", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("</script><", html.Split("window.tesseraReport = ")[1].Split(";</script>")[0], StringComparison.Ordinal);
+
+        IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
+        await page.GotoAsync(new Uri(path).AbsoluteUri);
+        var wait = new PageWaitForSelectorOptions { Timeout = 15_000 };
+        foreach (Future<long> f in futures)
+        {
+            await page.WaitForSelectorAsync($".prefix-row[data-prefix='{f.Key.Prefix}'][data-percent='100']", wait);
+        }
+
+        Assert.Equal(100, await page.Locator($"rect.task-bar[data-prefix='{futures[0].Key.Prefix}']").CountAsync());
+        Assert.Equal(100, await page.Locator($"rect.task-bar[data-prefix='{futures[1].Key.Prefix}']").CountAsync());
+        Assert.Equal(1, await page.Locator($"rect.task-bar[data-prefix='{futures[2].Key.Prefix}']").CountAsync());
+        await SaveScreenshotAsync(page, "report.png");
+    }
+
     private static async Task<string> SaveScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);

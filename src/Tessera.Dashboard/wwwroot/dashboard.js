@@ -165,5 +165,10 @@
     });
     source.onerror = () => { document.getElementById("summary").textContent = "disconnected; retrying…"; };
   }
-  connect();
+  // A performance report carries its data in the page: it renders once, with no server.
+  if (window.tesseraReport) {
+    render(window.tesseraReport);
+  } else {
+    connect();
+  }
 })();

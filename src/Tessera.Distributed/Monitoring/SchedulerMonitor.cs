@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Tessera.Distributed.Runtime;
 using Tessera.Distributed.Scheduler;
+using Tessera.Graphs;
 
 namespace Tessera.Distributed;
 
@@ -18,7 +19,7 @@ public sealed class SchedulerMonitor
 {
     private readonly SchedulerServer _server;
     private readonly Lock _gate = new();
-    private readonly TaskStreamRecord[] _stream = new TaskStreamRecord[SchedulerServer.TaskStreamCapacity];
+    private readonly StreamEntry[] _stream = new StreamEntry[SchedulerServer.TaskStreamCapacity];
     private readonly Dictionary<string, double[]> _lanes = new(StringComparer.Ordinal);
     private readonly double _epochSeconds;
     private readonly long _epochTimestamp;
@@ -34,8 +35,8 @@ public sealed class SchedulerMonitor
         _epochSeconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
     }
 
-    /// <summary>Gets or sets the shortest time between two snapshots; callers within it share the latest one. Default 100 ms.</summary>
-    public TimeSpan MinimumInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>Gets or sets the shortest time between two snapshots; callers within it share the latest one. Default 250 ms.</summary>
+    public TimeSpan MinimumInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Gets the sequence number of the newest task stream record copied out so far (0: none).</summary>
     public long TaskStreamCount
@@ -81,7 +82,8 @@ public sealed class SchedulerMonitor
             var records = new TaskStreamRecord[Math.Max(0, _streamCount - first)];
             for (long i = first; i < _streamCount; i++)
             {
-                records[i - first] = _stream[i % _stream.Length];
+                StreamEntry e = _stream[i % _stream.Length];
+                records[i - first] = new TaskStreamRecord(i + 1, e.Worker, e.Thread, e.Key.ToString(), e.Key.Prefix, e.Start, e.Stop);
             }
 
             return records;
@@ -200,7 +202,10 @@ public sealed class SchedulerMonitor
 
             lanes[lane] = Math.Max(lanes[lane], stop);
             _streamCount++;
-            _stream[(_streamCount - 1) % _stream.Length] = new TaskStreamRecord(_streamCount, e.Worker, lane, e.Key.ToString(), e.Key.Prefix, start, stop);
+            _stream[(_streamCount - 1) % _stream.Length] = new StreamEntry(e.Key, e.Worker, lane, start, stop);
         }
     }
+
+    /// <summary>A task stream record as kept: the key becomes text only when the record is asked for.</summary>
+    private readonly record struct StreamEntry(Key Key, string Worker, int Thread, double Start, double Stop);
 }
