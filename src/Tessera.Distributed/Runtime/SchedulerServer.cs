@@ -13,10 +13,10 @@ namespace Tessera.Distributed.Runtime;
 internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutbox
 {
     private readonly IMessageListener _listener;
-    // An idle event loop resumes on the thread that wrote the event (a connection's read loop), not via
-    // the thread pool: one thread hop less per message into the scheduler. It still runs one event at a
-    // time, and drains every queued event before it waits again.
-    private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+    // The event loop resumes through the thread pool, never inline on the writer's thread: writers post
+    // under locks (the monitor's refresh, for one), and running the loop inside them made a monitor
+    // refresh complete before it was recorded as pending, so snapshots went stale.
+    private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SchedulerState _state;
     private readonly Dictionary<string, Peer> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Peer> _clients = new(StringComparer.Ordinal);
