@@ -56,6 +56,8 @@ public sealed class SchedulerMonitor
     /// <exception cref="ObjectDisposedException">The scheduler is closed.</exception>
     public Task<SchedulerSnapshot> GetSnapshotAsync(CancellationToken cancellationToken = default)
     {
+        TaskCompletionSource<SchedulerSnapshot>? started = null;
+        Task<SchedulerSnapshot> refresh;
         lock (_gate)
         {
             if (_latest is not null && Stopwatch.GetElapsedTime(_latestTimestamp) < MinimumInterval)
@@ -63,9 +65,22 @@ public sealed class SchedulerMonitor
                 return Task.FromResult(_latest);
             }
 
-            _refresh ??= RefreshAsync();
-            return _refresh.WaitAsync(cancellationToken);
+            if (_refresh is null)
+            {
+                started = new TaskCompletionSource<SchedulerSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _refresh = started.Task;
+            }
+
+            refresh = _refresh;
         }
+
+        // Posted to the event loop outside the gate: a loop that resumes on the posting thread must never run inside it.
+        if (started is not null)
+        {
+            _ = RefreshAsync(started);
+        }
+
+        return refresh.WaitAsync(cancellationToken);
     }
 
     /// <summary>Gets the task stream records after <paramref name="since"/>, oldest first, at most the newest <paramref name="limit"/> of them.</summary>
@@ -90,7 +105,8 @@ public sealed class SchedulerMonitor
         }
     }
 
-    private async Task<SchedulerSnapshot> RefreshAsync()
+    // Completes `result` with a fresh snapshot, or with the failure; either way the refresh is no longer pending.
+    private async Task RefreshAsync(TaskCompletionSource<SchedulerSnapshot> result)
     {
         try
         {
@@ -126,16 +142,16 @@ public sealed class SchedulerMonitor
                 _refresh = null;
             }
 
-            return snapshot;
+            result.TrySetResult(snapshot);
         }
-        catch
+        catch (Exception e)
         {
             lock (_gate)
             {
                 _refresh = null;
             }
 
-            throw;
+            result.TrySetException(e);
         }
     }
 
