@@ -4,13 +4,21 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-# Graph pictures need Graphviz's `dot`; install it when we can (Debian, as root).
-if ! command -v dot >/dev/null 2>&1; then
+# Some tests use Debian packages: Graphviz's `dot` (graph pictures), Chromium (dashboard pages),
+# OpenBLAS (matrix products; a managed kernel is tested without it) and python3-zarr (Zarr stores
+# written by another tool). Install the missing ones when we can (Debian, as root); the tests that
+# need a missing one say so and are skipped.
+missing=()
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0' || missing+=(libopenblas0-pthread)
+/usr/bin/python3 -c 'import zarr' >/dev/null 2>&1 || missing+=(python3-zarr)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing graphviz (needed by the graph-drawing tests)" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz) >&2 || true
+    echo "test.sh: installing ${missing[*]} (needed by some tests)" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}") >&2 || true
   else
-    echo "test.sh: Graphviz 'dot' is missing; install the graphviz package for the graph-drawing tests" >&2
+    echo "test.sh: missing Debian packages ${missing[*]}; the tests that need them are skipped" >&2
   fi
 fi
 
