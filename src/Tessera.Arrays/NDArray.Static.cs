@@ -164,20 +164,7 @@ public abstract partial class NDArray
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(arrays);
-        if (arrays.Count == 0)
-        {
-            throw new ArgumentException("stack: need at least one array to stack.", nameof(arrays));
-        }
-
-        foreach (NDArray<T> a in arrays)
-        {
-            if (!a.ShapeArray.AsSpan().SequenceEqual(arrays[0].ShapeArray))
-            {
-                throw new ArgumentException($"stack: all input arrays must have the same shape; got {Shapes.Format(arrays[0].ShapeArray)} and {Shapes.Format(a.ShapeArray)}.", nameof(arrays));
-            }
-        }
-
-        int ax = Shapes.NormalizeAxis("stack", axis, arrays[0].NDim + 1);
+        int ax = Shapes.StackAxis([.. arrays.Select(a => Shapes.ToLong(a.ShapeArray))], axis);
         return Concatenate([.. arrays.Select(a => a.ExpandDims(ax))], ax);
     }
 

@@ -251,4 +251,23 @@ internal static class Shapes
 
         return n;
     }
+
+    /// <summary>Checks that arrays to be stacked have one shape and returns the new axis's position.</summary>
+    public static int StackAxis(IReadOnlyList<long[]> arrays, int axis)
+    {
+        if (arrays.Count == 0)
+        {
+            throw new ArgumentException("stack: need at least one array to stack.", nameof(arrays));
+        }
+
+        foreach (long[] shape in arrays)
+        {
+            if (!shape.AsSpan().SequenceEqual(arrays[0]))
+            {
+                throw new ArgumentException($"stack: all input arrays must have the same shape; got {Format(arrays[0])} and {Format(shape)}.", nameof(arrays));
+            }
+        }
+
+        return NormalizeAxis("stack", axis, arrays[0].Length + 1);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Tessera.Arrays.Kernels;
 
@@ -524,37 +525,38 @@ internal sealed class BoolOps : ElementOps<bool>
 
     public override bool Supports(ReduceOp op) => op is ReduceOp.Any or ReduceOp.All or ReduceOp.Min or ReduceOp.Max;
 
+    // bool is one byte holding 0 or 1, so the logical ops are the bytes' bitwise ops (vectorized).
     public override void Binary(BinaryOp op, ReadOnlySpan<bool> x, ReadOnlySpan<bool> y, Span<bool> d)
     {
-        for (int i = 0; i < d.Length; i++)
+        ReadOnlySpan<byte> a = MemoryMarshal.AsBytes(x), b = MemoryMarshal.AsBytes(y);
+        Span<byte> r = MemoryMarshal.AsBytes(d);
+        switch (op)
         {
-            d[i] = Apply(op, x[i], y[i]);
+            case BinaryOp.And or BinaryOp.Minimum: TensorPrimitives.BitwiseAnd(a, b, r); break;
+            case BinaryOp.Or or BinaryOp.Maximum: TensorPrimitives.BitwiseOr(a, b, r); break;
+            case BinaryOp.Xor: TensorPrimitives.Xor(a, b, r); break;
+            default: throw Unsupported(op);
         }
     }
 
     public override void Binary(BinaryOp op, ReadOnlySpan<bool> x, bool y, Span<bool> d)
     {
-        for (int i = 0; i < d.Length; i++)
+        ReadOnlySpan<byte> a = MemoryMarshal.AsBytes(x);
+        Span<byte> r = MemoryMarshal.AsBytes(d);
+        byte b = y ? (byte)1 : (byte)0;
+        switch (op)
         {
-            d[i] = Apply(op, x[i], y);
+            case BinaryOp.And or BinaryOp.Minimum: TensorPrimitives.BitwiseAnd(a, b, r); break;
+            case BinaryOp.Or or BinaryOp.Maximum: TensorPrimitives.BitwiseOr(a, b, r); break;
+            case BinaryOp.Xor: TensorPrimitives.Xor(a, b, r); break;
+            default: throw Unsupported(op);
         }
     }
 
-    public override void Binary(BinaryOp op, bool x, ReadOnlySpan<bool> y, Span<bool> d)
-    {
-        for (int i = 0; i < d.Length; i++)
-        {
-            d[i] = Apply(op, x, y[i]);
-        }
-    }
+    // The logical ops commute.
+    public override void Binary(BinaryOp op, bool x, ReadOnlySpan<bool> y, Span<bool> d) => Binary(op, y, x, d);
 
-    private static bool Apply(BinaryOp op, bool a, bool b) => op switch
-    {
-        BinaryOp.And or BinaryOp.Minimum => a & b,
-        BinaryOp.Or or BinaryOp.Maximum => a | b,
-        BinaryOp.Xor => a ^ b,
-        _ => throw new NotSupportedException($"{OpNames.Name(op)} does not support dtype bool."),
-    };
+    private static NotSupportedException Unsupported(BinaryOp op) => new($"{OpNames.Name(op)} does not support dtype bool.");
 
     public override void Unary(UnaryOp op, ReadOnlySpan<bool> x, Span<bool> d)
     {
