@@ -14,6 +14,7 @@ namespace Tessera.DataFrames;
 public sealed partial class DataFrame : ITesseraCollection<Table>
 {
     private readonly object?[] _divisions;
+    private Key[]? _partKeys;
 
     internal DataFrame(LayeredGraph graph, string layer, int npartitions, Table meta, object?[] divisions)
     {
@@ -28,7 +29,7 @@ public sealed partial class DataFrame : ITesseraCollection<Table>
     public LayeredGraph Graph { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyList<Key> PartKeys => [.. Enumerable.Range(0, NPartitions).Select(i => new Key(Layer, i))];
+    public IReadOnlyList<Key> PartKeys => _partKeys ??= [.. Enumerable.Range(0, NPartitions).Select(i => new Key(Layer, i))];
 
     /// <summary>Gets the number of partitions.</summary>
     public int NPartitions { get; }
