@@ -260,7 +260,6 @@ public sealed class LocalCluster : IAsyncDisposable
     [
         ("DOTNET_TC_CallCountingDelayMs", "0"),
         ("DOTNET_TieredPGO", "0"),
-        ("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1"),
     ];
 
     private Process StartWorkerProcess(string name)
