@@ -20,6 +20,17 @@ internal static class Measure
         GC.Collect();
     }
 
+    /// <summary>
+    /// Collects all garbage and gives the freed memory back to the operating system, so that a
+    /// warm-up's heap is not counted in the next run's resident set (a fresh process, as Dask's
+    /// forked child, has none).
+    /// </summary>
+    public static void ReleaseMemory()
+    {
+        CollectGarbage();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
     /// <summary>Gets the CPU time of this process so far, all threads.</summary>
     public static TimeSpan ProcessCpu => Environment.CpuUsage.TotalTime;
 

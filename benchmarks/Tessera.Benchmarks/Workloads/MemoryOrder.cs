@@ -83,7 +83,7 @@ internal sealed class MemoryOrder : IWorkload
         // Compile the code on a 1/10-size version first, so that neither the JIT nor a large
         // leftover heap is in the measured run.
         _ = Build(c, options.IsFull, scale: 10).Expr.Compute();
-        Measure.CollectGarbage();
+        Measure.ReleaseMemory();
         (DArray<double> expr, long inputBytes, System.Text.Json.Nodes.JsonObject parameters, double expected) = Build(c, options.IsFull);
         long tasks = OptimizedTasks(expr);
         var peaks = new List<long>();
@@ -109,6 +109,7 @@ internal sealed class MemoryOrder : IWorkload
             }
         }, warmUp: false, beforeEach: () =>
         {
+            Measure.ReleaseMemory();
             ProcessMemory.ResetPeak();
             baselines.Add(ProcessMemory.CurrentBytes);
         });

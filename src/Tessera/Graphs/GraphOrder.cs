@@ -82,14 +82,12 @@ public static class GraphOrder
         }
 
         // Post-order walk from each output, iteratively.
-        int[] priority = new int[n];
-        priority.AsSpan().Fill(-1);
+        var walk = new Walk(plan);
         int[] next = new int[n];
         int[] stack = new int[Math.Min(n, 1024)];
-        int nextPriority = 0;
         foreach (int output in plan.Outputs)
         {
-            if (priority[output] >= 0)
+            if (walk.Priority[output] >= 0)
             {
                 continue;
             }
@@ -99,9 +97,16 @@ public static class GraphOrder
             while (top >= 0)
             {
                 int t = stack[top];
+                if (walk.Priority[t] >= 0)
+                {
+                    // Emitted early, as the last user of one of its inputs (see Walk.Emit).
+                    top--;
+                    continue;
+                }
+
                 int end = depStart[t + 1];
                 int i = depStart[t] + next[t];
-                while (i < end && priority[deps[i]] >= 0)
+                while (i < end && walk.Priority[deps[i]] >= 0)
                 {
                     i++;
                 }
@@ -119,13 +124,84 @@ public static class GraphOrder
                 }
                 else
                 {
-                    priority[t] = nextPriority++;
+                    walk.Emit(t);
                     top--;
                 }
             }
         }
 
-        return priority;
+        return walk.Priority;
+    }
+
+    /// <summary>
+    /// Gives out priorities. Emitting a task can complete another one early: when an input has
+    /// one user left and that user's other inputs already have priorities, the user comes next,
+    /// so the input is released now rather than held until the walk reaches its user
+    /// (<c>x + x.T</c>: block (j, i) is added right after block (i, j), while both are in memory).
+    /// </summary>
+    private sealed class Walk
+    {
+        private readonly ExecutionPlan _plan;
+        private readonly int[] _unorderedUsers;
+        private readonly int[] _unorderedInputs;
+        private readonly Stack<int> _early = new();
+        private int _next;
+
+        public Walk(ExecutionPlan plan)
+        {
+            _plan = plan;
+            int n = plan.Count;
+            Priority = new int[n];
+            Priority.AsSpan().Fill(-1);
+            _unorderedUsers = new int[n];
+            _unorderedInputs = new int[n];
+            for (int t = 0; t < n; t++)
+            {
+                _unorderedUsers[t] = plan.DependentStart[t + 1] - plan.DependentStart[t];
+                _unorderedInputs[t] = plan.DepStart[t + 1] - plan.DepStart[t];
+            }
+        }
+
+        public int[] Priority { get; }
+
+        public void Emit(int task)
+        {
+            _early.Push(task);
+            while (_early.TryPop(out int t))
+            {
+                if (Priority[t] >= 0)
+                {
+                    continue;
+                }
+
+                Priority[t] = _next++;
+                foreach (int user in _plan.DependentsOf(t))
+                {
+                    _unorderedInputs[user]--;
+                }
+
+                foreach (int input in _plan.DependenciesOf(t))
+                {
+                    if (--_unorderedUsers[input] == 1 && LastUser(input) is int last && _unorderedInputs[last] == 0)
+                    {
+                        _early.Push(last);
+                    }
+                }
+            }
+        }
+
+        private int? LastUser(int input)
+        {
+            foreach (int user in _plan.DependentsOf(input))
+            {
+                if (Priority[user] < 0)
+                {
+                    return user;
+                }
+            }
+
+            return null;
+        }
     }
 
     // Longest chain of dependencies below each task (Kahn's algorithm); detects cycles.
