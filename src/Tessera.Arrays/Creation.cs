@@ -11,6 +11,7 @@ internal static class CreationFunctions<T>
     public static readonly TaskFunction Linspace = TaskFunction.Create<double, double, long, int, NDArray<T>>(ArangeBlock, "linspace");
     public static readonly TaskFunction Eye = TaskFunction.Create<long, long, int, int, long, NDArray<T>>(EyeBlock, "eye");
     public static readonly TaskFunction FromFunction = TaskFunction.Create<Func<long[], T>, long[], int[], NDArray<T>>(FromFunctionBlock, "fromfunction");
+    public static readonly TaskFunction FromSource = TaskFunction.Create<IArraySource<T>, long[], int[], NDArray<T>>(FromSourceBlock, "from-array");
 
     private static NDArray<T> ArangeBlock(double start, double step, long offset, int count)
     {
@@ -59,6 +60,18 @@ internal static class CreationFunctions<T>
         }
 
         return new NDArray<T>(data, (int[])shape.Clone());
+    }
+
+    private static NDArray<T> FromSourceBlock(IArraySource<T> source, long[] start, int[] shape)
+    {
+        NDArray<T> block = source.Read(start, shape);
+        if (!block.Shape.SequenceEqual(shape))
+        {
+            throw new InvalidDataException(
+                $"from_array: {source.Token} returned a block of shape {Shapes.Format(block.Shape.AsSpan())} for the block at {Shapes.Format(start)} of shape {Shapes.Format(shape)}.");
+        }
+
+        return block;
     }
 }
 

@@ -194,6 +194,32 @@ public static partial class DArray
             Node.Call(BlockFunctions<T>.GetItem, Node.Ref(value.Key), Node.Literal(Array.Empty<Ix>())), fusable: false);
     }
 
+    /// <summary>
+    /// A chunked array read block by block from an array stored elsewhere (Dask's <c>from_array</c>
+    /// over an array-like, such as an HDF5 dataset). By default the blocks are "auto" sized and
+    /// aligned with the storage's own chunks.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="source">The stored array.</param>
+    /// <param name="chunks">The chunks (default "auto", in multiples of <see cref="IArraySource{T}.StorageChunks"/>).</param>
+    /// <returns>The chunked array.</returns>
+    public static DArray<T> FromSource<T>(IArraySource<T> source, ChunkSpec? chunks = null)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        long[] shape = [.. source.Shape];
+        ToIntShape("from_array", shape);
+        int[][]? previous = source.StorageChunks is { } sc && sc.Count == shape.Length
+            ? [.. shape.Select((n, a) => Chunking.BlockDims(n, Math.Max(1, sc[a])))]
+            : null;
+        int[][] c = Chunking.Normalize("from_array", chunks ?? ChunkSpec.Auto, shape, DTypes.Of<T>().ItemSize(), previous);
+        long[][] starts = [.. c.Select(Chunking.Starts)];
+        string name = DArray<T>.NewName("from-array", source.Token, shape, c.Select(x => string.Join(",", x)).ToArray());
+        return DArray<T>.Build<T>(name, c, LayeredGraph.Empty, [], index =>
+            Node.Call(CreationFunctions<T>.FromSource, Node.Literal(source),
+                Node.Literal(index.Select((b, a) => starts[a][b]).ToArray()), Node.Literal(index.Select((b, a) => c[a][b]).ToArray())), fusable: false);
+    }
+
     /// <summary>Opens a Zarr v2 or v3 directory store as a chunked array (one block per Zarr chunk); missing chunks read as the fill value.</summary>
     /// <typeparam name="T">The element type; it must match the store's dtype.</typeparam>
     /// <param name="path">The store's directory.</param>

@@ -1,0 +1,186 @@
+using PureHDF;
+using PureHDF.Selections;
+using PureHDF.VOL.Native;
+using Tessera.Collections;
+
+namespace Tessera.Arrays.Hdf5;
+
+/// <summary>
+/// Chunked arrays in HDF5 files (Dask's <c>da.from_array(h5py_dataset)</c> and <c>da.to_hdf5</c>),
+/// through PureHDF: managed code, no native HDF5 library.
+/// </summary>
+public static class Hdf5
+{
+    /// <summary>Opens a dataset of an HDF5 file as a chunked array; each block's task reads its hyperslab.</summary>
+    /// <typeparam name="T">The element type; it must match the dataset's type.</typeparam>
+    /// <param name="path">The file.</param>
+    /// <param name="dataset">The dataset's path within the file (<c>"x"</c> or <c>"group/x"</c>).</param>
+    /// <param name="chunks">The blocks (default "auto", in multiples of the dataset's own chunks).</param>
+    /// <returns>The chunked array.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ArgumentException">The file has no such dataset, or its type is not <typeparamref name="T"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable HDF5 file.</exception>
+    public static DArray<T> Read<T>(string path, string dataset, ChunkSpec? chunks = null)
+        where T : unmanaged
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(dataset);
+        string full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new FileNotFoundException($"from_hdf5: {full} does not exist.", full);
+        }
+
+        NativeFile file;
+        try
+        {
+            file = H5File.OpenRead(full);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"from_hdf5: {full} is not a readable HDF5 file: {e.Message}", e);
+        }
+
+        using (file)
+        {
+            IH5Dataset? ds = file.LinkExists(dataset) ? file.Get(dataset) as IH5Dataset : null;
+            if (ds is null)
+            {
+                throw new ArgumentException($"from_hdf5: {full} has no dataset '{dataset}'.", nameof(dataset));
+            }
+
+            DType stored = DTypeOf(ds.Type, full, dataset);
+            if (stored != DTypes.Of<T>())
+            {
+                throw new ArgumentException(
+                    $"from_hdf5: dataset '{dataset}' in {full} holds {stored.NumPyName()}, not {DTypes.Of<T>().NumPyName()}; open it as Hdf5.Read<{stored.ClrType().Name}>.", nameof(dataset));
+            }
+
+            long[] shape = [.. ds.Space.Dimensions.Select(d => checked((long)d))];
+            int[]? storageChunks = ds.Layout.Class == H5DataLayoutClass.Chunked ? [.. ds.Layout.Chunks.Take(shape.Length).Select(c => checked((int)c))] : null;
+            var source = new Hdf5DatasetSource<T>(full, dataset, shape, storageChunks, File.GetLastWriteTimeUtc(full).Ticks);
+            return DArray.FromSource(source, chunks);
+        }
+    }
+
+    /// <summary>
+    /// Computes an array and writes it as a dataset of a new HDF5 file, chunked like the array's
+    /// blocks. The blocks are computed a few at a time on the configured scheduler and written
+    /// in order; the file appears under its name only once it is complete.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="array">The array; its chunk sizes must be known.</param>
+    /// <param name="path">The file to create (replaced if it exists).</param>
+    /// <param name="dataset">The dataset's name.</param>
+    /// <param name="blocksAtOnce">How many blocks to compute together (default: twice the processor count); bounds memory.</param>
+    public static void Write<T>(DArray<T> array, string path, string dataset, int? blocksAtOnce = null)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(dataset);
+        if (dataset.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"to_hdf5: dataset name '{dataset}' has a '/'; groups are not supported when writing, use a plain name.", nameof(dataset));
+        }
+
+        int batch = blocksAtOnce ?? (2 * Environment.ProcessorCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1, nameof(blocksAtOnce));
+        if (array.Shape.Any(n => n < 0))
+        {
+            throw new ArgumentException("to_hdf5: the array's chunk sizes are unknown; call ComputeChunkSizes() first.", nameof(array));
+        }
+
+        string full = Path.GetFullPath(path);
+        int rank = array.NDim;
+        ulong[] dims = [.. array.Shape.Select(n => (ulong)n)];
+        uint[]? chunks = rank == 0 || array.Shape.Any(n => n == 0) ? null : [.. array.Chunks.Select(c => (uint)c[0])];
+        var h5 = new H5Dataset<T[]>(dims, chunks);
+        var file = new H5File { [dataset] = h5 };
+        long[][] starts = [.. array.Chunks.Select(c => Starts(c))];
+        int[][] indices = [.. BlockIndices([.. array.Chunks.Select(c => c.Length)])];
+        Delayed<NDArray<T>>[] blocks = array.ToDelayed<NDArray<T>>();
+        string temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            using (H5NativeWriter writer = file.BeginWrite(temporary))
+            {
+                for (int first = 0; first < blocks.Length; first += batch)
+                {
+                    IReadOnlyList<NDArray<T>> computed = Delayed.List(blocks.Skip(first).Take(batch)).Compute();
+                    for (int b = 0; b < computed.Count; b++)
+                    {
+                        int[] index = indices[first + b];
+                        NDArray<T> block = computed[b];
+                        Selection where = rank == 0
+                            ? new AllSelection()
+                            : new HyperslabSelection(rank, [.. index.Select((i, a) => (ulong)starts[a][i])], [.. block.Shape.Select(n => (ulong)n)]);
+                        writer.Write(h5, block.ToArray(), fileSelection: where);
+                    }
+                }
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Computes the array and writes it as a dataset of a new HDF5 file (see <see cref="Write{T}"/>).</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="array">The array.</param>
+    /// <param name="path">The file to create (replaced if it exists).</param>
+    /// <param name="dataset">The dataset's name.</param>
+    /// <param name="blocksAtOnce">How many blocks to compute together (default: twice the processor count).</param>
+    public static void ToHdf5<T>(this DArray<T> array, string path, string dataset, int? blocksAtOnce = null)
+        where T : unmanaged => Write(array, path, dataset, blocksAtOnce);
+
+    private static DType DTypeOf(IH5DataType type, string file, string dataset) => (type.Class, type.Size) switch
+    {
+        (H5DataTypeClass.FloatingPoint, 8) => DType.Float64,
+        (H5DataTypeClass.FloatingPoint, 4) => DType.Float32,
+        (H5DataTypeClass.FixedPoint, 1) => type.FixedPoint.IsSigned ? DType.Int8 : DType.UInt8,
+        (H5DataTypeClass.FixedPoint, 2) => type.FixedPoint.IsSigned ? DType.Int16 : DType.UInt16,
+        (H5DataTypeClass.FixedPoint, 4) => type.FixedPoint.IsSigned ? DType.Int32 : DType.UInt32,
+        (H5DataTypeClass.FixedPoint, 8) => type.FixedPoint.IsSigned ? DType.Int64 : DType.UInt64,
+        _ => throw new NotSupportedException(
+            $"from_hdf5: dataset '{dataset}' in {file} has HDF5 type {type.Class} of {type.Size} bytes; arrays read integer and floating-point datasets."),
+    };
+
+    private static long[] Starts(IReadOnlyList<int> sizes)
+    {
+        var starts = new long[sizes.Count];
+        for (int i = 1; i < starts.Length; i++)
+        {
+            starts[i] = starts[i - 1] + sizes[i - 1];
+        }
+
+        return starts;
+    }
+
+    private static IEnumerable<int[]> BlockIndices(int[] counts)
+    {
+        if (counts.Any(c => c == 0))
+        {
+            yield break;
+        }
+
+        int[] index = new int[counts.Length];
+        while (true)
+        {
+            yield return (int[])index.Clone();
+            int a = counts.Length - 1;
+            while (a >= 0 && ++index[a] == counts[a])
+            {
+                index[a--] = 0;
+            }
+
+            if (a < 0)
+            {
+                yield break;
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using CsCheck;
+using Tessera.Distributed;
+using Tessera.Scheduling;
+
+namespace Tessera.Arrays.Hdf5.Tests;
+
+/// <summary>A connected client becomes the default scheduler of the process, so cluster tests run alone.</summary>
+[CollectionDefinition(DisableParallelization = true)]
+public sealed class RunsAlone;
+
+/// <summary>HDF5 datasets as chunked arrays: round trips, files written by h5py, bad input, worker processes.</summary>
+[Collection(typeof(RunsAlone))]
+public sealed class Hdf5Tests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tessera-hdf5-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static readonly Gen<(int[] Shape, int[] Write, int[] Read)> s_layouts =
+        Gen.Int[1, 3].SelectMany(rank => Gen.Int[1, 9].Array[rank].SelectMany(shape =>
+            Gen.Select(Gen.Int[1, 9].Array[rank], Gen.Int[1, 9].Array[rank], (w, r) =>
+                (shape, w.Select((c, a) => Math.Min(c, shape[a])).ToArray(), r.Select((c, a) => Math.Min(c, shape[a])).ToArray()))));
+
+    [Fact]
+    public void WriteThenRead_WithAnyChunking_GivesTheArrayBack()
+    {
+        int run = 0;
+        s_layouts.Sample(layout =>
+        {
+            NDArray<double> a = NDArray<double>.FromFunction(layout.Shape, ix => ix.Aggregate(1.5, (acc, i) => (acc * 31) + i));
+            string file = Path.Combine(_dir, $"roundtrip-{run++}.h5");
+            DArray.FromArray(a, layout.Write).ToHdf5(file, "x");
+            DArray<double> back = Hdf5.Read<double>(file, "x", layout.Read);
+            Assert.Equal(a.Shape, back.Shape.Select(n => (int)n));
+            Assert.Equal(a.ToArray(), back.Compute(Schedulers.Sync).ToArray());
+        }, iter: 40);
+    }
+
+    [Fact]
+    public void Read_WithDefaultChunks_SumsLikeTheSource()
+    {
+        string file = Path.Combine(_dir, "chunks.h5");
+        DArray<int> x = DArray.Arange<int>(0, 120).Reshape(12, 10).Rechunk(new[] { 4, 5 });
+        x.ToHdf5(file, "x");
+        DArray<int> back = Hdf5.Read<int>(file, "x");
+        Assert.Equal(x.Sum().Compute(Schedulers.Sync).ToScalar(), back.Sum().Compute().ToScalar());
+    }
+
+    [Fact]
+    public void Read_DatasetWrittenByH5py_InAGroupChunkedAndCompressed()
+    {
+        Assert.SkipUnless(Python("import h5py") == 0, "python3-h5py is not installed (.ci/run installs it)");
+        string file = Path.Combine(_dir, "theirs.h5");
+        Assert.Equal(0, Python(
+            $"import h5py, numpy as np; f = h5py.File('{file}', 'w'); g = f.create_group('g'); " +
+            "g.create_dataset('x', data=(np.arange(7 * 11, dtype='<i8').reshape(7, 11) * 3 - 50), chunks=(3, 4), compression='gzip'); " +
+            "f.create_dataset('f', data=np.linspace(0, 1, 13, dtype='<f4')); f.close()"));
+
+        DArray<long> x = Hdf5.Read<long>(file, "g/x", new[] { 3, 4 });
+        NDArray<long> expected = NDArray<long>.FromFunction([7, 11], ix => ((ix[0] * 11L) + ix[1]) * 3 - 50);
+        Assert.Equal(expected.ToArray(), x.Compute().ToArray());
+        float[] f = Hdf5.Read<float>(file, "f").Compute().ToArray();
+        Assert.Equal(Enumerable.Range(0, 13).Select(i => (float)(i / 12.0)), f, (p, q) => Math.Abs(p - q) < 1e-6f);
+    }
+
+    [Fact]
+    public void Write_FileThatH5pyReads()
+    {
+        Assert.SkipUnless(Python("import h5py") == 0, "python3-h5py is not installed (.ci/run installs it)");
+        string file = Path.Combine(_dir, "ours.h5");
+        DArray.Arange<double>(0, 35).Reshape(5, 7).Rechunk(new[] { 2, 3 }).ToHdf5(file, "x");
+        Assert.Equal(0, Python($"import h5py, numpy as np; x = h5py.File('{file}', 'r')['x']; assert x.shape == (5, 7) and x.dtype == np.float64; assert (x[:] == np.arange(35.0).reshape(5, 7)).all()"));
+    }
+
+    [Fact]
+    public void Read_BadInput_NamesTheFileAndTheDataset()
+    {
+        string file = Path.Combine(_dir, "one.h5");
+        DArray.Arange<long>(0, 10).ToHdf5(file, "x");
+
+        Assert.Contains("missing.h5", Assert.Throws<FileNotFoundException>(() => Hdf5.Read<long>(Path.Combine(_dir, "missing.h5"), "x")).Message, StringComparison.Ordinal);
+        Assert.Contains("no dataset 'y'", Assert.Throws<ArgumentException>(() => Hdf5.Read<long>(file, "y")).Message, StringComparison.Ordinal);
+        ArgumentException wrongType = Assert.Throws<ArgumentException>(() => Hdf5.Read<double>(file, "x"));
+        Assert.Contains("holds int64", wrongType.Message, StringComparison.Ordinal);
+        Assert.Contains("Hdf5.Read<Int64>", wrongType.Message, StringComparison.Ordinal);
+
+        string text = Path.Combine(_dir, "text.h5");
+        File.WriteAllText(text, "not an HDF5 file");
+        Assert.Contains("text.h5", Assert.Throws<InvalidDataException>(() => Hdf5.Read<long>(text, "x")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_FileTruncatedAfterOpening_FailsTheBlockNamingTheFile()
+    {
+        string file = Path.Combine(_dir, "truncated.h5");
+        DArray.Arange<double>(0, 100_000).Rechunk(10_000).ToHdf5(file, "x");
+        DArray<double> x = Hdf5.Read<double>(file, "x", new[] { 10_000 });
+        using (FileStream s = File.OpenWrite(file))
+        {
+            s.SetLength(s.Length / 2);
+        }
+
+        Exception e = Assert.ThrowsAny<Exception>(() => x.Sum().Compute(Schedulers.Sync));
+        Assert.Contains("truncated.h5", e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_NestedName_IsRefused_AndAFailedWriteLeavesNoFile()
+    {
+        DArray<long> x = DArray.Arange<long>(0, 10, chunks: 5);
+        Assert.Contains("groups are not supported", Assert.Throws<ArgumentException>(() => x.ToHdf5(Path.Combine(_dir, "g.h5"), "g/x")).Message, StringComparison.Ordinal);
+
+        DArray<long> failing = x.MapBlocks<long>(b => b.ToArray()[0] == 5 ? throw new InvalidOperationException("block 1 fails") : b);
+        Assert.ThrowsAny<Exception>(() => failing.ToHdf5(Path.Combine(_dir, "failed.h5"), "x", blocksAtOnce: 1));
+        Assert.Empty(Directory.EnumerateFiles(_dir, "failed.h5*"));
+    }
+
+    [Fact]
+    public async Task WorkerProcesses_ReadTheDatasetLikeTheLocalScheduler()
+    {
+        string file = Path.Combine(_dir, "cluster.h5");
+        DArray.Random.Uniform([40, 30], chunks: new[] { 10, 10 }, seed: 3).ToHdf5(file, "x");
+        DArray<double> x = Hdf5.Read<double>(file, "x", new[] { 15, 10 });
+        DArray<double> mean = (x + x.T[..30, ..30].Sum()).Mean(axis: 0);
+        NDArray<double> local = mean.Compute(Schedulers.Sync);
+
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true);
+        await using Client client = await Client.ConnectAsync(cluster);
+        Assert.Equal(local.ToArray(), (await mean.ComputeAsync(cancellationToken: TestContext.Current.CancellationToken)).ToArray());
+    }
+
+    private static int Python(string code)
+    {
+        try
+        {
+            using Process p = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", code]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            p.WaitForExit(60_000);
+            return p.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
+    }
+}
