@@ -54,4 +54,38 @@ public sealed partial class DArray<TElement>
             (_, block) => Node.Call(Counting<TElement>.UniqueChunk, block),
             Counting<TElement>.UniqueCombine, [], p => Node.Call(Counting<TElement>.Identity, p), [], [[-1]]);
     }
+
+    /// <summary>
+    /// The <paramref name="q"/>-th percentiles of a 1-D array (NumPy's <c>percentile</c> with linear
+    /// interpolation). Like Dask's, an approximation over several blocks: each block is summarized by
+    /// at most 1,000 of its order statistics, which puts the answer within N / 1,000 ranks of the exact
+    /// one; exact for an array of one block, or of blocks of at most 1,000 elements.
+    /// </summary>
+    /// <param name="q">The percentiles, each in [0, 100].</param>
+    /// <returns>The lazy percentiles (one block, as doubles), in the order of <paramref name="q"/>.</returns>
+    public DArray<double> Percentile(params double[] q)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        if (NDim != 1)
+        {
+            throw new ArgumentException($"percentile: the array must be 1-D, not {NDim}-D with shape {Shapes.Format(ShapeArray)}; Ravel() it first, as Dask's percentile needs.");
+        }
+
+        if (q.Length == 0 || q.Any(x => !(x >= 0 && x <= 100)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(q), $"percentile: the percentiles ({string.Join(", ", q)}) must be at least one number, each in [0, 100].");
+        }
+
+        if (Shape[0] == 0)
+        {
+            throw new ArgumentException("percentile: the array is empty; a percentile needs at least one element.");
+        }
+
+        int atoms = NPartitions == 1 ? int.MaxValue : PercentileFunctions.Atoms;
+        double[] wanted = (double[])q.Clone();
+        return TreeReduce<NDArray<double>, double>(
+            "percentile", [0], keepDims: false, splitEvery: null,
+            (_, block) => Node.Call(Percentiles<TElement>.Chunk, block, Node.Literal(atoms)),
+            PercentileFunctions.Combine, [], p => Node.Call(PercentileFunctions.Finish, p, Node.Literal(wanted)), [.. q.Cast<object?>()], [[q.Length]]);
+    }
 }
