@@ -12,6 +12,7 @@ internal static class BlockFunctions<T>
     where T : unmanaged
 {
     public static readonly TaskFunction Binary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, NDArray<T>>(BinaryBlock, "elemwise");
+    public static readonly TaskFunction SelectWhere = TaskFunction.Create<NDArray<T>, NDArray<bool>, NDArray<T>>(SelectWhereBlock, "getitem-mask");
     public static readonly TaskFunction BinaryScalarRight = TaskFunction.Create<NDArray<T>, T, BinaryOp, NDArray<T>>(BinaryScalarRightBlock, "elemwise");
     public static readonly TaskFunction BinaryScalarLeft = TaskFunction.Create<T, NDArray<T>, BinaryOp, NDArray<T>>(BinaryScalarLeftBlock, "elemwise");
     public static readonly TaskFunction Compare = TaskFunction.Create<NDArray<T>, NDArray<T>, CompareOp, NDArray<bool>>(CompareBlock, "compare");
@@ -154,6 +155,29 @@ internal static class BlockFunctions<T>
     }
 
     private static NDArray<long> ArgFinishBlock(ArgPartial<T> p, int axis, bool keepdims) => Reductions.FinishArg(p, axis, keepdims);
+
+    // The elements (with the mask's shape) or rows (with a 1-D mask along axis 0) where the mask is
+    // true, in row-major order.
+    private static NDArray<T> SelectWhereBlock(NDArray<T> block, NDArray<bool> mask)
+    {
+        T[] values = block.ToArray();
+        bool[] keep = mask.ToArray();
+        int row = values.Length / Math.Max(1, keep.Length);
+        var selected = new List<T>();
+        int kept = 0;
+        for (int i = 0; i < keep.Length; i++)
+        {
+            if (keep[i])
+            {
+                selected.AddRange(values.AsSpan(i * row, row));
+                kept++;
+            }
+        }
+
+        int[] shape = [.. block.Shape];
+        shape[0] = kept;
+        return new NDArray<T>([.. selected], mask.NDim == block.NDim ? [selected.Count] : shape);
+    }
 }
 
 /// <summary>Functions on double partials shared by every element type.</summary>

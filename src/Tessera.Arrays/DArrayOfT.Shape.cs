@@ -37,6 +37,48 @@ public sealed partial class DArray<TElement>
     /// <returns>The lazy selection.</returns>
     public DArray<TElement> this[params Ix[] index] => Slice(index);
 
+    /// <summary>
+    /// Selects by a lazy boolean mask (NumPy's <c>x[mask]</c>): with a mask of the array's shape, the
+    /// elements where it is true as a 1-D array in row-major order; with a 1-D mask as long as axis 0,
+    /// those rows. The result's chunk lengths are unknown until computed (see <see cref="ComputeChunkSizes"/>).
+    /// </summary>
+    /// <param name="mask">The mask.</param>
+    /// <returns>The lazy selection.</returns>
+    public DArray<TElement> this[DArray<bool> mask] => SelectByMask(mask);
+
+    private DArray<TElement> SelectByMask(DArray<bool> mask)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        bool rows = mask.NDim == 1 && NDim > 1;
+        if (!(rows ? mask.Shape[0] == Shape[0] : mask.Shape.SequenceEqual(Shape)) || NDim == 0)
+        {
+            throw new ArgumentException(
+                $"getitem: a boolean mask of shape {Shapes.Format(mask.ShapeArray)} does not fit an array of shape {Shapes.Format(ShapeArray)}; it needs the array's shape, or one axis as long as axis 0.", nameof(mask));
+        }
+
+        RequireKnownChunks("getitem");
+        mask.RequireKnownChunks("getitem");
+
+        // One block along every axis but the first, so that the blocks' selections, one after
+        // another, are in row-major order; the mask follows the array's blocks.
+        int[][] target = [.. _chunks.Select((c, a) => a == 0 ? c : [(int)Shape[a]])];
+        DArray<TElement> x = target.Skip(1).Select((c, a) => c.AsSpan().SequenceEqual(_chunks[a + 1])).All(same => same) ? this : Rechunk(target);
+        int[][] maskTarget = rows ? [x._chunks[0]] : x._chunks;
+        DArray<bool> m = maskTarget.Select((c, a) => c.AsSpan().SequenceEqual(mask._chunks[a])).All(same => same) ? mask : mask.Rechunk(maskTarget);
+
+        int blocks = x._chunks[0].Length;
+        int[][] outChunks = rows ? [[.. Enumerable.Repeat(-1, blocks)], .. x._chunks.Skip(1)] : [[.. Enumerable.Repeat(-1, blocks)]];
+        string name = NewName("getitem-mask", x.Name, m.Name);
+        LayeredGraph graph = LayeredGraph.Merge([x.Graph, m.Graph]);
+        return Build<TElement>(name, outChunks, graph, [x.Name, m.Name], index =>
+        {
+            int[] block = new int[x.NDim];
+            block[0] = index[0];
+            int[] maskBlock = rows ? [index[0]] : block;
+            return Node.Call(BlockFunctions<TElement>.SelectWhere, Node.Ref(x.BlockKey(block)), Node.Ref(m.BlockKey(maskBlock)));
+        }, fusable: false);
+    }
+
     /// <summary>Indexes the array like NumPy (lazily); see the indexer.</summary>
     /// <param name="index">The index items.</param>
     /// <returns>The lazy selection.</returns>

@@ -20,12 +20,16 @@ public sealed class ClusterTests
         DArray<long> arg = x.ArgMax(axis: 1);
         DArray<double> product = DArray.MatMul(x, x.T);
         DArray<double> sliced = DArray.Concatenate([x[Ix.S(1, 50, 3)], x[..5]]).Reshape(-1).MapBlocks(static b => b.Sqrt());
+        DArray<double> masked = x[x > 0.5];
+        DArray<double> percentiles = masked.Percentile(10, 50, 90);
 
         NDArray<double> mean0 = mean.Compute(Schedulers.Sync);
         NDArray<double> var0 = var.Compute(Schedulers.Sync);
         NDArray<long> arg0 = arg.Compute(Schedulers.Sync);
         NDArray<double> product0 = product.Compute(Schedulers.Sync);
         NDArray<double> sliced0 = sliced.Compute(Schedulers.Sync);
+        NDArray<double> masked0 = masked.Compute(Schedulers.Sync);
+        NDArray<double> percentiles0 = percentiles.Compute(Schedulers.Sync);
 
         await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true);
         await using Client client = await Client.ConnectAsync(cluster);
@@ -34,6 +38,8 @@ public sealed class ClusterTests
         TestData.Same(arg0, await arg.ComputeAsync());
         TestData.Close(product0, await product.ComputeAsync());
         TestData.Same(sliced0, await sliced.ComputeAsync());
+        TestData.Same(masked0, await masked.ComputeAsync());
+        TestData.Same(percentiles0, await percentiles.ComputeAsync());
         TestData.Same(x.Compute(Schedulers.Sync), x.Persist().Compute());
     }
 }
