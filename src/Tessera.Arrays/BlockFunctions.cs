@@ -12,6 +12,8 @@ internal static class BlockFunctions<T>
     where T : unmanaged
 {
     public static readonly TaskFunction Binary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, NDArray<T>>(BinaryBlock, "elemwise");
+    public static readonly TaskFunction AssembleGrid = TaskFunction.Create<NDArray<T>[], int[], NDArray<T>>(BlockGrid.Assemble, "concatenate");
+    public static readonly TaskFunction CheckShape = TaskFunction.Create<NDArray<T>, int[], string, NDArray<T>>(CheckShapeBlock, "check-shape");
     public static readonly TaskFunction SelectWhere = TaskFunction.Create<NDArray<T>, NDArray<bool>, NDArray<T>>(SelectWhereBlock, "getitem-mask");
     public static readonly TaskFunction BinaryScalarRight = TaskFunction.Create<NDArray<T>, T, BinaryOp, NDArray<T>>(BinaryScalarRightBlock, "elemwise");
     public static readonly TaskFunction BinaryScalarLeft = TaskFunction.Create<T, NDArray<T>, BinaryOp, NDArray<T>>(BinaryScalarLeftBlock, "elemwise");
@@ -178,6 +180,11 @@ internal static class BlockFunctions<T>
         shape[0] = kept;
         return new NDArray<T>([.. selected], mask.NDim == block.NDim ? [selected.Count] : shape);
     }
+
+    private static NDArray<T> CheckShapeBlock(NDArray<T> block, int[] expected, string op) =>
+        block.Shape.AsSpan().SequenceEqual(expected)
+            ? block
+            : throw new InvalidOperationException($"{op}: the function returned a block of shape {Shapes.Format(block.Shape.AsSpan())} where the output block has shape {Shapes.Format(expected)}.");
 }
 
 /// <summary>Functions on double partials shared by every element type.</summary>

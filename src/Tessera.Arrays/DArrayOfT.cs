@@ -133,46 +133,12 @@ public sealed partial class DArray<TElement> : ITesseraCollection<NDArray<TEleme
     public NDArray<TElement> Assemble(IReadOnlyList<object?> parts)
     {
         ArgumentNullException.ThrowIfNull(parts);
-        int[] nb = NumBlocksArray;
         if (NDim == 0)
         {
             return (NDArray<TElement>)parts[0]!;
         }
 
-        if (parts.Count == 1)
-        {
-            return (NDArray<TElement>)parts[0]!;
-        }
-
-        // Actual block lengths (known even where the chunks were unknown), from the blocks on each axis.
-        var lengths = new int[NDim][];
-        int[] strides = Shapes.CStrides(nb);
-        for (int a = 0; a < NDim; a++)
-        {
-            lengths[a] = new int[nb[a]];
-            for (int i = 0; i < nb[a]; i++)
-            {
-                lengths[a][i] = ((NDArray)parts[i * strides[a]]!).ShapeArray[a];
-            }
-        }
-
-        int[] shape = [.. lengths.Select(l => l.Sum())];
-        NDArray<TElement> result = NDArray<TElement>.Zeros(shape);
-        long[][] starts = [.. lengths.Select(Chunking.Starts)];
-        int p = 0;
-        foreach (int[] index in BlockIndices(nb))
-        {
-            var ix = new Ix[NDim];
-            for (int a = 0; a < NDim; a++)
-            {
-                int s = (int)starts[a][index[a]];
-                ix[a] = Ix.S(s, s + lengths[a][index[a]]);
-            }
-
-            result.Slice(ix).Assign((NDArray<TElement>)parts[p++]!);
-        }
-
-        return result;
+        return BlockGrid.Assemble([.. parts.Cast<NDArray<TElement>>()], NumBlocksArray);
     }
 
     /// <inheritdoc/>

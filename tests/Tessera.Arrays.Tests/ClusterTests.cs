@@ -22,6 +22,7 @@ public sealed class ClusterTests
         DArray<double> sliced = DArray.Concatenate([x[Ix.S(1, 50, 3)], x[..5]]).Reshape(-1).MapBlocks(static b => b.Sqrt());
         DArray<double> masked = x[x > 0.5];
         DArray<double> percentiles = masked.Percentile(10, 50, 90);
+        DArray<double> blockwise = DArray.Blockwise<double, double>("ij,kj->ik", static b => NDArray.MatMul(b[0], b[1].T), x, x);
 
         NDArray<double> mean0 = mean.Compute(Schedulers.Sync);
         NDArray<double> var0 = var.Compute(Schedulers.Sync);
@@ -30,6 +31,7 @@ public sealed class ClusterTests
         NDArray<double> sliced0 = sliced.Compute(Schedulers.Sync);
         NDArray<double> masked0 = masked.Compute(Schedulers.Sync);
         NDArray<double> percentiles0 = percentiles.Compute(Schedulers.Sync);
+        NDArray<double> blockwise0 = blockwise.Compute(Schedulers.Sync);
 
         await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true);
         await using Client client = await Client.ConnectAsync(cluster);
@@ -40,6 +42,8 @@ public sealed class ClusterTests
         TestData.Same(sliced0, await sliced.ComputeAsync());
         TestData.Same(masked0, await masked.ComputeAsync());
         TestData.Same(percentiles0, await percentiles.ComputeAsync());
+        TestData.Close(blockwise0, await blockwise.ComputeAsync());
+        TestData.Close(product0, blockwise0);
         TestData.Same(x.Compute(Schedulers.Sync), x.Persist().Compute());
     }
 }
