@@ -12,7 +12,6 @@ internal static class BlockFunctions<T>
     where T : unmanaged
 {
     public static readonly TaskFunction Binary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, NDArray<T>>(BinaryBlock, "elemwise");
-    public static readonly TaskFunction AssembleGrid = TaskFunction.Create<NDArray<T>[], int[], NDArray<T>>(BlockGrid.Assemble, "concatenate");
     public static readonly TaskFunction CheckShape = TaskFunction.Create<NDArray<T>, int[], string, NDArray<T>>(CheckShapeBlock, "check-shape");
     public static readonly TaskFunction SelectWhere = TaskFunction.Create<NDArray<T>, NDArray<bool>, NDArray<T>>(SelectWhereBlock, "getitem-mask");
     public static readonly TaskFunction BinaryScalarRight = TaskFunction.Create<NDArray<T>, T, BinaryOp, NDArray<T>>(BinaryScalarRightBlock, "elemwise");
@@ -26,7 +25,7 @@ internal static class BlockFunctions<T>
     public static readonly TaskFunction GetItem = TaskFunction.Create<NDArray<T>, Ix[], NDArray<T>>(GetItemBlock, "getitem");
     public static readonly TaskFunction Reshape = TaskFunction.Create<NDArray<T>, int[], NDArray<T>>(ReshapeBlock, "reshape");
     public static readonly TaskFunction ExpandDims = TaskFunction.Create<NDArray<T>, int, NDArray<T>>(ExpandDimsBlock, "expand-dims");
-    public static readonly TaskFunction Merge = TaskFunction.Create<NDArray<T>[], int[], NDArray<T>>(MergeBlock, "rechunk-merge");
+    public static readonly TaskFunction Merge = TaskFunction.Create<NDArray<T>[], int[], NDArray<T>>(BlockGrid.Assemble, "rechunk-merge");
     public static readonly TaskFunction Full = TaskFunction.Create<T, int[], NDArray<T>>(FullBlock, "full");
     public static readonly TaskFunction Shape = TaskFunction.Create<NDArray<T>, int[]>(ShapeBlock, "shape");
     public static readonly TaskFunction Reduce = TaskFunction.Create<NDArray<T>, ReduceOp, int[], NDArray<T>>(ReduceBlock, "reduce-chunk");
@@ -69,44 +68,6 @@ internal static class BlockFunctions<T>
     private static NDArray<T> FullBlock(T value, int[] shape) => NDArray<T>.Scalar(value).BroadcastTo(shape);
 
     private static int[] ShapeBlock(NDArray<T> a) => (int[])a.ShapeArray.Clone();
-
-    /// <summary>Assembles pieces laid out on a grid (C order) into one block.</summary>
-    private static NDArray<T> MergeBlock(NDArray<T>[] pieces, int[] grid)
-    {
-        if (pieces.Length == 1)
-        {
-            return pieces[0];
-        }
-
-        int ndim = grid.Length;
-        int[] strides = Shapes.CStrides(grid);
-        var lengths = new int[ndim][];
-        for (int a = 0; a < ndim; a++)
-        {
-            lengths[a] = new int[grid[a]];
-            for (int i = 0; i < grid[a]; i++)
-            {
-                lengths[a][i] = pieces[i * strides[a]].ShapeArray[a];
-            }
-        }
-
-        NDArray<T> result = NDArray<T>.Zeros([.. lengths.Select(l => l.Sum())]);
-        long[][] starts = [.. lengths.Select(Chunking.Starts)];
-        int p = 0;
-        foreach (int[] index in DArray<T>.BlockIndices(grid))
-        {
-            var ix = new Ix[ndim];
-            for (int a = 0; a < ndim; a++)
-            {
-                int s = (int)starts[a][index[a]];
-                ix[a] = Ix.S(s, s + lengths[a][index[a]]);
-            }
-
-            result.Slice(ix).Assign(pieces[p++]);
-        }
-
-        return result;
-    }
 
     private static NDArray<T> ReduceBlock(NDArray<T> a, ReduceOp op, int[] axes) => Reductions.Reduce(a, op, axes, keepdims: true);
 

@@ -80,7 +80,7 @@ public static partial class DArray
                     refs.Add(Node.Ref(aligned[i].BlockKey(block)));
                 }
 
-                args[i] = refs.Count == 1 ? refs[0] : Node.Call(BlockFunctions<T>.AssembleGrid, Node.List<NDArray<T>>([.. refs]), Node.Literal(grid));
+                args[i] = refs.Count == 1 ? refs[0] : Node.Call(BlockFunctions<T>.Merge, Node.List<NDArray<T>>([.. refs]), Node.Literal(grid));
             }
 
             int[] expected = [.. index.Select((b, a) => outChunks[a][b])];
