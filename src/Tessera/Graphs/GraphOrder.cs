@@ -141,15 +141,21 @@ public static class GraphOrder
     /// </summary>
     private sealed class Walk
     {
-        private readonly ExecutionPlan _plan;
+        private readonly int[] _depStart;
+        private readonly int[] _deps;
+        private readonly int[] _dependentStart;
+        private readonly int[] _dependents;
         private readonly int[] _unorderedUsers;
         private readonly int[] _unorderedInputs;
-        private readonly Stack<int> _early = new();
+        private int[] _early = [];
         private int _next;
 
         public Walk(ExecutionPlan plan)
         {
-            _plan = plan;
+            _depStart = plan.DepStart;
+            _deps = plan.Deps;
+            _dependentStart = plan.DependentStart;
+            _dependents = plan.Dependents;
             int n = plan.Count;
             Priority = new int[n];
             Priority.AsSpan().Fill(-1);
@@ -157,8 +163,8 @@ public static class GraphOrder
             _unorderedInputs = new int[n];
             for (int t = 0; t < n; t++)
             {
-                _unorderedUsers[t] = plan.DependentStart[t + 1] - plan.DependentStart[t];
-                _unorderedInputs[t] = plan.DepStart[t + 1] - plan.DepStart[t];
+                _unorderedUsers[t] = _dependentStart[t + 1] - _dependentStart[t];
+                _unorderedInputs[t] = _depStart[t + 1] - _depStart[t];
             }
         }
 
@@ -166,41 +172,53 @@ public static class GraphOrder
 
         public void Emit(int task)
         {
-            _early.Push(task);
-            while (_early.TryPop(out int t))
+            int pending = 0;
+            int t = task;
+            while (true)
             {
-                if (Priority[t] >= 0)
+                if (Priority[t] < 0)
                 {
-                    continue;
-                }
-
-                Priority[t] = _next++;
-                foreach (int user in _plan.DependentsOf(t))
-                {
-                    _unorderedInputs[user]--;
-                }
-
-                foreach (int input in _plan.DependenciesOf(t))
-                {
-                    if (--_unorderedUsers[input] == 1 && LastUser(input) is int last && _unorderedInputs[last] == 0)
+                    Priority[t] = _next++;
+                    for (int i = _dependentStart[t]; i < _dependentStart[t + 1]; i++)
                     {
-                        _early.Push(last);
+                        _unorderedInputs[_dependents[i]]--;
+                    }
+
+                    for (int i = _depStart[t]; i < _depStart[t + 1]; i++)
+                    {
+                        int input = _deps[i];
+                        if (--_unorderedUsers[input] == 1 && LastUser(input) is int last and >= 0 && _unorderedInputs[last] == 0)
+                        {
+                            if (pending == _early.Length)
+                            {
+                                Array.Resize(ref _early, Math.Max(4, pending * 2));
+                            }
+
+                            _early[pending++] = last;
+                        }
                     }
                 }
+
+                if (pending == 0)
+                {
+                    return;
+                }
+
+                t = _early[--pending];
             }
         }
 
-        private int? LastUser(int input)
+        private int LastUser(int input)
         {
-            foreach (int user in _plan.DependentsOf(input))
+            for (int i = _dependentStart[input]; i < _dependentStart[input + 1]; i++)
             {
-                if (Priority[user] < 0)
+                if (Priority[_dependents[i]] < 0)
                 {
-                    return user;
+                    return _dependents[i];
                 }
             }
 
-            return null;
+            return -1;
         }
     }
 
