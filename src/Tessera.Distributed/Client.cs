@@ -584,7 +584,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         int i = 0;
         foreach (KeyValuePair<Key, Node> kv in culled)
         {
-            Key[] deps = [.. kv.Value.GetReferences().Distinct()];
+            Key[] deps = kv.Value.HasReferences ? [.. kv.Value.GetReferences().Distinct()] : [];
             tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value, userAssemblies), deps, order[kv.Key], retries, restrictions);
         }
 

@@ -21,16 +21,23 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
     public byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies)
     {
         EncodeContext context = serializer.CreateEncodeContext();
-        var buffer = new ArrayBufferWriter<byte>(128);
-        var writer = new MessagePackWriter(buffer);
-        serializer.WriteNode(ref writer, node, context);
-        writer.Flush();
-        if (userAssemblies is not null && context.UserAssemblies.Count > 0)
+        ArrayBufferWriter<byte> buffer = ScratchBuffer.Rent();
+        try
         {
-            userAssemblies.UnionWith(context.UserAssemblies);
-        }
+            var writer = new MessagePackWriter(buffer);
+            serializer.WriteNode(ref writer, node, context);
+            writer.Flush();
+            if (userAssemblies is not null && context.UserAssemblies.Count > 0)
+            {
+                userAssemblies.UnionWith(context.UserAssemblies);
+            }
 
-        return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
+            return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
+        }
+        finally
+        {
+            ScratchBuffer.Return(buffer);
+        }
     }
 
     public Node DeserializeNode(byte[] bytes)
@@ -45,18 +52,20 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
 
     public byte[] SerializeValue(object? value, HashSet<Assembly>? userAssemblies)
     {
-        if (userAssemblies is null)
-        {
-            return serializer.SerializeValue(value).ToArray();
-        }
-
         EncodeContext context = serializer.CreateEncodeContext();
-        var buffer = new ArrayBufferWriter<byte>(64);
-        var writer = new MessagePackWriter(buffer);
-        serializer.WriteValue(ref writer, value, context);
-        writer.Flush();
-        userAssemblies.UnionWith(context.UserAssemblies);
-        return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
+        ArrayBufferWriter<byte> buffer = ScratchBuffer.Rent();
+        try
+        {
+            var writer = new MessagePackWriter(buffer);
+            serializer.WriteValue(ref writer, value, context);
+            writer.Flush();
+            userAssemblies?.UnionWith(context.UserAssemblies);
+            return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
+        }
+        finally
+        {
+            ScratchBuffer.Return(buffer);
+        }
     }
 
     public object? DeserializeValue(byte[] bytes) => serializer.DeserializeValue(SerializedMessage.FromArray(bytes), session);
