@@ -92,6 +92,32 @@ public sealed class LocalClusterTests
         }
     }
 
+    private static long Digits(long a, long b, long c, long d, long e, long f) => (((((a * 10 + b) * 10 + c) * 10 + d) * 10 + e) * 10) + f;
+
+    // The example in docs/distributed.md (Client API), with its results checked.
+    [Fact]
+    public async Task DocsExample_SixArguments_MapOverFutures_Resources()
+    {
+        await using var cluster = await LocalCluster.StartAsync(workers: 1);
+        await cluster.ScaleUpAsync(1, new Dictionary<string, double> { ["GPU"] = 1 });
+        await using var client = await Client.ConnectAsync(cluster);
+
+        using Future<long> three = client.Submit((long x, long y) => x + y, 1L, 2L);
+        using Future<long> digits = client.Submit(Digits, 1L, 2L, three, 4L, 5L, 6L);
+        IReadOnlyList<Future<long>> squares = client.Map((long x) => x * x, [1L, 2L, 3L]);
+        IReadOnlyList<Future<long>> plusOne = client.Map((long x) => x + 1, squares);
+        IReadOnlyList<Future<long>> onGpu = client.Map((long x) => x * 2, [1L, 2L], resources: new Dictionary<string, double> { ["GPU"] = 1 });
+        long[] results = await client.GatherAsync(plusOne).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal([2L, 5L, 10L], results);
+        Assert.Equal(123456L, await digits.ResultAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal([2L, 4L], await client.GatherAsync(onGpu).WaitAsync(TimeSpan.FromSeconds(60)));
+        foreach (Future<long> f in squares.Concat(plusOne).Concat(onGpu))
+        {
+            f.Dispose();
+        }
+    }
+
     [Theory]
     [InlineData("GPU=1", 1.0, "GPU=1")]
     [InlineData("", 1.0, "''")]

@@ -13,6 +13,9 @@ namespace Tessera.Distributed.Runtime;
 /// </summary>
 internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? session) : IWireSerializer
 {
+    [ThreadStatic]
+    private static EncodeContext? t_context;
+
     /// <summary>Creates a serializer for a process that runs the same build as its peers (in-process clusters, local worker processes).</summary>
     public static WireSerializer ForSameApplication(string name) => new(new TesseraSerializer(), new CodeSession(name, trustApplicationAssemblies: true));
 
@@ -20,7 +23,7 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
 
     public byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies)
     {
-        EncodeContext context = serializer.CreateEncodeContext();
+        EncodeContext context = RentContext();
         ArrayBufferWriter<byte> buffer = ScratchBuffer.Rent();
         try
         {
@@ -37,6 +40,7 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
         finally
         {
             ScratchBuffer.Return(buffer);
+            ReturnContext(context);
         }
     }
 
@@ -52,7 +56,7 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
 
     public byte[] SerializeValue(object? value, HashSet<Assembly>? userAssemblies)
     {
-        EncodeContext context = serializer.CreateEncodeContext();
+        EncodeContext context = RentContext();
         ArrayBufferWriter<byte> buffer = ScratchBuffer.Rent();
         try
         {
@@ -65,6 +69,29 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
         finally
         {
             ScratchBuffer.Return(buffer);
+            ReturnContext(context);
+        }
+    }
+
+    // One encode context per thread, reused from message to message: a context holds a handful of
+    // dictionaries and sets, and a small task spec or result would otherwise allocate them all anew.
+    private EncodeContext RentContext()
+    {
+        EncodeContext? spare = t_context;
+        if (spare is not null && ReferenceEquals(spare.Serializer, serializer))
+        {
+            t_context = null;
+            return spare;
+        }
+
+        return serializer.CreateEncodeContext();
+    }
+
+    private static void ReturnContext(EncodeContext context)
+    {
+        if (context.TryReset())
+        {
+            t_context = context;
         }
     }
 
