@@ -109,9 +109,9 @@ public sealed class LocalClusterTests
         IReadOnlyList<Future<long>> onGpu = client.Map((long x) => x * 2, [1L, 2L], resources: new Dictionary<string, double> { ["GPU"] = 1 });
         long[] results = await client.GatherAsync(plusOne).WaitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.Equal([2L, 5L, 10L], results);
+        Assert.Equal(new long[] { 2, 5, 10 }, results);
         Assert.Equal(123456L, await digits.ResultAsync().WaitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Equal([2L, 4L], await client.GatherAsync(onGpu).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(new long[] { 2, 4 }, await client.GatherAsync(onGpu).WaitAsync(TimeSpan.FromSeconds(60)));
         foreach (Future<long> f in squares.Concat(plusOne).Concat(onGpu))
         {
             f.Dispose();
