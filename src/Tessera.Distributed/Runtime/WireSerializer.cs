@@ -16,33 +16,15 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
     [ThreadStatic]
     private static EncodeContext? t_context;
 
+    private delegate void WriteItem<T>(TesseraSerializer serializer, ref MessagePackWriter writer, T item, EncodeContext context);
+
     /// <summary>Creates a serializer for a process that runs the same build as its peers (in-process clusters, local worker processes).</summary>
     public static WireSerializer ForSameApplication(string name) => new(new TesseraSerializer(), new CodeSession(name, trustApplicationAssemblies: true));
 
     public byte[] SerializeNode(Node node) => SerializeNode(node, null);
 
-    public byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies)
-    {
-        EncodeContext context = RentContext();
-        ArrayBufferWriter<byte> buffer = ScratchBuffer.Rent();
-        try
-        {
-            var writer = new MessagePackWriter(buffer);
-            serializer.WriteNode(ref writer, node, context);
-            writer.Flush();
-            if (userAssemblies is not null && context.UserAssemblies.Count > 0)
-            {
-                userAssemblies.UnionWith(context.UserAssemblies);
-            }
-
-            return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
-        }
-        finally
-        {
-            ScratchBuffer.Return(buffer);
-            ReturnContext(context);
-        }
-    }
+    public byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies) =>
+        Serialize(node, userAssemblies, static (TesseraSerializer s, ref MessagePackWriter w, Node n, EncodeContext c) => s.WriteNode(ref w, n, c));
 
     public Node DeserializeNode(byte[] bytes)
     {
@@ -54,16 +36,29 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
 
     public byte[] SerializeValue(object? value) => SerializeValue(value, null);
 
-    public byte[] SerializeValue(object? value, HashSet<Assembly>? userAssemblies)
+    public byte[] SerializeValue(object? value, HashSet<Assembly>? userAssemblies) =>
+        Serialize(value, userAssemblies, static (TesseraSerializer s, ref MessagePackWriter w, object? v, EncodeContext c) => s.WriteValue(ref w, v, c));
+
+    public object? DeserializeValue(byte[] bytes) => serializer.DeserializeValue(SerializedMessage.FromArray(bytes), session);
+
+    public IWireSerializer ForSession(CodeSession codeSession) => new WireSerializer(serializer, codeSession);
+
+    // Writes one item into this thread's scratch buffer with this thread's encode context, and copies
+    // the message out; adds the user assemblies it refers to to userAssemblies.
+    private byte[] Serialize<T>(T item, HashSet<Assembly>? userAssemblies, WriteItem<T> write)
     {
         EncodeContext context = RentContext();
         ArrayBufferWriter<byte> buffer = ScratchBuffer.Rent();
         try
         {
             var writer = new MessagePackWriter(buffer);
-            serializer.WriteValue(ref writer, value, context);
+            write(serializer, ref writer, item, context);
             writer.Flush();
-            userAssemblies?.UnionWith(context.UserAssemblies);
+            if (userAssemblies is not null && context.UserAssemblies.Count > 0)
+            {
+                userAssemblies.UnionWith(context.UserAssemblies);
+            }
+
             return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
         }
         finally
@@ -94,8 +89,4 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
             t_context = context;
         }
     }
-
-    public object? DeserializeValue(byte[] bytes) => serializer.DeserializeValue(SerializedMessage.FromArray(bytes), session);
-
-    public IWireSerializer ForSession(CodeSession codeSession) => new WireSerializer(serializer, codeSession);
 }
