@@ -475,16 +475,29 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         return Node.Ref(future.Key);
     }
 
+    // A future passed to Map must be this client's: its key means nothing to the scheduler otherwise.
+    private RefNode OwnedArg<T>(Future<T> future, string paramName)
+    {
+        CheckOwned(future, paramName);
+        return Node.Ref(future.Key);
+    }
+
     private Future<TResult> SubmitCall<TResult>(TaskFunction function, string? key, int retries, Node[] args, TaskRestrictions? restrictions)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
-        Node node = Node.Call(function, args);
-        Key k = key is not null
-            ? new Key(key)
-            : new Key(function.Name + "-" + Tokenizer.Tokenize([function.Token, .. args.Select(a => a is RefNode r ? r.Key : ((LiteralNode)a).Value)]));
-        return SubmitCalls<TResult>([(k, node)], retries, restrictions)[0];
+        Key k = key is not null ? new Key(key) : CallKey(function, args);
+        return SubmitCalls<TResult>([(k, Node.Call(function, args))], retries, restrictions)[0];
     }
+
+    // One task per argument list, each keyed by its function and arguments (equal calls share a task).
+    private List<Future<TResult>> MapCalls<TResult>(TaskFunction function, IEnumerable<Node[]> argLists, int retries, TaskRestrictions? restrictions) =>
+        SubmitCalls<TResult>(argLists.Select(args => (CallKey(function, args), (Node)Node.Call(function, args))), retries, restrictions);
+
+    // The default key of a call: the function's name and a token of the function and of each argument's
+    // value, or the key of a future argument.
+    private static Key CallKey(TaskFunction function, Node[] args) =>
+        new(function.Name + "-" + Tokenizer.Tokenize([function.Token, .. args.Select(a => a is RefNode r ? r.Key : ((LiteralNode)a).Value)]));
 
     // Dask's workers=, allow_other_workers= and resources=, checked and in the scheduler's form; null when unrestricted.
     private static TaskRestrictions? Restrict(IEnumerable<string>? workers, bool allowOtherWorkers, IReadOnlyDictionary<string, double>? resources)
@@ -571,7 +584,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         int i = 0;
         foreach (KeyValuePair<Key, Node> kv in culled)
         {
-            Key[] deps = [.. kv.Value.GetReferences().Distinct()];
+            Key[] deps = kv.Value.HasReferences ? [.. kv.Value.GetReferences().Distinct()] : [];
             tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value, userAssemblies), deps, order[kv.Key], retries, restrictions);
         }
 

@@ -23,18 +23,21 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly SchedulerHost _scheduler;
     private readonly List<WorkerHost> _inProcess = [];
     private readonly List<Process> _processes = [];
+    private readonly Dictionary<Process, IReadOnlyDictionary<string, double>?> _processResources = [];
     private readonly int _threadsPerWorker;
     private readonly WorkerMemoryOptions _memory;
+    private readonly IReadOnlyDictionary<string, double>? _resources;
     private int _nextWorker;
     private int _replacedWorkers;
     private volatile bool _disposing;
 
-    private LocalCluster(SchedulerHost scheduler, bool processes, int threadsPerWorker, WorkerMemoryOptions memory)
+    private LocalCluster(SchedulerHost scheduler, bool processes, int threadsPerWorker, WorkerMemoryOptions memory, IReadOnlyDictionary<string, double>? resources)
     {
         _scheduler = scheduler;
         Processes = processes;
         _threadsPerWorker = threadsPerWorker;
         _memory = memory;
+        _resources = resources;
         if (processes)
         {
             // A restart replaces the worker processes (in-process workers restart themselves).
@@ -70,17 +73,20 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <param name="workerSaturation">Root tasks per worker thread before the rest wait on the scheduler (<see cref="SchedulerOptions.WorkerSaturation"/>, default 1.1); <see cref="double.PositiveInfinity"/> turns queuing off.</param>
     /// <param name="memory">Each worker's memory limit, thresholds and spill directory (<see cref="WorkerMemoryOptions"/>); by default no limit.</param>
     /// <param name="allowedFailures">How many workers may die while a task runs on them before it fails with <see cref="KilledWorkerException"/> (<see cref="SchedulerOptions.AllowedFailures"/>, default 3).</param>
+    /// <param name="resources">The abstract resources each worker has (e.g. <c>GPU</c> = 1; Dask's <c>LocalCluster(resources=…)</c>, <c>tessera worker --resources</c>): tasks submitted with resource needs run only on workers that have them. <see cref="ScaleUpAsync(int, IReadOnlyDictionary{string, double}?, CancellationToken)"/> adds workers with other resources.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running cluster.</returns>
-    public static async Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 1, bool processes = true, double workerSaturation = 1.1, WorkerMemoryOptions? memory = null, int allowedFailures = 3, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">A resource name is empty or holds '=', ',' or white space, or an amount is negative or not finite.</exception>
+    public static async Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 1, bool processes = true, double workerSaturation = 1.1, WorkerMemoryOptions? memory = null, int allowedFailures = 3, IReadOnlyDictionary<string, double>? resources = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(workers);
         ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerWorker, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(workerSaturation, 0);
         ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
+        resources = CheckResources(resources, nameof(resources));
         string address = processes ? "tcp://127.0.0.1:0" : "memory://0";
         SchedulerHost scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = address, WorkerSaturation = workerSaturation, AllowedFailures = allowedFailures }, cancellationToken).ConfigureAwait(false);
-        var cluster = new LocalCluster(scheduler, processes, threadsPerWorker, memory ?? new WorkerMemoryOptions());
+        var cluster = new LocalCluster(scheduler, processes, threadsPerWorker, memory ?? new WorkerMemoryOptions(), resources);
         try
         {
             await cluster.ScaleUpAsync(workers, cancellationToken).ConfigureAwait(false);
@@ -101,7 +107,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        LocalCluster cluster = await StartAsync(options.Workers, options.ThreadsPerWorker, options.Processes, options.WorkerSaturation, options.Memory, options.AllowedFailures, cancellationToken).ConfigureAwait(false);
+        LocalCluster cluster = await StartAsync(options.Workers, options.ThreadsPerWorker, options.Processes, options.WorkerSaturation, options.Memory, options.AllowedFailures, options.Resources, cancellationToken).ConfigureAwait(false);
         if (options.Dashboard is { } dashboard)
         {
             try
@@ -118,12 +124,22 @@ public sealed class LocalCluster : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>Adds <paramref name="count"/> workers and waits until they have joined.</summary>
+    /// <summary>Adds <paramref name="count"/> workers, with the cluster's resources, and waits until they have joined.</summary>
     /// <param name="count">How many workers to add.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when the workers are connected.</returns>
-    public async Task ScaleUpAsync(int count, CancellationToken cancellationToken = default)
+    public Task ScaleUpAsync(int count, CancellationToken cancellationToken = default) => ScaleUpAsync(count, _resources, cancellationToken);
+
+    /// <summary>Adds <paramref name="count"/> workers that have <paramref name="resources"/>, and waits until they have joined.</summary>
+    /// <param name="count">How many workers to add.</param>
+    /// <param name="resources">The abstract resources each new worker has (e.g. <c>GPU</c> = 1), or null for none; a replacement of one of them (after a crash or a restart) has the same.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the workers are connected.</returns>
+    /// <exception cref="ArgumentException">A resource name is empty or holds '=', ',' or white space, or an amount is negative or not finite.</exception>
+    public async Task ScaleUpAsync(int count, IReadOnlyDictionary<string, double>? resources, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        resources = CheckResources(resources, nameof(resources));
         int target = _scheduler.WorkerCount + count;
         for (int i = 0; i < count; i++)
         {
@@ -132,12 +148,12 @@ public sealed class LocalCluster : IAsyncDisposable
             {
                 lock (_processes)
                 {
-                    _processes.Add(StartWorkerProcess(name));
+                    _processes.Add(StartWorkerProcess(name, resources));
                 }
             }
             else
             {
-                _inProcess.Add(await WorkerHost.StartAsync(SchedulerAddress, new WorkerOptions { Threads = _threadsPerWorker, Name = name, Memory = _memory }, cancellationToken).ConfigureAwait(false));
+                _inProcess.Add(await WorkerHost.StartAsync(SchedulerAddress, new WorkerOptions { Threads = _threadsPerWorker, Name = name, Memory = _memory, Resources = resources }, cancellationToken).ConfigureAwait(false));
             }
         }
 
@@ -181,6 +197,7 @@ public sealed class LocalCluster : IAsyncDisposable
                 {
                     p = _processes[^1];
                     _processes.RemoveAt(_processes.Count - 1);
+                    ForgetResources(p);
                 }
 
                 await StopAsync(p).ConfigureAwait(false);
@@ -215,9 +232,9 @@ public sealed class LocalCluster : IAsyncDisposable
         await Task.WhenAll(old.Select(StopAsync)).ConfigureAwait(false);
         lock (_processes)
         {
-            foreach (Process _ in old)
+            foreach (Process p in old)
             {
-                _processes.Add(StartWorkerProcess($"local-{_nextWorker++}"));
+                _processes.Add(StartWorkerProcess($"local-{_nextWorker++}", ForgetResources(p)));
             }
         }
     }
@@ -262,7 +279,36 @@ public sealed class LocalCluster : IAsyncDisposable
         ("DOTNET_TieredPGO", "0"),
     ];
 
-    private Process StartWorkerProcess(string name)
+    // Checked where the cluster is asked, and copied: worker processes get them on their command line.
+    private static Dictionary<string, double>? CheckResources(IReadOnlyDictionary<string, double>? resources, string paramName)
+    {
+        if (resources is null)
+        {
+            return null;
+        }
+
+        foreach ((string name, double amount) in resources)
+        {
+            if (string.IsNullOrEmpty(name) || name.Any(c => c is '=' or ',' || char.IsWhiteSpace(c)))
+            {
+                throw new ArgumentException($"LocalCluster: resource name '{name}' must be non-empty, without '=', ',' or white space.", paramName);
+            }
+
+            if (!(amount >= 0) || double.IsInfinity(amount))
+            {
+                throw new ArgumentException($"LocalCluster: resource '{name}' has amount {amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it must be a finite number of at least 0.", paramName);
+            }
+        }
+
+        return new Dictionary<string, double>(resources, StringComparer.Ordinal);
+    }
+
+    // The resources a worker process was started with, forgotten as it goes (called under the lock).
+    private IReadOnlyDictionary<string, double>? ForgetResources(Process process) =>
+        _processResources.Remove(process, out IReadOnlyDictionary<string, double>? resources) ? resources : null;
+
+    // Called under the _processes lock.
+    private Process StartWorkerProcess(string name, IReadOnlyDictionary<string, double>? resources)
     {
         string program = Environment.GetEnvironmentVariable("TESSERA_WORKER_PATH") is { Length: > 0 } configured
             ? configured
@@ -308,6 +354,12 @@ public sealed class LocalCluster : IAsyncDisposable
             start.ArgumentList.Add(directory);
         }
 
+        if (resources is { Count: > 0 })
+        {
+            start.ArgumentList.Add("--resources");
+            start.ArgumentList.Add(string.Join(',', resources.Select(r => $"{r.Key}={r.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}")));
+        }
+
         foreach ((string variable, string value) in s_workerRuntimeSettings)
         {
             // The user's own setting, inherited from this process, wins.
@@ -328,6 +380,7 @@ public sealed class LocalCluster : IAsyncDisposable
             }
         };
         process.BeginOutputReadLine();
+        _processResources[process] = resources;
         _ = ReplaceWhenItExitsAsync(process, joined.Task);
         return process;
 
@@ -348,7 +401,7 @@ public sealed class LocalCluster : IAsyncDisposable
                 return;
             }
 
-            _processes.Add(StartWorkerProcess($"local-{_nextWorker++}"));
+            _processes.Add(StartWorkerProcess($"local-{_nextWorker++}", ForgetResources(process)));
             Interlocked.Increment(ref _replacedWorkers);
         }
 

@@ -24,6 +24,13 @@ public sealed record LocalClusterOptions
     /// <summary>Gets the workers' memory limit and thresholds, or null for none (see <see cref="WorkerMemoryOptions"/>).</summary>
     public WorkerMemoryOptions? Memory { get; init; }
 
+    /// <summary>
+    /// Gets the abstract resources each worker has (e.g. <c>GPU</c> = 1), as <c>tessera worker --resources</c>
+    /// gives them, or null (the default) for none; tasks submitted with resource needs run only on workers
+    /// that have them.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Resources { get; init; }
+
     /// <summary>Gets how many worker deaths a task may be part of before it fails with <see cref="KilledWorkerException"/>.</summary>
     public int AllowedFailures { get; init; } = 3;
 }

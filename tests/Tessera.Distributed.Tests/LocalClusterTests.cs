@@ -49,6 +49,88 @@ public sealed class LocalClusterTests
         }
     }
 
+    private static string WorkerName(long ignored) => Runtime.TestFunctions.WorkerName(ignored);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Resources_TaskNeedingThem_RunsOnlyOnTheWorkerThatHasThem(bool processes)
+    {
+        // local-0 has none; local-1 is added with GPU=1 (on its command line, for a process).
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 1, processes: processes);
+        await cluster.ScaleUpAsync(1, new Dictionary<string, double> { ["GPU"] = 1 });
+        await using Client client = await Client.ConnectAsync(cluster);
+        long[] items = [.. Enumerable.Range(0, 30).Select(i => (long)i)];
+        IReadOnlyList<Future<string>> needGpu = client.Map(WorkerName, items, resources: new Dictionary<string, double> { ["GPU"] = 1 });
+        IReadOnlyList<Future<string>> anywhere = client.Map(WorkerName, items.Select(i => i + 1000));
+        Assert.All(await client.GatherAsync(needGpu).WaitAsync(TimeSpan.FromSeconds(60)), w => Assert.Equal("local-1", w));
+        Assert.Subset(new HashSet<string> { "local-0", "local-1" }, new HashSet<string>(await client.GatherAsync(anywhere).WaitAsync(TimeSpan.FromSeconds(60))));
+        foreach (Future<string> f in needGpu.Concat(anywhere))
+        {
+            f.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Resources_GivenToTheCluster_EveryWorkerHasThem()
+    {
+        var options = new LocalClusterOptions { Workers = 2, Processes = false, Resources = new Dictionary<string, double> { ["MEM"] = 4 } };
+        await using LocalCluster cluster = await LocalCluster.StartAsync(options);
+        await using Client client = await Client.ConnectAsync(cluster);
+        IReadOnlyList<Future<string>> futures = client.Map(WorkerName, Enumerable.Range(0, 40).Select(i => (long)i), resources: new Dictionary<string, double> { ["MEM"] = 4 });
+        string[] ranOn = await client.GatherAsync(futures).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(ranOn, w => Assert.Contains(w, new[] { "local-0", "local-1" }));
+
+        // Workers added later get the cluster's resources too; a task needing more than any has waits.
+        await cluster.ScaleUpAsync(1);
+        using Future<string> tooMuch = client.Submit(WorkerName, 99L, resources: new Dictionary<string, double> { ["MEM"] = 5 });
+        await Task.Delay(200);
+        Assert.Equal(FutureStatus.Pending, tooMuch.Status);
+        foreach (Future<string> f in futures)
+        {
+            f.Dispose();
+        }
+    }
+
+    private static long Digits(long a, long b, long c, long d, long e, long f) => (((((a * 10 + b) * 10 + c) * 10 + d) * 10 + e) * 10) + f;
+
+    // The example in docs/distributed.md (Client API), with its results checked.
+    [Fact]
+    public async Task DocsExample_SixArguments_MapOverFutures_Resources()
+    {
+        await using var cluster = await LocalCluster.StartAsync(workers: 1);
+        await cluster.ScaleUpAsync(1, new Dictionary<string, double> { ["GPU"] = 1 });
+        await using var client = await Client.ConnectAsync(cluster);
+
+        using Future<long> three = client.Submit((long x, long y) => x + y, 1L, 2L);
+        using Future<long> digits = client.Submit(Digits, 1L, 2L, three, 4L, 5L, 6L);
+        IReadOnlyList<Future<long>> squares = client.Map((long x) => x * x, [1L, 2L, 3L]);
+        IReadOnlyList<Future<long>> plusOne = client.Map((long x) => x + 1, squares);
+        IReadOnlyList<Future<long>> onGpu = client.Map((long x) => x * 2, [1L, 2L], resources: new Dictionary<string, double> { ["GPU"] = 1 });
+        long[] results = await client.GatherAsync(plusOne).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(new long[] { 2, 5, 10 }, results);
+        Assert.Equal(123456L, await digits.ResultAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(new long[] { 2, 4 }, await client.GatherAsync(onGpu).WaitAsync(TimeSpan.FromSeconds(60)));
+        foreach (Future<long> f in squares.Concat(plusOne).Concat(onGpu))
+        {
+            f.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData("GPU=1", 1.0, "GPU=1")]
+    [InlineData("", 1.0, "''")]
+    [InlineData("GPU", -1.0, "-1")]
+    [InlineData("GPU", double.PositiveInfinity, "GPU")]
+    public async Task Resources_BadNameOrAmount_RefusedNamingIt(string name, double amount, string named)
+    {
+        ArgumentException e = await Assert.ThrowsAsync<ArgumentException>(() => LocalCluster.StartAsync(workers: 1, processes: false, resources: new Dictionary<string, double> { [name] = amount }));
+        Assert.Contains("LocalCluster", e.Message, StringComparison.Ordinal);
+        Assert.Contains(named, e.Message, StringComparison.Ordinal);
+        Assert.Equal("resources", e.ParamName);
+    }
+
     [Fact]
     public async Task ScaleAsync_AddsAndRemovesWorkers()
     {

@@ -144,6 +144,34 @@ internal abstract class FramedConnection : IConnection
         }
     }
 
+    /// <summary>
+    /// Queues several messages at once, like that many <see cref="Post"/> calls but with one lock and
+    /// one start of the writer, so that they share one flush; all are checked against the limits first,
+    /// and none is queued when one exceeds them.
+    /// </summary>
+    /// <param name="messages">The messages, in the order they are to arrive.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A message exceeds this side's limits; nothing was queued.</exception>
+    /// <exception cref="CommClosedException">The connection is closed or broken.</exception>
+    internal void PostMany(ReadOnlySpan<OutgoingMessage> messages)
+    {
+        foreach (OutgoingMessage message in messages)
+        {
+            if (CheckLimits(message) is string error)
+            {
+                throw new ArgumentOutOfRangeException(nameof(messages), error);
+            }
+        }
+
+        if (messages.Length > 0)
+        {
+            Enqueue(messages, out CommClosedException? closed);
+            if (closed is not null)
+            {
+                throw closed;
+            }
+        }
+    }
+
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IncomingMessage> ReceiveAsync(CancellationToken cancellationToken = default)
@@ -399,7 +427,11 @@ internal abstract class FramedConnection : IConnection
 
     /// <summary>Adds a message to the queue, and starts the writer if it is idle.</summary>
     /// <returns>The task of the batch the message joined (a completed task when <paramref name="closed"/> is set).</returns>
-    private Task Enqueue(OutgoingMessage message, out CommClosedException? closed)
+    private Task Enqueue(OutgoingMessage message, out CommClosedException? closed) => Enqueue(new ReadOnlySpan<OutgoingMessage>(in message), out closed);
+
+    /// <summary>Adds messages to the queue, in order, and starts the writer if it is idle.</summary>
+    /// <returns>The task of the batch the messages joined (a completed task when <paramref name="closed"/> is set).</returns>
+    private Task Enqueue(ReadOnlySpan<OutgoingMessage> messages, out CommClosedException? closed)
     {
         TaskCompletionSource queued;
         bool startWriter = false;
@@ -412,7 +444,8 @@ internal abstract class FramedConnection : IConnection
                 return Task.CompletedTask;
             }
 
-            _queue.Add(message);
+            _queue.AddRange(messages);
+
             queued = _queued ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             if (!_writing)
             {
@@ -457,7 +490,7 @@ internal abstract class FramedConnection : IConnection
 
     /// <summary>
     /// Writes everything queued, flushes once, and repeats until the queue is empty. Started on the
-    /// sending thread when the link was idle (see <see cref="Enqueue"/>), else on the thread pool;
+    /// sending thread when the link was idle (see <see cref="Enqueue(ReadOnlySpan{OutgoingMessage}, out CommClosedException?)"/>), else on the thread pool;
     /// a round on the sending thread is followed by a move to the thread pool if more was queued.
     /// </summary>
     private async Task WriteLoopAsync()

@@ -15,9 +15,16 @@ internal static class MessageCodec
 {
     public static byte[] Encode(Message message)
     {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        Write(buffer, message);
-        return buffer.WrittenSpan.ToArray();
+        ArrayBufferWriter<byte> buffer = ScratchBuffer.Rent();
+        try
+        {
+            Write(buffer, message);
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            ScratchBuffer.Return(buffer);
+        }
     }
 
     public static void Write(IBufferWriter<byte> output, Message message)

@@ -24,6 +24,12 @@ internal interface IMessageChannel : IAsyncDisposable
     /// </summary>
     void Post(Message message);
 
+    /// <summary>
+    /// Queues several messages without waiting, in order, so that they share one write (a batch of
+    /// small messages from one event-loop turn); throws like <see cref="Post"/>.
+    /// </summary>
+    void PostMany(IReadOnlyList<Message> messages);
+
     /// <summary>Receives the next message; throws <see cref="CommClosedException"/> when the connection ends.</summary>
     ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default);
 }

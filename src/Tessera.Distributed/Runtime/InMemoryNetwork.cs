@@ -98,6 +98,14 @@ internal sealed class InMemoryNetwork : IMessageNetwork
             }
         }
 
+        public void PostMany(IReadOnlyList<Message> messages)
+        {
+            foreach (Message m in messages)
+            {
+                Post(m);
+            }
+        }
+
         public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default)
         {
             try

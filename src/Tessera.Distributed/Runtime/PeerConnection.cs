@@ -37,8 +37,26 @@ internal sealed class PeerConnection : IAsyncDisposable
         }
         catch (ArgumentException e)
         {
-            _sendFailure ??= new CommClosedException($"The connection to {RemoteAddress} was closed because a {message.Op} message could not be sent: {e.Message}", e);
-            _ = CloseAsync();
+            CloseRefused($"a {message.Op} message", e);
+        }
+    }
+
+    /// <summary>
+    /// Queues several messages that share one write, like <see cref="Post"/> otherwise: never blocks,
+    /// drops them after the connection broke, and closes the connection when one exceeds the limits.
+    /// </summary>
+    public void PostMany(IReadOnlyList<Message> messages)
+    {
+        try
+        {
+            Transport.PostMany(messages);
+        }
+        catch (Exception e) when (e is CommClosedException or ObjectDisposedException or IOException)
+        {
+        }
+        catch (ArgumentException e)
+        {
+            CloseRefused($"a batch of {messages.Count} messages", e);
         }
     }
 
@@ -56,6 +74,12 @@ internal sealed class PeerConnection : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Interlocked.Exchange(ref _closing, 1) == 0 ? Transport.DisposeAsync() : ValueTask.CompletedTask;
+
+    private void CloseRefused(string what, ArgumentException e)
+    {
+        _sendFailure ??= new CommClosedException($"The connection to {RemoteAddress} was closed because {what} could not be sent: {e.Message}", e);
+        _ = CloseAsync();
+    }
 
     private async Task CloseAsync()
     {

@@ -33,6 +33,14 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     private long _nextUpload;
     private int _nextSession;
 
+    private const int EventsPerTurn = 256;
+    private const int MaxHeldPerPeer = 1024;
+
+    // Messages the event loop sends during a turn, held per peer until the turn ends (see Send), and
+    // the thread running the turn (0 between turns).
+    private readonly List<Peer> _heldPeers = [];
+    private int _holdingThread;
+
     // The serialized result that came with the TaskFinished being handled now (and its key): the
     // KeyInMemory messages of that event carry it to the clients. Only on the event loop.
     private Key _inlineKey;
@@ -126,7 +134,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         if (_workers.TryGetValue(worker.Address, out Peer? peer))
         {
             ResourceAmount[]? resources = task.Restrictions?.Resources is { Length: > 0 } r ? r : null;
-            peer.Connection.Post(new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session, resources, task.RunId));
+            Send(peer, new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session, resources, task.RunId));
         }
     }
 
@@ -134,7 +142,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     {
         if (_workers.TryGetValue(worker.Address, out Peer? peer))
         {
-            peer.Connection.Post(new FreeKeys([key]));
+            Send(peer, new FreeKeys([key]));
         }
     }
 
@@ -149,7 +157,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         if (_clients.TryGetValue(client.Id, out Peer? peer))
         {
             byte[]? value = _inlineValue is not null && task.Key.Equals(_inlineKey) ? _inlineValue : null;
-            peer.Connection.Post(new KeyInMemory(task.Key, [.. task.WhoHas.Select(w => w.Address)], task.NBytes, value));
+            Send(peer, new KeyInMemory(task.Key, [.. task.WhoHas.Select(w => w.Address)], task.NBytes, value));
         }
     }
 
@@ -163,7 +171,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
 
         if (_clients.TryGetValue(client.Id, out Peer? peer))
         {
-            peer.Connection.Post(new KeyErred(task.Key, task.ErredOn?.Key ?? task.Key, task.Error ?? new RemoteError("Unknown", "The task failed.", null)));
+            Send(peer, new KeyErred(task.Key, task.ErredOn?.Key ?? task.Key, task.Error ?? new RemoteError("Unknown", "The task failed.", null)));
         }
     }
 
@@ -188,6 +196,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         _events.Writer.TryWrite(new SchedulerEvent(peer, null));
     }
 
+    // One turn of the event loop handles every event that is waiting (up to EventsPerTurn), holding the
+    // messages it sends, and then sends each peer's messages together: a burst of task reports becomes
+    // one write of new tasks per worker and one of results per client, instead of one write each.
     private async Task EventLoopAsync()
     {
         ChannelReader<SchedulerEvent> reader = _events.Reader;
@@ -195,21 +206,18 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         {
             while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                while (reader.TryRead(out SchedulerEvent e))
+                _holdingThread = Environment.CurrentManagedThreadId;
+                try
                 {
-                    if (e.Peer is not null)
+                    for (int n = 0; n < EventsPerTurn && reader.TryRead(out SchedulerEvent e); n++)
                     {
-                        Handle(e.Peer, e.Message);
+                        Handle(e);
                     }
-                    else if (e.Work is not null)
-                    {
-                        e.Work();
-                    }
-                    else
-                    {
-                        RemoveSilentWorkers();
-                        CheckRestarts();
-                    }
+                }
+                finally
+                {
+                    _holdingThread = 0;
+                    SendHeld();
                 }
 
                 TaskCount = _state.Tasks.Count;
@@ -219,6 +227,73 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         catch (OperationCanceledException)
         {
         }
+    }
+
+    private void Handle(SchedulerEvent e)
+    {
+        if (e.Peer is not null)
+        {
+            Handle(e.Peer, e.Message);
+        }
+        else if (e.Work is not null)
+        {
+            e.Work();
+        }
+        else
+        {
+            RemoveSilentWorkers();
+            CheckRestarts();
+        }
+    }
+
+    // Sends a message to a peer: held until the end of the turn when the event loop sends it, else
+    // posted at once. A long burst to one peer (a large graph's tasks) goes out in slices, so that the
+    // peer starts on it while the rest is encoded.
+    private void Send(Peer peer, Message message)
+    {
+        if (_holdingThread != Environment.CurrentManagedThreadId)
+        {
+            peer.Connection.Post(message);
+            return;
+        }
+
+        if (peer.Held.Count == 0)
+        {
+            _heldPeers.Add(peer);
+        }
+
+        peer.Held.Add(message);
+        if (peer.Held.Count >= MaxHeldPerPeer)
+        {
+            SendHeld(peer);
+        }
+    }
+
+    private void SendHeld()
+    {
+        foreach (Peer p in _heldPeers)
+        {
+            SendHeld(p);
+        }
+
+        _heldPeers.Clear();
+    }
+
+    private static void SendHeld(Peer peer)
+    {
+        switch (peer.Held.Count)
+        {
+            case 0:
+                return;
+            case 1:
+                peer.Connection.Post(peer.Held[0]);
+                break;
+            default:
+                peer.Connection.PostMany(peer.Held);
+                break;
+        }
+
+        peer.Held.Clear();
     }
 
     private void Handle(Peer peer, Message? message)
@@ -236,7 +311,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 peer.Session = ++_nextSession;
                 _clients[m.ClientId] = peer;
                 _state.AddClient(m.ClientId).Session = peer.Session;
-                peer.Connection.Post(new Welcome("scheduler", peer.Session));
+                Send(peer, new Welcome("scheduler", peer.Session));
                 break;
             case UploadCode m when peer.Id is not null && !peer.IsWorker:
                 UploadCode(peer, m);
@@ -327,7 +402,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         peer.LastSeen = Environment.TickCount64;
         peer.MemoryLimit = m.MemoryLimit;
         _workers[m.Address] = peer;
-        peer.Connection.Post(new Welcome("scheduler"));
+        Send(peer, new Welcome("scheduler"));
         Dictionary<string, double>? resources = m.Resources is { Length: > 0 } r ? r.ToDictionary(a => a.Name, a => a.Amount, StringComparer.Ordinal) : null;
         if (_code.Count == 0)
         {
@@ -386,7 +461,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         {
             if (m.RequestId != 0)
             {
-                peer.Connection.Post(new CodeUploaded(m.RequestId, error));
+                Send(peer, new CodeUploaded(m.RequestId, error));
             }
         }
     }
@@ -400,7 +475,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         {
             foreach ((ClientCode code, ShippedAssembly[] assemblies) in loads)
             {
-                w.Connection.Post(new LoadCode(id, code.Session, code.ClientId, assemblies));
+                Send(w, new LoadCode(id, code.Session, code.ClientId, assemblies));
                 pending.Waiting[w.Id!] = pending.Waiting.GetValueOrDefault(w.Id!) + 1;
             }
         }
@@ -461,7 +536,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         _fireAndForgetDone.Clear();
         foreach (Peer c in _clients.Values)
         {
-            c.Connection.Post(new ClusterRestarted());
+            Send(c, new ClusterRestarted());
         }
 
         Peer[] retired = [.. _workers.Values];
@@ -492,7 +567,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         {
             foreach (Peer w in retired)
             {
-                w.Connection.Post(new RestartWorker());
+                Send(w, new RestartWorker());
             }
         }
     }
@@ -532,7 +607,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     {
         if (_restarts.Remove(r))
         {
-            r.Client.Connection.Post(new RestartDone(r.RequestId, error));
+            Send(r.Client, new RestartDone(r.RequestId, error));
         }
     }
 
@@ -564,7 +639,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             // Joining workers too: one that hangs while loading code must not hold up uploads for ever.
             if (now - peer.LastSeen > (long)_workerTimeout.TotalMilliseconds)
             {
-                peer.Connection.Post(new Close($"no heartbeat from worker {peer.Id} for {_workerTimeout.TotalSeconds:0.###} s"));
+                Send(peer, new Close($"no heartbeat from worker {peer.Id} for {_workerTimeout.TotalSeconds:0.###} s"));
                 Disconnected(peer);
             }
         }
@@ -581,7 +656,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             threads[i++] = w.Threads;
         }
 
-        peer.Connection.Post(new WorkerList(requestId, addresses, threads));
+        Send(peer, new WorkerList(requestId, addresses, threads));
     }
 
     // The pseudo-client wants the keys until they are in memory or erred, then releases them (above),
@@ -619,7 +694,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             var error = new RemoteError(e.GetType().FullName!, e.Message, e.StackTrace);
             foreach (Key k in m.Wanted)
             {
-                peer.Connection.Post(new KeyErred(k, cause, error));
+                Send(peer, new KeyErred(k, cause, error));
             }
         }
     }
@@ -634,6 +709,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         if (peer.Closed)
         {
             // Gone already (retired by a restart, or removed for missing heartbeats).
+            SendHeld(peer);
             _ = peer.Connection.DisposeAsync().AsTask();
             return;
         }
@@ -661,11 +737,12 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             {
                 foreach (Peer w in _workers.Values)
                 {
-                    w.Connection.Post(new EndSession(code.Session));
+                    Send(w, new EndSession(code.Session));
                 }
             }
         }
 
+        SendHeld(peer);
         _ = peer.Connection.DisposeAsync().AsTask();
     }
 
@@ -675,6 +752,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     private sealed class Peer(PeerConnection connection)
     {
         public PeerConnection Connection { get; } = connection;
+
+        /// <summary>Gets the messages the current event-loop turn sends to this peer, in order.</summary>
+        public List<Message> Held { get; } = [];
 
         public string? Id { get; set; }
 

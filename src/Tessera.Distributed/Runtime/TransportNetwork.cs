@@ -33,6 +33,27 @@ internal sealed class TransportNetwork(CommOptions options, string role) : IMess
 
         public void Post(Message message) => connection.Post(new OutgoingMessage(MessageCodec.Encode(message)));
 
+        public void PostMany(IReadOnlyList<Message> messages)
+        {
+            if (connection is not FramedConnection framed)
+            {
+                foreach (Message m in messages)
+                {
+                    Post(m);
+                }
+
+                return;
+            }
+
+            var encoded = new OutgoingMessage[messages.Count];
+            for (int i = 0; i < encoded.Length; i++)
+            {
+                encoded[i] = new OutgoingMessage(MessageCodec.Encode(messages[i]));
+            }
+
+            framed.PostMany(encoded);
+        }
+
         public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default)
         {
             IncomingMessage m = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);

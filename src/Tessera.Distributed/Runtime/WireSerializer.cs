@@ -13,25 +13,18 @@ namespace Tessera.Distributed.Runtime;
 /// </summary>
 internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? session) : IWireSerializer
 {
+    [ThreadStatic]
+    private static EncodeContext? t_context;
+
+    private delegate void WriteItem<T>(TesseraSerializer serializer, ref MessagePackWriter writer, T item, EncodeContext context);
+
     /// <summary>Creates a serializer for a process that runs the same build as its peers (in-process clusters, local worker processes).</summary>
     public static WireSerializer ForSameApplication(string name) => new(new TesseraSerializer(), new CodeSession(name, trustApplicationAssemblies: true));
 
     public byte[] SerializeNode(Node node) => SerializeNode(node, null);
 
-    public byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies)
-    {
-        EncodeContext context = serializer.CreateEncodeContext();
-        var buffer = new ArrayBufferWriter<byte>(128);
-        var writer = new MessagePackWriter(buffer);
-        serializer.WriteNode(ref writer, node, context);
-        writer.Flush();
-        if (userAssemblies is not null && context.UserAssemblies.Count > 0)
-        {
-            userAssemblies.UnionWith(context.UserAssemblies);
-        }
-
-        return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
-    }
+    public byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies) =>
+        Serialize(node, userAssemblies, static (TesseraSerializer s, ref MessagePackWriter w, Node n, EncodeContext c) => s.WriteNode(ref w, n, c));
 
     public Node DeserializeNode(byte[] bytes)
     {
@@ -43,23 +36,57 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
 
     public byte[] SerializeValue(object? value) => SerializeValue(value, null);
 
-    public byte[] SerializeValue(object? value, HashSet<Assembly>? userAssemblies)
-    {
-        if (userAssemblies is null)
-        {
-            return serializer.SerializeValue(value).ToArray();
-        }
-
-        EncodeContext context = serializer.CreateEncodeContext();
-        var buffer = new ArrayBufferWriter<byte>(64);
-        var writer = new MessagePackWriter(buffer);
-        serializer.WriteValue(ref writer, value, context);
-        writer.Flush();
-        userAssemblies.UnionWith(context.UserAssemblies);
-        return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
-    }
+    public byte[] SerializeValue(object? value, HashSet<Assembly>? userAssemblies) =>
+        Serialize(value, userAssemblies, static (TesseraSerializer s, ref MessagePackWriter w, object? v, EncodeContext c) => s.WriteValue(ref w, v, c));
 
     public object? DeserializeValue(byte[] bytes) => serializer.DeserializeValue(SerializedMessage.FromArray(bytes), session);
 
     public IWireSerializer ForSession(CodeSession codeSession) => new WireSerializer(serializer, codeSession);
+
+    // Writes one item into this thread's scratch buffer with this thread's encode context, and copies
+    // the message out; adds the user assemblies it refers to to userAssemblies.
+    private byte[] Serialize<T>(T item, HashSet<Assembly>? userAssemblies, WriteItem<T> write)
+    {
+        EncodeContext context = RentContext();
+        ArrayBufferWriter<byte> buffer = ScratchBuffer.Rent();
+        try
+        {
+            var writer = new MessagePackWriter(buffer);
+            write(serializer, ref writer, item, context);
+            writer.Flush();
+            if (userAssemblies is not null && context.UserAssemblies.Count > 0)
+            {
+                userAssemblies.UnionWith(context.UserAssemblies);
+            }
+
+            return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
+        }
+        finally
+        {
+            ScratchBuffer.Return(buffer);
+            ReturnContext(context);
+        }
+    }
+
+    // One encode context per thread, reused from message to message: a context holds a handful of
+    // dictionaries and sets, and a small task spec or result would otherwise allocate them all anew.
+    private EncodeContext RentContext()
+    {
+        EncodeContext? spare = t_context;
+        if (spare is not null && ReferenceEquals(spare.Serializer, serializer))
+        {
+            t_context = null;
+            return spare;
+        }
+
+        return serializer.CreateEncodeContext();
+    }
+
+    private static void ReturnContext(EncodeContext context)
+    {
+        if (context.TryReset())
+        {
+            t_context = context;
+        }
+    }
 }

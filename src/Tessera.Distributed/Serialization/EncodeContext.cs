@@ -63,6 +63,35 @@ public sealed class EncodeContext
 
     internal void AddUserAssemblies(IEnumerable<Assembly> assemblies) => _userAssemblies.UnionWith(assemblies);
 
+    /// <summary>
+    /// Empties the context for another message (a serializer reuses one per thread for task specs and
+    /// small values); false when it grew too large to be worth keeping (clearing costs its capacity).
+    /// </summary>
+    internal bool TryReset()
+    {
+        const int MaxKeptEntries = 256;
+        if (_objects.Count + _types.Count + _pruned.Count + _buffers.Count + _path.Count + FunctionIds.Count > MaxKeptEntries)
+        {
+            return false;
+        }
+
+        _types.Clear();
+        _objects.Clear();
+        _pruned.Clear();
+        _pruning = default;
+        _buffers.Clear();
+        _userAssemblies.Clear();
+        _path.Clear();
+        _nextObject = 0;
+        _depth = 0;
+        _functionDepth = 0;
+        Entry = default;
+        Probe = null;
+        FunctionIds.Clear();
+        FunctionHashes.Clear();
+        return true;
+    }
+
     internal void WriteValue<T>(ref MessagePackWriter writer, T value) => WriteValue(ref writer, (object?)value);
 
     internal void WriteValue(ref MessagePackWriter writer, object? value)

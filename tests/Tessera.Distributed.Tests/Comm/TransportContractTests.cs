@@ -206,6 +206,28 @@ public abstract class TransportContractTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task PostMany_ArriveInOrderInOneFlush_AndAnOversizedOneRefusesTheBatch()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        const int Count = 500;
+        await using Pair p = await ConnectPairAsync();
+        var client = (FramedConnection)p.Client;
+        OutgoingMessage[] tooLarge = [new(BitConverter.GetBytes(-1)), new(new byte[CommOptions.Default.MaxHeaderSize + 1])];
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.PostMany(tooLarge));
+
+        long flushes = client.Flushes;
+        client.PostMany([.. Enumerable.Range(0, Count).Select(i => new OutgoingMessage(BitConverter.GetBytes(i)))]);
+        for (int i = 0; i < Count; i++)
+        {
+            // Nothing of the refused batch went out: the first message is 0, not -1.
+            Assert.Equal(i, BitConverter.ToInt32((await p.Server.ReceiveAsync(ct)).Header.Span));
+        }
+
+        Assert.Equal(1, client.Flushes - flushes);
+        Assert.Equal(Count, client.MessagesWritten);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task Post_AfterPeerDisposed_EventuallyThrowsCommClosed()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;

@@ -24,6 +24,61 @@ public sealed class ClientApiTests : InMemoryClusterTests
         Assert.Equal([123L, 123L, 123L, 123L], results);
     }
 
+    private static long Digits4(long a, long b, long c, long d) => (1000 * a) + (100 * b) + (10 * c) + d;
+
+    private static long Digits5(long a, long b, long c, long d, long e) => (10 * Digits4(a, b, c, d)) + e;
+
+    private static long Digits6(long a, long b, long c, long d, long e, long f) => (10 * Digits5(a, b, c, d, e)) + f;
+
+    [Fact]
+    public async Task Submit_FourToSixArguments_ValuesAndFuturesInAnyPosition()
+    {
+        using Future<long> one = Client.Submit(Add, 0L, 1L);
+        using Future<long> three = Client.Submit(Add, 1L, 2L);
+        using Future<long> six = Client.Submit(Add, 2L, 4L);
+        using Future<long> four = Client.Submit(Digits4, 1L, 2L, 3L, 4L);
+        using Future<long> fourMixed = Client.Submit(Digits4, one, 2L, three, 4L);
+        using Future<long> five = Client.Submit(Digits5, 1L, 2L, three, 4L, 5L);
+        using Future<long> sixValues = Client.Submit(Digits6, 1L, 2L, 3L, 4L, 5L, 6L);
+        using Future<long> sixMixed = Client.Submit(Digits6, one, 2L, three, 4L, 5L, six);
+        using Future<long> sixFutures = Client.Submit(Digits6, one, one, three, three, six, six);
+        long[] results = await Client.GatherAsync([four, fourMixed, five, sixValues, sixMixed, sixFutures]).WaitAsync(TimeSpan.FromSeconds(30));
+        long[] expected = [Digits4(1, 2, 3, 4), Digits4(1, 2, 3, 4), Digits5(1, 2, 3, 4, 5), Digits6(1, 2, 3, 4, 5, 6), Digits6(1, 2, 3, 4, 5, 6), Digits6(1, 1, 3, 3, 6, 6)];
+        Assert.Equal(expected, results);
+
+        // The default key depends on the arguments: a future argument is a dependency, not a value.
+        Assert.NotEqual(four.Key, fourMixed.Key);
+        using Future<long> again = Client.Submit(Digits6, 1L, 2L, 3L, 4L, 5L, 6L);
+        Assert.Equal(sixValues.Key, again.Key);
+    }
+
+    [Fact]
+    public async Task Map_OverFutures_PassesEachResult()
+    {
+        long[] xs = [.. Enumerable.Range(0, 100).Select(i => (long)i)];
+        IReadOnlyList<Future<long>> squares = Client.Map<long, long>(x => x * x, xs);
+        IReadOnlyList<Future<long>> plusOne = Client.Map<long, long>(x => x + 1, squares);
+        Assert.Equal(xs.Select(x => (x * x) + 1), await Client.GatherAsync(plusOne).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // Two sequences, futures on either side or both.
+        long[] ys = [.. Enumerable.Range(0, 80).Select(i => (long)i * 3)];
+        IReadOnlyList<Future<long>> futuresValues = Client.Map(Add, squares, ys);
+        IReadOnlyList<Future<long>> valuesFutures = Client.Map(Add, ys, squares);
+        IReadOnlyList<Future<long>> both = Client.Map(Add, squares, plusOne);
+        Assert.Equal(xs.Zip(ys, (x, y) => (x * x) + y), await Client.GatherAsync(futuresValues).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(xs.Zip(ys, (x, y) => (x * x) + y), await Client.GatherAsync(valuesFutures).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(xs.Select(x => (2 * x * x) + 1), await Client.GatherAsync(both).WaitAsync(TimeSpan.FromSeconds(30)));
+        DisposeAll([.. squares, .. plusOne, .. futuresValues, .. valuesFutures, .. both]);
+    }
+
+    [Fact]
+    public void Map_NullFuture_ThrowsNamingTheSequence()
+    {
+        using Future<long> one = Client.Submit(Add, 0L, 1L);
+        ArgumentNullException e = Assert.Throws<ArgumentNullException>(() => Client.Map<long, long>(x => x, [one, null!]));
+        Assert.Equal("futures", e.ParamName);
+    }
+
     [Fact]
     public async Task Map_TwoSequences_MatchesZip()
     {
