@@ -81,4 +81,36 @@ public sealed class BagConversionTests
         Assert.Contains("column 'age' is float64, but row 0 of partition 1 ", text.InnerException!.Message, StringComparison.Ordinal);
         Assert.Equal([1.5, null], json.Where(o => o["age"]!.GetValueKind() == System.Text.Json.JsonValueKind.Number).Concat(Bag.FromSequence([new JsonObject()])).ToDataFrame([("age", DType.Float64)]).Compute().GetDoubles("age"));
     }
+
+    public sealed record Person
+    {
+        public string Name { get; init; } = string.Empty;
+
+        public int Age { get; init; }
+
+        public string City { get; init; } = string.Empty;
+    }
+
+    [Fact]
+    public void DocsExample_BagsMd()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "tessera-todf-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllLines(Path.Combine(dir, "p.jsonl"), Enumerable.Range(0, 50).Select(i => $"{{\"name\":\"n{i % 7}\",\"age\":{i},\"city\":\"c{i % 3}\"}}"));
+            DataFrame people = Bag.ReadJsonLines<Person>(Path.Combine(dir, "*.jsonl")).ToDataFrame();
+            DataFrame untyped = Bag.ReadText(Path.Combine(dir, "*.jsonl"))
+                .Select(line => JsonNode.Parse(line)!.AsObject())
+                .ToDataFrame([("name", DType.String), ("age", DType.Int64)]);
+            long adults = people[people["Age"] >= 18].Len().Compute();
+            Assert.Equal(32, adults);
+            Assert.Equal(["Name", "Age", "City"], people.Meta.ColumnNames);
+            Assert.Equal(people.Compute().GetStrings("Name"), untyped.Compute().GetStrings("name"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
