@@ -191,7 +191,7 @@ public static class BagConversion
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 JsonValueKind.Null => null,
-                _ => v.ToJsonString(),
+                JsonValueKind kind => throw Mismatch(kind.ToString(), type, column, origin, r),
             },
             JsonNode n => throw Mismatch(n.GetValueKind().ToString(), type, column, origin, r),
             JsonElement e => e.ValueKind switch
