@@ -156,21 +156,32 @@ public static class Bag
     /// <param name="blockSize">Split uncompressed files into blocks of about this many bytes; null for one partition per file.</param>
     /// <param name="compression"><c>"infer"</c> (by extension: .gz, .bz2, .zst), <c>"gzip"</c>, <c>"bz2"</c>, <c>"zstd"</c>, or null for none.</param>
     /// <param name="encoding">The text encoding; UTF-8 by default (a byte order mark is skipped).</param>
+    /// <param name="filesPerPartition">Put this many files (in order) into each partition, for many small files (Dask's <c>files_per_partition</c>); null for one partition per file or block. Not with <paramref name="blockSize"/>.</param>
     /// <returns>The lazy bag of lines.</returns>
     /// <exception cref="FileNotFoundException">A file does not exist, or a pattern matches nothing.</exception>
-    /// <exception cref="ArgumentException">A block size was given for a compressed file or a multi-byte encoding such as UTF-16.</exception>
-    public static Bag<string> ReadText(string path, long? blockSize = null, string? compression = "infer", Encoding? encoding = null) =>
-        ReadText([path], blockSize, compression, encoding);
+    /// <exception cref="ArgumentException">A block size was given for a compressed file or a multi-byte encoding such as UTF-16, or together with <paramref name="filesPerPartition"/>.</exception>
+    public static Bag<string> ReadText(string path, long? blockSize = null, string? compression = "infer", Encoding? encoding = null, int? filesPerPartition = null) =>
+        ReadText([path], blockSize, compression, encoding, filesPerPartition);
 
-    /// <summary>Reads text files as a bag of lines; see <see cref="ReadText(string, long?, string?, Encoding?)"/>.</summary>
+    /// <summary>Reads text files as a bag of lines; see <see cref="ReadText(string, long?, string?, Encoding?, int?)"/>.</summary>
     /// <param name="paths">Files or patterns, read in order.</param>
     /// <param name="blockSize">Split uncompressed files into blocks of about this many bytes; null for one partition per file.</param>
     /// <param name="compression"><c>"infer"</c>, <c>"gzip"</c>, <c>"bz2"</c>, <c>"zstd"</c>, or null for none.</param>
     /// <param name="encoding">The text encoding; UTF-8 by default.</param>
+    /// <param name="filesPerPartition">Put this many files into each partition; null for one partition per file or block. Not with <paramref name="blockSize"/>.</param>
     /// <returns>The lazy bag of lines.</returns>
-    public static Bag<string> ReadText(IEnumerable<string> paths, long? blockSize = null, string? compression = "infer", Encoding? encoding = null)
+    public static Bag<string> ReadText(IEnumerable<string> paths, long? blockSize = null, string? compression = "infer", Encoding? encoding = null, int? filesPerPartition = null)
     {
         encoding ??= Encoding.UTF8;
+        if (filesPerPartition is { } fpp)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(fpp, 1, nameof(filesPerPartition));
+            if (blockSize is not null)
+            {
+                throw new ArgumentException("ReadText: give a block size (to split large files) or a number of files per partition (to group small files), not both.", nameof(filesPerPartition));
+            }
+        }
+
         TextPipeline plan = Plan(paths, blockSize, compression, encoding, "ReadText");
         string name = "read-text-" + PlanToken(plan);
         var nodes = new Node[plan.Paths.Length];
@@ -185,6 +196,11 @@ public static class Bag
                 Node.Literal(plan.Encoding));
         }
 
+        if (filesPerPartition is { } group && group > 1)
+        {
+            return GroupFiles(name + "-" + group.ToString(CultureInfo.InvariantCulture), nodes, plan.Paths, group);
+        }
+
         return new Bag<string>(name, LayeredGraph.Empty, nodes, Origins(plan), partsAreKeys: false, TextKernels.IsByteOriented(encoding) ? plan : null);
     }
 
@@ -194,7 +210,7 @@ public static class Bag
     /// computation with <see cref="MalformedLineException"/>, which names the file and the line number.
     /// </summary>
     /// <typeparam name="T">The record type (a class or record with properties, or <c>JsonNode</c>/<c>JsonObject</c> for untyped records).</typeparam>
-    /// <param name="path">A file or a pattern (see <see cref="ReadText(string, long?, string?, Encoding?)"/>).</param>
+    /// <param name="path">A file or a pattern (see <see cref="ReadText(string, long?, string?, Encoding?, int?)"/>).</param>
     /// <param name="blockSize">Split uncompressed files into blocks of about this many bytes; null for one partition per file.</param>
     /// <param name="compression"><c>"infer"</c>, <c>"gzip"</c>, <c>"bz2"</c>, <c>"zstd"</c>, or null for none.</param>
     /// <param name="jsonDefaults">The serializer defaults: <see cref="JsonSerializerDefaults.Web"/> (camelCase, case-insensitive names, numbers from strings) unless told otherwise.</param>
@@ -310,6 +326,23 @@ public static class Bag
 
         string name = "from-delayed-" + Tokenizer.Tokenize([.. all.Select(static d => (object?)d.Key)]);
         return new Bag<T>(name, LayeredGraph.FromLayer(new MaterializedLayer(name + "-inputs", tasks)), nodes, origins, partsAreKeys: false);
+    }
+
+    /// <summary>A bag whose partitions read <paramref name="group"/> files each, one after another.</summary>
+    private static Bag<string> GroupFiles(string name, Node[] files, string[] paths, int group)
+    {
+        int count = (files.Length + group - 1) / group;
+        var nodes = new Node[count];
+        var origins = new string[count];
+        for (int j = 0; j < count; j++)
+        {
+            int from = j * group;
+            int to = Math.Min(files.Length, from + group);
+            nodes[j] = Node.Call(ScanFn<string>.Chain, Node.List<IEnumerable<string>>(files.AsSpan(from, to - from)));
+            origins[j] = $"partition {j} (files '{string.Join("', '", paths[from..to])}')";
+        }
+
+        return new Bag<string>(name, LayeredGraph.Empty, nodes, origins, partsAreKeys: false);
     }
 
     private static TextPipeline Plan(IEnumerable<string> paths, long? blockSize, string? compression, Encoding encoding, string operation)

@@ -62,4 +62,22 @@ public sealed class DocsExamplesTests
         Assert.Equal([0, 1, 2, 3, 4], distinct);
         Assert.Equal(2, groups.Count);
     }
+
+    [Fact]
+    public void OrderDependentOperations()
+    {
+        Bag<int> n = Bag.Range(1, 6, partitionCount: 3);
+        var running = n.Accumulate((a, x) => a + x).Compute();
+        var fromTen = n.Accumulate(10L, (a, x) => a + x).Compute();
+        var pairs = n.Zip(n.Select(x => x * x)).Compute();
+        var odd = n.Remove(x => x % 2 == 0).Compute();
+        var sample = n.RandomSample(0.5, seed: 42).Compute();
+        int count = n.Reduction(p => p.Count, counts => counts.Sum(), splitEvery: 2).Compute();
+        Assert.Equal([1, 3, 6, 10, 15, 21], running);
+        Assert.Equal([10L, 11, 13, 16, 20, 25, 31], fromTen);
+        Assert.Equal([(1, 1), (2, 4), (3, 9), (4, 16), (5, 25), (6, 36)], pairs);
+        Assert.Equal([1, 3, 5], odd);
+        Assert.Equal(sample, n.RandomSample(0.5, seed: 42).Compute(Tessera.Scheduling.Schedulers.Sync));
+        Assert.Equal(6, count);
+    }
 }

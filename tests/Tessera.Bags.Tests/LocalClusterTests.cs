@@ -76,6 +76,20 @@ public sealed class LocalClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void ScansSamplesZipsAndCustomReductions_OnWorkerProcesses_GiveTheLocalAnswer()
+    {
+        Bag<int> b = Bag.Range(0, 3000, 6).Select(x => (x * 17) % 101);
+        Bag<long> scan = b.Accumulate(5L, (a, x) => (a * 3 + x) % 1_000_003);
+        Assert.Equal(scan.Compute(Schedulers.Sync), scan.Compute(_client));
+        Bag<int> sample = b.RandomSample(0.3, seed: 7);
+        Assert.Equal(sample.Compute(Schedulers.Sync), sample.Compute(_client));
+        Bag<(int First, string Second)> zipped = b.Remove(x => x % 3 == 0).Zip(b.Remove(x => x % 3 == 0).Select(x => "v" + x));
+        Assert.Equal(zipped.Compute(Schedulers.Sync), zipped.Compute(_client));
+        Delayed<int[]> ordered = b.Reduction(p => p.ToArray(), parts => parts.SelectMany(x => x).ToArray(), splitEvery: 2);
+        Assert.Equal(ordered.Compute(Schedulers.Sync), ordered.Compute(_client));
+    }
+
+    [Fact]
     public void DocsExample_ClientIsTheDefaultScheduler()
     {
         using var temp = new TempDirectory();

@@ -44,4 +44,21 @@ public sealed class DistributedTests
         Assert.Equal(expectedSum, (double)await z.Sum().ComputeAsync(client, TestContext.Current.CancellationToken), 9);
         Assert.Equal(rows.Count(r => r.X > 0.2), await df[df["x"] > 0.2].Len().ComputeAsync(client, TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task BagToDataFrame_OnWorkerProcesses_ComputesLikeTheLocalScheduler()
+    {
+        int minAge = 20;  // captured: the closures travel to the workers
+        Bags.Bag<System.Text.Json.Nodes.JsonObject> people = Bags.Bag.Range(0, 400, 5)
+            .Select(i => System.Text.Json.Nodes.JsonNode.Parse($"{{\"name\":\"n{i % 9}\",\"age\":{i % 70}}}")!.AsObject())
+            .Where(o => (int)o["age"]! > minAge);
+        DataFrame df = people.ToDataFrame([("name", DType.String), ("age", DType.Int64)]);
+        Table expected = df.Compute(Schedulers.Sync);
+
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true);
+        await using Client client = await Client.ConnectAsync(cluster);
+        Table actual = await df.ComputeAsync(client, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken);
+        Assert.Equal(expected.ToRows(), actual.ToRows());
+        Assert.Equal(Enumerable.Range(0, 400).Count(i => i % 70 > minAge), actual.RowCount);
+    }
 }

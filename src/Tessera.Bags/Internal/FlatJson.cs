@@ -282,7 +282,8 @@ internal sealed class FlatJson<T>
                         return false;
                     }
 
-                    _setString!(target, reader.GetString());
+                    // Repeated short values (names, categories) share one string; anything else is System.Text.Json's.
+                    _setString!(target, (reader.ValueIsEscaped ? null : AsciiStrings.Get(reader.ValueSpan)) ?? reader.GetString());
                     return true;
                 case Kind.Int32:
                     if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int i))
