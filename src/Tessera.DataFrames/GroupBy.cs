@@ -298,16 +298,19 @@ public sealed class GroupBy
             splitOut == 1);
         object[] literal = spec.ToLiteral();
 
-        // Meta: run the whole pipeline on the empty partition (this also checks dtypes now).
-        Table meta = GroupSteps.Final([GroupSteps.Chunk(_frame.Meta, literal)], literal);
+        // Only the keys and the aggregated columns travel on (projection pushdown reads no others).
+        DataFrame frame = _frame.Project([.. _keys, .. columns]);
 
-        string name = Plan.Name("groupby-agg", [_frame.Layer, splitEvery, splitOut, .. literal]);
+        // Meta: run the whole pipeline on the empty partition (this also checks dtypes now).
+        Table meta = GroupSteps.Final([GroupSteps.Chunk(frame.Meta, literal)], literal);
+
+        string name = Plan.Name("groupby-agg", [frame.Layer, splitEvery, splitOut, .. literal]);
         var tasks = new TaskGraph();
-        var chunks = new Node[_frame.NPartitions];
-        for (int i = 0; i < _frame.NPartitions; i++)
+        var chunks = new Node[frame.NPartitions];
+        for (int i = 0; i < frame.NPartitions; i++)
         {
             var key = new Key(name + "-chunk", i);
-            tasks.TryAdd(key, Node.Call(GroupSteps.ChunkFn, Node.Ref(new Key(_frame.Layer, i)), Node.Literal(literal)));
+            tasks.TryAdd(key, Node.Call(GroupSteps.ChunkFn, Node.Ref(new Key(frame.Layer, i)), Node.Literal(literal)));
             chunks[i] = Node.Ref(key);
         }
 
@@ -333,7 +336,7 @@ public sealed class GroupBy
             }
         }
 
-        LayeredGraph g = _frame.Graph.With(new MaterializedLayer(name, tasks), _frame.Layer);
+        LayeredGraph g = frame.Graph.With(new MaterializedLayer(name, tasks), frame.Layer);
         return new DataFrame(g, name, splitOut, meta, Plan.UnknownDivisions(splitOut));
     }
 }
