@@ -78,13 +78,19 @@ public sealed partial class DataFrame
     /// Reads Parquet files through ParquetSharp's Arrow reader: one partition per file, only the
     /// requested columns are read. An index written by <see cref="ToParquet"/> is restored.
     /// </summary>
-    /// <param name="path">A file, a directory (its <c>*.parquet</c> files) or a glob.</param>
+    /// <remarks>
+    /// A directory is searched recursively, and <c>key=value</c> directories on the way to a file
+    /// (hive partitioning) become columns after the files' own: int64 when every value is an integer,
+    /// string otherwise (<c>__HIVE_DEFAULT_PARTITION__</c> is missing). A filter on such a column right
+    /// after the read skips the files whose values rule it out without opening them.
+    /// </remarks>
+    /// <param name="path">A file, a directory (its <c>*.parquet</c> files, in hive-partitioned subdirectories too) or a glob.</param>
     /// <param name="columns">The data columns to read (null: all).</param>
     /// <returns>The lazy frame, with unknown divisions.</returns>
-    /// <exception cref="InvalidDataException">The files' schemas disagree; the message names the files and the column.</exception>
+    /// <exception cref="InvalidDataException">The files' schemas or partition keys disagree; the message names the files and the column.</exception>
     public static DataFrame ReadParquet(string path, IReadOnlyList<string>? columns = null)
     {
-        string[] files = CsvReader.Expand(path, "read_parquet", ".parquet");
+        (string[] files, HivePartitions hive) = HivePartitions.Discover(path);
         Schema first = ParquetSchema(files[0]);
         for (int f = 1; f < files.Length; f++)
         {
@@ -109,7 +115,7 @@ public sealed partial class DataFrame
         int indexCount = first.HasMetadata && first.Metadata.TryGetValue(Table.IndexMetadataKey, out string? text) ? int.Parse(text, CultureInfo.InvariantCulture) : 0;
         string[] allNames = [.. first.FieldsList.Select(f => f.Name)];
         string[] index = allNames[..indexCount];
-        string[] data = allNames[indexCount..];
+        string[] data = [.. allNames[indexCount..], .. hive.Names];
         string[] chosen = columns is null ? data : [.. columns];
         foreach (string c in chosen)
         {
@@ -127,8 +133,8 @@ public sealed partial class DataFrame
         string name = Plan.Name("read-parquet", [.. files, .. files.Select(f => File.GetLastWriteTimeUtc(f).Ticks.ToString(CultureInfo.InvariantCulture)), .. allNames]);
         Table full = Table.Create(
             [.. index.Select(n => (n, Arrays.Nulls(first.GetFieldByName(n).DataType, 0)))],
-            [.. data.Select(n => (n, Arrays.Nulls(first.GetFieldByName(n).DataType, 0)))]);
-        var source = new ParquetSource(name, path, [.. files.Select(Path.GetFullPath)], index, data, full);
+            [.. data.Select(n => (n, Arrays.Nulls(hive.TypeOf(n)?.ToArrow() ?? first.GetFieldByName(n).DataType, 0)))]);
+        var source = new ParquetSource(name, path, [.. files.Select(Path.GetFullPath)], index, data, full, hive);
         return new DataFrame(new ReadParquetExpr(source, chosen), Plan.UnknownDivisions(files.Length));
     }
 

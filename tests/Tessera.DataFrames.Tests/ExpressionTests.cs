@@ -134,7 +134,7 @@ public sealed class ExpressionTests : IDisposable
         }
 
         // Row groups of 1000 sorted rows: x > 0.85 can only hold in the last two.
-        Table direct = ParquetFiles.Read(path, ["x"], ["x", (int)CompareOp.Greater, 0.85]);
+        Table direct = ParquetFiles.Read(path, ["x"], ["x", (int)CompareOp.Greater, 0.85], [Array.Empty<string>(), Array.Empty<int>(), Array.Empty<object?>()]);
         Assert.Equal(2000, direct.RowCount);
 
         DataFrame df = DataFrame.ReadParquet(path);
@@ -144,6 +144,44 @@ public sealed class ExpressionTests : IDisposable
         int[] expected = [.. Enumerable.Range(0, n).Where(i => x[i] > 0.85 && id[i] == 3)];
         Assert.Equal(expected.Select(i => x[i]), t.GetDoubles("x").Select(v => v!.Value));
         Assert.Equal(Run(false, () => q.Compute().ToRows()), t.ToRows());
+    }
+
+    [Fact]
+    public void HivePartitionedParquet_ValuesBecomeColumnsAndFiltersSkipFiles()
+    {
+        var rows = new List<(long Id, double X, long Year, string Region)>();
+        var r = new Random(11);
+        foreach (long year in new long[] { 2020, 2021, 2022 })
+        {
+            foreach (string region in new[] { "eu", "us" })
+            {
+                var part = Enumerable.Range(0, 40).Select(_ => ((long)r.Next(10), Math.Round(r.NextDouble(), 6), year, region)).ToList();
+                rows.AddRange(part);
+                DataFrame.FromTable(Table.FromColumns(("id", part.Select(p => p.Item1).ToArray()), ("x", part.Select(p => p.Item2).ToArray())))
+                    .ToParquet(Path.Combine(_dir, "hive", $"year={year}", $"region={region}"));
+            }
+        }
+
+        DataFrame df = DataFrame.ReadParquet(Path.Combine(_dir, "hive"));
+        Assert.Equal(["id", "x", "year", "region"], df.Columns);
+        Assert.Equal(DType.Int64, df.DTypes["year"]);
+        Assert.Equal(DType.String, df.DTypes["region"]);
+        Assert.Equal(6, df.NPartitions);
+        Assert.Equal(
+            rows.Select(x => new object?[] { x.Id, x.X, x.Year, x.Region }).OrderBy(x => (long)x[2]!).ThenBy(x => (string)x[3]!).ToList(),
+            df.Compute().ToRows());
+
+        DataFrame q = df[(df["year"] == 2021L) & (df["x"] > 0.5)]["x", "region"];
+        Assert.Contains("files pruned by partition values of [year]", q.Explain(), StringComparison.Ordinal);
+        var expected = rows.Where(x => x.Year == 2021 && x.X > 0.5).Select(x => new object?[] { x.X, x.Region }).ToList();
+        Assert.Equal(expected, q.Compute().ToRows());
+        Assert.Equal(expected, Run(false, () => q.Compute().ToRows()));
+        Assert.Equal(rows.Where(x => x.Region == "us").Sum(x => x.X), (double)df[df["region"] == "us"]["x"].Sum().Compute(), 9);
+
+        // A file whose partition values rule the filter out is not read at all.
+        string file2021 = Directory.GetFiles(Path.Combine(_dir, "hive", "year=2021", "region=eu"))[0];
+        Assert.Equal(0, ParquetFiles.Read(file2021, ["x"], ["year", (int)CompareOp.Equal, 2020L], [new[] { "year" }, new[] { (int)DType.Int64 }, new object?[] { 2021L }]).RowCount);
+        Assert.Equal(40, ParquetFiles.Read(file2021, ["x", "year"], ["year", (int)CompareOp.Equal, 2021L], [new[] { "year" }, new[] { (int)DType.Int64 }, new object?[] { 2021L }]).RowCount);
     }
 
     private static readonly Dictionary<string, DType> s_csvTypes = new() { ["id"] = DType.Int64, ["x"] = DType.Float64, ["y"] = DType.Float64, ["name"] = DType.String, ["flag"] = DType.Bool };

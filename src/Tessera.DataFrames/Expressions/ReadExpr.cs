@@ -109,7 +109,7 @@ internal sealed record CsvSource(string Name, string Pattern, (string File, long
 /// <summary>Parquet files read through ParquetSharp's Arrow reader: only the chosen columns, and row groups the filter's statistics rule out are skipped.</summary>
 internal sealed class ReadParquetExpr : ReadExpr
 {
-    private static readonly TaskFunction s_readFile = TaskFunction.Create<string, string[], object[], Table>(ParquetFiles.Read, "read-parquet");
+    private static readonly TaskFunction s_readFile = TaskFunction.Create<string, string[], object[], object[], Table>(ParquetFiles.Read, "read-parquet");
     private readonly ParquetSource _source;
     private readonly object[] _filters;
 
@@ -134,12 +134,20 @@ internal sealed class ReadParquetExpr : ReadExpr
     public override ReadExpr WithPredicate(Expr predicate, string[] output) => new ReadParquetExpr(_source, Columns, predicate, output, this);
 
     public override Node ReadNode(int partition) =>
-        Node.Call(s_readFile, Node.Literal(_source.Files[partition]), Node.Literal<string[]>([.. _source.Index, .. Columns]), Node.Literal(_filters));
+        Node.Call(s_readFile, Node.Literal(_source.Files[partition]), Node.Literal<string[]>([.. _source.Index, .. Columns]), Node.Literal(_filters), Node.Literal(_source.Hive.Literal(partition)));
 
     public override string Describe()
     {
         string text = DescribeColumns("ReadParquet", $"'{_source.Pattern}'");
-        return _filters.Length == 0 ? text : text + $", row groups pruned by statistics on [{string.Join(", ", _filters.Where((_, i) => i % 3 == 0))}]";
+        string[] filtered = [.. _filters.Where((_, i) => i % 3 == 0).Cast<string>().Distinct()];
+        string[] onFiles = [.. filtered.Where(_source.Hive.Names.Contains)];
+        string[] onGroups = [.. filtered.Except(onFiles)];
+        if (onFiles.Length > 0)
+        {
+            text += $", files pruned by partition values of [{string.Join(", ", onFiles)}]";
+        }
+
+        return onGroups.Length == 0 ? text : text + $", row groups pruned by statistics on [{string.Join(", ", onGroups)}]";
     }
 
     private static string NameOf(ParquetSource source, string[] columns, Expr? predicate, string[]? output) =>
@@ -149,7 +157,7 @@ internal sealed class ReadParquetExpr : ReadExpr
 }
 
 /// <summary>What <c>ReadParquet</c> found: the files, the index and data columns, the schema.</summary>
-internal sealed record ParquetSource(string Name, string Pattern, string[] Files, string[] Index, string[] Data, Table Meta);
+internal sealed record ParquetSource(string Name, string Pattern, string[] Files, string[] Index, string[] Data, Table Meta, HivePartitions Hive);
 
 /// <summary>The conjuncts of a filter that row-group statistics can decide: <c>column op number</c>.</summary>
 internal static class RowGroupFilter
@@ -174,6 +182,10 @@ internal static class RowGroupFilter
         _ => true,
     };
 
+    /// <summary>Numbers against numeric columns (statistics, partition values), or string equality (partition values).</summary>
+    private static bool Decidable(object scalar, CompareOp op, DType column) =>
+        (scalar is double or long or int or float && column.IsNumeric()) || (scalar is string && column == DType.String && op is CompareOp.Equal or CompareOp.NotEqual);
+
     private static void Walk(Expr e, Expr read, List<(string, CompareOp, object)> found)
     {
         if (e is not PartitionwiseExpr p)
@@ -189,8 +201,7 @@ internal static class RowGroupFilter
         else if (ReferenceEquals(p.Function, Ops.CompareWithScalar)
             && p.Inputs[0] is PartitionwiseExpr { Use: ColumnUse.GetItem } column
             && ReferenceEquals(column.Inputs[0], read)
-            && p.Args[0] is double or long or int or float
-            && column.Meta.DTypeOf((string)column.Args[0]!).IsNumeric())
+            && Decidable(p.Args[0]!, (CompareOp)(int)p.Args[1]!, column.Meta.DTypeOf((string)column.Args[0]!)))
         {
             found.Add(((string)column.Args[0]!, (CompareOp)(int)p.Args[1]!, p.Args[0]!));
         }
