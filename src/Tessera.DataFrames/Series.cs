@@ -28,7 +28,7 @@ public sealed class Series : ITesseraCollection<Table>
         _divisions = divisions;
     }
 
-    /// <summary>Gets the graph that computes the partitions, lowered from the series' plan (optimized unless <c>dataframe.optimize</c> is false; see <see cref="DataFrame.Explain"/>).</summary>
+    /// <summary>Gets the graph that computes the partitions, lowered from the series' plan (optimized unless <c>dataframe.optimize</c> is false; see <see cref="Explain"/>).</summary>
     public LayeredGraph Graph => _lowered.Get(Expr).Graph;
 
     /// <inheritdoc/>
@@ -350,6 +350,11 @@ public sealed class Series : ITesseraCollection<Table>
         ArgumentException.ThrowIfNullOrEmpty(name);
         return Map("rename", Ops.RenameSeries, Node.Literal(name));
     }
+
+    /// <summary>Describes the series' plan, as <see cref="DataFrame.Explain"/> does for frames.</summary>
+    /// <param name="optimize">Whether to show the optimized plan (true) or the plan as written.</param>
+    /// <returns>The text.</returns>
+    public string Explain(bool optimize = true) => Explainer.Explain(Expr, optimize);
 
     /// <summary>Turns the series into a one-column frame.</summary>
     /// <returns>The lazy frame.</returns>

@@ -76,6 +76,8 @@ public sealed class ExpressionTests : IDisposable
         Assert.DoesNotContain("Filter", optimized, StringComparison.Ordinal);
         Assert.Contains("Fused into one task per partition: read-csv -> getitem -> compare-greater -> filter", optimized, StringComparison.Ordinal);
 
+        Assert.Contains("columns [x] of 5", df[df["x"] > 0.5]["x"].Explain(), StringComparison.Ordinal);
+
         string asWritten = filtered.Explain(optimize: false);
         Assert.Contains("Filter", asWritten, StringComparison.Ordinal);
         Assert.Contains("all columns", asWritten, StringComparison.Ordinal);
