@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Apache.Arrow;
-using Apache.Arrow.Ipc;
 using Tessera.Collections;
+using Tessera.DataFrames.Expressions;
 using Tessera.DataFrames.IO;
 using Tessera.DataFrames.Kernels;
 using Tessera.Graphs;
@@ -12,8 +12,6 @@ namespace Tessera.DataFrames;
 /// <summary>Reading and writing CSV and Parquet files.</summary>
 public sealed partial class DataFrame
 {
-    private static readonly TaskFunction s_readCsvBlock = TaskFunction.Create<string, long, long, object[], Table>(ReadCsvBlock, "read-csv");
-    private static readonly TaskFunction s_readParquetFile = TaskFunction.Create<string, string[], Table>(ReadParquetFile, "read-parquet");
     private static readonly TaskFunction s_writeCsv = TaskFunction.Create<Table, string, string>(WriteCsvPart, "to-csv");
     private static readonly TaskFunction s_writeParquet = TaskFunction.Create<Table, string, string>(WriteParquetPart, "to-parquet");
 
@@ -60,43 +58,39 @@ public sealed partial class DataFrame
             }
         }
 
-        string[] chosenNames = [.. indices.Select(i => names[i])];
-        int[] chosenTypes = [.. indices.Select(i => (int)types[i])];
-        object[] spec = [options.Header, options.Separator, chosenNames, indices, chosenTypes, options.OnBadLines == BadLineAction.Skip];
         var blocks = new List<(string File, long Start, long End)>();
         foreach (string f in files)
         {
             foreach ((long s, long e) in CsvReader.Blocks(f, options.BlockSize))
             {
-                blocks.Add((f, s, e));
+                blocks.Add((Path.GetFullPath(f), s, e));
             }
         }
 
-        string name = Plan.Name("read-csv", [.. files, .. files.Select(f => File.GetLastWriteTimeUtc(f).Ticks.ToString(CultureInfo.InvariantCulture)), options.BlockSize, .. spec]);
-        var tasks = new TaskGraph(blocks.Count);
-        for (int i = 0; i < blocks.Count; i++)
-        {
-            tasks.TryAdd(new Key(name, i), Node.Call(s_readCsvBlock, Node.Literal(Path.GetFullPath(blocks[i].File)), Node.Literal(blocks[i].Start), Node.Literal(blocks[i].End), Node.Literal(spec)));
-        }
-
-        Table meta = Table.Create([], [.. chosenNames.Select((n, i) => (n, Arrays.Nulls(((DType)chosenTypes[i]).ToArrow(), 0)))]);
-        return new DataFrame(LayeredGraph.FromLayer(new MaterializedLayer(name, tasks)), name, blocks.Count, meta, Plan.UnknownDivisions(blocks.Count));
+        int[] allTypes = [.. types.Select(t => (int)t)];
+        string name = Plan.Name("read-csv", [.. files, .. files.Select(f => File.GetLastWriteTimeUtc(f).Ticks.ToString(CultureInfo.InvariantCulture)), options.BlockSize, options.Header, options.Separator, names, allTypes, options.OnBadLines == BadLineAction.Skip]);
+        Table full = Table.Create([], [.. names.Select((n, i) => (n, Arrays.Nulls(types[i].ToArrow(), 0)))]);
+        var source = new CsvSource(name, path, [.. blocks], names, allTypes, options.Header, options.Separator, options.OnBadLines == BadLineAction.Skip, full);
+        return new DataFrame(new ReadCsvExpr(source, [.. indices.Select(i => names[i])]), Plan.UnknownDivisions(blocks.Count));
     }
-
-    private static Table ReadCsvBlock(string path, long start, long end, object[] spec) =>
-        CsvReader.ReadBlock(path, start, end, (bool)spec[0], (char)spec[1], (string[])spec[2], (int[])spec[3], (int[])spec[4], (bool)spec[5]);
 
     /// <summary>
     /// Reads Parquet files through ParquetSharp's Arrow reader: one partition per file, only the
     /// requested columns are read. An index written by <see cref="ToParquet"/> is restored.
     /// </summary>
-    /// <param name="path">A file, a directory (its <c>*.parquet</c> files) or a glob.</param>
+    /// <remarks>
+    /// A directory is searched recursively, and <c>key=value</c> directories on the way to a file
+    /// (hive partitioning) become columns after the files' own: int64 when every value is an integer,
+    /// string otherwise (<c>__HIVE_DEFAULT_PARTITION__</c> is missing). A filter on such a column right
+    /// after the read skips the files whose values rule it out without opening them.
+    /// </remarks>
+    /// <param name="path">A file, a directory (its <c>*.parquet</c> files, in hive-partitioned subdirectories too) or a glob.</param>
     /// <param name="columns">The data columns to read (null: all).</param>
     /// <returns>The lazy frame, with unknown divisions.</returns>
-    /// <exception cref="InvalidDataException">The files' schemas disagree; the message names the files and the column.</exception>
+    /// <exception cref="InvalidDataException">The files' schemas or partition keys disagree; the message names the files and the column.</exception>
     public static DataFrame ReadParquet(string path, IReadOnlyList<string>? columns = null)
     {
-        string[] files = CsvReader.Expand(path, "read_parquet", ".parquet");
+        (string[] files, HivePartitions hive) = HivePartitions.Discover(path);
         Schema first = ParquetSchema(files[0]);
         for (int f = 1; f < files.Length; f++)
         {
@@ -121,7 +115,7 @@ public sealed partial class DataFrame
         int indexCount = first.HasMetadata && first.Metadata.TryGetValue(Table.IndexMetadataKey, out string? text) ? int.Parse(text, CultureInfo.InvariantCulture) : 0;
         string[] allNames = [.. first.FieldsList.Select(f => f.Name)];
         string[] index = allNames[..indexCount];
-        string[] data = allNames[indexCount..];
+        string[] data = [.. allNames[indexCount..], .. hive.Names];
         string[] chosen = columns is null ? data : [.. columns];
         foreach (string c in chosen)
         {
@@ -136,18 +130,12 @@ public sealed partial class DataFrame
             _ = Tessera.DataFrames.DTypes.FromArrow(f.DataType);
         }
 
-        string[] read = [.. index, .. chosen];
-        string name = Plan.Name("read-parquet", [.. files, .. files.Select(f => File.GetLastWriteTimeUtc(f).Ticks.ToString(CultureInfo.InvariantCulture)), .. read]);
-        var tasks = new TaskGraph(files.Length);
-        for (int i = 0; i < files.Length; i++)
-        {
-            tasks.TryAdd(new Key(name, i), Node.Call(s_readParquetFile, Node.Literal(Path.GetFullPath(files[i])), Node.Literal(read)));
-        }
-
-        Table meta = Table.Create(
+        string name = Plan.Name("read-parquet", [.. files, .. files.Select(f => File.GetLastWriteTimeUtc(f).Ticks.ToString(CultureInfo.InvariantCulture)), .. allNames]);
+        Table full = Table.Create(
             [.. index.Select(n => (n, Arrays.Nulls(first.GetFieldByName(n).DataType, 0)))],
-            [.. chosen.Select(n => (n, Arrays.Nulls(first.GetFieldByName(n).DataType, 0)))]);
-        return new DataFrame(LayeredGraph.FromLayer(new MaterializedLayer(name, tasks)), name, files.Length, meta, Plan.UnknownDivisions(files.Length));
+            [.. data.Select(n => (n, Arrays.Nulls(hive.TypeOf(n)?.ToArrow() ?? first.GetFieldByName(n).DataType, 0)))]);
+        var source = new ParquetSource(name, path, [.. files.Select(Path.GetFullPath)], index, data, full, hive);
+        return new DataFrame(new ReadParquetExpr(source, chosen), Plan.UnknownDivisions(files.Length));
     }
 
     /// <summary>Writes one Parquet file per partition, <c>part.N.parquet</c> in <paramref name="directory"/>, each written under a temporary name and then renamed; computes now.</summary>
@@ -186,38 +174,6 @@ public sealed partial class DataFrame
     private static bool SameType(Field a, Field b) => a.DataType.TypeId == b.DataType.TypeId;
 
     private static string DescribeField(Field f) => f.DataType.Name;
-
-    private static Table ReadParquetFile(string path, string[] columns)
-    {
-        using var reader = new ParquetSharp.Arrow.FileReader(path);
-        Schema schema = reader.Schema;
-        int indexCount = schema.HasMetadata && schema.Metadata.TryGetValue(Table.IndexMetadataKey, out string? text) ? int.Parse(text, CultureInfo.InvariantCulture) : 0;
-        int[] indices = [.. columns.Select(c => schema.GetFieldIndex(c, StringComparer.Ordinal))];
-        var batches = new List<Table>();
-        using IArrowArrayStream stream = reader.GetRecordBatchReader(columns: indices);
-        while (stream.ReadNextRecordBatchAsync().AsTask().GetAwaiter().GetResult() is { } batch)
-        {
-            batches.Add(ToTable(batch, columns, Math.Min(indexCount, columns.Length)));
-        }
-
-        if (batches.Count == 0)
-        {
-            return Table.Create([], [.. columns.Select(c => (c, Arrays.Nulls(schema.GetFieldByName(c).DataType, 0)))]);
-        }
-
-        return Table.Concat(batches);
-    }
-
-    private static Table ToTable(RecordBatch batch, string[] columns, int indexCount)
-    {
-        var arrays = new List<(string, IArrowArray)>(columns.Length);
-        for (int i = 0; i < columns.Length; i++)
-        {
-            arrays.Add((columns[i], batch.Column(i)));
-        }
-
-        return Table.Create(arrays[..indexCount], arrays[indexCount..]);
-    }
 
     private static string WriteParquetPart(Table part, string path)
     {

@@ -1,4 +1,3 @@
-using Tessera.DataFrames.Kernels;
 using Tessera.Graphs;
 
 namespace Tessera.DataFrames;
@@ -141,7 +140,7 @@ public sealed partial class DataFrame
     }
 
     private static Table JoinParts(Table left, Table right, object[] spec) =>
-        Join.HashJoin(left, right, (string[])spec[0], (string[])spec[1], (int)spec[2], (string[])spec[3]);
+        Kernels.Join.HashJoin(left, right, (string[])spec[0], (string[])spec[1], (int)spec[2], (string[])spec[3]);
 
     /// <summary>
     /// The shuffle seam: a task-based all-to-all (each input partition is split by key hash into n

@@ -1,4 +1,5 @@
 using Tessera.Collections;
+using Tessera.DataFrames.Expressions;
 using Tessera.DataFrames.Kernels;
 using Tessera.Graphs;
 
@@ -14,25 +15,31 @@ namespace Tessera.DataFrames;
 public sealed partial class DataFrame : ITesseraCollection<Table>
 {
     private readonly object?[] _divisions;
-    private Key[]? _partKeys;
+    private readonly Lowerings _lowered = new();
 
     internal DataFrame(LayeredGraph graph, string layer, int npartitions, Table meta, object?[] divisions)
+        : this(new GraphExpr(graph, layer, npartitions, meta), divisions)
     {
-        Graph = graph;
-        Layer = layer;
-        NPartitions = npartitions;
-        Meta = meta;
+    }
+
+    internal DataFrame(Expr expr, object?[] divisions)
+    {
+        Expr = expr;
         _divisions = divisions;
     }
 
-    /// <inheritdoc/>
-    public LayeredGraph Graph { get; }
+    /// <summary>
+    /// Gets the graph that computes the partitions, lowered from the frame's plan: optimized (projection
+    /// and predicate pushdown, fused partition-wise steps; see <see cref="Explain"/>) unless the
+    /// configuration key <c>dataframe.optimize</c> is false when it is first asked for.
+    /// </summary>
+    public LayeredGraph Graph => _lowered.Get(Expr).Graph;
 
     /// <inheritdoc/>
-    public IReadOnlyList<Key> PartKeys => _partKeys ??= [.. Enumerable.Range(0, NPartitions).Select(i => new Key(Layer, i))];
+    public IReadOnlyList<Key> PartKeys => [.. Enumerable.Range(0, NPartitions).Select(i => new Key(Layer, i))];
 
     /// <summary>Gets the number of partitions.</summary>
-    public int NPartitions { get; }
+    public int NPartitions => Expr.NPartitions;
 
     /// <summary>
     /// Gets the divisions: <see cref="NPartitions"/> + 1 sorted index values; partition i holds index
@@ -44,7 +51,7 @@ public sealed partial class DataFrame : ITesseraCollection<Table>
     public bool KnownDivisions => _divisions.Length > 0 && _divisions[0] is not null;
 
     /// <summary>Gets an empty table with the frame's schema (index and data columns, dtypes), known without computing anything.</summary>
-    public Table Meta { get; }
+    public Table Meta => Expr.Meta;
 
     /// <summary>Gets the names of the data columns.</summary>
     public IReadOnlyList<string> Columns => Meta.ColumnNames;
@@ -52,7 +59,9 @@ public sealed partial class DataFrame : ITesseraCollection<Table>
     /// <summary>Gets the dtype of each data column.</summary>
     public IReadOnlyDictionary<string, DType> DTypes => Meta.ColumnNames.ToDictionary(c => c, Meta.DTypeOf, StringComparer.Ordinal);
 
-    internal string Layer { get; }
+    internal string Layer => _lowered.Get(Expr).Layer;
+
+    internal Expr Expr { get; }
 
     /// <summary>Selects one column as a lazy series.</summary>
     /// <param name="column">The column's name.</param>
@@ -63,9 +72,7 @@ public sealed partial class DataFrame : ITesseraCollection<Table>
         get
         {
             ArgumentNullException.ThrowIfNull(column);
-            Table meta = Ops.Column(Meta, column);
-            string name = Plan.Name("getitem", Layer, column);
-            return new Series(Plan.Blockwise(Graph, name, Layer, NPartitions, Ops.SeriesOfColumn, Node.Literal(column)), name, NPartitions, meta, _divisions);
+            return new Series(new PartitionwiseExpr("getitem", Ops.SeriesOfColumn, [column], ColumnUse.GetItem, [Expr]), _divisions);
         }
     }
 
@@ -162,7 +169,7 @@ public sealed partial class DataFrame : ITesseraCollection<Table>
     public DataFrame Select(params string[] columns)
     {
         ArgumentNullException.ThrowIfNull(columns);
-        return Map("select", Ops.SelectColumns, Node.Literal(columns));
+        return Map("select", Ops.SelectColumns, ColumnUse.Select, Node.Literal(columns));
     }
 
     /// <summary>Keeps the rows where <paramref name="mask"/> is true (null counts as false).</summary>
@@ -176,7 +183,7 @@ public sealed partial class DataFrame : ITesseraCollection<Table>
             throw new ArgumentException($"filter: the mask must be a bool series; '{mask.Name}' is {mask.DType.Name()}.", nameof(mask));
         }
 
-        return Binary("filter", mask, Ops.FilterRows);
+        return Binary("filter", mask, Ops.FilterRows, ColumnUse.Filter);
     }
 
     /// <summary>Adds or replaces a column with a series derived from this frame.</summary>
@@ -187,7 +194,7 @@ public sealed partial class DataFrame : ITesseraCollection<Table>
     {
         ArgumentException.ThrowIfNullOrEmpty(column);
         ArgumentNullException.ThrowIfNull(values);
-        return Binary("assign", values, Ops.AssignColumn, Node.Literal(column));
+        return Binary("assign", values, Ops.AssignColumn, ColumnUse.Assign, Node.Literal(column));
     }
 
     /// <summary>Adds or replaces a column computed from this frame.</summary>
@@ -208,7 +215,7 @@ public sealed partial class DataFrame : ITesseraCollection<Table>
     {
         ArgumentException.ThrowIfNullOrEmpty(column);
         ArgumentNullException.ThrowIfNull(value);
-        return Map("assign", Ops.AssignScalarColumn, Node.Literal(column), Node.Literal(value));
+        return Map("assign", Ops.AssignScalarColumn, ColumnUse.AssignScalar, Node.Literal(column), Node.Literal(value));
     }
 
     /// <summary>Renames columns (index columns too).</summary>
@@ -226,7 +233,7 @@ public sealed partial class DataFrame : ITesseraCollection<Table>
     public DataFrame Drop(params string[] columns)
     {
         ArgumentNullException.ThrowIfNull(columns);
-        return Map("drop", Ops.DropColumns, Node.Literal(columns));
+        return Map("drop", Ops.DropColumns, ColumnUse.Drop, Node.Literal(columns));
     }
 
     /// <summary>Converts columns to other dtypes.</summary>
@@ -291,7 +298,25 @@ public sealed partial class DataFrame : ITesseraCollection<Table>
 
     /// <summary>The number of rows (a lazy value; partitions are counted in parallel).</summary>
     /// <returns>The lazy count.</returns>
-    public Scalar<long> Len()
+    public Scalar<long> Len() => Project([]).CountRows();
+
+    /// <summary>
+    /// Describes the frame's plan: one line per step, inputs indented under the step that uses them.
+    /// Optimized (the default), it is the plan that runs: reads list the columns they parse and the
+    /// filters pushed into them, and the last line names the steps fused into one task per partition.
+    /// </summary>
+    /// <param name="optimize">Whether to show the optimized plan (true) or the plan as written.</param>
+    /// <returns>The text.</returns>
+    public string Explain(bool optimize = true) => Explainer.Explain(Expr, optimize);
+
+    /// <summary>The frame with only the data columns in <paramref name="columns"/> (index kept), built only when some column goes.</summary>
+    internal DataFrame Project(IEnumerable<string> columns)
+    {
+        string[] kept = [.. Columns.Where(columns.Contains)];
+        return kept.Length == Columns.Count ? this : Map("select", Ops.SelectColumns, ColumnUse.Select, Node.Literal(kept));
+    }
+
+    private Scalar<long> CountRows()
     {
         string name = Plan.Name("len", Layer);
         var tasks = new TaskGraph(NPartitions + 1);
@@ -351,24 +376,21 @@ public sealed partial class DataFrame : ITesseraCollection<Table>
     /// <inheritdoc/>
     public ITesseraCollection WithGraph(LayeredGraph graph) => new DataFrame(graph, Layer, NPartitions, Meta, _divisions);
 
+    internal DataFrame Map(string op, TaskFunction fn, params Node[] args) => Map(op, fn, ColumnUse.All, args);
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"DataFrame ({NPartitions} partitions, {(KnownDivisions ? "known" : "unknown")} divisions): {Table.Describe(Meta)}";
 
-    internal DataFrame Map(string op, TaskFunction fn, params Node[] args)
-    {
-        Table meta = (Table)fn.Invoke([Meta, .. args.Select(a => ((LiteralNode)a).Value)])!;
-        string name = Plan.Name(op, [Layer, .. args.Select(a => ((LiteralNode)a).Value)]);
-        return new DataFrame(Plan.Blockwise(Graph, name, Layer, NPartitions, fn, args), name, NPartitions, meta, _divisions);
-    }
+    internal DataFrame Map(string op, TaskFunction fn, ColumnUse use, params Node[] args) =>
+        new(new PartitionwiseExpr(op, fn, Plan.Values(args), use, [Expr]), _divisions);
 
-    private DataFrame Binary(string op, Series other, TaskFunction fn, params Node[] args)
+    private DataFrame Binary(string op, Series other, TaskFunction fn, params Node[] args) => Binary(op, other, fn, ColumnUse.All, args);
+
+    private DataFrame Binary(string op, Series other, TaskFunction fn, ColumnUse use, params Node[] args)
     {
         Plan.CheckAligned(op, NPartitions, _divisions, other.NPartitions, other.Divisions);
-        Table meta = (Table)fn.Invoke([Meta, other.Meta, .. args.Select(x => ((LiteralNode)x).Value)])!;
-        string name = Plan.Name(op, [Layer, other.Layer, .. args.Select(x => ((LiteralNode)x).Value)]);
-        LayeredGraph g = Plan.Blockwise2(Graph, other.Graph, name, Layer, other.Layer, NPartitions, fn, args);
-        return new DataFrame(g, name, NPartitions, meta, _divisions);
+        return new DataFrame(new PartitionwiseExpr(op, fn, Plan.Values(args), use, [Expr, other.Expr]), _divisions);
     }
 
     private static bool IsSorted(Table t)

@@ -54,6 +54,70 @@ public sealed class GroupBy
         }
     }
 
+    /// <summary>
+    /// Runs a function on each group's rows (pandas' and Dask's <c>groupby.apply</c>): the rows are
+    /// first hash-shuffled on the keys so that every group is whole in one partition, then each
+    /// partition is split into its groups (in key order; rows with a missing key are dropped, as in the
+    /// aggregations) and the function runs once per group.
+    /// </summary>
+    /// <param name="function">Gets one group's rows (all columns, keys included, or the selected columns) and returns a table. It must be pure, and a static method or lambda to run on worker processes.</param>
+    /// <param name="meta">The schema of the function's result (an empty table); by default the function is run on an empty group to find it.</param>
+    /// <returns>The function's results concatenated, as pandas' <c>group_keys=False</c> (the keys are not added as an index); unknown divisions.</returns>
+    /// <exception cref="ArgumentException">No meta was given and the function fails on an empty group.</exception>
+    public DataFrame Apply(Func<Table, Table> function, Table? meta = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        string[] keys = _keys;
+        string[]? selection = _selection;
+        Table groupMeta = GroupRows(_frame.Meta, selection);
+        Table resultMeta;
+        try
+        {
+            resultMeta = (meta ?? function(groupMeta)).Empty();
+        }
+        catch (Exception e) when (meta is null && e is not OutOfMemoryException)
+        {
+            throw new ArgumentException($"groupby.apply: running the function on an empty group to find the result's schema failed ({e.GetType().Name}: {e.Message}); pass meta explicitly.", nameof(function), e);
+        }
+
+        return _frame.Shuffle(keys).MapPartitions(part => ApplyGroups(part, keys, selection, function, resultMeta), resultMeta);
+    }
+
+    /// <summary>Splits a partition into its groups (in key order) and concatenates the function's results.</summary>
+    internal static Table ApplyGroups(Table part, string[] keys, string[]? selection, Func<Table, Table> function, Table meta)
+    {
+        IArrowArray[] keyArrays = [.. keys.Select(k => part[k])];
+        Factorization f = Hashing.Factorize(keyArrays);
+        var rows = new List<int>[f.Count];
+        for (int g = 0; g < f.Count; g++)
+        {
+            rows[g] = [];
+        }
+
+        for (int r = 0; r < f.Codes.Length; r++)
+        {
+            rows[f.Codes[r]].Add(r);
+        }
+
+        int[] order = Sorting.ArgSort([.. keyArrays.Select(a => Arrays.Take(a, f.FirstRows))], [.. keys.Select(_ => true)]);
+        var results = new List<Table>(f.Count);
+        foreach (int g in order)
+        {
+            if (keyArrays.Any(a => a.IsNull(f.FirstRows[g])))
+            {
+                continue;
+            }
+
+            Table result = function(GroupRows(part.Take(rows[g].ToArray()), selection));
+            Table.CheckSameSchema(meta, result, "groupby.apply (a group's result does not match meta)");
+            results.Add(result);
+        }
+
+        return results.Count == 0 ? meta : Table.Concat(results);
+    }
+
+    private static Table GroupRows(Table t, string[]? selection) => selection is null ? t : Ops.Select(t, selection);
+
     /// <summary>Sums per group.</summary>
     /// <param name="splitEvery">How many partial results one task combines (default 8).</param>
     /// <param name="splitOut">How many output partitions (hash-partitioned by key; default 1, sorted by key).</param>
@@ -298,16 +362,19 @@ public sealed class GroupBy
             splitOut == 1);
         object[] literal = spec.ToLiteral();
 
-        // Meta: run the whole pipeline on the empty partition (this also checks dtypes now).
-        Table meta = GroupSteps.Final([GroupSteps.Chunk(_frame.Meta, literal)], literal);
+        // Only the keys and the aggregated columns travel on (projection pushdown reads no others).
+        DataFrame frame = _frame.Project([.. _keys, .. columns]);
 
-        string name = Plan.Name("groupby-agg", [_frame.Layer, splitEvery, splitOut, .. literal]);
+        // Meta: run the whole pipeline on the empty partition (this also checks dtypes now).
+        Table meta = GroupSteps.Final([GroupSteps.Chunk(frame.Meta, literal)], literal);
+
+        string name = Plan.Name("groupby-agg", [frame.Layer, splitEvery, splitOut, .. literal]);
         var tasks = new TaskGraph();
-        var chunks = new Node[_frame.NPartitions];
-        for (int i = 0; i < _frame.NPartitions; i++)
+        var chunks = new Node[frame.NPartitions];
+        for (int i = 0; i < frame.NPartitions; i++)
         {
             var key = new Key(name + "-chunk", i);
-            tasks.TryAdd(key, Node.Call(GroupSteps.ChunkFn, Node.Ref(new Key(_frame.Layer, i)), Node.Literal(literal)));
+            tasks.TryAdd(key, Node.Call(GroupSteps.ChunkFn, Node.Ref(new Key(frame.Layer, i)), Node.Literal(literal)));
             chunks[i] = Node.Ref(key);
         }
 
@@ -333,7 +400,7 @@ public sealed class GroupBy
             }
         }
 
-        LayeredGraph g = _frame.Graph.With(new MaterializedLayer(name, tasks), _frame.Layer);
+        LayeredGraph g = frame.Graph.With(new MaterializedLayer(name, tasks), frame.Layer);
         return new DataFrame(g, name, splitOut, meta, Plan.UnknownDivisions(splitOut));
     }
 }

@@ -99,5 +99,8 @@ internal static class Plan
         }
     }
 
+    /// <summary>The values of literal argument nodes.</summary>
+    public static object?[] Values(Node[] args) => [.. args.Select(a => ((LiteralNode)a).Value)];
+
     public static object?[] UnknownDivisions(int npartitions) => new object?[npartitions + 1];
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Tessera.Collections;
+using Tessera.DataFrames.Expressions;
 using Tessera.DataFrames.Kernels;
 using Tessera.Graphs;
 
@@ -14,25 +15,27 @@ namespace Tessera.DataFrames;
 public sealed class Series : ITesseraCollection<Table>
 {
     private readonly object?[] _divisions;
-    private Key[]? _partKeys;
+    private readonly Lowerings _lowered = new();
 
     internal Series(LayeredGraph graph, string layer, int npartitions, Table meta, object?[] divisions)
+        : this(new GraphExpr(graph, layer, npartitions, meta), divisions)
     {
-        Graph = graph;
-        Layer = layer;
-        NPartitions = npartitions;
-        Meta = meta;
+    }
+
+    internal Series(Expr expr, object?[] divisions)
+    {
+        Expr = expr;
         _divisions = divisions;
     }
 
-    /// <inheritdoc/>
-    public LayeredGraph Graph { get; }
+    /// <summary>Gets the graph that computes the partitions, lowered from the series' plan (optimized unless <c>dataframe.optimize</c> is false; see <see cref="Explain"/>).</summary>
+    public LayeredGraph Graph => _lowered.Get(Expr).Graph;
 
     /// <inheritdoc/>
-    public IReadOnlyList<Key> PartKeys => _partKeys ??= [.. Enumerable.Range(0, NPartitions).Select(i => new Key(Layer, i))];
+    public IReadOnlyList<Key> PartKeys => [.. Enumerable.Range(0, NPartitions).Select(i => new Key(Layer, i))];
 
     /// <summary>Gets the number of partitions.</summary>
-    public int NPartitions { get; }
+    public int NPartitions => Expr.NPartitions;
 
     /// <summary>Gets the divisions: <see cref="NPartitions"/> + 1 index values bounding the partitions, or nulls when unknown.</summary>
     public IReadOnlyList<object?> Divisions => _divisions;
@@ -41,7 +44,7 @@ public sealed class Series : ITesseraCollection<Table>
     public bool KnownDivisions => _divisions.Length > 0 && _divisions[0] is not null;
 
     /// <summary>Gets an empty table with the series' schema (its index columns and one data column).</summary>
-    public Table Meta { get; }
+    public Table Meta => Expr.Meta;
 
     /// <summary>Gets the series' name (its column's name).</summary>
     public string Name => Meta.ColumnNames[0];
@@ -49,7 +52,9 @@ public sealed class Series : ITesseraCollection<Table>
     /// <summary>Gets the type of the values.</summary>
     public DType DType => Meta.DTypeOf(Name);
 
-    internal string Layer { get; }
+    internal string Layer => _lowered.Get(Expr).Layer;
+
+    internal Expr Expr { get; }
 
     /// <summary>Gets the string methods (pandas' <c>str</c> accessor).</summary>
     /// <exception cref="ArgumentException">The series is not a string series.</exception>
@@ -346,9 +351,14 @@ public sealed class Series : ITesseraCollection<Table>
         return Map("rename", Ops.RenameSeries, Node.Literal(name));
     }
 
+    /// <summary>Describes the series' plan, as <see cref="DataFrame.Explain"/> does for frames.</summary>
+    /// <param name="optimize">Whether to show the optimized plan (true) or the plan as written.</param>
+    /// <returns>The text.</returns>
+    public string Explain(bool optimize = true) => Explainer.Explain(Expr, optimize);
+
     /// <summary>Turns the series into a one-column frame.</summary>
     /// <returns>The lazy frame.</returns>
-    public DataFrame ToFrame() => new(Graph, Layer, NPartitions, Meta, _divisions);
+    public DataFrame ToFrame() => new(Expr, _divisions);
 
     /// <summary>
     /// Cumulative sum across partitions (Dask's <c>cumsum</c>): each partition's running sum plus the
@@ -544,12 +554,8 @@ public sealed class Series : ITesseraCollection<Table>
     /// <inheritdoc/>
     public override string ToString() => $"Series '{Name}' ({DType.Name()}, {NPartitions} partitions)";
 
-    internal Series Map(string op, TaskFunction fn, params Node[] args)
-    {
-        Table meta = (Table)fn.Invoke([Meta, .. args.Select(a => ((LiteralNode)a).Value)])!;
-        string name = Plan.Name(op, [Layer, .. args.Select(a => ((LiteralNode)a).Value)]);
-        return new Series(Plan.Blockwise(Graph, name, Layer, NPartitions, fn, args), name, NPartitions, meta, _divisions);
-    }
+    internal Series Map(string op, TaskFunction fn, params Node[] args) =>
+        new(new PartitionwiseExpr(op, fn, Plan.Values(args), ColumnUse.All, [Expr]), _divisions);
 
     private Series Unary(string op, TaskFunction fn, Func<Apache.Arrow.IArrowArray, Apache.Arrow.IArrowArray> check)
     {
@@ -619,10 +625,7 @@ public sealed class Series : ITesseraCollection<Table>
     private static Series Binary(string op, Series a, Series b, TaskFunction fn, params Node[] args)
     {
         Plan.CheckAligned(op, a.NPartitions, a._divisions, b.NPartitions, b._divisions);
-        Table meta = (Table)fn.Invoke([a.Meta, b.Meta, .. args.Select(x => ((LiteralNode)x).Value)])!;
-        string name = Plan.Name(op, [a.Layer, b.Layer, .. args.Select(x => ((LiteralNode)x).Value)]);
-        LayeredGraph g = Plan.Blockwise2(a.Graph, b.Graph, name, a.Layer, b.Layer, a.NPartitions, fn, args);
-        return new Series(g, name, a.NPartitions, meta, a._divisions);
+        return new Series(new PartitionwiseExpr(op, fn, Plan.Values(args), ColumnUse.All, [a.Expr, b.Expr]), a._divisions);
     }
 
     private Scalar<double> Reduction(Aggregation agg, int splitEvery)

@@ -328,7 +328,10 @@ public sealed class Table
         return sb.ToString();
     }
 
-    internal static Table Create(IReadOnlyList<(string Name, IArrowArray Array)> index, IReadOnlyList<(string Name, IArrowArray Array)> columns)
+    /// <param name="index">The index columns.</param>
+    /// <param name="columns">The data columns.</param>
+    /// <param name="rows">The row count of a table with no columns at all.</param>
+    internal static Table Create(IReadOnlyList<(string Name, IArrowArray Array)> index, IReadOnlyList<(string Name, IArrowArray Array)> columns, int rows = 0)
     {
         var fields = new List<Field>(index.Count + columns.Count);
         var arrays = new List<IArrowArray>(index.Count + columns.Count);
@@ -346,7 +349,7 @@ public sealed class Table
         }
 
         var schema = new Schema(fields, [new KeyValuePair<string, string>(IndexMetadataKey, index.Count.ToString(CultureInfo.InvariantCulture))]);
-        return new Table(new RecordBatch(schema, arrays, Math.Max(0, length)), index.Count);
+        return new Table(new RecordBatch(schema, arrays, length < 0 ? rows : length), index.Count);
     }
 
     internal static Table FromBatch(RecordBatch batch)
@@ -378,7 +381,7 @@ public sealed class Table
 
     internal IEnumerable<(string Name, IArrowArray Array)> DataColumns() => _columns.Select((n, i) => (n, _batch.Column(_indexCount + i)));
 
-    internal Table WithColumns(IReadOnlyList<(string Name, IArrowArray Array)> columns) => Create([.. IndexColumns()], columns);
+    internal Table WithColumns(IReadOnlyList<(string Name, IArrowArray Array)> columns) => Create([.. IndexColumns()], columns, RowCount);
 
     internal Table WithIndex(IReadOnlyList<(string Name, IArrowArray Array)> index) => Create(index, [.. DataColumns()]);
 

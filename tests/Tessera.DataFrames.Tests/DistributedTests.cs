@@ -43,6 +43,23 @@ public sealed class DistributedTests
         Assert.Equal(expected.ToRows(), actual.ToRows());
         Assert.Equal(expectedSum, (double)await z.Sum().ComputeAsync(client, TestContext.Current.CancellationToken), 9);
         Assert.Equal(rows.Count(r => r.X > 0.2), await df[df["x"] > 0.2].Len().ComputeAsync(client, TestContext.Current.CancellationToken));
+
+        // A CSV read with a pushed-down filter and projection: the read runs inside the fused task on a worker.
+        string dir = Path.Combine(Path.GetTempPath(), "tessera-df-dist-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            df.ToCsv(dir);
+            DataFrame csv = DataFrame.ReadCsv(dir);
+            DataFrame filtered = csv[(csv["x"] > 0.2) & (csv["name"] != "n3")]["id", "y"];
+            Assert.Contains("filter", filtered.Explain(), StringComparison.Ordinal);
+            Table local = filtered.Compute(Schedulers.Sync);
+            Assert.Equal(rows.Count(r => r.X > 0.2 && r.Name != "n3"), local.RowCount);
+            Assert.Equal(local.ToRows(), (await filtered.ComputeAsync(client, TestContext.Current.CancellationToken)).ToRows());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

@@ -116,6 +116,49 @@ public sealed class GroupByTests
             }, iter: 40);
     }
 
+    [Fact]
+    public void Apply_RunsTheFunctionOncePerWholeGroup_LikeLinq()
+    {
+        Gen.Select(Gen.Int[0, 300], Gen.Int[1, 7], Gen.Int[0, 1000]).Sample((n, parts, seed) =>
+        {
+            List<TestData.Row> rows = TestData.Rows(n, seed, keys: 9);
+            DataFrame df = TestData.Frame(rows, parts);
+
+            // One summary row per group: the group must be whole for the count and max to be right.
+            Table summary = df.GroupBy("id").Apply(Summarize).Compute();
+            var expected = rows.GroupBy(r => r.Id).OrderBy(g => g.Key).Select(g => new object?[] { g.Key, (long)g.Count(), g.Max(r => r.X) }).ToList();
+            Assert.Equal(expected, summary.ToRows().OrderBy(r => (long)r[0]!).ToList());
+
+            // Rows above their group's mean of x, on the selected columns.
+            Table above = df.GroupBy("id")["id", "x"].Apply(AboveMean).Compute();
+            var expectedRows = rows.GroupBy(r => r.Id).SelectMany(g => g.Where(r => r.X > g.Average(q => q.X)).Select(r => (r.Id, r.X))).Order().ToList();
+            Assert.Equal(expectedRows, above.ToRows().Select(r => ((long)r[0]!, (double)r[1]!)).Order().ToList());
+        }, iter: 25);
+    }
+
+    [Fact]
+    public void Apply_ResultNotMatchingMeta_FailsNamingTheOperation()
+    {
+        DataFrame df = TestData.Frame(TestData.Rows(50), 2);
+        Table wrongMeta = Table.FromColumns(("other", Array.Empty<double>()));
+        Exception e = Assert.ThrowsAny<Exception>(() => df.GroupBy("id").Apply(Summarize, wrongMeta).Compute());
+        Assert.Contains("groupby.apply", e.ToString(), StringComparison.Ordinal);
+    }
+
+    private static Table Summarize(Table group) => Table.FromColumns(
+        ("id", group.GetInt64s("id").Take(1).Select(v => v!.Value).ToArray()),
+        ("n", group.RowCount == 0 ? Array.Empty<long>() : [(long)group.RowCount]),
+        ("xmax", group.RowCount == 0 ? Array.Empty<double>() : [group.GetDoubles("x").Max(v => v!.Value)]));
+
+    private static Table AboveMean(Table group)
+    {
+        long?[] ids = group.GetInt64s("id");
+        double?[] xs = group.GetDoubles("x");
+        double mean = xs.Length == 0 ? 0 : xs.Average(v => v!.Value);
+        int[] keep = [.. Enumerable.Range(0, xs.Length).Where(i => xs[i]!.Value > mean)];
+        return Table.FromColumns(("id", keep.Select(i => ids[i]!.Value).ToArray()), ("x", keep.Select(i => xs[i]!.Value).ToArray()));
+    }
+
     private static Dictionary<long, object?[]> ByKey(Table t) => t.ToRows().ToDictionary(r => (long)r[0]!, r => r);
 }
 

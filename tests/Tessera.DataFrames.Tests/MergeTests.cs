@@ -1,3 +1,4 @@
+using CsCheck;
 using Tessera.Collections;
 
 namespace Tessera.DataFrames.Tests;
@@ -89,5 +90,62 @@ public sealed class MergeTests
                 Assert.Equal(p, seen.TryGetValue(n!, out int q) ? q : seen[n!] = p);
             }
         }
+    }
+}
+
+/// <summary>Joins on the index: partition-aligned when divisions are known, shuffled when not; checked against LINQ.</summary>
+public sealed class IndexJoinTests
+{
+    [Fact]
+    public void JoinOnSortedIndexes_IsPartitionAlignedAndMatchesLinq()
+    {
+        Gen.Select(Gen.Int[1, 200], Gen.Int[1, 200], Gen.Int[1, 6], Gen.Int[1, 6], Gen.Int[0, 3], Gen.Bool).Sample((nl, nr, pl, pr, howCode, known) =>
+        {
+            var how = (JoinHow)howCode;
+            long[] lk = [.. Enumerable.Range(0, nl).Select(i => (long)(i * 2))];
+            long[] rk = [.. Enumerable.Range(0, nr).Select(i => (long)(i * 3))];
+            Table lt = Table.FromColumns(("k", lk), ("a", lk.Select(k => k * 10.0).ToArray())).WithIndexForTests("k");
+            Table rt = Table.FromColumns(("k", rk), ("a", rk.Select(k => -k * 1.0).ToArray()), ("b", rk.Select(k => "r" + k).ToArray())).WithIndexForTests("k");
+            DataFrame left = DataFrame.FromTable(lt, pl);
+            DataFrame right = DataFrame.FromTable(rt, pr);
+            if (!known)
+            {
+                left = left.Shuffle(["k"]);
+                right = right.Shuffle(["k"]);
+            }
+
+            DataFrame joined = left.Join(right, how);
+            Assert.Equal(known, joined.KnownDivisions);
+            Assert.Equal(known, !joined.Graph.Layers.Any(layer => layer.Name.StartsWith("shuffle", StringComparison.Ordinal)));
+            Table t = joined.Compute();
+            Assert.Equal(["k"], t.IndexNames);
+            Assert.Equal(["a_x", "a_y", "b"], t.ColumnNames);
+
+            IEnumerable<long> keys = how switch
+            {
+                JoinHow.Inner => lk.Intersect(rk),
+                JoinHow.Left => lk,
+                JoinHow.Right => rk,
+                _ => lk.Union(rk),
+            };
+            var expected = keys.Order().Select(k => new object?[]
+            {
+                k,
+                lk.Contains(k) ? k * 10.0 : null,
+                rk.Contains(k) ? -k * 1.0 : null,
+                rk.Contains(k) ? "r" + k : null,
+            }).ToList();
+            Assert.Equal(expected, t.ToRows().OrderBy(r => (long)r[0]!).ToList());
+        }, iter: 40);
+    }
+
+    [Fact]
+    public void Join_WithoutAnIndexOrWithDifferentIndexTypes_FailsNamingTheProblem()
+    {
+        DataFrame plain = DataFrame.FromTable(Table.FromColumns(("k", new long[] { 1, 2 })));
+        DataFrame indexed = DataFrame.FromTable(Table.FromColumns(("k", new long[] { 1, 2 }), ("v", new[] { 1.0, 2.0 })).WithIndexForTests("k"));
+        DataFrame byDouble = DataFrame.FromTable(Table.FromColumns(("d", new[] { 1.0, 2.0 }), ("w", new[] { 1L, 2L })).WithIndexForTests("d"));
+        Assert.Contains("one-column index", Assert.Throws<ArgumentException>(() => plain.Join(indexed)).Message, StringComparison.Ordinal);
+        Assert.Contains("int64 on the left", Assert.Throws<ArgumentException>(() => indexed.Join(byDouble)).Message, StringComparison.Ordinal);
     }
 }
