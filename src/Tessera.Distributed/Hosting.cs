@@ -168,6 +168,7 @@ public sealed class SchedulerHost : IAsyncDisposable
         }
 
         await _server.DisposeAsync().ConfigureAwait(false);
+        Monitor.DisposeMeter();
     }
 }
 

@@ -16,6 +16,12 @@ internal sealed partial class SchedulerServer
     private long _tasksFinished;
     private long _tasksErred;
 
+    /// <summary>Gets the scheduler's recent log lines.</summary>
+    internal SchedulerLog Log { get; } = new();
+
+    /// <summary>Gets when the scheduler started.</summary>
+    internal DateTimeOffset StartTime { get; } = DateTimeOffset.UtcNow;
+
     /// <summary>Posts <paramref name="work"/> to run on the event loop between events; false once the scheduler is closing.</summary>
     internal bool Post(Action work) => _events.Writer.TryWrite(new SchedulerEvent(null, null, work));
 
@@ -68,6 +74,71 @@ internal sealed partial class SchedulerServer
 
         return new MonitorData(byState, [.. prefixOrder.Select(p => (p, byPrefix[p]))], workers, _state.Clients.Count, _tasksFinished, _tasksErred, first, stream);
     }
+
+    /// <summary>
+    /// On the event loop: copies out the graph, each task with its state and the indexes of its
+    /// dependencies; above <paramref name="limit"/> tasks only counts by prefix and state, and the
+    /// dependencies between prefixes.
+    /// </summary>
+    internal GraphData CaptureGraph(int limit)
+    {
+        var byPrefix = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        var prefixOrder = new List<string>();
+        var edges = new Dictionary<(string From, string To), int>();
+        foreach (SchedulerTask t in _state.Tasks.Values)
+        {
+            ref int[]? counts = ref CollectionsMarshal.GetValueRefOrAddDefault(byPrefix, t.Prefix, out bool exists);
+            if (!exists)
+            {
+                counts = new int[(int)TaskStateKind.Forgotten + 1];
+                prefixOrder.Add(t.Prefix);
+            }
+
+            counts![(int)t.State]++;
+            foreach (SchedulerTask d in t.Dependencies)
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(edges, (d.Prefix, t.Prefix), out _)++;
+            }
+        }
+
+        (string, int[])[] prefixes = [.. prefixOrder.Select(p => (p, byPrefix[p]))];
+        (string, string, int)[] prefixEdges = [.. edges.Select(e => (e.Key.From, e.Key.To, e.Value))];
+        return new GraphData(_state.Tasks.Count, _state.Tasks.Count > limit ? null : CaptureTasks(), prefixes, prefixEdges);
+    }
+
+    private GraphTaskData[] CaptureTasks()
+    {
+        var index = new Dictionary<SchedulerTask, int>(_state.Tasks.Count, ReferenceEqualityComparer.Instance);
+        foreach (SchedulerTask t in _state.Tasks.Values)
+        {
+            index[t] = index.Count;
+        }
+
+        var tasks = new GraphTaskData[index.Count];
+        foreach ((SchedulerTask t, int i) in index)
+        {
+            int[] dependencies = new int[t.Dependencies.Length];
+            int n = 0;
+            foreach (SchedulerTask d in t.Dependencies)
+            {
+                // A dependency the scheduler forgot already is no node of the graph.
+                if (index.TryGetValue(d, out int j))
+                {
+                    dependencies[n++] = j;
+                }
+            }
+
+            tasks[i] = new GraphTaskData(t.Key, t.State, n == dependencies.Length ? dependencies : dependencies[..n]);
+        }
+
+        return tasks;
+    }
+
+    /// <summary>A task of the graph as copied out: its dependencies are indexes into the same array.</summary>
+    internal readonly record struct GraphTaskData(Key Key, TaskStateKind State, int[] Dependencies);
+
+    /// <summary>The graph as copied out: the tasks (null above the limit), or counts by prefix and the edges between prefixes.</summary>
+    internal sealed record GraphData(int TaskCount, GraphTaskData[]? Tasks, (string Prefix, int[] ByState)[] ByPrefix, (string From, string To, int Count)[] PrefixEdges);
 
     /// <summary>A finished task run as the event loop records it: the stop time is when the report arrived.</summary>
     internal readonly record struct TaskStreamEntry(Key Key, string Worker, long StopTimestamp, double DurationSeconds);
