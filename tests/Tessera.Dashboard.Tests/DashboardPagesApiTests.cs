@@ -169,6 +169,29 @@ public sealed class DashboardPagesApiTests
     }
 
     [Fact]
+    public async Task ClientGetTaskStream_OverTheProtocol_MatchesTheMonitor_AndPagesOn()
+    {
+        // Over tcp: the request and the records travel encoded.
+        await using SchedulerHost cluster = await SchedulerHost.StartAsync(new SchedulerOptions { Address = "tcp://127.0.0.1:0" }, TestContext.Current.CancellationToken);
+        await using WorkerHost worker = await WorkerHost.StartAsync(cluster.Address, new WorkerOptions { Threads = 2 }, TestContext.Current.CancellationToken);
+        await using Client client = await Client.ConnectAsync(cluster.Address);
+        IReadOnlyList<Future<long>> futures = await DashboardCluster.RunThreePrefixGraphAsync(client, 15);
+
+        IReadOnlyList<TaskStreamRecord> remote = await client.GetTaskStreamAsync(cancellationToken: TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Equal(cluster.Monitor.GetTaskStream(), remote);
+        Assert.Equal([15, 15, 1], futures.Select(f => remote.Count(r => r.Prefix == f.Key.Prefix)));
+        Assert.All(remote, r => Assert.True(r.Start <= r.Stop && r.Thread is >= 0 and < 2, r.ToString()));
+
+        IReadOnlyList<TaskStreamRecord> lastTwo = await client.GetTaskStreamAsync(0, 2, TestContext.Current.CancellationToken);
+        Assert.Equal(remote.TakeLast(2), lastTwo);
+        using Future<long> more = client.Submit(DashboardCluster.Inc, 1_000L);
+        Assert.Equal(1_001L, await more);
+        TaskStreamRecord next = Assert.Single(await client.GetTaskStreamAsync(remote[^1].Sequence, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(more.Key.ToString(), next.Key);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetTaskStreamAsync(-1, cancellationToken: TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task Meter_ReportsTheSnapshot_ToAnyMeterListener()
     {
         await using LocalCluster cluster = await DashboardCluster.StartAsync(workers: 2, threadsPerWorker: 2);

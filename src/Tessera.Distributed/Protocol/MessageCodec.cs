@@ -187,6 +187,31 @@ internal static class MessageCodec
                 w.Write((byte)m.Op);
                 WriteKeys(ref w, m.Keys);
                 break;
+            case GetTaskStream m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                w.Write(m.Since);
+                w.Write(m.Limit);
+                break;
+            case TaskStream m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                w.WriteArrayHeader(m.Records.Length);
+                foreach (TaskStreamRecord record in m.Records)
+                {
+                    w.WriteArrayHeader(7);
+                    w.Write(record.Sequence);
+                    w.Write(record.Worker);
+                    w.Write(record.Thread);
+                    w.Write(record.Key);
+                    w.Write(record.Prefix);
+                    w.Write(record.Start);
+                    w.Write(record.Stop);
+                }
+
+                break;
             case GetWorkers m:
                 w.WriteArrayHeader(2);
                 w.Write((byte)m.Op);
@@ -317,6 +342,8 @@ internal static class MessageCodec
             Op.Close => new Close(ReadString(ref r)),
             Op.FireAndForget => new FireAndForget(ReadKeys(ref r)),
             Op.GetWorkers => new GetWorkers(r.ReadInt64()),
+            Op.GetTaskStream => new GetTaskStream(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
+            Op.TaskStream => new TaskStream(r.ReadInt64(), ReadTaskStreamRecords(ref r)),
             Op.WorkerList => new WorkerList(r.ReadInt64(), ReadStrings(ref r), ReadInts(ref r)),
             Op.UpdateData => new UpdateData(r.ReadInt64(), ReadKeys(ref r), ReadByteArrays(ref r), r.ReadInt32()),
             Op.DataStored => new DataStored(r.ReadInt64(), ReadOptionalError(ref r)),
@@ -418,6 +445,18 @@ internal static class MessageCodec
     }
 
     private static RemoteError? ReadOptionalError(ref MessagePackReader r) => r.TryReadNil() ? null : ReadError(ref r);
+
+    private static TaskStreamRecord[] ReadTaskStreamRecords(ref MessagePackReader r)
+    {
+        var records = new TaskStreamRecord[r.ReadArrayHeader()];
+        for (int i = 0; i < records.Length; i++)
+        {
+            _ = r.ReadArrayHeader();
+            records[i] = new TaskStreamRecord(r.ReadInt64(), ReadString(ref r), r.ReadInt32(), ReadString(ref r), ReadString(ref r), r.ReadDouble(), r.ReadDouble());
+        }
+
+        return records;
+    }
 
     private static int[] ReadInts(ref MessagePackReader r)
     {

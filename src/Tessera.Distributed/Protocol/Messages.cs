@@ -40,6 +40,8 @@ internal enum Op : byte
     RestartDone = 31,
     ClusterRestarted = 32,
     RestartWorker = 33,
+    GetTaskStream = 34,
+    TaskStream = 35,
 }
 
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
@@ -177,3 +179,9 @@ internal sealed record ClusterRestarted() : Message(Op.ClusterRestarted);
 
 /// <summary>The scheduler tells a worker to drop everything and start afresh (its host starts a new worker).</summary>
 internal sealed record RestartWorker() : Message(Op.RestartWorker);
+
+/// <summary>A client asks the scheduler for the task stream records after sequence number <paramref name="Since"/>, at most the newest <paramref name="Limit"/>.</summary>
+internal sealed record GetTaskStream(long RequestId, long Since, int Limit) : Message(Op.GetTaskStream);
+
+/// <summary>The scheduler answers <see cref="GetTaskStream"/>.</summary>
+internal sealed record TaskStream(long RequestId, TaskStreamRecord[] Records) : Message(Op.TaskStream);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Scheduler;
 using Tessera.Graphs;
 
@@ -13,8 +14,12 @@ internal sealed partial class SchedulerServer
     internal const int TaskStreamCapacity = 100_000;
 
     private TaskStreamEntry[]? _taskStream;
+    private SchedulerMonitor? _monitor;
     private long _tasksFinished;
     private long _tasksErred;
+
+    /// <summary>Gets the scheduler's monitor (made on first use).</summary>
+    internal SchedulerMonitor Monitor => LazyInitializer.EnsureInitialized(ref _monitor, () => new SchedulerMonitor(this));
 
     /// <summary>Gets the scheduler's recent log lines.</summary>
     internal SchedulerLog Log { get; } = new();
@@ -73,6 +78,23 @@ internal sealed partial class SchedulerServer
         }
 
         return new MonitorData(byState, [.. prefixOrder.Select(p => (p, byPrefix[p]))], workers, _state.Clients.Count, _tasksFinished, _tasksErred, first, stream);
+    }
+
+    private async Task AnswerTaskStreamAsync(Peer peer, GetTaskStream m)
+    {
+        TaskStreamRecord[] records;
+        try
+        {
+            await Monitor.GetSnapshotAsync(_stop.Token).ConfigureAwait(false);
+            records = [.. Monitor.GetTaskStream(m.Since, m.Limit)];
+        }
+        catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or TimeoutException)
+        {
+            // The scheduler is closing: the client's request fails with the connection.
+            return;
+        }
+
+        peer.Connection.Post(new TaskStream(m.RequestId, records));
     }
 
     /// <summary>

@@ -94,6 +94,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
 
     public async ValueTask DisposeAsync()
     {
+        _monitor?.DisposeMeter();
         await _stop.CancelAsync().ConfigureAwait(false);
         _events.Writer.TryComplete();
         await _listener.DisposeAsync().ConfigureAwait(false);
@@ -310,6 +311,10 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 break;
             case GetWorkers m:
                 ListWorkers(peer, m.RequestId);
+                break;
+            case GetTaskStream m:
+                // Answered off the loop: the monitor copies the stream out with its next snapshot, an event of its own.
+                _ = AnswerTaskStreamAsync(peer, m);
                 break;
             case ScatteredKeys m when peer.Id is not null && !peer.IsWorker:
                 _state.AddScatteredData(peer.Id, [.. m.Locations.Select(l => new ScatteredData(l.Key, l.WhoHas, l.NBytes))]);
