@@ -24,7 +24,7 @@ public sealed class DashboardPagesBrowserTests
         await page.GotoAsync(new Uri(cluster.DashboardAddress!, "/graph").ToString());
         await page.WaitForFunctionAsync($"document.querySelectorAll('circle.graph-node').length === {tasks}", null, s_wait);
         Assert.Equal(tasks, await page.Locator("circle.graph-node[data-state='memory']").CountAsync());
-        Assert.Equal(40, await page.Locator($"circle.graph-node[data-prefix='{prefixes[0].Key.Prefix}']").CountAsync());
+        Assert.Equal(40 + 6, await page.Locator($"circle.graph-node[data-prefix='{prefixes[0].Key.Prefix}']").CountAsync()); // the chain's tasks are incs too
         Assert.Equal(40, await page.Locator($"circle.graph-node[data-prefix='{prefixes[1].Key.Prefix}']").CountAsync());
         Assert.Equal(1, await page.Locator($"circle.graph-node[data-prefix='{prefixes[2].Key.Prefix}']").CountAsync());
         Assert.Equal("false", await page.EvaluateAsync<string>("document.body.dataset.graphSummarized"));
@@ -92,5 +92,51 @@ public sealed class DashboardPagesBrowserTests
         // Ordered by total time: the doubles sleep longest.
         Assert.Equal(futures[1].Key.Prefix, await page.Locator("#profile-prefixes tr.profile-row").First.GetAttributeAsync("data-prefix"));
         await DashboardBrowserTests.SaveScreenshotAsync(page, "profile.png");
+    }
+}
+
+/// <summary>The pages with 1,000 workers simulated in the scheduler state (records without processes): they draw every worker.</summary>
+public sealed class DashboardScaleBrowserTests
+{
+    [Fact]
+    public async Task Pages_At1000SimulatedWorkers_DrawEveryWorker_AndKeepUpdating()
+    {
+        const int Workers = 1_000;
+        (IPlaywright playwright, IBrowser browser) = await DashboardBrowserTests.LaunchAsync();
+        using IPlaywright _ = playwright;
+        await using IBrowser __ = browser;
+        await using SchedulerHost scheduler = await SchedulerHost.StartAsync(
+            new SchedulerOptions { Address = "memory://dashboard-scale", Dashboard = DashboardServer.Factory(new DashboardOptions { Address = "127.0.0.1:0" }) },
+            TestContext.Current.CancellationToken);
+        scheduler.Server.Query(state =>
+        {
+            for (int i = 0; i < Workers; i++)
+            {
+                state.AddWorker($"tcp://10.0.{i / 250}.{i % 250}:4{i:D4}", 2, $"fake-{i}");
+            }
+
+            return 0;
+        });
+
+        IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
+        var wait = new PageWaitForFunctionOptions { Timeout = 60_000 };
+        foreach ((string path, string drawn) in new[]
+        {
+            ("/workers", "document.querySelectorAll('#workers-table tr.worker-row').length"),
+            ("/status", "document.querySelectorAll('#worker-bytes rect.worker-bar').length"),
+            ("/info", "document.querySelectorAll('#workers-info tr.worker-info').length"),
+        })
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            await page.GotoAsync(new Uri(scheduler.Dashboard!.Address, path).ToString());
+            await page.WaitForFunctionAsync($"{drawn} === {Workers}", null, wait);
+            TestContext.Current.TestOutputHelper?.WriteLine($"{path}: {Workers} workers drawn {watch.ElapsedMilliseconds} ms after navigation (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
+
+            // Live updates go on redrawing every worker.
+            int updates = await page.EvaluateAsync<int>("Number(document.body.dataset.updates || document.body.dataset.polls)");
+            await page.WaitForFunctionAsync($"Number(document.body.dataset.updates || document.body.dataset.polls) > {updates} && {drawn} === {Workers}", null, wait);
+        }
+
+        await DashboardBrowserTests.SaveScreenshotAsync(page, "info-1000-workers.png");
     }
 }

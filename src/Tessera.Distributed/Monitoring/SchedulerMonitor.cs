@@ -85,7 +85,10 @@ public sealed class SchedulerMonitor
     /// <param name="cancellationToken">Cancels the wait (not the snapshot, which other callers may share).</param>
     /// <returns>The snapshot.</returns>
     /// <exception cref="ObjectDisposedException">The scheduler is closed.</exception>
-    public Task<SchedulerSnapshot> GetSnapshotAsync(CancellationToken cancellationToken = default) => _snapshots.GetAsync(cancellationToken);
+    public Task<SchedulerSnapshot> GetSnapshotAsync(CancellationToken cancellationToken = default) => _snapshots.GetAsync(null, cancellationToken);
+
+    /// <summary>Gets a snapshot taken after <paramref name="timestamp"/> (a <see cref="Stopwatch"/> timestamp), so that it holds every run that finished before.</summary>
+    internal Task<SchedulerSnapshot> GetSnapshotAfterAsync(long timestamp, CancellationToken cancellationToken) => _snapshots.GetAsync(timestamp, cancellationToken);
 
     /// <summary>
     /// Gets the scheduler's current graph, no older than <see cref="MinimumInterval"/>: every task with its
@@ -94,7 +97,7 @@ public sealed class SchedulerMonitor
     /// <param name="cancellationToken">Cancels the wait (not the copy, which other callers may share).</param>
     /// <returns>The graph.</returns>
     /// <exception cref="ObjectDisposedException">The scheduler is closed.</exception>
-    public Task<SchedulerGraph> GetGraphAsync(CancellationToken cancellationToken = default) => _graphs.GetAsync(cancellationToken);
+    public Task<SchedulerGraph> GetGraphAsync(CancellationToken cancellationToken = default) => _graphs.GetAsync(null, cancellationToken);
 
     /// <summary>Gets the scheduler's most recent log lines, oldest first; it keeps the last 1,000.</summary>
     /// <param name="limit">The most lines to return; the newest are kept.</param>
@@ -149,7 +152,7 @@ public sealed class SchedulerMonitor
     {
         if (_snapshots.IsStale)
         {
-            _ = _snapshots.GetAsync(CancellationToken.None).ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = _snapshots.GetAsync(null, CancellationToken.None).ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

@@ -80,12 +80,14 @@ internal sealed partial class SchedulerServer
         return new MonitorData(byState, [.. prefixOrder.Select(p => (p, byPrefix[p]))], workers, _state.Clients.Count, _tasksFinished, _tasksErred, first, stream);
     }
 
+    // A snapshot started after the request arrived holds every run the client saw finish before it asked.
     private async Task AnswerTaskStreamAsync(Peer peer, GetTaskStream m)
     {
+        long arrived = Stopwatch.GetTimestamp();
         TaskStreamRecord[] records;
         try
         {
-            await Monitor.GetSnapshotAsync(_stop.Token).ConfigureAwait(false);
+            await Monitor.GetSnapshotAfterAsync(arrived, _stop.Token).ConfigureAwait(false);
             records = [.. Monitor.GetTaskStream(m.Since, m.Limit)];
         }
         catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or TimeoutException)
