@@ -18,7 +18,7 @@ internal static class DashboardJson
         s.EventLoopLatency.TotalSeconds);
 
     public static WorkerJson Worker(WorkerSnapshot w) => new(
-        w.Address, w.Name, w.Threads, w.MemoryLimit, w.MemoryBytes, w.StoredBytes, w.ManagedBytes, w.Processing, w.Executing, w.KeysHeld, w.Occupancy, w.SinceLastSeen.TotalSeconds);
+        w.Address, w.Name, w.Threads, w.MemoryLimit, w.MemoryBytes, w.StoredBytes, w.ManagedBytes, w.Processing, w.Executing, w.KeysHeld, w.Occupancy, w.SinceLastSeen.TotalSeconds, w.KeysIn, w.BytesIn, w.KeysOut, w.BytesOut);
 
     public static TaskRecordJson Record(TaskStreamRecord r) => new(r.Sequence, r.Worker, r.Thread, r.Key, r.Prefix, r.Start, r.Stop);
 
@@ -42,7 +42,7 @@ internal sealed record CountsJson(int Released, int Waiting, int NoWorker, int Q
 internal sealed record PrefixJson(string Prefix, CountsJson Counts);
 
 internal sealed record WorkerJson(
-    string Address, string? Name, int Threads, long MemoryLimit, long MemoryBytes, long StoredBytes, long ManagedBytes, int Processing, int Executing, int KeysHeld, double Occupancy, double LastSeenSecondsAgo);
+    string Address, string? Name, int Threads, long MemoryLimit, long MemoryBytes, long StoredBytes, long ManagedBytes, int Processing, int Executing, int KeysHeld, double Occupancy, double LastSeenSecondsAgo, long KeysIn, long BytesIn, long KeysOut, long BytesOut);
 
 internal sealed record StatusJson(
     double Time, string Address, CountsJson Tasks, PrefixJson[] Prefixes, WorkerJson[] Workers, int Clients, long TasksFinished, long TasksErred, double EventLoopLatencySeconds);

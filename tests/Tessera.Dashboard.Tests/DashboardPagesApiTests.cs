@@ -191,6 +191,47 @@ public sealed class DashboardPagesApiTests
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetTaskStreamAsync(-1, cancellationToken: TestContext.Current.CancellationToken));
     }
 
+    private static long Add(long a, long b) => a + b;
+
+    [Fact]
+    public async Task Transfers_CountTheInputAWorkerFetched_InTheWorkersRouteAndTheMetrics()
+    {
+        await using LocalCluster cluster = await DashboardCluster.StartAsync(workers: 2, threadsPerWorker: 1);
+        await using Client client = await Client.ConnectAsync(cluster);
+        string[] workers = [.. (await client.GetWorkersAsync(TestContext.Current.CancellationToken)).Keys.Order(StringComparer.Ordinal)];
+        using Future<long> a = client.Submit(DashboardCluster.Inc, 10L, workers: [workers[0]]);
+        using Future<long> b = client.Submit(DashboardCluster.Inc, 20L, workers: [workers[1]]);
+        using Future<long> sum = client.Submit(Add, a, b);
+        Assert.Equal(32L, await sum);
+
+        // Workers report transfers with their heartbeats (every second): one of the two inputs moved.
+        JsonElement[] seen = [];
+        for (var watch = System.Diagnostics.Stopwatch.StartNew(); watch.Elapsed < TimeSpan.FromSeconds(20); await Task.Delay(200, TestContext.Current.CancellationToken))
+        {
+            seen = [.. (await GetJsonAsync(cluster, "/api/v1/workers")).EnumerateArray()];
+            if (seen.Sum(w => w.GetProperty("keysIn").GetInt64()) > 0 && seen.Sum(w => w.GetProperty("keysOut").GetInt64()) > 0)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(1, seen.Sum(w => w.GetProperty("keysIn").GetInt64()));
+        JsonElement fetcher = Assert.Single(seen, w => w.GetProperty("keysIn").GetInt64() == 1);
+        long bytesIn = fetcher.GetProperty("bytesIn").GetInt64();
+        Assert.True(bytesIn > 0);
+
+        // The other worker sent that input (and maybe results to the client): at least as many bytes out.
+        JsonElement sender = Assert.Single(seen, w => w.GetProperty("address").GetString() != fetcher.GetProperty("address").GetString());
+        Assert.True(sender.GetProperty("bytesOut").GetInt64() >= bytesIn);
+
+        using var http = new HttpClient { BaseAddress = new Uri(cluster.DashboardAddress!, "/") };
+        string[] lines = (await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), TestContext.Current.CancellationToken)).Split('\n');
+        Assert.Contains("# TYPE tessera_scheduler_transfers_total counter", lines);
+        Assert.Contains("tessera_scheduler_transfers_total 1", lines);
+        Assert.Contains($"tessera_scheduler_transferred_bytes_total {bytesIn}", lines);
+        Assert.Contains($"tessera_worker_transfer_in_bytes_total{{worker=\"{fetcher.GetProperty("address").GetString()}\"}} {bytesIn}", lines);
+    }
+
     [Fact]
     public async Task Meter_ReportsTheSnapshot_ToAnyMeterListener()
     {

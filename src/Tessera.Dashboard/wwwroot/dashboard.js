@@ -130,7 +130,8 @@
       tr.className = "worker-row";
       tr.dataset.worker = w.address;
       for (const v of [w.address, w.name || "", w.threads, bytes(w.memoryBytes), w.memoryLimit ? bytes(w.memoryLimit) : "none", bytes(stored(w)),
-                       w.processing, w.executing, w.keysHeld, w.lastSeenSecondsAgo.toFixed(1) + " s ago"]) {
+                       w.processing, w.executing, w.keysHeld, `${w.keysIn} · ${bytes(w.bytesIn)}`, `${w.keysOut} · ${bytes(w.bytesOut)}`,
+                       w.lastSeenSecondsAgo.toFixed(1) + " s ago"]) {
         const td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
       }
       body.appendChild(tr);

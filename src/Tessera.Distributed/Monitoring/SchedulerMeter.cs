@@ -34,9 +34,13 @@ internal static class SchedulerMeter
         meter.CreateObservableGauge("tessera.scheduler.clients", () => Read<long>(monitor, s => [new Measurement<long>(s.Clients)]), "{client}", "Connected clients.");
         meter.CreateObservableGauge("tessera.scheduler.worker_threads", () => Read<long>(monitor, s => [new Measurement<long>(s.Workers.Sum(w => (long)w.Threads))]), "{thread}", "Threads that run tasks, over all workers.");
         meter.CreateObservableGauge("tessera.scheduler.stored", () => Read<long>(monitor, s => [new Measurement<long>(s.Workers.Sum(w => w.StoredBytes))]), "By", "Bytes of results held by workers, over all workers (from their heartbeats).");
+        meter.CreateObservableCounter("tessera.scheduler.transfers", () => Read<long>(monitor, s => [new Measurement<long>(s.Workers.Sum(w => w.KeysIn))]), "{key}", "Inputs workers fetched from other workers (from their heartbeats; workers that left no longer count).");
+        meter.CreateObservableCounter("tessera.scheduler.transferred", () => Read<long>(monitor, s => [new Measurement<long>(s.Workers.Sum(w => w.BytesIn))]), "By", "Serialized bytes of the inputs workers fetched from other workers.");
         meter.CreateObservableGauge("tessera.scheduler.event_loop.latency", () => Read<double>(monitor, s => [new Measurement<double>(s.EventLoopLatency.TotalSeconds)]), "s", "How long a request waited in the scheduler's event loop queue at the latest snapshot.");
         meter.CreateObservableGauge("tessera.worker.stored", () => Read(monitor, s => s.Workers.Select(w => Measure(w.StoredBytes, "worker", w.Address))), "By", "Bytes of results a worker holds.");
         meter.CreateObservableGauge("tessera.worker.memory", () => Read(monitor, s => s.Workers.Select(w => Measure(w.MemoryBytes, "worker", w.Address))), "By", "A worker process's memory.");
+        meter.CreateObservableCounter("tessera.worker.transfer.in", () => Read(monitor, s => s.Workers.Select(w => Measure(w.BytesIn, "worker", w.Address))), "By", "Serialized bytes a worker fetched from other workers.");
+        meter.CreateObservableCounter("tessera.worker.transfer.out", () => Read(monitor, s => s.Workers.Select(w => Measure(w.BytesOut, "worker", w.Address))), "By", "Serialized bytes a worker sent to other workers and clients.");
         meter.CreateObservableGauge("tessera.worker.processing_tasks", () => Read(monitor, s => s.Workers.Select(w => Measure(w.Processing, "worker", w.Address))), "{task}", "Tasks sent to a worker and not finished.");
         meter.CreateObservableGauge(
             "tessera.prefix.tasks",

@@ -211,7 +211,8 @@ public sealed class SchedulerMonitor
         Tasks = Counts(data.ByState),
         Prefixes = [.. data.ByPrefix.Select(p => new TaskPrefixProgress(p.Prefix, Counts(p.ByState)))],
         Workers = [.. data.Workers.OrderBy(w => w.Address, StringComparer.Ordinal).Select(w => new WorkerSnapshot(
-            w.Address, w.Name, w.Threads, w.MemoryLimit, w.MemoryBytes, w.StoredBytes, w.ManagedBytes, w.Processing, w.Executing, w.KeysHeld, w.Occupancy, w.SinceLastSeen))],
+            w.Address, w.Name, w.Threads, w.MemoryLimit, w.MemoryBytes, w.StoredBytes, w.ManagedBytes, w.Processing, w.Executing, w.KeysHeld, w.Occupancy, w.SinceLastSeen,
+            w.Transfers.KeysIn, w.Transfers.BytesIn, w.Transfers.KeysOut, w.Transfers.BytesOut))],
         Clients = data.Clients,
         TasksFinished = data.TasksFinished,
         TasksErred = data.TasksErred,

@@ -171,11 +171,15 @@ internal static class MessageCodec
                 WriteKeys(ref w, m.Missing);
                 break;
             case Heartbeat m:
-                w.WriteArrayHeader(4);
+                w.WriteArrayHeader(8);
                 w.Write((byte)m.Op);
                 w.Write(m.Executing);
                 w.Write(m.StoredBytes);
                 w.Write(m.MemoryBytes);
+                w.Write(m.Transfers.KeysIn);
+                w.Write(m.Transfers.BytesIn);
+                w.Write(m.Transfers.KeysOut);
+                w.Write(m.Transfers.BytesOut);
                 break;
             case Close m:
                 w.WriteArrayHeader(2);
@@ -338,7 +342,7 @@ internal static class MessageCodec
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r), r.ReadInt64()),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),
             Op.Data => ReadData(ref r),
-            Op.Heartbeat => new Heartbeat(r.ReadInt32(), r.ReadInt64(), r.ReadInt64()),
+            Op.Heartbeat => new Heartbeat(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), fields > 4 ? new TransferCounts(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()) : default),
             Op.Close => new Close(ReadString(ref r)),
             Op.FireAndForget => new FireAndForget(ReadKeys(ref r)),
             Op.GetWorkers => new GetWorkers(r.ReadInt64()),

@@ -115,9 +115,14 @@ internal sealed record Data(long RequestId, Key[] Keys, byte[][] Values, Key[] M
 
 /// <summary>
 /// A worker's liveness signal, sent every heartbeat interval, with its metrics: tasks running now,
-/// bytes of results and inputs it holds, and its process's memory (resident set) in bytes.
+/// bytes of results and inputs it holds, its process's memory (resident set) in bytes, and since it
+/// started: the inputs it fetched from peers and the values it sent (to peers and clients), with their
+/// serialized bytes.
 /// </summary>
-internal sealed record Heartbeat(int Executing = 0, long StoredBytes = 0, long MemoryBytes = 0) : Message(Op.Heartbeat);
+internal sealed record Heartbeat(int Executing = 0, long StoredBytes = 0, long MemoryBytes = 0, TransferCounts Transfers = default) : Message(Op.Heartbeat);
+
+/// <summary>A worker's data transfers since it started: keys fetched from peers and sent out, with their serialized bytes.</summary>
+internal readonly record struct TransferCounts(long KeysIn, long BytesIn, long KeysOut, long BytesOut);
 
 /// <summary>The sender is closing the connection on purpose.</summary>
 internal sealed record Close(string Reason) : Message(Op.Close);

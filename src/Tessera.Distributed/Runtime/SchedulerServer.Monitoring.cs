@@ -67,7 +67,7 @@ internal sealed partial class SchedulerServer
             Peer? peer = _workers.GetValueOrDefault(w.Address);
             workers.Add(new MonitorWorker(
                 w.Address, w.Name, w.Threads, peer?.MemoryLimit ?? 0, w.MemoryBytes, w.StoredBytes, w.NBytes, w.Processing.Count, w.Executing, w.HasWhat.Count, w.Occupancy,
-                TimeSpan.FromMilliseconds(peer is null ? 0 : Math.Max(0, now - peer.LastSeen))));
+                TimeSpan.FromMilliseconds(peer is null ? 0 : Math.Max(0, now - peer.LastSeen)), w.Transfers));
         }
 
         long first = Math.Max(streamCursor, _tasksFinished - TaskStreamCapacity);
@@ -169,7 +169,7 @@ internal sealed partial class SchedulerServer
 
     /// <summary>A worker as copied out for the monitor.</summary>
     internal sealed record MonitorWorker(
-        string Address, string? Name, int Threads, long MemoryLimit, long MemoryBytes, long StoredBytes, long ManagedBytes, int Processing, int Executing, int KeysHeld, double Occupancy, TimeSpan SinceLastSeen);
+        string Address, string? Name, int Threads, long MemoryLimit, long MemoryBytes, long StoredBytes, long ManagedBytes, int Processing, int Executing, int KeysHeld, double Occupancy, TimeSpan SinceLastSeen, TransferCounts Transfers);
 
     /// <summary>What the monitor copies out of the event loop in one event.</summary>
     internal sealed record MonitorData(

@@ -306,6 +306,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                     worker.Executing = m.Executing;
                     worker.StoredBytes = m.StoredBytes;
                     worker.MemoryBytes = m.MemoryBytes;
+                    worker.Transfers = m.Transfers;
                 }
 
                 break;

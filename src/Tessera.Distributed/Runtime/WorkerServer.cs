@@ -41,6 +41,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly Dictionary<Key, long> _runs = [];
     private readonly Lock _storeLock = new();
     private int _executing;
+    private long _keysIn, _bytesIn, _keysOut, _bytesOut;
     private volatile bool _heartbeatsStopped;
 
     private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name, TimeSpan heartbeatInterval, IReadOnlyDictionary<string, double> resources, WorkerMemoryOptions memory)
@@ -301,7 +302,10 @@ internal sealed class WorkerServer : IAsyncDisposable
                 for (int i = 0; i < data.Keys.Length; i++)
                 {
                     _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]), serializer);
+                    Interlocked.Add(ref _bytesIn, data.Values[i].Length);
                 }
+
+                Interlocked.Add(ref _keysIn, data.Keys.Length);
 
                 // The scheduler tracks the copy, and frees it here once the key is released.
                 _scheduler.Post(new AddKeys(data.Keys));
@@ -481,7 +485,11 @@ internal sealed class WorkerServer : IAsyncDisposable
             {
                 if (!_heartbeatsStopped)
                 {
-                    _scheduler.Post(new Heartbeat(Volatile.Read(ref _executing), StoredBytes(), Environment.WorkingSet));
+                    _scheduler.Post(new Heartbeat(
+                        Volatile.Read(ref _executing),
+                        StoredBytes(),
+                        Environment.WorkingSet,
+                        new TransferCounts(Interlocked.Read(ref _keysIn), Interlocked.Read(ref _bytesIn), Interlocked.Read(ref _keysOut), Interlocked.Read(ref _bytesOut))));
                 }
             }
         }
@@ -644,6 +652,7 @@ internal sealed class WorkerServer : IAsyncDisposable
                         {
                             keys.Add(k);
                             values.Add(bytes);
+                            Interlocked.Add(ref _bytesOut, bytes.Length);
                         }
                         else
                         {
@@ -651,6 +660,7 @@ internal sealed class WorkerServer : IAsyncDisposable
                         }
                     }
 
+                    Interlocked.Add(ref _keysOut, keys.Count);
                     peer.Post(new Data(g.RequestId, [.. keys], [.. values], [.. missing]));
                 }
                 else if (m is UpdateData u)
