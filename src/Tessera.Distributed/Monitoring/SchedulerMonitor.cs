@@ -13,7 +13,8 @@ namespace Tessera.Distributed;
 /// The monitor never locks the scheduler's event loop: a snapshot is copied out in one event between
 /// others, at most once per <see cref="MinimumInterval"/> however many callers ask (they share the
 /// latest one), and nothing is copied while nobody asks. The event loop itself only appends finished
-/// runs to a ring of the last 100,000.
+/// runs to a ring of the last 100,000, and log lines to a ring of the last 1,000. The graph is copied
+/// out the same way as snapshots, by its own bounded-rate event.
 /// </remarks>
 public sealed class SchedulerMonitor
 {
