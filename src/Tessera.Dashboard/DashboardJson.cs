@@ -31,7 +31,7 @@ internal static class DashboardJson
         return new InfoJson(
             scheduler,
             [.. snapshot.Workers.Select(w => new WorkerInfoJson(w.Address, w.Name, w.Threads, w.MemoryLimit))],
-            [.. monitor.GetLogs(logLimit).Select(l => new LogJson(l.Sequence, l.Time.ToUnixTimeMilliseconds() / 1000.0, l.Level.ToString().ToLowerInvariant(), l.Message))]);
+            [.. monitor.GetLogs(logLimit).Select(l => new LogJson(l.Sequence, l.Time.ToUnixTimeMilliseconds() / 1000.0, l.Level.ToString().ToLowerInvariant(), l.Source, l.Message))]);
     }
 
     public static CountsJson Counts(TaskStateCounts c) => new(c.Released, c.Waiting, c.NoWorker, c.Queued, c.Processing, c.Memory, c.Erred, c.Total);
@@ -68,7 +68,7 @@ internal sealed record SchedulerInfoJson(
 
 internal sealed record WorkerInfoJson(string Address, string? Name, int Threads, long MemoryLimit);
 
-internal sealed record LogJson(long Sequence, double Time, string Level, string Message);
+internal sealed record LogJson(long Sequence, double Time, string Level, string Source, string Message);
 
 internal sealed record InfoJson(SchedulerInfoJson Scheduler, WorkerInfoJson[] Workers, LogJson[] Logs);
 

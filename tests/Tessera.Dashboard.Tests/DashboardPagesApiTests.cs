@@ -135,9 +135,23 @@ public sealed class DashboardPagesApiTests
         await using Client client = await Client.ConnectAsync(cluster);
         using Future<long> bad = client.Submit(Fail, 1L);
         await Assert.ThrowsAnyAsync<Exception>(async () => await bad);
-        SchedulerLogEntry line = Assert.Single(cluster.Monitor.GetLogs(), l => l.Level == SchedulerLogLevel.Warning);
+        SchedulerLogEntry line = Assert.Single(cluster.Monitor.GetLogs(), l => l.Level == SchedulerLogLevel.Warning && l.Source == "scheduler");
         Assert.Contains($"Task {bad.Key} erred", line.Message, StringComparison.Ordinal);
         Assert.Contains("no such value", line.Message, StringComparison.Ordinal);
+
+        // The worker's own line comes with its next heartbeat (every second), and shows on the info route.
+        string worker = Assert.Single((await cluster.Monitor.GetSnapshotAsync(TestContext.Current.CancellationToken)).Workers).Address;
+        SchedulerLogEntry? fromWorker = null;
+        for (var watch = System.Diagnostics.Stopwatch.StartNew(); fromWorker is null && watch.Elapsed < TimeSpan.FromSeconds(20); await Task.Delay(100, TestContext.Current.CancellationToken))
+        {
+            fromWorker = cluster.Monitor.GetLogs().FirstOrDefault(l => l.Source == worker);
+        }
+
+        Assert.NotNull(fromWorker);
+        Assert.Equal(SchedulerLogLevel.Warning, fromWorker.Level);
+        Assert.Equal($"Task {bad.Key} failed: System.InvalidOperationException: no such value: 1", fromWorker.Message);
+        JsonElement logs = (await GetJsonAsync(cluster, "/api/v1/info")).GetProperty("logs");
+        Assert.Contains(logs.EnumerateArray(), l => l.GetProperty("source").GetString() == worker && l.GetProperty("message").GetString() == fromWorker.Message);
     }
 
     private static long Fail(long x) => throw new InvalidOperationException($"no such value: {x}");

@@ -61,7 +61,7 @@ public sealed class DashboardPagesBrowserTests
         string schedulerTable = (await page.Locator("#scheduler-info").TextContentAsync())!;
         Assert.Contains(cluster.SchedulerAddress, schedulerTable, StringComparison.Ordinal);
         Assert.Contains("Worker saturation", schedulerTable, StringComparison.Ordinal);
-        IReadOnlyList<string> log = await page.Locator("#scheduler-log tr.log-line td:nth-child(3)").AllTextContentsAsync();
+        IReadOnlyList<string> log = await page.Locator("#scheduler-log tr.log-line[data-source='scheduler'] td:nth-child(4)").AllTextContentsAsync();
         foreach (WorkerSnapshot w in (await cluster.Monitor.GetSnapshotAsync(TestContext.Current.CancellationToken)).Workers)
         {
             Assert.Contains(log, line => line.StartsWith($"Worker {w.Address} registered", StringComparison.Ordinal));

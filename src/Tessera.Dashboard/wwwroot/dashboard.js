@@ -239,7 +239,7 @@
     for (const w of i.workers) row(workers, [w.address, w.name || "", w.threads, w.memoryLimit ? bytes(w.memoryLimit) : "none"], "worker-info").dataset.worker = w.address;
     const log = document.querySelector("#scheduler-log tbody");
     clear(log);
-    for (const l of i.logs) row(log, [utc(l.time), l.level, l.message], "log-line log-" + l.level);
+    for (const l of i.logs) row(log, [utc(l.time), l.level, l.source.replace(/^(tcp|memory):\/\//, ""), l.message], "log-line log-" + l.level).dataset.source = l.source;
   }
 
   function profile(p) {

@@ -171,7 +171,7 @@ internal static class MessageCodec
                 WriteKeys(ref w, m.Missing);
                 break;
             case Heartbeat m:
-                w.WriteArrayHeader(8);
+                w.WriteArrayHeader(9);
                 w.Write((byte)m.Op);
                 w.Write(m.Executing);
                 w.Write(m.StoredBytes);
@@ -180,6 +180,22 @@ internal static class MessageCodec
                 w.Write(m.Transfers.BytesIn);
                 w.Write(m.Transfers.KeysOut);
                 w.Write(m.Transfers.BytesOut);
+                if (m.Logs is null)
+                {
+                    w.WriteNil();
+                }
+                else
+                {
+                    w.WriteArrayHeader(m.Logs.Length);
+                    foreach (WorkerLogLine line in m.Logs)
+                    {
+                        w.WriteArrayHeader(3);
+                        w.Write(line.UnixMilliseconds);
+                        w.Write((byte)line.Level);
+                        w.Write(line.Message);
+                    }
+                }
+
                 break;
             case Close m:
                 w.WriteArrayHeader(2);
@@ -342,7 +358,7 @@ internal static class MessageCodec
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r), r.ReadInt64()),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),
             Op.Data => ReadData(ref r),
-            Op.Heartbeat => new Heartbeat(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), fields > 4 ? new TransferCounts(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()) : default),
+            Op.Heartbeat => new Heartbeat(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), fields > 4 ? new TransferCounts(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()) : default, fields > 8 ? ReadLogLines(ref r) : null),
             Op.Close => new Close(ReadString(ref r)),
             Op.FireAndForget => new FireAndForget(ReadKeys(ref r)),
             Op.GetWorkers => new GetWorkers(r.ReadInt64()),
@@ -449,6 +465,23 @@ internal static class MessageCodec
     }
 
     private static RemoteError? ReadOptionalError(ref MessagePackReader r) => r.TryReadNil() ? null : ReadError(ref r);
+
+    private static WorkerLogLine[]? ReadLogLines(ref MessagePackReader r)
+    {
+        if (r.TryReadNil())
+        {
+            return null;
+        }
+
+        var lines = new WorkerLogLine[r.ReadArrayHeader()];
+        for (int i = 0; i < lines.Length; i++)
+        {
+            _ = r.ReadArrayHeader();
+            lines[i] = new WorkerLogLine(r.ReadInt64(), (SchedulerLogLevel)r.ReadByte(), ReadString(ref r));
+        }
+
+        return lines;
+    }
 
     private static TaskStreamRecord[] ReadTaskStreamRecords(ref MessagePackReader r)
     {

@@ -117,9 +117,12 @@ internal sealed record Data(long RequestId, Key[] Keys, byte[][] Values, Key[] M
 /// A worker's liveness signal, sent every heartbeat interval, with its metrics: tasks running now,
 /// bytes of results and inputs it holds, its process's memory (resident set) in bytes, and since it
 /// started: the inputs it fetched from peers and the values it sent (to peers and clients), with their
-/// serialized bytes.
+/// serialized bytes; and the lines it logged since its previous heartbeat (null: none).
 /// </summary>
-internal sealed record Heartbeat(int Executing = 0, long StoredBytes = 0, long MemoryBytes = 0, TransferCounts Transfers = default) : Message(Op.Heartbeat);
+internal sealed record Heartbeat(int Executing = 0, long StoredBytes = 0, long MemoryBytes = 0, TransferCounts Transfers = default, WorkerLogLine[]? Logs = null) : Message(Op.Heartbeat);
+
+/// <summary>A line a worker logged: when (Unix milliseconds, on the worker's clock), how much it matters, what happened.</summary>
+internal readonly record struct WorkerLogLine(long UnixMilliseconds, SchedulerLogLevel Level, string Message);
 
 /// <summary>A worker's data transfers since it started: keys fetched from peers and sent out, with their serialized bytes.</summary>
 internal readonly record struct TransferCounts(long KeysIn, long BytesIn, long KeysOut, long BytesOut);

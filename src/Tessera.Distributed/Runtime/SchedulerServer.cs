@@ -309,6 +309,11 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                     worker.Transfers = m.Transfers;
                 }
 
+                foreach (WorkerLogLine line in m.Logs ?? [])
+                {
+                    Log.Add(line.Level, line.Message, peer.Id!, DateTimeOffset.FromUnixTimeMilliseconds(line.UnixMilliseconds));
+                }
+
                 break;
             case GetWorkers m:
                 ListWorkers(peer, m.RequestId);
