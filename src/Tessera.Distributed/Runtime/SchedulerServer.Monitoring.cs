@@ -161,7 +161,7 @@ internal sealed partial class SchedulerServer
     /// <summary>A task of the graph as copied out: its dependencies are indexes into the same array.</summary>
     internal readonly record struct GraphTaskData(Key Key, TaskStateKind State, int[] Dependencies);
 
-    /// <summary>The graph as copied out: the tasks (null above the limit), or counts by prefix and the edges between prefixes.</summary>
+    /// <summary>The graph as copied out: the tasks (null above the limit), and always the counts by prefix and the edges between prefixes.</summary>
     internal sealed record GraphData(int TaskCount, GraphTaskData[]? Tasks, (string Prefix, int[] ByState)[] ByPrefix, (string From, string To, int Count)[] PrefixEdges);
 
     /// <summary>A finished task run as the event loop records it: the stop time is when the report arrived.</summary>
