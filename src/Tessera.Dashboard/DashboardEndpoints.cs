@@ -18,7 +18,10 @@ internal static class DashboardEndpoints
 
     private static readonly FrozenDictionary<string, (byte[] Content, string ContentType)> s_files = LoadFiles();
 
-    public static void Map(WebApplication app, SchedulerMonitor monitor, TimeSpan interval, CancellationToken stopping)
+    /// <summary>The most log lines the Info page shows (the newest).</summary>
+    public const int MaxLogLines = 500;
+
+    public static void Map(WebApplication app, SchedulerMonitor monitor, PrometheusText metrics, TimeSpan interval, CancellationToken stopping)
     {
         // Failures answer a bare 500: no stack trace reaches the browser.
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -34,6 +37,9 @@ internal static class DashboardEndpoints
         app.MapGet("/", () => Results.Redirect("/status"));
         app.MapGet("/status", () => Page("status.html"));
         app.MapGet("/workers", () => Page("workers.html"));
+        app.MapGet("/graph", () => Page("graph.html"));
+        app.MapGet("/info", () => Page("info.html"));
+        app.MapGet("/profile", () => Page("profile.html"));
         app.MapGet("/static/{name}", (string name) => s_files.TryGetValue(name, out var file) ? Results.Bytes(file.Content, file.ContentType) : NotFound());
 
         app.MapGet("/api/v1/status", async (CancellationToken ct) =>
@@ -51,12 +57,28 @@ internal static class DashboardEndpoints
             return Results.Json(Stream(monitor, since ?? 0, Math.Clamp(limit ?? MaxRecordsPerResponse, 0, MaxRecordsPerResponse)), DashboardJsonContext.Default.TaskStreamJson);
         });
         app.MapGet("/api/v1/events", (HttpContext context, long? since) => UpdatesAsync(context, monitor, since, interval, stopping));
+        app.MapGet("/api/v1/graph", async (CancellationToken ct) =>
+            Results.Json(GraphLayout.Build(await monitor.GetGraphAsync(ct).ConfigureAwait(false)), DashboardJsonContext.Default.GraphJson));
+        app.MapGet("/api/v1/info", async (int? logs, CancellationToken ct) =>
+        {
+            SchedulerSnapshot snapshot = await monitor.GetSnapshotAsync(ct).ConfigureAwait(false);
+            return Results.Json(DashboardJson.Info(monitor, snapshot, interval, Math.Clamp(logs ?? MaxLogLines, 0, MaxLogLines)), DashboardJsonContext.Default.InfoJson);
+        });
+        app.MapGet("/api/v1/profile", async (CancellationToken ct) =>
+        {
+            await monitor.GetSnapshotAsync(ct).ConfigureAwait(false);
+            return Results.Json(TaskProfile.Build(monitor.GetTaskStream()), DashboardJsonContext.Default.ProfileJson);
+        });
         app.MapGet("/metrics", async (CancellationToken ct) =>
-            Results.Text(PrometheusText.Write(await monitor.GetSnapshotAsync(ct).ConfigureAwait(false)), PrometheusText.ContentType));
+        {
+            // A fresh snapshot first: the instruments read the latest one.
+            await monitor.GetSnapshotAsync(ct).ConfigureAwait(false);
+            return Results.Text(metrics.Write(), PrometheusText.ContentType);
+        });
         app.MapFallback(NotFound);
     }
 
-    private static IResult NotFound() => Results.Text("Not found. The dashboard's pages are /status and /workers; its API is under /api/v1/.", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+    private static IResult NotFound() => Results.Text("Not found. The dashboard's pages are /status, /workers, /graph, /info and /profile; its API is under /api/v1/.", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
 
     private static IResult Page(string name) => Results.Bytes(s_files[name].Content, s_files[name].ContentType);
 

@@ -18,9 +18,21 @@ internal static class DashboardJson
         s.EventLoopLatency.TotalSeconds);
 
     public static WorkerJson Worker(WorkerSnapshot w) => new(
-        w.Address, w.Name, w.Threads, w.MemoryLimit, w.MemoryBytes, w.StoredBytes, w.ManagedBytes, w.Processing, w.Executing, w.KeysHeld, w.Occupancy, w.SinceLastSeen.TotalSeconds);
+        w.Address, w.Name, w.Threads, w.MemoryLimit, w.MemoryBytes, w.StoredBytes, w.ManagedBytes, w.Processing, w.Executing, w.KeysHeld, w.Occupancy, w.SinceLastSeen.TotalSeconds, w.KeysIn, w.BytesIn, w.KeysOut, w.BytesOut);
 
     public static TaskRecordJson Record(TaskStreamRecord r) => new(r.Sequence, r.Worker, r.Thread, r.Key, r.Prefix, r.Start, r.Stop);
+
+    public static InfoJson Info(SchedulerMonitor monitor, SchedulerSnapshot snapshot, TimeSpan updateInterval, int logLimit)
+    {
+        SchedulerInfo i = monitor.GetInfo();
+        var scheduler = new SchedulerInfoJson(
+            i.Address, i.StartTime.ToUnixTimeMilliseconds() / 1000.0, i.WorkerSaturation, i.WorkerTimeout.TotalSeconds, i.AllowedFailures, i.Version, i.Runtime, i.OperatingSystem,
+            i.MachineName, i.ProcessId, i.ProcessorCount, updateInterval.TotalSeconds, monitor.MinimumInterval.TotalSeconds, monitor.GraphTaskLimit);
+        return new InfoJson(
+            scheduler,
+            [.. snapshot.Workers.Select(w => new WorkerInfoJson(w.Address, w.Name, w.Threads, w.MemoryLimit))],
+            [.. monitor.GetLogs(logLimit).Select(l => new LogJson(l.Sequence, l.Time.ToUnixTimeMilliseconds() / 1000.0, l.Level.ToString().ToLowerInvariant(), l.Source, l.Message))]);
+    }
 
     public static CountsJson Counts(TaskStateCounts c) => new(c.Released, c.Waiting, c.NoWorker, c.Queued, c.Processing, c.Memory, c.Erred, c.Total);
 }
@@ -30,7 +42,7 @@ internal sealed record CountsJson(int Released, int Waiting, int NoWorker, int Q
 internal sealed record PrefixJson(string Prefix, CountsJson Counts);
 
 internal sealed record WorkerJson(
-    string Address, string? Name, int Threads, long MemoryLimit, long MemoryBytes, long StoredBytes, long ManagedBytes, int Processing, int Executing, int KeysHeld, double Occupancy, double LastSeenSecondsAgo);
+    string Address, string? Name, int Threads, long MemoryLimit, long MemoryBytes, long StoredBytes, long ManagedBytes, int Processing, int Executing, int KeysHeld, double Occupancy, double LastSeenSecondsAgo, long KeysIn, long BytesIn, long KeysOut, long BytesOut);
 
 internal sealed record StatusJson(
     double Time, string Address, CountsJson Tasks, PrefixJson[] Prefixes, WorkerJson[] Workers, int Clients, long TasksFinished, long TasksErred, double EventLoopLatencySeconds);
@@ -43,10 +55,36 @@ internal sealed record TasksJson(CountsJson Tasks, PrefixJson[] Prefixes);
 
 internal sealed record UpdateJson(StatusJson Status, TaskStreamJson TaskStream);
 
+internal sealed record GraphNodeJson(string Key, string Prefix, string State, int Layer, int Position);
+
+internal sealed record PrefixEdgeJson(string From, string To, int Count);
+
+internal sealed record GraphJson(
+    double Time, int TaskCount, int Limit, bool Summarized, int Layers, GraphNodeJson[] Nodes, int[][] Edges, PrefixJson[] Prefixes, PrefixEdgeJson[] PrefixEdges);
+
+internal sealed record SchedulerInfoJson(
+    string Address, double StartTime, double WorkerSaturation, double WorkerTimeoutSeconds, int AllowedFailures, string Version, string Runtime, string OperatingSystem,
+    string MachineName, int ProcessId, int ProcessorCount, double DashboardUpdateIntervalSeconds, double SnapshotIntervalSeconds, int GraphTaskLimit);
+
+internal sealed record WorkerInfoJson(string Address, string? Name, int Threads, long MemoryLimit);
+
+internal sealed record LogJson(long Sequence, double Time, string Level, string Source, string Message);
+
+internal sealed record InfoJson(SchedulerInfoJson Scheduler, WorkerInfoJson[] Workers, LogJson[] Logs);
+
+internal sealed record WorkerTimeJson(string Worker, int Count, double TotalSeconds);
+
+internal sealed record PrefixProfileJson(string Prefix, int Count, double TotalSeconds, double MeanSeconds, double MaxSeconds, WorkerTimeJson[] Workers);
+
+internal sealed record ProfileJson(int Records, double SpanSeconds, PrefixProfileJson[] Prefixes, WorkerTimeJson[] Workers);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(StatusJson))]
 [JsonSerializable(typeof(WorkerJson[]))]
 [JsonSerializable(typeof(TaskStreamJson))]
 [JsonSerializable(typeof(TasksJson))]
 [JsonSerializable(typeof(UpdateJson))]
+[JsonSerializable(typeof(GraphJson))]
+[JsonSerializable(typeof(InfoJson))]
+[JsonSerializable(typeof(ProfileJson))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;

@@ -134,8 +134,10 @@ public sealed class DashboardServer : ISchedulerDashboard
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DashboardJsonContext.Default));
+        // Created and disposed by the app: the listener stops with the dashboard.
+        builder.Services.AddSingleton(_ => new PrometheusText(monitor.Meter));
         WebApplication app = builder.Build();
-        DashboardEndpoints.Map(app, monitor, interval, stopping);
+        DashboardEndpoints.Map(app, monitor, app.Services.GetRequiredService<PrometheusText>(), interval, stopping);
         return app;
     }
 }

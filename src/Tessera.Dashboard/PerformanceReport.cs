@@ -97,12 +97,13 @@ public sealed class PerformanceReport : IAsyncDisposable
         var update = new UpdateJson(status, new TaskStreamJson(records.Count > 0 ? records[^1].Sequence : 0, [.. records.Select(DashboardJson.Record)]));
         string data = JsonSerializer.Serialize(update, DashboardJsonContext.Default.UpdateJson);
 
-        string html = DashboardEndpoints.ReadText("status.html")
+        string page = DashboardEndpoints.ReadText("status.html");
+        int navStart = page.IndexOf("<nav>", StringComparison.Ordinal), navEnd = page.IndexOf("</nav>", StringComparison.Ordinal) + "</nav>".Length;
+        string html = (page[..navStart] + "<nav><a class=\"current\">Performance report</a></nav>" + page[navEnd..])
             .Replace("<body data-page=\"status\">", "<body data-page=\"status\" data-report=\"true\">", StringComparison.Ordinal)
             .Replace("<link rel=\"stylesheet\" href=\"/static/dashboard.css\">", "<style>\n" + DashboardEndpoints.ReadText("dashboard.css") + "</style>", StringComparison.Ordinal)
             .Replace("<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n", string.Empty, StringComparison.Ordinal)
             .Replace("<title>Tessera dashboard: status</title>", "<title>Tessera performance report</title>", StringComparison.Ordinal)
-            .Replace("<nav><a href=\"/status\" class=\"current\">Status</a><a href=\"/workers\">Workers</a></nav>", "<nav><a class=\"current\">Performance report</a></nav>", StringComparison.Ordinal)
             .Replace("<script src=\"/static/dashboard.js\"></script>", "<script>window.tesseraReport = " + data + ";</script>\n<script>\n" + DashboardEndpoints.ReadText("dashboard.js") + "</script>", StringComparison.Ordinal);
 
         string? directory = System.IO.Path.GetDirectoryName(path);

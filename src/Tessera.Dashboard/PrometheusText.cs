@@ -1,85 +1,104 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
-using Tessera.Distributed;
 
 namespace Tessera.Dashboard;
 
-/// <summary>Writes a scheduler snapshot in Prometheus' text exposition format (version 0.0.4).</summary>
-internal static class PrometheusText
+/// <summary>
+/// Writes the instruments of one <see cref="Meter"/> (a scheduler monitor's) in Prometheus' text exposition
+/// format (version 0.0.4), read through a <see cref="MeterListener"/>: <c>tessera.scheduler.stored</c> in
+/// bytes becomes <c>tessera_scheduler_stored_bytes</c>, a counter gains <c>_total</c>, tags become labels.
+/// </summary>
+internal sealed class PrometheusText : IDisposable
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public static string Write(SchedulerSnapshot s)
+    private readonly Lock _gate = new();
+    private readonly MeterListener _listener = new();
+    private readonly List<Instrument> _instruments = [];
+    private readonly List<(Instrument Instrument, double Value, string Labels)> _samples = [];
+
+    public PrometheusText(Meter meter)
     {
-        var b = new StringBuilder(2048);
-        Header(b, "tessera_scheduler_tasks", "gauge", "Tasks the scheduler tracks, by state.");
-        TaskStateCounts c = s.Tasks;
-        foreach ((string state, int n) in new[] { ("released", c.Released), ("waiting", c.Waiting), ("no-worker", c.NoWorker), ("queued", c.Queued), ("processing", c.Processing), ("memory", c.Memory), ("erred", c.Erred) })
+        _listener.InstrumentPublished = (instrument, listener) =>
         {
-            Sample(b, "tessera_scheduler_tasks", $"state=\"{state}\"", n);
-        }
-
-        Header(b, "tessera_scheduler_tasks_finished_total", "counter", "Task runs finished on workers since the scheduler started.");
-        Sample(b, "tessera_scheduler_tasks_finished_total", null, s.TasksFinished);
-        Header(b, "tessera_scheduler_tasks_erred_total", "counter", "Task runs that failed on workers since the scheduler started.");
-        Sample(b, "tessera_scheduler_tasks_erred_total", null, s.TasksErred);
-        Header(b, "tessera_scheduler_workers", "gauge", "Connected workers.");
-        Sample(b, "tessera_scheduler_workers", null, s.Workers.Count);
-        Header(b, "tessera_scheduler_clients", "gauge", "Connected clients.");
-        Sample(b, "tessera_scheduler_clients", null, s.Clients);
-        Header(b, "tessera_scheduler_worker_threads", "gauge", "Threads that run tasks, over all workers.");
-        Sample(b, "tessera_scheduler_worker_threads", null, s.Workers.Sum(w => (long)w.Threads));
-        Header(b, "tessera_scheduler_stored_bytes", "gauge", "Bytes of results held by workers, over all workers (from their heartbeats).");
-        Sample(b, "tessera_scheduler_stored_bytes", null, s.Workers.Sum(w => w.StoredBytes));
-        Header(b, "tessera_scheduler_event_loop_latency_seconds", "gauge", "How long a request waited in the scheduler's event loop queue when this scrape was taken.");
-        Sample(b, "tessera_scheduler_event_loop_latency_seconds", null, s.EventLoopLatency.TotalSeconds);
-
-        Header(b, "tessera_worker_stored_bytes", "gauge", "Bytes of results a worker holds.");
-        foreach (WorkerSnapshot w in s.Workers)
-        {
-            Sample(b, "tessera_worker_stored_bytes", WorkerLabel(w), w.StoredBytes);
-        }
-
-        Header(b, "tessera_worker_memory_bytes", "gauge", "A worker process's memory.");
-        foreach (WorkerSnapshot w in s.Workers)
-        {
-            Sample(b, "tessera_worker_memory_bytes", WorkerLabel(w), w.MemoryBytes);
-        }
-
-        Header(b, "tessera_worker_processing_tasks", "gauge", "Tasks sent to a worker and not finished.");
-        foreach (WorkerSnapshot w in s.Workers)
-        {
-            Sample(b, "tessera_worker_processing_tasks", WorkerLabel(w), w.Processing);
-        }
-
-        Header(b, "tessera_prefix_tasks", "gauge", "Tasks by task prefix and state.");
-        foreach (TaskPrefixProgress p in s.Prefixes)
-        {
-            string prefix = Escape(p.Prefix);
-            TaskStateCounts pc = p.Counts;
-            foreach ((string state, int n) in new[] { ("released", pc.Released), ("waiting", pc.Waiting + pc.NoWorker + pc.Queued), ("processing", pc.Processing), ("memory", pc.Memory), ("erred", pc.Erred) })
+            if (instrument.Meter == meter)
             {
-                Sample(b, "tessera_prefix_tasks", $"prefix=\"{prefix}\",state=\"{state}\"", n);
-            }
-        }
+                lock (_gate)
+                {
+                    _instruments.Add(instrument);
+                }
 
-        return b.ToString();
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => _samples.Add((instrument, value, Labels(tags))));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => _samples.Add((instrument, value, Labels(tags))));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => _samples.Add((instrument, value, Labels(tags))));
+        _listener.Start();
     }
 
-    private static string WorkerLabel(WorkerSnapshot w) => $"worker=\"{Escape(w.Address)}\"";
-
-    private static void Header(StringBuilder b, string name, string type, string help) =>
-        b.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n').Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
-
-    private static void Sample(StringBuilder b, string name, string? labels, double value)
+    /// <summary>Observes every instrument once and writes what they measured.</summary>
+    public string Write()
     {
-        b.Append(name);
-        if (labels is not null)
+        lock (_gate)
         {
-            b.Append('{').Append(labels).Append('}');
+            _samples.Clear();
+            _listener.RecordObservableInstruments();
+            var b = new StringBuilder(2048);
+            foreach (Instrument instrument in _instruments)
+            {
+                string name = Name(instrument);
+                b.Append("# HELP ").Append(name).Append(' ').Append(instrument.Description).Append('\n');
+                b.Append("# TYPE ").Append(name).Append(' ').Append(IsCounter(instrument) ? "counter" : "gauge").Append('\n');
+                foreach ((Instrument _, double value, string labels) in _samples.Where(s => s.Instrument == instrument))
+                {
+                    b.Append(name).Append(labels).Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+                }
+            }
+
+            return b.ToString();
+        }
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    /// <summary>The Prometheus name of an instrument: dots become underscores, the unit a suffix (bytes, seconds), counters end in <c>_total</c>.</summary>
+    internal static string Name(Instrument instrument)
+    {
+        string name = instrument.Name.Replace('.', '_');
+        name += instrument.Unit switch
+        {
+            "By" => "_bytes",
+            "s" => "_seconds",
+            _ => string.Empty,
+        };
+        return IsCounter(instrument) ? name + "_total" : name;
+    }
+
+    // Monotonic counters only; an up-down counter is a gauge to Prometheus.
+    private static bool IsCounter(Instrument instrument) =>
+        instrument.GetType().Name.StartsWith("ObservableCounter", StringComparison.Ordinal) || instrument.GetType().Name.StartsWith("Counter", StringComparison.Ordinal);
+
+    private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (tags.IsEmpty)
+        {
+            return string.Empty;
         }
 
-        b.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        var b = new StringBuilder("{");
+        foreach (KeyValuePair<string, object?> tag in tags)
+        {
+            if (b.Length > 1)
+            {
+                b.Append(',');
+            }
+
+            b.Append(tag.Key).Append("=\"").Append(Escape(Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? string.Empty)).Append('"');
+        }
+
+        return b.Append('}').ToString();
     }
 
     private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);

@@ -64,6 +64,18 @@ public sealed class Profiler : SchedulerCallback
         }
     }
 
+    /// <summary>Gets the <see cref="Stopwatch"/> timestamp the records' times count from (0 before the first computation).</summary>
+    internal long Epoch
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _epoch;
+            }
+        }
+    }
+
     /// <summary>Forgets every record; the next computation starts the clock again.</summary>
     public void Clear()
     {
@@ -188,21 +200,10 @@ public sealed class Profiler : SchedulerCallback
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         IReadOnlyList<TaskRecord> records = Results;
-        string svg = TimelineSvg.Render(records, Summarize(records), Elapsed, title);
-        string fullPath = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(fullPath) ?? ".", $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(temporary, svg);
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        ReportFile.WriteAtomically(path, TimelineSvg.Render(records, Summarize(records), Elapsed, title));
     }
 
-    private static List<PrefixSummary> Summarize(IReadOnlyList<TaskRecord> records)
+    internal static List<PrefixSummary> Summarize(IReadOnlyList<TaskRecord> records)
     {
         var groups = new Dictionary<string, (int Count, long Total, long Max)>(StringComparer.Ordinal);
         foreach (TaskRecord r in records)

@@ -6,9 +6,9 @@ namespace Tessera.Diagnostics;
 /// <summary>Draws a profile as a standalone SVG document: one row per worker, one rectangle per task.</summary>
 internal static class TimelineSvg
 {
-    private const double Left = 80;
+    internal const double Left = 80;
     private const double Top = 48;
-    private const double PlotWidth = 960;
+    internal const double PlotWidth = 960;
     private const double RowHeight = 22;
     private const double RowGap = 6;
     private const double LegendGap = 32;
@@ -112,17 +112,17 @@ internal static class TimelineSvg
     }
 
     /// <summary>1, 2 or 5 times a power of ten, at least <paramref name="rough"/>.</summary>
-    private static double NiceStep(double rough)
+    internal static double NiceStep(double rough)
     {
         double power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
         double m = rough / power;
         return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power;
     }
 
-    private static string N(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+    internal static string N(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
     /// <summary>Escapes text for XML content and attributes; characters XML cannot hold become U+FFFD.</summary>
-    private static string Escape(string text)
+    internal static string Escape(string text)
     {
         var sb = new StringBuilder(text.Length + 8);
         for (int i = 0; i < text.Length; i++)

@@ -27,6 +27,26 @@ public sealed partial class Client
     }
 
     /// <summary>
+    /// Gets the task stream from the scheduler (Dask's <c>get_task_stream</c>): which task ran on which
+    /// worker thread, from when to when, for the runs after <paramref name="since"/>. The scheduler keeps
+    /// the last 100,000 runs. Pass the last record's <see cref="TaskStreamRecord.Sequence"/> as
+    /// <paramref name="since"/> to get only the runs that finished after it.
+    /// </summary>
+    /// <param name="since">The sequence number of the last record the caller has (0 for all that are kept).</param>
+    /// <param name="limit">The most records to return; the newest are kept.</param>
+    /// <param name="cancellationToken">Cancels the wait for the scheduler's answer.</param>
+    /// <returns>The records, oldest first.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="since"/> or <paramref name="limit"/> is negative.</exception>
+    public async Task<IReadOnlyList<TaskStreamRecord>> GetTaskStreamAsync(long since = 0, int limit = 100_000, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(since);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        TaskStream stream = await RequestAsync<TaskStream>(id => new GetTaskStream(id, since, limit), cancellationToken).ConfigureAwait(false);
+        return stream.Records;
+    }
+
+    /// <summary>
     /// Stores values on workers and returns futures for them, without tasks that compute them (Dask's
     /// <c>scatter</c>). The client sends the values straight to the workers, then tells the scheduler
     /// where they are; when this returns, the futures are finished. A value's key is its type's name and

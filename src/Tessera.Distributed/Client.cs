@@ -662,6 +662,9 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                     case WorkerList w when _requests.TryRemove(w.RequestId, out TaskCompletionSource<Message>? pending):
                         pending.TrySetResult(w);
                         break;
+                    case TaskStream t when _requests.TryRemove(t.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(t);
+                        break;
                     case CodeUploaded c when _requests.TryRemove(c.RequestId, out TaskCompletionSource<Message>? pending):
                         pending.TrySetResult(c);
                         break;

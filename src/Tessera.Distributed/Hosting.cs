@@ -93,7 +93,7 @@ public sealed class SchedulerHost : IAsyncDisposable
     private SchedulerHost(SchedulerServer server)
     {
         _server = server;
-        Monitor = new SchedulerMonitor(server);
+        Monitor = server.Monitor;
     }
 
     /// <summary>Gets read-only views of the scheduler's state (snapshots and the task stream), as the dashboard shows them.</summary>

@@ -48,4 +48,18 @@ internal static class DashboardCluster
         Assert.Equal(Enumerable.Range(1, count).Sum(i => 2L * i), await total);
         return [incs[0], doubles[0], total];
     }
+
+    /// <summary>Runs a chain of <paramref name="length"/> incs, each on the one before, with the futures held: dependency depths 0 to length - 1.</summary>
+    /// <remarks>It starts from -1: no other graph here incs -1, so no task of the chain shares its key with another.</remarks>
+    public static async Task<IReadOnlyList<Future<long>>> RunChainAsync(Client client, int length)
+    {
+        var chain = new List<Future<long>> { client.Submit(Inc, -1L) };
+        for (int i = 1; i < length; i++)
+        {
+            chain.Add(client.Submit(Inc, chain[^1]));
+        }
+
+        Assert.Equal(length - 1, await chain[^1]);
+        return chain;
+    }
 }

@@ -130,7 +130,8 @@
       tr.className = "worker-row";
       tr.dataset.worker = w.address;
       for (const v of [w.address, w.name || "", w.threads, bytes(w.memoryBytes), w.memoryLimit ? bytes(w.memoryLimit) : "none", bytes(stored(w)),
-                       w.processing, w.executing, w.keysHeld, w.lastSeenSecondsAgo.toFixed(1) + " s ago"]) {
+                       w.processing, w.executing, w.keysHeld, `${w.keysIn} · ${bytes(w.bytesIn)}`, `${w.keysOut} · ${bytes(w.bytesOut)}`,
+                       w.lastSeenSecondsAgo.toFixed(1) + " s ago"]) {
         const td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
       }
       body.appendChild(tr);
@@ -153,6 +154,131 @@
     document.body.dataset.updates = String((Number(document.body.dataset.updates) || 0) + 1);
   }
 
+  // ---- Graph, Info and Profile pages: polled from their JSON routes (every 2 s), not part of the live stream.
+  const STATE_COLOURS = { released: "#d9d9d9", waiting: "#b0b0b0", "no-worker": "#e6550d", queued: "#9ecae1", processing: "#3182bd",
+                          memory: "#31a354", erred: "#222222", forgotten: "#ffffff" };
+  const STATES = ["released", "waiting", "no-worker", "queued", "processing", "memory", "erred"];
+  const COUNT_NAMES = { "no-worker": "noWorker" };
+  function row(body, cells, cls) {
+    const tr = document.createElement("tr");
+    if (cls) tr.className = cls;
+    for (const c of cells) {
+      const td = document.createElement("td");
+      if (c instanceof Node) td.appendChild(c); else td.textContent = c;
+      if (typeof c === "number") td.className = "num";
+      tr.appendChild(td);
+    }
+    body.appendChild(tr);
+    return tr;
+  }
+  function seconds(x) { return x < 1 ? (x * 1000).toFixed(x < 0.01 ? 2 : 1) + " ms" : x.toFixed(2) + " s"; }
+  function utc(t) { return new Date(t * 1000).toISOString().replace("T", " ").replace("Z", ""); }
+
+  function graph(g) {
+    const svg = document.getElementById("graph-svg"), summaryBox = document.getElementById("graph-summary");
+    const legend = document.getElementById("graph-legend");
+    document.body.dataset.graphTasks = String(g.taskCount);
+    document.body.dataset.graphSummarized = String(g.summarized);
+    clear(legend);
+    const totals = {};
+    for (const p of g.prefixes) for (const st of STATES) totals[st] = (totals[st] || 0) + p.counts[COUNT_NAMES[st] || st];
+    for (const st of STATES) {
+      const item = document.createElement("span");
+      item.style.setProperty("--c", STATE_COLOURS[st]);
+      item.textContent = `${st} ${totals[st] || 0}`;
+      legend.appendChild(item);
+    }
+    document.getElementById("graph-caption").textContent = g.summarized
+      ? `${g.taskCount} tasks: more than ${g.limit}, so summarized by prefix`
+      : `${g.taskCount} tasks by dependency depth (left to right), coloured by state; outline by prefix`;
+    clear(svg);
+    svg.hidden = g.summarized;
+    summaryBox.hidden = !g.summarized;
+    if (g.summarized) {
+      const body = document.querySelector("#graph-prefixes tbody"), edges = document.querySelector("#graph-prefix-edges tbody");
+      clear(body); clear(edges);
+      for (const p of g.prefixes) {
+        row(body, [p.prefix, p.counts.total, ...STATES.map(st => p.counts[COUNT_NAMES[st] || st])], "graph-prefix").dataset.prefix = p.prefix;
+      }
+      for (const e of g.prefixEdges) row(edges, [e.from, e.to, e.count]);
+      return;
+    }
+    if (g.nodes.length === 0) { svg.setAttribute("height", 30); el("text", { x: 8, y: 18, class: "empty" }, svg).textContent = "The scheduler tracks no tasks."; return; }
+    let rows = 1;
+    for (const n of g.nodes) rows = Math.max(rows, n.position + 1);
+    const width = Math.max(svg.parentNode.clientWidth || 900, 200);
+    const colW = Math.max(24, Math.min(160, (width - 40) / Math.max(1, g.layers)));
+    const rowH = rows > 200 ? 6 : rows > 50 ? 10 : 18, r = Math.max(2, Math.min(6, rowH / 2 - 1));
+    const x = n => 20 + n.layer * colW, y = n => 12 + n.position * rowH;
+    svg.setAttribute("width", Math.max(width, 40 + g.layers * colW));
+    svg.setAttribute("height", 24 + rows * rowH);
+    // All edges as one path: thousands of lines stay one element.
+    let d = "";
+    for (const [from, to] of g.edges) d += `M${x(g.nodes[from])},${y(g.nodes[from])}L${x(g.nodes[to])},${y(g.nodes[to])}`;
+    if (d) el("path", { d, stroke: "#c8ccd0", "stroke-width": 1, fill: "none" }, svg);
+    for (const n of g.nodes) {
+      const c = el("circle", { cx: x(n), cy: y(n), r, fill: STATE_COLOURS[n.state] || "#999", stroke: colour(n.prefix), "stroke-width": 1.5,
+                               class: "graph-node", "data-prefix": n.prefix, "data-state": n.state }, svg);
+      el("title", {}, c).textContent = `${n.key}: ${n.state}`;
+    }
+  }
+
+  function info(i) {
+    const s = i.scheduler;
+    const box = document.querySelector("#scheduler-info tbody");
+    clear(box);
+    for (const [k, v] of [["Address", s.address], ["Started", utc(s.startTime) + " UTC"], ["Version", s.version], ["Runtime", s.runtime],
+                          ["Operating system", s.operatingSystem], ["Machine", `${s.machineName} (${s.processorCount} logical processors)`],
+                          ["Process id", s.processId], ["Worker saturation", s.workerSaturation], ["Worker timeout", s.workerTimeoutSeconds + " s"],
+                          ["Allowed failures", s.allowedFailures], ["Dashboard update interval", s.dashboardUpdateIntervalSeconds + " s"],
+                          ["Snapshot interval", s.snapshotIntervalSeconds + " s"], ["Graph page task limit", s.graphTaskLimit]]) {
+      row(box, [k, String(v)]);
+    }
+    const workers = document.querySelector("#workers-info tbody");
+    clear(workers);
+    for (const w of i.workers) row(workers, [w.address, w.name || "", w.threads, w.memoryLimit ? bytes(w.memoryLimit) : "none"], "worker-info").dataset.worker = w.address;
+    const log = document.querySelector("#scheduler-log tbody");
+    clear(log);
+    for (const l of i.logs) row(log, [utc(l.time), l.level, l.source.replace(/^(tcp|memory):\/\//, ""), l.message], "log-line log-" + l.level).dataset.source = l.source;
+  }
+
+  function profile(p) {
+    document.getElementById("profile-caption").textContent = `${p.records} runs over ${seconds(p.spanSeconds)} from the task stream`;
+    const body = document.querySelector("#profile-prefixes tbody");
+    clear(body);
+    const all = p.prefixes.reduce((a, x) => a + x.totalSeconds, 0) || 1;
+    for (const x of p.prefixes) {
+      const bar = document.createElement("span");
+      bar.className = "share-bar"; bar.style.background = colour(x.prefix); bar.style.width = Math.max(1, 200 * x.totalSeconds / all) + "px";
+      const share = document.createElement("span");
+      share.append(bar, ` ${(100 * x.totalSeconds / all).toFixed(1)}%`);
+      row(body, [x.prefix, x.count, seconds(x.totalSeconds), seconds(x.meanSeconds), seconds(x.maxSeconds), share], "profile-row").dataset.prefix = x.prefix;
+    }
+    const table = document.getElementById("profile-workers"), head = table.tHead, rows = table.tBodies[0];
+    clear(head); clear(rows);
+    row(head, ["Prefix", ...p.workers.map(w => w.worker.replace(/^(tcp|memory):\/\//, ""))]);
+    for (const x of p.prefixes) {
+      const per = new Map(x.workers.map(w => [w.worker, w]));
+      row(rows, [x.prefix, ...p.workers.map(w => per.has(w.worker) ? `${per.get(w.worker).totalSeconds.toFixed(3)} (${per.get(w.worker).count})` : "")]);
+    }
+    row(rows, ["all", ...p.workers.map(w => `${w.totalSeconds.toFixed(3)} (${w.count})`)]);
+  }
+
+  const POLLED = { graph: ["/api/v1/graph", graph], info: ["/api/v1/info", info], profile: ["/api/v1/profile", profile] };
+  async function poll() {
+    const [route, draw] = POLLED[page];
+    try {
+      const response = await fetch(route, { cache: "no-store" });
+      if (response.ok) {
+        draw(await response.json());
+        document.body.dataset.polls = String((Number(document.body.dataset.polls) || 0) + 1);
+      }
+    } catch (e) {
+      document.getElementById("summary").textContent = "disconnected; retrying…";
+    }
+    setTimeout(poll, 2000);
+  }
+
   // The task stream is needed on the status page only; elsewhere the cursor skips it.
   let since = page === "status" ? 0 : Number.MAX_SAFE_INTEGER;
   function connect() {
@@ -170,5 +296,6 @@
     render(window.tesseraReport);
   } else {
     connect();
+    if (POLLED[page]) poll();
   }
 })();

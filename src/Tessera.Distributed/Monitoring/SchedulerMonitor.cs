@@ -13,30 +13,59 @@ namespace Tessera.Distributed;
 /// The monitor never locks the scheduler's event loop: a snapshot is copied out in one event between
 /// others, at most once per <see cref="MinimumInterval"/> however many callers ask (they share the
 /// latest one), and nothing is copied while nobody asks. The event loop itself only appends finished
-/// runs to a ring of the last 100,000.
+/// runs to a ring of the last 100,000, and log lines to a ring of the last 1,000. The graph is copied
+/// out the same way as snapshots, by its own bounded-rate event.
 /// </remarks>
 public sealed class SchedulerMonitor
 {
+    /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> each scheduler's monitor publishes its instruments under.</summary>
+    public const string MeterName = "Tessera.Scheduler";
+
     private readonly SchedulerServer _server;
     private readonly Lock _gate = new();
     private readonly StreamEntry[] _stream = new StreamEntry[SchedulerServer.TaskStreamCapacity];
     private readonly Dictionary<string, double[]> _lanes = new(StringComparer.Ordinal);
     private readonly double _epochSeconds;
     private readonly long _epochTimestamp;
+    private readonly SharedCapture<SchedulerSnapshot> _snapshots;
+    private readonly SharedCapture<SchedulerGraph> _graphs;
     private long _streamCount;
-    private SchedulerSnapshot? _latest;
-    private long _latestTimestamp;
-    private Task<SchedulerSnapshot>? _refresh;
+    private int _graphTaskLimit = 2_000;
 
     internal SchedulerMonitor(SchedulerServer server)
     {
         _server = server;
         _epochTimestamp = Stopwatch.GetTimestamp();
         _epochSeconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        _snapshots = new SharedCapture<SchedulerSnapshot>(CaptureSnapshotAsync, () => MinimumInterval);
+        _graphs = new SharedCapture<SchedulerGraph>(CaptureGraphAsync, () => MinimumInterval);
+        Meter = SchedulerMeter.Create(this, server.Address);
     }
 
-    /// <summary>Gets or sets the shortest time between two snapshots; callers within it share the latest one. Default 250 ms.</summary>
+    /// <summary>Gets or sets the shortest time between two snapshots (and two graph copies); callers within it share the latest one. Default 250 ms.</summary>
     public TimeSpan MinimumInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Gets or sets the most tasks <see cref="GetGraphAsync"/> copies one by one; above it the graph is summarized by task prefix. Default 2,000.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int GraphTaskLimit
+    {
+        get => Volatile.Read(ref _graphTaskLimit);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            Volatile.Write(ref _graphTaskLimit, value);
+        }
+    }
+
+    /// <summary>
+    /// Gets the meter (named <see cref="MeterName"/>, tagged with the scheduler's address) whose observable
+    /// instruments report this scheduler: tasks by state and prefix, workers, threads, bytes, event-loop
+    /// latency, task runs finished and erred. Attach OpenTelemetry (<c>AddMeter("Tessera.Scheduler")</c>) or
+    /// a <see cref="System.Diagnostics.Metrics.MeterListener"/>; the instruments read the latest snapshot and ask
+    /// for a new one when it is older than <see cref="MinimumInterval"/>, so an observation is at most one
+    /// collection period old.
+    /// </summary>
+    public System.Diagnostics.Metrics.Meter Meter { get; }
 
     /// <summary>Gets the sequence number of the newest task stream record copied out so far (0: none).</summary>
     public long TaskStreamCount
@@ -50,38 +79,50 @@ public sealed class SchedulerMonitor
         }
     }
 
+    /// <summary>Gets the newest snapshot taken, or null before the first; never waits.</summary>
+    public SchedulerSnapshot? LatestSnapshot => _snapshots.Latest;
+
     /// <summary>Gets a snapshot of the scheduler no older than <see cref="MinimumInterval"/>, and brings the task stream up to date.</summary>
     /// <param name="cancellationToken">Cancels the wait (not the snapshot, which other callers may share).</param>
     /// <returns>The snapshot.</returns>
     /// <exception cref="ObjectDisposedException">The scheduler is closed.</exception>
-    public Task<SchedulerSnapshot> GetSnapshotAsync(CancellationToken cancellationToken = default)
+    public Task<SchedulerSnapshot> GetSnapshotAsync(CancellationToken cancellationToken = default) => _snapshots.GetAsync(null, cancellationToken);
+
+    /// <summary>Gets a snapshot taken after <paramref name="timestamp"/> (a <see cref="Stopwatch"/> timestamp), so that it holds every run that finished before.</summary>
+    internal Task<SchedulerSnapshot> GetSnapshotAfterAsync(long timestamp, CancellationToken cancellationToken) => _snapshots.GetAsync(timestamp, cancellationToken);
+
+    /// <summary>
+    /// Gets the scheduler's current graph, no older than <see cref="MinimumInterval"/>: every task with its
+    /// state and dependencies, or, above <see cref="GraphTaskLimit"/> tasks, a summary by task prefix.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait (not the copy, which other callers may share).</param>
+    /// <returns>The graph.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler is closed.</exception>
+    public Task<SchedulerGraph> GetGraphAsync(CancellationToken cancellationToken = default) => _graphs.GetAsync(null, cancellationToken);
+
+    /// <summary>Gets the scheduler's most recent log lines, oldest first; it keeps the last 1,000.</summary>
+    /// <param name="limit">The most lines to return; the newest are kept.</param>
+    /// <returns>The lines.</returns>
+    public IReadOnlyList<SchedulerLogEntry> GetLogs(int limit = SchedulerLog.Capacity)
     {
-        TaskCompletionSource<SchedulerSnapshot>? started = null;
-        Task<SchedulerSnapshot> refresh;
-        lock (_gate)
-        {
-            if (_latest is not null && Stopwatch.GetElapsedTime(_latestTimestamp) < MinimumInterval)
-            {
-                return Task.FromResult(_latest);
-            }
-
-            if (_refresh is null)
-            {
-                started = new TaskCompletionSource<SchedulerSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
-                _refresh = started.Task;
-            }
-
-            refresh = _refresh;
-        }
-
-        // Posted to the event loop outside the gate: a loop that resumes on the posting thread must never run inside it.
-        if (started is not null)
-        {
-            _ = RefreshAsync(started);
-        }
-
-        return refresh.WaitAsync(cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return _server.Log.Read(limit);
     }
+
+    /// <summary>Gets the scheduler's configuration and where it runs (nothing here changes while it runs).</summary>
+    /// <returns>The configuration.</returns>
+    public SchedulerInfo GetInfo() => new(
+        _server.Address,
+        _server.StartTime,
+        _server.WorkerSaturation,
+        _server.WorkerTimeout,
+        _server.AllowedFailures,
+        typeof(SchedulerMonitor).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false) is [System.Reflection.AssemblyInformationalVersionAttribute v, ..] ? v.InformationalVersion : "unknown",
+        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+        System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        Environment.MachineName,
+        Environment.ProcessId,
+        Environment.ProcessorCount);
 
     /// <summary>Gets the task stream records after <paramref name="since"/>, oldest first, at most the newest <paramref name="limit"/> of them.</summary>
     /// <param name="since">The sequence number of the last record the caller has (0 for all that are kept).</param>
@@ -105,54 +146,63 @@ public sealed class SchedulerMonitor
         }
     }
 
-    // Completes `result` with a fresh snapshot, or with the failure; either way the refresh is no longer pending.
-    private async Task RefreshAsync(TaskCompletionSource<SchedulerSnapshot> result)
+    internal void DisposeMeter() => Meter.Dispose();
+
+    // For observers that cannot wait (the meter's instruments): a stale snapshot is refreshed in the background.
+    internal void RefreshIfStale()
     {
-        try
+        if (_snapshots.IsStale)
         {
-            long cursor;
-            lock (_gate)
-            {
-                cursor = _streamCount;
-            }
-
-            var captured = new TaskCompletionSource<(SchedulerServer.MonitorData Data, TimeSpan Latency)>(TaskCreationOptions.RunContinuationsAsynchronously);
-            long posted = Stopwatch.GetTimestamp();
-            bool queued = _server.Post(() =>
-            {
-                TimeSpan latency = Stopwatch.GetElapsedTime(posted);
-                try
-                {
-                    captured.TrySetResult((_server.CaptureMonitorData(cursor), latency));
-                }
-                catch (Exception e)
-                {
-                    captured.TrySetException(e);
-                }
-            });
-            ObjectDisposedException.ThrowIf(!queued, this);
-            (SchedulerServer.MonitorData data, TimeSpan eventLoopLatency) = await captured.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-
-            SchedulerSnapshot snapshot = ToSnapshot(data, eventLoopLatency);
-            lock (_gate)
-            {
-                AppendStream(data, snapshot.Workers);
-                _latest = snapshot;
-                _latestTimestamp = Stopwatch.GetTimestamp();
-                _refresh = null;
-            }
-
-            result.TrySetResult(snapshot);
+            _ = _snapshots.GetAsync(null, CancellationToken.None).ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-        catch (Exception e)
+    }
+
+    // Runs `capture` on the event loop between two events; also returns how long it waited in the loop's queue.
+    private async Task<(T Data, TimeSpan Latency)> OnEventLoopAsync<T>(Func<T> capture)
+    {
+        var captured = new TaskCompletionSource<(T, TimeSpan)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        long posted = Stopwatch.GetTimestamp();
+        bool queued = _server.Post(() =>
         {
-            lock (_gate)
+            TimeSpan latency = Stopwatch.GetElapsedTime(posted);
+            try
             {
-                _refresh = null;
+                captured.TrySetResult((capture(), latency));
             }
+            catch (Exception e)
+            {
+                captured.TrySetException(e);
+            }
+        });
+        ObjectDisposedException.ThrowIf(!queued, this);
+        return await captured.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+    }
 
-            result.TrySetException(e);
+    private async Task<SchedulerSnapshot> CaptureSnapshotAsync()
+    {
+        // One capture runs at a time (SharedCapture), so the cursor cannot move meanwhile.
+        long cursor = TaskStreamCount;
+        (SchedulerServer.MonitorData data, TimeSpan eventLoopLatency) = await OnEventLoopAsync(() => _server.CaptureMonitorData(cursor)).ConfigureAwait(false);
+        SchedulerSnapshot snapshot = ToSnapshot(data, eventLoopLatency);
+        lock (_gate)
+        {
+            AppendStream(data, snapshot.Workers);
         }
+
+        return snapshot;
+    }
+
+    private async Task<SchedulerGraph> CaptureGraphAsync()
+    {
+        int limit = GraphTaskLimit;
+        (SchedulerServer.GraphData data, _) = await OnEventLoopAsync(() => _server.CaptureGraph(limit)).ConfigureAwait(false);
+        return new SchedulerGraph(
+            DateTimeOffset.UtcNow,
+            data.TaskCount,
+            limit,
+            data.Tasks?.Select(t => new GraphTask(t.Key.ToString(), t.Key.Prefix, t.State, t.Dependencies)).ToArray(),
+            [.. data.ByPrefix.Select(p => new TaskPrefixProgress(p.Prefix, Counts(p.ByState)))],
+            [.. data.PrefixEdges.Select(e => new PrefixEdge(e.From, e.To, e.Count))]);
     }
 
     private SchedulerSnapshot ToSnapshot(SchedulerServer.MonitorData data, TimeSpan eventLoopLatency) => new()
@@ -162,7 +212,8 @@ public sealed class SchedulerMonitor
         Tasks = Counts(data.ByState),
         Prefixes = [.. data.ByPrefix.Select(p => new TaskPrefixProgress(p.Prefix, Counts(p.ByState)))],
         Workers = [.. data.Workers.OrderBy(w => w.Address, StringComparer.Ordinal).Select(w => new WorkerSnapshot(
-            w.Address, w.Name, w.Threads, w.MemoryLimit, w.MemoryBytes, w.StoredBytes, w.ManagedBytes, w.Processing, w.Executing, w.KeysHeld, w.Occupancy, w.SinceLastSeen))],
+            w.Address, w.Name, w.Threads, w.MemoryLimit, w.MemoryBytes, w.StoredBytes, w.ManagedBytes, w.Processing, w.Executing, w.KeysHeld, w.Occupancy, w.SinceLastSeen,
+            w.Transfers.KeysIn, w.Transfers.BytesIn, w.Transfers.KeysOut, w.Transfers.BytesOut))],
         Clients = data.Clients,
         TasksFinished = data.TasksFinished,
         TasksErred = data.TasksErred,

@@ -67,6 +67,10 @@ public sealed record TaskPrefixProgress(string Prefix, TaskStateCounts Counts);
 /// <param name="KeysHeld">The results it holds, as the scheduler knows.</param>
 /// <param name="Occupancy">The estimated seconds of work sent to it and not finished.</param>
 /// <param name="SinceLastSeen">The time since its last heartbeat (or registration).</param>
+/// <param name="KeysIn">The inputs it fetched from other workers since it started, as of its last heartbeat.</param>
+/// <param name="BytesIn">Their serialized bytes.</param>
+/// <param name="KeysOut">The values it sent to other workers and to clients since it started, as of its last heartbeat.</param>
+/// <param name="BytesOut">Their serialized bytes.</param>
 public sealed record WorkerSnapshot(
     string Address,
     string? Name,
@@ -79,7 +83,11 @@ public sealed record WorkerSnapshot(
     int Executing,
     int KeysHeld,
     double Occupancy,
-    TimeSpan SinceLastSeen);
+    TimeSpan SinceLastSeen,
+    long KeysIn = 0,
+    long BytesIn = 0,
+    long KeysOut = 0,
+    long BytesOut = 0);
 
 /// <summary>One finished task run: a bar of the task stream.</summary>
 /// <param name="Sequence">The record's number (1 for the first task that finished on this scheduler).</param>

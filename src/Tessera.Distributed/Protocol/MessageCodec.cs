@@ -178,11 +178,31 @@ internal static class MessageCodec
                 WriteKeys(ref w, m.Missing);
                 break;
             case Heartbeat m:
-                w.WriteArrayHeader(4);
+                w.WriteArrayHeader(9);
                 w.Write((byte)m.Op);
                 w.Write(m.Executing);
                 w.Write(m.StoredBytes);
                 w.Write(m.MemoryBytes);
+                w.Write(m.Transfers.KeysIn);
+                w.Write(m.Transfers.BytesIn);
+                w.Write(m.Transfers.KeysOut);
+                w.Write(m.Transfers.BytesOut);
+                if (m.Logs is null)
+                {
+                    w.WriteNil();
+                }
+                else
+                {
+                    w.WriteArrayHeader(m.Logs.Length);
+                    foreach (WorkerLogLine line in m.Logs)
+                    {
+                        w.WriteArrayHeader(3);
+                        w.Write(line.UnixMilliseconds);
+                        w.Write((byte)line.Level);
+                        w.Write(line.Message);
+                    }
+                }
+
                 break;
             case Close m:
                 w.WriteArrayHeader(2);
@@ -193,6 +213,31 @@ internal static class MessageCodec
                 w.WriteArrayHeader(2);
                 w.Write((byte)m.Op);
                 WriteKeys(ref w, m.Keys);
+                break;
+            case GetTaskStream m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                w.Write(m.Since);
+                w.Write(m.Limit);
+                break;
+            case TaskStream m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                w.WriteArrayHeader(m.Records.Length);
+                foreach (TaskStreamRecord record in m.Records)
+                {
+                    w.WriteArrayHeader(7);
+                    w.Write(record.Sequence);
+                    w.Write(record.Worker);
+                    w.Write(record.Thread);
+                    w.Write(record.Key);
+                    w.Write(record.Prefix);
+                    w.Write(record.Start);
+                    w.Write(record.Stop);
+                }
+
                 break;
             case GetWorkers m:
                 w.WriteArrayHeader(2);
@@ -320,10 +365,12 @@ internal static class MessageCodec
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r), r.ReadInt64()),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),
             Op.Data => ReadData(ref r),
-            Op.Heartbeat => new Heartbeat(r.ReadInt32(), r.ReadInt64(), r.ReadInt64()),
+            Op.Heartbeat => new Heartbeat(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), fields > 4 ? new TransferCounts(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()) : default, fields > 8 ? ReadLogLines(ref r) : null),
             Op.Close => new Close(ReadString(ref r)),
             Op.FireAndForget => new FireAndForget(ReadKeys(ref r)),
             Op.GetWorkers => new GetWorkers(r.ReadInt64()),
+            Op.GetTaskStream => new GetTaskStream(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
+            Op.TaskStream => new TaskStream(r.ReadInt64(), ReadTaskStreamRecords(ref r)),
             Op.WorkerList => new WorkerList(r.ReadInt64(), ReadStrings(ref r), ReadInts(ref r)),
             Op.UpdateData => new UpdateData(r.ReadInt64(), ReadKeys(ref r), ReadByteArrays(ref r), r.ReadInt32()),
             Op.DataStored => new DataStored(r.ReadInt64(), ReadOptionalError(ref r)),
@@ -425,6 +472,35 @@ internal static class MessageCodec
     }
 
     private static RemoteError? ReadOptionalError(ref MessagePackReader r) => r.TryReadNil() ? null : ReadError(ref r);
+
+    private static WorkerLogLine[]? ReadLogLines(ref MessagePackReader r)
+    {
+        if (r.TryReadNil())
+        {
+            return null;
+        }
+
+        var lines = new WorkerLogLine[r.ReadArrayHeader()];
+        for (int i = 0; i < lines.Length; i++)
+        {
+            _ = r.ReadArrayHeader();
+            lines[i] = new WorkerLogLine(r.ReadInt64(), (SchedulerLogLevel)r.ReadByte(), ReadString(ref r));
+        }
+
+        return lines;
+    }
+
+    private static TaskStreamRecord[] ReadTaskStreamRecords(ref MessagePackReader r)
+    {
+        var records = new TaskStreamRecord[r.ReadArrayHeader()];
+        for (int i = 0; i < records.Length; i++)
+        {
+            _ = r.ReadArrayHeader();
+            records[i] = new TaskStreamRecord(r.ReadInt64(), ReadString(ref r), r.ReadInt32(), ReadString(ref r), ReadString(ref r), r.ReadDouble(), r.ReadDouble());
+        }
+
+        return records;
+    }
 
     private static int[] ReadInts(ref MessagePackReader r)
     {

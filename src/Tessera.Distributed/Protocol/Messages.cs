@@ -40,6 +40,8 @@ internal enum Op : byte
     RestartDone = 31,
     ClusterRestarted = 32,
     RestartWorker = 33,
+    GetTaskStream = 34,
+    TaskStream = 35,
 }
 
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
@@ -113,9 +115,17 @@ internal sealed record Data(long RequestId, Key[] Keys, byte[][] Values, Key[] M
 
 /// <summary>
 /// A worker's liveness signal, sent every heartbeat interval, with its metrics: tasks running now,
-/// bytes of results and inputs it holds, and its process's memory (resident set) in bytes.
+/// bytes of results and inputs it holds, its process's memory (resident set) in bytes, and since it
+/// started: the inputs it fetched from peers and the values it sent (to peers and clients), with their
+/// serialized bytes; and the lines it logged since its previous heartbeat (null: none).
 /// </summary>
-internal sealed record Heartbeat(int Executing = 0, long StoredBytes = 0, long MemoryBytes = 0) : Message(Op.Heartbeat);
+internal sealed record Heartbeat(int Executing = 0, long StoredBytes = 0, long MemoryBytes = 0, TransferCounts Transfers = default, WorkerLogLine[]? Logs = null) : Message(Op.Heartbeat);
+
+/// <summary>A line a worker logged: when (Unix milliseconds, on the worker's clock), how much it matters, what happened.</summary>
+internal readonly record struct WorkerLogLine(long UnixMilliseconds, SchedulerLogLevel Level, string Message);
+
+/// <summary>A worker's data transfers since it started: keys fetched from peers and sent out, with their serialized bytes.</summary>
+internal readonly record struct TransferCounts(long KeysIn, long BytesIn, long KeysOut, long BytesOut);
 
 /// <summary>The sender is closing the connection on purpose.</summary>
 internal sealed record Close(string Reason) : Message(Op.Close);
@@ -177,3 +187,9 @@ internal sealed record ClusterRestarted() : Message(Op.ClusterRestarted);
 
 /// <summary>The scheduler tells a worker to drop everything and start afresh (its host starts a new worker).</summary>
 internal sealed record RestartWorker() : Message(Op.RestartWorker);
+
+/// <summary>A client asks the scheduler for the task stream records after sequence number <paramref name="Since"/>, at most the newest <paramref name="Limit"/>.</summary>
+internal sealed record GetTaskStream(long RequestId, long Since, int Limit) : Message(Op.GetTaskStream);
+
+/// <summary>The scheduler answers <see cref="GetTaskStream"/>.</summary>
+internal sealed record TaskStream(long RequestId, TaskStreamRecord[] Records) : Message(Op.TaskStream);

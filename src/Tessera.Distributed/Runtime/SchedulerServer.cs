@@ -50,6 +50,8 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     {
         _listener = listener;
         _workerTimeout = workerTimeout;
+        WorkerSaturation = workerSaturation;
+        AllowedFailures = allowedFailures;
         _state = new SchedulerState(this, workerSaturation, allowedFailures: allowedFailures);
         _fireAndForget = _state.AddClient(FireAndForgetClientId);
         _acceptor = new PeerAcceptor(listener, connection => ReadLoopAsync(new Peer(connection)), _stop.Token);
@@ -64,6 +66,15 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     public const string FireAndForgetClientId = "fire-and-forget";
 
     public string Address => _listener.Address;
+
+    /// <summary>Gets how many root tasks per worker thread are sent before the rest wait on the scheduler.</summary>
+    public double WorkerSaturation { get; }
+
+    /// <summary>Gets how many worker deaths a processing task survives.</summary>
+    public int AllowedFailures { get; }
+
+    /// <summary>Gets how long a worker may go without a heartbeat.</summary>
+    public TimeSpan WorkerTimeout => _workerTimeout;
 
     /// <summary>Gets a snapshot count of the tasks the scheduler tracks (for tests and diagnostics).</summary>
     public int TaskCount { get; private set; }
@@ -84,11 +95,14 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(workerTimeout));
         ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
         IMessageListener listener = await network.ListenAsync(address, cancellationToken).ConfigureAwait(false);
-        return new SchedulerServer(listener, workerSaturation, timeout, allowedFailures);
+        var server = new SchedulerServer(listener, workerSaturation, timeout, allowedFailures);
+        server.Log.Add(SchedulerLogLevel.Info, $"Scheduler at {server.Address} (worker saturation {workerSaturation}, worker timeout {timeout.TotalSeconds:0.###} s, allowed failures {allowedFailures})");
+        return server;
     }
 
     public async ValueTask DisposeAsync()
     {
+        _monitor?.DisposeMeter();
         await _stop.CancelAsync().ConfigureAwait(false);
         _events.Writer.TryComplete();
         await _listener.DisposeAsync().ConfigureAwait(false);
@@ -311,6 +325,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 peer.Session = ++_nextSession;
                 _clients[m.ClientId] = peer;
                 _state.AddClient(m.ClientId).Session = peer.Session;
+                Log.Add(SchedulerLogLevel.Info, $"Client {m.ClientId} connected");
                 Send(peer, new Welcome("scheduler", peer.Session));
                 break;
             case UploadCode m when peer.Id is not null && !peer.IsWorker:
@@ -352,6 +367,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 break;
             case TaskErred m when peer.Id is not null:
                 RecordTaskErred();
+                Log.Add(SchedulerLogLevel.Warning, $"Task {m.Key} erred on {peer.Id}: {m.Error.TypeName}: {m.Error.Message}");
                 _state.TaskErred(peer.Id, m.Key, m.RunId, m.Error);
                 break;
             case Close when peer.IsWorker:
@@ -365,11 +381,21 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                     worker.Executing = m.Executing;
                     worker.StoredBytes = m.StoredBytes;
                     worker.MemoryBytes = m.MemoryBytes;
+                    worker.Transfers = m.Transfers;
+                }
+
+                foreach (WorkerLogLine line in m.Logs ?? [])
+                {
+                    Log.Add(line.Level, line.Message, peer.Id!, DateTimeOffset.FromUnixTimeMilliseconds(line.UnixMilliseconds));
                 }
 
                 break;
             case GetWorkers m:
                 ListWorkers(peer, m.RequestId);
+                break;
+            case GetTaskStream m:
+                // Answered off the loop: the monitor copies the stream out with its next snapshot, an event of its own.
+                _ = AnswerTaskStreamAsync(peer, m);
                 break;
             case ScatteredKeys m when peer.Id is not null && !peer.IsWorker:
                 _state.AddScatteredData(peer.Id, [.. m.Locations.Select(l => new ScatteredData(l.Key, l.WhoHas, l.NBytes))]);
@@ -402,6 +428,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         peer.LastSeen = Environment.TickCount64;
         peer.MemoryLimit = m.MemoryLimit;
         _workers[m.Address] = peer;
+        Log.Add(SchedulerLogLevel.Info, $"Worker {m.Address} registered ({m.Threads} threads, memory limit {(m.MemoryLimit > 0 ? m.MemoryLimit + " bytes" : "none")})");
         Send(peer, new Welcome("scheduler"));
         Dictionary<string, double>? resources = m.Resources is { Length: > 0 } r ? r.ToDictionary(a => a.Name, a => a.Amount, StringComparer.Ordinal) : null;
         if (_code.Count == 0)
@@ -639,6 +666,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             // Joining workers too: one that hangs while loading code must not hold up uploads for ever.
             if (now - peer.LastSeen > (long)_workerTimeout.TotalMilliseconds)
             {
+                Log.Add(SchedulerLogLevel.Warning, $"Removing worker {peer.Id}: no heartbeat for {_workerTimeout.TotalSeconds:0.###} s");
                 Send(peer, new Close($"no heartbeat from worker {peer.Id} for {_workerTimeout.TotalSeconds:0.###} s"));
                 Disconnected(peer);
             }
@@ -692,6 +720,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         {
             Key cause = e is InvalidGraphException ige ? ige.Key : m.Wanted.FirstOrDefault();
             var error = new RemoteError(e.GetType().FullName!, e.Message, e.StackTrace);
+            Log.Add(SchedulerLogLevel.Error, $"Graph from client {peer.Id} rejected: {e.Message}");
             foreach (Key k in m.Wanted)
             {
                 Send(peer, new KeyErred(k, cause, error));
@@ -720,6 +749,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             if (_workers.TryGetValue(peer.Id, out Peer? current) && current == peer)
             {
                 _workers.Remove(peer.Id);
+                Log.Add(peer.LeftGracefully ? SchedulerLogLevel.Info : SchedulerLogLevel.Warning, peer.LeftGracefully ? $"Worker {peer.Id} closed" : $"Worker {peer.Id} lost (its connection broke)");
                 _state.RemoveWorker(peer.Id, peer.LeftGracefully);
             }
 
@@ -732,6 +762,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         else
         {
             _clients.Remove(peer.Id);
+            Log.Add(SchedulerLogLevel.Info, $"Client {peer.Id} disconnected");
             _state.RemoveClient(peer.Id);
             if (_code.Remove(peer.Id, out ClientCode? code))
             {

@@ -41,6 +41,10 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly Dictionary<Key, long> _runs = [];
     private readonly Lock _storeLock = new();
     private int _executing;
+    private long _keysIn, _bytesIn, _keysOut, _bytesOut;
+
+    // Lines logged since the last heartbeat, which carries them to the scheduler; the oldest go beyond MaxLogLines.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<WorkerLogLine> _logLines = new();
     private volatile bool _heartbeatsStopped;
 
     private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name, TimeSpan heartbeatInterval, IReadOnlyDictionary<string, double> resources, WorkerMemoryOptions memory)
@@ -301,7 +305,10 @@ internal sealed class WorkerServer : IAsyncDisposable
                 for (int i = 0; i < data.Keys.Length; i++)
                 {
                     _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]), serializer);
+                    Interlocked.Add(ref _bytesIn, data.Values[i].Length);
                 }
+
+                Interlocked.Add(ref _keysIn, data.Keys.Length);
 
                 // The scheduler tracks the copy, and frees it here once the key is released.
                 _scheduler.Post(new AddKeys(data.Keys));
@@ -344,6 +351,8 @@ internal sealed class WorkerServer : IAsyncDisposable
 
             _runs.Remove(task.Key);
         }
+
+        Log(SchedulerLogLevel.Warning, $"Task {task.Key} failed: {error.TypeName}: {error.Message}");
 
         _scheduler.Post(new TaskErred(task.Key, error, task.RunId));
     }
@@ -469,6 +478,33 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The most log lines a worker keeps for its next heartbeat.</summary>
+    internal const int MaxLogLines = 100;
+
+    private void Log(SchedulerLogLevel level, string message)
+    {
+        _logLines.Enqueue(new WorkerLogLine(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), level, message));
+        while (_logLines.Count > MaxLogLines && _logLines.TryDequeue(out _))
+        {
+        }
+    }
+
+    private WorkerLogLine[]? TakeLogLines()
+    {
+        if (_logLines.IsEmpty)
+        {
+            return null;
+        }
+
+        var lines = new List<WorkerLogLine>();
+        while (lines.Count < MaxLogLines && _logLines.TryDequeue(out WorkerLogLine line))
+        {
+            lines.Add(line);
+        }
+
+        return [.. lines];
+    }
+
     /// <summary>Stops the heartbeats while everything else goes on, as in a worker the scheduler can no longer hear (for tests).</summary>
     internal void StopHeartbeatsForTesting() => _heartbeatsStopped = true;
 
@@ -481,7 +517,12 @@ internal sealed class WorkerServer : IAsyncDisposable
             {
                 if (!_heartbeatsStopped)
                 {
-                    _scheduler.Post(new Heartbeat(Volatile.Read(ref _executing), StoredBytes(), Environment.WorkingSet));
+                    _scheduler.Post(new Heartbeat(
+                        Volatile.Read(ref _executing),
+                        StoredBytes(),
+                        Environment.WorkingSet,
+                        new TransferCounts(Interlocked.Read(ref _keysIn), Interlocked.Read(ref _bytesIn), Interlocked.Read(ref _keysOut), Interlocked.Read(ref _bytesOut)),
+                        TakeLogLines()));
                 }
             }
         }
@@ -507,7 +548,13 @@ internal sealed class WorkerServer : IAsyncDisposable
                 if (_memory.SpillFraction is { } spill && process > limit * spill)
                 {
                     long target = (long)(limit * (_memory.TargetFraction ?? spill));
-                    if (_data.SpillUntil(Math.Max(0, _data.MemoryBytes - (process - target))) > 0 || Paused)
+                    int spilled = _data.SpillUntil(Math.Max(0, _data.MemoryBytes - (process - target)));
+                    if (spilled > 0)
+                    {
+                        Log(SchedulerLogLevel.Info, $"Spilled {spilled} results to disk: process memory {process} bytes is above {spill:P0} of the limit {limit}");
+                    }
+
+                    if (spilled > 0 || Paused)
                     {
                         // Give the memory of spilled values back to the system, then measure again.
                         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -523,10 +570,20 @@ internal sealed class WorkerServer : IAsyncDisposable
 
                 if (_memory.PauseFraction is { } pause && process > limit * pause)
                 {
+                    if (!Paused)
+                    {
+                        Log(SchedulerLogLevel.Warning, $"Paused: process memory {process} bytes is above {pause:P0} of the limit {limit}; no new task starts");
+                    }
+
                     _running.Reset();
                 }
                 else
                 {
+                    if (Paused)
+                    {
+                        Log(SchedulerLogLevel.Info, $"Resumed: process memory {process} bytes");
+                    }
+
                     _running.Set();
                 }
             }
@@ -644,6 +701,7 @@ internal sealed class WorkerServer : IAsyncDisposable
                         {
                             keys.Add(k);
                             values.Add(bytes);
+                            Interlocked.Add(ref _bytesOut, bytes.Length);
                         }
                         else
                         {
@@ -651,6 +709,7 @@ internal sealed class WorkerServer : IAsyncDisposable
                         }
                     }
 
+                    Interlocked.Add(ref _keysOut, keys.Count);
                     peer.Post(new Data(g.RequestId, [.. keys], [.. values], [.. missing]));
                 }
                 else if (m is UpdateData u)

@@ -156,6 +156,9 @@ internal sealed class WorkerState(string address, int threads, string? name = nu
     /// <summary>The worker process's memory in bytes, as of its last heartbeat.</summary>
     public long MemoryBytes { get; set; }
 
+    /// <summary>The worker's data transfers since it started, as of its last heartbeat.</summary>
+    public Protocol.TransferCounts Transfers { get; set; }
+
     public override string ToString() => Address;
 }
 

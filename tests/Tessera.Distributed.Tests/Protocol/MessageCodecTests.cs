@@ -68,6 +68,11 @@ public sealed class MessageCodecTests
             new UpdateGraph([new WireTask(keys[0], [1], [], 0, 0, new TaskRestrictions(["tcp://a:1", "gpu"], true, [new ResourceAmount("GPU", 0.5)]))], [keys[0]]),
             new TaskFinished(keys[1], 64, 0.25, 77, [1, 2, 3]),
             new KeyInMemory(keys[3], ["tcp://a:1"], 12345, [4, 5]),
+            new Heartbeat(1, 2, 3, new TransferCounts(4, 1L << 35, 6, 7)),
+            new Heartbeat(1, 2, 3, default, [new WorkerLogLine(1_700_000_000_000, SchedulerLogLevel.Warning, "Task x failed"), new WorkerLogLine(1, SchedulerLogLevel.Info, "")]),
+            new GetTaskStream(13, 100, 5),
+            new TaskStream(13, [new TaskStreamRecord(101, "tcp://a:1", 1, "('inc', 3)", "inc", 1.7e9, 1.7e9 + 0.25), new TaskStreamRecord(102, "tcp://b:2", 0, "total", "total", 1.5, 2.5)]),
+            new TaskStream(14, []),
         ];
         return all.Select((m, i) => (Name: $"{i}-{m.Op}", m)).ToDictionary(p => p.Name, p => p.m);
     }
@@ -115,6 +120,24 @@ public sealed class MessageCodecTests
         Message back = MessageCodec.Read(bytes);
         Assert.Equal(m.GetType(), back.GetType());
         Assert.Equal(bytes, MessageCodec.Encode(back));
+    }
+
+    [Fact]
+    public void Read_TaskStreamAndTransfers_KeepTheirValues()
+    {
+        var records = new[] { new TaskStreamRecord(101, "tcp://a:1", 1, "('inc', 3)", "inc", 1.7e9, 1.7e9 + 0.25) };
+        Assert.Equal(records, ((TaskStream)MessageCodec.Read(MessageCodec.Encode(new TaskStream(5, records)))).Records);
+        Assert.Equal(new GetTaskStream(6, 7, 8), MessageCodec.Read(MessageCodec.Encode(new GetTaskStream(6, 7, 8))));
+        var transfers = new TransferCounts(4, 1L << 35, 6, 7);
+        Assert.Equal(transfers, ((Heartbeat)MessageCodec.Read(MessageCodec.Encode(new Heartbeat(1, 2, 3, transfers)))).Transfers);
+
+        WorkerLogLine[] lines = [new WorkerLogLine(1_700_000_000_000, SchedulerLogLevel.Error, "boom")];
+        Assert.Equal(lines, ((Heartbeat)MessageCodec.Read(MessageCodec.Encode(new Heartbeat(Logs: lines)))).Logs);
+        Assert.Null(((Heartbeat)MessageCodec.Read(MessageCodec.Encode(new Heartbeat()))).Logs);
+
+        // A heartbeat from a worker without transfer counts (four fields) still reads, with none.
+        byte[] old = [0x94, (byte)Op.Heartbeat, 1, 2, 3];
+        Assert.Equal(new Heartbeat(1, 2, 3), MessageCodec.Read(old));
     }
 
     [Fact]
