@@ -20,6 +20,7 @@ namespace Tessera.Distributed;
 /// </remarks>
 public sealed class LocalCluster : IAsyncDisposable
 {
+    private const int MaxFailedReplacements = 3;
     private readonly SchedulerHost _scheduler;
     private readonly List<WorkerHost> _inProcess = [];
     private readonly List<Process> _processes = [];
@@ -27,6 +28,7 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly WorkerMemoryOptions _memory;
     private int _nextWorker;
     private int _replacedWorkers;
+    private int _failedReplacements;
     private volatile bool _disposing;
 
     private LocalCluster(SchedulerHost scheduler, bool processes, int threadsPerWorker, WorkerMemoryOptions memory)
@@ -262,7 +264,9 @@ public sealed class LocalCluster : IAsyncDisposable
         ("DOTNET_TieredPGO", "0"),
     ];
 
-    private Process StartWorkerProcess(string name)
+    // A replacement (started by the nanny, not by a scale-up that waits for it) is itself replaced when it
+    // dies before it joined, so a crash or kill while a replacement starts does not shrink the cluster.
+    private Process StartWorkerProcess(string name, bool replacement = false)
     {
         string program = Environment.GetEnvironmentVariable("TESSERA_WORKER_PATH") is { Length: > 0 } configured
             ? configured
@@ -328,28 +332,37 @@ public sealed class LocalCluster : IAsyncDisposable
             }
         };
         process.BeginOutputReadLine();
-        _ = ReplaceWhenItExitsAsync(process, joined.Task);
+        _ = ReplaceWhenItExitsAsync(process, joined.Task, replacement);
         return process;
 
         static string Fraction(double? f) => f?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "off";
     }
 
     // The nanny's part: a worker process that exits while it is still one of the cluster's (not stopped
-    // by a scale-down, a restart or disposal) is replaced by a fresh one.
-    // A process that never joined is left for ScaleUpAsync to report, so a worker that cannot start is not
-    // started again and again.
-    private async Task ReplaceWhenItExitsAsync(Process process, Task joined)
+    // by a scale-down, a restart or disposal) is replaced by a fresh one. A process started by a scale-up
+    // that never joined is left for ScaleUpAsync to report. A replacement that dies before it joins is
+    // replaced again (it was killed or crashed while starting), but after MaxFailedReplacements such
+    // deaths in a row the nanny gives up, so a worker that cannot start is not started again and again.
+    private async Task ReplaceWhenItExitsAsync(Process process, Task joined, bool replacement)
     {
         await process.WaitForExitAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         lock (_processes)
         {
-            if (_disposing || !joined.IsCompleted || !_processes.Remove(process))
+            if (_disposing || (!joined.IsCompleted && !replacement) || !_processes.Remove(process))
             {
                 return;
             }
 
-            _processes.Add(StartWorkerProcess($"local-{_nextWorker++}"));
-            Interlocked.Increment(ref _replacedWorkers);
+            _failedReplacements = joined.IsCompleted ? 0 : _failedReplacements + 1;
+            if (_failedReplacements > MaxFailedReplacements)
+            {
+                Console.Error.WriteLine($"Worker replacements died {_failedReplacements} times in a row before joining scheduler {SchedulerAddress} (the last with exit code {process.ExitCode}); not replacing it again.");
+            }
+            else
+            {
+                _processes.Add(StartWorkerProcess($"local-{_nextWorker++}", replacement: true));
+                Interlocked.Increment(ref _replacedWorkers);
+            }
         }
 
         process.Dispose();

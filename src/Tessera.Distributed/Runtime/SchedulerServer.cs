@@ -322,6 +322,13 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     // value or function of theirs reaches it first; without uploaded code it joins at once.
     private void RegisterWorker(Peer peer, RegisterWorker m)
     {
+        if (_workers.TryGetValue(m.Address, out Peer? previous) && previous != peer)
+        {
+            // The address of a worker whose end was not seen yet (it died, and a new worker got its port):
+            // that worker is gone, and its tasks run elsewhere.
+            Disconnected(previous);
+        }
+
         peer.Id = m.Address;
         peer.IsWorker = true;
         peer.LastSeen = Environment.TickCount64;

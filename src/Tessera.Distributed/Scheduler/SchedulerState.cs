@@ -537,6 +537,46 @@ internal sealed class SchedulerState
         }
     }
 
+    /// <summary>
+    /// Describes, for a hang's diagnosis, the workers and the unfinished tasks (waiting, queued, no-worker,
+    /// processing, or wanted by a client and not in memory): each with its state, who holds its inputs,
+    /// where it runs and what it waits on. At most <paramref name="maxTasks"/> tasks are listed.
+    /// </summary>
+    public string DescribeStateForTesting(int maxTasks = 40)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"scheduler: {_tasks.Count} tasks, {_queued.Count} queued, {_noWorker.Count} no-worker; workers:");
+        foreach (WorkerState w in _workerList)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $" {w.Address} (processing {w.Processing.Count}, has {w.HasWhat.Count}, executing {w.Executing})");
+        }
+
+        text.AppendLine();
+        int listed = 0;
+        foreach (SchedulerTask t in _tasks.Values)
+        {
+            bool unfinished = t.State is TaskStateKind.Waiting or TaskStateKind.Queued or TaskStateKind.NoWorker or TaskStateKind.Processing ||
+                (t.WhoWants.Count > 0 && t.State != TaskStateKind.Memory);
+            if (!unfinished)
+            {
+                continue;
+            }
+
+            if (++listed > maxTasks)
+            {
+                text.AppendLine("  …");
+                break;
+            }
+
+            string inputs = string.Join(", ", t.Dependencies.Where(d => d.State != TaskStateKind.Memory || t.State == TaskStateKind.Processing)
+                .Select(d => $"{d.Key} {d.State} on [{string.Join(' ', d.WhoHas)}]"));
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture,
+                $"  {t.Key}: {t.State} run {t.RunId} on {t.ProcessingOn?.Address ?? "-"}{(t.ProcessingOn is { Closed: true } ? " (closed)" : string.Empty)}, waiting on {t.WaitingOn}, waiters {t.Waiters}, wanted by [{string.Join(' ', t.WhoWants)}], suspicious {t.Suspicious}; inputs: {inputs}");
+        }
+
+        return text.ToString();
+    }
+
     private void ReleaseKeys(ClientState client, IReadOnlyList<Key> keys)
     {
         foreach (Key k in keys)
