@@ -74,27 +74,8 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <param name="allowedFailures">How many workers may die while a task runs on them before it fails with <see cref="KilledWorkerException"/> (<see cref="SchedulerOptions.AllowedFailures"/>, default 3).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running cluster.</returns>
-    public static async Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 1, bool processes = true, double workerSaturation = 1.1, WorkerMemoryOptions? memory = null, int allowedFailures = 3, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(workers);
-        ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerWorker, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(workerSaturation, 0);
-        ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
-        string address = processes ? "tcp://127.0.0.1:0" : "memory://0";
-        SchedulerHost scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = address, WorkerSaturation = workerSaturation, AllowedFailures = allowedFailures }, cancellationToken).ConfigureAwait(false);
-        var cluster = new LocalCluster(scheduler, processes, threadsPerWorker, memory ?? new WorkerMemoryOptions());
-        try
-        {
-            await cluster.ScaleUpAsync(workers, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await cluster.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        return cluster;
-    }
+    public static Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 1, bool processes = true, double workerSaturation = 1.1, WorkerMemoryOptions? memory = null, int allowedFailures = 3, CancellationToken cancellationToken = default) =>
+        StartCoreAsync(workers, threadsPerWorker, processes, workerSaturation, memory, allowedFailures, workStealing: true, cancellationToken);
 
     /// <summary>Starts a scheduler (with a dashboard when the options name one) and the workers, and waits until they have joined.</summary>
     /// <param name="options">The cluster's workers, scheduling and dashboard.</param>
@@ -103,7 +84,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        LocalCluster cluster = await StartAsync(options.Workers, options.ThreadsPerWorker, options.Processes, options.WorkerSaturation, options.Memory, options.AllowedFailures, cancellationToken).ConfigureAwait(false);
+        LocalCluster cluster = await StartCoreAsync(options.Workers, options.ThreadsPerWorker, options.Processes, options.WorkerSaturation, options.Memory, options.AllowedFailures, options.WorkStealing, cancellationToken).ConfigureAwait(false);
         if (options.Dashboard is { } dashboard)
         {
             try
@@ -115,6 +96,28 @@ public sealed class LocalCluster : IAsyncDisposable
                 await cluster.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
+        }
+
+        return cluster;
+    }
+
+    private static async Task<LocalCluster> StartCoreAsync(int workers, int threadsPerWorker, bool processes, double workerSaturation, WorkerMemoryOptions? memory, int allowedFailures, bool workStealing, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerWorker, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(workerSaturation, 0);
+        ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
+        string address = processes ? "tcp://127.0.0.1:0" : "memory://0";
+        SchedulerHost scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = address, WorkerSaturation = workerSaturation, AllowedFailures = allowedFailures, WorkStealing = workStealing }, cancellationToken).ConfigureAwait(false);
+        var cluster = new LocalCluster(scheduler, processes, threadsPerWorker, memory ?? new WorkerMemoryOptions());
+        try
+        {
+            await cluster.ScaleUpAsync(workers, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
         return cluster;

@@ -26,4 +26,7 @@ public sealed record LocalClusterOptions
 
     /// <summary>Gets how many worker deaths a task may be part of before it fails with <see cref="KilledWorkerException"/>.</summary>
     public int AllowedFailures { get; init; } = 3;
+
+    /// <summary>Gets whether the scheduler moves unstarted tasks from busy workers to idle ones (<see cref="SchedulerOptions.WorkStealing"/>); default on.</summary>
+    public bool WorkStealing { get; init; } = true;
 }

@@ -24,6 +24,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     private readonly PeerAcceptor _acceptor;
     private readonly Task _eventLoop;
     private readonly Task _heartbeatCheck;
+    private readonly Task _stealing;
     private readonly TimeSpan _workerTimeout;
     private readonly ClientState _fireAndForget;
     private readonly List<Key> _fireAndForgetDone = [];
@@ -38,16 +39,20 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     private Key _inlineKey;
     private byte[]? _inlineValue;
 
-    private SchedulerServer(IMessageListener listener, double workerSaturation, TimeSpan workerTimeout, int allowedFailures)
+    private SchedulerServer(IMessageListener listener, double workerSaturation, TimeSpan workerTimeout, int allowedFailures, bool workStealing)
     {
         _listener = listener;
         _workerTimeout = workerTimeout;
-        _state = new SchedulerState(this, workerSaturation, allowedFailures: allowedFailures);
+        _state = new SchedulerState(this, workerSaturation, allowedFailures: allowedFailures, workStealing: workStealing);
         _fireAndForget = _state.AddClient(FireAndForgetClientId);
         _acceptor = new PeerAcceptor(listener, connection => ReadLoopAsync(new Peer(connection)), _stop.Token);
         _eventLoop = Task.Run(EventLoopAsync);
         _heartbeatCheck = Task.Run(HeartbeatCheckAsync);
+        _stealing = workStealing ? Task.Run(BalanceLoopAsync) : Task.CompletedTask;
     }
+
+    /// <summary>How often the scheduler looks for work to steal (Dask's <c>work-stealing-interval</c>).</summary>
+    public static TimeSpan StealInterval { get; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How long a worker may go without a heartbeat before the scheduler removes it, by default (Dask's <c>worker-ttl</c>).</summary>
     public static TimeSpan DefaultWorkerTimeout { get; } = TimeSpan.FromMinutes(5);
@@ -70,13 +75,13 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     /// </summary>
     public Func<Task>? WorkerRestarter { get; set; }
 
-    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, int allowedFailures = 3, CancellationToken cancellationToken = default)
+    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, int allowedFailures = 3, bool workStealing = true, CancellationToken cancellationToken = default)
     {
         TimeSpan timeout = workerTimeout ?? DefaultWorkerTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(workerTimeout));
         ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
         IMessageListener listener = await network.ListenAsync(address, cancellationToken).ConfigureAwait(false);
-        return new SchedulerServer(listener, workerSaturation, timeout, allowedFailures);
+        return new SchedulerServer(listener, workerSaturation, timeout, allowedFailures, workStealing);
     }
 
     public async ValueTask DisposeAsync()
@@ -90,7 +95,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             await p.Connection.DisposeAsync().ConfigureAwait(false);
         }
 
-        await Task.WhenAll(_acceptor.WhenAllEnded(), _eventLoop, _heartbeatCheck).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_acceptor.WhenAllEnded(), _eventLoop, _heartbeatCheck, _stealing).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
     }
 
@@ -135,6 +140,14 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         if (_workers.TryGetValue(worker.Address, out Peer? peer))
         {
             peer.Connection.Post(new FreeKeys([key]));
+        }
+    }
+
+    void ISchedulerOutbox.StealRequest(WorkerState worker, SchedulerTask task)
+    {
+        if (_workers.TryGetValue(worker.Address, out Peer? peer))
+        {
+            peer.Connection.Post(new StealRequest(task.Key, task.RunId));
         }
     }
 
@@ -278,6 +291,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             case TaskErred m when peer.Id is not null:
                 RecordTaskErred();
                 _state.TaskErred(peer.Id, m.Key, m.RunId, m.Error);
+                break;
+            case StealResponse m when peer.IsWorker:
+                _state.StealResponse(peer.Id!, m.Key, m.RunId, m.Stolen);
                 break;
             case Close when peer.IsWorker:
                 // The worker closes itself in good order: its tasks are not suspected of killing it.
@@ -553,6 +569,23 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
                 _events.Writer.TryWrite(default);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // Asks the event loop to balance work between workers (stealing) every StealInterval.
+    private async Task BalanceLoopAsync()
+    {
+        using var timer = new PeriodicTimer(StealInterval);
+        Action balance = _state.BalanceWork;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                _events.Writer.TryWrite(new SchedulerEvent(null, null, balance));
             }
         }
         catch (OperationCanceledException)
