@@ -484,7 +484,9 @@ internal sealed class SchedulerState
 
     /// <summary>
     /// Work stealing (Dask's): each worker with idle threads asks the worker with the most tasks beyond its
-    /// threads to give up one it has not started, for each idle thread. Only tasks worth moving are asked
+    /// threads (two or more) to give up one it has not started, for each idle thread and one more whose
+    /// inputs it holds already, so that the next is there when a thread finishes; a worker left with one
+    /// task queued is never asked, so tasks do not move back and forth. Only tasks worth moving are asked
     /// for: ones expected to run at least <see cref="MinimumStealSeconds"/> (as their prefix ran so far),
     /// whose inputs missing on the idle worker take less than half that time to move, and that may run
     /// there (restrictions). The latest-to-run task goes first; the busy worker confirms (<see cref="StealResponse"/>),
@@ -499,9 +501,10 @@ internal sealed class SchedulerState
 
         foreach (WorkerState thief in _workerList)
         {
-            int idle = thief.Threads - thief.Processing.Count - _steals.Values.Count(s => s.Thief == thief);
-            while (idle-- > 0 && TryStealFor(thief))
+            int room = thief.Threads + 1 - thief.Processing.Count - _steals.Values.Count(s => s.Thief == thief);
+            while (room > 0 && TryStealFor(thief, inputsHeld: room == 1))
             {
+                room--;
             }
         }
     }
@@ -545,10 +548,10 @@ internal sealed class SchedulerState
     /// <summary>The shortest expected run of a task that work stealing moves; shorter ones are not worth a round trip.</summary>
     public const double MinimumStealSeconds = 0.005;
 
-    private bool TryStealFor(WorkerState thief)
+    private bool TryStealFor(WorkerState thief, bool inputsHeld)
     {
         WorkerState? victim = null;
-        int mostWaiting = 0;
+        int mostWaiting = 1;
         foreach (WorkerState w in _workerList)
         {
             int waiting = w.Processing.Count - w.Threads - _steals.Values.Count(s => s.Victim == w);
@@ -562,7 +565,8 @@ internal sealed class SchedulerState
         foreach (SchedulerTask t in victim?.Processing ?? [])
         {
             double compute = _durations.TryGetValue(t.Prefix, out double d) ? d : t.EstimatedDuration;
-            if ((best is null || t.Priority > best.Priority) && compute >= MinimumStealSeconds && TransferSeconds(t, thief) < compute / 2 &&
+            double transfer = TransferSeconds(t, thief);
+            if ((best is null || t.Priority > best.Priority) && compute >= MinimumStealSeconds && transfer < compute / 2 && (transfer == 0 || !inputsHeld) &&
                 !_steals.ContainsKey(t.Key) && (t.Restrictions?.Admits(thief, anyWorker: false) ?? true))
             {
                 best = t;

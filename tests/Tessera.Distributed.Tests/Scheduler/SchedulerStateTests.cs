@@ -148,10 +148,11 @@ public sealed class SchedulerStateTests
         (_, SchedulerTask first, long firstRun) = outbox.Sent[0];
         state.TaskFinished("w1", first.Key, firstRun, 8, 1.0);
         outbox.Sent.Clear();
+        SchedulerTask latest = w1.Processing.MaxBy(t => t.Priority)!;
         state.BalanceWork();
-        state.BalanceWork(); // one steal in flight per idle thread, not one per balance
-        (WorkerState victim, Key key, long run) = Assert.Single(outbox.StealRequests);
-        Assert.Equal((w1, w1.Processing.MaxBy(t => t.Priority)!.Key), (victim, key));
+        state.BalanceWork(); // steals in flight count: one per idle thread (and one more once the inputs are there)
+        Assert.Equal([(w1, latest.Key, latest.RunId)], outbox.StealRequests);
+        (_, Key key, long run) = outbox.StealRequests[0];
 
         state.StealResponse("w1", key, run, stolen: true);
         state.Validate();
@@ -160,6 +161,11 @@ public sealed class SchedulerStateTests
         Assert.NotEqual(run, stolen.RunId);
         Assert.Equal((w2, stolen, stolen.RunId), Assert.Single(outbox.Sent));
         Assert.Equal(1, state.StolenTasks);
+
+        // Once w2 holds the input, it takes one more to start when its thread is free.
+        state.AddKeys("w2", [new Key("big")]);
+        state.BalanceWork();
+        Assert.Equal(2, outbox.StealRequests.Count);
 
         // A late report of the run that was given up changes nothing; the thief's run finishes the task.
         state.TaskFinished("w1", key, run, 8, 1.0);
@@ -177,7 +183,7 @@ public sealed class SchedulerStateTests
         (_, SchedulerTask first, long firstRun) = outbox.Sent[0];
         state.TaskFinished("w1", first.Key, firstRun, 8, 1.0);
         state.BalanceWork();
-        (_, Key key, long run) = Assert.Single(outbox.StealRequests);
+        (_, Key key, long run) = outbox.StealRequests[0];
 
         // The busy worker had started it: it stays, and the idle worker may ask again.
         state.StealResponse("w1", key, run, stolen: false);
@@ -200,13 +206,30 @@ public sealed class SchedulerStateTests
         (_, SchedulerTask first, long firstRun) = outbox.Sent[0];
         state.TaskFinished("w1", first.Key, firstRun, 8, 1.0);
         state.BalanceWork();
-        (_, Key key, long run) = Assert.Single(outbox.StealRequests);
+        (_, Key key, long run) = outbox.StealRequests[0];
         state.RemoveWorker("w2");
         outbox.Sent.Clear();
         state.StealResponse("w1", key, run, stolen: true);
         state.Validate();
         Assert.Equal((w1, state.Tasks[key], state.Tasks[key].RunId), Assert.Single(outbox.Sent));
         Assert.NotEqual(run, state.Tasks[key].RunId);
+    }
+
+    [Fact]
+    public void BalanceWork_LeavesAWorkerWithOneQueuedTask_SoNothingMovesBackAndForth()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        WorkerState w1 = state.AddWorker("w1", 1);
+        WorkerState w2 = state.AddWorker("w2", 1);
+        state.UpdateGraph("c", [.. Enumerable.Range(0, 4).Select(i => new TaskSubmission(new Key("slow", i), null, [], i, Restrictions: new TaskRestrictions([i < 2 ? "w1" : "w2"], false, [])))], [.. Enumerable.Range(0, 4).Select(i => new Key("slow", i))]);
+        (_, SchedulerTask first, long firstRun) = outbox.Sent.First(s => s.Worker == w1);
+        state.TaskFinished("w1", first.Key, firstRun, 8, 1.0);
+
+        // w1 runs one task, w2 runs one and has one queued: neither is asked.
+        Assert.Equal((1, 2), (w1.Processing.Count, w2.Processing.Count));
+        state.BalanceWork();
+        Assert.Empty(outbox.StealRequests);
     }
 
     [Fact]
