@@ -19,6 +19,7 @@ internal static class WorkloadRegistry
         new MemoryOrder(),
         new CsvParsersWorkload(),
         new DashboardOverhead(),
+        new WorkStealing(),
     ];
 
     /// <summary>Finds a workload by name (exact, ordinal).</summary>
