@@ -75,7 +75,7 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running cluster.</returns>
     public static Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 1, bool processes = true, double workerSaturation = 1.1, WorkerMemoryOptions? memory = null, int allowedFailures = 3, CancellationToken cancellationToken = default) =>
-        StartCoreAsync(workers, threadsPerWorker, processes, workerSaturation, memory, allowedFailures, workStealing: true, cancellationToken);
+        StartCoreAsync(new LocalClusterOptions { Workers = workers, ThreadsPerWorker = threadsPerWorker, Processes = processes, WorkerSaturation = workerSaturation, Memory = memory, AllowedFailures = allowedFailures }, cancellationToken);
 
     /// <summary>Starts a scheduler (with a dashboard when the options name one) and the workers, and waits until they have joined.</summary>
     /// <param name="options">The cluster's workers, scheduling and dashboard.</param>
@@ -84,7 +84,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        LocalCluster cluster = await StartCoreAsync(options.Workers, options.ThreadsPerWorker, options.Processes, options.WorkerSaturation, options.Memory, options.AllowedFailures, options.WorkStealing, cancellationToken).ConfigureAwait(false);
+        LocalCluster cluster = await StartCoreAsync(options, cancellationToken).ConfigureAwait(false);
         if (options.Dashboard is { } dashboard)
         {
             try
@@ -101,18 +101,20 @@ public sealed class LocalCluster : IAsyncDisposable
         return cluster;
     }
 
-    private static async Task<LocalCluster> StartCoreAsync(int workers, int threadsPerWorker, bool processes, double workerSaturation, WorkerMemoryOptions? memory, int allowedFailures, bool workStealing, CancellationToken cancellationToken)
+    private static async Task<LocalCluster> StartCoreAsync(LocalClusterOptions options, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(workers);
-        ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerWorker, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(workerSaturation, 0);
-        ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
-        string address = processes ? "tcp://127.0.0.1:0" : "memory://0";
-        SchedulerHost scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = address, WorkerSaturation = workerSaturation, AllowedFailures = allowedFailures, WorkStealing = workStealing }, cancellationToken).ConfigureAwait(false);
-        var cluster = new LocalCluster(scheduler, processes, threadsPerWorker, memory ?? new WorkerMemoryOptions());
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Workers, "workers");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ThreadsPerWorker, 1, "threadsPerWorker");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.WorkerSaturation, 0, "workerSaturation");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.AllowedFailures, "allowedFailures");
+        string address = options.Processes ? "tcp://127.0.0.1:0" : "memory://0";
+        SchedulerHost scheduler = await SchedulerHost.StartAsync(
+            new SchedulerOptions { Address = address, WorkerSaturation = options.WorkerSaturation, AllowedFailures = options.AllowedFailures, WorkStealing = options.WorkStealing, WorkerTimeout = options.WorkerTimeout },
+            cancellationToken).ConfigureAwait(false);
+        var cluster = new LocalCluster(scheduler, options.Processes, options.ThreadsPerWorker, options.Memory ?? new WorkerMemoryOptions());
         try
         {
-            await cluster.ScaleUpAsync(workers, cancellationToken).ConfigureAwait(false);
+            await cluster.ScaleUpAsync(options.Workers, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -224,6 +226,16 @@ public sealed class LocalCluster : IAsyncDisposable
             {
                 _processes.Add(StartWorkerProcess($"local-{_nextWorker++}"));
             }
+        }
+    }
+
+    /// <summary>Gets the process id of a worker process, for fault tests that signal it.</summary>
+    /// <param name="index">The worker's index among the running worker processes.</param>
+    internal int WorkerProcessIdForTesting(int index)
+    {
+        lock (_processes)
+        {
+            return _processes[index].Id;
         }
     }
 

@@ -85,6 +85,45 @@ public sealed class ResilienceTests
         Assert.Equal(1, cluster.WorkerCount);
     }
 
+    // A hung worker (SIGSTOP: its connections stay open, it answers nothing) is noticed only by its
+    // missing heartbeats; its tasks, and results only it held, are then computed by the other worker.
+    [Fact]
+    public async Task AWorkerProcessThatHangs_IsRemovedForMissingHeartbeats_AndTheGraphGivesTheRightAnswer()
+    {
+        const int Leaves = 2000;
+        await using LocalCluster cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2, ThreadsPerWorker = 1, WorkerTimeout = TimeSpan.FromSeconds(5) });
+        await using Client client = await Client.ConnectAsync(cluster);
+        var leaf = Delayed.Of<long, long, long>(Leaf);
+        var sum = Delayed.Of<IReadOnlyList<long>, long>(xs => xs.Sum());
+        IReadOnlyList<Delayed<long>> level = [.. Enumerable.Range(0, Leaves).Select(i => leaf(i, 99))];
+        while (level.Count > 1)
+        {
+            level = [.. level.Chunk(10).Select(c => sum(Delayed.List(c)))];
+        }
+
+        Task<long> running = level[0].ComputeAsync(client, TestContext.Current.CancellationToken);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        int hung = cluster.WorkerProcessIdForTesting(0);
+        Signal("-STOP", hung);
+        try
+        {
+            long got = await running.WaitAsync(s_limit, TestContext.Current.CancellationToken);
+            Assert.Equal(Enumerable.Range(0, Leaves).Sum(i => (i * 7L) + 99), got);
+            Assert.Equal(1, cluster.Scheduler.WorkerCount);
+        }
+        finally
+        {
+            Signal("-CONT", hung);
+        }
+
+        static void Signal(string signal, int pid)
+        {
+            using var kill = System.Diagnostics.Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+            Assert.Equal(0, kill.ExitCode);
+        }
+    }
+
     [Fact]
     public async Task TaskThatCrashesItsWorker_FailsWithKilledWorker_AfterAllowedFailures_WhileOtherWorkGoesOn()
     {
