@@ -577,7 +577,6 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     private void RunCore(ComputeTask task)
     {
-
         long start = Stopwatch.GetTimestamp();
         object? result;
         try
