@@ -24,6 +24,10 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly SchedulerHost _scheduler;
     private readonly List<WorkerHost> _inProcess = [];
     private readonly List<Process> _processes = [];
+
+    // Whether each worker process joined: set by its "Worker at" line, or by the scale-up that started it
+    // once the scheduler counted it (the line may come later than the count, or never, if it is killed).
+    private readonly Dictionary<Process, TaskCompletionSource> _joined = [];
     private readonly int _threadsPerWorker;
     private readonly WorkerMemoryOptions _memory;
     private int _nextWorker;
@@ -41,6 +45,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             // A restart replaces the worker processes (in-process workers restart themselves).
             scheduler.Server.WorkerRestarter = RestartWorkerProcessesAsync;
+            scheduler.Server.SilentWorkerRemoved = KillHungWorkerProcess;
         }
     }
 
@@ -132,6 +137,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public async Task ScaleUpAsync(int count, CancellationToken cancellationToken = default)
     {
         int target = _scheduler.WorkerCount + count;
+        var started = new List<Process>(count);
         for (int i = 0; i < count; i++)
         {
             string name = $"local-{_nextWorker++}";
@@ -139,7 +145,8 @@ public sealed class LocalCluster : IAsyncDisposable
             {
                 lock (_processes)
                 {
-                    _processes.Add(StartWorkerProcess(name));
+                    started.Add(StartWorkerProcess(name));
+                    _processes.Add(started[^1]);
                 }
             }
             else
@@ -150,26 +157,48 @@ public sealed class LocalCluster : IAsyncDisposable
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        while (_scheduler.WorkerCount < target)
+        bool allJoined = false;
+        try
         {
-            Process? exited;
+            while (_scheduler.WorkerCount < target)
+            {
+                Process? exited;
+                lock (_processes)
+                {
+                    exited = _processes.FirstOrDefault(p => p.HasExited);
+                }
+
+                if (exited is not null)
+                {
+                    throw new InvalidOperationException($"A worker process exited with code {exited.ExitCode} before joining scheduler {SchedulerAddress}: {exited.StandardError.ReadToEnd().Trim()}");
+                }
+
+                try
+                {
+                    await Task.Delay(5, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"Only {_scheduler.WorkerCount} of {target} workers joined scheduler {SchedulerAddress} within 60 s.");
+                }
+            }
+
+            allJoined = true;
+        }
+        finally
+        {
+            // The scheduler counted them all: each is one of the cluster's, replaced if it dies from now on,
+            // even when it is killed before it printed that it joined.
             lock (_processes)
             {
-                exited = _processes.FirstOrDefault(p => p.HasExited);
-            }
-
-            if (exited is not null)
-            {
-                throw new InvalidOperationException($"A worker process exited with code {exited.ExitCode} before joining scheduler {SchedulerAddress}: {exited.StandardError.ReadToEnd().Trim()}");
-            }
-
-            try
-            {
-                await Task.Delay(5, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Only {_scheduler.WorkerCount} of {target} workers joined scheduler {SchedulerAddress} within 60 s.");
+                foreach (Process p in started)
+                {
+                    if (_joined.TryGetValue(p, out TaskCompletionSource? joined))
+                    {
+                        // One whose own line settled it already stays settled.
+                        _ = allJoined ? joined.TrySetResult() : joined.TrySetCanceled(CancellationToken.None);
+                    }
+                }
             }
         }
     }
@@ -338,6 +367,11 @@ public sealed class LocalCluster : IAsyncDisposable
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start a worker process ({program}).");
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_processes)
+        {
+            _joined[process] = joined;
+        }
+
         process.OutputDataReceived += (_, e) =>
         {
             // `tessera worker` prints "Worker at ADDRESS …" once it has joined the scheduler.
@@ -355,15 +389,21 @@ public sealed class LocalCluster : IAsyncDisposable
 
     // The nanny's part: a worker process that exits while it is still one of the cluster's (not stopped
     // by a scale-down, a restart or disposal) is replaced by a fresh one. A process started by a scale-up
-    // that never joined is left for ScaleUpAsync to report. A replacement that dies before it joins is
+    // that never joined is left for ScaleUpAsync to report (which settles whether it joined). A replacement that dies before it joins is
     // replaced again (it was killed or crashed while starting), but after MaxFailedReplacements such
     // deaths in a row the nanny gives up, so a worker that cannot start is not started again and again.
     private async Task ReplaceWhenItExitsAsync(Process process, Task joined, bool replacement)
     {
         await process.WaitForExitAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!replacement)
+        {
+            await joined.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         lock (_processes)
         {
-            if (_disposing || (!joined.IsCompleted && !replacement) || !_processes.Remove(process))
+            _joined.Remove(process);
+            if (_disposing || (!joined.IsCompletedSuccessfully && !replacement) || !_processes.Remove(process))
             {
                 return;
             }
@@ -381,6 +421,26 @@ public sealed class LocalCluster : IAsyncDisposable
         }
 
         process.Dispose();
+    }
+
+    // A worker process that the scheduler removed for missing heartbeats hangs: it is killed, and so
+    // replaced like a crashed one.
+    private void KillHungWorkerProcess(string name)
+    {
+        Process? hung;
+        lock (_processes)
+        {
+            hung = _processes.FirstOrDefault(p => p.StartInfo.ArgumentList.SkipWhile(a => a != "--name").Skip(1).FirstOrDefault() == name);
+        }
+
+        try
+        {
+            hung?.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited already.
+        }
     }
 
     private static async Task StopAsync(Process process)

@@ -75,6 +75,13 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     /// </summary>
     public Func<Task>? WorkerRestarter { get; set; }
 
+    /// <summary>
+    /// Gets or sets what the scheduler calls, on its event loop, with the name of a worker it removed for
+    /// missing heartbeats: the worker hangs, and its owner may stop it so that its nanny starts a fresh one
+    /// (a local cluster kills the process).
+    /// </summary>
+    public Action<string>? SilentWorkerRemoved { get; set; }
+
     public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, int allowedFailures = 3, bool workStealing = true, CancellationToken cancellationToken = default)
     {
         TimeSpan timeout = workerTimeout ?? DefaultWorkerTimeout;
@@ -604,8 +611,13 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             // Joining workers too: one that hangs while loading code must not hold up uploads for ever.
             if (now - peer.LastSeen > (long)_workerTimeout.TotalMilliseconds)
             {
+                string? name = _state.Workers.TryGetValue(peer.Id!, out WorkerState? worker) ? worker.Name : null;
                 peer.Connection.Post(new Close($"no heartbeat from worker {peer.Id} for {_workerTimeout.TotalSeconds:0.###} s"));
                 Disconnected(peer);
+                if (name is not null)
+                {
+                    SilentWorkerRemoved?.Invoke(name);
+                }
             }
         }
     }
