@@ -711,6 +711,14 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
     }
 
+    /// <summary>Describes this client's keys that are not done (for a hang's diagnosis): at most <paramref name="maxKeys"/> of them, with how many there are in all.</summary>
+    internal string DescribeStateForTesting(int maxKeys = 20)
+    {
+        KeyValuePair<Key, FutureState>[] pending = [.. _keys.Where(kv => !kv.Value.Location.Task.IsCompleted)];
+        string listed = string.Join(", ", pending.Take(maxKeys).Select(kv => $"{kv.Key} (references {kv.Value.References}, released {kv.Value.Released})"));
+        return $"client {Id}: {_keys.Count} keys, {pending.Length} not done: {listed}";
+    }
+
     // The cluster restarted: every key of this client is gone. Its futures fail (finished ones too), and
     // the keys are released here without telling the scheduler, which forgot them already.
     private void LoseEverything()

@@ -26,6 +26,13 @@ public sealed record SchedulerOptions
     public int AllowedFailures { get; init; } = 3;
 
     /// <summary>
+    /// Gets whether the scheduler moves tasks that a busy worker has not started to workers with idle
+    /// threads (Dask's work stealing); default on. The busy worker confirms each move, so a task that
+    /// started already is never taken away.
+    /// </summary>
+    public bool WorkStealing { get; init; } = true;
+
+    /// <summary>
     /// Gets what starts the scheduler's dashboard (the Tessera.Dashboard package's <c>DashboardServer.Factory</c>),
     /// or null (the default) for none.
     /// </summary>
@@ -123,7 +130,7 @@ public sealed class SchedulerHost : IAsyncDisposable
     public static async Task<SchedulerHost> StartAsync(SchedulerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SchedulerOptions();
-        SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, options.WorkerTimeout, options.AllowedFailures, cancellationToken).ConfigureAwait(false);
+        SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, options.WorkerTimeout, options.AllowedFailures, options.WorkStealing, cancellationToken).ConfigureAwait(false);
         var host = new SchedulerHost(server);
         if (options.Dashboard is { } dashboard)
         {

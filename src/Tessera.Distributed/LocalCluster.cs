@@ -20,15 +20,21 @@ namespace Tessera.Distributed;
 /// </remarks>
 public sealed class LocalCluster : IAsyncDisposable
 {
+    private const int MaxFailedReplacements = 3;
     private readonly SchedulerHost _scheduler;
     private readonly List<WorkerHost> _inProcess = [];
     private readonly List<Process> _processes = [];
     private readonly Dictionary<Process, IReadOnlyDictionary<string, double>?> _processResources = [];
+
+    // Whether each worker process joined: set by its "Worker at" line, or by the scale-up that started it
+    // once the scheduler counted it (the line may come later than the count, or never, if it is killed).
+    private readonly Dictionary<Process, TaskCompletionSource> _joined = [];
     private readonly int _threadsPerWorker;
     private readonly WorkerMemoryOptions _memory;
     private readonly IReadOnlyDictionary<string, double>? _resources;
     private int _nextWorker;
     private int _replacedWorkers;
+    private int _failedReplacements;
     private volatile bool _disposing;
 
     private LocalCluster(SchedulerHost scheduler, bool processes, int threadsPerWorker, WorkerMemoryOptions memory, IReadOnlyDictionary<string, double>? resources)
@@ -42,6 +48,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             // A restart replaces the worker processes (in-process workers restart themselves).
             scheduler.Server.WorkerRestarter = RestartWorkerProcessesAsync;
+            scheduler.Server.SilentWorkerRemoved = KillHungWorkerProcess;
         }
     }
 
@@ -77,28 +84,8 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running cluster.</returns>
     /// <exception cref="ArgumentException">A resource name is empty or holds '=', ',' or white space, or an amount is negative or not finite.</exception>
-    public static async Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 1, bool processes = true, double workerSaturation = 1.1, WorkerMemoryOptions? memory = null, int allowedFailures = 3, IReadOnlyDictionary<string, double>? resources = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(workers);
-        ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerWorker, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(workerSaturation, 0);
-        ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
-        resources = CheckResources(resources, nameof(resources));
-        string address = processes ? "tcp://127.0.0.1:0" : "memory://0";
-        SchedulerHost scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = address, WorkerSaturation = workerSaturation, AllowedFailures = allowedFailures }, cancellationToken).ConfigureAwait(false);
-        var cluster = new LocalCluster(scheduler, processes, threadsPerWorker, memory ?? new WorkerMemoryOptions(), resources);
-        try
-        {
-            await cluster.ScaleUpAsync(workers, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await cluster.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        return cluster;
-    }
+    public static Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 1, bool processes = true, double workerSaturation = 1.1, WorkerMemoryOptions? memory = null, int allowedFailures = 3, IReadOnlyDictionary<string, double>? resources = null, CancellationToken cancellationToken = default) =>
+        StartCoreAsync(new LocalClusterOptions { Workers = workers, ThreadsPerWorker = threadsPerWorker, Processes = processes, WorkerSaturation = workerSaturation, Memory = memory, AllowedFailures = allowedFailures, Resources = resources }, cancellationToken);
 
     /// <summary>Starts a scheduler (with a dashboard when the options name one) and the workers, and waits until they have joined.</summary>
     /// <param name="options">The cluster's workers, scheduling and dashboard.</param>
@@ -107,7 +94,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        LocalCluster cluster = await StartAsync(options.Workers, options.ThreadsPerWorker, options.Processes, options.WorkerSaturation, options.Memory, options.AllowedFailures, options.Resources, cancellationToken).ConfigureAwait(false);
+        LocalCluster cluster = await StartCoreAsync(options, cancellationToken).ConfigureAwait(false);
         if (options.Dashboard is { } dashboard)
         {
             try
@@ -119,6 +106,31 @@ public sealed class LocalCluster : IAsyncDisposable
                 await cluster.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
+        }
+
+        return cluster;
+    }
+
+    private static async Task<LocalCluster> StartCoreAsync(LocalClusterOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Workers, "workers");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ThreadsPerWorker, 1, "threadsPerWorker");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.WorkerSaturation, 0, "workerSaturation");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.AllowedFailures, "allowedFailures");
+        IReadOnlyDictionary<string, double>? resources = CheckResources(options.Resources, "resources");
+        string address = options.Processes ? "tcp://127.0.0.1:0" : "memory://0";
+        SchedulerHost scheduler = await SchedulerHost.StartAsync(
+            new SchedulerOptions { Address = address, WorkerSaturation = options.WorkerSaturation, AllowedFailures = options.AllowedFailures, WorkStealing = options.WorkStealing, WorkerTimeout = options.WorkerTimeout },
+            cancellationToken).ConfigureAwait(false);
+        var cluster = new LocalCluster(scheduler, options.Processes, options.ThreadsPerWorker, options.Memory ?? new WorkerMemoryOptions(), resources);
+        try
+        {
+            await cluster.ScaleUpAsync(options.Workers, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
         return cluster;
@@ -141,6 +153,7 @@ public sealed class LocalCluster : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         resources = CheckResources(resources, nameof(resources));
         int target = _scheduler.WorkerCount + count;
+        var started = new List<Process>(count);
         for (int i = 0; i < count; i++)
         {
             string name = $"local-{_nextWorker++}";
@@ -148,7 +161,8 @@ public sealed class LocalCluster : IAsyncDisposable
             {
                 lock (_processes)
                 {
-                    _processes.Add(StartWorkerProcess(name, resources));
+                    started.Add(StartWorkerProcess(name, resources));
+                    _processes.Add(started[^1]);
                 }
             }
             else
@@ -159,26 +173,48 @@ public sealed class LocalCluster : IAsyncDisposable
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        while (_scheduler.WorkerCount < target)
+        bool allJoined = false;
+        try
         {
-            Process? exited;
+            while (_scheduler.WorkerCount < target)
+            {
+                Process? exited;
+                lock (_processes)
+                {
+                    exited = _processes.FirstOrDefault(p => p.HasExited);
+                }
+
+                if (exited is not null)
+                {
+                    throw new InvalidOperationException($"A worker process exited with code {exited.ExitCode} before joining scheduler {SchedulerAddress}: {exited.StandardError.ReadToEnd().Trim()}");
+                }
+
+                try
+                {
+                    await Task.Delay(5, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"Only {_scheduler.WorkerCount} of {target} workers joined scheduler {SchedulerAddress} within 60 s.");
+                }
+            }
+
+            allJoined = true;
+        }
+        finally
+        {
+            // The scheduler counted them all: each is one of the cluster's, replaced if it dies from now on,
+            // even when it is killed before it printed that it joined.
             lock (_processes)
             {
-                exited = _processes.FirstOrDefault(p => p.HasExited);
-            }
-
-            if (exited is not null)
-            {
-                throw new InvalidOperationException($"A worker process exited with code {exited.ExitCode} before joining scheduler {SchedulerAddress}: {exited.StandardError.ReadToEnd().Trim()}");
-            }
-
-            try
-            {
-                await Task.Delay(5, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Only {_scheduler.WorkerCount} of {target} workers joined scheduler {SchedulerAddress} within 60 s.");
+                foreach (Process p in started)
+                {
+                    if (_joined.TryGetValue(p, out TaskCompletionSource? joined))
+                    {
+                        // One whose own line settled it already stays settled.
+                        _ = allJoined ? joined.TrySetResult() : joined.TrySetCanceled(CancellationToken.None);
+                    }
+                }
             }
         }
     }
@@ -236,6 +272,16 @@ public sealed class LocalCluster : IAsyncDisposable
             {
                 _processes.Add(StartWorkerProcess($"local-{_nextWorker++}", ForgetResources(p)));
             }
+        }
+    }
+
+    /// <summary>Gets the process id of a worker process, for fault tests that signal it.</summary>
+    /// <param name="index">The worker's index among the running worker processes.</param>
+    internal int WorkerProcessIdForTesting(int index)
+    {
+        lock (_processes)
+        {
+            return _processes[index].Id;
         }
     }
 
@@ -308,7 +354,9 @@ public sealed class LocalCluster : IAsyncDisposable
         _processResources.Remove(process, out IReadOnlyDictionary<string, double>? resources) ? resources : null;
 
     // Called under the _processes lock.
-    private Process StartWorkerProcess(string name, IReadOnlyDictionary<string, double>? resources)
+    // A replacement (started by the nanny, not by a scale-up that waits for it) is itself replaced when it
+    // dies before it joined, so a crash or kill while a replacement starts does not shrink the cluster.
+    private Process StartWorkerProcess(string name, IReadOnlyDictionary<string, double>? resources, bool replacement = false)
     {
         string program = Environment.GetEnvironmentVariable("TESSERA_WORKER_PATH") is { Length: > 0 } configured
             ? configured
@@ -371,6 +419,11 @@ public sealed class LocalCluster : IAsyncDisposable
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start a worker process ({program}).");
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_processes)
+        {
+            _joined[process] = joined;
+        }
+
         process.OutputDataReceived += (_, e) =>
         {
             // `tessera worker` prints "Worker at ADDRESS …" once it has joined the scheduler.
@@ -381,31 +434,67 @@ public sealed class LocalCluster : IAsyncDisposable
         };
         process.BeginOutputReadLine();
         _processResources[process] = resources;
-        _ = ReplaceWhenItExitsAsync(process, joined.Task);
+        _ = ReplaceWhenItExitsAsync(process, joined.Task, replacement);
         return process;
 
         static string Fraction(double? f) => f?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "off";
     }
 
     // The nanny's part: a worker process that exits while it is still one of the cluster's (not stopped
-    // by a scale-down, a restart or disposal) is replaced by a fresh one.
-    // A process that never joined is left for ScaleUpAsync to report, so a worker that cannot start is not
-    // started again and again.
-    private async Task ReplaceWhenItExitsAsync(Process process, Task joined)
+    // by a scale-down, a restart or disposal) is replaced by a fresh one. A process started by a scale-up
+    // that never joined is left for ScaleUpAsync to report (which settles whether it joined). A replacement that dies before it joins is
+    // replaced again (it was killed or crashed while starting), but after MaxFailedReplacements such
+    // deaths in a row the nanny gives up, so a worker that cannot start is not started again and again.
+    private async Task ReplaceWhenItExitsAsync(Process process, Task joined, bool replacement)
     {
         await process.WaitForExitAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!replacement)
+        {
+            await joined.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         lock (_processes)
         {
-            if (_disposing || !joined.IsCompleted || !_processes.Remove(process))
+            _joined.Remove(process);
+            if (_disposing || (!joined.IsCompletedSuccessfully && !replacement) || !_processes.Remove(process))
             {
                 return;
             }
 
-            _processes.Add(StartWorkerProcess($"local-{_nextWorker++}", ForgetResources(process)));
-            Interlocked.Increment(ref _replacedWorkers);
+            IReadOnlyDictionary<string, double>? resources = ForgetResources(process);
+            _failedReplacements = joined.IsCompleted ? 0 : _failedReplacements + 1;
+            if (_failedReplacements > MaxFailedReplacements)
+            {
+                Console.Error.WriteLine($"Worker replacements died {_failedReplacements} times in a row before joining scheduler {SchedulerAddress} (the last with exit code {process.ExitCode}); not replacing it again.");
+            }
+            else
+            {
+                _processes.Add(StartWorkerProcess($"local-{_nextWorker++}", resources, replacement: true));
+                Interlocked.Increment(ref _replacedWorkers);
+            }
         }
 
         process.Dispose();
+    }
+
+    // A worker process that the scheduler removed for missing heartbeats hangs: it is killed, and so
+    // replaced like a crashed one.
+    private void KillHungWorkerProcess(string name)
+    {
+        Process? hung;
+        lock (_processes)
+        {
+            hung = _processes.FirstOrDefault(p => p.StartInfo.ArgumentList.SkipWhile(a => a != "--name").Skip(1).FirstOrDefault() == name);
+        }
+
+        try
+        {
+            hung?.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited already.
+        }
     }
 
     private static async Task StopAsync(Process process)

@@ -309,5 +309,7 @@ internal sealed class ProfileDistributed : IWorkload
         public void KeyInMemory(ClientState client, SchedulerTask task) => InMemory++;
 
         public void KeyErred(ClientState client, SchedulerTask task) => throw new InvalidOperationException($"{task.Key} erred.");
+
+        public void StealRequest(WorkerState worker, SchedulerTask task) => throw new InvalidOperationException($"{task.Key} was to be stolen; this profile never balances work.");
     }
 }

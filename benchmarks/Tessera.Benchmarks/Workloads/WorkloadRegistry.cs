@@ -20,6 +20,7 @@ internal static class WorkloadRegistry
         new CsvParsersWorkload(),
         new DashboardOverhead(),
         new DashboardLatency(),
+        new WorkStealing(),
     ];
 
     /// <summary>Finds a workload by name (exact, ordinal).</summary>

@@ -177,6 +177,19 @@ internal static class MessageCodec
 
                 WriteKeys(ref w, m.Missing);
                 break;
+            case StealRequest m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                WriteKey(ref w, m.Key);
+                w.Write(m.RunId);
+                break;
+            case StealResponse m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                WriteKey(ref w, m.Key);
+                w.Write(m.RunId);
+                w.Write(m.Stolen);
+                break;
             case Heartbeat m:
                 w.WriteArrayHeader(9);
                 w.Write((byte)m.Op);
@@ -361,6 +374,8 @@ internal static class MessageCodec
             Op.RestartDone => new RestartDone(r.ReadInt64(), ReadOptionalError(ref r)),
             Op.ClusterRestarted => new ClusterRestarted(),
             Op.RestartWorker => new RestartWorker(),
+            Op.StealRequest => new StealRequest(ReadKey(ref r), r.ReadInt64()),
+            Op.StealResponse => new StealResponse(ReadKey(ref r), r.ReadInt64(), r.ReadBoolean()),
             Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble(), r.ReadInt64(), fields > 5 ? ReadBytes(ref r) : null),
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r), r.ReadInt64()),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),

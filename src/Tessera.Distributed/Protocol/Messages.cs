@@ -42,6 +42,8 @@ internal enum Op : byte
     RestartWorker = 33,
     GetTaskStream = 34,
     TaskStream = 35,
+    StealRequest = 36,
+    StealResponse = 37,
 }
 
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
@@ -100,6 +102,19 @@ internal sealed record FreeKeys(Key[] Keys) : Message(Op.FreeKeys);
 /// that want the key, else null.
 /// </summary>
 internal sealed record TaskFinished(Key Key, long NBytes, double DurationSeconds, long RunId = 0, byte[]? Value = null) : Message(Op.TaskFinished);
+
+/// <summary>
+/// The scheduler asks a worker to give up the run <paramref name="RunId"/> of a task that it has not
+/// started (work stealing); the worker answers with <see cref="StealResponse"/>.
+/// </summary>
+internal sealed record StealRequest(Key Key, long RunId) : Message(Op.StealRequest);
+
+/// <summary>
+/// A worker's answer to <see cref="StealRequest"/>: <paramref name="Stolen"/> when it dropped the run
+/// before it started (the scheduler sends the task elsewhere), false when the run is running, done, or
+/// not the current one (the worker goes on as if it had not been asked).
+/// </summary>
+internal sealed record StealResponse(Key Key, long RunId, bool Stolen) : Message(Op.StealResponse);
 
 /// <summary>A worker fetched copies of these keys from peers (inputs of its tasks) and holds them now.</summary>
 internal sealed record AddKeys(Key[] Keys) : Message(Op.AddKeys);

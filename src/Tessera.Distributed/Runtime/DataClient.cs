@@ -28,7 +28,18 @@ internal sealed class DataClient(IMessageNetwork network) : IAsyncDisposable
         PeerLink link = await _links.GetOrAdd(address, a => new Lazy<Task<PeerLink>>(() => ConnectAsync(a))).Value.ConfigureAwait(false);
         long id = Interlocked.Increment(ref _nextRequest);
         var pending = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
-        link.Pending[id] = pending;
+        lock (link.Gate)
+        {
+            // A request on a link whose connection just closed would wait for ever: its read loop failed
+            // the pending requests already, and the post below goes nowhere.
+            if (link.Failure is { } failure)
+            {
+                throw new CommClosedException(failure.Message, failure);
+            }
+
+            link.Pending[id] = pending;
+        }
+
         link.Connection.Post(request(id));
         using (cancellationToken.Register(() => pending.TrySetCanceled(cancellationToken)))
         {
@@ -111,6 +122,11 @@ internal sealed class DataClient(IMessageNetwork network) : IAsyncDisposable
 
         _links.TryRemove(address, out _);
         var closed = new CommClosedException($"The connection to worker {address} closed while data was requested.", failure ?? new IOException("closed"));
+        lock (link.Gate)
+        {
+            link.Failure = closed;
+        }
+
         foreach (TaskCompletionSource<Message> tcs in link.Pending.Values)
         {
             tcs.TrySetException(closed);
@@ -122,5 +138,11 @@ internal sealed class DataClient(IMessageNetwork network) : IAsyncDisposable
         public PeerConnection Connection { get; } = connection;
 
         public ConcurrentDictionary<long, TaskCompletionSource<Message>> Pending { get; } = new();
+
+        /// <summary>Gets the lock that orders new requests against the link's closing.</summary>
+        public Lock Gate { get; } = new();
+
+        /// <summary>Gets or sets why the connection closed (set under <see cref="Gate"/>); null while it is open.</summary>
+        public CommClosedException? Failure { get; set; }
     }
 }

@@ -24,6 +24,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     private readonly PeerAcceptor _acceptor;
     private readonly Task _eventLoop;
     private readonly Task _heartbeatCheck;
+    private readonly Task _stealing;
     private readonly TimeSpan _workerTimeout;
     private readonly ClientState _fireAndForget;
     private readonly List<Key> _fireAndForgetDone = [];
@@ -46,18 +47,22 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     private Key _inlineKey;
     private byte[]? _inlineValue;
 
-    private SchedulerServer(IMessageListener listener, double workerSaturation, TimeSpan workerTimeout, int allowedFailures)
+    private SchedulerServer(IMessageListener listener, double workerSaturation, TimeSpan workerTimeout, int allowedFailures, bool workStealing)
     {
         _listener = listener;
         _workerTimeout = workerTimeout;
         WorkerSaturation = workerSaturation;
         AllowedFailures = allowedFailures;
-        _state = new SchedulerState(this, workerSaturation, allowedFailures: allowedFailures);
+        _state = new SchedulerState(this, workerSaturation, allowedFailures: allowedFailures, workStealing: workStealing);
         _fireAndForget = _state.AddClient(FireAndForgetClientId);
         _acceptor = new PeerAcceptor(listener, connection => ReadLoopAsync(new Peer(connection)), _stop.Token);
         _eventLoop = Task.Run(EventLoopAsync);
         _heartbeatCheck = Task.Run(HeartbeatCheckAsync);
+        _stealing = workStealing ? Task.Run(BalanceLoopAsync) : Task.CompletedTask;
     }
+
+    /// <summary>How often the scheduler looks for work to steal (Dask's <c>work-stealing-interval</c>).</summary>
+    public static TimeSpan StealInterval { get; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How long a worker may go without a heartbeat before the scheduler removes it, by default (Dask's <c>worker-ttl</c>).</summary>
     public static TimeSpan DefaultWorkerTimeout { get; } = TimeSpan.FromMinutes(5);
@@ -89,14 +94,21 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     /// </summary>
     public Func<Task>? WorkerRestarter { get; set; }
 
-    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, int allowedFailures = 3, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Gets or sets what the scheduler calls, on its event loop, with the name of a worker it removed for
+    /// missing heartbeats: the worker hangs, and its owner may stop it so that its nanny starts a fresh one
+    /// (a local cluster kills the process).
+    /// </summary>
+    public Action<string>? SilentWorkerRemoved { get; set; }
+
+    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, int allowedFailures = 3, bool workStealing = true, CancellationToken cancellationToken = default)
     {
         TimeSpan timeout = workerTimeout ?? DefaultWorkerTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(workerTimeout));
         ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
         IMessageListener listener = await network.ListenAsync(address, cancellationToken).ConfigureAwait(false);
-        var server = new SchedulerServer(listener, workerSaturation, timeout, allowedFailures);
-        server.Log.Add(SchedulerLogLevel.Info, $"Scheduler at {server.Address} (worker saturation {workerSaturation}, worker timeout {timeout.TotalSeconds:0.###} s, allowed failures {allowedFailures})");
+        var server = new SchedulerServer(listener, workerSaturation, timeout, allowedFailures, workStealing);
+        server.Log.Add(SchedulerLogLevel.Info, $"Scheduler at {server.Address} (worker saturation {workerSaturation}, worker timeout {timeout.TotalSeconds:0.###} s, allowed failures {allowedFailures}, work stealing {(workStealing ? "on" : "off")})");
         return server;
     }
 
@@ -112,7 +124,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             await p.Connection.DisposeAsync().ConfigureAwait(false);
         }
 
-        await Task.WhenAll(_acceptor.WhenAllEnded(), _eventLoop, _heartbeatCheck).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_acceptor.WhenAllEnded(), _eventLoop, _heartbeatCheck, _stealing).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
     }
 
@@ -157,6 +169,14 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         if (_workers.TryGetValue(worker.Address, out Peer? peer))
         {
             Send(peer, new FreeKeys([key]));
+        }
+    }
+
+    void ISchedulerOutbox.StealRequest(WorkerState worker, SchedulerTask task)
+    {
+        if (_workers.TryGetValue(worker.Address, out Peer? peer))
+        {
+            Send(peer, new StealRequest(task.Key, task.RunId));
         }
     }
 
@@ -370,6 +390,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 Log.Add(SchedulerLogLevel.Warning, $"Task {m.Key} erred on {peer.Id}: {m.Error.TypeName}: {m.Error.Message}");
                 _state.TaskErred(peer.Id, m.Key, m.RunId, m.Error);
                 break;
+            case StealResponse m when peer.IsWorker:
+                _state.StealResponse(peer.Id!, m.Key, m.RunId, m.Stolen);
+                break;
             case Close when peer.IsWorker:
                 // The worker closes itself in good order: its tasks are not suspected of killing it.
                 peer.LeftGracefully = true;
@@ -423,6 +446,13 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     // value or function of theirs reaches it first; without uploaded code it joins at once.
     private void RegisterWorker(Peer peer, RegisterWorker m)
     {
+        if (_workers.TryGetValue(m.Address, out Peer? previous) && previous != peer)
+        {
+            // The address of a worker whose end was not seen yet (it died, and a new worker got its port):
+            // that worker is gone, and its tasks run elsewhere.
+            Disconnected(previous);
+        }
+
         peer.Id = m.Address;
         peer.IsWorker = true;
         peer.LastSeen = Environment.TickCount64;
@@ -655,6 +685,23 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         }
     }
 
+    // Asks the event loop to balance work between workers (stealing) every StealInterval.
+    private async Task BalanceLoopAsync()
+    {
+        using var timer = new PeriodicTimer(StealInterval);
+        Action balance = _state.BalanceWork;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                _events.Writer.TryWrite(new SchedulerEvent(null, null, balance));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     // A worker silent for longer than the timeout is treated as lost (hung, or cut off without its
     // connection closing): removed as if its connection broke, so its tasks run elsewhere, and its
     // connection is closed so that it stops too.
@@ -667,8 +714,13 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             if (now - peer.LastSeen > (long)_workerTimeout.TotalMilliseconds)
             {
                 Log.Add(SchedulerLogLevel.Warning, $"Removing worker {peer.Id}: no heartbeat for {_workerTimeout.TotalSeconds:0.###} s");
+                string? name = _state.Workers.TryGetValue(peer.Id!, out WorkerState? worker) ? worker.Name : null;
                 Send(peer, new Close($"no heartbeat from worker {peer.Id} for {_workerTimeout.TotalSeconds:0.###} s"));
                 Disconnected(peer);
+                if (name is not null)
+                {
+                    SilentWorkerRemoved?.Invoke(name);
+                }
             }
         }
     }

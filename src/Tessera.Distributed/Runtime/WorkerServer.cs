@@ -39,6 +39,9 @@ internal sealed class WorkerServer : IAsyncDisposable
     // The run of each key that the scheduler sent last and did not free: only that run may store its
     // result and report. Changed under _storeLock together with _data's computed results.
     private readonly Dictionary<Key, long> _runs = [];
+
+    // The runs that started executing (under _storeLock): a steal request does not take them away.
+    private readonly HashSet<long> _started = [];
     private readonly Lock _storeLock = new();
     private int _executing;
     private long _keysIn, _bytesIn, _keysOut, _bytesOut;
@@ -221,6 +224,9 @@ internal sealed class WorkerServer : IAsyncDisposable
                         }
 
                         break;
+                    case StealRequest r:
+                        _scheduler.Post(new StealResponse(r.Key, r.RunId, GiveUp(r.Key, r.RunId)));
+                        break;
                     case LoadCode l:
                         _scheduler.Post(new CodeLoaded(l.UploadId, LoadCode(l)));
                         break;
@@ -329,12 +335,22 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Tells whether <paramref name="task"/> is still the run of its key that the scheduler wants.</summary>
-    private bool IsCurrent(ComputeTask task)
+    // A steal: the run is dropped unless it started (or is not the current one); a fetch or queue entry
+    // of a dropped run comes to nothing, as for a freed key.
+    private bool GiveUp(Key key, long runId)
     {
         lock (_storeLock)
         {
-            return _runs.TryGetValue(task.Key, out long run) && run == task.RunId;
+            return _runs.TryGetValue(key, out long run) && run == runId && !_started.Contains(runId) && _runs.Remove(key);
+        }
+    }
+
+    /// <summary>Marks <paramref name="task"/> as started when it is still the run of its key that the scheduler wants.</summary>
+    private bool TryStart(ComputeTask task)
+    {
+        lock (_storeLock)
+        {
+            return _runs.TryGetValue(task.Key, out long run) && run == task.RunId && _started.Add(task.RunId);
         }
     }
 
@@ -595,6 +611,12 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     private void Run(ComputeTask task)
     {
+        if (!TryStart(task))
+        {
+            // Freed (released or cancelled) or stolen before it started.
+            return;
+        }
+
         Interlocked.Increment(ref _executing);
         try
         {
@@ -603,17 +625,15 @@ internal sealed class WorkerServer : IAsyncDisposable
         finally
         {
             Interlocked.Decrement(ref _executing);
+            lock (_storeLock)
+            {
+                _started.Remove(task.RunId);
+            }
         }
     }
 
     private void RunCore(ComputeTask task)
     {
-        if (!IsCurrent(task))
-        {
-            // Freed (released or cancelled) before it started.
-            return;
-        }
-
         long start = Stopwatch.GetTimestamp();
         object? result;
         try

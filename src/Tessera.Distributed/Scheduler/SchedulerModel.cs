@@ -227,4 +227,7 @@ internal interface ISchedulerOutbox
 
     /// <summary>Tells a client that a key it wants failed.</summary>
     void KeyErred(ClientState client, SchedulerTask task);
+
+    /// <summary>Asks a worker to give up the current run of a task it has not started (work stealing); it answers whether it did.</summary>
+    void StealRequest(WorkerState worker, SchedulerTask task);
 }

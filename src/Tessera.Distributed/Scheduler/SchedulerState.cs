@@ -49,6 +49,8 @@ internal sealed class SchedulerState
     private readonly double _defaultDuration;
     private readonly double _minimumInFlightSeconds;
     private readonly int _allowedFailures;
+    private readonly bool _workStealing;
+    private readonly Dictionary<Key, (WorkerState Victim, WorkerState Thief, long RunId)> _steals = [];
     private long _nextRunId;
     private int _generation;
     private int _roundRobin;
@@ -65,8 +67,10 @@ internal sealed class SchedulerState
     /// How many workers may die while a task is processing on them before the task fails with
     /// <see cref="KilledWorkerException"/> (Dask's <c>allowed-failures</c>): it fails at the death after that.
     /// </param>
-    public SchedulerState(ISchedulerOutbox outbox, double workerSaturation = 1.1, double defaultDurationSeconds = 0.001, double minimumInFlightSeconds = 0.002, int allowedFailures = 3)
+    /// <param name="workStealing">Whether <see cref="BalanceWork"/> moves tasks from busy workers to idle ones (Dask's work stealing).</param>
+    public SchedulerState(ISchedulerOutbox outbox, double workerSaturation = 1.1, double defaultDurationSeconds = 0.001, double minimumInFlightSeconds = 0.002, int allowedFailures = 3, bool workStealing = true)
     {
+        _workStealing = workStealing;
         ArgumentNullException.ThrowIfNull(outbox);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(workerSaturation, 0);
         ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
@@ -82,6 +86,9 @@ internal sealed class SchedulerState
     public IReadOnlyDictionary<string, WorkerState> Workers => _workers;
 
     public IReadOnlyDictionary<string, ClientState> Clients => _clients;
+
+    /// <summary>Gets how many tasks moved to another worker because their worker gave them up to a steal.</summary>
+    public int StolenTasks { get; private set; }
 
     /// <summary>Adds a worker and gives it waiting work, including tasks that no worker could run before.</summary>
     public WorkerState AddWorker(string address, int threads, string? name = null, IReadOnlyDictionary<string, double>? resources = null)
@@ -120,6 +127,15 @@ internal sealed class SchedulerState
 
         worker.Closed = true;
         _workerList.Remove(worker);
+        foreach ((Key key, (WorkerState victim, WorkerState thief, _)) in _steals.ToArray())
+        {
+            if (victim == worker || thief == worker)
+            {
+                // A victim that died answers no more; a steal it confirmed before dying found no thief (below).
+                _steals.Remove(key);
+            }
+        }
+
         foreach (SchedulerTask t in worker.Processing.ToArray())
         {
             if (!graceful && ++t.Suspicious > _allowedFailures)
@@ -467,6 +483,107 @@ internal sealed class SchedulerState
     }
 
     /// <summary>
+    /// Work stealing (Dask's): each worker with idle threads asks the worker with the most tasks beyond its
+    /// threads (two or more) to give up one it has not started, for each idle thread and one more whose
+    /// inputs it holds already, so that the next is there when a thread finishes; a worker left with one
+    /// task queued is never asked, so tasks do not move back and forth. Only tasks worth moving are asked
+    /// for: ones expected to run at least <see cref="MinimumStealSeconds"/> (as their prefix ran so far),
+    /// whose inputs missing on the idle worker take less than half that time to move, and that may run
+    /// there (restrictions). The latest-to-run task goes first; the busy worker confirms (<see cref="StealResponse"/>),
+    /// or keeps the task when it started it already.
+    /// </summary>
+    public void BalanceWork()
+    {
+        if (!_workStealing || _workerList.Count < 2)
+        {
+            return;
+        }
+
+        foreach (WorkerState thief in _workerList)
+        {
+            int room = thief.Threads + 1 - thief.Processing.Count - _steals.Values.Count(s => s.Thief == thief);
+            while (room > 0 && TryStealFor(thief, inputsHeld: room == 1))
+            {
+                room--;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A worker answered a steal request for the run <paramref name="runId"/> of a task: when it gave the
+    /// run up, the task goes to the idle worker that asked (or, if that one is gone, wherever it fits now).
+    /// </summary>
+    public void StealResponse(string workerAddress, Key key, long runId, bool stolen)
+    {
+        if (!_steals.TryGetValue(key, out (WorkerState Victim, WorkerState Thief, long RunId) steal) || steal.RunId != runId)
+        {
+            steal = default;
+        }
+        else
+        {
+            _steals.Remove(key);
+        }
+
+        if (!stolen || !_workers.TryGetValue(workerAddress, out WorkerState? victim) || !_tasks.TryGetValue(key, out SchedulerTask? t) ||
+            t.State != TaskStateKind.Processing || t.ProcessingOn != victim || t.RunId != runId)
+        {
+            // Kept (it started, or finished), or the scheduler moved on: a stale answer changes nothing.
+            return;
+        }
+
+        LeaveProcessing(t);
+        StolenTasks++;
+        if (steal.Victim == victim && steal.Thief is { Closed: false } thief && (t.Restrictions?.Admits(thief, anyWorker: false) ?? true))
+        {
+            SendToWorker(t, thief);
+        }
+        else
+        {
+            ReadyToProcessing(t);
+        }
+
+        Settle();
+    }
+
+    /// <summary>The shortest expected run of a task that work stealing moves; shorter ones are not worth a round trip.</summary>
+    public const double MinimumStealSeconds = 0.005;
+
+    private bool TryStealFor(WorkerState thief, bool inputsHeld)
+    {
+        WorkerState? victim = null;
+        int mostWaiting = 1;
+        foreach (WorkerState w in _workerList)
+        {
+            int waiting = w.Processing.Count - w.Threads - _steals.Values.Count(s => s.Victim == w);
+            if (w != thief && waiting > mostWaiting)
+            {
+                (victim, mostWaiting) = (w, waiting);
+            }
+        }
+
+        SchedulerTask? best = null;
+        foreach (SchedulerTask t in victim?.Processing ?? [])
+        {
+            double compute = _durations.TryGetValue(t.Prefix, out double d) ? d : t.EstimatedDuration;
+            double transfer = TransferSeconds(t, thief);
+            if ((best is null || t.Priority > best.Priority) && compute >= MinimumStealSeconds && transfer < compute / 2 && (transfer == 0 || !inputsHeld) &&
+                !_steals.ContainsKey(t.Key) && (t.Restrictions?.Admits(thief, anyWorker: false) ?? true))
+            {
+                best = t;
+            }
+        }
+
+        if (best is null)
+        {
+            return false;
+        }
+
+        _steals.Add(best.Key, (victim!, thief, best.RunId));
+        _outbox.StealRequest(victim!, best);
+        return true;
+    }
+
+    /// <summary>
     /// Forgets every task and result (a cluster restart): clients stay registered but want nothing,
     /// workers hold and run nothing. Tells nobody; the caller restarts the workers and tells the clients.
     /// Learned task durations are kept.
@@ -479,6 +596,7 @@ internal sealed class SchedulerState
         }
 
         _tasks.Clear();
+        _steals.Clear();
         _queued.Clear();
         _noWorker.Clear();
         _recommendations.Clear();
@@ -535,6 +653,46 @@ internal sealed class SchedulerState
                 throw new InvalidOperationException($"Scheduler invariant broken for {t?.ToString() ?? "the cluster"}: {what}.");
             }
         }
+    }
+
+    /// <summary>
+    /// Describes, for a hang's diagnosis, the workers and the unfinished tasks (waiting, queued, no-worker,
+    /// processing, or wanted by a client and not in memory): each with its state, who holds its inputs,
+    /// where it runs and what it waits on. At most <paramref name="maxTasks"/> tasks are listed.
+    /// </summary>
+    public string DescribeStateForTesting(int maxTasks = 40)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"scheduler: {_tasks.Count} tasks, {_queued.Count} queued, {_noWorker.Count} no-worker; workers:");
+        foreach (WorkerState w in _workerList)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $" {w.Address} (processing {w.Processing.Count}, has {w.HasWhat.Count}, executing {w.Executing})");
+        }
+
+        text.AppendLine();
+        int listed = 0;
+        foreach (SchedulerTask t in _tasks.Values)
+        {
+            bool unfinished = t.State is TaskStateKind.Waiting or TaskStateKind.Queued or TaskStateKind.NoWorker or TaskStateKind.Processing ||
+                (t.WhoWants.Count > 0 && t.State != TaskStateKind.Memory);
+            if (!unfinished)
+            {
+                continue;
+            }
+
+            if (++listed > maxTasks)
+            {
+                text.AppendLine("  …");
+                break;
+            }
+
+            string inputs = string.Join(", ", t.Dependencies.Where(d => d.State != TaskStateKind.Memory || t.State == TaskStateKind.Processing)
+                .Select(d => $"{d.Key} {d.State} on [{string.Join(' ', d.WhoHas)}]"));
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture,
+                $"  {t.Key}: {t.State} run {t.RunId} on {t.ProcessingOn?.Address ?? "-"}{(t.ProcessingOn is { Closed: true } ? " (closed)" : string.Empty)}, waiting on {t.WaitingOn}, waiters {t.Waiters}, wanted by [{string.Join(' ', t.WhoWants)}], suspicious {t.Suspicious}; inputs: {inputs}");
+        }
+
+        return text.ToString();
     }
 
     private void ReleaseKeys(ClientState client, IReadOnlyList<Key> keys)
@@ -975,7 +1133,10 @@ internal sealed class SchedulerState
         return best;
     }
 
-    private static double Cost(SchedulerTask t, WorkerState w)
+    private static double Cost(SchedulerTask t, WorkerState w) => (w.Occupancy / w.Threads) + TransferSeconds(t, w);
+
+    // The estimated time to move the inputs of a task that a worker does not hold to it.
+    private static double TransferSeconds(SchedulerTask t, WorkerState w)
     {
         const double BandwidthBytesPerSecond = 1e9;
         long missing = 0;
@@ -987,7 +1148,7 @@ internal sealed class SchedulerState
             }
         }
 
-        return (w.Occupancy / w.Threads) + (missing / BandwidthBytesPerSecond);
+        return missing / BandwidthBytesPerSecond;
     }
 
     private bool IsSaturated(WorkerState w)

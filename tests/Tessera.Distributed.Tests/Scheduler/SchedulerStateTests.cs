@@ -28,6 +28,10 @@ public sealed class SchedulerStateTests
 
         public void FreeKey(WorkerState worker, Key key) => Freed.Add((worker, key));
 
+        public List<(WorkerState Worker, Key Key, long RunId)> StealRequests { get; } = [];
+
+        public void StealRequest(WorkerState worker, SchedulerTask task) => StealRequests.Add((worker, task.Key, task.RunId));
+
         public void KeyInMemory(ClientState client, SchedulerTask task)
         {
             if (!InMemory.TryGetValue(client.Id, out HashSet<Key>? keys))
@@ -113,6 +117,129 @@ public sealed class SchedulerStateTests
         Assert.Equal(TaskStateKind.Memory, state.Tasks[new Key("x", 49)].State);
         Assert.All(state.Tasks.Values.Where(t => t.Key != new Key("x", 49)), t => Assert.Equal(TaskStateKind.Released, t.State));
         Assert.Equal(49, outbox.Freed.Count);
+    }
+
+    // A 100 MB input on w1 and ten dependents whose prefix is not known yet (1 ms each, assumed): moving
+    // the input looks dearer than waiting, so all ten go to w1; w2 has nothing to do.
+    private static (SchedulerState State, RecordingOutbox Outbox, WorkerState W1, WorkerState W2) SkewedWork(bool workStealing)
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox, workStealing: workStealing);
+        WorkerState w1 = state.AddWorker("w1", 1), w2 = state.AddWorker("w2", 1);
+        state.UpdateGraph("c", [new TaskSubmission(new Key("big"), null, [], 0, Restrictions: new TaskRestrictions(["w1"], false, []))], [new Key("big")]);
+        state.TaskFinished("w1", new Key("big"), outbox.Sent[0].RunId, 100_000_000, 0.01);
+        outbox.Sent.Clear();
+        state.UpdateGraph("c", [.. Enumerable.Range(0, 10).Select(i => new TaskSubmission(new Key("work", i), null, [new Key("big")], i))], [.. Enumerable.Range(0, 10).Select(i => new Key("work", i))]);
+        Assert.All(outbox.Sent, s => Assert.Equal(w1, s.Worker));
+        Assert.Equal(10, w1.Processing.Count);
+        return (state, outbox, w1, w2);
+    }
+
+    [Fact]
+    public void BalanceWork_AnIdleWorkerAsksTheBusyOneForItsLastTask_AndGetsItWhenConfirmed()
+    {
+        (SchedulerState state, RecordingOutbox outbox, WorkerState w1, WorkerState w2) = SkewedWork(workStealing: true);
+
+        // Not worth it while the work is assumed to take 1 ms per task.
+        state.BalanceWork();
+        Assert.Empty(outbox.StealRequests);
+
+        // The first task took 1 s: the others are worth moving (0.1 s of transfer each).
+        (_, SchedulerTask first, long firstRun) = outbox.Sent[0];
+        state.TaskFinished("w1", first.Key, firstRun, 8, 1.0);
+        outbox.Sent.Clear();
+        SchedulerTask latest = w1.Processing.MaxBy(t => t.Priority)!;
+        state.BalanceWork();
+        state.BalanceWork(); // steals in flight count: one per idle thread (and one more once the inputs are there)
+        Assert.Equal([(w1, latest.Key, latest.RunId)], outbox.StealRequests);
+        (_, Key key, long run) = outbox.StealRequests[0];
+
+        state.StealResponse("w1", key, run, stolen: true);
+        state.Validate();
+        SchedulerTask stolen = state.Tasks[key];
+        Assert.Equal((TaskStateKind.Processing, w2), (stolen.State, stolen.ProcessingOn));
+        Assert.NotEqual(run, stolen.RunId);
+        Assert.Equal((w2, stolen, stolen.RunId), Assert.Single(outbox.Sent));
+        Assert.Equal(1, state.StolenTasks);
+
+        // Once w2 holds the input, it takes one more to start when its thread is free.
+        state.AddKeys("w2", [new Key("big")]);
+        state.BalanceWork();
+        Assert.Equal(2, outbox.StealRequests.Count);
+
+        // A late report of the run that was given up changes nothing; the thief's run finishes the task.
+        state.TaskFinished("w1", key, run, 8, 1.0);
+        Assert.Equal(TaskStateKind.Processing, stolen.State);
+        state.TaskFinished("w2", key, stolen.RunId, 8, 1.0);
+        Assert.Equal(TaskStateKind.Memory, stolen.State);
+        Assert.Equal(new[] { w2 }, stolen.WhoHas);
+        state.Validate();
+    }
+
+    [Fact]
+    public void StealResponse_Refused_OrStale_LeavesTheTaskWhereItRuns()
+    {
+        (SchedulerState state, RecordingOutbox outbox, WorkerState w1, _) = SkewedWork(workStealing: true);
+        (_, SchedulerTask first, long firstRun) = outbox.Sent[0];
+        state.TaskFinished("w1", first.Key, firstRun, 8, 1.0);
+        state.BalanceWork();
+        (_, Key key, long run) = outbox.StealRequests[0];
+
+        // The busy worker had started it: it stays, and the idle worker may ask again.
+        state.StealResponse("w1", key, run, stolen: false);
+        Assert.Equal((TaskStateKind.Processing, w1, run), (state.Tasks[key].State, state.Tasks[key].ProcessingOn, state.Tasks[key].RunId));
+        state.BalanceWork();
+        Assert.Equal(2, outbox.StealRequests.Count);
+
+        // A confirmation for an older run (the task was sent again meanwhile) moves nothing.
+        (_, Key other, long otherRun) = outbox.StealRequests[1];
+        state.StealResponse("w1", other, otherRun - 1, stolen: true);
+        Assert.Equal(w1, state.Tasks[other].ProcessingOn);
+        Assert.Equal(0, state.StolenTasks);
+        state.Validate();
+    }
+
+    [Fact]
+    public void StealResponse_AfterTheThiefLeft_SendsTheTaskWhereItFits()
+    {
+        (SchedulerState state, RecordingOutbox outbox, WorkerState w1, _) = SkewedWork(workStealing: true);
+        (_, SchedulerTask first, long firstRun) = outbox.Sent[0];
+        state.TaskFinished("w1", first.Key, firstRun, 8, 1.0);
+        state.BalanceWork();
+        (_, Key key, long run) = outbox.StealRequests[0];
+        state.RemoveWorker("w2");
+        outbox.Sent.Clear();
+        state.StealResponse("w1", key, run, stolen: true);
+        state.Validate();
+        Assert.Equal((w1, state.Tasks[key], state.Tasks[key].RunId), Assert.Single(outbox.Sent));
+        Assert.NotEqual(run, state.Tasks[key].RunId);
+    }
+
+    [Fact]
+    public void BalanceWork_LeavesAWorkerWithOneQueuedTask_SoNothingMovesBackAndForth()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        WorkerState w1 = state.AddWorker("w1", 1);
+        WorkerState w2 = state.AddWorker("w2", 1);
+        state.UpdateGraph("c", [.. Enumerable.Range(0, 4).Select(i => new TaskSubmission(new Key("slow", i), null, [], i, Restrictions: new TaskRestrictions([i < 2 ? "w1" : "w2"], false, [])))], [.. Enumerable.Range(0, 4).Select(i => new Key("slow", i))]);
+        (_, SchedulerTask first, long firstRun) = outbox.Sent.First(s => s.Worker == w1);
+        state.TaskFinished("w1", first.Key, firstRun, 8, 1.0);
+
+        // w1 runs one task, w2 runs one and has one queued: neither is asked.
+        Assert.Equal((1, 2), (w1.Processing.Count, w2.Processing.Count));
+        state.BalanceWork();
+        Assert.Empty(outbox.StealRequests);
+    }
+
+    [Fact]
+    public void BalanceWork_WithStealingOff_MovesNothing()
+    {
+        (SchedulerState state, RecordingOutbox outbox, _, _) = SkewedWork(workStealing: false);
+        (_, SchedulerTask first, long firstRun) = outbox.Sent[0];
+        state.TaskFinished("w1", first.Key, firstRun, 8, 1.0);
+        state.BalanceWork();
+        Assert.Empty(outbox.StealRequests);
     }
 
     [Fact]
