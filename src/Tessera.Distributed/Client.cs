@@ -422,6 +422,11 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                     return;
                 }
 
+                if (data.Error is { } error)
+                {
+                    throw new RemoteException(error.TypeName, error.Message, error.StackTrace, []);
+                }
+
                 var values = new Dictionary<Key, object?>(data.Keys.Length);
                 for (int j = 0; j < data.Keys.Length; j++)
                 {

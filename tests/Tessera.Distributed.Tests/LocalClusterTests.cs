@@ -30,6 +30,22 @@ public sealed class LocalClusterTests
     }
 
     [Fact]
+    public async Task AResultThatCannotBeSerialized_FailsTheGather_NamingTheKey_InsteadOfHanging()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 1, threadsPerWorker: 1, processes: true);
+        await using Client client = await Client.ConnectAsync(cluster);
+        using Future<object[]> bad = client.Submit<int, object[]>(static n => [n, new MemoryStream()], 1, key: "holds-a-stream");
+
+        RemoteException e = await Assert.ThrowsAsync<RemoteException>(() => bad.ResultAsync().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+        Assert.Contains("holds-a-stream", e.Message, StringComparison.Ordinal);
+        Assert.Contains("MemoryStream", e.Message, StringComparison.Ordinal);
+
+        // The worker still serves.
+        using Future<long> fine = client.Submit<long, long>(Square, 7L);
+        Assert.Equal(49L, await fine.ResultAsync().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task StartAsync_WorkerProcesses_AreSeparateProcesses()
     {
         await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, processes: true);

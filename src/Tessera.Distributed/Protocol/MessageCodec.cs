@@ -165,7 +165,7 @@ internal static class MessageCodec
                 WriteKeys(ref w, m.Keys);
                 break;
             case Data m:
-                w.WriteArrayHeader(5);
+                w.WriteArrayHeader(6);
                 w.Write((byte)m.Op);
                 w.Write(m.RequestId);
                 WriteKeys(ref w, m.Keys);
@@ -176,6 +176,7 @@ internal static class MessageCodec
                 }
 
                 WriteKeys(ref w, m.Missing);
+                WriteOptionalError(ref w, m.Error);
                 break;
             case StealRequest m:
                 w.WriteArrayHeader(3);
@@ -379,7 +380,7 @@ internal static class MessageCodec
             Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble(), r.ReadInt64(), fields > 5 ? ReadBytes(ref r) : null),
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r), r.ReadInt64()),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),
-            Op.Data => ReadData(ref r),
+            Op.Data => ReadData(ref r, fields),
             Op.Heartbeat => new Heartbeat(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), fields > 4 ? new TransferCounts(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()) : default, fields > 8 ? ReadLogLines(ref r) : null),
             Op.Close => new Close(ReadString(ref r)),
             Op.FireAndForget => new FireAndForget(ReadKeys(ref r)),
@@ -666,11 +667,12 @@ internal static class MessageCodec
         return assemblies;
     }
 
-    private static Data ReadData(ref MessagePackReader r)
+    private static Data ReadData(ref MessagePackReader r, int fields)
     {
         long id = r.ReadInt64();
         Key[] keys = ReadKeys(ref r);
         byte[][] values = ReadByteArrays(ref r);
-        return new Data(id, keys, values, ReadKeys(ref r));
+        Key[] missing = ReadKeys(ref r);
+        return new Data(id, keys, values, missing, fields > 5 ? ReadOptionalError(ref r) : null);
     }
 }

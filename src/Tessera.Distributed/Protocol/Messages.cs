@@ -125,8 +125,11 @@ internal sealed record TaskErred(Key Key, RemoteError Error, long RunId = 0) : M
 /// <summary>A peer (worker or client) asks a worker for data.</summary>
 internal sealed record GetData(long RequestId, Key[] Keys) : Message(Op.GetData);
 
-/// <summary>A worker answers <see cref="GetData"/>: the serialized values, and the keys it does not have.</summary>
-internal sealed record Data(long RequestId, Key[] Keys, byte[][] Values, Key[] Missing) : Message(Op.Data);
+/// <summary>
+/// A worker answers <see cref="GetData"/>: the serialized values, and the keys it does not have; or,
+/// when a value it holds cannot be serialized, the error, which fails the request.
+/// </summary>
+internal sealed record Data(long RequestId, Key[] Keys, byte[][] Values, Key[] Missing, RemoteError? Error = null) : Message(Op.Data);
 
 /// <summary>
 /// A worker's liveness signal, sent every heartbeat interval, with its metrics: tasks running now,

@@ -302,6 +302,11 @@ internal sealed class WorkerServer : IAsyncDisposable
                     throw new MissingDataException(g.Key, $"Worker {g.Key} could not be reached for {g.First().Key}, an input of task {task.Key}: {e.Message}");
                 }
 
+                if (data.Error is { } error)
+                {
+                    throw new RemoteException(error.TypeName, error.Message, error.StackTrace, []);
+                }
+
                 if (data.Missing.Length > 0)
                 {
                     throw new MissingDataException(g.Key, $"Worker {g.Key} no longer holds {data.Missing[0]}, an input of task {task.Key}.");
@@ -715,22 +720,32 @@ internal sealed class WorkerServer : IAsyncDisposable
                     var keys = new List<Key>(g.Keys.Length);
                     var values = new List<byte[]>(g.Keys.Length);
                     var missing = new List<Key>();
+                    RemoteError? error = null;
                     foreach (Key k in g.Keys)
                     {
-                        if (_data.TryGetSerialized(k, _serializer, out byte[] bytes))
+                        byte[] bytes;
+                        try
                         {
-                            keys.Add(k);
-                            values.Add(bytes);
-                            Interlocked.Add(ref _bytesOut, bytes.Length);
+                            if (!_data.TryGetSerialized(k, _serializer, out bytes))
+                            {
+                                missing.Add(k);
+                                continue;
+                            }
                         }
-                        else
+                        catch (Exception e) when (e is ValueSerializationException or FunctionSerializationException or NotSupportedException or InvalidOperationException)
                         {
-                            missing.Add(k);
+                            // The requester fails with the reason; waiting for an answer that never comes would hang it.
+                            error = new RemoteError(e.GetType().FullName ?? e.GetType().Name, $"Worker {Address} cannot send the value of {k}: {e.Message}", e.StackTrace);
+                            break;
                         }
+
+                        keys.Add(k);
+                        values.Add(bytes);
+                        Interlocked.Add(ref _bytesOut, bytes.Length);
                     }
 
                     Interlocked.Add(ref _keysOut, keys.Count);
-                    peer.Post(new Data(g.RequestId, [.. keys], [.. values], [.. missing]));
+                    peer.Post(error is null ? new Data(g.RequestId, [.. keys], [.. values], [.. missing]) : new Data(g.RequestId, [], [], [], error));
                 }
                 else if (m is UpdateData u)
                 {

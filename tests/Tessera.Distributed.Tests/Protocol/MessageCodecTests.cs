@@ -30,6 +30,7 @@ public sealed class MessageCodecTests
             new TaskErred(keys[1], error),
             new GetData(42, keys),
             new Data(42, [keys[0], keys[1]], [[1], [2, 3]], [keys[2]]),
+            new Data(43, [], [], [], error),
             new Heartbeat(),
             new Heartbeat(3, 1L << 40, 123456789),
             new Close("bye"),
