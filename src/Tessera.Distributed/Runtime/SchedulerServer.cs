@@ -101,7 +101,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     /// </summary>
     public Action<string>? SilentWorkerRemoved { get; set; }
 
-    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, int allowedFailures = 3, bool workStealing = true, CancellationToken cancellationToken = default)
+    public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, int allowedFailures = 3, bool workStealing = false, CancellationToken cancellationToken = default)
     {
         TimeSpan timeout = workerTimeout ?? DefaultWorkerTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(workerTimeout));
