@@ -97,8 +97,8 @@ public static class Hdf5
         uint[]? chunks = rank == 0 || array.Shape.Any(n => n == 0) ? null : [.. array.Chunks.Select(c => (uint)c[0])];
         var h5 = new H5Dataset<T[]>(dims, chunks);
         var file = new H5File { [dataset] = h5 };
-        long[][] starts = [.. array.Chunks.Select(c => Starts(c))];
-        int[][] indices = [.. BlockIndices([.. array.Chunks.Select(c => c.Length)])];
+        long[][] starts = [.. array.ChunksArray.Select(Chunking.Starts)];
+        int[][] indices = [.. DArray<T>.BlockIndices(array.NumBlocksArray)];
         Delayed<NDArray<T>>[] blocks = array.ToDelayed<NDArray<T>>();
         string temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
         try
@@ -148,39 +148,4 @@ public static class Hdf5
         _ => throw new NotSupportedException(
             $"from_hdf5: dataset '{dataset}' in {file} has HDF5 type {type.Class} of {type.Size} bytes; arrays read integer and floating-point datasets."),
     };
-
-    private static long[] Starts(IReadOnlyList<int> sizes)
-    {
-        var starts = new long[sizes.Count];
-        for (int i = 1; i < starts.Length; i++)
-        {
-            starts[i] = starts[i - 1] + sizes[i - 1];
-        }
-
-        return starts;
-    }
-
-    private static IEnumerable<int[]> BlockIndices(int[] counts)
-    {
-        if (counts.Any(c => c == 0))
-        {
-            yield break;
-        }
-
-        int[] index = new int[counts.Length];
-        while (true)
-        {
-            yield return (int[])index.Clone();
-            int a = counts.Length - 1;
-            while (a >= 0 && ++index[a] == counts[a])
-            {
-                index[a--] = 0;
-            }
-
-            if (a < 0)
-            {
-                yield break;
-            }
-        }
-    }
 }
