@@ -126,20 +126,25 @@ internal static class BlockFunctions<T>
         T[] values = block.ToArray();
         bool[] keep = mask.ToArray();
         int row = values.Length / Math.Max(1, keep.Length);
-        var selected = new List<T>();
         int kept = 0;
-        for (int i = 0; i < keep.Length; i++)
+        foreach (bool k in keep)
+        {
+            kept += k ? 1 : 0;
+        }
+
+        var selected = new T[kept * row];
+        for (int i = 0, at = 0; i < keep.Length; i++)
         {
             if (keep[i])
             {
-                selected.AddRange(values.AsSpan(i * row, row));
-                kept++;
+                values.AsSpan(i * row, row).CopyTo(selected.AsSpan(at));
+                at += row;
             }
         }
 
         int[] shape = [.. block.Shape];
         shape[0] = kept;
-        return new NDArray<T>([.. selected], mask.NDim == block.NDim ? [selected.Count] : shape);
+        return new NDArray<T>(selected, mask.NDim == block.NDim ? [selected.Length] : shape);
     }
 
     private static NDArray<T> CheckShapeBlock(NDArray<T> block, int[] expected, string op) =>
