@@ -140,8 +140,9 @@
     });
   }
 
-  // Bytes a worker holds: its last heartbeat's count, or the scheduler's own until the first heartbeat.
-  function stored(w) { return Math.max(w.storedBytes, w.managedBytes); }
+  // Bytes a worker holds in memory: its last heartbeat's count, or, until the first heartbeat, the scheduler's
+  // own (which counts the spilled results too, so they are taken off).
+  function stored(w) { return Math.max(w.storedBytes, w.managedBytes - w.spilledBytes); }
 
   function workersTable(s) {
     const body = document.querySelector("#workers-table tbody");
