@@ -170,14 +170,7 @@ public sealed class DashboardBrowserTests
         try
         {
             // 4 MB per worker, five 800 kB chunks on each: both spill.
-            await using LocalCluster cluster = await LocalCluster.StartAsync(new LocalClusterOptions
-            {
-                Workers = 2,
-                ThreadsPerWorker = 1,
-                Processes = false,
-                Memory = new WorkerMemoryOptions { Limit = 4_000_000, LocalDirectory = directory, PauseFraction = null, TerminateFraction = null },
-                Dashboard = DashboardServer.Factory(new DashboardOptions { Address = "127.0.0.1:0", UpdateInterval = TimeSpan.FromMilliseconds(200) }),
-            });
+            await using LocalCluster cluster = await DashboardCluster.StartSpillingAsync(2, directory);
             await using Client client = await Client.ConnectAsync(cluster);
             IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
             await page.GotoAsync(cluster.DashboardAddress!.ToString());

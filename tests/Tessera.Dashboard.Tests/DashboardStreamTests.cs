@@ -176,15 +176,7 @@ public sealed class DashboardStreamTests
         string directory = Path.Combine(Path.GetTempPath(), "tessera-dashboard-spill-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var memory = new WorkerMemoryOptions { Limit = 4_000_000, LocalDirectory = directory, PauseFraction = null, TerminateFraction = null };
-            await using LocalCluster cluster = await LocalCluster.StartAsync(new LocalClusterOptions
-            {
-                Workers = 1,
-                ThreadsPerWorker = 1,
-                Processes = false,
-                Memory = memory,
-                Dashboard = DashboardServer.Factory(new DashboardOptions { Address = "127.0.0.1:0" }),
-            });
+            await using LocalCluster cluster = await DashboardCluster.StartSpillingAsync(1, directory);
             await using Client client = await Client.ConnectAsync(cluster);
             Future<double[]>[] chunks = [.. Enumerable.Range(0, Chunks).Select(i => client.Submit(Chunk, i))];
             try

@@ -232,11 +232,12 @@ internal static class MessageCodec
                 WriteKeys(ref w, m.Keys);
                 break;
             case GetTaskStream m:
-                w.WriteArrayHeader(4);
+                w.WriteArrayHeader(5);
                 w.Write((byte)m.Op);
                 w.Write(m.RequestId);
                 w.Write(m.Since);
                 w.Write(m.Limit);
+                w.Write(m.Moves);
                 break;
             case TaskStream m:
                 w.WriteArrayHeader(3);
@@ -405,7 +406,7 @@ internal static class MessageCodec
             Op.Close => new Close(ReadString(ref r)),
             Op.FireAndForget => new FireAndForget(ReadKeys(ref r)),
             Op.GetWorkers => new GetWorkers(r.ReadInt64()),
-            Op.GetTaskStream => new GetTaskStream(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
+            Op.GetTaskStream => new GetTaskStream(r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), fields > 4 && r.ReadBoolean()),
             Op.TaskStream => new TaskStream(r.ReadInt64(), ReadTaskStreamRecords(ref r)),
             Op.WorkerList => new WorkerList(r.ReadInt64(), ReadStrings(ref r), ReadInts(ref r)),
             Op.UpdateData => new UpdateData(r.ReadInt64(), ReadKeys(ref r), ReadByteArrays(ref r), r.ReadInt32()),

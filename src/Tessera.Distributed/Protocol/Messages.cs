@@ -223,8 +223,12 @@ internal sealed record ClusterRestarted() : Message(Op.ClusterRestarted);
 /// <summary>The scheduler tells a worker to drop everything and start afresh (its host starts a new worker).</summary>
 internal sealed record RestartWorker() : Message(Op.RestartWorker);
 
-/// <summary>A client asks the scheduler for the task stream records after sequence number <paramref name="Since"/>, at most the newest <paramref name="Limit"/>.</summary>
-internal sealed record GetTaskStream(long RequestId, long Since, int Limit) : Message(Op.GetTaskStream);
+/// <summary>
+/// A client asks the scheduler for the task stream records after sequence number <paramref name="Since"/>, at most
+/// the newest <paramref name="Limit"/>; with <paramref name="Moves"/>, transfers and disk writes and reads too (a
+/// client from before them, which cannot read them, asks without).
+/// </summary>
+internal sealed record GetTaskStream(long RequestId, long Since, int Limit, bool Moves = false) : Message(Op.GetTaskStream);
 
 /// <summary>The scheduler answers <see cref="GetTaskStream"/>.</summary>
 internal sealed record TaskStream(long RequestId, TaskStreamRecord[] Records) : Message(Op.TaskStream);

@@ -107,7 +107,8 @@ internal sealed partial class SchedulerServer
         try
         {
             await Monitor.GetSnapshotAfterAsync(arrived, _stop.Token).ConfigureAwait(false);
-            records = [.. Monitor.GetTaskStream(m.Since, m.Limit)];
+            IReadOnlyList<TaskStreamRecord> stream = Monitor.GetTaskStream(m.Since, m.Limit);
+            records = m.Moves ? [.. stream] : [.. stream.Where(r => r.Kind == TaskStreamKind.Compute)];
         }
         catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or TimeoutException)
         {

@@ -176,6 +176,10 @@ public sealed class MessageCodecTests
         Assert.Equal(0x97, MessageCodec.Encode(new TaskStream(5, [records[0]]))[4]);
         Assert.Equal(0x9b, MessageCodec.Encode(new TaskStream(5, [records[1]]))[4]);
 
+        // A client asks for them; a request from a client before them (four fields) reads as asking without.
+        Assert.Equal(new GetTaskStream(6, 7, 8, true), MessageCodec.Read(MessageCodec.Encode(new GetTaskStream(6, 7, 8, true))));
+        Assert.Equal(new GetTaskStream(6, 7, 8, false), MessageCodec.Read([0x94, (byte)Op.GetTaskStream, 6, 7, 8]));
+
         // An unknown kind is another protocol version's: [..., kind, "p", 7, 1] with the kind changed.
         byte[] bytes = MessageCodec.Encode(new TaskStream(5, [records[1] with { Peer = "p", Bytes = 7, KeyCount = 1 }]));
         Assert.Equal((byte)TaskStreamKind.Transfer, bytes[^5]);
