@@ -178,7 +178,7 @@ public sealed class MessageCodecTests
 
         // A client asks for them; a request from a client before them (four fields) reads as asking without.
         Assert.Equal(new GetTaskStream(6, 7, 8, true), MessageCodec.Read(MessageCodec.Encode(new GetTaskStream(6, 7, 8, true))));
-        Assert.Equal(new GetTaskStream(6, 7, 8, false), MessageCodec.Read([0x94, (byte)Op.GetTaskStream, 6, 7, 8]));
+        Assert.Equal(new GetTaskStream(6, 7, 8, false), MessageCodec.Read(new byte[] { 0x94, (byte)Op.GetTaskStream, 6, 7, 8 }));
 
         // An unknown kind is another protocol version's: [..., kind, "p", 7, 1] with the kind changed.
         byte[] bytes = MessageCodec.Encode(new TaskStream(5, [records[1] with { Peer = "p", Bytes = 7, KeyCount = 1 }]));
