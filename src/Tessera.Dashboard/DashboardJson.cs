@@ -18,9 +18,23 @@ internal static class DashboardJson
         s.EventLoopLatency.TotalSeconds);
 
     public static WorkerJson Worker(WorkerSnapshot w) => new(
-        w.Address, w.Name, w.Threads, w.MemoryLimit, w.MemoryBytes, w.StoredBytes, w.ManagedBytes, w.Processing, w.Executing, w.KeysHeld, w.Occupancy, w.SinceLastSeen.TotalSeconds, w.KeysIn, w.BytesIn, w.KeysOut, w.BytesOut);
+        w.Address, w.Name, w.Threads, w.MemoryLimit, w.MemoryBytes, w.StoredBytes, w.ManagedBytes, w.Processing, w.Executing, w.KeysHeld, w.Occupancy, w.SinceLastSeen.TotalSeconds, w.KeysIn, w.BytesIn, w.KeysOut, w.BytesOut,
+        w.CpuPercent, w.SpilledBytes);
 
-    public static TaskRecordJson Record(TaskStreamRecord r) => new(r.Sequence, r.Worker, r.Thread, r.Key, r.Prefix, r.Start, r.Stop);
+    /// <summary>A record's kind as the JSON names it (Dask's task stream actions).</summary>
+    public static string Kind(TaskStreamKind kind) => kind switch
+    {
+        TaskStreamKind.Compute => "compute",
+        TaskStreamKind.Transfer => "transfer",
+        TaskStreamKind.DiskWrite => "disk-write",
+        TaskStreamKind.DiskRead => "disk-read",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown task stream record kind."),
+    };
+
+    // A task run carries no peer, bytes or key count: they are left out of its JSON.
+    public static TaskRecordJson Record(TaskStreamRecord r) => r.Kind == TaskStreamKind.Compute
+        ? new(r.Sequence, r.Worker, r.Thread, r.Key, r.Prefix, r.Start, r.Stop, Kind(r.Kind), null, null, null)
+        : new(r.Sequence, r.Worker, r.Thread, r.Key, r.Prefix, r.Start, r.Stop, Kind(r.Kind), r.Peer, r.Bytes, r.KeyCount);
 
     public static InfoJson Info(SchedulerMonitor monitor, SchedulerSnapshot snapshot, TimeSpan updateInterval, int logLimit)
     {
@@ -42,18 +56,33 @@ internal sealed record CountsJson(int Released, int Waiting, int NoWorker, int Q
 internal sealed record PrefixJson(string Prefix, CountsJson Counts);
 
 internal sealed record WorkerJson(
-    string Address, string? Name, int Threads, long MemoryLimit, long MemoryBytes, long StoredBytes, long ManagedBytes, int Processing, int Executing, int KeysHeld, double Occupancy, double LastSeenSecondsAgo, long KeysIn, long BytesIn, long KeysOut, long BytesOut);
+    string Address, string? Name, int Threads, long MemoryLimit, long MemoryBytes, long StoredBytes, long ManagedBytes, int Processing, int Executing, int KeysHeld, double Occupancy, double LastSeenSecondsAgo, long KeysIn, long BytesIn, long KeysOut, long BytesOut,
+    double CpuPercent, long SpilledBytes);
 
 internal sealed record StatusJson(
     double Time, string Address, CountsJson Tasks, PrefixJson[] Prefixes, WorkerJson[] Workers, int Clients, long TasksFinished, long TasksErred, double EventLoopLatencySeconds);
 
-internal sealed record TaskRecordJson(long Sequence, string Worker, int Thread, string Key, string Prefix, double Start, double Stop);
+internal sealed record TaskRecordJson(
+    long Sequence,
+    string Worker,
+    int Thread,
+    string Key,
+    string Prefix,
+    double Start,
+    double Stop,
+    string Kind,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Peer,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Bytes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Keys);
 
 internal sealed record TaskStreamJson(long Next, TaskRecordJson[] Records);
 
 internal sealed record TasksJson(CountsJson Tasks, PrefixJson[] Prefixes);
 
 internal sealed record UpdateJson(StatusJson Status, TaskStreamJson TaskStream);
+
+/// <summary>What a performance report carries: an update, as the status page draws it, and the profile of its task runs.</summary>
+internal sealed record ReportJson(StatusJson Status, TaskStreamJson TaskStream, ProfileJson Profile);
 
 internal sealed record GraphNodeJson(string Key, string Prefix, string State, int Layer, int Position);
 
@@ -87,4 +116,5 @@ internal sealed record ProfileJson(int Records, double SpanSeconds, PrefixProfil
 [JsonSerializable(typeof(GraphJson))]
 [JsonSerializable(typeof(InfoJson))]
 [JsonSerializable(typeof(ProfileJson))]
+[JsonSerializable(typeof(ReportJson))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;

@@ -6,8 +6,8 @@ namespace Tessera.Dashboard;
 
 /// <summary>
 /// Records what a scheduler runs between its start and its disposal, and then writes a standalone HTML
-/// file (task stream, progress per task prefix, workers) that opens in a browser with no server, as Dask's
-/// <c>performance_report</c>.
+/// file (task stream with transfers and disk writes and reads, progress per task prefix, workers, and the
+/// time by task prefix and worker) that opens in a browser with no server, as Dask's <c>performance_report</c>.
 /// </summary>
 /// <example>
 /// <code>
@@ -19,7 +19,7 @@ namespace Tessera.Dashboard;
 /// </example>
 public sealed class PerformanceReport : IAsyncDisposable
 {
-    /// <summary>The most task runs a report draws (the newest are kept).</summary>
+    /// <summary>The most task stream records (task runs, transfers, disk writes and reads) a report draws (the newest are kept).</summary>
     public const int MaxRecords = 20_000;
 
     private readonly SchedulerMonitor _monitor;
@@ -91,14 +91,18 @@ public sealed class PerformanceReport : IAsyncDisposable
 
         // Prefixes the scheduler forgot by now (their futures were released) are counted from the runs.
         var known = status.Prefixes.Select(p => p.Prefix).ToHashSet(StringComparer.Ordinal);
-        PrefixJson[] fromRuns = [.. records.Where(r => !known.Contains(r.Prefix)).GroupBy(r => r.Prefix, StringComparer.Ordinal)
+        PrefixJson[] fromRuns = [.. records.Where(r => r.Kind == TaskStreamKind.Compute && !known.Contains(r.Prefix)).GroupBy(r => r.Prefix, StringComparer.Ordinal)
             .Select(g => new PrefixJson(g.Key, new CountsJson(0, 0, 0, 0, 0, g.Count(), 0, g.Count())))];
         status = status with { Prefixes = [.. status.Prefixes, .. fromRuns] };
-        var update = new UpdateJson(status, new TaskStreamJson(records.Count > 0 ? records[^1].Sequence : 0, [.. records.Select(DashboardJson.Record)]));
-        string data = JsonSerializer.Serialize(update, DashboardJsonContext.Default.UpdateJson);
+        var report = new ReportJson(status, new TaskStreamJson(records.Count > 0 ? records[^1].Sequence : 0, [.. records.Select(DashboardJson.Record)]), TaskProfile.Build(records));
+        string data = JsonSerializer.Serialize(report, DashboardJsonContext.Default.ReportJson);
 
+        // The status page, with the profile page's tables (wide panels) at the end of its grid.
         string page = DashboardEndpoints.ReadText("status.html");
+        string profile = Between(DashboardEndpoints.ReadText("profile.html"), "<main>", "</main>");
         int navStart = page.IndexOf("<nav>", StringComparison.Ordinal), navEnd = page.IndexOf("</nav>", StringComparison.Ordinal) + "</nav>".Length;
+        int mainEnd = page.IndexOf("</main>", StringComparison.Ordinal);
+        page = page[..mainEnd] + profile.Trim('\n') + "\n" + page[mainEnd..];
         string html = (page[..navStart] + "<nav><a class=\"current\">Performance report</a></nav>" + page[navEnd..])
             .Replace("<body data-page=\"status\">", "<body data-page=\"status\" data-report=\"true\">", StringComparison.Ordinal)
             .Replace("<link rel=\"stylesheet\" href=\"/static/dashboard.css\">", "<style>\n" + DashboardEndpoints.ReadText("dashboard.css") + "</style>", StringComparison.Ordinal)
@@ -116,5 +120,11 @@ public sealed class PerformanceReport : IAsyncDisposable
         string temporary = path + ".tmp";
         await File.WriteAllTextAsync(temporary, html, new UTF8Encoding(false)).ConfigureAwait(false);
         File.Move(temporary, path, overwrite: true);
+    }
+
+    private static string Between(string text, string start, string end)
+    {
+        int from = text.IndexOf(start, StringComparison.Ordinal) + start.Length;
+        return text[from..text.IndexOf(end, from, StringComparison.Ordinal)];
     }
 }

@@ -63,7 +63,7 @@ internal sealed class PrometheusText : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    /// <summary>The Prometheus name of an instrument: dots become underscores, the unit a suffix (bytes, seconds), counters end in <c>_total</c>.</summary>
+    /// <summary>The Prometheus name of an instrument: dots become underscores, the unit a suffix (bytes, seconds, percent), counters end in <c>_total</c>.</summary>
     internal static string Name(Instrument instrument)
     {
         string name = instrument.Name.Replace('.', '_');
@@ -71,6 +71,7 @@ internal sealed class PrometheusText : IDisposable
         {
             "By" => "_bytes",
             "s" => "_seconds",
+            "%" => "_percent",
             _ => string.Empty,
         };
         return IsCounter(instrument) ? name + "_total" : name;

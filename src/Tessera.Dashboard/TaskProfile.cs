@@ -5,8 +5,10 @@ namespace Tessera.Dashboard;
 /// <summary>Where time goes, for the Profile page: the task stream's runs summed by task prefix, and by prefix and worker.</summary>
 internal static class TaskProfile
 {
-    public static ProfileJson Build(IReadOnlyList<TaskStreamRecord> records)
+    public static ProfileJson Build(IReadOnlyList<TaskStreamRecord> stream)
     {
+        // Task runs only: transfers and disk writes and reads are the workers' time, not the tasks'.
+        TaskStreamRecord[] records = [.. stream.Where(r => r.Kind == TaskStreamKind.Compute)];
         var byPrefix = new Dictionary<string, (Accumulator All, Dictionary<string, Accumulator> ByWorker)>(StringComparer.Ordinal);
         var byWorker = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
         double first = double.PositiveInfinity, last = double.NegativeInfinity;
@@ -33,7 +35,7 @@ internal static class TaskProfile
             .OrderByDescending(p => p.TotalSeconds)
             .ThenBy(p => p.Prefix, StringComparer.Ordinal)];
         WorkerTimeJson[] workers = [.. byWorker.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => new WorkerTimeJson(w.Key, w.Value.Count, w.Value.Total))];
-        return new ProfileJson(records.Count, records.Count == 0 ? 0 : last - first, prefixes, workers);
+        return new ProfileJson(records.Length, records.Length == 0 ? 0 : last - first, prefixes, workers);
     }
 
     private sealed class Accumulator

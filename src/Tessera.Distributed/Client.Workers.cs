@@ -28,9 +28,10 @@ public sealed partial class Client
 
     /// <summary>
     /// Gets the task stream from the scheduler (Dask's <c>get_task_stream</c>): which task ran on which
-    /// worker thread, from when to when, for the runs after <paramref name="since"/>. The scheduler keeps
-    /// the last 100,000 runs. Pass the last record's <see cref="TaskStreamRecord.Sequence"/> as
-    /// <paramref name="since"/> to get only the runs that finished after it.
+    /// worker thread, from when to when, and which data workers fetched from each other, spilled to disk
+    /// and read back (<see cref="TaskStreamRecord.Kind"/>), for the records after <paramref name="since"/>.
+    /// The scheduler keeps the last 100,000 records. Pass the last record's <see cref="TaskStreamRecord.Sequence"/>
+    /// as <paramref name="since"/> to get only the records that came after it.
     /// </summary>
     /// <param name="since">The sequence number of the last record the caller has (0 for all that are kept).</param>
     /// <param name="limit">The most records to return; the newest are kept.</param>
@@ -42,7 +43,7 @@ public sealed partial class Client
         ArgumentOutOfRangeException.ThrowIfNegative(since);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        TaskStream stream = await RequestAsync<TaskStream>(id => new GetTaskStream(id, since, limit), cancellationToken).ConfigureAwait(false);
+        TaskStream stream = await RequestAsync<TaskStream>(id => new GetTaskStream(id, since, limit, Moves: true), cancellationToken).ConfigureAwait(false);
         return stream.Records;
     }
 

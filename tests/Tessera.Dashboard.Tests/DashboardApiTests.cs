@@ -230,16 +230,45 @@ public sealed class DashboardApiTests
     public void ParseAddress_RefusesOtherForms(string address) =>
         Assert.Throws<FormatException>(() => DashboardOptions.ParseAddress(address));
 
-    [Fact]
-    public async Task TesseraScheduler_PrintsTheDashboardAddress_AndServesIt()
+    private static Process StartTesseraScheduler(params string[] options)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Tessera.Cli.dll"), "scheduler", "--port", "0", "--dashboard-address", ":0" })
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Tessera.Cli.dll"), "scheduler", "--port", "0" }.Concat(options))
         {
             start.ArgumentList.Add(arg);
         }
 
-        using Process process = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    [Fact]
+    public async Task TesseraScheduler_WithNoDashboard_PrintsNoDashboardLine()
+    {
+        using Process process = StartTesseraScheduler("--no-dashboard");
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            string? line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+            Assert.StartsWith("Scheduler at tcp://", line, StringComparison.Ordinal);
+
+            // The dashboard line would follow at once; none comes.
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            quiet.CancelAfter(TimeSpan.FromSeconds(3));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await process.StandardOutput.ReadLineAsync(quiet.Token));
+            Assert.False(process.HasExited);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task TesseraScheduler_PrintsTheDashboardAddress_AndServesIt()
+    {
+        using Process process = StartTesseraScheduler("--dashboard-address", ":0");
         try
         {
             string? dashboardLine = null;

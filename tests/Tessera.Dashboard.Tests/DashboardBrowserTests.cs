@@ -80,6 +80,12 @@ public sealed class DashboardBrowserTests
         IReadOnlyList<string> names = await page.Locator("#workers-table tr.worker-row td:nth-child(2)").AllTextContentsAsync();
         Assert.Equal(["local-0", "local-1", "local-2"], names.Order());
         Assert.All(await page.Locator("#workers-table tr.worker-row td:nth-child(3)").AllTextContentsAsync(), t => Assert.Equal("2", t));
+
+        // The CPU column: a whole percentage per worker, under its own header.
+        Assert.Equal("CPU", await page.Locator("#workers-table th:nth-child(4)").TextContentAsync());
+        IReadOnlyList<string> cpu = await page.Locator("#workers-table tr.worker-row td.cpu").AllTextContentsAsync();
+        Assert.Equal(3, cpu.Count);
+        Assert.All(cpu, t => Assert.Matches(@"^\d+ %$", t));
         await SaveScreenshotAsync(page, "workers.png");
     }
 
@@ -152,6 +158,65 @@ public sealed class DashboardBrowserTests
         Assert.Equal(100, await page.Locator($"rect.task-bar[data-prefix='{futures[1].Key.Prefix}']").CountAsync());
         Assert.Equal(1, await page.Locator($"rect.task-bar[data-prefix='{futures[2].Key.Prefix}']").CountAsync());
         await SaveScreenshotAsync(page, "report.png");
+    }
+
+    [Fact]
+    public async Task TransfersAndSpills_AreDrawnInTheirColours_OnTheStatusPageAndInTheReport()
+    {
+        (IPlaywright playwright, IBrowser browser) = await LaunchAsync();
+        using IPlaywright _ = playwright;
+        await using IBrowser __ = browser;
+        string directory = Path.Combine(Path.GetTempPath(), "tessera-dashboard-spill-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // 4 MB per worker, five 800 kB chunks on each: both spill.
+            await using LocalCluster cluster = await DashboardCluster.StartSpillingAsync(2, directory);
+            await using Client client = await Client.ConnectAsync(cluster);
+            IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
+            await page.GotoAsync(cluster.DashboardAddress!.ToString());
+            string path = Path.Combine(ScreenshotDirectory, "report-transfers.html");
+            string[] prefixes;
+            await using (await PerformanceReport.StartAsync(cluster.Monitor, path))
+            {
+                string[] workers = [.. (await client.GetWorkersAsync(TestContext.Current.CancellationToken)).Keys.Order(StringComparer.Ordinal)];
+                Future<double[]>[] chunks = [.. Enumerable.Range(0, 10).Select(i => client.Submit(DashboardStreamTests.Chunk, i, workers: [workers[i % 2]]))];
+                Future<double> both = client.Submit<double[], double[], double>(DashboardStreamTests.SumBoth, chunks[0], chunks[1]);
+                prefixes = [chunks[0].Key.Prefix, both.Key.Prefix];
+                Assert.Equal(DashboardStreamTests.Chunk(0).Sum() + DashboardStreamTests.Chunk(1).Sum(), await both, 9);
+
+                // The workers' transfers and spills come with their heartbeats: the report waits for them.
+                await DashboardStreamTests.WaitForStreamAsync(cluster.Monitor, s => s.Any(r => r.Kind == TaskStreamKind.Transfer) && s.Any(r => r.Kind == TaskStreamKind.DiskWrite));
+            }
+
+            var wait = new PageWaitForSelectorOptions { Timeout = 15_000 };
+            foreach (string selector in new[] { "#task-stream rect.transfer-bar", "#task-stream rect.disk-write-bar", "#worker-bytes rect.spilled-bar" })
+            {
+                await page.WaitForSelectorAsync(selector, wait);
+            }
+
+            Assert.Equal("#d62728", await page.Locator("#task-stream rect.transfer-bar").First.GetAttributeAsync("fill"));
+            Assert.Equal("#ff7f0e", await page.Locator("#task-stream rect.disk-write-bar").First.GetAttributeAsync("fill"));
+            Assert.Contains("transfer", await page.Locator("#task-stream-legend").TextContentAsync(), StringComparison.Ordinal);
+            Assert.True(await page.Locator("#task-stream text", new PageLocatorOptions { HasTextString = "transfers, disk" }).CountAsync() >= 1);
+            await SaveScreenshotAsync(page, "status-transfers.png");
+
+            // The report draws the same kinds of bars from its own data, and the profile of its task runs.
+            IPage report = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
+            await report.GotoAsync(new Uri(path).AbsoluteUri);
+            await report.WaitForSelectorAsync("#task-stream rect.transfer-bar", wait);
+            Assert.True(await report.Locator("#task-stream rect.disk-write-bar").CountAsync() >= 1);
+            Assert.Equal(11, await report.Locator("#task-stream rect.task-bar").CountAsync());
+            IReadOnlyList<string> profiled = await report.Locator("#profile-prefixes tr.profile-row").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.prefix + ':' + r.children[1].textContent)");
+            Assert.Equal(new[] { $"{prefixes[0]}:10", $"{prefixes[1]}:1" }.Order(StringComparer.Ordinal), profiled.Order(StringComparer.Ordinal));
+            await SaveScreenshotAsync(report, "report-transfers.png");
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
     }
 
     internal static async Task<string> SaveScreenshotAsync(IPage page, string name)

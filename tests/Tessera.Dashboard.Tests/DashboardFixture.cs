@@ -14,6 +14,17 @@ internal static class DashboardCluster
             Dashboard = DashboardServer.Factory(new DashboardOptions { Address = "127.0.0.1:0", UpdateInterval = updateInterval ?? TimeSpan.FromMilliseconds(200) }),
         });
 
+    /// <summary>A cluster whose workers (in this process, one thread each) have a 4 MB memory limit and spill into <paramref name="directory"/> above 0.6 of it.</summary>
+    public static Task<LocalCluster> StartSpillingAsync(int workers, string directory) =>
+        LocalCluster.StartAsync(new LocalClusterOptions
+        {
+            Workers = workers,
+            ThreadsPerWorker = 1,
+            Processes = false,
+            Memory = new WorkerMemoryOptions { Limit = 4_000_000, LocalDirectory = directory, PauseFraction = null, TerminateFraction = null },
+            Dashboard = DashboardServer.Factory(new DashboardOptions { Address = "127.0.0.1:0", UpdateInterval = TimeSpan.FromMilliseconds(200) }),
+        });
+
     public static long Inc(long x)
     {
         Thread.Sleep(2);

@@ -7,6 +7,8 @@
                    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5"];
   const STREAM_KEEP = 20000;      // records kept in the page
   const STREAM_DRAW = 4000;       // bars drawn at most (the newest)
+  // Transfers and disk writes and reads: Dask's colours (red, orange), on a row of their own per worker.
+  const MOVE_COLOURS = { transfer: "#d62728", "disk-write": "#ff7f0e", "disk-read": "#fdae6b" };
   const page = document.body.dataset.page;
   const records = [];
   const seenPrefixes = new Map(); // prefix -> last counts, kept after the scheduler forgot the tasks
@@ -70,11 +72,20 @@
     }
   }
 
+  // A task run's row is its worker thread; a worker's transfers and disk writes and reads share one row below its threads.
+  function laneOf(r) { return r.worker + "#" + (r.kind === "compute" ? r.thread : "io"); }
+
   function taskStream(s) {
     const svg = document.getElementById("task-stream");
+    const moving = new Set();
+    for (const r of records) if (r.kind !== "compute") moving.add(r.worker);
     const lanes = [];
-    for (const w of s.workers) for (let t = 0; t < Math.max(1, w.threads); t++) lanes.push(w.address + "#" + t);
-    for (const r of records) { const id = r.worker + "#" + r.thread; if (!lanes.includes(id)) lanes.push(id); }
+    for (const w of s.workers) {
+      for (let t = 0; t < Math.max(1, w.threads); t++) lanes.push(w.address + "#" + t);
+      if (moving.has(w.address)) lanes.push(w.address + "#io");
+    }
+    const laneIndex = new Map(lanes.map((id, i) => [id, i]));
+    for (const r of records) { const id = laneOf(r); if (!laneIndex.has(id)) { laneIndex.set(id, lanes.length); lanes.push(id); } }
     const names = new Map(s.workers.map(w => [w.address, w.name || w.address]));
     const rowH = 18, left = 150, width = svg.clientWidth || 900;
     const height = Math.max(40, lanes.length * rowH + 24);
@@ -82,7 +93,7 @@
     clear(svg);
     lanes.forEach((id, i) => {
       const [addr, thread] = id.split("#");
-      el("text", { x: 4, y: i * rowH + 13 }, svg).textContent = (names.get(addr) || addr).replace(/^(tcp|memory):\/\//, "") + " · thread " + thread;
+      el("text", { x: 4, y: i * rowH + 13 }, svg).textContent = (names.get(addr) || addr).replace(/^(tcp|memory):\/\//, "") + (thread === "io" ? " · transfers, disk" : " · thread " + thread);
       el("line", { x1: left, x2: width, y1: (i + 1) * rowH, y2: (i + 1) * rowH, stroke: "#eee" }, svg);
     });
     if (records.length === 0) { el("text", { x: left + 8, y: 13, class: "empty" }, svg).textContent = "No tasks have run yet."; return; }
@@ -92,35 +103,46 @@
     t0 = Math.max(t0, t1 - 60);
     const span = Math.max(t1 - t0, 0.001), scale = (width - left - 8) / span;
     for (const r of shown) {
-      const lane = lanes.indexOf(r.worker + "#" + r.thread);
+      const lane = laneIndex.get(laneOf(r));
       if (r.stop < t0) continue;
       const x = left + (Math.max(r.start, t0) - t0) * scale;
-      const rect = el("rect", { x: x.toFixed(1), y: lane * rowH + 2, width: Math.max(1, (r.stop - Math.max(r.start, t0)) * scale).toFixed(1), height: rowH - 4,
-                                fill: colour(r.prefix), class: "task-bar", "data-prefix": r.prefix }, svg);
-      el("title", {}, rect).textContent = `${r.key} on ${r.worker} (thread ${r.thread}): ${((r.stop - r.start) * 1000).toFixed(2)} ms`;
+      const compute = r.kind === "compute";
+      const rect = el("rect", { x: x.toFixed(1), y: lane * rowH + 2, width: Math.max(compute ? 1 : 2, (r.stop - Math.max(r.start, t0)) * scale).toFixed(1), height: rowH - 4,
+                                fill: compute ? colour(r.prefix) : MOVE_COLOURS[r.kind] || "#999", class: compute ? "task-bar" : r.kind + "-bar",
+                                "data-prefix": r.prefix, "data-kind": r.kind }, svg);
+      const ms = ((r.stop - r.start) * 1000).toFixed(2) + " ms";
+      el("title", {}, rect).textContent = compute ? `${r.key} on ${r.worker} (thread ${r.thread}): ${ms}`
+        : `${r.kind} on ${r.worker}${r.peer ? " from " + r.peer : ""}: ${r.keys} key${r.keys === 1 ? "" : "s"} (${r.key}${r.keys > 1 ? ", …" : ""}), ${bytes(r.bytes)} in ${ms}`;
     }
     el("text", { x: width - 4, y: height - 4, "text-anchor": "end" }, svg).textContent = `last ${span.toFixed(span < 1 ? 3 : 1)} s`;
   }
 
-  function workerBars(svgId, s, value, limit, label) {
+  // One bar per worker; `spilled`, when given, is stacked after the bar in the disk colour.
+  function workerBars(svgId, s, value, limit, label, spilled) {
     const svg = document.getElementById(svgId);
-    const rowH = 20, left = 150, width = svg.clientWidth || 400;
+    const rowH = 20, left = 150, width = svg.clientWidth || 400, labelW = spilled ? 170 : 90, barW = Math.max(10, width - left - labelW);
     svg.setAttribute("height", Math.max(30, s.workers.length * rowH + 8));
     clear(svg);
-    const max = Math.max(1, ...s.workers.map(w => Math.max(value(w), limit ? limit(w) : 0)));
+    const max = Math.max(1, ...s.workers.map(w => Math.max(value(w) + (spilled ? spilled(w) : 0), limit ? limit(w) : 0)));
     s.workers.forEach((w, i) => {
       el("text", { x: 4, y: i * rowH + 14 }, svg).textContent = w.name || w.address;
-      el("rect", { x: left, y: i * rowH + 3, width: Math.max(0, (width - left - 90) * value(w) / max).toFixed(1), height: rowH - 6, fill: "#4c78a8", class: "worker-bar", "data-worker": w.address }, svg);
+      const inMemory = barW * value(w) / max;
+      el("rect", { x: left, y: i * rowH + 3, width: Math.max(0, inMemory).toFixed(1), height: rowH - 6, fill: "#4c78a8", class: "worker-bar", "data-worker": w.address }, svg);
+      if (spilled && spilled(w) > 0) {
+        el("rect", { x: (left + inMemory).toFixed(1), y: i * rowH + 3, width: Math.max(1, barW * spilled(w) / max).toFixed(1), height: rowH - 6,
+                     fill: MOVE_COLOURS["disk-write"], class: "spilled-bar", "data-worker": w.address }, svg);
+      }
       if (limit && limit(w) > 0) {
-        const x = left + (width - left - 90) * limit(w) / max;
+        const x = left + barW * limit(w) / max;
         el("line", { x1: x, x2: x, y1: i * rowH + 1, y2: (i + 1) * rowH - 1, stroke: "#d62728", "stroke-width": 2 }, svg);
       }
-      el("text", { x: width - 86, y: i * rowH + 14 }, svg).textContent = label(w);
+      el("text", { x: width - labelW + 4, y: i * rowH + 14 }, svg).textContent = label(w);
     });
   }
 
-  // Bytes a worker holds: its last heartbeat's count, or the scheduler's own until the first heartbeat.
-  function stored(w) { return Math.max(w.storedBytes, w.managedBytes); }
+  // Bytes a worker holds in memory: its last heartbeat's count, or, until the first heartbeat, the scheduler's
+  // own (which counts the spilled results too, so they are taken off).
+  function stored(w) { return Math.max(w.storedBytes, w.managedBytes - w.spilledBytes); }
 
   function workersTable(s) {
     const body = document.querySelector("#workers-table tbody");
@@ -129,10 +151,11 @@
       const tr = document.createElement("tr");
       tr.className = "worker-row";
       tr.dataset.worker = w.address;
-      for (const v of [w.address, w.name || "", w.threads, bytes(w.memoryBytes), w.memoryLimit ? bytes(w.memoryLimit) : "none", bytes(stored(w)),
-                       w.processing, w.executing, w.keysHeld, `${w.keysIn} · ${bytes(w.bytesIn)}`, `${w.keysOut} · ${bytes(w.bytesOut)}`,
-                       w.lastSeenSecondsAgo.toFixed(1) + " s ago"]) {
-        const td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
+      for (const [v, cls] of [[w.address], [w.name || ""], [w.threads], [w.cpuPercent.toFixed(0) + " %", "cpu"], [bytes(w.memoryBytes), "memory"],
+                              [w.memoryLimit ? bytes(w.memoryLimit) : "none"], [bytes(stored(w))], [bytes(w.spilledBytes), "spilled"],
+                              [w.processing], [w.executing], [w.keysHeld], [`${w.keysIn} · ${bytes(w.bytesIn)}`], [`${w.keysOut} · ${bytes(w.bytesOut)}`],
+                              [w.lastSeenSecondsAgo.toFixed(1) + " s ago"]]) {
+        const td = document.createElement("td"); td.textContent = v; if (cls) td.className = cls; tr.appendChild(td);
       }
       body.appendChild(tr);
     }
@@ -146,7 +169,7 @@
     if (page === "status") {
       taskStream(s);
       progress(s);
-      workerBars("worker-bytes", s, stored, w => w.memoryLimit, w => bytes(stored(w)));
+      workerBars("worker-bytes", s, stored, w => w.memoryLimit, w => bytes(stored(w)) + (w.spilledBytes ? ` + ${bytes(w.spilledBytes)} on disk` : ""), w => w.spilledBytes);
       workerBars("worker-processing", s, w => w.processing, null, w => String(w.processing));
     } else if (page === "workers") {
       workersTable(s);
@@ -294,6 +317,7 @@
   // A performance report carries its data in the page: it renders once, with no server.
   if (window.tesseraReport) {
     render(window.tesseraReport);
+    if (window.tesseraReport.profile) profile(window.tesseraReport.profile);
   } else {
     connect();
     if (POLLED[page]) poll();

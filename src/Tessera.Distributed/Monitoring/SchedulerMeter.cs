@@ -39,6 +39,12 @@ internal static class SchedulerMeter
         meter.CreateObservableGauge("tessera.scheduler.event_loop.latency", () => Read<double>(monitor, s => [new Measurement<double>(s.EventLoopLatency.TotalSeconds)]), "s", "How long a request waited in the scheduler's event loop queue at the latest snapshot.");
         meter.CreateObservableGauge("tessera.worker.stored", () => Read(monitor, s => s.Workers.Select(w => Measure(w.StoredBytes, "worker", w.Address))), "By", "Bytes of results a worker holds.");
         meter.CreateObservableGauge("tessera.worker.memory", () => Read(monitor, s => s.Workers.Select(w => Measure(w.MemoryBytes, "worker", w.Address))), "By", "A worker process's memory.");
+        meter.CreateObservableGauge("tessera.worker.spilled", () => Read(monitor, s => s.Workers.Select(w => Measure(w.SpilledBytes, "worker", w.Address))), "By", "Serialized bytes of the results a worker spilled to disk.");
+        meter.CreateObservableGauge(
+            "tessera.worker.cpu",
+            () => Read(monitor, s => s.Workers.Select(w => new Measurement<double>(w.CpuPercent, new KeyValuePair<string, object?>("worker", w.Address)))),
+            "%",
+            "A worker process's CPU use between its last two heartbeats, in percent of one core.");
         meter.CreateObservableCounter("tessera.worker.transfer.in", () => Read(monitor, s => s.Workers.Select(w => Measure(w.BytesIn, "worker", w.Address))), "By", "Serialized bytes a worker fetched from other workers.");
         meter.CreateObservableCounter("tessera.worker.transfer.out", () => Read(monitor, s => s.Workers.Select(w => Measure(w.BytesOut, "worker", w.Address))), "By", "Serialized bytes a worker sent to other workers and clients.");
         meter.CreateObservableGauge("tessera.worker.processing_tasks", () => Read(monitor, s => s.Workers.Select(w => Measure(w.Processing, "worker", w.Address))), "{task}", "Tasks sent to a worker and not finished.");

@@ -7,13 +7,14 @@ namespace Tessera.Distributed;
 
 /// <summary>
 /// Read-only views of a running scheduler for dashboards and diagnostics: snapshots of its state and the
-/// task stream (which task ran where, when).
+/// task stream (which task ran where, when, and which data workers fetched, spilled and read back).
 /// </summary>
 /// <remarks>
 /// The monitor never locks the scheduler's event loop: a snapshot is copied out in one event between
 /// others, at most once per <see cref="MinimumInterval"/> however many callers ask (they share the
 /// latest one), and nothing is copied while nobody asks. The event loop itself only appends finished
-/// runs to a ring of the last 100,000, and log lines to a ring of the last 1,000. The graph is copied
+/// runs and the transfers and disk writes and reads that workers' heartbeats carry to a ring of the
+/// last 100,000, and log lines to a ring of the last 1,000. The graph is copied
 /// out the same way as snapshots, by its own bounded-rate event.
 /// </remarks>
 public sealed class SchedulerMonitor
@@ -139,7 +140,8 @@ public sealed class SchedulerMonitor
             for (long i = first; i < _streamCount; i++)
             {
                 StreamEntry e = _stream[i % _stream.Length];
-                records[i - first] = new TaskStreamRecord(i + 1, e.Worker, e.Thread, e.Key.ToString(), e.Key.Prefix, e.Start, e.Stop);
+                var record = new TaskStreamRecord(i + 1, e.Worker, e.Thread, e.Key.ToString(), e.Key.Prefix, e.Start, e.Stop);
+                records[i - first] = e.Move is { } m ? record with { Kind = m.Kind, Peer = m.Peer, Bytes = m.Bytes, KeyCount = m.KeyCount } : record;
             }
 
             return records;
@@ -213,7 +215,7 @@ public sealed class SchedulerMonitor
         Prefixes = [.. data.ByPrefix.Select(p => new TaskPrefixProgress(p.Prefix, Counts(p.ByState)))],
         Workers = [.. data.Workers.OrderBy(w => w.Address, StringComparer.Ordinal).Select(w => new WorkerSnapshot(
             w.Address, w.Name, w.Threads, w.MemoryLimit, w.MemoryBytes, w.StoredBytes, w.ManagedBytes, w.Processing, w.Executing, w.KeysHeld, w.Occupancy, w.SinceLastSeen,
-            w.Transfers.KeysIn, w.Transfers.BytesIn, w.Transfers.KeysOut, w.Transfers.BytesOut))],
+            w.Transfers.KeysIn, w.Transfers.BytesIn, w.Transfers.KeysOut, w.Transfers.BytesOut, w.CpuPercent, w.SpilledBytes))],
         Clients = data.Clients,
         TasksFinished = data.TasksFinished,
         TasksErred = data.TasksErred,
@@ -229,8 +231,8 @@ public sealed class SchedulerMonitor
         s[(int)TaskStateKind.Memory],
         s[(int)TaskStateKind.Erred]);
 
-    // Under the gate: turns the event loop's entries into records, placing each on the first of its worker's
-    // thread rows that is free at its start.
+    // Under the gate: turns the event loop's entries into records, placing each task run on the first of its
+    // worker's thread rows that is free at its start (transfers and disk writes and reads take no thread row).
     private void AppendStream(SchedulerServer.MonitorData data, IReadOnlyList<WorkerSnapshot> workers)
     {
         foreach (WorkerSnapshot w in workers)
@@ -246,6 +248,13 @@ public sealed class SchedulerMonitor
         {
             double stop = _epochSeconds + Stopwatch.GetElapsedTime(_epochTimestamp, e.StopTimestamp).TotalSeconds;
             double start = stop - Math.Max(0, e.DurationSeconds);
+            _streamCount++;
+            if (e.Move is not null)
+            {
+                _stream[(_streamCount - 1) % _stream.Length] = new StreamEntry(e.Key, e.Worker, 0, start, stop, e.Move);
+                continue;
+            }
+
             if (!_lanes.TryGetValue(e.Worker, out double[]? lanes))
             {
                 lanes = new double[1];
@@ -268,11 +277,10 @@ public sealed class SchedulerMonitor
             }
 
             lanes[lane] = Math.Max(lanes[lane], stop);
-            _streamCount++;
-            _stream[(_streamCount - 1) % _stream.Length] = new StreamEntry(e.Key, e.Worker, lane, start, stop);
+            _stream[(_streamCount - 1) % _stream.Length] = new StreamEntry(e.Key, e.Worker, lane, start, stop, null);
         }
     }
 
     /// <summary>A task stream record as kept: the key becomes text only when the record is asked for.</summary>
-    private readonly record struct StreamEntry(Key Key, string Worker, int Thread, double Start, double Stop);
+    private readonly record struct StreamEntry(Key Key, string Worker, int Thread, double Start, double Stop, SchedulerServer.TaskStreamMove? Move);
 }

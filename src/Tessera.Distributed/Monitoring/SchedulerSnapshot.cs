@@ -71,6 +71,8 @@ public sealed record TaskPrefixProgress(string Prefix, TaskStateCounts Counts);
 /// <param name="BytesIn">Their serialized bytes.</param>
 /// <param name="KeysOut">The values it sent to other workers and to clients since it started, as of its last heartbeat.</param>
 /// <param name="BytesOut">Their serialized bytes.</param>
+/// <param name="CpuPercent">Its process's CPU use between its last two heartbeats, in percent of one core (Dask's <c>cpu</c>; above 100 on several cores).</param>
+/// <param name="SpilledBytes">The serialized bytes of the results it spilled to disk, as of its last heartbeat.</param>
 public sealed record WorkerSnapshot(
     string Address,
     string? Name,
@@ -87,19 +89,53 @@ public sealed record WorkerSnapshot(
     long KeysIn = 0,
     long BytesIn = 0,
     long KeysOut = 0,
-    long BytesOut = 0);
+    long BytesOut = 0,
+    double CpuPercent = 0,
+    long SpilledBytes = 0);
 
-/// <summary>One finished task run: a bar of the task stream.</summary>
-/// <param name="Sequence">The record's number (1 for the first task that finished on this scheduler).</param>
-/// <param name="Worker">The address of the worker that ran it.</param>
-/// <param name="Thread">The worker thread row it is drawn on (0 to threads - 1), assigned by the scheduler from the times.</param>
-/// <param name="Key">The task's key.</param>
-/// <param name="Prefix">The task's prefix.</param>
+/// <summary>What a <see cref="TaskStreamRecord"/> shows: a task run, or data a worker moved.</summary>
+public enum TaskStreamKind : byte
+{
+    /// <summary>A task ran (drawn in its prefix's colour).</summary>
+    Compute = 0,
+
+    /// <summary>A worker fetched inputs from another worker, <see cref="TaskStreamRecord.Peer"/> (Dask draws these in red).</summary>
+    Transfer = 1,
+
+    /// <summary>A worker spilled results to disk (Dask's <c>disk-write</c>, orange).</summary>
+    DiskWrite = 2,
+
+    /// <summary>A worker read spilled results back from disk, to run a task or to send them (Dask's <c>disk-read</c>).</summary>
+    DiskRead = 3,
+}
+
+/// <summary>One bar of the task stream: a finished task run, or a transfer or disk write or read on a worker.</summary>
+/// <param name="Sequence">The record's number (1 for the first record of this scheduler's task stream).</param>
+/// <param name="Worker">The address of the worker that ran the task (received the data, wrote or read the disk).</param>
+/// <param name="Thread">The worker thread row a task run is drawn on (0 to threads - 1), assigned by the scheduler from the times; 0 for the other kinds, which run on no task thread.</param>
+/// <param name="Key">The task's key; for the other kinds the first key moved.</param>
+/// <param name="Prefix">The key's prefix.</param>
 /// <param name="Start">When it started, in seconds since the Unix epoch, on the scheduler's clock.</param>
 /// <param name="Stop">When it stopped, in seconds since the Unix epoch, on the scheduler's clock.</param>
+/// <param name="Kind">A task run, a transfer, a disk write or a disk read.</param>
+/// <param name="Peer">For a transfer, the worker the data came from; otherwise null.</param>
+/// <param name="Bytes">For a transfer or a disk write or read, the serialized bytes moved; 0 for a task run.</param>
+/// <param name="KeyCount">How many keys: 1 for a task run; for the other kinds, how many were moved together.</param>
 /// <remarks>
 /// Workers report how long a task ran; the scheduler takes the arrival of that report as the stop time and
 /// subtracts the duration for the start, so the times share one clock and are late by the message's travel
-/// time (well under a millisecond on one machine).
+/// time (well under a millisecond on one machine). Transfers and disk writes and reads come with the worker's
+/// next heartbeat (up to a second later), timed relative to the heartbeat, and are placed on the same clock.
 /// </remarks>
-public readonly record struct TaskStreamRecord(long Sequence, string Worker, int Thread, string Key, string Prefix, double Start, double Stop);
+public readonly record struct TaskStreamRecord(
+    long Sequence,
+    string Worker,
+    int Thread,
+    string Key,
+    string Prefix,
+    double Start,
+    double Stop,
+    TaskStreamKind Kind = TaskStreamKind.Compute,
+    string? Peer = null,
+    long Bytes = 0,
+    int KeyCount = 1);

@@ -192,7 +192,7 @@ internal static class MessageCodec
                 w.Write(m.Stolen);
                 break;
             case Heartbeat m:
-                w.WriteArrayHeader(9);
+                w.WriteArrayHeader(12);
                 w.Write((byte)m.Op);
                 w.Write(m.Executing);
                 w.Write(m.StoredBytes);
@@ -217,6 +217,9 @@ internal static class MessageCodec
                     }
                 }
 
+                w.Write(m.CpuPercent);
+                w.Write(m.SpilledBytes);
+                WriteStreamEvents(ref w, m.Events);
                 break;
             case Close m:
                 w.WriteArrayHeader(2);
@@ -229,11 +232,12 @@ internal static class MessageCodec
                 WriteKeys(ref w, m.Keys);
                 break;
             case GetTaskStream m:
-                w.WriteArrayHeader(4);
+                w.WriteArrayHeader(5);
                 w.Write((byte)m.Op);
                 w.Write(m.RequestId);
                 w.Write(m.Since);
                 w.Write(m.Limit);
+                w.Write(m.Moves);
                 break;
             case TaskStream m:
                 w.WriteArrayHeader(3);
@@ -242,7 +246,9 @@ internal static class MessageCodec
                 w.WriteArrayHeader(m.Records.Length);
                 foreach (TaskStreamRecord record in m.Records)
                 {
-                    w.WriteArrayHeader(7);
+                    // A task run has 7 fields; a transfer or disk record 4 more.
+                    bool compute = record.Kind == TaskStreamKind.Compute;
+                    w.WriteArrayHeader(compute ? 7 : 11);
                     w.Write(record.Sequence);
                     w.Write(record.Worker);
                     w.Write(record.Thread);
@@ -250,6 +256,13 @@ internal static class MessageCodec
                     w.Write(record.Prefix);
                     w.Write(record.Start);
                     w.Write(record.Stop);
+                    if (!compute)
+                    {
+                        w.Write((byte)record.Kind);
+                        w.Write(record.Peer); // nil when null
+                        w.Write(record.Bytes);
+                        w.Write(record.KeyCount);
+                    }
                 }
 
                 break;
@@ -381,11 +394,19 @@ internal static class MessageCodec
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r), r.ReadInt64()),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),
             Op.Data => ReadData(ref r, fields),
-            Op.Heartbeat => new Heartbeat(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), fields > 4 ? new TransferCounts(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()) : default, fields > 8 ? ReadLogLines(ref r) : null),
+            Op.Heartbeat => new Heartbeat(
+                r.ReadInt32(),
+                r.ReadInt64(),
+                r.ReadInt64(),
+                fields > 4 ? new TransferCounts(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()) : default,
+                fields > 8 ? ReadLogLines(ref r) : null,
+                fields > 9 ? r.ReadDouble() : 0,
+                fields > 10 ? r.ReadInt64() : 0,
+                fields > 11 ? ReadStreamEvents(ref r) : null),
             Op.Close => new Close(ReadString(ref r)),
             Op.FireAndForget => new FireAndForget(ReadKeys(ref r)),
             Op.GetWorkers => new GetWorkers(r.ReadInt64()),
-            Op.GetTaskStream => new GetTaskStream(r.ReadInt64(), r.ReadInt64(), r.ReadInt32()),
+            Op.GetTaskStream => new GetTaskStream(r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), fields > 4 && r.ReadBoolean()),
             Op.TaskStream => new TaskStream(r.ReadInt64(), ReadTaskStreamRecords(ref r)),
             Op.WorkerList => new WorkerList(r.ReadInt64(), ReadStrings(ref r), ReadInts(ref r)),
             Op.UpdateData => new UpdateData(r.ReadInt64(), ReadKeys(ref r), ReadByteArrays(ref r), r.ReadInt32()),
@@ -506,13 +527,63 @@ internal static class MessageCodec
         return lines;
     }
 
+    private static void WriteStreamEvents(ref MessagePackWriter w, WorkerStreamEvent[]? events)
+    {
+        if (events is null)
+        {
+            w.WriteNil();
+            return;
+        }
+
+        w.WriteArrayHeader(events.Length);
+        foreach (WorkerStreamEvent e in events)
+        {
+            w.WriteArrayHeader(7);
+            w.Write((byte)e.Kind);
+            WriteKey(ref w, e.Key);
+            w.Write(e.KeyCount);
+            w.Write(e.Bytes);
+            w.Write(e.Peer); // nil when null
+            w.Write(e.StopAgoSeconds);
+            w.Write(e.DurationSeconds);
+        }
+    }
+
+    private static WorkerStreamEvent[]? ReadStreamEvents(ref MessagePackReader r)
+    {
+        if (r.TryReadNil())
+        {
+            return null;
+        }
+
+        var events = new WorkerStreamEvent[r.ReadArrayHeader()];
+        for (int i = 0; i < events.Length; i++)
+        {
+            _ = r.ReadArrayHeader();
+            events[i] = new WorkerStreamEvent(ReadStreamKind(ref r), ReadKey(ref r), r.ReadInt32(), r.ReadInt64(), r.ReadString(), r.ReadDouble(), r.ReadDouble());
+        }
+
+        return events;
+    }
+
+    private static TaskStreamKind ReadStreamKind(ref MessagePackReader r)
+    {
+        byte kind = r.ReadByte();
+        return Enum.IsDefined((TaskStreamKind)kind) ? (TaskStreamKind)kind
+            : throw new InvalidDataException($"Unknown task stream record kind {kind}; the peer speaks another protocol version.");
+    }
+
     private static TaskStreamRecord[] ReadTaskStreamRecords(ref MessagePackReader r)
     {
         var records = new TaskStreamRecord[r.ReadArrayHeader()];
         for (int i = 0; i < records.Length; i++)
         {
-            _ = r.ReadArrayHeader();
+            int fields = r.ReadArrayHeader();
             records[i] = new TaskStreamRecord(r.ReadInt64(), ReadString(ref r), r.ReadInt32(), ReadString(ref r), ReadString(ref r), r.ReadDouble(), r.ReadDouble());
+            if (fields > 7)
+            {
+                records[i] = records[i] with { Kind = ReadStreamKind(ref r), Peer = r.ReadString(), Bytes = r.ReadInt64(), KeyCount = r.ReadInt32() };
+            }
         }
 
         return records;

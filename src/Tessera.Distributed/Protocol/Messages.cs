@@ -135,9 +135,26 @@ internal sealed record Data(long RequestId, Key[] Keys, byte[][] Values, Key[] M
 /// A worker's liveness signal, sent every heartbeat interval, with its metrics: tasks running now,
 /// bytes of results and inputs it holds, its process's memory (resident set) in bytes, and since it
 /// started: the inputs it fetched from peers and the values it sent (to peers and clients), with their
-/// serialized bytes; and the lines it logged since its previous heartbeat (null: none).
+/// serialized bytes; the lines it logged since its previous heartbeat (null: none); its process's CPU use
+/// since its previous heartbeat (percent of one core); the bytes of the results it spilled to disk; and
+/// the transfers and disk writes and reads it did since its previous heartbeat (null: none), for the task stream.
 /// </summary>
-internal sealed record Heartbeat(int Executing = 0, long StoredBytes = 0, long MemoryBytes = 0, TransferCounts Transfers = default, WorkerLogLine[]? Logs = null) : Message(Op.Heartbeat);
+internal sealed record Heartbeat(
+    int Executing = 0,
+    long StoredBytes = 0,
+    long MemoryBytes = 0,
+    TransferCounts Transfers = default,
+    WorkerLogLine[]? Logs = null,
+    double CpuPercent = 0,
+    long SpilledBytes = 0,
+    WorkerStreamEvent[]? Events = null) : Message(Op.Heartbeat);
+
+/// <summary>
+/// A transfer (inputs fetched from <paramref name="Peer"/>) or a disk write or read (spill, unspill) a worker
+/// did: its first key, how many keys, their serialized bytes, and when, as seconds before the heartbeat that
+/// carries it was sent (so the scheduler places it on its own clock).
+/// </summary>
+internal readonly record struct WorkerStreamEvent(TaskStreamKind Kind, Key Key, int KeyCount, long Bytes, string? Peer, double StopAgoSeconds, double DurationSeconds);
 
 /// <summary>A line a worker logged: when (Unix milliseconds, on the worker's clock), how much it matters, what happened.</summary>
 internal readonly record struct WorkerLogLine(long UnixMilliseconds, SchedulerLogLevel Level, string Message);
@@ -206,8 +223,12 @@ internal sealed record ClusterRestarted() : Message(Op.ClusterRestarted);
 /// <summary>The scheduler tells a worker to drop everything and start afresh (its host starts a new worker).</summary>
 internal sealed record RestartWorker() : Message(Op.RestartWorker);
 
-/// <summary>A client asks the scheduler for the task stream records after sequence number <paramref name="Since"/>, at most the newest <paramref name="Limit"/>.</summary>
-internal sealed record GetTaskStream(long RequestId, long Since, int Limit) : Message(Op.GetTaskStream);
+/// <summary>
+/// A client asks the scheduler for the task stream records after sequence number <paramref name="Since"/>, at most
+/// the newest <paramref name="Limit"/>; with <paramref name="Moves"/>, transfers and disk writes and reads too (a
+/// client from before them, which cannot read them, asks without).
+/// </summary>
+internal sealed record GetTaskStream(long RequestId, long Since, int Limit, bool Moves = false) : Message(Op.GetTaskStream);
 
 /// <summary>The scheduler answers <see cref="GetTaskStream"/>.</summary>
 internal sealed record TaskStream(long RequestId, TaskStreamRecord[] Records) : Message(Op.TaskStream);

@@ -10,11 +10,12 @@ namespace Tessera.Distributed.Runtime;
 // everything else is copied out in one event at the monitor's bounded rate (CaptureMonitorData).
 internal sealed partial class SchedulerServer
 {
-    /// <summary>How many finished task runs the event loop keeps for the task stream (Dask keeps 100,000).</summary>
+    /// <summary>How many task stream entries (finished task runs, and the workers' transfers and disk writes and reads) the event loop keeps (Dask keeps 100,000).</summary>
     internal const int TaskStreamCapacity = 100_000;
 
     private TaskStreamEntry[]? _taskStream;
     private SchedulerMonitor? _monitor;
+    private long _streamCount;
     private long _tasksFinished;
     private long _tasksErred;
 
@@ -33,9 +34,27 @@ internal sealed partial class SchedulerServer
     // On the event loop: one entry per finished run, overwriting the oldest once full.
     private void RecordTaskFinished(string worker, Key key, double durationSeconds)
     {
-        _taskStream ??= new TaskStreamEntry[TaskStreamCapacity];
-        _taskStream[_tasksFinished % TaskStreamCapacity] = new TaskStreamEntry(key, worker, Stopwatch.GetTimestamp(), durationSeconds);
+        AppendStream(new TaskStreamEntry(key, worker, Stopwatch.GetTimestamp(), durationSeconds));
         _tasksFinished++;
+    }
+
+    // On the event loop: a worker's transfers and disk writes and reads, from its heartbeat; each stopped
+    // StopAgoSeconds before the heartbeat left the worker, taken as now.
+    private void RecordWorkerEvents(string worker, WorkerStreamEvent[] events)
+    {
+        long now = Stopwatch.GetTimestamp();
+        foreach (WorkerStreamEvent e in events)
+        {
+            long stop = now - (long)(Math.Max(0, e.StopAgoSeconds) * Stopwatch.Frequency);
+            AppendStream(new TaskStreamEntry(e.Key, worker, stop, e.DurationSeconds, new TaskStreamMove(e.Kind, e.Peer, e.Bytes, e.KeyCount)));
+        }
+    }
+
+    private void AppendStream(TaskStreamEntry entry)
+    {
+        _taskStream ??= new TaskStreamEntry[TaskStreamCapacity];
+        _taskStream[_streamCount % TaskStreamCapacity] = entry;
+        _streamCount++;
     }
 
     private void RecordTaskErred() => _tasksErred++;
@@ -67,12 +86,12 @@ internal sealed partial class SchedulerServer
             Peer? peer = _workers.GetValueOrDefault(w.Address);
             workers.Add(new MonitorWorker(
                 w.Address, w.Name, w.Threads, peer?.MemoryLimit ?? 0, w.MemoryBytes, w.StoredBytes, w.NBytes, w.Processing.Count, w.Executing, w.HasWhat.Count, w.Occupancy,
-                TimeSpan.FromMilliseconds(peer is null ? 0 : Math.Max(0, now - peer.LastSeen)), w.Transfers));
+                TimeSpan.FromMilliseconds(peer is null ? 0 : Math.Max(0, now - peer.LastSeen)), w.Transfers, w.CpuPercent, w.SpilledBytes));
         }
 
-        long first = Math.Max(streamCursor, _tasksFinished - TaskStreamCapacity);
-        var stream = new TaskStreamEntry[Math.Max(0, _tasksFinished - first)];
-        for (long i = first; i < _tasksFinished; i++)
+        long first = Math.Max(streamCursor, _streamCount - TaskStreamCapacity);
+        var stream = new TaskStreamEntry[Math.Max(0, _streamCount - first)];
+        for (long i = first; i < _streamCount; i++)
         {
             stream[i - first] = _taskStream![i % TaskStreamCapacity];
         }
@@ -88,7 +107,8 @@ internal sealed partial class SchedulerServer
         try
         {
             await Monitor.GetSnapshotAfterAsync(arrived, _stop.Token).ConfigureAwait(false);
-            records = [.. Monitor.GetTaskStream(m.Since, m.Limit)];
+            IReadOnlyList<TaskStreamRecord> stream = Monitor.GetTaskStream(m.Since, m.Limit);
+            records = m.Moves ? [.. stream] : [.. stream.Where(r => r.Kind == TaskStreamKind.Compute)];
         }
         catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or TimeoutException)
         {
@@ -164,12 +184,19 @@ internal sealed partial class SchedulerServer
     /// <summary>The graph as copied out: the tasks (null above the limit), and always the counts by prefix and the edges between prefixes.</summary>
     internal sealed record GraphData(int TaskCount, GraphTaskData[]? Tasks, (string Prefix, int[] ByState)[] ByPrefix, (string From, string To, int Count)[] PrefixEdges);
 
-    /// <summary>A finished task run as the event loop records it: the stop time is when the report arrived.</summary>
-    internal readonly record struct TaskStreamEntry(Key Key, string Worker, long StopTimestamp, double DurationSeconds);
+    /// <summary>
+    /// A task stream entry as the event loop records it: a finished task run (the stop time is when the report
+    /// arrived), or a worker's transfer or disk write or read (<paramref name="Move"/>).
+    /// </summary>
+    internal readonly record struct TaskStreamEntry(Key Key, string Worker, long StopTimestamp, double DurationSeconds, TaskStreamMove? Move = null);
+
+    /// <summary>What a transfer or disk write or read entry adds to a task run's: a class, so that task runs carry one null reference only.</summary>
+    internal sealed record TaskStreamMove(TaskStreamKind Kind, string? Peer, long Bytes, int KeyCount);
 
     /// <summary>A worker as copied out for the monitor.</summary>
     internal sealed record MonitorWorker(
-        string Address, string? Name, int Threads, long MemoryLimit, long MemoryBytes, long StoredBytes, long ManagedBytes, int Processing, int Executing, int KeysHeld, double Occupancy, TimeSpan SinceLastSeen, TransferCounts Transfers);
+        string Address, string? Name, int Threads, long MemoryLimit, long MemoryBytes, long StoredBytes, long ManagedBytes, int Processing, int Executing, int KeysHeld, double Occupancy, TimeSpan SinceLastSeen, TransferCounts Transfers,
+        double CpuPercent, long SpilledBytes);
 
     /// <summary>What the monitor copies out of the event loop in one event.</summary>
     internal sealed record MonitorData(

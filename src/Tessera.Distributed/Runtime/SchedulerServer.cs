@@ -405,6 +405,13 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                     worker.StoredBytes = m.StoredBytes;
                     worker.MemoryBytes = m.MemoryBytes;
                     worker.Transfers = m.Transfers;
+                    worker.CpuPercent = m.CpuPercent;
+                    worker.SpilledBytes = m.SpilledBytes;
+                }
+
+                if (m.Events is { } events)
+                {
+                    RecordWorkerEvents(peer.Id!, events);
                 }
 
                 foreach (WorkerLogLine line in m.Logs ?? [])

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Runtime;
@@ -8,7 +9,10 @@ namespace Tessera.Distributed.Runtime;
 /// used results are spilled; a spilled result is read back (and kept in memory again) when a task needs
 /// it, and served to peers straight from its file.
 /// </summary>
-/// <remarks>Thread-safe; one lock guards the store (spilling and reading back run under it).</remarks>
+/// <remarks>
+/// Thread-safe; one lock guards the store (spilling and reading back run under it). Each spill (of one
+/// or more results) and each read of a spill file goes into the worker's task stream log, when given.
+/// </remarks>
 internal sealed class SpillBuffer : IDisposable
 {
     private readonly Dictionary<Key, Entry> _entries = [];
@@ -17,6 +21,7 @@ internal sealed class SpillBuffer : IDisposable
     private readonly Func<object?, long> _sizeOf;
     private readonly string? _directory;
     private readonly long _target;
+    private readonly WorkerStreamLog? _stream;
     private long _memoryBytes;
     private long _spilledBytes;
     private long _nextFile;
@@ -25,8 +30,10 @@ internal sealed class SpillBuffer : IDisposable
     /// <param name="directory">Where spilled results go; null when the store never spills.</param>
     /// <param name="targetBytes">The bytes in memory above which results are spilled; <see cref="long.MaxValue"/> for never.</param>
     /// <param name="sizeOf">Estimates a value's size in bytes.</param>
-    public SpillBuffer(string? directory, long targetBytes, Func<object?, long> sizeOf)
+    /// <param name="stream">Where disk writes and reads are recorded for the task stream; null for nowhere.</param>
+    public SpillBuffer(string? directory, long targetBytes, Func<object?, long> sizeOf, WorkerStreamLog? stream = null)
     {
+        _stream = stream;
         _directory = directory;
         _target = directory is null ? long.MaxValue : targetBytes;
         _sizeOf = sizeOf;
@@ -109,7 +116,10 @@ internal sealed class SpillBuffer : IDisposable
 
             if (e.File is { } file)
             {
+                long started = Stopwatch.GetTimestamp();
+                long fileBytes = e.FileBytes;
                 object? read = e.Serializer.DeserializeValue(File.ReadAllBytes(file));
+                _stream?.Add(TaskStreamKind.DiskRead, key, 1, fileBytes, null, started, Stopwatch.GetTimestamp());
                 DeleteFileLocked(e);
                 e.Value = read;
                 e.Size = _sizeOf(read);
@@ -142,7 +152,9 @@ internal sealed class SpillBuffer : IDisposable
 
             if (e.File is { } file)
             {
+                long started = Stopwatch.GetTimestamp();
                 bytes = File.ReadAllBytes(file);
+                _stream?.Add(TaskStreamKind.DiskRead, key, 1, bytes.Length, null, started, Stopwatch.GetTimestamp());
                 return true;
             }
 
@@ -234,6 +246,8 @@ internal sealed class SpillBuffer : IDisposable
     private int SpillUntilLocked(long bytes, Key? keep)
     {
         int spilled = 0;
+        long written = 0, started = Stopwatch.GetTimestamp();
+        Key first = default;
         LinkedListNode<Key>? node = _lru.First;
         while (_memoryBytes > bytes && node is not null)
         {
@@ -256,6 +270,12 @@ internal sealed class SpillBuffer : IDisposable
 
                 string file = Path.Combine(_directory!, $"{_nextFile++}.spill");
                 File.WriteAllBytes(file, data);
+                if (spilled == 0)
+                {
+                    first = node.Value;
+                }
+
+                written += data.Length;
                 _lru.Remove(node);
                 e.Node = null;
                 e.Value = null;
@@ -268,6 +288,11 @@ internal sealed class SpillBuffer : IDisposable
             }
 
             node = next;
+        }
+
+        if (spilled > 0)
+        {
+            _stream?.Add(TaskStreamKind.DiskWrite, first, spilled, written, null, started, Stopwatch.GetTimestamp());
         }
 
         return spilled;

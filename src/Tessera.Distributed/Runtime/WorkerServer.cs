@@ -48,6 +48,9 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     // Lines logged since the last heartbeat, which carries them to the scheduler; the oldest go beyond MaxLogLines.
     private readonly System.Collections.Concurrent.ConcurrentQueue<WorkerLogLine> _logLines = new();
+
+    // Transfers and disk writes and reads since the last heartbeat, which carries them to the task stream.
+    private readonly WorkerStreamLog _streamLog = new();
     private volatile bool _heartbeatsStopped;
 
     private WorkerServer(IMessageNetwork network, IWireSerializer serializer, IMessageListener listener, PeerConnection scheduler, int threads, string name, TimeSpan heartbeatInterval, IReadOnlyDictionary<string, double> resources, WorkerMemoryOptions memory)
@@ -56,7 +59,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         long target = memory is { Limit: > 0, TargetFraction: { } fraction } ? (long)(memory.Limit * fraction) : long.MaxValue;
         string? spillDirectory = target == long.MaxValue && memory.SpillFraction is null ? null
             : Path.Combine(memory.LocalDirectory ?? Path.GetTempPath(), "tessera-worker-spill", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
-        _data = new SpillBuffer(memory.Limit > 0 ? spillDirectory : null, target, SizeOf);
+        _data = new SpillBuffer(memory.Limit > 0 ? spillDirectory : null, target, SizeOf, _streamLog);
         _resources = resources;
         _availableResources = new Dictionary<string, double>(resources, StringComparer.Ordinal);
         _serializer = serializer;
@@ -293,6 +296,7 @@ internal sealed class WorkerServer : IAsyncDisposable
                 }
 
                 Data data;
+                long started = Stopwatch.GetTimestamp();
                 try
                 {
                     data = await _peers.GetAsync(g.Key, [.. g.Select(d => d.Key)], _stop.Token).ConfigureAwait(false);
@@ -312,14 +316,21 @@ internal sealed class WorkerServer : IAsyncDisposable
                     throw new MissingDataException(g.Key, $"Worker {g.Key} no longer holds {data.Missing[0]}, an input of task {task.Key}.");
                 }
 
+                long received = Stopwatch.GetTimestamp();
                 IWireSerializer serializer = SerializerFor(task.Session);
+                long bytes = 0;
                 for (int i = 0; i < data.Keys.Length; i++)
                 {
                     _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]), serializer);
-                    Interlocked.Add(ref _bytesIn, data.Values[i].Length);
+                    bytes += data.Values[i].Length;
                 }
 
+                Interlocked.Add(ref _bytesIn, bytes);
                 Interlocked.Add(ref _keysIn, data.Keys.Length);
+                if (data.Keys.Length > 0)
+                {
+                    _streamLog.Add(TaskStreamKind.Transfer, data.Keys[0], data.Keys.Length, bytes, g.Key, started, received);
+                }
 
                 // The scheduler tracks the copy, and frees it here once the key is released.
                 _scheduler.Post(new AddKeys(data.Keys));
@@ -532,10 +543,18 @@ internal sealed class WorkerServer : IAsyncDisposable
     private async Task HeartbeatLoopAsync(TimeSpan interval)
     {
         using var timer = new PeriodicTimer(interval);
+
+        // CPU use between two heartbeats: the process's CPU time over the wall time, in percent of one core.
+        TimeSpan cpu = Environment.CpuUsage.TotalTime;
+        long wall = Stopwatch.GetTimestamp();
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
+                TimeSpan cpuNow = Environment.CpuUsage.TotalTime;
+                long wallNow = Stopwatch.GetTimestamp();
+                double cpuPercent = 100 * (cpuNow - cpu).TotalSeconds / Math.Max(1e-6, Stopwatch.GetElapsedTime(wall, wallNow).TotalSeconds);
+                (cpu, wall) = (cpuNow, wallNow);
                 if (!_heartbeatsStopped)
                 {
                     _scheduler.Post(new Heartbeat(
@@ -543,7 +562,10 @@ internal sealed class WorkerServer : IAsyncDisposable
                         StoredBytes(),
                         Environment.WorkingSet,
                         new TransferCounts(Interlocked.Read(ref _keysIn), Interlocked.Read(ref _bytesIn), Interlocked.Read(ref _keysOut), Interlocked.Read(ref _bytesOut)),
-                        TakeLogLines()));
+                        TakeLogLines(),
+                        Math.Max(0, cpuPercent),
+                        _data.SpilledBytes,
+                        _streamLog.Take()));
                 }
             }
         }

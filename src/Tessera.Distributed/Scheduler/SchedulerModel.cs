@@ -159,6 +159,12 @@ internal sealed class WorkerState(string address, int threads, string? name = nu
     /// <summary>The worker's data transfers since it started, as of its last heartbeat.</summary>
     public Protocol.TransferCounts Transfers { get; set; }
 
+    /// <summary>The worker process's CPU use in percent of one core, as of its last heartbeat.</summary>
+    public double CpuPercent { get; set; }
+
+    /// <summary>The bytes of results the worker spilled to disk, as of its last heartbeat.</summary>
+    public long SpilledBytes { get; set; }
+
     public override string ToString() => Address;
 }
 

@@ -74,6 +74,8 @@ public sealed class MessageCodecTests
             new KeyInMemory(keys[3], ["tcp://a:1"], 12345, [4, 5]),
             new Heartbeat(1, 2, 3, new TransferCounts(4, 1L << 35, 6, 7)),
             new Heartbeat(1, 2, 3, default, [new WorkerLogLine(1_700_000_000_000, SchedulerLogLevel.Warning, "Task x failed"), new WorkerLogLine(1, SchedulerLogLevel.Info, "")]),
+            new Heartbeat(1, 2, 3, default, null, 187.5, 1L << 33, [new WorkerStreamEvent(TaskStreamKind.Transfer, keys[1], 2, 1L << 20, "tcp://b:2", 0.5, 0.001)]),
+            new TaskStream(15, [new TaskStreamRecord(103, "tcp://a:1", 0, "x", "x", 1.5, 2.5, TaskStreamKind.DiskWrite, null, 800_000, 3)]),
             new GetTaskStream(13, 100, 5),
             new TaskStream(13, [new TaskStreamRecord(101, "tcp://a:1", 1, "('inc', 3)", "inc", 1.7e9, 1.7e9 + 0.25), new TaskStreamRecord(102, "tcp://b:2", 0, "total", "total", 1.5, 2.5)]),
             new TaskStream(14, []),
@@ -142,6 +144,47 @@ public sealed class MessageCodecTests
         // A heartbeat from a worker without transfer counts (four fields) still reads, with none.
         byte[] old = [0x94, (byte)Op.Heartbeat, 1, 2, 3];
         Assert.Equal(new Heartbeat(1, 2, 3), MessageCodec.Read(old));
+    }
+
+    [Fact]
+    public void Read_CpuSpillsAndStreamEvents_KeepTheirValues_AndAnEarlierHeartbeatStillReads()
+    {
+        WorkerStreamEvent[] events =
+        [
+            new WorkerStreamEvent(TaskStreamKind.Transfer, new Key("x", 1), 2, 1L << 33, "tcp://b:2", 0.25, 0.125),
+            new WorkerStreamEvent(TaskStreamKind.DiskWrite, new Key("y"), 5, 4_000_000, null, 0, 0.5),
+            new WorkerStreamEvent(TaskStreamKind.DiskRead, new Key("z", 1, 2), 1, 800_000, null, 1.5, 0.01),
+        ];
+        var back = (Heartbeat)MessageCodec.Read(MessageCodec.Encode(new Heartbeat(1, 2, 3, default, null, 187.5, 1L << 33, events)));
+        Assert.Equal((187.5, 1L << 33), (back.CpuPercent, back.SpilledBytes));
+        Assert.Equal(events, back.Events);
+        Assert.Null(((Heartbeat)MessageCodec.Read(MessageCodec.Encode(new Heartbeat()))).Events);
+
+        // A heartbeat from a worker before CPU and spills (nine fields: transfer counts and no log lines) reads with none.
+        byte[] earlier = [0x99, (byte)Op.Heartbeat, 1, 2, 3, 4, 5, 6, 7, 0xc0];
+        Assert.Equal(new Heartbeat(1, 2, 3, new TransferCounts(4, 5, 6, 7)), MessageCodec.Read(earlier));
+
+        // Records of every kind keep their kind, peer, bytes and key count; a task run keeps its earlier seven fields.
+        TaskStreamRecord[] records =
+        [
+            new TaskStreamRecord(1, "tcp://a:1", 1, "('inc', 3)", "inc", 1.7e9, 1.7e9 + 0.25),
+            new TaskStreamRecord(2, "tcp://a:1", 0, "('x', 1)", "x", 1.5, 2.5, TaskStreamKind.Transfer, "tcp://b:2", 1L << 33, 2),
+            new TaskStreamRecord(3, "tcp://b:2", 0, "y", "y", 1.5, 2.5, TaskStreamKind.DiskWrite, null, 4_000_000, 5),
+            new TaskStreamRecord(4, "tcp://b:2", 0, "z", "z", 3, 3.5, TaskStreamKind.DiskRead, null, 800_000, 1),
+        ];
+        Assert.Equal(records, ((TaskStream)MessageCodec.Read(MessageCodec.Encode(new TaskStream(5, records)))).Records);
+        Assert.Equal(0x97, MessageCodec.Encode(new TaskStream(5, [records[0]]))[4]);
+        Assert.Equal(0x9b, MessageCodec.Encode(new TaskStream(5, [records[1]]))[4]);
+
+        // A client asks for them; a request from a client before them (four fields) reads as asking without.
+        Assert.Equal(new GetTaskStream(6, 7, 8, true), MessageCodec.Read(MessageCodec.Encode(new GetTaskStream(6, 7, 8, true))));
+        Assert.Equal(new GetTaskStream(6, 7, 8, false), MessageCodec.Read(new byte[] { 0x94, (byte)Op.GetTaskStream, 6, 7, 8 }));
+
+        // An unknown kind is another protocol version's: [..., kind, "p", 7, 1] with the kind changed.
+        byte[] bytes = MessageCodec.Encode(new TaskStream(5, [records[1] with { Peer = "p", Bytes = 7, KeyCount = 1 }]));
+        Assert.Equal((byte)TaskStreamKind.Transfer, bytes[^5]);
+        bytes[^5] = 9;
+        Assert.Throws<InvalidDataException>(() => MessageCodec.Read(bytes));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Runtime;
 using Tessera.Graphs;
 
@@ -55,6 +56,61 @@ public sealed class SpillBufferTests
         }
 
         Assert.False(Directory.Exists(directory));
+    }
+
+    [Fact]
+    public void SpillsAndReads_AreRecordedForTheTaskStream_WithTheirKeysAndFileBytes()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "tessera-spillbuffer-" + Guid.NewGuid().ToString("N"));
+        IWireSerializer serializer = TestSerializers.Create();
+        var log = new WorkerStreamLog();
+        using var store = new SpillBuffer(directory, targetBytes: 2_500, SizeOf, log);
+        double[][] values = [.. Enumerable.Range(0, 4).Select(i => new double[100 + i])];
+        for (int i = 0; i < 3; i++)
+        {
+            store.Set(new Key("a", i), values[i], serializer);
+        }
+
+        Assert.Null(log.Take());
+
+        // The fourth passes the target: the oldest is written; then a pass that leaves nothing in memory writes the other three, oldest first.
+        store.Set(new Key("a", 3), values[3], serializer);
+        WorkerStreamEvent first = Assert.Single(log.Take()!);
+        Assert.Equal((TaskStreamKind.DiskWrite, new Key("a", 0), 1, store.SpilledBytes, (string?)null), (first.Kind, first.Key, first.KeyCount, first.Bytes, first.Peer));
+        Assert.Equal(3, store.SpillUntil(0));
+        WorkerStreamEvent rest = Assert.Single(log.Take()!);
+        Assert.Equal((TaskStreamKind.DiskWrite, new Key("a", 1), 3, store.SpilledBytes - first.Bytes), (rest.Kind, rest.Key, rest.KeyCount, rest.Bytes));
+        Assert.True(rest.DurationSeconds >= 0 && rest.StopAgoSeconds >= 0);
+        Assert.Null(log.Take());
+
+        // A file served to a peer and a file read back into memory: one read each, with the file's bytes.
+        long spilled = store.SpilledBytes;
+        Assert.True(store.TryGetSerialized(new Key("a", 2), serializer, out byte[] served));
+        Assert.True(store.TryGetValue(new Key("a", 1), out _));
+        WorkerStreamEvent[] reads = log.Take()!;
+        Assert.Equal([(TaskStreamKind.DiskRead, new Key("a", 2), 1), (TaskStreamKind.DiskRead, new Key("a", 1), 1)], reads.Select(r => (r.Kind, r.Key, r.KeyCount)));
+        Assert.Equal(served.Length, reads[0].Bytes);
+        Assert.Equal(serializer.SerializeValue(values[1]).Length, reads[1].Bytes);
+
+        // Only the file read back is gone from the disk.
+        Assert.Equal(spilled - reads[1].Bytes, store.SpilledBytes);
+    }
+
+    [Fact]
+    public void WorkerStreamLog_KeepsTheNewestUpToItsCapacity()
+    {
+        var log = new WorkerStreamLog();
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int i = 0; i < WorkerStreamLog.Capacity + 5; i++)
+        {
+            log.Add(TaskStreamKind.Transfer, new Key("k", i), 1, i, "tcp://peer:1", now, now);
+        }
+
+        WorkerStreamEvent[] events = log.Take()!;
+        Assert.Equal(WorkerStreamLog.Capacity, events.Length);
+        Assert.Equal(new Key("k", 5), events[0].Key);
+        Assert.Equal(new Key("k", WorkerStreamLog.Capacity + 4), events[^1].Key);
+        Assert.Null(log.Take());
     }
 
     [Fact]
