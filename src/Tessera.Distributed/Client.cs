@@ -787,12 +787,22 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
     }
 
+    // Queued releases and the message go out in one write: posted one after the other, the second found
+    // the link just flushed and went through the thread pool (one hop more on every Submit that follows
+    // a Dispose, as in a submit-await-dispose loop).
     private void SendToScheduler(Message message)
     {
         lock (_sendGate)
         {
-            FlushReleasesLocked();
-            _scheduler.Post(message);
+            if (_pendingReleases.Count > 0)
+            {
+                _scheduler.PostMany([new ReleaseKeys([.. _pendingReleases]), message]);
+                _pendingReleases.Clear();
+            }
+            else
+            {
+                _scheduler.Post(message);
+            }
         }
     }
 
