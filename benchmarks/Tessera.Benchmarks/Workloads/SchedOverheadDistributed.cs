@@ -216,10 +216,10 @@ internal sealed class SchedOverheadDistributed : IWorkload
     private static async Task<CaseResult> LatencyCaseAsync(string name, LocalCluster cluster, Client client, int n, JsonObject parameters)
     {
         await SettleAsync(cluster).ConfigureAwait(false);
-        // At least max(20, n) round trips and at least LatencyWarmUpTime: this process tiers its code up
-        // (call counting starts 100 ms after the last tier-0 compilation, then a background thread
-        // compiles), and a count alone left the timed loop half in tier-0 code (0.30 ms against 0.16-0.20 ms
-        // with DOTNET_TC_CallCountingDelayMs=0, same minutes).
+        // At least max(20, n) round trips and at least s_latencyWarmUpTime: this process tiers its code up
+        // while it runs (call counting starts 100 ms after the last tier-0 compilation, then a background
+        // thread compiles), and with a count alone the timed loop measured that progress (0.30-0.34 ms,
+        // against 0.16-0.20 ms with DOTNET_TC_CallCountingDelayMs=0 in the same minutes; docs/benchmarks.md).
         int warmUp = Math.Max(LatencyWarmUp, n);
         long warmUpStart = Stopwatch.GetTimestamp();
         for (int i = 0; i < warmUp || Stopwatch.GetElapsedTime(warmUpStart) < s_latencyWarmUpTime; i++)

@@ -94,7 +94,7 @@ public sealed class ClientApiTests : InMemoryClusterTests
         Assert.Equal("futures", map.ParamName);
         Assert.Contains(theirs.Key.ToString(), map.Message, StringComparison.Ordinal);
 
-        // Nothing was submitted for the refused calls; the owner can pass its future, and so can this client its own.
+        // The owner can pass its future, and this client its own.
         using Future<long> fromOwner = other.Submit(Add, theirs, 1L);
         using Future<long> fromMine = Client.Submit(Add, mine, 1L);
         Assert.Equal(43L, await fromOwner.ResultAsync().WaitAsync(TimeSpan.FromSeconds(30)));
