@@ -25,7 +25,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or (in the overloads that take futures) a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3), Arg(arg4)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -124,7 +124,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or (in the overloads that take futures) a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, T3, T4, T5, TResult>(Func<T1, T2, T3, T4, T5, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3), Arg(arg4), Arg(arg5)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -305,7 +305,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or (in the overloads that take futures) a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, T3, T4, T5, T6, TResult>(Func<T1, T2, T3, T4, T5, T6, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3), Arg(arg4), Arg(arg5), Arg(arg6)], Restrict(workers, allowOtherWorkers, resources));
 

@@ -50,7 +50,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> function, Future<T1> arg1, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -86,7 +86,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, Future<T2> arg2, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -104,7 +104,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, T2 arg2, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -122,7 +122,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, Future<T1> arg1, Future<T2> arg2, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -162,7 +162,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, T2 arg2, Future<T3> arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -182,7 +182,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, Future<T2> arg2, T3 arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -202,7 +202,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, Future<T2> arg2, Future<T3> arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -222,7 +222,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, T2 arg2, T3 arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -242,7 +242,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, T2 arg2, Future<T3> arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -262,7 +262,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, Future<T2> arg2, T3 arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -282,7 +282,7 @@ public sealed partial class Client
     /// <param name="resources">The abstract resources the task needs while it runs (e.g. <c>GPU</c> = 1); it runs only on workers started with them (<see cref="WorkerOptions.Resources"/>), and a worker runs at once only as many such tasks as its resources allow.</param>
     /// <returns>A future for the result.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future argument belongs to another client, was disposed or was cancelled.</exception>
     public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, Future<T1> arg1, Future<T2> arg2, Future<T3> arg3, string? key = null, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null) =>
         SubmitCall<TResult>(TaskFunction.Create(function), key, retries, [Arg(arg1), Arg(arg2), Arg(arg3)], Restrict(workers, allowOtherWorkers, resources));
 
@@ -320,7 +320,7 @@ public sealed partial class Client
     /// <returns>One future per input future, in order; equal inputs share one task.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="futures"/> or one of its futures is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future belongs to another client.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future belongs to another client, was disposed or was cancelled.</exception>
     public IReadOnlyList<Future<TResult>> Map<T, TResult>(Func<T, TResult> function, IEnumerable<Future<T>> futures, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null)
     {
         ArgumentNullException.ThrowIfNull(futures);
@@ -370,7 +370,7 @@ public sealed partial class Client
     /// <returns>One future per pair, in order; equal pairs share one task.</returns>
     /// <exception cref="ArgumentNullException">A sequence, or a future in one, is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future belongs to another client.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future belongs to another client, was disposed or was cancelled.</exception>
     public IReadOnlyList<Future<TResult>> Map<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<Future<T1>> futures1, IEnumerable<T2> items2, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null)
     {
         ArgumentNullException.ThrowIfNull(futures1);
@@ -396,7 +396,7 @@ public sealed partial class Client
     /// <returns>One future per pair, in order; equal pairs share one task.</returns>
     /// <exception cref="ArgumentNullException">A sequence, or a future in one, is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future belongs to another client.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future belongs to another client, was disposed or was cancelled.</exception>
     public IReadOnlyList<Future<TResult>> Map<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<T1> items1, IEnumerable<Future<T2>> futures2, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null)
     {
         ArgumentNullException.ThrowIfNull(items1);
@@ -422,7 +422,7 @@ public sealed partial class Client
     /// <returns>One future per pair, in order; equal pairs share one task.</returns>
     /// <exception cref="ArgumentNullException">A sequence, or a future in one, is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="retries"/> is negative, or a resource amount is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future belongs to another client.</exception>
+    /// <exception cref="ArgumentException"><paramref name="allowOtherWorkers"/> is set without <paramref name="workers"/>, or a future belongs to another client, was disposed or was cancelled.</exception>
     public IReadOnlyList<Future<TResult>> Map<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<Future<T1>> futures1, IEnumerable<Future<T2>> futures2, int retries = 0, IEnumerable<string>? workers = null, bool allowOtherWorkers = false, IReadOnlyDictionary<string, double>? resources = null)
     {
         ArgumentNullException.ThrowIfNull(futures1);

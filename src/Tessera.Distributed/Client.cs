@@ -474,16 +474,23 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
 
     private static LiteralNode Arg<T>(T value) => Node.Literal(value);
 
-    private static RefNode Arg<T>(Future<T> future)
-    {
-        ArgumentNullException.ThrowIfNull(future);
-        return Node.Ref(future.Key);
-    }
+    private RefNode Arg<T>(Future<T> future) => OwnedArg(future, paramName: null);
 
-    // A future passed to Map must be this client's: its key means nothing to the scheduler otherwise.
-    private RefNode OwnedArg<T>(Future<T> future, string paramName)
+    // A future passed to Submit or Map must be this client's and still held: its key means nothing to the
+    // scheduler otherwise (or names a result that is gone), and the task would fail only later.
+    private RefNode OwnedArg<T>(Future<T> future, string? paramName)
     {
         CheckOwned(future, paramName);
+        if (future.IsDisposed)
+        {
+            throw new ArgumentException($"Future {future.Key} was disposed, so client {Id} no longer holds its result; dispose a future only after the tasks that take it were submitted.", paramName);
+        }
+
+        if (future.State.Cancelled)
+        {
+            throw new ArgumentException($"Future {future.Key} was cancelled, so its result will never exist; submit its task again and pass the new future.", paramName);
+        }
+
         return Node.Ref(future.Key);
     }
 
@@ -553,7 +560,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         return futures;
     }
 
-    private void CheckOwned<T>(Future<T> future, string paramName)
+    private void CheckOwned<T>(Future<T> future, string? paramName)
     {
         ArgumentNullException.ThrowIfNull(future, paramName);
         if (!ReferenceEquals(future.Client, this))
@@ -780,12 +787,22 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         }
     }
 
+    // Queued releases and the message go out in one write: posted one after the other, the second found
+    // the link just flushed and went through the thread pool (one hop more on every Submit that follows
+    // a Dispose, as in a submit-await-dispose loop).
     private void SendToScheduler(Message message)
     {
         lock (_sendGate)
         {
-            FlushReleasesLocked();
-            _scheduler.Post(message);
+            if (_pendingReleases.Count > 0)
+            {
+                _scheduler.PostMany([new ReleaseKeys([.. _pendingReleases]), message]);
+                _pendingReleases.Clear();
+            }
+            else
+            {
+                _scheduler.Post(message);
+            }
         }
     }
 

@@ -176,8 +176,15 @@ public sealed class LocalCluster : IAsyncDisposable
         bool allJoined = false;
         try
         {
-            while (_scheduler.WorkerCount < target)
+            while (true)
             {
+                // Woken as soon as the scheduler counts a new worker; the processes are checked between.
+                Task changed = _scheduler.Server.WorkersChanged;
+                if (_scheduler.WorkerCount >= target)
+                {
+                    break;
+                }
+
                 Process? exited;
                 lock (_processes)
                 {
@@ -189,11 +196,9 @@ public sealed class LocalCluster : IAsyncDisposable
                     throw new InvalidOperationException($"A worker process exited with code {exited.ExitCode} before joining scheduler {SchedulerAddress}: {exited.StandardError.ReadToEnd().Trim()}");
                 }
 
-                try
-                {
-                    await Task.Delay(5, timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                await changed.WaitAsync(TimeSpan.FromMilliseconds(20), timeout.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (timeout.IsCancellationRequested)
                 {
                     throw new TimeoutException($"Only {_scheduler.WorkerCount} of {target} workers joined scheduler {SchedulerAddress} within 60 s.");
                 }

@@ -32,6 +32,7 @@ internal sealed class SchedOverheadDistributed : IWorkload
     private const int Fan = 10;
     private const int BigLeaves = 900_000;
     private const int LatencyWarmUp = 20;
+    private static readonly TimeSpan s_latencyWarmUpTime = TimeSpan.FromSeconds(1);
     private const string BigCase = "tessera: 1M tasks as one graph, processes";
     private static readonly TimeSpan s_settleTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_bigTimeout = TimeSpan.FromMinutes(5);
@@ -211,12 +212,17 @@ internal sealed class SchedOverheadDistributed : IWorkload
         return r;
     }
 
-    /// <summary>One <c>Submit(inc, i)</c> awaited, n times (distinct i), after max(20, n) untimed round trips (the script does 20; more here so that the timed ones find compiled code); median, p10, p90.</summary>
+    /// <summary>One <c>Submit(inc, i)</c> awaited, n times (distinct i), after max(20, n) untimed round trips lasting at least 1 s (the script does 20; more here so that the timed ones find compiled code); median, p10, p90.</summary>
     private static async Task<CaseResult> LatencyCaseAsync(string name, LocalCluster cluster, Client client, int n, JsonObject parameters)
     {
         await SettleAsync(cluster).ConfigureAwait(false);
+        // At least max(20, n) round trips and at least s_latencyWarmUpTime: this process tiers its code up
+        // while it runs (call counting starts 100 ms after the last tier-0 compilation, then a background
+        // thread compiles), and with a count alone the timed loop measured that progress (0.30-0.34 ms,
+        // against 0.16-0.20 ms with DOTNET_TC_CallCountingDelayMs=0 in the same minutes; docs/benchmarks.md).
         int warmUp = Math.Max(LatencyWarmUp, n);
-        for (int i = 0; i < warmUp; i++)
+        long warmUpStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < warmUp || Stopwatch.GetElapsedTime(warmUpStart) < s_latencyWarmUpTime; i++)
         {
             using Future<long> f = client.Submit(Inc, -i - 1000L);
             Check.Equal(-i - 999L, await f, "warm-up round trip");

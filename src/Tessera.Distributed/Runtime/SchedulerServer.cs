@@ -31,6 +31,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     private readonly Dictionary<string, ClientCode> _code = new(StringComparer.Ordinal);
     private readonly Dictionary<long, PendingLoad> _pendingLoads = [];
     private readonly List<PendingRestart> _restarts = [];
+    private TaskCompletionSource _workersChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextUpload;
     private int _nextSession;
 
@@ -86,6 +87,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
 
     /// <summary>Gets the number of connected workers.</summary>
     public int WorkerCount { get; private set; }
+
+    /// <summary>Gets a task that completes once <see cref="WorkerCount"/> changes (read it before the count, so that no change slips between).</summary>
+    public Task WorkersChanged => Volatile.Read(ref _workersChanged).Task;
 
     /// <summary>
     /// Gets or sets what restarts the workers when a client restarts the cluster, where the scheduler's
@@ -255,7 +259,11 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 }
 
                 TaskCount = _state.Tasks.Count;
-                WorkerCount = _state.Workers.Count;
+                if (_state.Workers.Count != WorkerCount)
+                {
+                    WorkerCount = _state.Workers.Count;
+                    Interlocked.Exchange(ref _workersChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                }
             }
         }
         catch (OperationCanceledException)

@@ -80,6 +80,49 @@ public sealed class ClientApiTests : InMemoryClusterTests
     }
 
     [Fact]
+    public async Task Submit_FutureOfAnotherClient_ThrowsAtCallTimeNamingTheKeyAndTheFix()
+    {
+        await using Client other = await Client.ConnectAsync(InMemoryNetwork.Instance, TestSerializers.Create(), Cluster.Scheduler.Address, setAsDefault: false, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        using Future<long> theirs = other.Submit(Add, 40L, 2L);
+        using Future<long> mine = Client.Submit(Add, 1L, 2L);
+
+        ArgumentException submit = Assert.Throws<ArgumentException>(() => Client.Submit(Add, mine, theirs));
+        Assert.Contains($"Future {theirs.Key} belongs to client {other.Id}", submit.Message, StringComparison.Ordinal);
+        Assert.Contains("call this on the client that created it", submit.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => Client.Submit(Combine, 1L, theirs, 3L));
+        ArgumentException map = Assert.Throws<ArgumentException>(() => Client.Map<long, long>(x => x, [mine, theirs]));
+        Assert.Equal("futures", map.ParamName);
+        Assert.Contains(theirs.Key.ToString(), map.Message, StringComparison.Ordinal);
+
+        // The owner can pass its future, and this client its own.
+        using Future<long> fromOwner = other.Submit(Add, theirs, 1L);
+        using Future<long> fromMine = Client.Submit(Add, mine, 1L);
+        Assert.Equal(43L, await fromOwner.ResultAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(4L, await fromMine.ResultAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Submit_DisposedOrCancelledFuture_ThrowsAtCallTimeNamingTheKey()
+    {
+        Future<long> disposed = Client.Submit(Add, 500L, 1L);
+        Assert.Equal(501L, await disposed.ResultAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        disposed.Dispose();
+        ArgumentException submit = Assert.Throws<ArgumentException>(() => Client.Submit(Add, disposed, 1L));
+        Assert.Contains($"Future {disposed.Key} was disposed", submit.Message, StringComparison.Ordinal);
+        Future<long>[] gone = [disposed];
+        long[] ones = [1L];
+        ArgumentException map = Assert.Throws<ArgumentException>(() => Client.Map(Add, gone, ones));
+        Assert.Equal("futures1", map.ParamName);
+        Assert.Contains(disposed.Key.ToString(), map.Message, StringComparison.Ordinal);
+
+        using Future<long> cancelled = Client.Submit(Add, 600L, 1L);
+        await Client.CancelAsync([cancelled]).WaitAsync(TimeSpan.FromSeconds(30));
+        ArgumentException afterCancel = Assert.Throws<ArgumentException>(() => Client.Submit(Add, 1L, cancelled));
+        Assert.Contains($"Future {cancelled.Key} was cancelled", afterCancel.Message, StringComparison.Ordinal);
+        Assert.Contains("submit its task again", afterCancel.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Map_TwoSequences_MatchesZip()
     {
         long[] xs = [.. Enumerable.Range(0, 200).Select(i => (long)i)];
