@@ -177,7 +177,9 @@ public sealed partial class DataFrame
 
     private static string WriteParquetPart(Table part, string path) => WriteAtomically(path, tmp =>
     {
-        using var writer = new ParquetSharp.Arrow.FileWriter(tmp, part.Schema);
+        // Storing the Arrow schema keeps what Parquet has no type for (durations, dictionary-encoded categoricals).
+        using ParquetSharp.Arrow.ArrowWriterProperties arrowProperties = new ParquetSharp.Arrow.ArrowWriterPropertiesBuilder().StoreSchema().Build();
+        using var writer = new ParquetSharp.Arrow.FileWriter(tmp, part.Schema, arrowProperties: arrowProperties);
         writer.WriteRecordBatch(part.ToArrow());
         writer.Close();
     });
@@ -224,7 +226,7 @@ public sealed partial class DataFrame
                     double d => d.ToString("R", CultureInfo.InvariantCulture),
                     float f => f.ToString("R", CultureInfo.InvariantCulture),
                     bool x => x ? "True" : "False",
-                    DateTime dt => dt.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
+                    (DateTime or DateOnly or TimeSpan) and var t => Temporal.Format(t)!,
                     IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                     object o => Quote(o.ToString() ?? string.Empty),
                 });

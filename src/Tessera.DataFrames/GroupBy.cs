@@ -358,7 +358,7 @@ public sealed class GroupBy
             bool ok = agg switch
             {
                 Aggregation.Sum or Aggregation.Mean or Aggregation.Std or Aggregation.Var => t.IsNumeric() || t == DType.Bool,
-                Aggregation.Min or Aggregation.Max => t.IsNumeric() || t is DType.Timestamp or DType.String,
+                Aggregation.Min or Aggregation.Max => t.IsNumeric() || t.IsTemporal() || t is DType.String,
                 _ => true,
             };
             if (!ok)

@@ -190,7 +190,7 @@ internal static class JsonLines
         return Table.Create([], output, row);
     }
 
-    /// <summary>Writes a partition as JSON lines: one object per row, index columns first, missing values and non-finite floats as null.</summary>
+    /// <summary>Writes a partition as JSON lines: one object per row, index columns first, missing values and non-finite floats as null, temporal values as ISO 8601 text.</summary>
     public static void Write(Table part, Stream stream)
     {
         RecordBatch batch = part.ToArrow();
@@ -225,8 +225,8 @@ internal static class JsonLines
                     case ulong u:
                         writer.WriteNumberValue(u);
                         break;
-                    case DateTime t:
-                        writer.WriteStringValue(t.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture));
+                    case (DateTime or DateOnly or TimeSpan) and var t:
+                        writer.WriteStringValue(Temporal.Format(t, 'T'));
                         break;
                     case object o:
                         writer.WriteNumberValue(Convert.ToInt64(o, CultureInfo.InvariantCulture));
@@ -308,7 +308,7 @@ internal static class JsonLines
             JsonTokenType.Null => null,
             JsonTokenType.Number => reader.TryGetInt64(out _) ? DType.Int64 : DType.Float64,
             JsonTokenType.True or JsonTokenType.False => DType.Bool,
-            JsonTokenType.String when JsonColumn.TryParseTimestamp(reader.GetString()!, out _) => DType.Timestamp,
+            JsonTokenType.String => JsonColumn.InferString(reader.GetString()!),
             _ => DType.String,
         };
         if (seen is null || current is null || seen == current)
@@ -316,7 +316,12 @@ internal static class JsonLines
             return current ?? seen;
         }
 
-        return current is DType.Int64 or DType.Float64 && seen is DType.Int64 or DType.Float64 ? DType.Float64 : DType.String;
+        return (current, seen) switch
+        {
+            (DType.Int64 or DType.Float64, DType.Int64 or DType.Float64) => DType.Float64,
+            (DType.Date or DType.Timestamp, DType.Date or DType.Timestamp) => DType.Timestamp,
+            _ => DType.String,
+        };
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> line) => line.Trim(" \t\r"u8).IsEmpty;
@@ -380,18 +385,26 @@ internal abstract class JsonColumn
     {
         DType.String => new Strings(capacity),
         DType.Bool => new Bools(capacity),
-        DType.Timestamp => new Timestamps(capacity),
+        _ when type.IsTemporal() => new Temporals(capacity, type),
         _ when type.IsFloat() => new Doubles(capacity, type),
         _ when type.IsInteger() => new Longs(capacity, type),
         _ => throw new NotSupportedException($"read_json cannot produce {type.Name()} columns."),
     };
 
-    /// <summary>Parses an ISO 8601 date or date and time (what DuckDB, pandas and <see cref="JsonLines.Write"/> write) as UTC.</summary>
-    public static bool TryParseTimestamp(string text, out DateTime value)
+    /// <summary>The dtype a string suggests: an ISO date (<c>yyyy-MM-dd</c>, as DuckDB writes dates), an ISO date and time, or text.</summary>
+    public static DType InferString(string text)
     {
-        value = default;
-        return text.Length >= 8 && text[4] == '-'
-            && DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out value);
+        if (text.Length < 8 || text[4] != '-')
+        {
+            return DType.String;
+        }
+
+        if (text.Length == 10 && Temporal.Parse(text, DType.Date) is not null)
+        {
+            return DType.Date;
+        }
+
+        return Temporal.Parse(text, DType.Timestamp) is not null ? DType.Timestamp : DType.String;
     }
 
     /// <summary>Appends the value the reader stands on (its first token; nested values are consumed whole); <paramref name="line"/> is the reader's input.</summary>
@@ -480,7 +493,8 @@ internal abstract class JsonColumn
         public override IArrowArray Build() => Kernels.Compute.Cast(base.Build(), type);
     }
 
-    private sealed class Timestamps(int capacity) : Fixed<long>(capacity, DType.Timestamp)
+    /// <summary>Timestamps, dates and durations from their text (ISO 8601; durations as <c>[d.]hh:mm:ss[.ffffff]</c>), or timestamps and durations from numbers of milliseconds, as pandas' <c>to_json</c> writes them.</summary>
+    private sealed class Temporals(int capacity, DType type) : Fixed<long>(capacity, DType.Int64)
     {
         public override void Append(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
         {
@@ -488,20 +502,21 @@ internal abstract class JsonColumn
             {
                 AppendNull();
             }
-            else if (reader.TokenType == JsonTokenType.String && TryParseTimestamp(reader.GetString()!, out DateTime t))
+            else if (reader.TokenType == JsonTokenType.String && Temporal.Parse(reader.GetString()!, type) is { } value)
             {
-                Add(Arrays.ToMicros(t), true);
+                Add(Temporal.ToStorage(value, type), true);
             }
-            else if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long ms))
+            else if (reader.TokenType == JsonTokenType.Number && type != DType.Date && reader.TryGetInt64(out long ms))
             {
-                // pandas' to_json writes timestamps as milliseconds since the epoch.
                 Add(ms * 1000, true);
             }
             else
             {
-                throw Mismatch(ref reader, "a timestamp");
+                throw Mismatch(ref reader, "a " + type.Name());
             }
         }
+
+        public override IArrowArray Build() => Kernels.Compute.Cast(base.Build(), type);
     }
 
     private sealed class Bools(int capacity) : JsonColumn

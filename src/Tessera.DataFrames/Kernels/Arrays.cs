@@ -487,6 +487,8 @@ internal static class Arrays
             BooleanArray a => BoolAt(a, i),
             StringArray a => a.GetString(i),
             TimestampArray a => a.GetTimestampUnchecked(i).UtcDateTime,
+            Date32Array a => DateOnly.FromDayNumber(UnixDay + a.Values[i]),
+            DurationArray a => TimeSpan.FromTicks(a.Values[i] * 10),
             _ => throw new NotSupportedException($"Arrow type {array.Data.DataType.Name}."),
         };
     }
@@ -557,10 +559,24 @@ internal static class Arrays
                 return Primitive(type.ToArrow(), bytes, n, validity, nulls);
             }
 
+            case DType.Date or DType.Duration:
+            {
+                byte[] bytes = Alloc<long>(n, out Span<long> dst);
+                for (int i = 0; i < n; i++)
+                {
+                    dst[i] = values[i] is { } v ? Temporal.ToStorage(v, type) : 0;
+                }
+
+                return Compute.Cast(Primitive(DType.Int64.ToArrow(), bytes, n, validity, nulls), type);
+            }
+
             default:
                 return Numeric.Dispatch(type, new FromBoxed(values, validity, nulls, type));
         }
     }
+
+    /// <summary>The day number (<see cref="DateOnly.DayNumber"/>) of 1970-01-01, day 0 of date32.</summary>
+    internal static readonly int UnixDay = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 
     internal static long ToMicros(DateTime d)
     {
