@@ -51,6 +51,9 @@ public enum DType
 
     /// <summary>Time spans: 64-bit counts of microseconds (Arrow duration); values are <see cref="TimeSpan"/>. <c>timestamp - timestamp</c> gives one.</summary>
     Duration,
+
+    /// <summary>Categoricals: strings stored as int32 codes into a dictionary of categories (Arrow dictionary over utf8); values are strings.</summary>
+    Category,
 }
 
 /// <summary>Facts about <see cref="DType"/> values and their Arrow types.</summary>
@@ -91,6 +94,7 @@ public static class DTypes
         DType.Timestamp => "timestamp",
         DType.Date => "date",
         DType.Duration => "duration",
+        DType.Category => "category",
         _ => type.ToString(),
     };
 
@@ -114,6 +118,7 @@ public static class DTypes
         DType.Timestamp => new TimestampType(TimeUnit.Microsecond, (string?)null),
         DType.Date => Date32Type.Default,
         DType.Duration => DurationType.Microsecond,
+        DType.Category => Kernels.Categorical.Type,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown dtype."),
     };
 
@@ -140,8 +145,9 @@ public static class DTypes
             ArrowTypeId.String => DType.String,
             ArrowTypeId.Timestamp => DType.Timestamp,
             ArrowTypeId.Date32 => DType.Date,
+            ArrowTypeId.Dictionary when Kernels.Categorical.IsCategory(type) => DType.Category,
             ArrowTypeId.Duration when ((DurationType)type).Unit == TimeUnit.Microsecond => DType.Duration,
-            _ => throw new NotSupportedException($"Arrow type '{type.Name}' is not supported by Tessera data frames; supported: integers, floats, bool, utf8 strings, timestamps, date32, durations in microseconds."),
+            _ => throw new NotSupportedException($"Arrow type '{type.Name}' is not supported by Tessera data frames; supported: integers, floats, bool, utf8 strings, timestamps, date32, durations in microseconds, dictionaries of utf8."),
         };
     }
 
@@ -199,7 +205,7 @@ public static class DTypes
         DType.Float32 => typeof(float),
         DType.Float64 => typeof(double),
         DType.Bool => typeof(bool),
-        DType.String => typeof(string),
+        DType.String or DType.Category => typeof(string),
         DType.Timestamp => typeof(DateTime),
         DType.Date => typeof(DateOnly),
         DType.Duration => typeof(TimeSpan),

@@ -56,6 +56,10 @@ public sealed partial class Series : ITesseraCollection<Table>
 
     internal Expr Expr { get; }
 
+    /// <summary>Gets the categorical methods (pandas' <c>cat</c> accessor): codes, categories, known categories.</summary>
+    /// <exception cref="ArgumentException">The series is not a category series.</exception>
+    public CategoricalMethods Cat => new(this);
+
     /// <summary>Gets the string methods (pandas' <c>str</c> accessor).</summary>
     /// <exception cref="ArgumentException">The series is not a string series.</exception>
     public StringMethods Str => new(this);

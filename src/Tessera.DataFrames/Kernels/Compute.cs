@@ -84,6 +84,9 @@ internal static class Compute
     /// <summary>The dtype in which <paramref name="a"/> and <paramref name="b"/> are compared, or an error naming both.</summary>
     public static DType CompareType(CompareOp op, DType a, DType b)
     {
+        // Categoricals compare as their string values.
+        a = a == DType.Category ? DType.String : a;
+        b = b == DType.Category ? DType.String : b;
         if (a.IsNumeric() && b.IsNumeric())
         {
             return a == b ? a : (a.IsFloat() || b.IsFloat() ? DType.Float64 : DTypes.Promote(a, b));
@@ -165,6 +168,8 @@ internal static class Compute
 
     public static IArrowArray Compare(CompareOp op, IArrowArray a, IArrowArray b)
     {
+        a = Categorical.Plain(a);
+        b = Categorical.Plain(b);
         CheckLengths(a, b, op.Symbol());
         DType t = CompareType(op, DTypes.Of(a), DTypes.Of(b));
         byte[]? validity = CombineValidity(a, b, out int nulls);
@@ -179,6 +184,7 @@ internal static class Compute
 
     public static IArrowArray CompareScalar(CompareOp op, IArrowArray a, object scalar)
     {
+        a = Categorical.Plain(a);
         DType at = DTypes.Of(a);
         DType st = ScalarType(scalar);
         DType t = at == DType.Timestamp && st == DType.Timestamp ? DType.Timestamp : CompareType(op, at, st);
@@ -379,6 +385,16 @@ internal static class Compute
         if (Temporal.Cast(a, from, to) is { } temporal)
         {
             return temporal;
+        }
+
+        if (a is DictionaryArray categories)
+        {
+            return Cast(Categorical.Decode(categories), to);
+        }
+
+        if (to == DType.Category)
+        {
+            return Categorical.Encode((StringArray)Cast(a, DType.String), null);
         }
 
         byte[]? validity = CopyValidity(a, out int nulls);
