@@ -100,7 +100,7 @@ internal static class Temporal
         return Arrays.Primitive(DType.Float64.ToArrow(), seconds, a.Length, validity, a.NullCount);
     }
 
-    /// <summary>Text for a temporal value: ISO dates (<c>yyyy-MM-dd</c>), timestamps with up to 6 fraction digits, durations as <c>[-][d.]hh:mm:ss[.ffffff]</c>; null for other values.</summary>
+    /// <summary>Text for a temporal value: ISO dates (<c>yyyy-MM-dd</c>), timestamps with up to 6 fraction digits, durations as <c>[-][d.]hh:mm:ss[.fffffff]</c>; null for other values.</summary>
     public static string? Format(object? value, char dateTimeSeparator = ' ') => value switch
     {
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
