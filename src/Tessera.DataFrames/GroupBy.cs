@@ -13,6 +13,7 @@ namespace Tessera.DataFrames;
 /// </summary>
 public sealed class GroupBy
 {
+    private static readonly TaskFunction s_perGroup = TaskFunction.Create<Table, string[], string[], Func<Table, Table>, byte[], bool, Table>(RunPerGroup, "groupby-apply");
     private readonly DataFrame _frame;
     private readonly string[] _keys;
     private readonly string[]? _selection;
@@ -67,11 +68,9 @@ public sealed class GroupBy
     public DataFrame Apply(Func<Table, Table> function, Table? meta = null)
     {
         ArgumentNullException.ThrowIfNull(function);
-        string[] keys = _keys;
-        string[]? selection = _selection;
-        Table groupMeta = GroupRows(_frame.Meta, selection);
+        Table groupMeta = GroupRows(_frame.Meta, _selection);
         Table resultMeta = ResultMeta(function, meta, groupMeta, "groupby.apply");
-        return _frame.Shuffle(keys).MapPartitions(part => ApplyGroups(part, keys, selection, function, resultMeta), resultMeta);
+        return PerGroup(function, resultMeta, resultMeta, transform: false);
     }
 
     /// <summary>
@@ -91,12 +90,41 @@ public sealed class GroupBy
     public DataFrame Transform(Func<Table, Table> function, Table? meta = null)
     {
         ArgumentNullException.ThrowIfNull(function);
-        string[] keys = _keys;
-        string[]? selection = _selection;
-        Table groupMeta = GroupRows(_frame.Meta, selection);
+        Table groupMeta = GroupRows(_frame.Meta, _selection);
         Table resultMeta = ResultMeta(function, meta, groupMeta, "groupby.transform");
         Table frameMeta = Table.Create([.. _frame.Meta.IndexColumns()], [.. resultMeta.DataColumns()]);
-        return _frame.Shuffle(keys).MapPartitions(part => TransformGroups(part, keys, selection, function, resultMeta), frameMeta);
+        return PerGroup(function, resultMeta, frameMeta, transform: true);
+    }
+
+    /// <summary>
+    /// The shuffle on the keys, then one task per partition running the function per group. The task's
+    /// arguments are plain data (the user's function as a delegate, the meta as Arrow IPC bytes), so it
+    /// runs on worker processes.
+    /// </summary>
+    private DataFrame PerGroup(Func<Table, Table> function, Table resultMeta, Table frameMeta, bool transform)
+    {
+        DataFrame shuffled = _frame.Shuffle(_keys);
+        string op = transform ? "groupby-transform" : "groupby-apply";
+        string name = Plan.Name(op, shuffled.Layer, _keys, _selection, function.Method.Name, function.Method.DeclaringType?.FullName, Tokenizer.Tokenize(function));
+        LayeredGraph graph = Plan.Blockwise(
+            shuffled.Graph,
+            name,
+            shuffled.Layer,
+            shuffled.NPartitions,
+            s_perGroup,
+            Node.Literal(_keys),
+            Node.Literal(_selection ?? []),
+            Node.Literal(function),
+            Node.Literal(TableSerializer.ToIpc(resultMeta)),
+            Node.Literal(transform));
+        return new DataFrame(graph, name, shuffled.NPartitions, frameMeta, Plan.UnknownDivisions(shuffled.NPartitions));
+    }
+
+    private static Table RunPerGroup(Table part, string[] keys, string[] selection, Func<Table, Table> function, byte[] meta, bool transform)
+    {
+        string[]? columns = selection.Length == 0 ? null : selection;
+        Table resultMeta = TableSerializer.FromIpc(meta);
+        return transform ? TransformGroups(part, keys, columns, function, resultMeta) : ApplyGroups(part, keys, columns, function, resultMeta);
     }
 
     /// <summary>Splits a partition into its groups (in key order) and concatenates the function's results.</summary>
