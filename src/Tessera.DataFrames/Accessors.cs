@@ -1,3 +1,4 @@
+using Apache.Arrow;
 using Tessera.DataFrames.Kernels;
 using Tessera.Graphs;
 
@@ -123,7 +124,10 @@ public sealed class StringMethods
         t.WithColumns([(Ops.NameOf(t), Text.Apply(Ops.Values(t), (StrOp)op, a, b, piece, regex))]);
 }
 
-/// <summary>Element-wise datetime parts of a timestamp <see cref="Series"/> (pandas' <c>Series.dt</c>), in UTC.</summary>
+/// <summary>
+/// Element-wise datetime parts of a timestamp or date <see cref="Series"/> (pandas' <c>Series.dt</c>), in UTC
+/// (a date is its midnight), and the length of a duration series (<see cref="Days"/>, <see cref="TotalSeconds"/>).
+/// </summary>
 public sealed class DateTimeMethods
 {
     private static readonly TaskFunction s_dt = TaskFunction.Create<Table, int, long, Table>(Apply, "dt");
@@ -131,9 +135,9 @@ public sealed class DateTimeMethods
 
     internal DateTimeMethods(Series series)
     {
-        if (series.DType != DType.Timestamp)
+        if (!series.DType.IsTemporal())
         {
-            throw new ArgumentException($"dt: column '{series.Name}' is {series.DType.Name()}; the dt accessor needs a timestamp column.");
+            throw new ArgumentException($"dt: column '{series.Name}' is {series.DType.Name()}; the dt accessor needs a timestamp, date or duration column.");
         }
 
         _series = series;
@@ -160,6 +164,12 @@ public sealed class DateTimeMethods
     /// <summary>Gets the day of the week with Monday = 0 and Sunday = 6, as pandas (int32).</summary>
     public Series DayOfWeek => Map(DtOp.DayOfWeek, 0);
 
+    /// <summary>Gets the whole days of a duration, rounded down as pandas' <c>dt.days</c> (int64).</summary>
+    public Series Days => Map(DtOp.Days, 0);
+
+    /// <summary>Gets a duration in seconds, as pandas' <c>dt.total_seconds()</c> (float64).</summary>
+    public Series TotalSeconds => Map(DtOp.TotalSeconds, 0);
+
     /// <summary>Rounds every value down to a multiple of <paramref name="frequency"/> since the Unix epoch (pandas' <c>dt.floor</c>).</summary>
     /// <param name="frequency">The unit: a positive whole number of microseconds, such as <c>TimeSpan.FromHours(1)</c>.</param>
     /// <returns>A lazy timestamp series.</returns>
@@ -174,9 +184,26 @@ public sealed class DateTimeMethods
         return Map(DtOp.Floor, micros);
     }
 
-    private Series Map(DtOp op, long micros) =>
-        _series.Map("dt-" + op.ToString().ToLowerInvariant(), s_dt, Node.Literal((int)op), Node.Literal(micros));
+    private Series Map(DtOp op, long micros)
+    {
+        bool forDuration = op is DtOp.Days or DtOp.TotalSeconds;
+        if (forDuration != (_series.DType == DType.Duration))
+        {
+            throw new ArgumentException($"dt.{op}: column '{_series.Name}' is {_series.DType.Name()}; {(forDuration ? "it needs a duration column" : "durations have only Days and TotalSeconds")}.");
+        }
 
-    private static Table Apply(Table t, int op, long micros) =>
-        t.WithColumns([(Ops.NameOf(t), Text.Apply(Ops.Values(t), (DtOp)op, micros))]);
+        return _series.Map("dt-" + op.ToString().ToLowerInvariant(), s_dt, Node.Literal((int)op), Node.Literal(micros));
+    }
+
+    private static Table Apply(Table t, int op, long micros)
+    {
+        IArrowArray values = Ops.Values(t);
+        IArrowArray result = values switch
+        {
+            DurationArray d => Temporal.DurationPart(d, (DtOp)op),
+            Date32Array => Text.Apply(Kernels.Compute.Cast(values, DType.Timestamp), (DtOp)op, micros),
+            _ => Text.Apply(values, (DtOp)op, micros),
+        };
+        return t.WithColumns([(Ops.NameOf(t), result)]);
+    }
 }

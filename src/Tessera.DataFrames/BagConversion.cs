@@ -223,6 +223,13 @@ public static class BagConversion
                     string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
                     _ => throw Mismatch(value.GetType().Name, type, column, origin, r),
                 },
+                DType.Date => value switch
+                {
+                    DateOnly or DateTime => value,
+                    string s => DateOnly.Parse(s, CultureInfo.InvariantCulture),
+                    _ => throw Mismatch(value.GetType().Name, type, column, origin, r),
+                },
+                DType.Duration => value as TimeSpan? ?? throw Mismatch(value.GetType().Name, type, column, origin, r),
                 DType.Float32 or DType.Float64 => value is string or bool or DateTime
                     ? throw Mismatch(value.GetType().Name, type, column, origin, r)
                     : type == DType.Float32 ? System.Convert.ToSingle(value, CultureInfo.InvariantCulture) : System.Convert.ToDouble(value, CultureInfo.InvariantCulture),

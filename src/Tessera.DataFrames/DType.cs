@@ -45,6 +45,15 @@ public enum DType
 
     /// <summary>Timestamps: 64-bit counts of a time unit since the Unix epoch (Arrow timestamp; microseconds when created here).</summary>
     Timestamp,
+
+    /// <summary>Calendar dates: 32-bit counts of days since the Unix epoch (Arrow date32); values are <see cref="DateOnly"/>.</summary>
+    Date,
+
+    /// <summary>Time spans: 64-bit counts of microseconds (Arrow duration); values are <see cref="TimeSpan"/>. <c>timestamp - timestamp</c> gives one.</summary>
+    Duration,
+
+    /// <summary>Categoricals: strings stored as int32 codes into a dictionary of categories (Arrow dictionary over utf8); values are strings.</summary>
+    Category,
 }
 
 /// <summary>Facts about <see cref="DType"/> values and their Arrow types.</summary>
@@ -83,6 +92,9 @@ public static class DTypes
         DType.Bool => "bool",
         DType.String => "string",
         DType.Timestamp => "timestamp",
+        DType.Date => "date",
+        DType.Duration => "duration",
+        DType.Category => "category",
         _ => type.ToString(),
     };
 
@@ -104,6 +116,9 @@ public static class DTypes
         DType.Bool => BooleanType.Default,
         DType.String => StringType.Default,
         DType.Timestamp => new TimestampType(TimeUnit.Microsecond, (string?)null),
+        DType.Date => Date32Type.Default,
+        DType.Duration => DurationType.Microsecond,
+        DType.Category => Kernels.Categorical.Type,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown dtype."),
     };
 
@@ -129,7 +144,10 @@ public static class DTypes
             ArrowTypeId.Boolean => DType.Bool,
             ArrowTypeId.String => DType.String,
             ArrowTypeId.Timestamp => DType.Timestamp,
-            _ => throw new NotSupportedException($"Arrow type '{type.Name}' is not supported by Tessera data frames; supported: integers, floats, bool, utf8 strings, timestamps."),
+            ArrowTypeId.Date32 => DType.Date,
+            ArrowTypeId.Dictionary when Kernels.Categorical.IsCategory(type) => DType.Category,
+            ArrowTypeId.Duration when ((DurationType)type).Unit == TimeUnit.Microsecond => DType.Duration,
+            _ => throw new NotSupportedException($"Arrow type '{type.Name}' is not supported by Tessera data frames; supported: integers, floats, bool, utf8 strings, timestamps, date32, durations in microseconds, dictionaries of utf8."),
         };
     }
 
@@ -163,6 +181,17 @@ public static class DTypes
         return unsignedA && unsignedB ? DType.UInt64 : DType.Int64;
     }
 
+    /// <summary>Whether the type counts time (timestamp, date, duration): stored as integers, ordered, not numbers.</summary>
+    internal static bool IsTemporal(this DType type) => type is DType.Timestamp or DType.Date or DType.Duration;
+
+    /// <summary>The integer type a temporal type is stored as (the type itself otherwise), for kernels that dispatch on numbers.</summary>
+    internal static DType Physical(this DType type) => type switch
+    {
+        DType.Date => DType.Int32,
+        DType.Timestamp or DType.Duration => DType.Int64,
+        _ => type,
+    };
+
     internal static Type ClrType(this DType type) => type switch
     {
         DType.Int8 => typeof(sbyte),
@@ -176,8 +205,10 @@ public static class DTypes
         DType.Float32 => typeof(float),
         DType.Float64 => typeof(double),
         DType.Bool => typeof(bool),
-        DType.String => typeof(string),
+        DType.String or DType.Category => typeof(string),
         DType.Timestamp => typeof(DateTime),
+        DType.Date => typeof(DateOnly),
+        DType.Duration => typeof(TimeSpan),
         _ => typeof(object),
     };
 
@@ -197,6 +228,8 @@ public static class DTypes
         if (t == typeof(bool)) { return DType.Bool; }
         if (t == typeof(string)) { return DType.String; }
         if (t == typeof(DateTime) || t == typeof(DateTimeOffset)) { return DType.Timestamp; }
-        throw new NotSupportedException($"Values of type {type} cannot be a column; use integers, floats, bool, string or DateTime.");
+        if (t == typeof(DateOnly)) { return DType.Date; }
+        if (t == typeof(TimeSpan)) { return DType.Duration; }
+        throw new NotSupportedException($"Values of type {type} cannot be a column; use integers, floats, bool, string, DateTime, DateOnly or TimeSpan.");
     }
 }

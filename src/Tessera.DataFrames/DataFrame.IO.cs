@@ -175,17 +175,22 @@ public sealed partial class DataFrame
 
     private static string DescribeField(Field f) => f.DataType.Name;
 
-    private static string WriteParquetPart(Table part, string path)
+    private static string WriteParquetPart(Table part, string path) => WriteAtomically(path, tmp =>
+    {
+        // Storing the Arrow schema keeps what Parquet has no type for (durations, dictionary-encoded categoricals).
+        using ParquetSharp.Arrow.ArrowWriterProperties arrowProperties = new ParquetSharp.Arrow.ArrowWriterPropertiesBuilder().StoreSchema().Build();
+        using var writer = new ParquetSharp.Arrow.FileWriter(tmp, part.Schema, arrowProperties: arrowProperties);
+        writer.WriteRecordBatch(part.ToArrow());
+        writer.Close();
+    });
+
+    /// <summary>Writes a file under a temporary name next to <paramref name="path"/>, then renames it, so a failed write leaves nothing that looks complete.</summary>
+    private static string WriteAtomically(string path, Action<string> write)
     {
         string tmp = path + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Environment.CurrentManagedThreadId.ToString(CultureInfo.InvariantCulture);
         try
         {
-            using (var writer = new ParquetSharp.Arrow.FileWriter(tmp, part.Schema))
-            {
-                writer.WriteRecordBatch(part.ToArrow());
-                writer.Close();
-            }
-
+            write(tmp);
             File.Move(tmp, path, overwrite: true);
         }
         finally
@@ -199,54 +204,37 @@ public sealed partial class DataFrame
         return path;
     }
 
-    private static string WriteCsvPart(Table part, string path)
+    private static string WriteCsvPart(Table part, string path) => WriteAtomically(path, tmp =>
     {
-        string tmp = path + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Environment.CurrentManagedThreadId.ToString(CultureInfo.InvariantCulture);
-        try
+        using var w = new StreamWriter(tmp, false, new UTF8Encoding(false));
+        RecordBatch b = part.ToArrow();
+        w.Write(string.Join(",", b.Schema.FieldsList.Select(f => Quote(f.Name))));
+        w.Write('\n');
+        for (int r = 0; r < b.Length; r++)
         {
-            using (var w = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+            for (int c = 0; c < b.ColumnCount; c++)
             {
-                RecordBatch b = part.ToArrow();
-                w.Write(string.Join(",", b.Schema.FieldsList.Select(f => Quote(f.Name))));
-                w.Write('\n');
-                for (int r = 0; r < b.Length; r++)
+                if (c > 0)
                 {
-                    for (int c = 0; c < b.ColumnCount; c++)
-                    {
-                        if (c > 0)
-                        {
-                            w.Write(',');
-                        }
-
-                        w.Write(Arrays.GetValue(b.Column(c), r) switch
-                        {
-                            null => string.Empty,
-                            string s => Quote(s),
-                            double d => d.ToString("R", CultureInfo.InvariantCulture),
-                            float f => f.ToString("R", CultureInfo.InvariantCulture),
-                            bool x => x ? "True" : "False",
-                            DateTime dt => dt.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
-                            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                            object o => Quote(o.ToString() ?? string.Empty),
-                        });
-                    }
-
-                    w.Write('\n');
+                    w.Write(',');
                 }
+
+                w.Write(Arrays.GetValue(b.Column(c), r) switch
+                {
+                    null => string.Empty,
+                    string s => Quote(s),
+                    double d => d.ToString("R", CultureInfo.InvariantCulture),
+                    float f => f.ToString("R", CultureInfo.InvariantCulture),
+                    bool x => x ? "True" : "False",
+                    (DateTime or DateOnly or TimeSpan) and var t => Temporal.Format(t)!,
+                    IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                    object o => Quote(o.ToString() ?? string.Empty),
+                });
             }
 
-            File.Move(tmp, path, overwrite: true);
+            w.Write('\n');
         }
-        finally
-        {
-            if (File.Exists(tmp))
-            {
-                File.Delete(tmp);
-            }
-        }
-
-        return path;
-    }
+    });
 
     private static string Quote(string s) =>
         s.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;

@@ -13,6 +13,7 @@ namespace Tessera.DataFrames;
 /// </summary>
 public sealed class GroupBy
 {
+    private static readonly TaskFunction s_perGroup = TaskFunction.Create<Table, string[], string[], Func<Table, Table>, byte[], bool, Table>(RunPerGroup, "groupby-apply");
     private readonly DataFrame _frame;
     private readonly string[] _keys;
     private readonly string[]? _selection;
@@ -67,24 +68,123 @@ public sealed class GroupBy
     public DataFrame Apply(Func<Table, Table> function, Table? meta = null)
     {
         ArgumentNullException.ThrowIfNull(function);
-        string[] keys = _keys;
-        string[]? selection = _selection;
-        Table groupMeta = GroupRows(_frame.Meta, selection);
-        Table resultMeta;
-        try
-        {
-            resultMeta = (meta ?? function(groupMeta)).Empty();
-        }
-        catch (Exception e) when (meta is null && e is not OutOfMemoryException)
-        {
-            throw new ArgumentException($"groupby.apply: running the function on an empty group to find the result's schema failed ({e.GetType().Name}: {e.Message}); pass meta explicitly.", nameof(function), e);
-        }
+        Table groupMeta = GroupRows(_frame.Meta, _selection);
+        Table resultMeta = ResultMeta(function, meta, groupMeta, "groupby.apply");
+        return PerGroup(function, resultMeta, resultMeta, transform: false);
+    }
 
-        return _frame.Shuffle(keys).MapPartitions(part => ApplyGroups(part, keys, selection, function, resultMeta), resultMeta);
+    /// <summary>
+    /// Runs a function on each group's rows whose result has one row per input row (pandas' and Dask's
+    /// <c>groupby.transform</c>), such as each value minus its group's mean: the rows are hash-shuffled
+    /// on the keys so every group is whole, then the function runs once per group and its rows are put
+    /// back in the places of the group's rows.
+    /// </summary>
+    /// <param name="function">Gets one group's rows (all columns, keys included, or the selected columns) and returns a table with as many rows, in the same order. It must be pure, and a static method or lambda to run on worker processes.</param>
+    /// <param name="meta">The schema of the function's result (an empty table); by default the function is run on an empty group to find it.</param>
+    /// <returns>
+    /// A frame of the frame's index columns (if any) and the function's columns, one row per input row:
+    /// the rows of a partition in the order the shuffle left them, as Dask's result (which aligns on the
+    /// index, not on positions). Rows with a missing key get missing values (pandas' <c>dropna=True</c>). Unknown divisions.
+    /// </returns>
+    /// <exception cref="ArgumentException">No meta was given and the function fails on an empty group.</exception>
+    public DataFrame Transform(Func<Table, Table> function, Table? meta = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        Table groupMeta = GroupRows(_frame.Meta, _selection);
+        Table resultMeta = ResultMeta(function, meta, groupMeta, "groupby.transform");
+        Table frameMeta = Table.Create([.. _frame.Meta.IndexColumns()], [.. resultMeta.DataColumns()]);
+        return PerGroup(function, resultMeta, frameMeta, transform: true);
+    }
+
+    /// <summary>
+    /// The shuffle on the keys, then one task per partition running the function per group. The task's
+    /// arguments are plain data (the user's function as a delegate, the meta as Arrow IPC bytes), so it
+    /// runs on worker processes.
+    /// </summary>
+    private DataFrame PerGroup(Func<Table, Table> function, Table resultMeta, Table frameMeta, bool transform)
+    {
+        DataFrame shuffled = _frame.Shuffle(_keys);
+        string op = transform ? "groupby-transform" : "groupby-apply";
+        string name = Plan.Name(op, shuffled.Layer, _keys, _selection, function.Method.Name, function.Method.DeclaringType?.FullName, Tokenizer.Tokenize(function));
+        LayeredGraph graph = Plan.Blockwise(
+            shuffled.Graph,
+            name,
+            shuffled.Layer,
+            shuffled.NPartitions,
+            s_perGroup,
+            Node.Literal(_keys),
+            Node.Literal(_selection ?? []),
+            Node.Literal(function),
+            Node.Literal(TableSerializer.ToIpc(resultMeta)),
+            Node.Literal(transform));
+        return new DataFrame(graph, name, shuffled.NPartitions, frameMeta, Plan.UnknownDivisions(shuffled.NPartitions));
+    }
+
+    private static Table RunPerGroup(Table part, string[] keys, string[] selection, Func<Table, Table> function, byte[] meta, bool transform)
+    {
+        string[]? columns = selection.Length == 0 ? null : selection;
+        Table resultMeta = TableSerializer.FromIpc(meta);
+        return transform ? TransformGroups(part, keys, columns, function, resultMeta) : ApplyGroups(part, keys, columns, function, resultMeta);
     }
 
     /// <summary>Splits a partition into its groups (in key order) and concatenates the function's results.</summary>
     internal static Table ApplyGroups(Table part, string[] keys, string[]? selection, Func<Table, Table> function, Table meta)
+    {
+        var results = new List<Table>();
+        foreach (int[] rows in Groups(part, keys))
+        {
+            Table result = function(GroupRows(part.Take(rows), selection));
+            Table.CheckSameSchema(meta, result, "groupby.apply (a group's result does not match meta)");
+            results.Add(result);
+        }
+
+        return results.Count == 0 ? meta : Table.Concat(results);
+    }
+
+    /// <summary>Runs the function on each group and scatters its rows back to the positions of the group's rows.</summary>
+    internal static Table TransformGroups(Table part, string[] keys, string[]? selection, Func<Table, Table> function, Table meta)
+    {
+        var results = new List<Table> { meta };
+        int[] positions = new int[part.RowCount];
+        System.Array.Fill(positions, -1);
+        int offset = 0;
+        foreach (int[] rows in Groups(part, keys))
+        {
+            Table result = function(GroupRows(part.Take(rows), selection));
+            Table.CheckSameSchema(meta, result, "groupby.transform (a group's result does not match meta)");
+            if (result.RowCount != rows.Length)
+            {
+                throw new InvalidOperationException($"groupby.transform: the function returned {result.RowCount} rows for a group of {rows.Length}; it must return one row per row (use Apply for other shapes).");
+            }
+
+            for (int j = 0; j < rows.Length; j++)
+            {
+                positions[rows[j]] = offset + j;
+            }
+
+            offset += rows.Length;
+            results.Add(result);
+        }
+
+        Table all = Table.Concat(results);
+        return Table.Create([.. part.IndexColumns()], [.. all.DataColumns().Select(c => (c.Name, Arrays.Take(c.Array, positions)))], part.RowCount);
+    }
+
+    /// <summary>The meta given, or the function's result on an empty group.</summary>
+    private static Table ResultMeta(Func<Table, Table> function, Table? meta, Table groupMeta, string operation)
+    {
+        try
+        {
+            return (meta ?? function(groupMeta)).Empty();
+        }
+        catch (Exception e) when (meta is null && e is not OutOfMemoryException)
+        {
+            throw new ArgumentException($"{operation}: running the function on an empty group to find the result's schema failed ({e.GetType().Name}: {e.Message}); pass meta explicitly.", nameof(function), e);
+        }
+    }
+
+    /// <summary>The row positions of each group of a partition, in key order; rows with a missing key are in none.</summary>
+    private static IEnumerable<int[]> Groups(Table part, string[] keys)
     {
         IArrowArray[] keyArrays = [.. keys.Select(k => part[k])];
         Factorization f = Hashing.Factorize(keyArrays);
@@ -96,24 +196,17 @@ public sealed class GroupBy
 
         for (int r = 0; r < f.Codes.Length; r++)
         {
-            rows[f.Codes[r]].Add(r);
+            if (f.Codes[r] >= 0)
+            {
+                rows[f.Codes[r]].Add(r);
+            }
         }
 
         int[] order = Sorting.ArgSort([.. keyArrays.Select(a => Arrays.Take(a, f.FirstRows))], [.. keys.Select(_ => true)]);
-        var results = new List<Table>(f.Count);
         foreach (int g in order)
         {
-            if (keyArrays.Any(a => a.IsNull(f.FirstRows[g])))
-            {
-                continue;
-            }
-
-            Table result = function(GroupRows(part.Take(rows[g].ToArray()), selection));
-            Table.CheckSameSchema(meta, result, "groupby.apply (a group's result does not match meta)");
-            results.Add(result);
+            yield return [.. rows[g]];
         }
-
-        return results.Count == 0 ? meta : Table.Concat(results);
     }
 
     private static Table GroupRows(Table t, string[]? selection) => selection is null ? t : Ops.Select(t, selection);
@@ -293,7 +386,7 @@ public sealed class GroupBy
             bool ok = agg switch
             {
                 Aggregation.Sum or Aggregation.Mean or Aggregation.Std or Aggregation.Var => t.IsNumeric() || t == DType.Bool,
-                Aggregation.Min or Aggregation.Max => t.IsNumeric() || t is DType.Timestamp or DType.String,
+                Aggregation.Min or Aggregation.Max => t.IsNumeric() || t.IsTemporal() || t is DType.String,
                 _ => true,
             };
             if (!ok)

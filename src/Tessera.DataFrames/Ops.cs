@@ -254,7 +254,7 @@ internal static class Ops
     {
         IArrowArray a = Values(series);
         DType t = DTypes.Of(a);
-        if (!(t.IsNumeric() || t == DType.Bool || t == DType.Timestamp))
+        if (!(t.IsNumeric() || t == DType.Bool || t.IsTemporal()))
         {
             throw new ArgumentException($"Column reductions need a numeric column; '{NameOf(series)}' is {t.Name()}.");
         }
@@ -442,6 +442,11 @@ internal static class TypedReductions
         }
 
         object value = Arrays.GetValue(a, 0)!;
-        return (Aggregation)agg == Aggregation.Sum && (DType)type == DType.Float32 ? (float)(double)value : value;
+        return ((Aggregation)agg, (DType)type, value) switch
+        {
+            (Aggregation.Sum, DType.Float32, double d) => (float)d,
+            (Aggregation.Sum, DType.Duration, long micros) => TimeSpan.FromTicks(micros * 10),
+            _ => value,
+        };
     }
 }

@@ -12,7 +12,7 @@ namespace Tessera.DataFrames;
 /// <c>Compute</c> (from <see cref="Tessera.Collections.CollectionExtensions"/>), which returns a one-column <see cref="Table"/>.
 /// </summary>
 [SuppressMessage("Design", "CA1036", Justification = "Comparison operators build lazy boolean series, as in pandas; series are not ordered.")]
-public sealed class Series : ITesseraCollection<Table>
+public sealed partial class Series : ITesseraCollection<Table>
 {
     private readonly object?[] _divisions;
     private readonly Lowerings _lowered = new();
@@ -55,6 +55,10 @@ public sealed class Series : ITesseraCollection<Table>
     internal string Layer => _lowered.Get(Expr).Layer;
 
     internal Expr Expr { get; }
+
+    /// <summary>Gets the categorical methods (pandas' <c>cat</c> accessor): codes, categories, known categories.</summary>
+    /// <exception cref="ArgumentException">The series is not a category series.</exception>
+    public CategoricalMethods Cat => new(this);
 
     /// <summary>Gets the string methods (pandas' <c>str</c> accessor).</summary>
     /// <exception cref="ArgumentException">The series is not a string series.</exception>
@@ -423,9 +427,9 @@ public sealed class Series : ITesseraCollection<Table>
     /// <returns>The lazy boxed value.</returns>
     public Scalar<object> Sum(int splitEvery = 8)
     {
-        if (DType == DType.Timestamp)
+        if (DType is DType.Timestamp or DType.Date)
         {
-            throw new ArgumentException($"Sum: column '{Name}' is timestamp; timestamps cannot be added.");
+            throw new ArgumentException($"Sum: column '{Name}' is {DType.Name()}; points in time cannot be added.");
         }
 
         return TypedReduction(Aggregation.Sum, splitEvery);
@@ -602,7 +606,7 @@ public sealed class Series : ITesseraCollection<Table>
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(scalar);
         DType st = Kernels.Compute.ScalarType(scalar);
-        if (!(a.DType == DType.Timestamp && st == DType.Timestamp))
+        if (!(a.DType.IsTemporal() && st == a.DType))
         {
             _ = Kernels.Compute.CompareType(op, a.DType, st);
         }
@@ -657,7 +661,7 @@ public sealed class Series : ITesseraCollection<Table>
 
     private void CheckNumeric(string operation)
     {
-        if (!(DType.IsNumeric() || DType is DType.Bool or DType.Timestamp))
+        if (!(DType.IsNumeric() || DType is DType.Bool || DType.IsTemporal()))
         {
             throw new ArgumentException($"{operation}: column '{Name}' is {DType.Name()}; this reduction needs a numeric column.");
         }

@@ -196,9 +196,9 @@ public sealed class Table
     /// <returns>The values; null where missing.</returns>
     public string?[] GetStrings(string column)
     {
-        if (this[column] is not StringArray a)
+        if (Kernels.Categorical.Plain(this[column]) is not StringArray a)
         {
-            throw new ArgumentException($"GetStrings: column '{column}' is {DTypeOf(column).Name()}, not string.", nameof(column));
+            throw new ArgumentException($"GetStrings: column '{column}' is {DTypeOf(column).Name()}, not string or category.", nameof(column));
         }
 
         var result = new string?[a.Length];

@@ -14,10 +14,16 @@ namespace Tessera.DataFrames;
 /// </summary>
 public static class TableSerializer
 {
-    /// <summary>Registers the <see cref="Table"/> serializer in <see cref="SerializerRegistry.Shared"/> (done automatically when the assembly loads; calling it again is harmless).</summary>
+    /// <summary>Registers the <see cref="Table"/> (and <c>Table[]</c>) serializer in <see cref="SerializerRegistry.Shared"/> (done automatically when the assembly loads; calling it again is harmless).</summary>
     /// <param name="registry">The registry; by default the shared one.</param>
-    public static void Register(SerializerRegistry? registry = null) =>
-        (registry ?? SerializerRegistry.Shared).Register<Table>(Write, Read);
+    public static void Register(SerializerRegistry? registry = null)
+    {
+        SerializerRegistry target = registry ?? SerializerRegistry.Shared;
+        target.Register<Table>(Write, Read);
+
+        // A shuffle's split step sends one table per output partition as an array.
+        target.Register<Table[]>(WriteMany, ReadMany);
+    }
 
     /// <summary>Encodes a table as an Arrow IPC stream.</summary>
     /// <param name="table">The table.</param>
@@ -56,6 +62,26 @@ public static class TableSerializer
     internal static void RegisterOnLoad() => Register();
 
     private static void Write(ref MessagePackWriter writer, Table value) => writer.Write(ToIpc(value));
+
+    private static void WriteMany(ref MessagePackWriter writer, Table[] values)
+    {
+        writer.WriteArrayHeader(values.Length);
+        foreach (Table t in values)
+        {
+            Write(ref writer, t);
+        }
+    }
+
+    private static Table[] ReadMany(ref MessagePackReader reader)
+    {
+        var values = new Table[reader.ReadArrayHeader()];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = Read(ref reader);
+        }
+
+        return values;
+    }
 
     private static Table Read(ref MessagePackReader reader)
     {

@@ -63,6 +63,50 @@ public sealed class DistributedTests
     }
 
     [Fact]
+    public async Task CategoriesDatesTransformAndJson_OnWorkerProcesses_ComputeLikeTheLocalScheduler()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        List<TestData.Row> rows = TestData.Rows(2000, seed: 8, keys: 12);
+        DataFrame df = TestData.Frame(rows, 4);
+        Series at = (df["id"] * 86_400_000_000L).AsType(DType.Timestamp);
+        DataFrame typed = df.Assign("cat", df["name"].AsType(DType.Category))
+            .Assign("day", at.AsType(DType.Date))
+            .Assign("span", at - new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        DataFrame perCategory = typed.GroupBy("cat").Agg(new Dictionary<string, Aggregation[]> { ["x"] = [Aggregation.Sum], ["day"] = [Aggregation.Max], ["span"] = [Aggregation.Min] });
+        DataFrame centered = typed.GroupBy("cat")["x", "id"].Transform(CenterX);
+        DataFrame applied = typed.GroupBy("cat")["x", "id"].Apply(CenterX);
+        string dir = Path.Combine(Path.GetTempPath(), "tessera-df-dist-json-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            _ = typed.ToJson(dir);
+            DataFrame json = DataFrame.ReadJson(dir, new IO.JsonOptions { BlockSize = 20_000, DTypes = new Dictionary<string, DType> { ["span"] = DType.Duration } });
+            Table expectedAgg = perCategory.Compute(Schedulers.Sync);
+            Table expectedCentered = centered.Compute(Schedulers.Sync);
+            Table expectedJson = json.Compute(Schedulers.Sync);
+            Table expectedApplied = applied.Compute(Schedulers.Sync);
+
+            await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true).WaitAsync(TimeSpan.FromMinutes(2), ct);
+            await using Client client = await Client.ConnectAsync(cluster).WaitAsync(TimeSpan.FromMinutes(1), ct);
+            Assert.Equal(expectedAgg.ToRows(), (await perCategory.ComputeAsync(client, ct).WaitAsync(TimeSpan.FromMinutes(2), ct)).ToRows());
+            Assert.Equal(expectedCentered.ToRows(), (await centered.ComputeAsync(client, ct).WaitAsync(TimeSpan.FromMinutes(2), ct)).ToRows());
+            Assert.Equal(expectedJson.ToRows(), (await json.ComputeAsync(client, ct).WaitAsync(TimeSpan.FromMinutes(2), ct)).ToRows());
+            Assert.Equal(expectedApplied.ToRows(), (await applied.ComputeAsync(client, ct).WaitAsync(TimeSpan.FromMinutes(2), ct)).ToRows());
+            Assert.Equal(typed.Compute(Schedulers.Sync).ToRows(), expectedJson.ToRows());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static Table CenterX(Table group)
+    {
+        double?[] x = group.GetDoubles("x");
+        double mean = x.Length == 0 ? 0 : x.Average(v => v!.Value);
+        return Table.FromColumns(("id", group.GetInt64s("id").Select(v => v!.Value).ToArray()), ("dx", x.Select(v => v!.Value - mean).ToArray()));
+    }
+
+    [Fact]
     public async Task BagToDataFrame_OnWorkerProcesses_ComputesLikeTheLocalScheduler()
     {
         int minAge = 20;  // captured: the closures travel to the workers

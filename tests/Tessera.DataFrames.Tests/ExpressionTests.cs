@@ -32,7 +32,16 @@ public sealed class ExpressionTests : IDisposable
         (df, t) => df.AssignScalar("k", 1L)[df["name"] == "n1"].Select("k", "x").Compute().ToRows(),
         (df, t) => [[df[df["y"] > t]["x"].Sum().Compute()]],
         (df, t) => df.Rename(new Dictionary<string, string> { ["x"] = "xx" })[df["x"] > t]["xx"].Compute().ToRows(),
+
+        // Filters that the optimizer moves below a projection or an assignment (or, on the assigned column, cannot).
+        (df, t) => Filtered(df.Select("id", "x", "y"), s => s["x"] > t).Compute().ToRows(),
+        (df, t) => Filtered(df.Assign("z", df["x"] * 2.0), a => a["y"] < t).Compute().ToRows(),
+        (df, t) => Filtered(df.Assign("z", df["x"] * 2.0), a => a["z"] > t).Compute().ToRows(),
+        (df, t) => Filtered(df.AssignScalar("k", 2L).Select("k", "x", "name"), a => a["x"] > t)["name", "k"].Compute().ToRows(),
+        (df, t) => Filtered(df.Assign("c", df["id"].CumSum()), a => a["x"] > t).Compute().ToRows(),
     ];
+
+    private static DataFrame Filtered(DataFrame frame, Func<DataFrame, Series> mask) => frame[mask(frame)];
 
     [Fact]
     public void OptimizedPlans_GiveTheSameResultsAsThePlansAsWritten()
@@ -119,6 +128,39 @@ public sealed class ExpressionTests : IDisposable
         Assert.Equal(2, optimized.Layers.Length);
         Assert.Equal(8, optimized.TaskCount);
         Assert.True(asWritten.TaskCount > 20, $"the plan as written has {asWritten.TaskCount} tasks");
+    }
+
+    [Fact]
+    public void Explain_FilterMovesBelowSelectAndAssignIntoTheParquetRead()
+    {
+        int n = 4000;
+        double[] x = [.. Enumerable.Range(0, n).Select(i => i / (double)n)];
+        Table table = Table.FromColumns(("id", Enumerable.Range(0, n).Select(i => (long)(i % 7)).ToArray()), ("x", x));
+        string path = Path.Combine(_dir, "pushdown.parquet");
+        using (var writer = new ParquetSharp.Arrow.FileWriter(path, table.Schema))
+        {
+            writer.WriteRecordBatch(table.ToArrow(), chunkSize: 500);
+            writer.Close();
+        }
+
+        DataFrame df = DataFrame.ReadParquet(path);
+        DataFrame assigned = df.Assign("z", df["x"] * 2.0);
+        DataFrame selected = assigned.Select("z", "x");
+        DataFrame pushed = selected[selected["x"] > 0.9];
+        string plan = pushed.Explain();
+        Assert.Contains("filter (x > 0.9)", plan, StringComparison.Ordinal);
+        Assert.Contains("row groups pruned by statistics on [x]", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("  Filter", plan, StringComparison.Ordinal);
+        Assert.Contains("Filter", pushed.Explain(optimize: false), StringComparison.Ordinal);
+        Table t = pushed.Compute();
+        Assert.Equal(x.Where(v => v > 0.9).Select(v => v * 2.0), t.GetDoubles("z").Select(v => v!.Value));
+        Assert.Equal(Run(false, () => pushed.Compute().ToRows()), t.ToRows());
+
+        // A filter on the assigned column stays above the assignment.
+        DataFrame onAssigned = assigned[assigned["z"] > 1.8];
+        Assert.Contains("Filter", onAssigned.Explain(), StringComparison.Ordinal);
+        Assert.DoesNotContain("row groups pruned", onAssigned.Explain(), StringComparison.Ordinal);
+        Assert.Equal(Run(false, () => onAssigned.Compute().ToRows()), onAssigned.Compute().ToRows());
     }
 
     [Fact]

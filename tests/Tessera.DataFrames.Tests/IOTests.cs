@@ -42,7 +42,7 @@ public sealed class IOTests : IDisposable
         return Path.Combine(_dir, gzip ? "*.csv.gz" : "*.csv");
     }
 
-    private static List<object?[]> Duck(string sql)
+    internal static List<object?[]> Duck(string sql)
     {
         using var con = new DuckDBConnection("Data Source=:memory:");
         con.Open();

@@ -121,7 +121,13 @@ internal static class Explainer
                 Visit(input);
             }
 
-            steps.Add(e is ReadCsvExpr ? "read-csv" : e is ReadParquetExpr ? "read-parquet" : ((PartitionwiseExpr)e).Op);
+            steps.Add(e switch
+            {
+                ReadCsvExpr => "read-csv",
+                ReadParquetExpr => "read-parquet",
+                ReadJsonExpr => "read-json",
+                _ => ((PartitionwiseExpr)e).Op,
+            });
         }
 
         Visit(root);

@@ -1,7 +1,8 @@
 namespace Tessera.DataFrames.Expressions;
 
 /// <summary>
-/// Rewrites a plan before it is lowered (dask-expr's <c>optimize</c>): projection pushdown (each
+/// Rewrites a plan before it is lowered (dask-expr's <c>optimize</c>): filters moved below projections
+/// and assignments (<see cref="FilterPushdown"/>), projection pushdown (each
 /// read parses only the columns something above it uses; an assigned column nobody uses is not
 /// computed) and predicate pushdown (a filter right after a read, whose mask is computed from that
 /// read alone, becomes the read's own filter). Results are the same with and without it; turn it
@@ -17,6 +18,7 @@ internal static class Optimizer
     /// <summary>The optimized plan; its root has the same schema, partitions and rows as <paramref name="root"/>.</summary>
     public static Expr Optimize(Expr root)
     {
+        root = FilterPushdown.Apply(root);
         List<Expr> order = TopologicalOrder(root);
         var required = new Dictionary<Expr, HashSet<string>?>(ReferenceEqualityComparer.Instance) { [root] = null };
         var consumers = new Dictionary<Expr, List<Expr>>(ReferenceEqualityComparer.Instance);

@@ -248,7 +248,7 @@ internal static class CsvReader
         return Table.Create([], output);
     }
 
-    private static byte[] ReadRange(string path, long start, long end, out long lineBase)
+    internal static byte[] ReadRange(string path, long start, long end, out long lineBase)
     {
         if (start == 0 && end == long.MaxValue)
         {

@@ -219,6 +219,11 @@ internal static class Arrays
     /// <summary>An array of <paramref name="length"/> nulls of the given type.</summary>
     public static IArrowArray Nulls(IArrowType type, int length)
     {
+        if (type is DictionaryType dictionary)
+        {
+            return Categorical.Nulls(dictionary, length);
+        }
+
         var validity = new byte[Math.Max(1, (length + 7) >> 3)];
         DType d = DTypes.FromArrow(type);
         if (d == DType.String)
@@ -238,6 +243,11 @@ internal static class Arrays
     /// <summary>Gathers <paramref name="indices"/> of <paramref name="array"/>; index -1 gives null.</summary>
     public static IArrowArray Take(IArrowArray array, ReadOnlySpan<int> indices)
     {
+        if (array is DictionaryArray dictionary)
+        {
+            return Categorical.Take(dictionary, indices);
+        }
+
         IArrowType type = array.Data.DataType;
         switch (type.TypeId)
         {
@@ -381,6 +391,11 @@ internal static class Arrays
             return arrays[0];
         }
 
+        if (type is DictionaryType)
+        {
+            return Categorical.Concat(arrays);
+        }
+
         int n = 0;
         int nulls = 0;
         foreach (IArrowArray a in arrays)
@@ -487,6 +502,9 @@ internal static class Arrays
             BooleanArray a => BoolAt(a, i),
             StringArray a => a.GetString(i),
             TimestampArray a => a.GetTimestampUnchecked(i).UtcDateTime,
+            Date32Array a => DateOnly.FromDayNumber(UnixDay + a.Values[i]),
+            DurationArray a => TimeSpan.FromTicks(a.Values[i] * 10),
+            DictionaryArray a => GetValue(a.Dictionary, Convert.ToInt32(GetValue(a.Indices, i), System.Globalization.CultureInfo.InvariantCulture)),
             _ => throw new NotSupportedException($"Arrow type {array.Data.DataType.Name}."),
         };
     }
@@ -557,10 +575,27 @@ internal static class Arrays
                 return Primitive(type.ToArrow(), bytes, n, validity, nulls);
             }
 
+            case DType.Category:
+                return Categorical.Encode((StringArray)FromValues(DType.String, values), null);
+
+            case DType.Date or DType.Duration:
+            {
+                byte[] bytes = Alloc<long>(n, out Span<long> dst);
+                for (int i = 0; i < n; i++)
+                {
+                    dst[i] = values[i] is { } v ? Temporal.ToStorage(v, type) : 0;
+                }
+
+                return Compute.Cast(Primitive(DType.Int64.ToArrow(), bytes, n, validity, nulls), type);
+            }
+
             default:
                 return Numeric.Dispatch(type, new FromBoxed(values, validity, nulls, type));
         }
     }
+
+    /// <summary>The day number (<see cref="DateOnly.DayNumber"/>) of 1970-01-01, day 0 of date32.</summary>
+    internal static readonly int UnixDay = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 
     internal static long ToMicros(DateTime d)
     {

@@ -62,6 +62,11 @@ internal static class Compute
     /// <summary>The dtype of <c>a op b</c>, or an error naming both dtypes.</summary>
     public static DType ArithType(ArithOp op, DType a, DType b)
     {
+        if (Temporal.ArithType(op, a, b) is { } temporal)
+        {
+            return temporal;
+        }
+
         if (!(a.IsNumeric() || a == DType.Bool) || !(b.IsNumeric() || b == DType.Bool))
         {
             throw new ArgumentException($"Operator '{op.Symbol()}' is not defined between {a.Name()} and {b.Name()}; it needs numeric operands (use AsType to convert).");
@@ -79,6 +84,9 @@ internal static class Compute
     /// <summary>The dtype in which <paramref name="a"/> and <paramref name="b"/> are compared, or an error naming both.</summary>
     public static DType CompareType(CompareOp op, DType a, DType b)
     {
+        // Categoricals compare as their string values.
+        a = a == DType.Category ? DType.String : a;
+        b = b == DType.Category ? DType.String : b;
         if (a.IsNumeric() && b.IsNumeric())
         {
             return a == b ? a : (a.IsFloat() || b.IsFloat() ? DType.Float64 : DTypes.Promote(a, b));
@@ -102,13 +110,20 @@ internal static class Compute
         bool => DType.Bool,
         string => DType.String,
         DateTime or DateTimeOffset => DType.Timestamp,
-        _ => throw new ArgumentException($"Scalar operand of type {value.GetType()} is not supported; use a number, bool, string or DateTime."),
+        DateOnly => DType.Date,
+        TimeSpan => DType.Duration,
+        _ => throw new ArgumentException($"Scalar operand of type {value.GetType()} is not supported; use a number, bool, string, DateTime, DateOnly or TimeSpan."),
     };
 
     /// <summary>The type of <c>array op scalar</c>: a scalar adapts to the array's type where it can (pandas' weak scalars).</summary>
     public static DType ArithTypeWithScalar(ArithOp op, DType array, DType scalar)
     {
         DType t = ArithType(op, array, scalar);
+        if (array.IsTemporal() || scalar.IsTemporal())
+        {
+            return t;
+        }
+
         if (op == ArithOp.Divide)
         {
             return array == DType.Float32 ? DType.Float32 : DType.Float64;
@@ -153,6 +168,8 @@ internal static class Compute
 
     public static IArrowArray Compare(CompareOp op, IArrowArray a, IArrowArray b)
     {
+        a = Categorical.Plain(a);
+        b = Categorical.Plain(b);
         CheckLengths(a, b, op.Symbol());
         DType t = CompareType(op, DTypes.Of(a), DTypes.Of(b));
         byte[]? validity = CombineValidity(a, b, out int nulls);
@@ -167,6 +184,7 @@ internal static class Compute
 
     public static IArrowArray CompareScalar(CompareOp op, IArrowArray a, object scalar)
     {
+        a = Categorical.Plain(a);
         DType at = DTypes.Of(a);
         DType st = ScalarType(scalar);
         DType t = at == DType.Timestamp && st == DType.Timestamp ? DType.Timestamp : CompareType(op, at, st);
@@ -199,7 +217,7 @@ internal static class Compute
                 DateTimeOffset o => Arrays.ToMicros(o.UtcDateTime),
                 _ => scalar,
             };
-            bits = Numeric.Dispatch<CompareWithScalar, byte[]>(t == DType.Timestamp ? DType.Int64 : t, new CompareWithScalar(op, a, s));
+            bits = Numeric.Dispatch<CompareWithScalar, byte[]>(t.Physical(), new CompareWithScalar(op, a, s));
         }
 
         return Arrays.Bool(bits, a.Length, validity, nulls);
@@ -346,7 +364,7 @@ internal static class Compute
             return Arrays.Bool(bits.Bits, a.Length, null, 0);
         }
 
-        if (!t.IsNumeric() && t != DType.Timestamp)
+        if (!t.IsNumeric() && !t.IsTemporal())
         {
             throw new ArgumentException($"FillNa is not supported for {t.Name()}.");
         }
@@ -362,6 +380,21 @@ internal static class Compute
         if (from == to)
         {
             return a;
+        }
+
+        if (Temporal.Cast(a, from, to) is { } temporal)
+        {
+            return temporal;
+        }
+
+        if (a is DictionaryArray categories)
+        {
+            return Cast(Categorical.Decode(categories), to);
+        }
+
+        if (to == DType.Category)
+        {
+            return Categorical.Encode((StringArray)Cast(a, DType.String), null);
         }
 
         byte[]? validity = CopyValidity(a, out int nulls);
@@ -383,7 +416,7 @@ internal static class Compute
                     double d => d.ToString("R", CultureInfo.InvariantCulture),
                     float f => f.ToString("R", CultureInfo.InvariantCulture),
                     bool x => x ? "True" : "False",
-                    DateTime dt => dt.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+                    DateTime or DateOnly or TimeSpan => Temporal.Format(o)!,
                     IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                     _ => o?.ToString() ?? string.Empty,
                 };
@@ -426,12 +459,12 @@ internal static class Compute
             return Arrays.Bool(bits.Bits, a.Length, validity, nulls);
         }
 
-        if (!to.IsNumeric() && to != DType.Timestamp)
+        if (!to.IsNumeric() && !to.IsTemporal())
         {
             throw new ArgumentException($"AsType: cannot convert {from.Name()} to {to.Name()}.");
         }
 
-        if (!(from.IsNumeric() || from == DType.Bool || from == DType.Timestamp))
+        if (!(from.IsNumeric() || from == DType.Bool || from.IsTemporal()))
         {
             throw new ArgumentException($"AsType: cannot convert {from.Name()} to {to.Name()}.");
         }
@@ -458,8 +491,8 @@ internal static class Compute
                     "0" => false,
                     _ => null,
                 };
-            case DType.Timestamp:
-                return DateTime.TryParse(text, ci, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime dt) ? dt : null;
+            case DType.Timestamp or DType.Date or DType.Duration:
+                return Temporal.Parse(text, to);
             case DType.Float32 or DType.Float64:
                 return double.TryParse(text, NumberStyles.Float, ci, out double d) ? d : null;
             case DType.UInt64:
@@ -631,7 +664,7 @@ internal static class Compute
         }
     }
 
-    private static byte[]? CopyValidity(IArrowArray a, out int nulls)
+    internal static byte[]? CopyValidity(IArrowArray a, out int nulls)
     {
         nulls = a.NullCount;
         return nulls == 0 ? null : NormalizeBitmap(a.Data.Buffers[0].Span, a.Data.Offset, a.Length);
@@ -841,6 +874,8 @@ internal static class Compute
             ulong u => T.CreateSaturating(u),
             bool b => b ? T.One : T.Zero,
             DateTime dt => T.CreateSaturating(Arrays.ToMicros(dt)),
+            DateOnly d => T.CreateSaturating(d.DayNumber - Arrays.UnixDay),
+            TimeSpan s => T.CreateSaturating(s.Ticks / 10),
             _ => T.CreateSaturating(Convert.ToDouble(scalar, CultureInfo.InvariantCulture)),
         };
 

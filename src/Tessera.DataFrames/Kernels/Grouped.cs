@@ -146,12 +146,12 @@ internal static class Grouped
             return MinMaxStrings((StringArray)a, codes, groups, max);
         }
 
-        if (!(t.IsNumeric() || t == DType.Timestamp))
+        if (!(t.IsNumeric() || t.IsTemporal()))
         {
             throw new ArgumentException($"{(max ? "Max" : "Min")} is not supported for {t.Name()} columns.");
         }
 
-        IArrowArray result = Numeric.Dispatch(t == DType.Timestamp ? DType.Int64 : t, new MinMaxFunc(a, codes, groups, max, t));
+        IArrowArray result = Numeric.Dispatch(t.Physical(), new MinMaxFunc(a, codes, groups, max, t));
         return result;
     }
 

@@ -121,6 +121,8 @@ internal static class Hashing
         {
             case StringArray s:
                 return FactorizeStrings(s, nulls);
+            case DictionaryArray d:
+                return FactorizeLongs(Numeric.As<long>(d.Indices, out _), nulls);
             case DoubleArray d:
                 return FactorizeLongs(DoubleBits(d.Values, ref nulls), nulls);
             case FloatArray f:
@@ -313,7 +315,7 @@ internal static class Hashing
     public static ulong[] HashRows(IReadOnlyList<IArrowArray> keys, int length)
     {
         var h = new ulong[length];
-        foreach (IArrowArray key in keys)
+        foreach (IArrowArray key in keys.Select(Categorical.Plain))
         {
             var v = new Validity(key);
             switch (key)

@@ -20,8 +20,8 @@ internal static class Numeric
         {
             DType.Int8 => func.Invoke<sbyte>(),
             DType.Int16 => func.Invoke<short>(),
-            DType.Int32 => func.Invoke<int>(),
-            DType.Int64 or DType.Timestamp => func.Invoke<long>(),
+            DType.Int32 or DType.Date => func.Invoke<int>(),
+            DType.Int64 or DType.Timestamp or DType.Duration => func.Invoke<long>(),
             DType.UInt8 => func.Invoke<byte>(),
             DType.UInt16 => func.Invoke<ushort>(),
             DType.UInt32 => func.Invoke<uint>(),
@@ -59,6 +59,8 @@ internal static class Numeric
             case FloatArray a: TensorPrimitives.ConvertTruncating(a.Values, dst); break;
             case DoubleArray a: TensorPrimitives.ConvertTruncating(a.Values, dst); break;
             case TimestampArray a: TensorPrimitives.ConvertTruncating(a.Values, dst); break;
+            case Date32Array a: TensorPrimitives.ConvertTruncating(a.Values, dst); break;
+            case DurationArray a: TensorPrimitives.ConvertTruncating(a.Values, dst); break;
             case BooleanArray a:
                 for (int i = 0; i < dst.Length; i++)
                 {

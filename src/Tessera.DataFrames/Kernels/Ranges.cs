@@ -10,7 +10,7 @@ namespace Tessera.DataFrames.Kernels;
 internal static class Ranges
 {
     /// <summary>Tells whether values of the dtype can be range-partitioned (ordered).</summary>
-    public static bool IsOrdered(DType t) => t.IsNumeric() || t is DType.Timestamp or DType.String or DType.Bool;
+    public static bool IsOrdered(DType t) => t.IsNumeric() || t.IsTemporal() || t is DType.String or DType.Bool;
 
     /// <summary>
     /// A sample of a column's non-missing values: up to <paramref name="size"/> rows chosen at random

@@ -7,6 +7,7 @@ internal static class Sorting
 {
     public static int[] ArgSort(IReadOnlyList<IArrowArray> keys, IReadOnlyList<bool> ascending)
     {
+        keys = [.. keys.Select(Categorical.SortKey)];
         int n = keys[0].Length;
         var order = new int[n];
         for (int i = 0; i < n; i++)

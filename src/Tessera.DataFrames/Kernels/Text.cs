@@ -28,6 +28,8 @@ internal enum DtOp
     Second,
     DayOfWeek,
     Floor,
+    Days,
+    TotalSeconds,
 }
 
 /// <summary>Kernels over UTF-8 string and timestamp arrays; missing values stay missing.</summary>

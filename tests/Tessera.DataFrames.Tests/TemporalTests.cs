@@ -1,0 +1,117 @@
+using System.Globalization;
+using Tessera.Collections;
+using Tessera.DataFrames.IO;
+
+namespace Tessera.DataFrames.Tests;
+
+public sealed class TemporalTests : IDisposable
+{
+    private static readonly DateTime s_start = new(2023, 12, 30, 22, 0, 0, DateTimeKind.Utc);
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "tessera-df-time-" + Guid.NewGuid().ToString("N"));
+
+    public TemporalTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (DateTime?[] Begin, DateTime[] End, Table Table) Sample(int n)
+    {
+        var r = new Random(n);
+        DateTime?[] begin = [.. Enumerable.Range(0, n).Select(i => r.Next(10) == 0 ? (DateTime?)null : s_start.AddTicks(r.NextInt64(-5_000_000_000_000, 5_000_000_000_000) / 10 * 10))];
+        DateTime[] end = [.. Enumerable.Range(0, n).Select(i => s_start.AddTicks(r.NextInt64(0, 9_000_000_000_000) / 10 * 10))];
+        return (begin, end, Table.FromColumns(("begin", begin), ("end", end), ("k", Enumerable.Range(0, n).Select(i => (long)(i % 4)).ToArray())));
+    }
+
+    [Fact]
+    public void TimestampMinusTimestamp_IsDuration_AndAddsBack()
+    {
+        (DateTime?[] begin, DateTime[] end, Table table) = Sample(500);
+        DataFrame df = DataFrame.FromTable(table, 4);
+        Series span = df["end"] - df["begin"];
+        Assert.Equal(DType.Duration, span.DType);
+        DataFrame withSpan = df.Assign("span", span).Assign("back", df["begin"] + span).Assign("days", span.Dt.Days).Assign("seconds", span.Dt.TotalSeconds);
+        Table t = withSpan.Compute();
+        TimeSpan?[] expected = [.. begin.Zip(end, (b, e) => e - b)];
+        Assert.Equal(expected.Select(x => (object?)x), t.GetValues("span"));
+        Assert.Equal(begin.Zip(end, (b, e) => b is null ? null : (object?)e), t.GetValues("back"));
+        Assert.Equal(expected.Select(x => x is null ? null : (object?)(long)Math.Floor(x.Value.TotalDays)), t.GetValues("days"));
+        Assert.Equal(expected.Select(x => x?.TotalSeconds), t.GetDoubles("seconds"));
+
+        // Reductions and comparisons with TimeSpan scalars; the optimizer does not change the result.
+        Assert.Equal(TimeSpan.FromTicks(expected.Where(x => x.HasValue).Sum(x => x!.Value.Ticks)), span.Sum().Compute());
+        Assert.Equal(expected.Where(x => x.HasValue).Max(), span.Max().Compute());
+        long longer = expected.Count(x => x > TimeSpan.FromDays(3));
+        Assert.Equal(longer, withSpan[withSpan["span"] > TimeSpan.FromDays(3)].Len().Compute());
+        using (TesseraConfig.Set(("dataframe.optimize", false)))
+        {
+            Assert.Equal(longer, withSpan[withSpan["span"] > TimeSpan.FromDays(3)].Len().Compute());
+        }
+
+        Assert.Throws<ArgumentException>(() => df["end"] + df["begin"]);
+        Assert.Throws<ArgumentException>(() => span.Dt.Year);
+        Assert.Throws<ArgumentException>(() => df["end"].Dt.Days);
+    }
+
+    [Fact]
+    public void Dates_FromTimestamps_GroupByFilterAccessorAndMinMax()
+    {
+        (DateTime?[] begin, _, Table table) = Sample(700);
+        DataFrame df = DataFrame.FromTable(table, 3);
+        Series day = df["begin"].AsType(DType.Date);
+        Assert.Equal(DType.Date, day.DType);
+        DataFrame withDay = df.Assign("day", day);
+        DateOnly?[] days = [.. begin.Select(b => b is null ? (DateOnly?)null : DateOnly.FromDateTime(b.Value))];
+        Assert.Equal(days.Select(d => (object?)d), withDay.Compute().GetValues("day"));
+
+        // Group by the date, count per day, like LINQ.
+        Table counts = withDay.GroupBy("day")["k"].Count().Compute();
+        var expected = days.Where(d => d.HasValue).GroupBy(d => d!.Value).OrderBy(g => g.Key).Select(g => ((object?)g.Key, (long)g.Count())).ToList();
+        Assert.Equal(expected, counts.ToRows().Select(r => (r[0], Convert.ToInt64(r[1], CultureInfo.InvariantCulture))).ToList());
+
+        var newYear = new DateOnly(2024, 1, 1);
+        Assert.Equal(days.Count(d => d >= newYear), withDay[withDay["day"] >= newYear].Len().Compute());
+        Assert.Equal(days.Select(d => d?.Year), withDay["day"].Dt.Year.Compute().GetValues("day").Select(v => (int?)v));
+        Assert.Equal(days.Min(), day.Min().Compute());
+        Assert.Equal(days.Max(), day.Max().Compute());
+        Assert.Equal(days.Select(d => d?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)), day.AsType(DType.Timestamp).Compute().GetValues("begin").Select(v => (DateTime?)v));
+        Assert.Equal(days.Select(d => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), day.AsType(DType.String).Compute().GetStrings("begin"));
+        Assert.Throws<ArgumentException>(() => day.Sum());
+    }
+
+    [Fact]
+    public void DatesAndDurations_RoundTripThroughParquetJsonAndStrings()
+    {
+        (_, _, Table table) = Sample(300);
+        DataFrame df = DataFrame.FromTable(table, 2);
+        DataFrame typed = df.Assign("day", df["begin"].AsType(DType.Date)).Assign("span", df["end"] - df["begin"]).Drop("begin", "end");
+        Table expected = typed.Compute();
+
+        _ = typed.ToParquet(Path.Combine(_dir, "pq"));
+        Table parquet = DataFrame.ReadParquet(Path.Combine(_dir, "pq")).Compute();
+        Assert.Equal(expected.ToRows(), parquet.ToRows());
+
+        _ = typed.ToJson(Path.Combine(_dir, "json"));
+        DataFrame json = DataFrame.ReadJson(Path.Combine(_dir, "json"), new JsonOptions { DTypes = new Dictionary<string, DType> { ["span"] = DType.Duration } });
+        Assert.Equal(DType.Date, json.DTypes["day"]);
+        Assert.Equal(expected.ToRows(), json.Compute().ToRows());
+
+        Series text = typed["span"].AsType(DType.String);
+        Assert.Equal(expected.GetValues("span"), text.AsType(DType.Duration).Compute().GetValues("span"));
+    }
+
+    [Fact]
+    public void DuckDbDates_ReadFromParquetAndJson()
+    {
+        string pq = Path.Combine(_dir, "d.parquet");
+        string js = Path.Combine(_dir, "d.json");
+        const string Select = "SELECT i, DATE '2024-02-27' + (i % 5)::INTEGER AS d FROM range(100) t(i)";
+        _ = IOTests.Duck($"COPY ({Select}) TO '{pq}' (FORMAT parquet)");
+        _ = IOTests.Duck($"COPY ({Select}) TO '{js}' (FORMAT JSON)");
+        var expected = IOTests.Duck($"SELECT strftime(d, '%Y-%m-%d'), count(*) FROM ({Select}) GROUP BY d ORDER BY d").Select(r => ((string)r[0]!, Convert.ToInt64(r[1], CultureInfo.InvariantCulture))).ToList();
+        foreach (DataFrame df in new[] { DataFrame.ReadParquet(pq), DataFrame.ReadJson(js) })
+        {
+            Assert.Equal(DType.Date, df.DTypes["d"]);
+            Table counts = df.GroupBy("d").Size().Compute();
+            Assert.Equal(expected, counts.ToRows().Select(r => (((DateOnly)r[0]!).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Convert.ToInt64(r[1], CultureInfo.InvariantCulture))).ToList());
+        }
+    }
+}
