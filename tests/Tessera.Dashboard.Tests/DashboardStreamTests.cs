@@ -150,9 +150,11 @@ public sealed class DashboardStreamTests
         Assert.InRange(transfer.Bytes, 8L * Length, (8L * Length) + 1_000);
         Assert.Equal(0, transfer.Thread);
 
-        // On the scheduler's clock: the transfer ended before the sum started (give or take the messages' travel).
+        // On the scheduler's clock: the transfer ended before the sum started, give or take the messages'
+        // travel (the transfer's times come with a heartbeat, the run's with its result: under load, the
+        // two paths' delays differ by tens of milliseconds).
         Assert.True(transfer.Start <= transfer.Stop, transfer.ToString());
-        Assert.True(transfer.Stop <= run.Start + 0.05, $"transfer {transfer.Start}..{transfer.Stop}, run {run.Start}..{run.Stop}");
+        Assert.True(transfer.Stop <= run.Start + 0.5, $"transfer {transfer.Start}..{transfer.Stop}, run {run.Start}..{run.Stop}");
         Assert.Equal(3, stream.Count(r => r.Kind == TaskStreamKind.Compute));
 
         // The JSON route names the kind; only the transfer carries peer, bytes and keys.
