@@ -18,12 +18,12 @@ public sealed class MultiHostTests
         await using NetnsHosts hosts = NetnsHosts.Create(2);
 
         Process scheduler = hosts.StartTessera(0, "scheduler", "--host", hosts.HostIp(0), "--port", "8786");
-        string schedulerLine = await NetnsHosts.ReadLineStartingWithAsync(scheduler, "Scheduler at ");
+        string schedulerLine = await TesseraCommand.ReadLineStartingWithAsync(scheduler, "Scheduler at ");
         string address = schedulerLine["Scheduler at ".Length..].Trim();
         Assert.Equal($"tcp://{hosts.HostIp(0)}:8786", address);
 
         Process worker = hosts.StartTessera(1, "worker", address, "--nthreads", "2", "--app-base", AppContext.BaseDirectory);
-        string workerLine = await NetnsHosts.ReadLineStartingWithAsync(worker, "Worker at ");
+        string workerLine = await TesseraCommand.ReadLineStartingWithAsync(worker, "Worker at ");
         Assert.StartsWith($"Worker at tcp://{hosts.HostIp(1)}:", workerLine, StringComparison.Ordinal);
 
         await using Client client = await Client.ConnectAsync(address);

@@ -67,13 +67,7 @@ internal sealed class NetnsHosts : IAsyncDisposable
     /// <summary>Starts <c>dotnet Tessera.Cli.dll args</c> in host <paramref name="host"/>; it is killed on dispose.</summary>
     public Process StartTessera(int host, params string[] args)
     {
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { "netns", "exec", _namespaces[host], "dotnet", Path.Combine(AppContext.BaseDirectory, "Tessera.Cli.dll") }.Concat(args))
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        Process p = Process.Start(start)!;
+        Process p = TesseraCommand.Start("ip", ["netns", "exec", _namespaces[host], "dotnet", TesseraCommand.Program, .. args]);
         _processes.Add(p);
         return p;
     }
@@ -85,11 +79,11 @@ internal sealed class NetnsHosts : IAsyncDisposable
     public async Task<string> StartClusterAsync(int threadsPerWorker, params string[] schedulerArgs)
     {
         Process scheduler = StartTessera(0, ["scheduler", "--host", HostIp(0), "--port", "8786", "--no-dashboard", .. schedulerArgs]);
-        string address = (await ReadLineStartingWithAsync(scheduler, "Scheduler at "))["Scheduler at ".Length..].Trim();
+        string address = (await TesseraCommand.ReadLineStartingWithAsync(scheduler, "Scheduler at "))["Scheduler at ".Length..].Trim();
         for (int host = 1; host < _namespaces.Count; host++)
         {
             Process worker = StartTessera(host, "worker", address, "--nthreads", threadsPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture), "--app-base", AppContext.BaseDirectory);
-            await ReadLineStartingWithAsync(worker, "Worker at ");
+            await TesseraCommand.ReadLineStartingWithAsync(worker, "Worker at ");
         }
 
         return address;
@@ -111,25 +105,6 @@ internal sealed class NetnsHosts : IAsyncDisposable
 
     /// <summary>Removes the rules <see cref="DropPackets"/> added to host <paramref name="host"/>.</summary>
     public void Heal(int host) => Run("ip", "netns", "exec", _namespaces[host], "nft", "delete", "table", "inet", "faults");
-
-    /// <summary>Reads a process's standard output until a line starts with <paramref name="prefix"/>, and returns that line.</summary>
-    public static async Task<string> ReadLineStartingWithAsync(Process p, string prefix)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            string? line = await p.StandardOutput.ReadLineAsync(timeout.Token);
-            if (line is null)
-            {
-                Assert.Fail($"The process exited before printing '{prefix}…': {await p.StandardError.ReadToEndAsync(timeout.Token)}");
-            }
-
-            if (line.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                return line;
-            }
-        }
-    }
 
     public async ValueTask DisposeAsync()
     {
