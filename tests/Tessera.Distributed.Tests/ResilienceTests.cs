@@ -89,6 +89,53 @@ public sealed class ResilienceTests
         Assert.True(killedWhileRunning >= Kills / 2, $"only {killedWhileRunning} of {Kills} kills landed while a graph ran");
     }
 
+    [Fact]
+    public async Task AnArrayFourTimesTheWorkersMemory_IsPersistedWithSpilling_AndReduced_WithPeakRssWithinTheLimitPlus10Percent()
+    {
+        Assert.SkipUnless(File.Exists("/proc/self/status"), "peak RSS is read from /proc (Linux)");
+        const long Limit = 200_000_000;
+        string directory = Path.Combine(Path.GetTempPath(), "tessera-rss-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // 1.6 GB in 8 MB blocks, persisted on two workers of 200 MB each: most of it must go to disk.
+            var memory = new WorkerMemoryOptions { Limit = Limit, LocalDirectory = directory, TerminateFraction = null };
+            await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true, memory: memory);
+            await using Client client = await Client.ConnectAsync(cluster);
+            DArray<double> x = DArray.Random.Uniform([20_000, 10_000], chunks: new[] { 1000, 1000 }, seed: 3);
+            double expected = x.Sum().Compute(Schedulers.Sync).ToScalar();
+            NDArray<double> expectedColumns = x.Mean(axis: 0).Compute(Schedulers.Sync);
+
+            DArray<double> held = x.Persist(client, TestContext.Current.CancellationToken);
+            Assert.Equal(expected, (await held.Sum().ComputeAsync(client, TestContext.Current.CancellationToken)).ToScalar(), 1e-6);
+            NDArray<double> columns = await held.Mean(axis: 0).ComputeAsync(client, TestContext.Current.CancellationToken);
+            for (int i = 0; i < 10_000; i++)
+            {
+                Assert.Equal(expectedColumns[i], columns[i], 1e-12);
+            }
+
+            var peaks = new List<long>();
+            foreach (string worker in (await client.GetWorkersAsync(TestContext.Current.CancellationToken)).Keys)
+            {
+                using Future<long> peak = client.Submit(PeakRss, key: $"peak-rss-{Guid.NewGuid():N}", workers: [worker]);
+                peaks.Add(await peak.ResultAsync(TestContext.Current.CancellationToken));
+            }
+
+            TestContext.Current.TestOutputHelper?.WriteLine($"peak RSS per worker: {string.Join(", ", peaks.Select(p => $"{p / 1_000_000} MB"))} (limit {Limit / 1_000_000} MB); {Directory.EnumerateFiles(directory, "*.spill", SearchOption.AllDirectories).Count()} blocks on disk");
+            Assert.All(peaks, p => Assert.True(p <= Limit * 1.1, $"a worker's peak RSS was {p / 1_000_000} MB, above the limit {Limit / 1_000_000} MB + 10%"));
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    // The kernel's high-water mark of the process's resident memory (VmHWM, in kB).
+    private static long PeakRss() =>
+        1024 * long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+
     private static async Task<T> WithStateOnTimeout<T>(LocalCluster cluster, Client client, Task<T> running, string what)
     {
         try
