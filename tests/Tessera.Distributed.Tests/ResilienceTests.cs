@@ -106,6 +106,8 @@ public sealed class ResilienceTests
             NDArray<double> expectedColumns = x.Mean(axis: 0).Compute(Schedulers.Sync);
 
             DArray<double> held = x.Persist(client, TestContext.Current.CancellationToken);
+            await Task.WhenAll(held.Graph.ToTaskGraph().Values.Select(n => ((Future<object?>)((Tessera.Graphs.LiteralNode)n).Value!).Completion));
+            TestContext.Current.TestOutputHelper?.WriteLine($"after persist: {string.Join(", ", (await PeakRssAsync(client)).Select(p => $"{p / 1_000_000} MB"))}");
             Assert.Equal(expected, (await held.Sum().ComputeAsync(client, TestContext.Current.CancellationToken)).ToScalar(), 1e-6);
             NDArray<double> columns = await held.Mean(axis: 0).ComputeAsync(client, TestContext.Current.CancellationToken);
             for (int i = 0; i < 10_000; i++)
@@ -113,12 +115,7 @@ public sealed class ResilienceTests
                 Assert.Equal(expectedColumns[i], columns[i], 1e-12);
             }
 
-            var peaks = new List<long>();
-            foreach (string worker in (await client.GetWorkersAsync(TestContext.Current.CancellationToken)).Keys)
-            {
-                using Future<long> peak = client.Submit(PeakRss, key: $"peak-rss-{Guid.NewGuid():N}", workers: [worker]);
-                peaks.Add(await peak.ResultAsync(TestContext.Current.CancellationToken));
-            }
+            List<long> peaks = await PeakRssAsync(client);
 
             TestContext.Current.TestOutputHelper?.WriteLine($"peak RSS per worker: {string.Join(", ", peaks.Select(p => $"{p / 1_000_000} MB"))} (limit {Limit / 1_000_000} MB); {Directory.EnumerateFiles(directory, "*.spill", SearchOption.AllDirectories).Count()} blocks on disk");
             Assert.All(peaks, p => Assert.True(p <= Limit * 1.1, $"a worker's peak RSS was {p / 1_000_000} MB, above the limit {Limit / 1_000_000} MB + 10%"));
@@ -130,6 +127,18 @@ public sealed class ResilienceTests
                 Directory.Delete(directory, recursive: true);
             }
         }
+    }
+
+    private static async Task<List<long>> PeakRssAsync(Client client)
+    {
+        var peaks = new List<long>();
+        foreach (string worker in (await client.GetWorkersAsync(TestContext.Current.CancellationToken)).Keys)
+        {
+            using Future<long> peak = client.Submit(PeakRss, key: $"peak-rss-{Guid.NewGuid():N}", workers: [worker]);
+            peaks.Add(await peak.ResultAsync(TestContext.Current.CancellationToken));
+        }
+
+        return peaks;
     }
 
     // The kernel's high-water mark of the process's resident memory (VmHWM, in kB).
