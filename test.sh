@@ -6,7 +6,8 @@ cd "$(dirname "$0")"
 
 # Some tests use Debian packages: Graphviz's `dot` (graph pictures), Chromium (dashboard pages),
 # OpenBLAS (matrix products; a managed kernel is tested without it), python3-zarr and python3-h5py
-# (Zarr stores and HDF5 files written by another tool). Install the missing ones when we can (Debian, as root); the tests that
+# (Zarr stores and HDF5 files written by another tool), nftables (packet loss and partitions between
+# network namespaces in the fault tests). Install the missing ones when we can (Debian, as root); the tests that
 # need a missing one say so and are skipped.
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
@@ -14,6 +15,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0' || missing+=(libopenblas0-pthread)
 /usr/bin/python3 -c 'import zarr' >/dev/null 2>&1 || missing+=(python3-zarr)
 /usr/bin/python3 -c 'import h5py' >/dev/null 2>&1 || missing+=(python3-h5py)
+command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || missing+=(nftables)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${missing[*]} (needed by some tests)" >&2

@@ -52,16 +52,34 @@ var terminateFraction = new Option<string?>("--memory-terminate-fraction") { Des
 var resources = new Option<string?>("--resources") { Description = "Abstract resources each worker has, e.g. \"GPU=2,MEM=10e9\"; tasks submitted with resources run only on workers that have them." };
 var listen = new Option<string>("--listen-address") { Description = "Where peers reach this worker; 0.0.0.0 means the interface that reaches the scheduler.", DefaultValueFactory = _ => "tcp://0.0.0.0:0" };
 var appBase = new Option<string?>("--app-base") { Description = "Directory of the client application's assemblies (LocalCluster sets it)." };
-var worker = new Command("worker", "Start workers that join the scheduler at ADDRESS.") { address, nthreads, nworkers, name, memoryLimit, localDirectory, targetFraction, spillFraction, pauseFraction, terminateFraction, resources, listen, appBase };
+var noNanny = new Option<bool>("--no-nanny") { Description = "Run the workers in this process, with no nanny process that restarts a worker that dies." };
+var nannyChild = new Option<bool>("--nanny-child") { Description = "Run as a nanny's worker: stop when standard input closes.", Hidden = true };
+var restartReason = new Option<string?>("--restart-reason") { Description = "Why the nanny restarted this worker, for the scheduler's log.", Hidden = true };
+var worker = new Command("worker", "Start workers that join the scheduler at ADDRESS, each in a process of its own under a nanny that restarts it if it dies.") { address, nthreads, nworkers, name, memoryLimit, localDirectory, targetFraction, spillFraction, pauseFraction, terminateFraction, resources, listen, appBase, noNanny, nannyChild, restartReason };
 worker.SetAction(async (parse, cancellationToken) =>
 {
+    int count = Math.Max(1, parse.GetValue(nworkers));
+    if (!parse.GetValue(noNanny) && !parse.GetValue(nannyChild))
+    {
+        // A nanny per worker (as Dask's `dask worker --nworkers N` starts N nannies), each running
+        // `tessera worker` again for one worker: the options given here, with the name numbered.
+        string[] passed = [.. worker.Options.Where(o => o != nworkers && o != name).SelectMany(o => parse.GetResult(o) is { Implicit: false, IdentifierToken: { } id } r ? [id.Value, .. r.Tokens.Select(t => t.Value)] : Enumerable.Empty<string>())];
+        string[] self = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? [System.Reflection.Assembly.GetEntryAssembly()!.Location] : [];
+        int[] exits = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
+        {
+            string[] named = parse.GetValue(name) is { } n ? ["--name", count == 1 ? n : $"{n}-{i}"] : [];
+            var nanny = new WorkerNanny(Environment.ProcessPath!, [.. self, "worker", parse.GetValue(address)!, .. passed, .. named, "--nanny-child"], reason => ["--restart-reason", reason]);
+            return nanny.RunAsync(cancellationToken);
+        }));
+        return exits.Max();
+    }
+
     if (parse.GetValue(appBase) is { } dir)
     {
         ResolveFrom(dir);
     }
 
     IReadOnlyDictionary<string, double>? workerResources = parse.GetValue(resources) is { } r ? WorkerOptions.ParseResources(r) : null;
-    int count = Math.Max(1, parse.GetValue(nworkers));
     int threads = parse.GetValue(nthreads) is > 0 and int t ? t : Math.Max(1, Environment.ProcessorCount / count);
     var defaults = new WorkerMemoryOptions();
     var memory = new WorkerMemoryOptions
@@ -84,12 +102,14 @@ worker.SetAction(async (parse, cancellationToken) =>
             string? workerName = parse.GetValue(name) is { } n ? (count == 1 ? n : $"{n}-{i}") : null;
             hosts.Add(await WorkerHost.StartAsync(
                 parse.GetValue(address)!,
-                new WorkerOptions { Threads = threads, Name = workerName, ListenAddress = parse.GetValue(listen)!, Memory = memory, Resources = workerResources },
+                new WorkerOptions { Threads = threads, Name = workerName, ListenAddress = parse.GetValue(listen)!, Memory = memory, Resources = workerResources, RestartReason = parse.GetValue(restartReason) },
                 cancellationToken));
             Console.WriteLine($"Worker at {hosts[^1].Address} with {threads} thread(s)");
         }
 
-        await Task.WhenAny(WaitForShutdownAsync(cancellationToken), Task.WhenAny(hosts.Select(h => h.Completion)));
+        // A nanny's worker stops when the nanny closes its input, or dies.
+        Task nannyGone = parse.GetValue(nannyChild) ? Task.Run(() => Console.In.ReadToEndAsync(cancellationToken), cancellationToken) : Task.Delay(Timeout.Infinite, cancellationToken);
+        await Task.WhenAny(WaitForShutdownAsync(cancellationToken), nannyGone, Task.WhenAny(hosts.Select(h => h.Completion)));
         return 0;
     }
     finally

@@ -13,7 +13,7 @@ namespace Tessera.Distributed;
 /// results. While it is connected it is the process's default scheduler, so collections and
 /// <see cref="Delayed"/> values compute on the cluster unchanged.
 /// </summary>
-public sealed partial class Client : IScheduler, IAsyncDisposable
+public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
 {
     private readonly PeerConnection _scheduler;
     private readonly IWireSerializer _serializer;
@@ -163,6 +163,10 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
 
         return futures;
     }
+
+    /// <inheritdoc/>
+    /// <remarks>The handles are <see cref="Future{T}"/> of <see cref="object"/>; the results stay on the workers until they are disposed or the client closes.</remarks>
+    public IReadOnlyList<object> Persist(IReadOnlyDictionary<Key, Node> graph, IReadOnlyList<Key> keys) => SubmitGraph(graph, keys);
 
     /// <summary>Waits for futures and returns their results, in order.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -580,6 +584,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
     private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted, int retries, TaskRestrictions? restrictions = null)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        graph = WithoutKeptResults(graph);
         HashSet<Assembly>? userAssemblies = _uploadCode ? [] : null;
         if (wanted.Length == 1 && graph.Count == 1 && graph.TryGetValue(wanted[0], out Node? only) && !only.HasReferences)
         {
@@ -590,7 +595,7 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
             return;
         }
 
-        TaskGraph culled = GraphOptimizations.Cull(graph, wanted);
+        TaskGraph culled = GraphOptimizations.Cull(graph, wanted.Where(graph.ContainsKey));
         Dictionary<Key, int> order = GraphOrder.Order(WithExternalKeys(culled));
         var tasks = new WireTask[culled.Count];
         int i = 0;
@@ -603,6 +608,43 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
         // The code goes first on the same connection, so workers have it before any of these tasks.
         UploadCode(userAssemblies);
         SendToScheduler(new UpdateGraph(tasks, wanted));
+    }
+
+    // A persisted collection's graph holds its parts' futures as literals (Persist): a part under its own
+    // key is on the cluster already, so it leaves the graph; under another key it becomes an alias of it.
+    private IReadOnlyDictionary<Key, Node> WithoutKeptResults(IReadOnlyDictionary<Key, Node> graph)
+    {
+        TaskGraph? rewritten = null;
+        foreach (KeyValuePair<Key, Node> kv in graph)
+        {
+            if (kv.Value is not LiteralNode { Value: IKeptResult handle })
+            {
+                continue;
+            }
+
+            if (handle is not Future<object?> kept)
+            {
+                throw new ArgumentException($"Task {kv.Key} holds a result kept by another scheduler ({handle.Key}, a {handle.GetType().Name}); compute the collection on the scheduler that persisted it.", nameof(graph));
+            }
+
+            if (kept.Client != this)
+            {
+                throw new ArgumentException($"Task {kv.Key} holds a result persisted on another client ({kept.Key}); compute the collection on the client that persisted it.", nameof(graph));
+            }
+
+            ObjectDisposedException.ThrowIf(kept.IsDisposed, kept);
+            rewritten ??= new TaskGraph(graph);
+            if (kept.Key == kv.Key)
+            {
+                rewritten.Remove(kv.Key);
+            }
+            else
+            {
+                rewritten[kv.Key] = Node.Ref(kept.Key);
+            }
+        }
+
+        return rewritten ?? graph;
     }
 
     // Keys the graph refers to but does not define must be futures of this client (their results are

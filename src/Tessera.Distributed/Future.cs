@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Tessera.Graphs;
+using Tessera.Scheduling;
 
 namespace Tessera.Distributed;
 
@@ -25,7 +26,7 @@ public enum FutureStatus
 /// Dispose it to tell the scheduler the client no longer needs the result.
 /// </summary>
 /// <typeparam name="T">The type of the result.</typeparam>
-public sealed class Future<T> : IDisposable
+public sealed class Future<T> : IDisposable, IKeptResult
 {
     private readonly FutureState _state;
     private int _released;

@@ -90,6 +90,9 @@ public sealed record WorkerOptions
 
     /// <summary>Gets how often the worker sends the scheduler a heartbeat with its metrics (running tasks, bytes held, memory); default 1 second.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = WorkerServer.DefaultHeartbeatInterval;
+
+    /// <summary>Gets why the worker's previous process ended, when a <see cref="WorkerNanny"/> restarts it; the worker logs it to the scheduler.</summary>
+    public string? RestartReason { get; init; }
 }
 
 /// <summary>A running scheduler (Dask's <c>dask scheduler</c>).</summary>
@@ -232,6 +235,11 @@ public sealed class WorkerHost : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(schedulerAddress);
         options ??= new WorkerOptions();
         WorkerServer server = await StartServerAsync(schedulerAddress, options, cancellationToken).ConfigureAwait(false);
+        if (options.RestartReason is { } reason)
+        {
+            server.LogToScheduler(SchedulerLogLevel.Warning, $"Worker {server.Name} restarted by its nanny: the previous process {reason}");
+        }
+
         return new WorkerHost(schedulerAddress, options, server);
     }
 

@@ -382,7 +382,7 @@ public sealed class LocalCluster : IAsyncDisposable
         foreach (string arg in new[]
         {
             program, "worker", SchedulerAddress, "--nthreads", _threadsPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--name", name, "--app-base", AppContext.BaseDirectory,
+            "--name", name, "--app-base", AppContext.BaseDirectory, "--no-nanny",
         })
         {
             start.ArgumentList.Add(arg);

@@ -26,6 +26,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     private readonly Task _heartbeatCheck;
     private readonly Task _stealing;
     private readonly TimeSpan _workerTimeout;
+    private int _disposed;
     private readonly ClientState _fireAndForget;
     private readonly List<Key> _fireAndForgetDone = [];
     private readonly Dictionary<string, ClientCode> _code = new(StringComparer.Ordinal);
@@ -118,6 +119,11 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _monitor?.DisposeMeter();
         await _stop.CancelAsync().ConfigureAwait(false);
         _events.Writer.TryComplete();

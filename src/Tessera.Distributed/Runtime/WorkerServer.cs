@@ -513,6 +513,9 @@ internal sealed class WorkerServer : IAsyncDisposable
     /// <summary>The most log lines a worker keeps for its next heartbeat.</summary>
     internal const int MaxLogLines = 100;
 
+    /// <summary>Adds a line to the log the worker's next heartbeat carries to the scheduler.</summary>
+    internal void LogToScheduler(SchedulerLogLevel level, string message) => Log(level, message);
+
     private void Log(SchedulerLogLevel level, string message)
     {
         _logLines.Enqueue(new WorkerLogLine(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), level, message));

@@ -43,7 +43,10 @@ public static class CollectionExtensions
 
     /// <summary>
     /// Computes the parts now and returns the same collection over their values, so later
-    /// operations start from the computed parts instead of recomputing them.
+    /// operations start from the computed parts instead of recomputing them. On a scheduler that keeps
+    /// results where they are computed (<see cref="IPersistingScheduler"/>, a cluster's client) the parts
+    /// stay on the cluster and the call returns while they compute, as Dask's <c>persist</c> does there;
+    /// the persisted collection then computes on that scheduler only.
     /// </summary>
     /// <typeparam name="TCollection">The collection type.</typeparam>
     /// <param name="collection">The collection.</param>
@@ -60,7 +63,9 @@ public static class CollectionExtensions
             return collection;
         }
 
-        object?[] parts = (scheduler ?? Schedulers.Default).Get(graph, keys, cancellationToken);
+        // A cluster keeps the parts on its workers; the graph then holds their handles, not their values.
+        IScheduler target = scheduler ?? Schedulers.Default;
+        object?[] parts = target is IPersistingScheduler keeping ? [.. keeping.Persist(graph, keys)] : target.Get(graph, keys, cancellationToken);
         var persisted = new TaskGraph(keys.Count);
         for (int i = 0; i < keys.Count; i++)
         {

@@ -1,3 +1,5 @@
+using Tessera.Scheduling;
+
 namespace Tessera.Graphs;
 
 /// <summary>
@@ -33,6 +35,8 @@ internal static class ConstantInliner
             {
                 case RefNode:
                     return true;
+                case LiteralNode { Value: IKeptResult }:
+                    break;
                 case LiteralNode:
                     if (outputs.Count <= LinearOutputScan)
                     {
@@ -99,7 +103,7 @@ internal static class ConstantInliner
         bool anyInlined = false;
         for (int i = 0; i < n; i++)
         {
-            if (!removed[i] && nodes[i] is LiteralNode or RefNode && !outputSet.Contains(keys[i]) &&
+            if (!removed[i] && nodes[i] is RefNode or LiteralNode { Value: not IKeptResult } && !outputSet.Contains(keys[i]) &&
                 Resolve(i, nodes, index, removed, constant, state, path) is not null)
             {
                 inlined[i] = true;
@@ -200,7 +204,8 @@ internal static class ConstantInliner
 
             if (nodes[j] is LiteralNode literal)
             {
-                value = literal;
+                // A kept result is data the scheduler holds, not a value to inline.
+                value = literal.Value is IKeptResult ? null : literal;
                 break;
             }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Tessera.Scheduling;
 
 namespace Tessera.Graphs;
 
@@ -124,7 +125,7 @@ internal static class LinearFusion
             }
 
             seen[key] = true;
-            if (depCount[key] != 1 && dependentCount[key] != 1)
+            if ((depCount[key] != 1 && dependentCount[key] != 1) || nodes[key] is LiteralNode { Value: IKeptResult })
             {
                 continue;
             }
@@ -148,7 +149,7 @@ internal static class LinearFusion
                     break;
                 }
 
-                if (dependentCount[next] != 1 || isOutput[next])
+                if (dependentCount[next] != 1 || isOutput[next] || nodes[next] is LiteralNode { Value: IKeptResult })
                 {
                     seen[next] = true;
                     break;

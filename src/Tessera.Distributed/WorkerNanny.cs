@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using Tessera.Distributed.Runtime;
+
+namespace Tessera.Distributed;
+
+/// <summary>
+/// A worker's nanny (Dask's <c>Nanny</c>): a supervising process that runs the worker in a child process and
+/// starts a fresh one when the child dies unasked — a crash, kill -9, or the memory terminate threshold —
+/// passing the reason on, so the new worker tells the scheduler why it was restarted. <c>tessera worker</c>
+/// runs one per worker unless told <c>--no-nanny</c>.
+/// </summary>
+/// <remarks>
+/// A child that exits with code 0 stopped deliberately (the scheduler closed it, or went away), and the
+/// nanny stops with it. The child reads its standard input and stops in good order when it closes, so a
+/// nanny that is stopped, or dies, takes its worker with it. After <see cref="MaxFailedStarts"/> children
+/// in a row die before they join the scheduler, the nanny gives up.
+/// </remarks>
+public sealed class WorkerNanny
+{
+    /// <summary>The most children in a row that may die before joining before the nanny gives up.</summary>
+    public const int MaxFailedStarts = 3;
+
+    /// <summary>The line a worker prints once it has joined its scheduler, which tells the nanny the start succeeded.</summary>
+    public const string JoinedLinePrefix = "Worker at ";
+
+    private readonly string _fileName;
+    private readonly IReadOnlyList<string> _arguments;
+    private readonly Func<string, IReadOnlyList<string>> _restartArguments;
+    private int _restarts;
+
+    /// <summary>Initializes a nanny that runs <paramref name="fileName"/> with <paramref name="arguments"/>.</summary>
+    /// <param name="fileName">The worker program.</param>
+    /// <param name="arguments">Its arguments for the first start.</param>
+    /// <param name="restartArguments">Extra arguments for a restart, given why the last child ended.</param>
+    public WorkerNanny(string fileName, IReadOnlyList<string> arguments, Func<string, IReadOnlyList<string>> restartArguments)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fileName);
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(restartArguments);
+        _fileName = fileName;
+        _arguments = arguments;
+        _restartArguments = restartArguments;
+    }
+
+    /// <summary>Gets how many times the nanny has started a fresh child after one died.</summary>
+    public int Restarts => Volatile.Read(ref _restarts);
+
+    /// <summary>Describes how a worker process ended, from its exit code.</summary>
+    /// <param name="exitCode">The exit code (on Unix, 128 + the signal for a process a signal killed).</param>
+    /// <returns>A short phrase, e.g. "killed by signal 9 (SIGKILL)".</returns>
+    public static string DescribeExit(int exitCode) => exitCode switch
+    {
+        WorkerServer.ExitCodeAboveMemoryLimit => $"stopped itself above its memory terminate threshold (exit code {exitCode})",
+        > 128 and < 160 when !OperatingSystem.IsWindows() => $"killed by signal {exitCode - 128}{SignalName(exitCode - 128)}",
+        _ => $"exited with code {exitCode}",
+    };
+
+    /// <summary>Runs the worker until it stops deliberately, the nanny gives up, or <paramref name="cancellationToken"/> stops both.</summary>
+    /// <param name="cancellationToken">Stops the worker (in good order: its standard input closes) and the nanny.</param>
+    /// <returns>0 when the worker stopped deliberately or was stopped; 1 when the nanny gave up.</returns>
+    public async Task<int> RunAsync(CancellationToken cancellationToken = default)
+    {
+        string? reason = null;
+        int failedStarts = 0;
+        while (true)
+        {
+            (int exitCode, bool joined, string? lastError) = await RunChildAsync(reason is null ? _arguments : [.. _arguments, .. _restartArguments(reason)], cancellationToken).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested || exitCode == 0)
+            {
+                return 0;
+            }
+
+            failedStarts = joined ? 0 : failedStarts + 1;
+            reason = DescribeExit(exitCode) + (lastError is null ? "" : $"; its last error line: {lastError}");
+            if (failedStarts >= MaxFailedStarts)
+            {
+                await Console.Error.WriteLineAsync($"Nanny: the worker died {failedStarts} times in a row before joining its scheduler (the last {reason}); giving up.").ConfigureAwait(false);
+                return 1;
+            }
+
+            await Console.Error.WriteLineAsync($"Nanny: the worker process {reason}; starting a fresh one.").ConfigureAwait(false);
+            Interlocked.Increment(ref _restarts);
+        }
+    }
+
+    // Runs one child, passing its output through, until it exits; a cancellation closes its input (a
+    // request to stop in good order) and, if it has not stopped after a grace period, kills it.
+    private async Task<(int ExitCode, bool Joined, string? LastError)> RunChildAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(_fileName) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process child = Process.Start(start) ?? throw new InvalidOperationException($"The nanny could not start the worker program {_fileName}.");
+        bool joined = false;
+        string? lastError = null;
+        child.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                Volatile.Write(ref joined, joined || line.StartsWith(JoinedLinePrefix, StringComparison.Ordinal));
+                Console.Out.WriteLine(line);
+            }
+        };
+        child.ErrorDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrWhiteSpace(e.Data))
+            {
+                Volatile.Write(ref lastError, e.Data);
+                Console.Error.WriteLine(e.Data);
+            }
+        };
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
+        try
+        {
+            await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            child.StandardInput.Close();
+            try
+            {
+                await child.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                child.Kill(entireProcessTree: true);
+                await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        // The last output lines are in once the process has exited and its streams have ended.
+        await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        return (child.ExitCode, Volatile.Read(ref joined), Volatile.Read(ref lastError));
+    }
+
+    private static string SignalName(int signal) => signal switch
+    {
+        6 => " (SIGABRT)",
+        9 => " (SIGKILL)",
+        11 => " (SIGSEGV)",
+        15 => " (SIGTERM)",
+        _ => "",
+    };
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Tessera.Distributed.Tests.Hosts;
+
+namespace Tessera.Distributed.Tests;
+
+/// <summary>
+/// <c>tessera worker</c> under its nanny: a worker process that dies is restarted and says why in the
+/// scheduler's log; a worker that stops deliberately ends its nanny; a nanny that dies takes its worker along.
+/// </summary>
+public sealed class NannyTests : IAsyncLifetime
+{
+    private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(60);
+    private readonly List<Process> _processes = [];
+    private SchedulerHost _scheduler = null!;
+
+    public async ValueTask InitializeAsync() =>
+        _scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = "tcp://127.0.0.1:0", AllowedFailures = 1 }, TestContext.Current.CancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (Process p in _processes)
+        {
+            try
+            {
+                p.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            p.Dispose();
+        }
+
+        await _scheduler.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AWorkerProcessKilledUnderItsNanny_IsRestarted_AndTheSchedulerLogsWhy()
+    {
+        await StartWorkerAsync();
+        await using Client client = await Client.ConnectAsync(_scheduler.Address);
+        int first = await WorkerProcessIdAsync(client);
+
+        Process.GetProcessById(first).Kill();
+        await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process killed by signal 9 (SIGKILL)"));
+        int second = await WorkerProcessIdAsync(client);
+        Assert.NotEqual(first, second);
+        Assert.Single(await client.GetWorkersAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task AWorkerAboveItsMemoryTerminateThreshold_IsRestarted_AndTheTaskThatDidItFailsWithKilledWorker()
+    {
+        await StartWorkerAsync("--memory-limit", "300MB", "--memory-spill-fraction", "off", "--memory-pause-fraction", "off");
+        await using Client client = await Client.ConnectAsync(_scheduler.Address);
+        using Future<byte> hog = client.Submit(() =>
+        {
+            // Far above 95% of the limit, touched so that it counts, and held until the worker stops.
+            var block = new byte[400_000_000];
+            Array.Fill(block, (byte)1);
+            Thread.Sleep(TimeSpan.FromSeconds(30));
+            return block[^1];
+        });
+
+        KilledWorkerException e = await Assert.ThrowsAsync<KilledWorkerException>(() => hog.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken));
+        Assert.Equal(hog.Key, e.Key);
+        await WaitUntilAsync(() => Logged("stopped itself above its memory terminate threshold"));
+        using Future<int> after = client.Submit(() => 42);
+        Assert.Equal(42, await after.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task ANannyThatDies_TakesItsWorkerProcessAlong()
+    {
+        Process nanny = await StartWorkerAsync();
+        await using Client client = await Client.ConnectAsync(_scheduler.Address);
+        using Process worker = Process.GetProcessById(await WorkerProcessIdAsync(client));
+        Assert.NotEqual(nanny.Id, worker.Id);
+
+        nanny.Kill();
+        await worker.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+        await WaitUntilAsync(() => _scheduler.WorkerCount == 0);
+    }
+
+    [Fact]
+    public async Task AWorkerWhoseSchedulerStops_EndsItsNannyWithExitCode0()
+    {
+        Process nanny = await StartWorkerAsync();
+        await _scheduler.DisposeAsync();
+        await nanny.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+        Assert.Equal(0, nanny.ExitCode);
+    }
+
+    [Theory]
+    [InlineData(137, "killed by signal 9 (SIGKILL)")]
+    [InlineData(134, "killed by signal 6 (SIGABRT)")]
+    [InlineData(Tessera.Distributed.Runtime.WorkerServer.ExitCodeAboveMemoryLimit, "stopped itself above its memory terminate threshold (exit code 86)")]
+    [InlineData(3, "exited with code 3")]
+    public void ExitCodes_AreDescribedForTheLog(int exitCode, string expected) => Assert.Equal(expected, WorkerNanny.DescribeExit(exitCode));
+
+    private async Task<Process> StartWorkerAsync(params string[] options)
+    {
+        Process nanny = TesseraCommand.Start(["worker", _scheduler.Address, "--nthreads", "1", "--app-base", AppContext.BaseDirectory, .. options]);
+        _processes.Add(nanny);
+        await TesseraCommand.ReadLineStartingWithAsync(nanny, WorkerNanny.JoinedLinePrefix);
+        return nanny;
+    }
+
+    private static async Task<int> WorkerProcessIdAsync(Client client)
+    {
+        using Future<int> pid = client.Submit(() => Environment.ProcessId, key: $"pid-{Guid.NewGuid():N}");
+        return await pid.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+    }
+
+    private bool Logged(string text) => _scheduler.Monitor.GetLogs().Any(l => l.Message.Contains(text, StringComparison.Ordinal));
+
+    private async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < s_limit, $"waited {s_limit.TotalSeconds} s; the scheduler's log:\n{string.Join('\n', _scheduler.Monitor.GetLogs().Select(l => $"{l.Source}: {l.Message}"))}");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+}
