@@ -65,7 +65,7 @@ public static partial class Blas
             throw new ArgumentException($"matmul: shapes {Shapes.Format(a.ShapeArray)} and {Shapes.Format(b.ShapeArray)} are not aligned: {k} (dim 1) != {b.ShapeArray[0]} (dim 0).");
         }
 
-        var c = new T[m * n];
+        var c = BlockMemory.AllocateZeroed<T>((long)m * n);
         if (m == 0 || n == 0 || k == 0)
         {
             return new NDArray<T>(c, [m, n]);

@@ -132,7 +132,7 @@ internal static class BlockFunctions<T>
             kept += k ? 1 : 0;
         }
 
-        var selected = new T[kept * row];
+        var selected = BlockMemory.Allocate<T>((long)kept * row);
         for (int i = 0, at = 0; i < keep.Length; i++)
         {
             if (keep[i])

@@ -19,7 +19,7 @@ public abstract partial class NDArray
         where T : unmanaged
     {
         long n = ArangeLength(start, stop, step);
-        var data = new T[n];
+        var data = BlockMemory.AllocateZeroed<T>(n);
         ElementOps<T> ops = ElementOps<T>.Instance;
         for (long i = 0; i < n; i++)
         {
@@ -396,7 +396,7 @@ public sealed partial class NDArray<TElement>
 
     internal static NDArray<TElement> ReadRaw(int[] shape, Stream stream, string name, long offset)
     {
-        var data = GC.AllocateUninitializedArray<TElement>(checked((int)Shapes.Product(shape)));
+        var data = BlockMemory.Allocate<TElement>(Shapes.Product(shape));
         Span<byte> bytes = MemoryMarshal.AsBytes(data.AsSpan());
         int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
         if (read < bytes.Length)
