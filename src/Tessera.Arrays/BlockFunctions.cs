@@ -215,13 +215,7 @@ internal static class MatMulFunctions<T>
 
     private static NDArray<T> DotBlock(NDArray<T>[] row, NDArray<T>[] column)
     {
-        NDArray<T> acc = Blas.MatMul(row[0], column[0]);
-        for (int i = 1; i < row.Length; i++)
-        {
-            NDArray<T> p = Blas.MatMul(row[i], column[i]);
-            System.Numerics.Tensors.TensorPrimitives.Add(acc.AsSpan(), p.AsSpan(), acc.AsSpan());
-        }
-
-        return acc;
+        Blas.LimitThreadsForBlocks();
+        return Blas.SumOfProducts(row, column);
     }
 }
