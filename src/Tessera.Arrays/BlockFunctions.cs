@@ -203,14 +203,16 @@ internal static class MatMulFunctions<T>
 
     private static NDArray<T> TensorDotBlock(NDArray<T>[] left, NDArray<T>[] right, int[] axesA, int[] axesB)
     {
-        NDArray<T> acc = NDArray.TensorDot(left[0], right[0], axesA, axesB).Contiguous();
-        for (int i = 1; i < left.Length; i++)
+        var a2 = new NDArray<T>[left.Length];
+        var b2 = new NDArray<T>[left.Length];
+        int[] shape = [];
+        for (int i = 0; i < left.Length; i++)
         {
-            NDArray<T> p = NDArray.TensorDot(left[i], right[i], axesA, axesB).Contiguous();
-            System.Numerics.Tensors.TensorPrimitives.Add(acc.AsSpan(), p.AsSpan(), acc.AsSpan());
+            (a2[i], b2[i], shape) = NDArray.TensorDotOperands(left[i], right[i], axesA, axesB);
         }
 
-        return acc;
+        Blas.LimitThreadsForBlocks();
+        return Blas.SumOfProducts(a2, b2).Reshape(shape);
     }
 
     private static NDArray<T> DotBlock(NDArray<T>[] row, NDArray<T>[] column)
