@@ -51,19 +51,7 @@ public class SliceThroughTests
             int[] shape = TestData.Shape(r, 1, 3, 8);
             NDArray<double> a = TestData.Doubles(r, shape), b = TestData.Doubles(r, shape);
             DArray<double> da = DArray.FromArray(a, TestData.Chunks(r, shape)), db = DArray.FromArray(b, TestData.Chunks(r, shape));
-            var index = new List<Ix>();
-            for (int i = 0; i < shape.Length; i++)
-            {
-                if (r.Next(5) == 0)
-                {
-                    index.Add(Ix.NewAxis);
-                }
-
-                int step = r.Next(1, 4) * (r.Next(2) == 0 ? 1 : -1);
-                index.Add(r.Next(4) == 0 ? Ix.At(r.Next(-shape[i], shape[i])) : Ix.S(r.Next(3) == 0 ? null : r.Next(-10, 10), r.Next(3) == 0 ? null : r.Next(-10, 10), step));
-            }
-
-            Ix[] ix = [.. index];
+            Ix[] ix = TestData.BasicIndex(r, shape);
             Func<DArray<double>> build = () => DArray.Where(da > db, (da * db).Abs().Sqrt(), -da.Abs())[ix];
             DArray<double> pushed = build(), plain = Without(build);
             NDArray<double> expected = plain.Compute();
