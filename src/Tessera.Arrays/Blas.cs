@@ -10,6 +10,7 @@ public static partial class Blas
     private const int NoTrans = 111;
     private const int Trans = 112;
     private static readonly nint s_library = Load();
+    private static int s_threadsChosen;
     private static readonly unsafe delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void> s_dgemm = (delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void>)Export("cblas_dgemm");
     private static readonly unsafe delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> s_sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)Export("cblas_sgemm");
 
@@ -21,9 +22,36 @@ public static partial class Blas
 
     /// <summary>Sets the number of threads OpenBLAS uses for one product (its <c>openblas_set_num_threads</c>); no effect without OpenBLAS.</summary>
     /// <param name="threads">The number of threads (1 when the scheduler already runs one product per core).</param>
-    public static unsafe void SetNumThreads(int threads)
+    /// <remarks>Once called, the block products of <see cref="DArray.MatMul{T}(DArray{T}, DArray{T})"/> keep this setting instead of limiting OpenBLAS to one thread.</remarks>
+    public static void SetNumThreads(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        Volatile.Write(ref s_threadsChosen, 1);
+        SetNativeThreads(threads);
+    }
+
+    /// <summary>
+    /// Called by the block products of a chunked matrix product. The scheduler already runs one
+    /// product per thread; OpenBLAS's own threads on top would oversubscribe the cores, and
+    /// OpenBLAS's pthreads build queues concurrent multi-threaded calls on its one thread server.
+    /// So the first block product limits OpenBLAS to one thread, unless the user chose a number:
+    /// <see cref="SetNumThreads"/>, or <c>OPENBLAS_NUM_THREADS</c>/<c>OMP_NUM_THREADS</c> in the environment.
+    /// </summary>
+    internal static void LimitThreadsForBlocks()
+    {
+        if (Volatile.Read(ref s_threadsChosen) != 0 || Interlocked.CompareExchange(ref s_threadsChosen, 1, 0) != 0)
+        {
+            return;
+        }
+
+        if (Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") is null && Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null)
+        {
+            SetNativeThreads(1);
+        }
+    }
+
+    private static unsafe void SetNativeThreads(int threads)
+    {
         nint f = Export("openblas_set_num_threads");
         if (f != 0)
         {
@@ -52,33 +80,71 @@ public static partial class Blas
     private static nint Export(string name) => s_library != 0 && NativeLibrary.TryGetExport(s_library, name, out nint f) ? f : 0;
 
     internal static NDArray<T> MatMul<T>(NDArray<T> a, NDArray<T> b)
+        where T : unmanaged, INumber<T> => SumOfProducts([a], [b]);
+
+    /// <summary>
+    /// The sum of the products <c>left[i] @ right[i]</c> (one output block of a chunked product),
+    /// accumulated in one buffer: OpenBLAS adds each product to the result (<c>beta</c> = 1), so no
+    /// partial product is allocated.
+    /// </summary>
+    internal static NDArray<T> SumOfProducts<T>(IReadOnlyList<NDArray<T>> left, IReadOnlyList<NDArray<T>> right)
         where T : unmanaged, INumber<T>
     {
-        if (a.NDim != 2 || b.NDim != 2)
+        int m = -1, n = -1;
+        for (int i = 0; i < left.Count; i++)
         {
-            throw new ArgumentException($"matmul: both operands must be 2-D; got shapes {Shapes.Format(a.ShapeArray)} and {Shapes.Format(b.ShapeArray)}.");
+            NDArray<T> a = left[i], b = right[i];
+            if (a.NDim != 2 || b.NDim != 2)
+            {
+                throw new ArgumentException($"matmul: both operands must be 2-D; got shapes {Shapes.Format(a.ShapeArray)} and {Shapes.Format(b.ShapeArray)}.");
+            }
+
+            if (b.ShapeArray[0] != a.ShapeArray[1])
+            {
+                throw new ArgumentException($"matmul: shapes {Shapes.Format(a.ShapeArray)} and {Shapes.Format(b.ShapeArray)} are not aligned: {a.ShapeArray[1]} (dim 1) != {b.ShapeArray[0]} (dim 0).");
+            }
+
+            if (i == 0)
+            {
+                (m, n) = (a.ShapeArray[0], b.ShapeArray[1]);
+            }
+            else if (a.ShapeArray[0] != m || b.ShapeArray[1] != n)
+            {
+                throw new ArgumentException($"matmul: the products of a sum have shapes ({m}, {n}) and ({a.ShapeArray[0]}, {b.ShapeArray[1]}).");
+            }
         }
 
-        int m = a.ShapeArray[0], k = a.ShapeArray[1], n = b.ShapeArray[1];
-        if (b.ShapeArray[0] != k)
+        bool native = UseNative && HasNativeGemm<T>();
+        T[] c = native ? BlockMemory.Allocate<T>((long)m * n) : BlockMemory.AllocateZeroed<T>((long)m * n);
+        bool written = false;
+        for (int i = 0; i < left.Count; i++)
         {
-            throw new ArgumentException($"matmul: shapes {Shapes.Format(a.ShapeArray)} and {Shapes.Format(b.ShapeArray)} are not aligned: {k} (dim 1) != {b.ShapeArray[0]} (dim 0).");
+            NDArray<T> a = left[i], b = right[i];
+            int k = a.ShapeArray[1];
+            if (m == 0 || n == 0 || k == 0)
+            {
+                continue;
+            }
+
+            if (native)
+            {
+                (T[] ad, int ao, int lda, bool at) = Operand(a);
+                (T[] bd, int bo, int ldb, bool bt) = Operand(b);
+                Gemm(m, n, k, ad, ao, lda, at, bd, bo, ldb, bt, c, accumulate: written);
+            }
+            else
+            {
+                ManagedGemm(m, n, k, a.Contiguous(), b.Contiguous(), c);
+            }
+
+            written = true;
         }
 
-        var c = new T[m * n];
-        if (m == 0 || n == 0 || k == 0)
+        if (native && !written)
         {
-            return new NDArray<T>(c, [m, n]);
+            c.AsSpan().Clear();
         }
 
-        (T[] ad, int ao, int lda, bool at) = Operand(a);
-        (T[] bd, int bo, int ldb, bool bt) = Operand(b);
-        if (UseNative && TryGemm(m, n, k, ad, ao, lda, at, bd, bo, ldb, bt, c))
-        {
-            return new NDArray<T>(c, [m, n]);
-        }
-
-        ManagedGemm(m, n, k, a.Contiguous(), b.Contiguous(), c);
         return new NDArray<T>(c, [m, n]);
     }
 
@@ -102,30 +168,24 @@ public static partial class Blas
         return (c.Data, 0, Math.Max(cols, 1), false);
     }
 
-    private static unsafe bool TryGemm<T>(int m, int n, int k, T[] a, int ao, int lda, bool at, T[] b, int bo, int ldb, bool bt, T[] c)
+    private static unsafe bool HasNativeGemm<T>()
+        where T : unmanaged => (typeof(T) == typeof(double) && s_dgemm != null) || (typeof(T) == typeof(float) && s_sgemm != null);
+
+    // c = a @ b, or c += a @ b when accumulating; only for the types HasNativeGemm accepts.
+    private static unsafe void Gemm<T>(int m, int n, int k, T[] a, int ao, int lda, bool at, T[] b, int bo, int ldb, bool bt, T[] c, bool accumulate)
         where T : unmanaged
     {
-        if (typeof(T) == typeof(double) && s_dgemm != null)
+        fixed (T* pa = a, pb = b, pc = c)
         {
-            fixed (T* pa = a, pb = b, pc = c)
+            if (typeof(T) == typeof(double))
             {
-                s_dgemm(RowMajor, at ? Trans : NoTrans, bt ? Trans : NoTrans, m, n, k, 1.0, (double*)pa + ao, lda, (double*)pb + bo, ldb, 0.0, (double*)pc, n);
+                s_dgemm(RowMajor, at ? Trans : NoTrans, bt ? Trans : NoTrans, m, n, k, 1.0, (double*)pa + ao, lda, (double*)pb + bo, ldb, accumulate ? 1.0 : 0.0, (double*)pc, n);
             }
-
-            return true;
-        }
-
-        if (typeof(T) == typeof(float) && s_sgemm != null)
-        {
-            fixed (T* pa = a, pb = b, pc = c)
+            else
             {
-                s_sgemm(RowMajor, at ? Trans : NoTrans, bt ? Trans : NoTrans, m, n, k, 1f, (float*)pa + ao, lda, (float*)pb + bo, ldb, 0f, (float*)pc, n);
+                s_sgemm(RowMajor, at ? Trans : NoTrans, bt ? Trans : NoTrans, m, n, k, 1f, (float*)pa + ao, lda, (float*)pb + bo, ldb, accumulate ? 1f : 0f, (float*)pc, n);
             }
-
-            return true;
         }
-
-        return false;
     }
 
     /// <summary>Cache-blocked i-k-j product with vectorized inner rows.</summary>

@@ -132,7 +132,7 @@ internal static class BlockFunctions<T>
             kept += k ? 1 : 0;
         }
 
-        var selected = new T[kept * row];
+        var selected = BlockMemory.Allocate<T>((long)kept * row);
         for (int i = 0, at = 0; i < keep.Length; i++)
         {
             if (keep[i])
@@ -203,25 +203,21 @@ internal static class MatMulFunctions<T>
 
     private static NDArray<T> TensorDotBlock(NDArray<T>[] left, NDArray<T>[] right, int[] axesA, int[] axesB)
     {
-        NDArray<T> acc = NDArray.TensorDot(left[0], right[0], axesA, axesB).Contiguous();
-        for (int i = 1; i < left.Length; i++)
+        var a2 = new NDArray<T>[left.Length];
+        var b2 = new NDArray<T>[left.Length];
+        int[] shape = [];
+        for (int i = 0; i < left.Length; i++)
         {
-            NDArray<T> p = NDArray.TensorDot(left[i], right[i], axesA, axesB).Contiguous();
-            System.Numerics.Tensors.TensorPrimitives.Add(acc.AsSpan(), p.AsSpan(), acc.AsSpan());
+            (a2[i], b2[i], shape) = NDArray.TensorDotOperands(left[i], right[i], axesA, axesB);
         }
 
-        return acc;
+        Blas.LimitThreadsForBlocks();
+        return Blas.SumOfProducts(a2, b2).Reshape(shape);
     }
 
     private static NDArray<T> DotBlock(NDArray<T>[] row, NDArray<T>[] column)
     {
-        NDArray<T> acc = Blas.MatMul(row[0], column[0]);
-        for (int i = 1; i < row.Length; i++)
-        {
-            NDArray<T> p = Blas.MatMul(row[i], column[i]);
-            System.Numerics.Tensors.TensorPrimitives.Add(acc.AsSpan(), p.AsSpan(), acc.AsSpan());
-        }
-
-        return acc;
+        Blas.LimitThreadsForBlocks();
+        return Blas.SumOfProducts(row, column);
     }
 }

@@ -24,7 +24,9 @@ internal static class BlockGrid
             }
         }
 
-        NDArray<T> result = NDArray<T>.Zeros([.. lengths.Select(l => l.Sum())]);
+        // The blocks tile the result, so every element is written: no need to zero it first.
+        int[] shape = [.. lengths.Select(l => l.Sum())];
+        var result = new NDArray<T>(BlockMemory.Allocate<T>(Shapes.Product(shape)), shape);
         long[][] starts = [.. lengths.Select(Chunking.Starts)];
         int p = 0;
         foreach (int[] index in DArray<T>.BlockIndices(grid))

@@ -7,17 +7,21 @@ internal static class Chunking
 {
     public const long DefaultChunkBytes = 128L * 1024 * 1024;
 
-    public static long ConfiguredChunkBytes()
+    public static long ConfiguredChunkBytes() => ConfiguredBytes("array.chunk-size", DefaultChunkBytes);
+
+    /// <summary>Reads a byte size from the configuration: a number, or text such as <c>32MiB</c>; a negative number passes through.</summary>
+    public static long ConfiguredBytes(string key, long defaultValue)
     {
-        object? v = TesseraConfig.Get("array.chunk-size");
+        object? v = TesseraConfig.Get(key);
         return v switch
         {
-            null => DefaultChunkBytes,
-            string s => ParseBytes(s, "array.chunk-size"),
+            null => defaultValue,
+            string s when s.TrimStart().StartsWith('-') => long.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture),
+            string s => ParseBytes(s, key),
             long l => l,
             int i => i,
             double d => (long)d,
-            _ => ParseBytes(Convert.ToString(v, CultureInfo.InvariantCulture)!, "array.chunk-size"),
+            _ => ParseBytes(Convert.ToString(v, CultureInfo.InvariantCulture)!, key),
         };
     }
 

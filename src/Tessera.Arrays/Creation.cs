@@ -15,7 +15,7 @@ internal static class CreationFunctions<T>
 
     private static NDArray<T> ArangeBlock(double start, double step, long offset, int count)
     {
-        var data = new T[count];
+        var data = BlockMemory.Allocate<T>(count);
         ElementOps<T> ops = ElementOps<T>.Instance;
         for (int i = 0; i < count; i++)
         {
@@ -27,7 +27,7 @@ internal static class CreationFunctions<T>
 
     private static NDArray<T> EyeBlock(long row0, long col0, int rows, int cols, long k)
     {
-        var data = new T[rows * cols];
+        var data = BlockMemory.AllocateZeroed<T>((long)rows * cols);
         T one = ElementOps<T>.Instance.One;
         for (int i = 0; i < rows; i++)
         {
@@ -43,7 +43,7 @@ internal static class CreationFunctions<T>
 
     private static NDArray<T> FromFunctionBlock(Func<long[], T> function, long[] offsets, int[] shape)
     {
-        var data = new T[Shapes.Product(shape)];
+        var data = BlockMemory.Allocate<T>(Shapes.Product(shape));
         var index = (long[])offsets.Clone();
         for (int p = 0; p < data.Length; p++)
         {
@@ -142,7 +142,7 @@ internal static class RandomFunctions
 
     private static NDArray<double> UniformBlock(ulong seed, long block, int[] shape, double low, double high)
     {
-        var data = GC.AllocateUninitializedArray<double>((int)Shapes.Product(shape));
+        var data = BlockMemory.Allocate<double>(Shapes.Product(shape));
         var rng = new Xoshiro(seed, block);
         rng.FillUnit(data);
         double width = high - low;
@@ -157,7 +157,7 @@ internal static class RandomFunctions
 
     private static NDArray<double> NormalBlock(ulong seed, long block, int[] shape, double loc, double scale)
     {
-        var data = GC.AllocateUninitializedArray<double>((int)Shapes.Product(shape));
+        var data = BlockMemory.Allocate<double>(Shapes.Product(shape));
         var rng = new Xoshiro(seed, block);
         for (int i = 0; i < data.Length; i += 2)
         {
@@ -176,7 +176,7 @@ internal static class RandomFunctions
 
     private static NDArray<long> IntegersBlock(ulong seed, long block, int[] shape, long low, long high)
     {
-        var data = GC.AllocateUninitializedArray<long>((int)Shapes.Product(shape));
+        var data = BlockMemory.Allocate<long>(Shapes.Product(shape));
         var rng = new Xoshiro(seed, block);
         ulong range = (ulong)(high - low);
         for (int i = 0; i < data.Length; i++)

@@ -12,6 +12,8 @@ public sealed partial class DArray<TElement> : IDArray
 
     IDArray IDArray.RechunkTo(int[][] chunks) => Rechunk(chunks);
 
+    IDArray IDArray.SliceBy(Ix[] index) => Slice(index);
+
     Key IDArray.BlockKey(int[] index) => BlockKey(index);
 
     /// <summary>Applies a function blockwise to aligned inputs (broadcast, chunks unified).</summary>
@@ -61,7 +63,7 @@ public sealed partial class DArray<TElement> : IDArray
         object?[] token = [.. tokenParts, .. aligned.Select(x => x.Name), function.Name];
         string name = NewName(op, token);
         LayeredGraph graph = LayeredGraph.Merge(aligned.Select(x => x.Graph));
-        return Build<TOut>(name, outChunks, graph, aligned.Select(x => x.Name), index =>
+        DArray<TOut> result = Build<TOut>(name, outChunks, graph, aligned.Select(x => x.Name), index =>
         {
             var args = new Node[aligned.Length + extra.Length];
             for (int i = 0; i < aligned.Length; i++)
@@ -80,6 +82,16 @@ public sealed partial class DArray<TElement> : IDArray
             extra.CopyTo(args, aligned.Length);
             return Node.Call(function, args);
         }, fusable: true);
+
+        // A selection from the result is the same operation on the same selection from each input,
+        // when no input is broadcast: Slice then builds tasks for the selected blocks only and
+        // computes the operation on the selected elements only.
+        if (inputs.All(x => x.ShapeArray.AsSpan().SequenceEqual(shape)))
+        {
+            result._sliceThrough = index => Elementwise<TOut>(op, function, [.. inputs.Select(x => x.SliceBy(index))], extra, tokenParts);
+        }
+
+        return result;
     }
 
     private static void CheckBinary(BinaryOp op)

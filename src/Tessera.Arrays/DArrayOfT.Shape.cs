@@ -107,6 +107,11 @@ public sealed partial class DArray<TElement>
         }
 
         RequireKnownChunks("getitem");
+        if (_sliceThrough is not null && TesseraConfig.Get("array.slice-through", true))
+        {
+            return _sliceThrough(full);
+        }
+
         long[] shape = ShapeArray;
 
         // Per index item: the pieces (input block, local index, output length); integers drop the axis.

@@ -19,6 +19,10 @@ public sealed partial class DArray<TElement> : ITesseraCollection<NDArray<TEleme
     private readonly int[][] _chunks;
     private Key[]? _keys;
 
+    // Set on the result of an elementwise operation whose inputs all have its shape: the same
+    // operation on the inputs' selections (see Slice).
+    private Func<Ix[], DArray<TElement>>? _sliceThrough;
+
     internal DArray(LayeredGraph graph, string name, int[][] chunks)
     {
         Graph = graph;

@@ -17,5 +17,7 @@ internal interface IDArray
 
     IDArray RechunkTo(int[][] chunks);
 
+    IDArray SliceBy(Ix[] index);
+
     Key BlockKey(int[] index);
 }

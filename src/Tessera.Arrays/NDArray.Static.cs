@@ -19,7 +19,7 @@ public abstract partial class NDArray
         where T : unmanaged
     {
         long n = ArangeLength(start, stop, step);
-        var data = new T[n];
+        var data = BlockMemory.AllocateZeroed<T>(n);
         ElementOps<T> ops = ElementOps<T>.Instance;
         for (long i = 0; i < n; i++)
         {
@@ -193,6 +193,14 @@ public abstract partial class NDArray
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
+        (NDArray<T> a2, NDArray<T> b2, int[] shape) = TensorDotOperands(a, b, axesA, axesB);
+        return Blas.MatMul(a2, b2).Reshape(shape);
+    }
+
+    /// <summary>The 2-D operands whose product is <c>tensordot(a, b, axesA, axesB)</c> reshaped to the returned shape.</summary>
+    internal static (NDArray<T> A, NDArray<T> B, int[] Shape) TensorDotOperands<T>(NDArray<T> a, NDArray<T> b, int[] axesA, int[] axesB)
+        where T : unmanaged
+    {
         (int[] ca, int[] cb) = TensorDotAxes("tensordot", Shapes.ToLong(a.ShapeArray), Shapes.ToLong(b.ShapeArray), axesA, axesB);
         int[] fa = [.. Enumerable.Range(0, a.NDim).Where(i => !ca.Contains(i))];
         int[] fb = [.. Enumerable.Range(0, b.NDim).Where(i => !cb.Contains(i))];
@@ -201,7 +209,7 @@ public abstract partial class NDArray
         int k = ca.Aggregate(1, (p, i) => p * a.ShapeArray[i]);
         NDArray<T> a2 = a.Transpose([.. fa, .. ca]).Contiguous().Reshape(m, k);
         NDArray<T> b2 = b.Transpose([.. cb, .. fb]).Contiguous().Reshape(k, n);
-        return Blas.MatMul(a2, b2).Reshape([.. fa.Select(i => a.ShapeArray[i]), .. fb.Select(i => b.ShapeArray[i])]);
+        return (a2, b2, [.. fa.Select(i => a.ShapeArray[i]), .. fb.Select(i => b.ShapeArray[i])]);
     }
 
     internal static (int[] A, int[] B) TensorDotAxes(string op, long[] shapeA, long[] shapeB, int[] axesA, int[] axesB)
@@ -396,7 +404,7 @@ public sealed partial class NDArray<TElement>
 
     internal static NDArray<TElement> ReadRaw(int[] shape, Stream stream, string name, long offset)
     {
-        var data = GC.AllocateUninitializedArray<TElement>(checked((int)Shapes.Product(shape)));
+        var data = BlockMemory.Allocate<TElement>(Shapes.Product(shape));
         Span<byte> bytes = MemoryMarshal.AsBytes(data.AsSpan());
         int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
         if (read < bytes.Length)

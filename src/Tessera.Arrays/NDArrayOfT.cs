@@ -45,7 +45,7 @@ public sealed partial class NDArray<TElement> : NDArray
     {
         ArgumentNullException.ThrowIfNull(shape);
         CheckShape("zeros", shape);
-        return new NDArray<TElement>(new TElement[Shapes.Product(shape)], (int[])shape.Clone());
+        return new NDArray<TElement>(BlockMemory.AllocateZeroed<TElement>(Shapes.Product(shape)), (int[])shape.Clone());
     }
 
     /// <summary>Creates an array filled with one value.</summary>
@@ -56,7 +56,7 @@ public sealed partial class NDArray<TElement> : NDArray
     {
         ArgumentNullException.ThrowIfNull(shape);
         CheckShape("full", shape);
-        var data = GC.AllocateUninitializedArray<TElement>(checked((int)Shapes.Product(shape)));
+        var data = BlockMemory.Allocate<TElement>(Shapes.Product(shape));
         data.AsSpan().Fill(value);
         return new NDArray<TElement>(data, (int[])shape.Clone());
     }
@@ -174,7 +174,7 @@ public sealed partial class NDArray<TElement> : NDArray
     /// <returns>The elements.</returns>
     public TElement[] ToArray()
     {
-        var r = GC.AllocateUninitializedArray<TElement>(checked((int)Size));
+        var r = BlockMemory.Allocate<TElement>(Size);
         CopyTo(r);
         return r;
     }
@@ -217,7 +217,7 @@ public sealed partial class NDArray<TElement> : NDArray
         }
 
         int[] cs = Shapes.CStrides(_shape);
-        var temp = GC.AllocateUninitializedArray<TElement>((int)Size);
+        var temp = BlockMemory.Allocate<TElement>(Size);
         TElement[] src = _data;
         Strided.ForEachRow(_shape, [_strides, cs], [_offset, 0], (len, offs, strides) =>
         {
@@ -545,7 +545,7 @@ public sealed partial class NDArray<TElement> : NDArray
         }
 
         NDArray<TElement> c = Contiguous();
-        var r = GC.AllocateUninitializedArray<TOut>((int)Size);
+        var r = BlockMemory.Allocate<TOut>(Size);
         Ops.ConvertTo<TOut>(c._data.AsSpan(c._offset, (int)Size), r);
         return new NDArray<TOut>(r, (int[])_shape.Clone());
     }

@@ -148,19 +148,7 @@ public class DArrayPropertyTests
             TestData.Same(a.Transpose(perm), da.Transpose(perm).Compute());
             TestData.Same(a.T, da.T.Compute());
 
-            var index = new List<Ix>();
-            for (int i = 0; i < shape.Length; i++)
-            {
-                if (r.Next(5) == 0)
-                {
-                    index.Add(Ix.NewAxis);
-                }
-
-                int step = r.Next(1, 4) * (r.Next(2) == 0 ? 1 : -1);
-                index.Add(r.Next(4) == 0 ? Ix.At(r.Next(-shape[i], shape[i])) : Ix.S(r.Next(3) == 0 ? null : r.Next(-10, 10), r.Next(3) == 0 ? null : r.Next(-10, 10), step));
-            }
-
-            Ix[] ix = [.. index];
+            Ix[] ix = TestData.BasicIndex(r, shape);
             DArray<double> sliced = da[ix];
             NDArray<double> expected = a.Slice(ix);
             TestData.Same(expected, sliced.Compute());

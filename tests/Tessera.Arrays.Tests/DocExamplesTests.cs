@@ -16,6 +16,14 @@ public sealed class DocExamplesTests
     }
 
     [Fact]
+    public void Optimization_SliceThrough()
+    {
+        DArray<double> x = DArray.Random.Uniform([100, 100], chunks: 10, seed: 1);
+        DArray<double> y = ((x + 1.0) * 2.0)[5..15, ..10];
+        Assert.Equal(106, y.Graph.TaskCount);
+    }
+
+    [Fact]
     public void QuickTour_InMemory()
     {
         NDArray<double> a = NDArray.Arange<double>(0, 12).Reshape(3, 4);

@@ -210,6 +210,47 @@ public class NDArrayTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public void SumOfProducts_MatchesTheSumOfSeparateProducts_WithOpenBlasAndManaged(bool native)
+    {
+        bool before = Blas.UseNative;
+        Blas.UseNative = native;
+        try
+        {
+            var r = new Random(7);
+            foreach (int[] ks in new[] { new[] { 4 }, [3, 5, 1], [2, 0, 6], [0] })
+            {
+                const int M = 6, N = 5;
+                NDArray<double>[] left = [.. ks.Select(k => TestData.Doubles(r, [M, k]))];
+                NDArray<double>[] right = [.. ks.Select((k, i) => i % 2 == 0 ? TestData.Doubles(r, [k, N]) : TestData.Doubles(r, [N, k]).T)];
+                NDArray<double> expected = NDArray<double>.Zeros(M, N);
+                for (int p = 0; p < ks.Length; p++)
+                {
+                    for (int i = 0; i < M; i++)
+                    {
+                        for (int j = 0; j < N; j++)
+                        {
+                            for (int q = 0; q < ks[p]; q++)
+                            {
+                                expected[i, j] += left[p][i, q] * right[p][q, j];
+                            }
+                        }
+                    }
+                }
+
+                TestData.Close(expected, Blas.SumOfProducts(left, right));
+            }
+
+            Assert.Contains("(6, 5) and (4, 5)", Assert.Throws<ArgumentException>(() => Blas.SumOfProducts([NDArray<double>.Ones(6, 2), NDArray<double>.Ones(4, 2)], [NDArray<double>.Ones(2, 5), NDArray<double>.Ones(2, 5)])).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Blas.UseNative = before;
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public void MatMul_MatchesNaiveLoops_WithOpenBlasAndManaged(bool native)
     {
         bool before = Blas.UseNative;

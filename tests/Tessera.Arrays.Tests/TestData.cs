@@ -9,6 +9,24 @@ internal static class TestData
         return [.. Enumerable.Range(0, ndim).Select(_ => r.Next(1, maxLen + 1))];
     }
 
+    /// <summary>A random basic index: per axis an integer or a slice with a step (either sign), sometimes after a new axis.</summary>
+    public static Ix[] BasicIndex(Random r, int[] shape)
+    {
+        var index = new List<Ix>();
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if (r.Next(5) == 0)
+            {
+                index.Add(Ix.NewAxis);
+            }
+
+            int step = r.Next(1, 4) * (r.Next(2) == 0 ? 1 : -1);
+            index.Add(r.Next(4) == 0 ? Ix.At(r.Next(-shape[i], shape[i])) : Ix.S(r.Next(3) == 0 ? null : r.Next(-10, 10), r.Next(3) == 0 ? null : r.Next(-10, 10), step));
+        }
+
+        return [.. index];
+    }
+
     /// <summary>A random partition of each axis into blocks (regular or irregular).</summary>
     public static int[][] Chunks(Random r, int[] shape) => [.. shape.Select(n => Partition(r, n))];
 

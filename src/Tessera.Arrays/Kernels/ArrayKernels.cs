@@ -22,7 +22,7 @@ internal static class ArrayKernels
         }
 
         NDArray<T> av = Gatherable(a).BroadcastTo(shape), bv = Gatherable(b).BroadcastTo(shape);
-        var result = GC.AllocateUninitializedArray<T>(checked((int)Shapes.Product(shape)));
+        var result = BlockMemory.Allocate<T>(Shapes.Product(shape));
         T[] da = av.Data, db = bv.Data;
         T[]? sa = null, sb = null;
         Strided.ForEachRow(shape, [av.StridesArray, bv.StridesArray, Shapes.CStrides(shape)], [av.Offset, bv.Offset, 0], (len, offs, st) =>
@@ -58,7 +58,7 @@ internal static class ArrayKernels
         const int Tile = 64;
         int rows = c.ShapeArray[0], cols = c.ShapeArray[1];
         int s0 = t.StridesArray[0], s1 = t.StridesArray[1];
-        var result = GC.AllocateUninitializedArray<T>(checked(rows * cols));
+        var result = BlockMemory.Allocate<T>((long)rows * cols);
         T[] cd = c.Data, td = t.Data;
         int co = c.Offset, to = t.Offset;
         Span<T> row = stackalloc T[Tile];
@@ -140,7 +140,7 @@ internal static class ArrayKernels
         }
 
         NDArray<T> c = a.Contiguous();
-        var result = GC.AllocateUninitializedArray<T>(checked((int)c.Size));
+        var result = BlockMemory.Allocate<T>(c.Size);
         ops.Unary(op, c.Data.AsSpan(c.Offset, result.Length), result);
         return new NDArray<T>(result, (int[])a.ShapeArray.Clone());
     }
@@ -149,7 +149,7 @@ internal static class ArrayKernels
         where T : unmanaged
     {
         NDArray<T> c = a.Contiguous();
-        var result = new bool[checked((int)c.Size)];
+        var result = BlockMemory.Allocate<bool>(c.Size);
         ElementOps<T>.Instance.IsNaN(c.Data.AsSpan(c.Offset, result.Length), result);
         return new NDArray<bool>(result, (int[])a.ShapeArray.Clone());
     }
@@ -160,7 +160,7 @@ internal static class ArrayKernels
         int[] shape = Shapes.Broadcast("where", Shapes.Broadcast("where", condition.ShapeArray, x.ShapeArray), y.ShapeArray);
         NDArray<bool> c = condition.BroadcastTo(shape);
         NDArray<T> xv = x.BroadcastTo(shape), yv = y.BroadcastTo(shape);
-        var result = GC.AllocateUninitializedArray<T>(checked((int)Shapes.Product(shape)));
+        var result = BlockMemory.Allocate<T>(Shapes.Product(shape));
         bool[] dc = c.Data;
         T[] dx = xv.Data, dy = yv.Data;
         Strided.ForEachRow(shape, [c.StridesArray, xv.StridesArray, yv.StridesArray, Shapes.CStrides(shape)], [c.Offset, xv.Offset, yv.Offset, 0], (len, offs, st) =>
