@@ -676,6 +676,12 @@ public sealed partial class Client : IScheduler, IAsyncDisposable
                     case RestartDone r when _requests.TryRemove(r.RequestId, out TaskCompletionSource<Message>? pending):
                         pending.TrySetResult(r);
                         break;
+                    case MoveDone d when _requests.TryRemove(d.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(d);
+                        break;
+                    case WhoHasList w when _requests.TryRemove(w.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(w);
+                        break;
                     case ClusterRestarted:
                         LoseEverything();
                         break;
