@@ -481,9 +481,10 @@ internal sealed partial class SchedulerState
 
     /// <summary>
     /// Work stealing (Dask's): each worker with idle threads asks the worker with the most tasks beyond its
-    /// threads (two or more) to give up one it has not started, for each idle thread and one more whose
-    /// inputs it holds already, so that the next is there when a thread finishes; a worker left with one
-    /// task queued is never asked, so tasks do not move back and forth. Only tasks worth moving are asked
+    /// threads to give up one it has not started, for each idle thread and one more whose inputs it holds
+    /// already, so that the next is there when a thread finishes. A worker with one task queued is asked
+    /// only by a worker with a thread that nothing will occupy (counting the steals it asked for), so tasks
+    /// do not move back and forth: the one that moves runs at once. Only tasks worth moving are asked
     /// for: ones expected to run at least <see cref="MinimumStealSeconds"/> (as their prefix ran so far),
     /// whose inputs missing on the idle worker take less than half that time to move, and that may run
     /// there (restrictions). The latest-to-run task goes first; the busy worker confirms (<see cref="StealResponse"/>),
@@ -548,7 +549,8 @@ internal sealed partial class SchedulerState
     private bool TryStealFor(WorkerState thief, bool inputsHeld)
     {
         WorkerState? victim = null;
-        int mostWaiting = 1;
+        bool idleThread = thief.Processing.Count + _steals.Values.Count(s => s.Thief == thief) < thief.Threads;
+        int mostWaiting = idleThread ? 0 : 1;
         foreach (WorkerState w in _workerList)
         {
             int waiting = w.Processing.Count - w.Threads - _steals.Values.Count(s => s.Victim == w);

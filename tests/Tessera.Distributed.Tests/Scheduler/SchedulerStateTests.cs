@@ -233,6 +233,29 @@ public sealed class SchedulerStateTests
     }
 
     [Fact]
+    public void BalanceWork_AWorkerWithNothingToDo_TakesTheOnlyQueuedTaskOfABusyOne()
+    {
+        (SchedulerState state, RecordingOutbox outbox, WorkerState w1, WorkerState w2) = SkewedWork(workStealing: true);
+        foreach ((_, SchedulerTask t, long run) in outbox.Sent.Take(8).ToArray())
+        {
+            state.TaskFinished("w1", t.Key, run, 8, 1.0);
+        }
+
+        // w1 runs one task and has one queued; w2 has nothing: the queued one moves, and w2 starts it at once.
+        Assert.Equal((2, 0), (w1.Processing.Count, w2.Processing.Count));
+        SchedulerTask queued = w1.Processing.MaxBy(t => t.Priority)!;
+        state.BalanceWork();
+        Assert.Equal([(w1, queued.Key, queued.RunId)], outbox.StealRequests);
+        state.StealResponse("w1", queued.Key, queued.RunId, stolen: true);
+        Assert.Equal((1, 1), (w1.Processing.Count, w2.Processing.Count));
+
+        // Neither has a task queued now: nothing moves back.
+        state.BalanceWork();
+        Assert.Single(outbox.StealRequests);
+        state.Validate();
+    }
+
+    [Fact]
     public void BalanceWork_WithStealingOff_MovesNothing()
     {
         (SchedulerState state, RecordingOutbox outbox, _, _) = SkewedWork(workStealing: false);
