@@ -531,7 +531,7 @@ internal sealed partial class SchedulerState
 
         LeaveProcessing(t);
         StolenTasks++;
-        if (steal.Victim == victim && steal.Thief is { Closed: false } thief && (t.Restrictions?.Admits(thief, anyWorker: false) ?? true))
+        if (steal.Victim == victim && steal.Thief is { Closed: false, Retiring: false } thief && (t.Restrictions?.Admits(thief, anyWorker: false) ?? true))
         {
             SendToWorker(t, thief);
         }
