@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tessera.Distributed;
 
@@ -132,6 +133,10 @@ public sealed class DashboardServer : ISchedulerDashboard
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Logging.ClearProviders();
+
+        // The dashboard lives inside someone else's process: Ctrl+C and SIGTERM are that application's to
+        // handle (the default console lifetime would take them, so the process would not stop).
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DashboardJsonContext.Default));
         // Created and disposed by the app: the listener stops with the dashboard.
@@ -139,5 +144,13 @@ public sealed class DashboardServer : ISchedulerDashboard
         WebApplication app = builder.Build();
         DashboardEndpoints.Map(app, monitor, app.Services.GetRequiredService<PrometheusText>(), interval, stopping);
         return app;
+    }
+
+    /// <summary>A host lifetime that leaves the process's signals alone: the dashboard starts and stops with its scheduler.</summary>
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

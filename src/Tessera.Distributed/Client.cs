@@ -454,12 +454,23 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
                 return results;
             }
 
-            // Wait for the lost results to be in memory again (recomputed, or held by another worker).
+            // Ask the scheduler where the lost results are now (a rebalance, a replication or a retirement
+            // moves them without telling the client); wait for those held nowhere else to be in memory again
+            // (recomputed, or held by another worker).
+            Key[] lostKeys = [.. lost.Select(l => keys[l.Index]).Distinct()];
+            WhoHasList now = await RequestAsync<WhoHasList>(id => new GetWhoHas(id, lostKeys), cancellationToken).ConfigureAwait(false);
+            Dictionary<Key, string[]> holders = now.Keys.Zip(now.Workers).ToDictionary(p => p.First, p => p.Second);
             foreach ((int i, string worker, Exception error) in lost)
             {
                 if (attempt >= MaxGatherAttempts)
                 {
                     throw error;
+                }
+
+                if (holders.TryGetValue(keys[i], out string[]? elsewhere) && Array.Exists(elsewhere, h => h != worker))
+                {
+                    locations[i] = [.. elsewhere.Where(h => h != worker)];
+                    continue;
                 }
 
                 try
@@ -724,6 +735,12 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
                         break;
                     case RestartDone r when _requests.TryRemove(r.RequestId, out TaskCompletionSource<Message>? pending):
                         pending.TrySetResult(r);
+                        break;
+                    case MoveDone d when _requests.TryRemove(d.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(d);
+                        break;
+                    case WhoHasList w when _requests.TryRemove(w.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(w);
                         break;
                     case ClusterRestarted:
                         LoseEverything();

@@ -50,6 +50,8 @@ public sealed class LocalCluster : IAsyncDisposable
             scheduler.Server.WorkerRestarter = RestartWorkerProcessesAsync;
             scheduler.Server.SilentWorkerRemoved = KillHungWorkerProcess;
         }
+
+        scheduler.Server.WorkerRetired = StopRetiredWorker;
     }
 
     /// <summary>Gets the scheduler's address.</summary>
@@ -260,7 +262,8 @@ public sealed class LocalCluster : IAsyncDisposable
         workers > WorkerCount ? ScaleUpAsync(workers - WorkerCount, cancellationToken) : ScaleDownAsync(WorkerCount - workers);
 
     // Client.RestartAsync: the worker processes are killed and as many new ones started; the scheduler
-    // waits for them to join.
+    // waits for them to join. No scale-up settles whether the new ones joined, so each is started as a
+    // replacement: one that dies before it joins is replaced in turn, and the restart still completes.
     private async Task RestartWorkerProcessesAsync()
     {
         Process[] old;
@@ -275,7 +278,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             foreach (Process p in old)
             {
-                _processes.Add(StartWorkerProcess($"local-{_nextWorker++}", ForgetResources(p)));
+                _processes.Add(StartWorkerProcess($"local-{_nextWorker++}", ForgetResources(p), replacement: true));
             }
         }
     }
@@ -489,7 +492,7 @@ public sealed class LocalCluster : IAsyncDisposable
         Process? hung;
         lock (_processes)
         {
-            hung = _processes.FirstOrDefault(p => p.StartInfo.ArgumentList.SkipWhile(a => a != "--name").Skip(1).FirstOrDefault() == name);
+            hung = _processes.FirstOrDefault(p => WorkerName(p) == name);
         }
 
         try
@@ -501,6 +504,41 @@ public sealed class LocalCluster : IAsyncDisposable
             // It exited already.
         }
     }
+
+    // A worker the scheduler retired (Client.RetireWorkersAsync) closes itself: it leaves the cluster
+    // without a replacement, and its process is killed if it has not exited within the stop timeout.
+    private void StopRetiredWorker(string address, string? name)
+    {
+        lock (_processes)
+        {
+            if (!Processes)
+            {
+                int i = _inProcess.FindIndex(w => w.Address == address);
+                if (i >= 0)
+                {
+                    WorkerHost host = _inProcess[i];
+                    _inProcess.RemoveAt(i);
+                    _ = host.DisposeAsync().AsTask();
+                }
+
+                return;
+            }
+
+            Process? retired = _processes.Find(p => WorkerName(p) == name);
+            if (retired is not null)
+            {
+                _processes.Remove(retired);
+                ForgetResources(retired);
+                _ = Task.Run(async () =>
+                {
+                    await retired.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await StopAsync(retired).ConfigureAwait(false);
+                });
+            }
+        }
+    }
+
+    private static string? WorkerName(Process process) => process.StartInfo.ArgumentList.SkipWhile(a => a != "--name").Skip(1).FirstOrDefault();
 
     private static async Task StopAsync(Process process)
     {

@@ -67,6 +67,44 @@ public sealed class RestartTests
     }
 
     [Fact]
+    public async Task RestartAsync_AWorkerProcessKilledBeforeItJoins_IsReplaced_AndTheRestartCompletes()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true);
+        await using Client client = await Client.ConnectAsync(cluster);
+        int old = cluster.WorkerProcessIdForTesting(0);
+        Task restart = client.RestartAsync(s_limit);
+
+        // Kill the first new process as soon as the restart started it: a .NET process takes far longer to join.
+        var deadline = DateTime.UtcNow + s_limit;
+        while (FirstProcessId() is not int id || id == old)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the restart did not start new worker processes");
+            await Task.Delay(1);
+        }
+
+        cluster.KillWorkerProcessForTesting(0);
+        await restart.WaitAsync(s_limit);
+        Assert.Equal(1, cluster.ReplacedWorkers);
+        Assert.Equal(2, cluster.WorkerCount);
+        Assert.Equal(2, (await client.GetWorkersAsync().WaitAsync(s_limit)).Count);
+        using Future<long> square = client.Submit(Square, 8L);
+        Assert.Equal(64L, await square.ResultAsync().WaitAsync(s_limit));
+
+        // The restart empties the list of processes before it fills it again.
+        int? FirstProcessId()
+        {
+            try
+            {
+                return cluster.WorkerProcessIdForTesting(0);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                return null;
+            }
+        }
+    }
+
+    [Fact]
     public async Task RestartAsync_WorkersThatDoNotComeBack_TimesOut()
     {
         // Workers without a host (the bare server) stop on a restart and nobody starts them again.

@@ -17,6 +17,7 @@ namespace Tessera.Benchmarks.Workloads;
 internal sealed class DashboardOverhead : IWorkload
 {
     private static readonly TimeSpan s_settleTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_gatherTimeout = TimeSpan.FromSeconds(120);
 
     public string Name => "dashboard_overhead";
 
@@ -81,10 +82,17 @@ internal sealed class DashboardOverhead : IWorkload
                 Measure.CollectGarbage();
                 var probe = RunProbe.Start();
                 long offset = (rep + 2) * 10_000_000L;
-                long[] results = await client.GatherAsync(client.Map<long, long>(Inc, Enumerable.Range(0, n).Select(i => offset + i))).ConfigureAwait(false);
+                IReadOnlyList<Future<long>> futures = client.Map<long, long>(Inc, Enumerable.Range(0, n).Select(i => offset + i));
+                long[] results = await GatherOrDiagnoseAsync(cluster, client, futures).ConfigureAwait(false);
                 if (rep >= 0)
                 {
                     probe.Stop(into);
+                }
+
+                // The next round starts once the scheduler forgot this one (SettleAsync).
+                foreach (Future<long> f in futures)
+                {
+                    f.Dispose();
                 }
 
                 Check.Equal(offset + n, results[^1], "last result");
@@ -106,6 +114,23 @@ internal sealed class DashboardOverhead : IWorkload
         report.Extra["metrics_scrapes"] = Interlocked.Read(ref scrapes);
         Log.Write($"  throughput with the dashboard open / without: {ratio:F3} ({updates} page updates, {scrapes} scrapes)");
         return report;
+    }
+
+    // A gather that takes far longer than it should prints the scheduler's and the client's view of the
+    // unfinished work (to stderr) and fails, instead of hanging the benchmark.
+    private static async Task<long[]> GatherOrDiagnoseAsync(LocalCluster cluster, Client client, IReadOnlyList<Future<long>> futures)
+    {
+        Task<long[]> gather = client.GatherAsync(futures);
+        try
+        {
+            return await gather.WaitAsync(s_gatherTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            string scheduler = cluster.Scheduler.Server.Query(s => s.DescribeStateForTesting());
+            Log.Write($"  the gather did not finish within {s_gatherTimeout.TotalSeconds} s\n{scheduler}\n{client.DescribeStateForTesting()}");
+            throw;
+        }
     }
 
     private static async Task SettleAsync(LocalCluster cluster)

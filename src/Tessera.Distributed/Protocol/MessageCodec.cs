@@ -360,6 +360,69 @@ internal static class MessageCodec
                 w.Write((byte)m.Op);
                 w.Write(m.Session);
                 break;
+            case RetireWorkers m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteStrings(ref w, m.Workers);
+                break;
+            case ReplicateKeys m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteKeys(ref w, m.Keys);
+                w.Write(m.Copies);
+                break;
+            case RebalanceKeys m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteKeys(ref w, m.Keys);
+                break;
+            case MoveDone m:
+                w.WriteArrayHeader(5);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                w.Write(m.Copies);
+                WriteStrings(ref w, m.Retired);
+                WriteOptionalError(ref w, m.Error);
+                break;
+            case AcquireReplicas m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                w.Write(m.MoveId);
+                WriteLocations(ref w, m.Keys);
+                w.WriteArrayHeader(m.Sessions.Length);
+                foreach (int session in m.Sessions)
+                {
+                    w.Write(session);
+                }
+
+                break;
+            case ReplicasAcquired m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.MoveId);
+                WriteKeys(ref w, m.Keys);
+                break;
+            case GetWhoHas m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteKeys(ref w, m.Keys);
+                break;
+            case WhoHasList m:
+                w.WriteArrayHeader(4);
+                w.Write((byte)m.Op);
+                w.Write(m.RequestId);
+                WriteKeys(ref w, m.Keys);
+                w.WriteArrayHeader(m.Workers.Length);
+                foreach (string[] holders in m.Workers)
+                {
+                    WriteStrings(ref w, holders);
+                }
+
+                break;
             default:
                 throw new ArgumentException($"Message type {message.GetType().Name} has no encoding; add it to MessageCodec.", nameof(message));
         }
@@ -419,6 +482,14 @@ internal static class MessageCodec
             Op.LoadCode => new LoadCode(r.ReadInt64(), r.ReadInt32(), ReadString(ref r), ReadAssemblies(ref r)),
             Op.CodeLoaded => new CodeLoaded(r.ReadInt64(), ReadOptionalError(ref r)),
             Op.EndSession => new EndSession(r.ReadInt32()),
+            Op.RetireWorkers => new RetireWorkers(r.ReadInt64(), ReadStrings(ref r)),
+            Op.ReplicateKeys => new ReplicateKeys(r.ReadInt64(), ReadKeys(ref r), r.ReadInt32()),
+            Op.RebalanceKeys => new RebalanceKeys(r.ReadInt64(), ReadKeys(ref r)),
+            Op.MoveDone => new MoveDone(r.ReadInt64(), r.ReadInt32(), ReadStrings(ref r), ReadOptionalError(ref r)),
+            Op.AcquireReplicas => new AcquireReplicas(r.ReadInt64(), ReadLocations(ref r), ReadInts(ref r)),
+            Op.ReplicasAcquired => new ReplicasAcquired(r.ReadInt64(), ReadKeys(ref r)),
+            Op.GetWhoHas => new GetWhoHas(r.ReadInt64(), ReadKeys(ref r)),
+            Op.WhoHasList => new WhoHasList(r.ReadInt64(), ReadKeys(ref r), ReadStringArrays(ref r)),
             _ => throw new InvalidDataException($"Unknown message operation {(byte)op}; the peer speaks another protocol version."),
         };
 
@@ -472,6 +543,17 @@ internal static class MessageCodec
         for (int i = 0; i < n; i++)
         {
             values[i] = ReadString(ref r);
+        }
+
+        return values;
+    }
+
+    private static string[][] ReadStringArrays(ref MessagePackReader r)
+    {
+        var values = new string[r.ReadArrayHeader()][];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = ReadStrings(ref r);
         }
 
         return values;

@@ -44,6 +44,16 @@ internal enum Op : byte
     TaskStream = 35,
     StealRequest = 36,
     StealResponse = 37,
+
+    // Moving data between workers (Dask's retire_workers, replicate, rebalance, who_has).
+    RetireWorkers = 200,
+    ReplicateKeys = 201,
+    RebalanceKeys = 202,
+    MoveDone = 203,
+    AcquireReplicas = 204,
+    ReplicasAcquired = 205,
+    GetWhoHas = 206,
+    WhoHasList = 207,
 }
 
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
@@ -232,3 +242,34 @@ internal sealed record GetTaskStream(long RequestId, long Since, int Limit, bool
 
 /// <summary>The scheduler answers <see cref="GetTaskStream"/>.</summary>
 internal sealed record TaskStream(long RequestId, TaskStreamRecord[] Records) : Message(Op.TaskStream);
+
+/// <summary>
+/// A client asks the scheduler to retire workers (addresses or names): the keys only they hold are copied
+/// to other workers first, their processing tasks go elsewhere, then they close; answered by <see cref="MoveDone"/>.
+/// </summary>
+internal sealed record RetireWorkers(long RequestId, string[] Workers) : Message(Op.RetireWorkers);
+
+/// <summary>A client asks the scheduler to keep <paramref name="Copies"/> replicas of each key (0: one on every worker); answered by <see cref="MoveDone"/>.</summary>
+internal sealed record ReplicateKeys(long RequestId, Key[] Keys, int Copies) : Message(Op.ReplicateKeys);
+
+/// <summary>A client asks the scheduler to even out the bytes workers hold by moving these keys (none: every key in memory); answered by <see cref="MoveDone"/>.</summary>
+internal sealed record RebalanceKeys(long RequestId, Key[] Keys) : Message(Op.RebalanceKeys);
+
+/// <summary>The scheduler answers a retire, replicate or rebalance request: how many copies it made, the workers it retired, or why it failed.</summary>
+internal sealed record MoveDone(long RequestId, int Copies, string[] Retired, RemoteError? Error) : Message(Op.MoveDone);
+
+/// <summary>
+/// The scheduler asks a worker to fetch copies of keys from the workers that hold them and keep them,
+/// each decoded in its client's code session (<paramref name="Sessions"/>, in the same order); the worker
+/// answers <see cref="ReplicasAcquired"/> with the same <paramref name="MoveId"/>.
+/// </summary>
+internal sealed record AcquireReplicas(long MoveId, DependencyLocation[] Keys, int[] Sessions) : Message(Op.AcquireReplicas);
+
+/// <summary>A worker answers <see cref="AcquireReplicas"/>: the keys it holds now (the others could not be fetched).</summary>
+internal sealed record ReplicasAcquired(long MoveId, Key[] Keys) : Message(Op.ReplicasAcquired);
+
+/// <summary>A client asks the scheduler which workers hold each of these keys (Dask's <c>who_has</c>).</summary>
+internal sealed record GetWhoHas(long RequestId, Key[] Keys) : Message(Op.GetWhoHas);
+
+/// <summary>The scheduler answers <see cref="GetWhoHas"/>: for each key, in order, the workers that hold it (none when it is not in memory).</summary>
+internal sealed record WhoHasList(long RequestId, Key[] Keys, string[][] Workers) : Message(Op.WhoHasList);

@@ -447,6 +447,21 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             case FireAndForget m:
                 FireAndForget(m.Keys);
                 break;
+            case RetireWorkers m when peer.Id is not null && !peer.IsWorker:
+                RetireWorkers(peer, m);
+                break;
+            case ReplicateKeys m when peer.Id is not null && !peer.IsWorker:
+                ReplicateKeys(peer, m);
+                break;
+            case RebalanceKeys m when peer.Id is not null && !peer.IsWorker:
+                RebalanceKeys(peer, m);
+                break;
+            case ReplicasAcquired m when peer.IsWorker:
+                ReplicasAcquired(peer, m);
+                break;
+            case GetWhoHas m:
+                Send(peer, new WhoHasList(m.RequestId, m.Keys, _state.WhoHas(m.Keys)));
+                break;
         }
 
         if (_restarts.Count > 0)
@@ -661,6 +676,8 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         {
             Acknowledge(id, load, worker.Id!, all: true);
         }
+
+        MoveTargetLeft(worker.Id!);
     }
 
     private void CheckRestarts()
@@ -826,11 +843,13 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 _state.RemoveWorker(peer.Id, peer.LeftGracefully);
             }
 
-            // A worker that left answers no more code uploads.
+            // A worker that left answers no more code uploads, nor copy requests.
             foreach ((long id, PendingLoad pending) in _pendingLoads.ToArray())
             {
                 Acknowledge(id, pending, peer.Id, all: true);
             }
+
+            MoveTargetLeft(peer.Id);
         }
         else
         {

@@ -230,6 +230,9 @@ internal sealed class WorkerServer : IAsyncDisposable
                     case StealRequest r:
                         _scheduler.Post(new StealResponse(r.Key, r.RunId, GiveUp(r.Key, r.RunId)));
                         break;
+                    case AcquireReplicas a:
+                        _ = AcquireReplicasAsync(a);
+                        break;
                     case LoadCode l:
                         _scheduler.Post(new CodeLoaded(l.UploadId, LoadCode(l)));
                         break;
@@ -349,6 +352,49 @@ internal sealed class WorkerServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    // Copies for a move (retirement, replication, rebalancing): each key is fetched from one of its holders
+    // (one request per holder) and kept; the answer lists the keys held then. A key that could not be
+    // fetched is left out, and the scheduler plans again.
+    private async Task AcquireReplicasAsync(AcquireReplicas request)
+    {
+        var held = new ConcurrentBag<Key>();
+        var fetch = new List<(DependencyLocation Location, int Session)>();
+        for (int i = 0; i < request.Keys.Length; i++)
+        {
+            DependencyLocation d = request.Keys[i];
+            if (_data.ContainsKey(d.Key))
+            {
+                held.Add(d.Key);
+            }
+            else if (d.WhoHas.Length > 0)
+            {
+                fetch.Add((d, request.Sessions[i]));
+            }
+        }
+
+        await Task.WhenAll(fetch.GroupBy(f => f.Location.WhoHas[Random.Shared.Next(f.Location.WhoHas.Length)]).Select(async g =>
+        {
+            Dictionary<Key, int> sessions = g.ToDictionary(f => f.Location.Key, f => f.Session);
+            try
+            {
+                Data data = await _peers.GetAsync(g.Key, [.. sessions.Keys], _stop.Token).ConfigureAwait(false);
+                for (int i = 0; i < data.Keys.Length && data.Error is null; i++)
+                {
+                    IWireSerializer serializer = SerializerFor(sessions[data.Keys[i]]);
+                    _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]), serializer);
+                    held.Add(data.Keys[i]);
+                    Interlocked.Add(ref _bytesIn, data.Values[i].Length);
+                    Interlocked.Increment(ref _keysIn);
+                }
+            }
+            catch (Exception e) when (e is CommClosedException or IOException or System.Net.Sockets.SocketException or ValueSerializationException or FunctionSerializationException or InvalidOperationException)
+            {
+                Log(SchedulerLogLevel.Warning, $"Could not copy {g.Count()} keys from {g.Key}: {e.Message}");
+            }
+        })).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _scheduler.Post(new ReplicasAcquired(request.MoveId, [.. held]));
     }
 
     // A steal: the run is dropped unless it started (or is not the current one); a fetch or queue entry

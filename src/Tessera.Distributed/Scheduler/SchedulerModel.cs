@@ -147,6 +147,9 @@ internal sealed class WorkerState(string address, int threads, string? name = nu
 
     public bool Closed { get; set; }
 
+    /// <summary>Whether the worker is being retired: it gets no new tasks and takes no copies, and closes once the keys only it holds are elsewhere.</summary>
+    public bool Retiring { get; set; }
+
     /// <summary>The tasks running on the worker, as of its last heartbeat.</summary>
     public int Executing { get; set; }
 

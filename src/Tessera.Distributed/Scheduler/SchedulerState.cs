@@ -13,7 +13,7 @@ namespace Tessera.Distributed.Scheduler;
 /// that performs them. A transition may recommend further transitions; they run in a loop until
 /// none are left, so a single event can settle a whole cascade without recursion.
 /// </remarks>
-internal sealed class SchedulerState
+internal sealed partial class SchedulerState
 {
     private static readonly Dictionary<(TaskStateKind From, TaskStateKind To), Action<SchedulerState, SchedulerTask>> s_transitions = new()
     {
@@ -279,7 +279,7 @@ internal sealed class SchedulerState
         {
             if (!_tasks.TryGetValue(d.Key, out SchedulerTask? t))
             {
-                t = new SchedulerTask(d.Key, null, 0) { Scattered = true };
+                t = new SchedulerTask(d.Key, null, 0) { Scattered = true, Session = client.Session };
                 _tasks.Add(d.Key, t);
             }
 
@@ -457,11 +457,8 @@ internal sealed class SchedulerState
         {
             foreach (SchedulerTask dep in t.Dependencies)
             {
-                if (dep.State == TaskStateKind.Memory && dep.WhoHas.Remove(peer))
+                if (dep.State == TaskStateKind.Memory && RemoveReplica(dep, peer))
                 {
-                    peer.HasWhat.Remove(dep);
-                    peer.NBytes -= Math.Max(0, dep.NBytes);
-                    _outbox.FreeKey(peer, dep.Key);
                     if (dep.WhoHas.Count == 0)
                     {
                         Recommend(dep, TaskStateKind.Released);
@@ -484,9 +481,10 @@ internal sealed class SchedulerState
 
     /// <summary>
     /// Work stealing (Dask's): each worker with idle threads asks the worker with the most tasks beyond its
-    /// threads (two or more) to give up one it has not started, for each idle thread and one more whose
-    /// inputs it holds already, so that the next is there when a thread finishes; a worker left with one
-    /// task queued is never asked, so tasks do not move back and forth. Only tasks worth moving are asked
+    /// threads to give up one it has not started, for each idle thread and one more whose inputs it holds
+    /// already, so that the next is there when a thread finishes. A worker with one task queued is asked
+    /// only by a worker with a thread that nothing will occupy (counting the steals it asked for), so tasks
+    /// do not move back and forth: the one that moves runs at once. Only tasks worth moving are asked
     /// for: ones expected to run at least <see cref="MinimumStealSeconds"/> (as their prefix ran so far),
     /// whose inputs missing on the idle worker take less than half that time to move, and that may run
     /// there (restrictions). The latest-to-run task goes first; the busy worker confirms (<see cref="StealResponse"/>),
@@ -499,7 +497,7 @@ internal sealed class SchedulerState
             return;
         }
 
-        foreach (WorkerState thief in _workerList)
+        foreach (WorkerState thief in _workerList.Where(w => !w.Retiring))
         {
             int room = thief.Threads + 1 - thief.Processing.Count - _steals.Values.Count(s => s.Thief == thief);
             while (room > 0 && TryStealFor(thief, inputsHeld: room == 1))
@@ -533,7 +531,7 @@ internal sealed class SchedulerState
 
         LeaveProcessing(t);
         StolenTasks++;
-        if (steal.Victim == victim && steal.Thief is { Closed: false } thief && (t.Restrictions?.Admits(thief, anyWorker: false) ?? true))
+        if (steal.Victim == victim && steal.Thief is { Closed: false, Retiring: false } thief && (t.Restrictions?.Admits(thief, anyWorker: false) ?? true))
         {
             SendToWorker(t, thief);
         }
@@ -551,7 +549,8 @@ internal sealed class SchedulerState
     private bool TryStealFor(WorkerState thief, bool inputsHeld)
     {
         WorkerState? victim = null;
-        int mostWaiting = 1;
+        bool idleThread = thief.Processing.Count + _steals.Values.Count(s => s.Thief == thief) < thief.Threads;
+        int mostWaiting = idleThread ? 0 : 1;
         foreach (WorkerState w in _workerList)
         {
             int waiting = w.Processing.Count - w.Threads - _steals.Values.Count(s => s.Victim == w);
@@ -1035,6 +1034,20 @@ internal sealed class SchedulerState
         t.ProcessingOn = null;
     }
 
+    // Forgets a worker's copy of a key in memory and tells the worker to drop it.
+    private bool RemoveReplica(SchedulerTask t, WorkerState worker)
+    {
+        if (!t.WhoHas.Remove(worker))
+        {
+            return false;
+        }
+
+        worker.HasWhat.Remove(t);
+        worker.NBytes -= Math.Max(0, t.NBytes);
+        _outbox.FreeKey(worker, t.Key);
+        return true;
+    }
+
     private static void AddReplica(SchedulerTask t, WorkerState worker)
     {
         if (!t.WhoHas.Contains(worker))
@@ -1063,7 +1076,7 @@ internal sealed class SchedulerState
                 foreach (WorkerState w in dep.WhoHas)
                 {
                     double cost = Cost(t, w);
-                    if (cost < bestCost)
+                    if (cost < bestCost && !w.Retiring)
                     {
                         (best, bestCost) = (w, cost);
                     }
@@ -1078,7 +1091,7 @@ internal sealed class SchedulerState
         for (int i = 0; i < n; i++)
         {
             WorkerState w = _workerList[(offset + i) % n];
-            if (root && IsSaturated(w))
+            if (w.Retiring || (root && IsSaturated(w)))
             {
                 continue;
             }
@@ -1095,7 +1108,7 @@ internal sealed class SchedulerState
             return null;
         }
 
-        return best ?? _workerList[0];
+        return best ?? _workerList.Find(w => !w.Retiring);
     }
 
     // A restricted task goes to the cheapest worker that meets its restrictions (preferring the named
@@ -1120,7 +1133,7 @@ internal sealed class SchedulerState
         for (int i = 0; i < n; i++)
         {
             WorkerState w = _workerList[(offset + i) % n];
-            if (restrictions.Admits(w, anyWorker))
+            if (!w.Retiring && restrictions.Admits(w, anyWorker))
             {
                 double cost = Cost(t, w);
                 if (cost < bestCost)
@@ -1170,7 +1183,7 @@ internal sealed class SchedulerState
 
     private void FillFromQueue(WorkerState worker)
     {
-        while (_queued.Count > 0 && !worker.Closed && !IsSaturated(worker))
+        while (_queued.Count > 0 && !worker.Closed && !worker.Retiring && !IsSaturated(worker))
         {
             SchedulerTask t = _queued.Dequeue();
             if (t.State != TaskStateKind.Queued)

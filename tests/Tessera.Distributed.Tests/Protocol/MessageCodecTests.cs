@@ -79,6 +79,15 @@ public sealed class MessageCodecTests
             new GetTaskStream(13, 100, 5),
             new TaskStream(13, [new TaskStreamRecord(101, "tcp://a:1", 1, "('inc', 3)", "inc", 1.7e9, 1.7e9 + 0.25), new TaskStreamRecord(102, "tcp://b:2", 0, "total", "total", 1.5, 2.5)]),
             new TaskStream(14, []),
+            new RetireWorkers(15, ["tcp://a:1", "local-2"]),
+            new ReplicateKeys(16, keys, 3),
+            new RebalanceKeys(17, []),
+            new MoveDone(15, 2, ["tcp://a:1"], null),
+            new MoveDone(16, 0, [], error),
+            new AcquireReplicas(5, [new DependencyLocation(keys[1], ["tcp://a:1", "tcp://b:2"], 80)], [3]),
+            new ReplicasAcquired(5, [keys[1]]),
+            new GetWhoHas(18, keys),
+            new WhoHasList(18, [keys[0], keys[1]], [["tcp://a:1"], []]),
         ];
         return all.Select((m, i) => (Name: $"{i}-{m.Op}", m)).ToDictionary(p => p.Name, p => p.m);
     }
@@ -228,6 +237,6 @@ public sealed class MessageCodecTests
     [Fact]
     public void Read_UnknownOperation_ThrowsInvalidData()
     {
-        Assert.Throws<InvalidDataException>(() => MessageCodec.Read(new byte[] { 0x91, 0xcc, 200 }));
+        Assert.Throws<InvalidDataException>(() => MessageCodec.Read(new byte[] { 0x91, 0xcc, 255 }));
     }
 }

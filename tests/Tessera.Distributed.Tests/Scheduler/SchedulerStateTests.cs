@@ -233,6 +233,29 @@ public sealed class SchedulerStateTests
     }
 
     [Fact]
+    public void BalanceWork_AWorkerWithNothingToDo_TakesTheOnlyQueuedTaskOfABusyOne()
+    {
+        (SchedulerState state, RecordingOutbox outbox, WorkerState w1, WorkerState w2) = SkewedWork(workStealing: true);
+        foreach ((_, SchedulerTask t, long run) in outbox.Sent.Take(8).ToArray())
+        {
+            state.TaskFinished("w1", t.Key, run, 8, 1.0);
+        }
+
+        // w1 runs one task and has one queued; w2 has nothing: the queued one moves, and w2 starts it at once.
+        Assert.Equal((2, 0), (w1.Processing.Count, w2.Processing.Count));
+        SchedulerTask queued = w1.Processing.MaxBy(t => t.Priority)!;
+        state.BalanceWork();
+        Assert.Equal([(w1, queued.Key, queued.RunId)], outbox.StealRequests);
+        state.StealResponse("w1", queued.Key, queued.RunId, stolen: true);
+        Assert.Equal((1, 1), (w1.Processing.Count, w2.Processing.Count));
+
+        // Neither has a task queued now: nothing moves back.
+        state.BalanceWork();
+        Assert.Single(outbox.StealRequests);
+        state.Validate();
+    }
+
+    [Fact]
     public void BalanceWork_WithStealingOff_MovesNothing()
     {
         (SchedulerState state, RecordingOutbox outbox, _, _) = SkewedWork(workStealing: false);
@@ -695,5 +718,127 @@ public sealed class SchedulerStateTests
             state.Validate();
             Assert.Empty(state.Tasks);
         }, iter: 300);
+    }
+
+    // n results of 100 bytes, all on w1 (restricted there), in memory and wanted; w2 and w3 hold nothing.
+    private static (SchedulerState State, RecordingOutbox Outbox, WorkerState[] Workers) ResultsOnOneWorker(int n)
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        WorkerState[] workers = [state.AddWorker("w1", 1), state.AddWorker("w2", 1), state.AddWorker("w3", 1)];
+        Key[] keys = [.. Enumerable.Range(0, n).Select(i => new Key("r", i))];
+        state.UpdateGraph("c", [.. keys.Select((k, i) => new TaskSubmission(k, null, [], i, Restrictions: new TaskRestrictions(["w1"], false, [])))], keys);
+        foreach ((WorkerState w, SchedulerTask t, long run) in outbox.Sent.ToArray())
+        {
+            state.TaskFinished(w.Address, t.Key, run, 100, 0.001);
+        }
+
+        outbox.Sent.Clear();
+        Assert.Equal(n * 100, workers[0].NBytes);
+        return (state, outbox, workers);
+    }
+
+    // What the event loop does when the receiving worker confirms a copy.
+    private static void Confirm(SchedulerState state, ReplicaMove move)
+    {
+        state.AddKeys(move.To.Address, [move.Task.Key]);
+        if (move.DropFrom is { } from)
+        {
+            Assert.True(state.DropReplica(move.Task.Key, from.Address));
+        }
+
+        state.Validate();
+    }
+
+    [Fact]
+    public void PlanRebalance_MovesBytesFromTheFullWorkerToTheEmptyOnes_UntilEven()
+    {
+        (SchedulerState state, RecordingOutbox outbox, WorkerState[] w) = ResultsOnOneWorker(6);
+        IReadOnlyList<ReplicaMove> moves = state.PlanRebalance(null);
+        Assert.Equal(4, moves.Count);
+        Assert.All(moves, m => Assert.Equal(w[0], m.DropFrom));
+        Assert.Equal(2, moves.Count(m => m.To == w[1]));
+        foreach (ReplicaMove m in moves)
+        {
+            Confirm(state, m);
+        }
+
+        Assert.Equal([200L, 200L, 200L], w.Select(x => x.NBytes));
+        Assert.All(state.Tasks.Values, t => Assert.Single(t.WhoHas));
+        Assert.Equal(4, outbox.Freed.Count(f => f.Worker == w[0]));
+        Assert.Empty(state.PlanRebalance(null));
+    }
+
+    [Fact]
+    public void PlanReplication_AddsCopiesOnTheEmptiestWorkers_AndDropsExtraCopies()
+    {
+        (SchedulerState state, _, WorkerState[] w) = ResultsOnOneWorker(3);
+        Key[] keys = [.. state.Tasks.Keys];
+        IReadOnlyList<ReplicaMove> moves = state.PlanReplication(keys, 2);
+        Assert.Equal(3, moves.Count);
+        Assert.All(moves, m => Assert.Null(m.DropFrom));
+        Assert.Equal([2, 1], moves.GroupBy(m => m.To).Select(g => g.Count()).OrderDescending());
+        foreach (ReplicaMove m in moves)
+        {
+            Confirm(state, m);
+        }
+
+        Assert.All(state.Tasks.Values, t => Assert.Equal(2, t.WhoHas.Count));
+        Assert.Empty(state.PlanReplication(keys, 1));
+        state.Validate();
+        Assert.All(state.Tasks.Values, t => Assert.Single(t.WhoHas));
+    }
+
+    [Fact]
+    public void BeginRetirement_CopiesKeysOnlyItHolds_ReleasesItsTasks_AndGivesItNoMoreWork()
+    {
+        (SchedulerState state, RecordingOutbox outbox, WorkerState[] w) = ResultsOnOneWorker(2);
+        state.UpdateGraph("c", [new TaskSubmission("slow", null, [], 0, Restrictions: new TaskRestrictions(["w1", "w2"], false, []))], ["slow"]);
+        SchedulerTask slow = state.Tasks["slow"];
+        if (slow.ProcessingOn != w[0])
+        {
+            // Put it on w1: the worker that retires.
+            state.RemoveWorker("w2", graceful: true);
+            state.AddWorker("w2", 1);
+        }
+
+        Assert.Equal(w[0], slow.ProcessingOn);
+        outbox.Sent.Clear();
+        IReadOnlyList<ReplicaMove> moves = state.BeginRetirement([w[0]]);
+        state.Validate();
+        Assert.Equal(2, moves.Count);
+        Assert.DoesNotContain(moves, m => m.To == w[0]);
+        Assert.NotEqual(w[0], slow.ProcessingOn);
+        Assert.Contains(outbox.Freed, f => f.Worker == w[0] && f.Key == slow.Key);
+
+        // New tasks go elsewhere, and with the copies made, nothing is left to move.
+        state.UpdateGraph("c", [new TaskSubmission("new", null, [], 0)], ["new"]);
+        Assert.NotEqual(w[0], state.Tasks["new"].ProcessingOn);
+        moves.ToList().ForEach(m => Confirm(state, m));
+        Assert.Empty(state.PlanRetirement([w[0]]));
+    }
+
+    [Fact]
+    public void BeginRetirement_OfEveryWorkerHoldingData_Fails_AndLeavesThemWorking()
+    {
+        (SchedulerState state, _, WorkerState[] w) = ResultsOnOneWorker(1);
+        InvalidOperationException e = Assert.Throws<InvalidOperationException>(() => state.BeginRetirement(w));
+        Assert.Contains("no other worker", e.Message, StringComparison.Ordinal);
+        Assert.All(w, x => Assert.False(x.Retiring));
+    }
+
+    [Fact]
+    public void DropReplica_KeepsTheCopyThatATaskProcessingThereNeeds()
+    {
+        (SchedulerState state, RecordingOutbox outbox, WorkerState[] w) = ResultsOnOneWorker(1);
+        Key input = state.Tasks.Keys.Single();
+        state.AddKeys("w2", [input]);
+        outbox.Sent.Clear();
+        state.UpdateGraph("c", [new TaskSubmission("use", null, [input], 0, Restrictions: new TaskRestrictions(["w1"], false, []))], ["use"]);
+        Assert.Equal(w[0], state.Tasks["use"].ProcessingOn);
+        Assert.False(state.DropReplica(input, "w1"));
+        Assert.True(state.DropReplica(input, "w2"));
+        Assert.False(state.DropReplica(input, "w1"));
+        state.Validate();
     }
 }

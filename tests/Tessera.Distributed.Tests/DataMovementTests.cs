@@ -1,0 +1,133 @@
+using Tessera.Graphs;
+
+namespace Tessera.Distributed.Tests;
+
+[CollectionDefinition(nameof(DataMovementTests), DisableParallelization = true)]
+public sealed class DataMovementGroup;
+
+/// <summary>
+/// Client.RetireWorkersAsync, ReplicateAsync, RebalanceAsync and WhoHasAsync on local clusters: results stay
+/// right and gatherable after every move (against the same values computed here), and who-has shows the
+/// new placement.
+/// </summary>
+[Collection(nameof(DataMovementTests))]
+public sealed class DataMovementTests
+{
+    private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(90);
+
+    // 20,000 longs (160 KB) per result, so that placement by bytes is clear.
+    private static long[] Block(int i) => [.. Enumerable.Range(0, 20_000).Select(x => ((long)x * 31) + i)];
+
+    private static long[] SlowBlock(int i)
+    {
+        Thread.Sleep(200);
+        return Block(i);
+    }
+
+    private static long Total(long[] xs) => xs.Sum();
+
+    private static async Task<long[][]> GatherAsync(Client client, IReadOnlyList<Future<long[]>> futures) =>
+        await client.GatherAsync(futures, TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+
+    private static void AssertBlocks(long[][] got, int first = 0)
+    {
+        for (int i = 0; i < got.Length; i++)
+        {
+            Assert.Equal(Block(first + i), got[i]);
+        }
+    }
+
+    [Fact]
+    public async Task RetireWorkersAsync_CopiesWhatOnlyItHolds_ReschedulesItsTasks_AndClosesItWithoutReplacement()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 3, threadsPerWorker: 1, processes: true);
+        await using Client client = await Client.ConnectAsync(cluster);
+        IReadOnlyList<Future<long[]>> blocks = client.Map<int, long[]>(Block, Enumerable.Range(0, 24));
+        AssertBlocks(await GatherAsync(client, blocks));
+        IReadOnlyDictionary<Key, IReadOnlyList<string>> before = await client.WhoHasAsync(blocks).WaitAsync(s_limit);
+        string victim = before.Values.SelectMany(h => h).GroupBy(a => a).MaxBy(g => g.Count())!.Key;
+        Assert.Contains(before.Values, h => h.Count == 1 && h[0] == victim);
+
+        // Slow tasks: some are processing on the worker when it retires, and run elsewhere.
+        IReadOnlyList<Future<long[]>> slow = client.Map<int, long[]>(SlowBlock, Enumerable.Range(100, 6));
+        IReadOnlyList<string> retired = await client.RetireWorkersAsync([victim]).WaitAsync(s_limit);
+
+        Assert.Equal([victim], retired);
+        IReadOnlyDictionary<Key, IReadOnlyList<string>> after = await client.WhoHasAsync(blocks).WaitAsync(s_limit);
+        Assert.All(after.Values, holders => Assert.NotEmpty(holders));
+        Assert.DoesNotContain(after.Values, holders => holders.Contains(victim));
+        Assert.DoesNotContain(victim, (await client.GetWorkersAsync().WaitAsync(s_limit)).Keys);
+        AssertBlocks(await GatherAsync(client, blocks));
+        AssertBlocks(await GatherAsync(client, slow), first: 100);
+
+        // The results feed new tasks, and the cluster is one worker smaller for good.
+        using Future<long> total = client.Submit(Total, blocks[^1]);
+        Assert.Equal(Total(Block(23)), await total.ResultAsync().WaitAsync(s_limit));
+        Assert.Equal(2, cluster.WorkerCount);
+        Assert.Equal(0, cluster.ReplacedWorkers);
+    }
+
+    [Fact]
+    public async Task RetireWorkersAsync_UnknownWorker_OrEveryWorkerHoldingData_FailsAndTheWorkersStay()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: false);
+        await using Client client = await Client.ConnectAsync(cluster);
+        IReadOnlyList<Future<long[]>> blocks = client.Map<int, long[]>(Block, Enumerable.Range(0, 4));
+        AssertBlocks(await GatherAsync(client, blocks));
+
+        RemoteException unknown = await Assert.ThrowsAsync<RemoteException>(() => client.RetireWorkersAsync(["no-such-worker"]).WaitAsync(s_limit));
+        Assert.Contains("no-such-worker", unknown.Message, StringComparison.Ordinal);
+
+        string[] all = [.. (await client.GetWorkersAsync().WaitAsync(s_limit)).Keys];
+        RemoteException everyone = await Assert.ThrowsAsync<RemoteException>(() => client.RetireWorkersAsync(all).WaitAsync(s_limit));
+        Assert.Contains("no other worker", everyone.Message, StringComparison.Ordinal);
+        Assert.Equal(2, (await client.GetWorkersAsync().WaitAsync(s_limit)).Count);
+
+        // The workers still take work.
+        IReadOnlyList<Future<long[]>> more = client.Map<int, long[]>(Block, Enumerable.Range(10, 4));
+        AssertBlocks(await GatherAsync(client, more), first: 10);
+    }
+
+    [Fact]
+    public async Task ReplicateAsync_CopiesToEveryWorker_ThenBackToOneCopyEach()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 3, threadsPerWorker: 1, processes: false);
+        await using Client client = await Client.ConnectAsync(cluster);
+        IReadOnlyList<Future<long[]>> blocks = client.Map<int, long[]>(Block, Enumerable.Range(0, 9));
+        string[] workers = [.. (await client.GetWorkersAsync().WaitAsync(s_limit)).Keys];
+
+        int copies = await client.ReplicateAsync(blocks).WaitAsync(s_limit);
+        IReadOnlyDictionary<Key, IReadOnlyList<string>> everywhere = await client.WhoHasAsync(blocks).WaitAsync(s_limit);
+        Assert.All(everywhere.Values, holders => Assert.Equal(workers.Order(), holders.Order()));
+        Assert.Equal((9 * 3) - 9, copies);
+        AssertBlocks(await GatherAsync(client, blocks));
+
+        Assert.Equal(0, await client.ReplicateAsync(blocks, copies: 1).WaitAsync(s_limit));
+        IReadOnlyDictionary<Key, IReadOnlyList<string>> once = await client.WhoHasAsync(blocks).WaitAsync(s_limit);
+        Assert.All(once.Values, holders => Assert.Single(holders));
+        AssertBlocks(await GatherAsync(client, blocks));
+    }
+
+    [Fact]
+    public async Task RebalanceAsync_MovesResultsFromTheWorkerHoldingThemAll_ToTheOthers()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 3, threadsPerWorker: 1, processes: false);
+        await using Client client = await Client.ConnectAsync(cluster);
+        string busy = (await client.GetWorkersAsync().WaitAsync(s_limit)).Keys.First();
+        IReadOnlyList<Future<long[]>> blocks = client.Map<int, long[]>(Block, Enumerable.Range(0, 12), workers: [busy]);
+        AssertBlocks(await GatherAsync(client, blocks));
+        Assert.All((await client.WhoHasAsync(blocks).WaitAsync(s_limit)).Values, holders => Assert.Equal([busy], holders));
+
+        int moved = await client.RebalanceAsync().WaitAsync(s_limit);
+
+        IReadOnlyDictionary<Key, IReadOnlyList<string>> after = await client.WhoHasAsync(blocks).WaitAsync(s_limit);
+        Dictionary<string, int> perWorker = after.Values.Select(h => Assert.Single(h)).GroupBy(a => a).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(12 - perWorker[busy], moved);
+        Assert.Equal(3, perWorker.Count);
+        Assert.True(perWorker.Values.Max() - perWorker.Values.Min() <= 1, $"uneven after rebalancing: {string.Join(", ", perWorker)}");
+        AssertBlocks(await GatherAsync(client, blocks));
+
+        // Balanced already: nothing moves.
+        Assert.Equal(0, await client.RebalanceAsync(blocks).WaitAsync(s_limit));
+    }
+}
