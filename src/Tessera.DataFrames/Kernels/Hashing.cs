@@ -168,8 +168,10 @@ internal static class Hashing
         ulong range = (ulong)(max - min);
         if (range < (ulong)Math.Max(1 << 16, 2 * n))
         {
-            // Dense keys: a direct lookup table.
+            // Dense keys: a direct lookup table (slot = code + 1), no per-row allocation.
             var table = new int[(int)range + 1];
+            var firstRows = new int[Math.Min(n, table.Length)];
+            int count = 0;
             for (int i = 0; i < n; i++)
             {
                 if (nulls is not null && nulls[i])
@@ -181,14 +183,14 @@ internal static class Hashing
                 ref int slot = ref table[(int)(values[i] - min)];
                 if (slot == 0)
                 {
-                    first.Add(i);
-                    slot = first.Count;
+                    firstRows[count++] = i;
+                    slot = count;
                 }
 
                 codes[i] = slot - 1;
             }
 
-            return new Factorization(codes, first.Count, [.. first]);
+            return new Factorization(codes, count, count == firstRows.Length ? firstRows : firstRows[..count]);
         }
 
         var map = new LongMap(Math.Min(n, 1 << 16));
