@@ -362,32 +362,16 @@ internal static class Hashing
         return h;
     }
 
-    /// <summary>Splits row positions into <paramref name="parts"/> lists by hash.</summary>
-    public static int[][] PartitionRows(ulong[] hashes, int parts)
+    /// <summary>Each row's partition by hash, for a split into <paramref name="parts"/>.</summary>
+    public static int[] Targets(ulong[] hashes, int parts)
     {
-        var counts = new int[parts];
         var target = new int[hashes.Length];
         for (int i = 0; i < hashes.Length; i++)
         {
-            int p = (int)(hashes[i] % (ulong)parts);
-            target[i] = p;
-            counts[p]++;
+            target[i] = (int)(hashes[i] % (ulong)parts);
         }
 
-        var result = new int[parts][];
-        for (int p = 0; p < parts; p++)
-        {
-            result[p] = new int[counts[p]];
-        }
-
-        var fill = new int[parts];
-        for (int i = 0; i < target.Length; i++)
-        {
-            int p = target[i];
-            result[p][fill[p]++] = i;
-        }
-
-        return result;
+        return target;
     }
 
     /// <summary>An open-addressing map from 64-bit keys to small integers.</summary>
