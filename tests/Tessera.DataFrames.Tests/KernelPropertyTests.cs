@@ -6,7 +6,7 @@ using Tessera.DataFrames.Kernels;
 
 namespace Tessera.DataFrames.Tests;
 
-/// <summary>The fast kernels (scatter split, one-pass group stats, string take and concat, join, the plain-CSV path) against naive oracles.</summary>
+/// <summary>The fast kernels (scatter split, one-pass group stats, string take and concat, join) and the CSV block reader against naive oracles.</summary>
 public sealed class KernelPropertyTests
 {
     private static readonly string[] s_words = ["", "a", "bc", "hello", "fifteen-bytes!!", "exactly16bytes!!", "a string longer than sixteen bytes", "ünïcödé"];
@@ -173,18 +173,18 @@ public sealed class KernelPropertyTests
     }
 
     [Fact]
-    public void CsvPlainLines_ReadLikeCsvHelper_InAnyBlocks()
+    public void CsvReadBlock_ReadsLikeCsvHelper_InAnyBlocks()
     {
         string[] tokens = ["1", "-2.5", "", " sp ", "abc", "ü"];
         Gen.Select(Gen.Int[0, 80], Gen.Int[0, 1000], Gen.Int[16, 400]).Sample((lines, seed, blockSize) =>
         {
             // Samples run in parallel: a file each.
-            string path = Path.Combine(Path.GetTempPath(), "tessera-csv-plain-" + Guid.NewGuid().ToString("N") + ".csv");
+            string path = Path.Combine(Path.GetTempPath(), "tessera-csv-blocks-" + Guid.NewGuid().ToString("N") + ".csv");
             try
             {
-                // Plain lines, empty lines, and now and then quoted fields (one with a separator in
-                // it) or a CRLF ending, which hand the rest of a block to CsvHelper. (A quoted newline
-                // would be cut by the block split, as in Dask, so there is none here.)
+                // Plain lines, empty lines, quoted fields (one with a separator in it) and CRLF
+                // endings, in blocks of any size (new column builders, estimated capacity). A quoted
+                // newline would be cut by the block split, as in Dask, so there is none here.
                 var r = new Random(seed);
                 var text = new StringBuilder("a,b,c\n");
                 for (int i = 0; i < lines; i++)

@@ -197,109 +197,8 @@ internal static class CsvReader
             builders[c] = ColumnBuilder.Create((DType)types[c], estimate);
         }
 
-        var block = new Block(path, start, lineBase, bytes, names, columns, types, builders, skipBadLines);
-        bool first = start == 0 && header;
-        int plainEnd = ReadPlainLines(block, separator, ref first);
-        if (plainEnd < bytes.Length)
-        {
-            ReadQuotedLines(block, plainEnd, separator, first);
-        }
-
-        var output = new List<(string, IArrowArray)>(columns.Length);
-        for (int c = 0; c < columns.Length; c++)
-        {
-            output.Add((names[c], builders[c].Build()));
-        }
-
-        return Table.Create([], output);
-    }
-
-    /// <summary>
-    /// The fast path for plain lines (no quote, no carriage return; most data files): lines found and
-    /// split with vectorized searches, only up to the last field wanted. It stops at the first line
-    /// with a quote or carriage return and returns where that line starts (the bytes' length when it
-    /// read them all); CsvHelper reads from there on.
-    /// </summary>
-    private static int ReadPlainLines(Block b, char separator, ref bool first)
-    {
-        ReadOnlySpan<byte> all = b.Bytes;
-        if (separator > 127 || all.StartsWith("\uFEFF"u8) || b.Columns.Length == 0)
-        {
-            return 0;
-        }
-
-        var sep = (byte)separator;
-        int wanted = b.Columns.Max() + 1;
-        Span<int> bounds = wanted <= 256 ? stackalloc int[2 * wanted] : new int[2 * wanted];
-        int pos = 0;
-        while (pos < all.Length)
-        {
-            int stop = all[pos..].IndexOfAny((byte)'\n', (byte)'"', (byte)'\r');
-            int end = stop < 0 ? all.Length : pos + stop;
-            if (end < all.Length && all[end] != (byte)'\n')
-            {
-                return pos;
-            }
-
-            ReadOnlySpan<byte> line = all[pos..end];
-            int lineStart = pos;
-            pos = end + 1;
-            if (line.IsEmpty)
-            {
-                continue;
-            }
-
-            if (first)
-            {
-                first = false;
-                continue;
-            }
-
-            // Field k is line[bounds[2k]..bounds[2k + 1]]; fields counts those found (all of them when fewer than wanted).
-            int fields = 0;
-            int at = 0;
-            while (fields < wanted)
-            {
-                int s = line[at..].IndexOf(sep);
-                bounds[2 * fields] = at;
-                bounds[(2 * fields) + 1] = s < 0 ? line.Length : at + s;
-                fields++;
-                if (s < 0)
-                {
-                    break;
-                }
-
-                at += s + 1;
-            }
-
-            int c = 0;
-            try
-            {
-                for (; c < b.Columns.Length; c++)
-                {
-                    int j = b.Columns[c];
-                    if (j >= fields)
-                    {
-                        throw new FormatException($"the row has {fields} fields but column '{b.Names[c]}' is field {j + 1}");
-                    }
-
-                    b.Builders[c].Append(line[bounds[2 * j]..bounds[(2 * j) + 1]]);
-                }
-            }
-            catch (FormatException e)
-            {
-                b.Bad(e, c, lineStart);
-            }
-        }
-
-        return all.Length;
-    }
-
-    /// <summary>CsvHelper's reader (RFC 4180 quoting) for the lines from byte <paramref name="from"/> on.</summary>
-    private static void ReadQuotedLines(Block b, int from, char separator, bool first)
-    {
-        byte[] bytes = from == 0 ? b.Bytes : b.Bytes[from..];
         using CsvHelper.CsvReader reader = OpenReader(bytes, separator);
+        bool first = start == 0 && header;
         while (reader.Read())
         {
             if (first)
@@ -312,44 +211,43 @@ internal static class CsvReader
             int c = 0;
             try
             {
-                for (; c < b.Columns.Length; c++)
+                for (; c < columns.Length; c++)
                 {
-                    int j = b.Columns[c];
+                    int j = columns[c];
                     if (j >= fields)
                     {
-                        throw new FormatException($"the row has {fields} fields but column '{b.Names[c]}' is field {j + 1}");
+                        throw new FormatException($"the row has {fields} fields but column '{names[c]}' is field {j + 1}");
                     }
 
-                    b.Builders[c].Append(reader.GetSpan(j));
+                    builders[c].Append(reader.GetSpan(j));
                 }
             }
             catch (FormatException e)
             {
-                b.Bad(e, c, from + (int)Math.Min(reader.ByteOffset, bytes.Length));
-            }
-        }
-    }
-
-    /// <summary>One block being read: its bytes, the columns wanted and their builders, and how to report a bad line.</summary>
-    private sealed record Block(string Path, long Start, long LineBase, byte[] Bytes, string[] Names, int[] Columns, int[] Types, ColumnBuilder[] Builders, bool SkipBadLines)
-    {
-        /// <summary>A line failed at column <paramref name="c"/>: undo its first values and skip it, or throw naming the file and line.</summary>
-        public void Bad(FormatException e, int c, int offset)
-        {
-            if (SkipBadLines)
-            {
-                for (int k = 0; k < c; k++)
+                if (skipBadLines)
                 {
-                    Builders[k].RemoveLast();
+                    for (int k = 0; k < c; k++)
+                    {
+                        builders[k].RemoveLast();
+                    }
+
+                    continue;
                 }
 
-                return;
+                long offset = reader.ByteOffset;
+                int line = 1 + bytes.AsSpan(0, (int)Math.Min(offset, bytes.Length)).Count((byte)'\n');
+                string where = start == 0 ? $"line {line}" : $"line {line} of the block starting at byte {lineBase}";
+                throw new InvalidDataException($"read_csv: file '{path}', {where}: {e.Message}{(c < names.Length ? $" (column '{names[c]}', {((DType)types[c]).Name()})" : string.Empty)}; fix the file, pass dtypes, or use OnBadLines = Skip.", e);
             }
-
-            int line = 1 + Bytes.AsSpan(0, Math.Min(offset, Bytes.Length)).Count((byte)'\n');
-            string where = Start == 0 ? $"line {line}" : $"line {line} of the block starting at byte {LineBase}";
-            throw new InvalidDataException($"read_csv: file '{Path}', {where}: {e.Message}{(c < Names.Length ? $" (column '{Names[c]}', {((DType)Types[c]).Name()})" : string.Empty)}; fix the file, pass dtypes, or use OnBadLines = Skip.", e);
         }
+
+        var output = new List<(string, IArrowArray)>(columns.Length);
+        for (int c = 0; c < columns.Length; c++)
+        {
+            output.Add((names[c], builders[c].Build()));
+        }
+
+        return Table.Create([], output);
     }
 
     /// <summary>About how many lines the bytes hold (a little over), from the line length in the first 64 KiB.</summary>

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Apache.Arrow;
 
 namespace Tessera.DataFrames.Kernels;
@@ -58,9 +59,9 @@ internal static class GroupAgg
             long[]? count = null;
             IArrowArray? sum = null;
             DoubleGroupStats? stats = null;
-            if (a is DoubleArray doubles && (s & (CountState | SumState | MinState | MaxState)) != 0)
+            if (a is DoubleArray doubles && BitOperations.PopCount((uint)(s & (CountState | SumState | MinState | MaxState))) > 1)
             {
-                // Float64 (the common case): the count, sum, min and max states in one pass.
+                // Float64 (the common case) with several of count, sum, min and max: all in one pass.
                 stats = Grouped.DoubleStats(doubles, f.Codes, groups, minMax: (s & (MinState | MaxState)) != 0);
             }
 
