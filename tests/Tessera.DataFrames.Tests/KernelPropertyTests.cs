@@ -1,6 +1,7 @@
 using System.Text;
 using Apache.Arrow;
 using CsCheck;
+using Tessera.Collections;
 using Tessera.DataFrames.IO;
 using Tessera.DataFrames.Kernels;
 
@@ -233,5 +234,18 @@ public sealed class KernelPropertyTests
                 File.Delete(path);
             }
         });
+    }
+
+    [Fact]
+    public void GroupByMinMax_KeepsInfinities_AcrossPartitions()
+    {
+        Table t = Table.FromColumns(("k", new long[] { 1, 1, 2, 2, 3 }), ("v", new[] { double.NegativeInfinity, double.NegativeInfinity, double.PositiveInfinity, double.PositiveInfinity, 1.5 }));
+        foreach (int parts in new[] { 1, 2, 3 })
+        {
+            DataFrame df = DataFrame.FromTable(t, parts);
+            Assert.Equal([double.NegativeInfinity, double.PositiveInfinity, 1.5], df.GroupBy("k")["v"].Max().Compute().GetDoubles("v"));
+            Assert.Equal([double.NegativeInfinity, double.PositiveInfinity, 1.5], df.GroupBy("k")["v"].Min().Compute().GetDoubles("v"));
+            Assert.Equal([double.NegativeInfinity, double.PositiveInfinity, 1.5], df.GroupBy("k").Agg(new Dictionary<string, Aggregation[]> { ["v"] = [Aggregation.Min, Aggregation.Max] }).Compute().GetDoubles("v_max"));
+        }
     }
 }

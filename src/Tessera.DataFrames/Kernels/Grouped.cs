@@ -305,7 +305,9 @@ internal static class Grouped
         {
             ReadOnlySpan<T> x = Numeric.As<T>(a, out _);
             byte[] bytes = Arrays.Alloc<T>(groups, out Span<T> best);
-            best.Fill(max ? T.MinValue : T.MaxValue);
+            // Floating point starts from the infinities, so a group of only infinite values keeps them.
+            bool floating = typeof(T) == typeof(double) || typeof(T) == typeof(float);
+            best.Fill(floating ? T.CreateTruncating(max ? double.NegativeInfinity : double.PositiveInfinity) : max ? T.MinValue : T.MaxValue);
             var seen = new bool[groups];
             var v = new Validity(a);
             for (int i = 0; i < codes.Length; i++)
