@@ -212,7 +212,7 @@ public sealed partial class DataFrame
         IArrowArray d = divisions.ColumnAt(0);
         int parts = Math.Max(1, d.Length - 1);
         int[] targets = Ranges.Targets(part[column], d, ascending);
-        return Ranges.Split(part, targets, parts);
+        return Scatter.Split(part, targets, parts);
     }
 
     private static Table SortPartition(Table part, string[] by, bool[] ascending, bool setIndex)

@@ -550,8 +550,7 @@ internal static class GroupSteps
     public static Table[] Split(Table part, string[] keys, int parts)
     {
         ulong[] hashes = Hashing.HashRows([.. keys.Select(k => part[k])], part.RowCount);
-        int[][] rows = Hashing.PartitionRows(hashes, parts);
-        return [.. rows.Select(r => part.Take(r))];
+        return Scatter.Split(part, Hashing.Targets(hashes, parts), parts);
     }
 }
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Apache.Arrow;
 using System.Text;
 using CsvHelper;
@@ -189,7 +191,7 @@ internal static class CsvReader
     {
         byte[] bytes = ReadRange(path, start, end, out long lineBase);
         var builders = new ColumnBuilder[columns.Length];
-        int estimate = Math.Max(16, bytes.Length / 40);
+        int estimate = EstimateRows(bytes);
         for (int c = 0; c < columns.Length; c++)
         {
             builders[c] = ColumnBuilder.Create((DType)types[c], estimate);
@@ -246,6 +248,19 @@ internal static class CsvReader
         }
 
         return Table.Create([], output);
+    }
+
+    /// <summary>About how many lines the bytes hold (a little over), from the line length in the first 64 KiB.</summary>
+    private static int EstimateRows(byte[] bytes)
+    {
+        int sample = Math.Min(bytes.Length, 1 << 16);
+        int lines = bytes.AsSpan(0, sample).Count((byte)'\n');
+        if (lines == 0 || sample == bytes.Length)
+        {
+            return Math.Max(16, lines + 1);
+        }
+
+        return (int)Math.Min(int.MaxValue / 16, (long)((double)bytes.Length / sample * lines * 1.05) + 16);
     }
 
     internal static byte[] ReadRange(string path, long start, long end, out long lineBase)
@@ -333,45 +348,71 @@ internal abstract class ColumnBuilder
     private abstract class Fixed<T>(int capacity, DType type) : ColumnBuilder
         where T : unmanaged
     {
-        private T[] _values = new T[capacity];
-        private byte[] _valid = new byte[(capacity + 7) >> 3];
+        // The values go straight into the bytes the Arrow buffer will wrap (no copy in Build); a
+        // bitmap of the missing slots exists only once a value is missing.
+        private byte[] _bytes = GC.AllocateUninitializedArray<byte>(Math.Max(1, capacity) * Unsafe.SizeOf<T>());
+        private byte[]? _missing;
         private int _count;
         private int _nulls;
 
-        protected void Add(T value, bool valid)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        protected void Add(T value)
         {
-            if (_count == _values.Length)
+            int at = _count * Unsafe.SizeOf<T>();
+            if (at + Unsafe.SizeOf<T>() > _bytes.Length)
             {
-                System.Array.Resize(ref _values, _values.Length * 2);
-                System.Array.Resize(ref _valid, (_values.Length + 7) >> 3);
+                System.Array.Resize(ref _bytes, _bytes.Length * 2);
             }
 
-            _values[_count] = value;
-            if (valid)
-            {
-                _valid[_count >> 3] |= (byte)(1 << (_count & 7));
-            }
-            else
-            {
-                _valid[_count >> 3] &= (byte)~(1 << (_count & 7));
-                _nulls++;
-            }
-
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), at), value);
             _count++;
+        }
+
+        protected void AddNull()
+        {
+            int j = _count;
+            Add(default);
+            _missing ??= new byte[Math.Max(8, (j + 64) >> 3)];
+            if ((j >> 3) >= _missing.Length)
+            {
+                System.Array.Resize(ref _missing, Math.Max(_missing.Length * 2, (j >> 3) + 1));
+            }
+
+            _missing[j >> 3] |= (byte)(1 << (j & 7));
+            _nulls++;
         }
 
         public override void RemoveLast()
         {
             _count--;
-            if (((_valid[_count >> 3] >> (_count & 7)) & 1) == 0)
+            int j = _count;
+            if (_missing is not null && (j >> 3) < _missing.Length && ((_missing[j >> 3] >> (j & 7)) & 1) != 0)
             {
+                _missing[j >> 3] &= (byte)~(1 << (j & 7));
                 _nulls--;
             }
         }
 
         public override IArrowArray Build()
         {
-            return Arrays.Primitive<T>(type, _values.AsSpan(0, _count), _nulls == 0 ? null : _valid, _nulls);
+            byte[]? validity = null;
+            if (_nulls > 0)
+            {
+                validity = new byte[(_count + 7) >> 3];
+                for (int i = 0; i < _count; i++)
+                {
+                    int b = i >> 3;
+                    if (b >= _missing!.Length || ((_missing[b] >> (i & 7)) & 1) == 0)
+                    {
+                        validity[b] |= (byte)(1 << (i & 7));
+                    }
+                }
+            }
+
+            // Keep the buffer as it is unless more than a quarter of it is unused.
+            int used = _count * Unsafe.SizeOf<T>();
+            byte[] values = used >= _bytes.Length * 3 / 4 ? _bytes : _bytes[..Math.Max(8, used)];
+            return Arrays.Primitive(type.ToArrow(), values, _count, validity, _nulls);
         }
     }
 
@@ -383,11 +424,11 @@ internal abstract class ColumnBuilder
         {
             if (text.IsEmpty)
             {
-                Add(0, false);
+                AddNull();
             }
             else if (FastNumbers.TryParseInt64(text, out long v))
             {
-                Add(v, true);
+                Add(v);
             }
             else
             {
@@ -410,11 +451,11 @@ internal abstract class ColumnBuilder
         {
             if (text.IsEmpty)
             {
-                Add(0, false);
+                AddNull();
             }
             else if (FastNumbers.TryParseDouble(text, out double v))
             {
-                Add(v, true);
+                Add(v);
             }
             else
             {
@@ -435,11 +476,11 @@ internal abstract class ColumnBuilder
         {
             if (text.IsEmpty)
             {
-                Add(0, false);
+                AddNull();
             }
             else if (DateTime.TryParse(Encoding.UTF8.GetString(text), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime v))
             {
-                Add(Arrays.ToMicros(v), true);
+                Add(Arrays.ToMicros(v));
             }
             else
             {
@@ -545,9 +586,10 @@ internal static class FastNumbers
     }
 
     /// <summary>
-    /// Parses a floating-point number. Plain decimals with at most 15 significant digits and 22
-    /// fraction digits are computed as mantissa / 10^k: both are exact doubles and IEEE division
-    /// rounds correctly, so the result equals the correctly rounded parse.
+    /// Parses a floating-point number. Plain decimals (optional sign, digits, optional point and
+    /// digits) whose digits form an integer of at most 2^53 with at most 22 fraction digits are
+    /// computed as mantissa / 10^k: both are exact doubles and IEEE division rounds correctly, so the
+    /// result equals the correctly rounded parse. Anything else goes to the BCL's parser.
     /// </summary>
     public static bool TryParseDouble(ReadOnlySpan<byte> text, out double value)
     {
@@ -559,45 +601,32 @@ internal static class FastNumbers
             i = 1;
         }
 
-        long mantissa = 0;
-        int significant = 0;
-        int fraction = 0;
-        bool dot = false;
-        bool any = false;
-        for (; i < text.Length; i++)
+        int digitsFrom = i;
+        ulong mantissa = 0;
+        uint d;
+        while (i < text.Length && (d = (uint)(text[i] - '0')) <= 9)
         {
-            byte c = text[i];
-            uint d = (uint)(c - '0');
-            if (d <= 9)
-            {
-                any = true;
-                if (mantissa != 0 || d != 0)
-                {
-                    significant++;
-                }
-
-                mantissa = (mantissa * 10) + d;
-                if (dot)
-                {
-                    fraction++;
-                }
-
-                if (significant > 15 || fraction > 22)
-                {
-                    return Fallback(text, out value);
-                }
-            }
-            else if (c == (byte)'.' && !dot)
-            {
-                dot = true;
-            }
-            else
-            {
-                return Fallback(text, out value);
-            }
+            mantissa = (mantissa * 10) + d;
+            i++;
         }
 
-        if (!any)
+        int digits = i - digitsFrom;
+        int fraction = 0;
+        if (i < text.Length && text[i] == (byte)'.')
+        {
+            int fractionFrom = ++i;
+            while (i < text.Length && (d = (uint)(text[i] - '0')) <= 9)
+            {
+                mantissa = (mantissa * 10) + d;
+                i++;
+            }
+
+            fraction = i - fractionFrom;
+            digits += fraction;
+        }
+
+        // 19 digits cannot overflow 64 bits; up to 2^53 the mantissa is an exact double.
+        if (i != text.Length || digits == 0 || digits > 19 || fraction > 22 || mantissa > (1UL << 53))
         {
             return Fallback(text, out value);
         }

@@ -170,8 +170,10 @@ internal static class Hashing
         ulong range = (ulong)(max - min);
         if (range < (ulong)Math.Max(1 << 16, 2 * n))
         {
-            // Dense keys: a direct lookup table.
+            // Dense keys: a direct lookup table (slot = code + 1), no per-row allocation.
             var table = new int[(int)range + 1];
+            var firstRows = new int[Math.Min(n, table.Length)];
+            int count = 0;
             for (int i = 0; i < n; i++)
             {
                 if (nulls is not null && nulls[i])
@@ -183,14 +185,14 @@ internal static class Hashing
                 ref int slot = ref table[(int)(values[i] - min)];
                 if (slot == 0)
                 {
-                    first.Add(i);
-                    slot = first.Count;
+                    firstRows[count++] = i;
+                    slot = count;
                 }
 
                 codes[i] = slot - 1;
             }
 
-            return new Factorization(codes, first.Count, [.. first]);
+            return new Factorization(codes, count, count == firstRows.Length ? firstRows : firstRows[..count]);
         }
 
         var map = new LongMap(Math.Min(n, 1 << 16));
@@ -362,32 +364,16 @@ internal static class Hashing
         return h;
     }
 
-    /// <summary>Splits row positions into <paramref name="parts"/> lists by hash.</summary>
-    public static int[][] PartitionRows(ulong[] hashes, int parts)
+    /// <summary>Each row's partition by hash, for a split into <paramref name="parts"/>.</summary>
+    public static int[] Targets(ulong[] hashes, int parts)
     {
-        var counts = new int[parts];
         var target = new int[hashes.Length];
         for (int i = 0; i < hashes.Length; i++)
         {
-            int p = (int)(hashes[i] % (ulong)parts);
-            target[i] = p;
-            counts[p]++;
+            target[i] = (int)(hashes[i] % (ulong)parts);
         }
 
-        var result = new int[parts][];
-        for (int p = 0; p < parts; p++)
-        {
-            result[p] = new int[counts[p]];
-        }
-
-        var fill = new int[parts];
-        for (int i = 0; i < target.Length; i++)
-        {
-            int p = target[i];
-            result[p][fill[p]++] = i;
-        }
-
-        return result;
+        return target;
     }
 
     /// <summary>An open-addressing map from 64-bit keys to small integers.</summary>

@@ -48,9 +48,52 @@ internal static class Join
             }
         }
 
-        var li = new List<int>(Math.Max(nl, 16));
-        var ri = new List<int>(Math.Max(nl, 16));
-        bool[]? matched = h is JoinHow.Right or JoinHow.Outer ? new bool[nr] : null;
+        // The output rows, counted first so the row lists are allocated once.
+        bool keepLeft = h is JoinHow.Left or JoinHow.Outer;
+        bool keepRight = h is JoinHow.Right or JoinHow.Outer;
+        long size = 0;
+        for (int i = 0; i < nl; i++)
+        {
+            int c = codes[i];
+            int matches = c >= 0 ? start[c + 1] - start[c] : 0;
+            size += matches > 0 ? matches : keepLeft ? 1 : 0;
+        }
+
+        // A right row is unmatched when no left row has its key.
+        bool[]? onLeft = null;
+        if (keepRight)
+        {
+            onLeft = new bool[f.Count];
+            for (int i = 0; i < nl; i++)
+            {
+                if (codes[i] >= 0)
+                {
+                    onLeft[codes[i]] = true;
+                }
+            }
+
+            for (int j = 0; j < nr; j++)
+            {
+                int c = codes[nl + j];
+                if (c < 0 || !onLeft[c])
+                {
+                    size++;
+                }
+            }
+        }
+
+        if (size > System.Array.MaxLength)
+        {
+            throw new InvalidOperationException($"merge: one partition pair would give {size} rows, more than an array holds; use more partitions.");
+        }
+
+        var l2 = new int[size];
+        var r2 = new int[size];
+        int at = 0;
+
+        // Every left row once, in order (a many-to-one join where all rows match, as with a lookup
+        // table): the left columns are then reused as they are instead of gathered.
+        bool leftAsIs = size == nl;
         for (int i = 0; i < nl; i++)
         {
             int c = codes[i];
@@ -58,47 +101,39 @@ internal static class Join
             int to = c >= 0 ? start[c + 1] : 0;
             if (from == to)
             {
-                if (h is JoinHow.Left or JoinHow.Outer)
+                if (keepLeft)
                 {
-                    li.Add(i);
-                    ri.Add(-1);
+                    l2[at] = i;
+                    r2[at++] = -1;
+                }
+                else
+                {
+                    leftAsIs = false;
                 }
 
                 continue;
             }
 
+            leftAsIs &= to - from == 1;
             for (int p = from; p < to; p++)
             {
-                li.Add(i);
-                ri.Add(rows[p]);
-                if (matched is not null)
-                {
-                    matched[rows[p]] = true;
-                }
+                l2[at] = i;
+                r2[at++] = rows[p];
             }
         }
 
-        if (matched is not null)
+        if (onLeft is not null)
         {
             for (int j = 0; j < nr; j++)
             {
-                if (!matched[j])
+                int c = codes[nl + j];
+                if (c < 0 || !onLeft[c])
                 {
-                    li.Add(-1);
-                    ri.Add(j);
+                    l2[at] = -1;
+                    r2[at++] = j;
+                    leftAsIs = false;
                 }
             }
-        }
-
-        int[] l2 = [.. li];
-        int[] r2 = [.. ri];
-
-        // Every left row once, in order (a many-to-one join where all rows match, as with a lookup
-        // table): the left columns are reused as they are instead of gathered.
-        bool leftAsIs = l2.Length == nl;
-        for (int i = 0; leftAsIs && i < l2.Length; i++)
-        {
-            leftAsIs = l2[i] == i;
         }
 
         var output = new List<(string, IArrowArray)>();

@@ -195,31 +195,6 @@ internal static class Ranges
         return targets;
     }
 
-    /// <summary>Splits a table's rows by target partition, keeping their order.</summary>
-    public static Table[] Split(Table t, int[] targets, int parts)
-    {
-        var counts = new int[parts];
-        foreach (int p in targets)
-        {
-            counts[p]++;
-        }
-
-        var rows = new int[parts][];
-        for (int p = 0; p < parts; p++)
-        {
-            rows[p] = new int[counts[p]];
-        }
-
-        var fill = new int[parts];
-        for (int i = 0; i < targets.Length; i++)
-        {
-            int p = targets[i];
-            rows[p][fill[p]++] = i;
-        }
-
-        return [.. rows.Select(r => r.Length == t.RowCount ? t : t.Take(r))];
-    }
-
     /// <summary>The rows of the smallest and largest non-missing values (-1, -1 when there is none).</summary>
     public static (int Min, int Max) MinMaxRows(IArrowArray a)
     {

@@ -1,0 +1,251 @@
+using System.Text;
+using Apache.Arrow;
+using CsCheck;
+using Tessera.Collections;
+using Tessera.DataFrames.IO;
+using Tessera.DataFrames.Kernels;
+
+namespace Tessera.DataFrames.Tests;
+
+/// <summary>The fast kernels (scatter split, one-pass group stats, string take and concat, join) and the CSV block reader against naive oracles.</summary>
+public sealed class KernelPropertyTests
+{
+    private static readonly string[] s_words = ["", "a", "bc", "hello", "fifteen-bytes!!", "exactly16bytes!!", "a string longer than sixteen bytes", "ünïcödé"];
+
+    /// <summary>A seeded table of n rows: int64 and float64 with nulls (and NaN), strings with nulls, bools.</summary>
+    private static Table RandomTable(int n, int seed)
+    {
+        var r = new Random(seed);
+        object?[] ids = [.. Enumerable.Range(0, n).Select(_ => r.Next(8) == 0 ? null : (object)(long)r.Next(-5, 50))];
+        object?[] xs = [.. Enumerable.Range(0, n).Select(_ => r.Next(10) switch { 0 => null, 1 => (object)double.NaN, _ => (r.NextDouble() * 10) - 5 })];
+        object?[] names = [.. Enumerable.Range(0, n).Select(_ => r.Next(9) == 0 ? null : (object)s_words[r.Next(s_words.Length)])];
+        object?[] flags = [.. Enumerable.Range(0, n).Select(_ => r.Next(7) == 0 ? null : (object)(r.Next(2) == 0))];
+        return Table.Create(
+            [],
+            [
+                ("id", Arrays.FromValues(DType.Int64, ids)),
+                ("x", Arrays.FromValues(DType.Float64, xs)),
+                ("name", Arrays.FromValues(DType.String, names)),
+                ("flag", Arrays.FromValues(DType.Bool, flags)),
+            ]);
+    }
+
+    private static List<object?> Values(IArrowArray a) => [.. Enumerable.Range(0, a.Length).Select(i => Arrays.GetValue(a, i))];
+
+    [Fact]
+    public void ScatterSplit_EqualsTakingEachPartitionsRows()
+    {
+        Gen.Select(Gen.Int[0, 300], Gen.Int[1, 9], Gen.Int[0, 1000], Gen.Int[0, 40]).Sample((n, parts, seed, sliceAt) =>
+        {
+            Table whole = RandomTable(n + sliceAt, seed);
+
+            // A sliced table: its arrays have a non-zero offset.
+            Table t = whole.Slice(Math.Min(sliceAt, whole.RowCount), n);
+            var r = new Random(seed + 1);
+            int[] targets = [.. Enumerable.Range(0, n).Select(_ => r.Next(parts))];
+            Table[] pieces = Scatter.Split(t, targets, parts);
+            Assert.Equal(parts, pieces.Length);
+            for (int p = 0; p < parts; p++)
+            {
+                int part = p;
+                int[] rows = [.. Enumerable.Range(0, n).Where(i => targets[i] == part)];
+                Table expected = t.Take(rows);
+                Assert.Equal(rows.Length, pieces[p].RowCount);
+                for (int c = 0; c < t.Batch.ColumnCount; c++)
+                {
+                    Assert.Equal(Values(expected.ColumnAt(c)), Values(pieces[p].ColumnAt(c)));
+                    Assert.Equal(expected.ColumnAt(c).NullCount, pieces[p].ColumnAt(c).NullCount);
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void DoubleStats_EqualsTheSeparateKernels()
+    {
+        Gen.Select(Gen.Int[0, 500], Gen.Int[1, 40], Gen.Int[0, 1000], Gen.Bool).Sample((n, groups, seed, minMax) =>
+        {
+            var r = new Random(seed);
+            object?[] xs = [.. Enumerable.Range(0, n).Select(_ => r.Next(12) switch
+            {
+                0 => null,
+                1 => (object)double.NaN,
+                2 => (object)(r.Next(2) == 0 ? double.PositiveInfinity : double.NegativeInfinity),
+                3 => (object)-0.0,
+                _ => Math.Round((r.NextDouble() * 200) - 100, 3),
+            })];
+            var a = (DoubleArray)Arrays.FromValues(DType.Float64, xs);
+            int[] codes = [.. Enumerable.Range(0, n).Select(_ => r.Next(-1, groups))];
+            DoubleGroupStats stats = Grouped.DoubleStats(a, codes, groups, minMax);
+            Assert.Equal(Grouped.Count(a, codes, groups), stats.Count);
+            Assert.Equal(Grouped.SumDouble(a, codes, groups), stats.Sum);
+            if (minMax)
+            {
+                // Naive oracle: each group's values that are neither null nor NaN.
+                List<double>[] present = [.. Enumerable.Range(0, groups).Select(_ => new List<double>())];
+                for (int i = 0; i < n; i++)
+                {
+                    if (codes[i] >= 0 && xs[i] is double d && !double.IsNaN(d))
+                    {
+                        present[codes[i]].Add(d);
+                    }
+                }
+
+                Assert.Equal([.. present.Select(v => v.Count == 0 ? null : (object)v.Min())], Values(Grouped.DoublesWithCounts(stats.Min!, stats.Count)));
+                Assert.Equal([.. present.Select(v => v.Count == 0 ? null : (object)v.Max())], Values(Grouped.DoublesWithCounts(stats.Max!, stats.Count)));
+            }
+            else
+            {
+                Assert.Null(stats.Min);
+            }
+        });
+    }
+
+    [Fact]
+    public void TakeAndConcatOfStrings_EqualTheNaiveResult()
+    {
+        Gen.Select(Gen.Int[0, 200], Gen.Int[0, 200], Gen.Int[0, 1000]).Sample((n, m, seed) =>
+        {
+            Table t = RandomTable(n + 3, seed);
+            IArrowArray names = t.Slice(3, n).ColumnAt(2);
+            List<object?> values = Values(names);
+            var r = new Random(seed);
+            int[] indices = [.. Enumerable.Range(0, m).Select(_ => n == 0 ? -1 : r.Next(-1, n))];
+            IArrowArray taken = Arrays.Take(names, indices);
+            Assert.Equal([.. indices.Select(i => i < 0 ? null : values[i])], Values(taken));
+
+            Table other = RandomTable(m, seed + 7);
+            IArrowArray joined = Arrays.Concat([names, taken, other.ColumnAt(2)], names.Data.DataType);
+            Assert.Equal([.. values, .. Values(taken), .. Values(other.ColumnAt(2))], Values(joined));
+            Assert.Equal(names.NullCount + taken.NullCount + other.ColumnAt(2).NullCount, joined.NullCount);
+        });
+    }
+
+    [Fact]
+    public void HashJoin_EqualsANestedLoopJoin()
+    {
+        Gen.Select(Gen.Int[0, 60], Gen.Int[0, 60], Gen.Int[0, 3], Gen.Int[0, 1000]).Sample((nl, nr, how, seed) =>
+        {
+            var r = new Random(seed);
+            long?[] lk = [.. Enumerable.Range(0, nl).Select(_ => r.Next(8) == 0 ? null : (long?)r.Next(12))];
+            long?[] rk = [.. Enumerable.Range(0, nr).Select(_ => r.Next(8) == 0 ? null : (long?)r.Next(12))];
+            Table left = Table.FromColumns(("k", lk), ("a", Enumerable.Range(0, nl).Select(i => (long)i).ToArray()));
+            Table right = Table.FromColumns(("k", rk), ("b", Enumerable.Range(0, nr).Select(i => (long)(1000 + i)).ToArray()));
+            Table joined = Join.HashJoin(left, right, ["k"], ["k"], how, ["_x", "_y"]);
+
+            // Oracle: pandas' merge semantics by nested loops (missing keys never match).
+            var expected = new List<(long?, long?, long?)>();
+            var rightMatched = new bool[nr];
+            for (int i = 0; i < nl; i++)
+            {
+                bool any = false;
+                for (int j = 0; j < nr; j++)
+                {
+                    if (lk[i] is not null && lk[i] == rk[j])
+                    {
+                        expected.Add((lk[i], i, 1000 + j));
+                        rightMatched[j] = true;
+                        any = true;
+                    }
+                }
+
+                if (!any && (JoinHow)how is JoinHow.Left or JoinHow.Outer)
+                {
+                    expected.Add((lk[i], i, null));
+                }
+            }
+
+            if ((JoinHow)how is JoinHow.Right or JoinHow.Outer)
+            {
+                for (int j = 0; j < nr; j++)
+                {
+                    if (!rightMatched[j])
+                    {
+                        expected.Add((rk[j], null, 1000 + j));
+                    }
+                }
+            }
+
+            var actual = Enumerable.Range(0, joined.RowCount)
+                .Select(i => ((long?)Arrays.GetValue(joined["k"], i), (long?)Arrays.GetValue(joined["a"], i), (long?)Arrays.GetValue(joined["b"], i)))
+                .ToList();
+            Assert.Equal(expected.Order(), actual.Order());
+        });
+    }
+
+    [Fact]
+    public void CsvReadBlock_ReadsLikeCsvHelper_InAnyBlocks()
+    {
+        string[] tokens = ["1", "-2.5", "", " sp ", "abc", "ü"];
+        Gen.Select(Gen.Int[0, 80], Gen.Int[0, 1000], Gen.Int[16, 400]).Sample((lines, seed, blockSize) =>
+        {
+            // Samples run in parallel: a file each.
+            string path = Path.Combine(Path.GetTempPath(), "tessera-csv-blocks-" + Guid.NewGuid().ToString("N") + ".csv");
+            try
+            {
+                // Plain lines, empty lines, quoted fields (one with a separator in it) and CRLF
+                // endings, in blocks of any size (new column builders, estimated capacity). A quoted
+                // newline would be cut by the block split, as in Dask, so there is none here.
+                var r = new Random(seed);
+                var text = new StringBuilder("a,b,c\n");
+                for (int i = 0; i < lines; i++)
+                {
+                    int kind = r.Next(12);
+                    string line = kind switch
+                    {
+                        0 => string.Empty,
+                        1 => "\"x,y\",\"q\"," + tokens[r.Next(tokens.Length)],
+                        _ => string.Join(',', Enumerable.Range(0, 3).Select(_ => tokens[r.Next(tokens.Length)])),
+                    };
+                    text.Append(line).Append(kind == 2 ? "\r\n" : "\n");
+                }
+
+                File.WriteAllText(path, text.ToString());
+                byte[] bytes = File.ReadAllBytes(path);
+
+                // Oracle: CsvHelper over the whole file, header skipped, fields c and a.
+                var expected = new List<(string, string)>();
+                using (CsvHelper.CsvReader reader = CsvReader.OpenReader(bytes, ','))
+                {
+                    bool header = true;
+                    while (reader.Read())
+                    {
+                        if (!header)
+                        {
+                            expected.Add((reader.GetString(2), reader.GetString(0)));
+                        }
+
+                        header = false;
+                    }
+                }
+
+                var actual = new List<(string, string)>();
+                foreach ((long start, long end) in CsvReader.Blocks(path, blockSize))
+                {
+                    Table t = CsvReader.ReadBlock(path, start, end, header: true, ',', ["c", "a"], [2, 0], [(int)DType.String, (int)DType.String], skipBadLines: false);
+
+                    actual.AddRange(Enumerable.Range(0, t.RowCount).Select(i => ((string)Arrays.GetValue(t["c"], i)!, (string)Arrays.GetValue(t["a"], i)!)));
+                }
+
+                Assert.Equal(expected, actual);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        });
+    }
+
+    [Fact]
+    public void GroupByMinMax_KeepsInfinities_AcrossPartitions()
+    {
+        Table t = Table.FromColumns(("k", new long[] { 1, 1, 2, 2, 3 }), ("v", new[] { double.NegativeInfinity, double.NegativeInfinity, double.PositiveInfinity, double.PositiveInfinity, 1.5 }));
+        foreach (int parts in new[] { 1, 2, 3 })
+        {
+            DataFrame df = DataFrame.FromTable(t, parts);
+            Assert.Equal([double.NegativeInfinity, double.PositiveInfinity, 1.5], df.GroupBy("k")["v"].Max().Compute().GetDoubles("v"));
+            Assert.Equal([double.NegativeInfinity, double.PositiveInfinity, 1.5], df.GroupBy("k")["v"].Min().Compute().GetDoubles("v"));
+            Assert.Equal([double.NegativeInfinity, double.PositiveInfinity, 1.5], df.GroupBy("k").Agg(new Dictionary<string, Aggregation[]> { ["v"] = [Aggregation.Min, Aggregation.Max] }).Compute().GetDoubles("v_max"));
+        }
+    }
+}
