@@ -23,14 +23,14 @@ public sealed class KernelPropertyTests
         return Table.Create(
             [],
             [
-                ("id", Arrays.FromValues(DType.Int64, ids)),
-                ("x", Arrays.FromValues(DType.Float64, xs)),
-                ("name", Arrays.FromValues(DType.String, names)),
-                ("flag", Arrays.FromValues(DType.Bool, flags)),
+                ("id", Kernels.Arrays.FromValues(DType.Int64, ids)),
+                ("x", Kernels.Arrays.FromValues(DType.Float64, xs)),
+                ("name", Kernels.Arrays.FromValues(DType.String, names)),
+                ("flag", Kernels.Arrays.FromValues(DType.Bool, flags)),
             ]);
     }
 
-    private static List<object?> Values(IArrowArray a) => [.. Enumerable.Range(0, a.Length).Select(i => Arrays.GetValue(a, i))];
+    private static List<object?> Values(IArrowArray a) => [.. Enumerable.Range(0, a.Length).Select(i => Kernels.Arrays.GetValue(a, i))];
 
     [Fact]
     public void ScatterSplit_EqualsTakingEachPartitionsRows()
@@ -74,7 +74,7 @@ public sealed class KernelPropertyTests
                 3 => (object)-0.0,
                 _ => Math.Round((r.NextDouble() * 200) - 100, 3),
             })];
-            var a = (DoubleArray)Arrays.FromValues(DType.Float64, xs);
+            var a = (DoubleArray)Kernels.Arrays.FromValues(DType.Float64, xs);
             int[] codes = [.. Enumerable.Range(0, n).Select(_ => r.Next(-1, groups))];
             DoubleGroupStats stats = Grouped.DoubleStats(a, codes, groups, minMax);
             Assert.Equal(Grouped.Count(a, codes, groups), stats.Count);
@@ -111,11 +111,11 @@ public sealed class KernelPropertyTests
             List<object?> values = Values(names);
             var r = new Random(seed);
             int[] indices = [.. Enumerable.Range(0, m).Select(_ => n == 0 ? -1 : r.Next(-1, n))];
-            IArrowArray taken = Arrays.Take(names, indices);
+            IArrowArray taken = Kernels.Arrays.Take(names, indices);
             Assert.Equal([.. indices.Select(i => i < 0 ? null : values[i])], Values(taken));
 
             Table other = RandomTable(m, seed + 7);
-            IArrowArray joined = Arrays.Concat([names, taken, other.ColumnAt(2)], names.Data.DataType);
+            IArrowArray joined = Kernels.Arrays.Concat([names, taken, other.ColumnAt(2)], names.Data.DataType);
             Assert.Equal([.. values, .. Values(taken), .. Values(other.ColumnAt(2))], Values(joined));
             Assert.Equal(names.NullCount + taken.NullCount + other.ColumnAt(2).NullCount, joined.NullCount);
         });
@@ -167,7 +167,7 @@ public sealed class KernelPropertyTests
             }
 
             var actual = Enumerable.Range(0, joined.RowCount)
-                .Select(i => ((long?)Arrays.GetValue(joined["k"], i), (long?)Arrays.GetValue(joined["a"], i), (long?)Arrays.GetValue(joined["b"], i)))
+                .Select(i => ((long?)Kernels.Arrays.GetValue(joined["k"], i), (long?)Kernels.Arrays.GetValue(joined["a"], i), (long?)Kernels.Arrays.GetValue(joined["b"], i)))
                 .ToList();
             Assert.Equal(expected.Order(), actual.Order());
         });
@@ -224,7 +224,7 @@ public sealed class KernelPropertyTests
                 {
                     Table t = CsvReader.ReadBlock(path, start, end, header: true, ',', ["c", "a"], [2, 0], [(int)DType.String, (int)DType.String], skipBadLines: false);
 
-                    actual.AddRange(Enumerable.Range(0, t.RowCount).Select(i => ((string)Arrays.GetValue(t["c"], i)!, (string)Arrays.GetValue(t["a"], i)!)));
+                    actual.AddRange(Enumerable.Range(0, t.RowCount).Select(i => ((string)Kernels.Arrays.GetValue(t["c"], i)!, (string)Kernels.Arrays.GetValue(t["a"], i)!)));
                 }
 
                 Assert.Equal(expected, actual);
