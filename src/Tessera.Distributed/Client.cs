@@ -595,6 +595,7 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
     private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted, int retries, TaskRestrictions? restrictions = null)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        IReadOnlyDictionary<Key, Node> given = graph;
         graph = WithoutKeptResults(graph);
         HashSet<Assembly>? userAssemblies = _uploadCode ? [] : null;
         if (wanted.Length == 1 && graph.Count == 1 && graph.TryGetValue(wanted[0], out Node? only) && !only.HasReferences)
@@ -606,7 +607,8 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
             return;
         }
 
-        TaskGraph culled = GraphOptimizations.Cull(graph, wanted.Where(graph.ContainsKey));
+        // Kept results left the graph, but a requested key that was never in it is still an error.
+        TaskGraph culled = GraphOptimizations.Cull(graph, ReferenceEquals(given, graph) ? wanted : wanted.Where(k => graph.ContainsKey(k) || !given.ContainsKey(k)));
         Dictionary<Key, int> order = GraphOrder.Order(WithExternalKeys(culled));
         var tasks = new WireTask[culled.Count];
         int i = 0;

@@ -148,7 +148,8 @@ internal static class Scatter
         {
             var values = new ArrowBuffer(buffer.AsMemory(starts[p] * size, counts[p] * size));
             ArrowBuffer bits = validity[p] is { } v ? new ArrowBuffer(v) : ArrowBuffer.Empty;
-            result[p] = ArrowArrayFactory.BuildArray(new ArrayData(a.Data.DataType, counts[p], nulls[p], 0, [bits, values]));
+            // A dictionary-encoded (category) column scatters its indices and keeps its dictionary.
+            result[p] = ArrowArrayFactory.BuildArray(new ArrayData(a.Data.DataType, counts[p], nulls[p], 0, [bits, values], dictionary: a.Data.Dictionary));
         }
 
         return result;
