@@ -255,7 +255,16 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 {
                     for (int n = 0; n < EventsPerTurn && reader.TryRead(out SchedulerEvent e); n++)
                     {
-                        Handle(e);
+                        try
+                        {
+                            Handle(e);
+                        }
+                        catch (Exception failure) when (failure is not OperationCanceledException)
+                        {
+                            // A bug in one handler must not stop the event loop (every client would then
+                            // wait forever with nothing said): it is logged, and the loop goes on.
+                            ReportHandlerFailure(e, failure);
+                        }
                     }
                 }
                 finally
@@ -276,6 +285,17 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         {
         }
     }
+
+    private void ReportHandlerFailure(SchedulerEvent e, Exception failure)
+    {
+        string what = e.Peer is { } peer ? $"{e.Message?.Op.ToString() ?? "a disconnection"} from {peer.Id ?? "a peer"}" : e.Work is not null ? "a queued action" : "a heartbeat check";
+        string line = $"The scheduler failed to handle {what}; the event is dropped and the loop goes on: {failure}";
+        Log.Add(SchedulerLogLevel.Error, line);
+        Console.Error.WriteLine(line);
+    }
+
+    /// <summary>Queues an action for the event loop, as the loop's own work items are queued (for tests).</summary>
+    internal void PostForTesting(Action work) => _events.Writer.TryWrite(new SchedulerEvent(null, null, work));
 
     private void Handle(SchedulerEvent e)
     {
