@@ -59,16 +59,18 @@ var worker = new Command("worker", "Start workers that join the scheduler at ADD
 worker.SetAction(async (parse, cancellationToken) =>
 {
     int count = Math.Max(1, parse.GetValue(nworkers));
+    int threads = parse.GetValue(nthreads) is > 0 and int t ? t : Math.Max(1, Environment.ProcessorCount / count);
     if (!parse.GetValue(noNanny) && !parse.GetValue(nannyChild))
     {
         // A nanny per worker (as Dask's `dask worker --nworkers N` starts N nannies), each running
-        // `tessera worker` again for one worker: the options given here, with the name numbered.
-        string[] passed = [.. worker.Options.Where(o => o != nworkers && o != name).SelectMany(o => parse.GetResult(o) is { Implicit: false, IdentifierToken: { } id } r ? [id.Value, .. r.Tokens.Select(t => t.Value)] : Enumerable.Empty<string>())];
+        // `tessera worker` again for one worker: the options given here, with the name numbered and
+        // the threads of one of the N workers.
+        string[] passed = [.. worker.Options.Where(o => o != nworkers && o != name && o != nthreads).SelectMany(o => parse.GetResult(o) is { Implicit: false, IdentifierToken: { } id } r ? [id.Value, .. r.Tokens.Select(t => t.Value)] : Enumerable.Empty<string>())];
         string[] self = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? [System.Reflection.Assembly.GetEntryAssembly()!.Location] : [];
         int[] exits = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
         {
             string[] named = parse.GetValue(name) is { } n ? ["--name", count == 1 ? n : $"{n}-{i}"] : [];
-            var nanny = new WorkerNanny(Environment.ProcessPath!, [.. self, "worker", parse.GetValue(address)!, .. passed, .. named, "--nanny-child"], reason => ["--restart-reason", reason]);
+            var nanny = new WorkerNanny(Environment.ProcessPath!, [.. self, "worker", parse.GetValue(address)!, "--nthreads", threads.ToString(CultureInfo.InvariantCulture), .. passed, .. named, "--nanny-child"], reason => ["--restart-reason", reason]);
             return nanny.RunAsync(cancellationToken);
         }));
         return exits.Max();
@@ -80,7 +82,6 @@ worker.SetAction(async (parse, cancellationToken) =>
     }
 
     IReadOnlyDictionary<string, double>? workerResources = parse.GetValue(resources) is { } r ? WorkerOptions.ParseResources(r) : null;
-    int threads = parse.GetValue(nthreads) is > 0 and int t ? t : Math.Max(1, Environment.ProcessorCount / count);
     var defaults = new WorkerMemoryOptions();
     var memory = new WorkerMemoryOptions
     {

@@ -91,6 +91,29 @@ public sealed class NannyTests : IAsyncLifetime
         Assert.Equal(0, nanny.ExitCode);
     }
 
+    [Fact]
+    public async Task NWorkersUnderNannies_AreNProcesses_ThatShareTheCoresAsWithoutNannies()
+    {
+        Process nanny = TesseraCommand.Start(["worker", _scheduler.Address, "--nworkers", "2", "--name", "w", "--app-base", AppContext.BaseDirectory]);
+        _processes.Add(nanny);
+        await TesseraCommand.ReadLineStartingWithAsync(nanny, WorkerNanny.JoinedLinePrefix);
+        await TesseraCommand.ReadLineStartingWithAsync(nanny, WorkerNanny.JoinedLinePrefix);
+        await using Client client = await Client.ConnectAsync(_scheduler.Address);
+
+        IReadOnlyDictionary<string, int> workers = await client.GetWorkersAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(2, workers.Count);
+        Assert.All(workers.Values, threads => Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), threads));
+        var pids = new HashSet<int>();
+        foreach (string worker in workers.Keys)
+        {
+            using Future<int> pid = client.Submit(() => Environment.ProcessId, key: $"pid-{Guid.NewGuid():N}", workers: [worker]);
+            pids.Add(await pid.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken));
+        }
+
+        Assert.Equal(2, pids.Count);
+        Assert.DoesNotContain(nanny.Id, pids);
+    }
+
     [Theory]
     [InlineData(137, "killed by signal 9 (SIGKILL)")]
     [InlineData(134, "killed by signal 6 (SIGABRT)")]
