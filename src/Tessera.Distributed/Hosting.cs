@@ -34,6 +34,12 @@ public sealed record SchedulerOptions
     public bool WorkStealing { get; init; }
 
     /// <summary>
+    /// Gets how long unfinished tasks may go with none finishing before the scheduler logs a warning
+    /// with a dump of their state (stuck-task detection: long-running tasks, or a stuck cluster); default 5 minutes.
+    /// </summary>
+    public TimeSpan NoProgressWarning { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// Gets what starts the scheduler's dashboard (the Tessera.Dashboard package's <c>DashboardServer.Factory</c>),
     /// or null (the default) for none.
     /// </summary>
@@ -135,6 +141,7 @@ public sealed class SchedulerHost : IAsyncDisposable
     {
         options ??= new SchedulerOptions();
         SchedulerServer server = await SchedulerServer.StartAsync(Networks.For(options.Address, "scheduler"), options.Address, options.WorkerSaturation, options.WorkerTimeout, options.AllowedFailures, options.WorkStealing, cancellationToken).ConfigureAwait(false);
+        server.NoProgressWarning = options.NoProgressWarning;
         var host = new SchedulerHost(server);
         if (options.Dashboard is { } dashboard)
         {

@@ -27,6 +27,8 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     private readonly Task _stealing;
     private readonly TimeSpan _workerTimeout;
     private int _disposed;
+    private long _lastProgress = Environment.TickCount64;
+    private bool _stallReported;
     private readonly ClientState _fireAndForget;
     private readonly List<Key> _fireAndForgetDone = [];
     private readonly Dictionary<string, ClientCode> _code = new(StringComparer.Ordinal);
@@ -105,6 +107,12 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     /// (a local cluster kills the process).
     /// </summary>
     public Action<string>? SilentWorkerRemoved { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long unfinished tasks may go with none finishing before the scheduler logs a
+    /// warning with their state (stuck-task detection); default 5 minutes.
+    /// </summary>
+    public TimeSpan NoProgressWarning { get; set; } = TimeSpan.FromMinutes(5);
 
     public static async Task<SchedulerServer> StartAsync(IMessageNetwork network, string address, double workerSaturation = 1.1, TimeSpan? workerTimeout = null, int allowedFailures = 3, bool workStealing = false, CancellationToken cancellationToken = default)
     {
@@ -294,6 +302,28 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         Console.Error.WriteLine(line);
     }
 
+    // Stuck-task detection: when unfinished tasks wait and none has finished or failed for
+    // NoProgressWarning, the log gets one warning with their state (where each runs, what it waits on).
+    // The clock only counts after the check finds work unfinished, so an idle scheduler never warns.
+    private void WarnWithoutProgress()
+    {
+        long now = Environment.TickCount64;
+        if (_stallReported || now - _lastProgress < (long)NoProgressWarning.TotalMilliseconds)
+        {
+            return;
+        }
+
+        int unfinished = _state.Tasks.Values.Count(t => t.State is TaskStateKind.Waiting or TaskStateKind.NoWorker or TaskStateKind.Queued or TaskStateKind.Processing);
+        if (unfinished == 0)
+        {
+            _lastProgress = now;
+            return;
+        }
+
+        _stallReported = true;
+        Log.Add(SchedulerLogLevel.Warning, $"No task has finished for {(now - _lastProgress) / 1000.0:0.#} s while {unfinished} tasks are unfinished (long-running tasks, or a stuck cluster):\n{_state.DescribeStateForTesting(20)}");
+    }
+
     /// <summary>Queues an action for the event loop, as the loop's own work items are queued (for tests).</summary>
     internal void PostForTesting(Action work) => _events.Writer.TryWrite(new SchedulerEvent(null, null, work));
 
@@ -310,6 +340,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         else
         {
             RemoveSilentWorkers();
+            WarnWithoutProgress();
             CheckRestarts();
         }
     }
@@ -366,6 +397,12 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
 
     private void Handle(Peer peer, Message? message)
     {
+        if (message is TaskFinished or TaskErred)
+        {
+            _lastProgress = Environment.TickCount64;
+            _stallReported = false;
+        }
+
         switch (message)
         {
             case null:

@@ -2,7 +2,7 @@ using Tessera.Distributed.Runtime;
 
 namespace Tessera.Distributed.Tests.Runtime;
 
-/// <summary>The scheduler's event loop outlives a handler that throws.</summary>
+/// <summary>The scheduler's event loop outlives a handler that throws, and says when no task finishes for long.</summary>
 public sealed class EventLoopTests
 {
     [Fact]
@@ -16,5 +16,24 @@ public sealed class EventLoopTests
         SchedulerLogEntry error = Assert.Single(cluster.Scheduler.Log.Read(1000), l => l.Level == SchedulerLogLevel.Error);
         Assert.Contains("failed to handle a queued action", error.Message, StringComparison.Ordinal);
         Assert.Contains("a bug in a handler", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnfinishedTasksWithNoneFinishing_AreReportedOnce_WithWhereTheyRun()
+    {
+        await using InProcessCluster cluster = await InProcessCluster.StartAsync(InMemoryNetwork.Instance, TestSerializers.Create(), workers: 1, workerTimeout: TimeSpan.FromSeconds(2));
+        cluster.Scheduler.NoProgressWarning = TimeSpan.FromMilliseconds(500);
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(cluster.Scheduler.Log.Read(1000), l => l.Message.StartsWith("No task has finished", StringComparison.Ordinal));
+
+        using Future<int> slow = cluster.Client.Submit(() =>
+        {
+            Thread.Sleep(4000);
+            return 1;
+        }, key: "slow-task");
+        Assert.Equal(1, await slow.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+        SchedulerLogEntry warning = Assert.Single(cluster.Scheduler.Log.Read(1000), l => l.Message.StartsWith("No task has finished", StringComparison.Ordinal));
+        Assert.Equal(SchedulerLogLevel.Warning, warning.Level);
+        Assert.Contains("slow-task", warning.Message, StringComparison.Ordinal);
     }
 }
