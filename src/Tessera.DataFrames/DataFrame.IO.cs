@@ -58,20 +58,13 @@ public sealed partial class DataFrame
             }
         }
 
-        var blocks = new List<(string File, long Start, long End)>();
-        foreach (string f in files)
-        {
-            foreach ((long s, long e) in CsvReader.Blocks(f, options.BlockSize))
-            {
-                blocks.Add((Path.GetFullPath(f), s, e));
-            }
-        }
+        ((string File, long Start, long End)[] blocks, string[] stamps) = CsvReader.BlocksOf(files, options.BlockSize);
 
         int[] allTypes = [.. types.Select(t => (int)t)];
-        string name = Plan.Name("read-csv", [.. files, .. files.Select(f => File.GetLastWriteTimeUtc(f).Ticks.ToString(CultureInfo.InvariantCulture)), options.BlockSize, options.Header, options.Separator, names, allTypes, options.OnBadLines == BadLineAction.Skip]);
+        string name = Plan.Name("read-csv", [.. files, .. stamps, options.BlockSize, options.Header, options.Separator, names, allTypes, options.OnBadLines == BadLineAction.Skip]);
         Table full = Table.Create([], [.. names.Select((n, i) => (n, Arrays.Nulls(types[i].ToArrow(), 0)))]);
-        var source = new CsvSource(name, path, [.. blocks], names, allTypes, options.Header, options.Separator, options.OnBadLines == BadLineAction.Skip, full);
-        return new DataFrame(new ReadCsvExpr(source, [.. indices.Select(i => names[i])]), Plan.UnknownDivisions(blocks.Count));
+        var source = new CsvSource(name, path, blocks, names, allTypes, options.Header, options.Separator, options.OnBadLines == BadLineAction.Skip, full);
+        return new DataFrame(new ReadCsvExpr(source, [.. indices.Select(i => names[i])]), Plan.UnknownDivisions(blocks.Length));
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Tessera.DataFrames.Expressions;
 using Tessera.DataFrames.IO;
 using Tessera.DataFrames.Kernels;
@@ -39,20 +38,13 @@ public sealed partial class DataFrame
             }
         }
 
-        var blocks = new List<(string File, long Start, long End)>();
-        foreach (string f in files)
-        {
-            foreach ((long s, long e) in CsvReader.Blocks(f, options.BlockSize))
-            {
-                blocks.Add((Path.GetFullPath(f), s, e));
-            }
-        }
+        ((string File, long Start, long End)[] blocks, string[] stamps) = CsvReader.BlocksOf(files, options.BlockSize);
 
         int[] allTypes = [.. types.Select(t => (int)t)];
-        string name = Plan.Name("read-json", [.. files, .. files.Select(f => File.GetLastWriteTimeUtc(f).Ticks.ToString(CultureInfo.InvariantCulture)), options.BlockSize, names, allTypes]);
+        string name = Plan.Name("read-json", [.. files, .. stamps, options.BlockSize, names, allTypes]);
         Table full = Table.Create([], [.. names.Select((n, i) => (n, Arrays.Nulls(types[i].ToArrow(), 0)))]);
-        var source = new JsonSource(name, path, [.. blocks], names, allTypes, full);
-        return new DataFrame(new ReadJsonExpr(source, [.. names.Where(chosen.Contains)]), Plan.UnknownDivisions(blocks.Count));
+        var source = new JsonSource(name, path, blocks, names, allTypes, full);
+        return new DataFrame(new ReadJsonExpr(source, [.. names.Where(chosen.Contains)]), Plan.UnknownDivisions(blocks.Length));
     }
 
     /// <summary>

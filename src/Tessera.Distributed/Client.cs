@@ -595,10 +595,8 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
     private void Submit(IReadOnlyDictionary<Key, Node> graph, Key[] wanted, int retries, TaskRestrictions? restrictions = null)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        IReadOnlyDictionary<Key, Node> given = graph;
-        graph = WithoutKeptResults(graph);
         HashSet<Assembly>? userAssemblies = _uploadCode ? [] : null;
-        if (wanted.Length == 1 && graph.Count == 1 && graph.TryGetValue(wanted[0], out Node? only) && !only.HasReferences)
+        if (wanted.Length == 1 && graph.Count == 1 && graph.TryGetValue(wanted[0], out Node? only) && !only.HasReferences && only is not LiteralNode { Value: IKeptResult })
         {
             // One task without dependencies (a Submit of values): nothing to cull or order.
             WireTask single = new(wanted[0], _serializer.SerializeNode(only, userAssemblies), [], 0, retries, restrictions);
@@ -606,6 +604,9 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
             SendToScheduler(new UpdateGraph([single], wanted));
             return;
         }
+
+        IReadOnlyDictionary<Key, Node> given = graph;
+        graph = WithoutKeptResults(graph);
 
         // Kept results left the graph, but a requested key that was never in it is still an error.
         TaskGraph culled = GraphOptimizations.Cull(graph, ReferenceEquals(given, graph) ? wanted : wanted.Where(k => graph.ContainsKey(k) || !given.ContainsKey(k)));

@@ -100,7 +100,11 @@ public sealed class WorkerNanny
         {
             if (e.Data is { } line)
             {
-                Volatile.Write(ref joined, joined || line.StartsWith(JoinedLinePrefix, StringComparison.Ordinal));
+                if (line.StartsWith(JoinedLinePrefix, StringComparison.Ordinal))
+                {
+                    Volatile.Write(ref joined, true);
+                }
+
                 Console.Out.WriteLine(line);
             }
         };

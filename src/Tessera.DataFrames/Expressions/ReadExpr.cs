@@ -7,8 +7,19 @@ namespace Tessera.DataFrames.Expressions;
 /// A plan leaf that reads files: the columns it parses (projection pushdown narrows them) and an
 /// optional row filter evaluated in the reading task (predicate pushdown).
 /// </summary>
-internal abstract class ReadExpr(string name, int npartitions, Table meta, string[] columns, Expr? predicate, string[] output, ReadExpr? unfiltered)
-    : Expr(name, npartitions, meta, [])
+/// <param name="kind">The reader's task name, e.g. <c>read-csv</c>.</param>
+/// <param name="source">What the reader found: its name (the plan's name for a read of every column), columns and schema.</param>
+/// <param name="npartitions">The partitions (blocks or files).</param>
+/// <param name="columns">The data columns parsed, in the file's order.</param>
+/// <param name="predicate">The pushed-down row filter, or null.</param>
+/// <param name="output">The data columns kept after the filter; null: all of <paramref name="columns"/>.</param>
+/// <param name="unfiltered">The read without its filter, for a filtered one.</param>
+internal abstract class ReadExpr(string kind, (string Name, int Columns, Table Meta) source, int npartitions, string[] columns, Expr? predicate, string[]? output, ReadExpr? unfiltered)
+    : Expr(
+        columns.Length == source.Columns && predicate is null ? source.Name : Plan.Name(kind, source.Name, columns, predicate?.Name, output),
+        npartitions,
+        MetaOf(source.Meta, output ?? columns),
+        [])
 {
     private readonly ReadExpr? _unfiltered = unfiltered;
 
@@ -19,7 +30,7 @@ internal abstract class ReadExpr(string name, int npartitions, Table meta, strin
     public Expr? Predicate { get; } = predicate;
 
     /// <summary>Gets the data columns kept after the filter (the predicate may need more).</summary>
-    public string[] Output { get; } = output;
+    public string[] Output { get; } = output ?? columns;
 
     /// <summary>Gets the data columns the file holds, in order.</summary>
     public abstract IReadOnlyList<string> AllColumns { get; }
@@ -54,7 +65,7 @@ internal abstract class ReadExpr(string name, int npartitions, Table meta, strin
 
     protected string[] InFileOrder(IReadOnlyCollection<string> columns) => [.. AllColumns.Where(columns.Contains)];
 
-    protected static Table MetaOf(Table full, IReadOnlyList<string> columns) =>
+    private static Table MetaOf(Table full, IReadOnlyList<string> columns) =>
         Table.Create([.. full.IndexNames.Select(n => (n, full[n]))], [.. columns.Select(c => (c, full[c]))]);
 }
 
@@ -66,14 +77,7 @@ internal sealed class ReadCsvExpr : ReadExpr
     private readonly object[] _spec;
 
     public ReadCsvExpr(CsvSource source, string[] columns, Expr? predicate = null, string[]? output = null, ReadExpr? unfiltered = null)
-        : base(
-            NameOf(source, columns, predicate, output),
-            source.Blocks.Length,
-            MetaOf(source.Meta, output ?? columns),
-            columns,
-            predicate,
-            output ?? columns,
-            unfiltered)
+        : base("read-csv", (source.Name, source.Names.Length, source.Meta), source.Blocks.Length, columns, predicate, output, unfiltered)
     {
         _source = source;
         int[] indices = [.. columns.Select(c => System.Array.IndexOf(source.Names, c))];
@@ -94,11 +98,6 @@ internal sealed class ReadCsvExpr : ReadExpr
 
     public override string Describe() => DescribeColumns("ReadCsv", $"'{_source.Pattern}'");
 
-    private static string NameOf(CsvSource source, string[] columns, Expr? predicate, string[]? output) =>
-        columns.Length == source.Names.Length && predicate is null
-            ? source.Name
-            : Plan.Name("read-csv", source.Name, columns, predicate?.Name, output);
-
     private static Table ReadBlock(string path, long start, long end, object[] spec) =>
         IO.CsvReader.ReadBlock(path, start, end, (bool)spec[0], (char)spec[1], (string[])spec[2], (int[])spec[3], (int[])spec[4], (bool)spec[5]);
 }
@@ -114,14 +113,7 @@ internal sealed class ReadParquetExpr : ReadExpr
     private readonly object[] _filters;
 
     public ReadParquetExpr(ParquetSource source, string[] columns, Expr? predicate = null, string[]? output = null, ReadExpr? unfiltered = null)
-        : base(
-            NameOf(source, columns, predicate, output),
-            source.Files.Length,
-            MetaOf(source.Meta, output ?? columns),
-            columns,
-            predicate,
-            output ?? columns,
-            unfiltered)
+        : base("read-parquet", (source.Name, source.Data.Length, source.Meta), source.Files.Length, columns, predicate, output, unfiltered)
     {
         _source = source;
         _filters = predicate is null ? [] : [.. RowGroupFilter.Extract(predicate, Unfiltered).SelectMany(f => new object[] { f.Column, (int)f.Op, f.Value })];
@@ -149,11 +141,6 @@ internal sealed class ReadParquetExpr : ReadExpr
 
         return onGroups.Length == 0 ? text : text + $", row groups pruned by statistics on [{string.Join(", ", onGroups)}]";
     }
-
-    private static string NameOf(ParquetSource source, string[] columns, Expr? predicate, string[]? output) =>
-        columns.Length == source.Data.Length && predicate is null
-            ? source.Name
-            : Plan.Name("read-parquet", source.Name, columns, predicate?.Name, output);
 }
 
 /// <summary>What <c>ReadParquet</c> found: the files, the index and data columns, the schema.</summary>

@@ -10,14 +10,7 @@ internal sealed class ReadJsonExpr : ReadExpr
     private readonly object[] _spec;
 
     public ReadJsonExpr(JsonSource source, string[] columns, Expr? predicate = null, string[]? output = null, ReadExpr? unfiltered = null)
-        : base(
-            NameOf(source, columns, predicate, output),
-            source.Blocks.Length,
-            MetaOf(source.Meta, output ?? columns),
-            columns,
-            predicate,
-            output ?? columns,
-            unfiltered)
+        : base("read-json", (source.Name, source.Names.Length, source.Meta), source.Blocks.Length, columns, predicate, output, unfiltered)
     {
         _source = source;
         _spec = [source.Names, columns, columns.Select(c => source.Types[System.Array.IndexOf(source.Names, c)]).ToArray()];
@@ -36,11 +29,6 @@ internal sealed class ReadJsonExpr : ReadExpr
     }
 
     public override string Describe() => DescribeColumns("ReadJson", $"'{_source.Pattern}'");
-
-    private static string NameOf(JsonSource source, string[] columns, Expr? predicate, string[]? output) =>
-        columns.Length == source.Names.Length && predicate is null
-            ? source.Name
-            : Plan.Name("read-json", source.Name, columns, predicate?.Name, output);
 
     private static Table ReadBlock(string path, long start, long end, object[] spec) =>
         IO.JsonLines.ReadBlock(path, start, end, (string[])spec[0], (string[])spec[1], (int[])spec[2]);

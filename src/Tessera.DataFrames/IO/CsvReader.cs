@@ -164,6 +164,21 @@ internal static class CsvReader
     }
 
     /// <summary>The byte ranges of a file: about <paramref name="blockSize"/> each (0 or gzip: the whole file as one range).</summary>
+    /// <summary>The blocks of every file (full paths), in order, and the files' write times as text (for a read's name).</summary>
+    public static ((string File, long Start, long End)[] Blocks, string[] Stamps) BlocksOf(string[] files, long blockSize)
+    {
+        var blocks = new List<(string File, long Start, long End)>();
+        foreach (string f in files)
+        {
+            foreach ((long s, long e) in Blocks(f, blockSize))
+            {
+                blocks.Add((Path.GetFullPath(f), s, e));
+            }
+        }
+
+        return ([.. blocks], [.. files.Select(f => File.GetLastWriteTimeUtc(f).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+    }
+
     public static List<(long Start, long End)> Blocks(string path, long blockSize)
     {
         long length = new FileInfo(path).Length;
