@@ -132,6 +132,62 @@ public sealed class ResilienceTests
         }
     }
 
+    // A worker above its pause threshold starts no task and tells the scheduler, which sends new work to the
+    // other worker; once the value that held the memory is released, the worker resumes and runs again.
+    [Fact]
+    public async Task AWorkerAboveItsPauseThreshold_StartsNoTask_AndTheSchedulerSendsNewWorkElsewhere_UntilItResumes()
+    {
+        // No spilling: only the pause threshold (200 MB of 400 MB) acts.
+        var memory = new WorkerMemoryOptions { Limit = 400_000_000, TargetFraction = null, SpillFraction = null, PauseFraction = 0.5, TerminateFraction = null };
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true, memory: memory);
+        await using Client client = await Client.ConnectAsync(cluster);
+        string[] workers = [.. (await client.GetWorkersAsync(TestContext.Current.CancellationToken)).Keys];
+        string full = workers[0], other = workers[1];
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(s_limit);
+
+        // 260 MB held on one worker, every page touched.
+        Future<byte[]> big = client.Submit(() => Enumerable.Repeat((byte)1, 260_000_000).ToArray(), key: "big", workers: [full]);
+        await big.Completion.WaitAsync(s_limit, TestContext.Current.CancellationToken);
+        await UntilAsync(() => PausedOnScheduler(full), deadline.Token);
+
+        // A task pinned to the paused worker waits there; unpinned work all goes to the other worker.
+        using Future<int> pinned = client.Submit(() => Environment.ProcessId, key: "pinned", workers: [full]);
+        Future<long>[] work = [.. Enumerable.Range(0, 20).Select(i => client.Submit<long, long>(x => x * x, i))];
+        long[] squares = await client.GatherAsync(work, deadline.Token);
+        Assert.Equal([.. Enumerable.Range(0, 20).Select(i => (long)i * i)], squares);
+        IReadOnlyDictionary<Tessera.Graphs.Key, IReadOnlyList<string>> whoHas = await client.WhoHasAsync(work, deadline.Token);
+        Assert.All(whoHas.Values, holders => Assert.Equal([other], holders));
+        Assert.False(pinned.Completion.IsCompleted, "a task started on a paused worker");
+
+        // Released: the worker's memory drops, it resumes, runs the pinned task and gets new work again.
+        big.Dispose();
+        await pinned.ResultAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken);
+        await UntilAsync(() => !PausedOnScheduler(full), deadline.Token);
+
+        // The worker's log lines reach the scheduler's log with its heartbeats.
+        await UntilAsync(() => cluster.Scheduler.Server.Log.Read(1000).Any(l => l.Message.StartsWith("Resumed: process memory", StringComparison.Ordinal)), deadline.Token);
+        Assert.Contains(cluster.Scheduler.Server.Log.Read(1000), l => l.Message.StartsWith("Paused: process memory", StringComparison.Ordinal));
+        foreach (Future<long> f in work)
+        {
+            f.Dispose();
+        }
+
+        Future<long>[] later = [.. Enumerable.Range(100, 20).Select(i => client.Submit<long, long>(x => x * x, i))];
+        await client.GatherAsync(later, deadline.Token);
+        Assert.Contains(full, (await client.WhoHasAsync(later, deadline.Token)).Values.SelectMany(h => h));
+
+        bool PausedOnScheduler(string address) => cluster.Scheduler.Server.Query(s => s.Workers.TryGetValue(address, out Tessera.Distributed.Scheduler.WorkerState? w) && w.Paused);
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
     private static string Megabytes(IEnumerable<long> bytes) => string.Join(", ", bytes.Select(b => $"{b / 1_000_000} MB"));
 
     private static async Task<List<long>> PeakRssAsync(Client client)
