@@ -90,7 +90,7 @@ public sealed class ResilienceTests
     }
 
     [Fact]
-    public async Task AnArrayFourTimesTheWorkersMemory_IsPersistedWithSpilling_AndReducesToTheLocalAnswer()
+    public async Task AnArrayFourTimesTheWorkersMemory_IsPersistedWithSpilling_AndReducesToTheLocalAnswer_WithinTheLimitPlus10Percent()
     {
         Assert.SkipUnless(File.Exists("/proc/self/status"), "peak RSS is read from /proc (Linux)");
         const long Limit = 200_000_000;
@@ -117,11 +117,13 @@ public sealed class ResilienceTests
 
             List<long> peaks = await PeakRssAsync(client);
 
-            // Issue 7's target is a peak RSS within the limit + 10%; measured here 1.1-1.5x the limit (dead
-            // blocks wait for the GC, read-backs and transfers copy), so the peaks are reported, not asserted.
+            // Issue 7's target: every worker's peak resident memory (the kernel's high-water mark) within the
+            // limit + 10%. Measured at 150-200 MB (load 25-30): before the worker sized NDArray blocks, bounded
+            // its fetches and forced collections of dead blocks, 230-680 MB.
             int spilled = Directory.EnumerateFiles(directory, "*.spill", SearchOption.AllDirectories).Count();
             TestContext.Current.TestOutputHelper?.WriteLine($"peak RSS per worker after the persist: {Megabytes(afterPersist)}; at the end: {Megabytes(peaks)} (limit {Limit / 1_000_000} MB); {spilled} blocks on disk");
             Assert.True(spilled >= 100, $"only {spilled} of 200 blocks are on disk");
+            Assert.All(peaks, peak => Assert.True(peak <= Limit * 1.1, $"a worker's peak RSS was {Megabytes([peak])}, above the limit + 10% ({Limit * 1.1 / 1_000_000:0} MB); peaks: {Megabytes(peaks)}"));
         }
         finally
         {
