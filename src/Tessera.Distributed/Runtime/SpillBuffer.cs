@@ -88,12 +88,16 @@ internal sealed class SpillBuffer : IDisposable
     }
 
     /// <summary>Stores a result (replacing one with the same key); <paramref name="serializer"/> reads it back if it is spilled.</summary>
-    public void Set(Key key, object? value, IWireSerializer serializer)
+    /// <param name="key">The result's key.</param>
+    /// <param name="value">The result.</param>
+    /// <param name="serializer">Writes and reads the spill file.</param>
+    /// <param name="size">The value's estimated size when the caller knows it already; null to estimate it here.</param>
+    public void Set(Key key, object? value, IWireSerializer serializer, long? size = null)
     {
         lock (_lock)
         {
             RemoveLocked(key);
-            AddLocked(key, value, serializer);
+            AddLocked(key, value, serializer, size);
             SpillAboveTargetLocked();
         }
     }
@@ -108,7 +112,7 @@ internal sealed class SpillBuffer : IDisposable
                 return false;
             }
 
-            AddLocked(key, value, serializer);
+            AddLocked(key, value, serializer, null);
             SpillAboveTargetLocked();
             return true;
         }
@@ -238,9 +242,9 @@ internal sealed class SpillBuffer : IDisposable
         }
     }
 
-    private void AddLocked(Key key, object? value, IWireSerializer serializer)
+    private void AddLocked(Key key, object? value, IWireSerializer serializer, long? size)
     {
-        var e = new Entry(serializer) { Value = value, Size = _sizeOf(value), Node = _lru.AddLast(key) };
+        var e = new Entry(serializer) { Value = value, Size = size ?? _sizeOf(value), Node = _lru.AddLast(key) };
         _entries.Add(key, e);
         _memoryBytes += e.Size;
     }

@@ -22,6 +22,8 @@ internal static class ValueSizes
     private const long ObjectHeader = 24;
     private const long ArrayHeader = 32;
     private static readonly ConcurrentDictionary<Type, FieldInfo[]> s_fields = new();
+    private static readonly ConcurrentDictionary<Type, long> s_inline = new();
+    private static readonly ConcurrentDictionary<Type, bool> s_references = new();
 
     /// <summary>Estimates the bytes of <paramref name="value"/> and of everything it refers to.</summary>
     public static long Estimate(object? value)
@@ -45,9 +47,16 @@ internal static class ValueSizes
         var pending = new Stack<object>();
         pending.Push(value);
         long bytes = 0;
-        while (pending.TryPop(out object? o) && seen.Count <= MaxObjects)
+        try
         {
-            bytes += Shallow(o, seen, pending);
+            while (pending.TryPop(out object? o) && seen.Count <= MaxObjects)
+            {
+                bytes += Shallow(o, seen, pending);
+            }
+        }
+        catch (Exception e) when (e is NotSupportedException or FieldAccessException or TargetInvocationException or ArgumentException or InvalidOperationException)
+        {
+            // A field that reflection cannot read: an estimate of what was walked beats failing the task.
         }
 
         return bytes;
@@ -62,17 +71,20 @@ internal static class ValueSizes
                 return ObjectHeader + (2L * s.Length);
             case Array a:
                 Type element = a.GetType().GetElementType()!;
-                if (element.IsPrimitive || element.IsPointer)
+                if (element.IsPrimitive || element.IsPointer || element.IsEnum)
                 {
-                    return ArrayHeader + ((long)a.Length * (element.IsPointer ? IntPtr.Size : Marshal.SizeOf(element)));
+                    return ArrayHeader + ((long)a.Length * (element.IsPointer ? IntPtr.Size : Marshal.SizeOf(element.IsEnum ? Enum.GetUnderlyingType(element) : element)));
                 }
 
-                foreach (object? item in a)
+                if (!element.IsValueType || HasReferences(element))
                 {
-                    Push(item, seen, pending);
+                    foreach (object? item in a)
+                    {
+                        Push(item, seen, pending);
+                    }
                 }
 
-                return ArrayHeader + ((long)a.Length * IntPtr.Size);
+                return ArrayHeader + ((long)a.Length * (element.IsValueType ? InlineSize(element) : IntPtr.Size));
             case Type or Delegate or MemberInfo or Assembly:
                 // Code, not data: shared with the rest of the process.
                 return 0;
@@ -82,19 +94,35 @@ internal static class ValueSizes
         foreach (FieldInfo f in FieldsOf(o.GetType()))
         {
             Type type = f.FieldType;
-            if (type.IsPrimitive || type.IsEnum)
+            if (type.IsPointer)
             {
-                bytes += type.IsEnum ? 8 : Marshal.SizeOf(type);
+                bytes += IntPtr.Size;
             }
-            else if (!type.IsPointer)
+            else if (!type.IsValueType || HasReferences(type))
             {
-                bytes += type.IsValueType ? 16 : IntPtr.Size;
+                // A struct that holds references is walked as its box (whose header the object does not have).
+                bytes += type.IsValueType ? -ObjectHeader : IntPtr.Size;
                 Push(f.GetValue(o), seen, pending);
             }
+            else
+            {
+                bytes += InlineSize(type);
+            }
+
         }
 
         return bytes;
     }
+
+    // The bytes a value of a struct type takes inline (in an array or a field): its fields, recursively.
+    private static long InlineSize(Type type) => type.IsPrimitive ? Marshal.SizeOf(type)
+        : type.IsEnum ? Marshal.SizeOf(Enum.GetUnderlyingType(type))
+        : type.IsPointer || !type.IsValueType ? IntPtr.Size
+        : s_inline.GetOrAdd(type, static t => Math.Max(1, FieldsOf(t).Sum(f => InlineSize(f.FieldType))));
+
+    // Whether a struct type holds references (then its values are walked for them).
+    private static bool HasReferences(Type type) => s_references.GetOrAdd(type, static t =>
+        FieldsOf(t).Any(f => !f.FieldType.IsPointer && (!f.FieldType.IsValueType || (!f.FieldType.IsPrimitive && !f.FieldType.IsEnum && HasReferences(f.FieldType)))));
 
     private static void Push(object? item, HashSet<object> seen, Stack<object> pending)
     {

@@ -834,6 +834,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         EvictReadBack(task);
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        long size = SizeOf(result);
         lock (_storeLock)
         {
             if (!_runs.TryGetValue(task.Key, out long run) || run != task.RunId)
@@ -843,10 +844,9 @@ internal sealed class WorkerServer : IAsyncDisposable
             }
 
             _runs.Remove(task.Key);
-            _data.Set(task.Key, result, SerializerFor(task.Session));
+            _data.Set(task.Key, result, SerializerFor(task.Session), size);
         }
 
-        long size = SizeOf(result);
         _scheduler.Post(new TaskFinished(task.Key, size, seconds, task.RunId, InlineValue(result, SerializerFor(task.Session))));
         AfterStore(size);
     }

@@ -45,6 +45,15 @@ public sealed class ValueSizesTests
     }
 
     [Fact]
+    public void ArraysOfStructs_AreSizedByTheirFields_AndWalkedOnlyWhenTheyHoldReferences()
+    {
+        Assert.Equal(32 + (16L * 1_000), ValueSizes.Estimate(new (long, double)[1_000]));
+        Assert.Equal(32 + (4L * 1_000), ValueSizes.Estimate(new DayOfWeek[1_000]));
+        KeyValuePair<string, double[]>[] pairs = [.. Enumerable.Range(0, 10).Select(i => KeyValuePair.Create(i.ToString(System.Globalization.CultureInfo.InvariantCulture), new double[1_000]))];
+        Assert.InRange(ValueSizes.Estimate(pairs), 10 * 8_000L, (10 * 8_000L) + 2_048);
+    }
+
+    [Fact]
     public void ACycle_EndsTheWalk()
     {
         var a = new Link { Payload = new long[1_000] };
