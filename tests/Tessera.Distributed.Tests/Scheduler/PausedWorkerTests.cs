@@ -107,4 +107,30 @@ public sealed class PausedWorkerTests
         state.BalanceWork();
         Assert.NotEmpty(outbox.StealRequests);
     }
+
+    [Fact]
+    public void DataMoves_GoToAPausedWorkerOnlyWhenNoOtherCanTakeThem()
+    {
+        var outbox = new Outbox();
+        var state = new SchedulerState(outbox, workerSaturation: double.PositiveInfinity);
+        WorkerState w1 = state.AddWorker("w1", 1), w2 = state.AddWorker("w2", 1), w3 = state.AddWorker("w3", 1);
+        Key[] keys = [.. Enumerable.Range(0, 6).Select(i => new Key("k", i))];
+        state.UpdateGraph("c", [.. keys.Select((k, i) => new TaskSubmission(k, null, [], i, Restrictions: new TaskRestrictions([i < 4 ? "w1" : "w3"], false, [])))], keys);
+        foreach ((WorkerState w, SchedulerTask t) in outbox.Sent.ToArray())
+        {
+            state.TaskFinished(w.Address, t.Key, t.RunId, 1_000, 0.01);
+        }
+
+        // w2 holds nothing but is paused: w3 takes the retiring worker's keys, and rebalancing sends it none.
+        state.WorkerPaused("w2", paused: true);
+        Assert.DoesNotContain(state.PlanRebalance(null), m => m.To == w2);
+        w1.Retiring = true;
+        IReadOnlyList<ReplicaMove> moves = state.PlanRetirement([w1]);
+        Assert.Equal(4, moves.Count);
+        Assert.All(moves, m => Assert.Equal(w3, m.To));
+
+        // Every other worker paused too: the paused worker with the fewest bytes takes them.
+        state.WorkerPaused("w3", paused: true);
+        Assert.Equal(w2, state.PlanRetirement([w1])[0].To);
+    }
 }
