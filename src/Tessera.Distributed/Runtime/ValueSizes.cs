@@ -108,7 +108,6 @@ internal static class ValueSizes
             {
                 bytes += InlineSize(type);
             }
-
         }
 
         return bytes;

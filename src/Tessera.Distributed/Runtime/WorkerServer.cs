@@ -100,6 +100,7 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     /// <summary>Results of at least this many bytes make the worker check its process memory as soon as they are stored, not only on the monitor's next tick.</summary>
     public const long LargeResultBytes = 1 << 20;
+
     /// <summary>
     /// Results of at most this many bytes, serialized, travel with <see cref="TaskFinished"/>, and the
     /// scheduler passes them on to the clients that want them (<see cref="KeyInMemory"/>), which then need
@@ -354,8 +355,8 @@ internal sealed class WorkerServer : IAsyncDisposable
                 }
 
                 Interlocked.Add(ref _bytesIn, bytes);
-                AfterStore(bytes);
                 Interlocked.Add(ref _keysIn, data.Keys.Length);
+                AfterStore(bytes);
                 if (data.Keys.Length > 0)
                 {
                     _streamLog.Add(TaskStreamKind.Transfer, data.Keys[0], data.Keys.Length, bytes, g.Key, started, received);
@@ -826,12 +827,13 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
         catch (Exception e)
         {
-            EvictReadBack(task);
             ReportError(task, ToRemoteError(e));
             return;
         }
-
-        EvictReadBack(task);
+        finally
+        {
+            EvictReadBack(task);
+        }
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         long size = SizeOf(result);
