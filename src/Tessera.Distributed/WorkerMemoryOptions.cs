@@ -19,7 +19,7 @@ public sealed record WorkerMemoryOptions
     /// <summary>Gets the fraction of the limit in process memory above which the worker spills until it is below the target; default 0.7.</summary>
     public double? SpillFraction { get; init; } = 0.7;
 
-    /// <summary>Gets the fraction of the limit in process memory above which the worker starts no new tasks; default 0.8.</summary>
+    /// <summary>Gets the fraction of the limit in process memory above which the worker starts no new tasks and fetches no inputs, and the scheduler sends it no new tasks while other workers run (Dask's paused status); default 0.8.</summary>
     public double? PauseFraction { get; init; } = 0.8;
 
     /// <summary>

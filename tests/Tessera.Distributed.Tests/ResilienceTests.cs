@@ -90,7 +90,7 @@ public sealed class ResilienceTests
     }
 
     [Fact]
-    public async Task AnArrayFourTimesTheWorkersMemory_IsPersistedWithSpilling_AndReducesToTheLocalAnswer()
+    public async Task AnArrayFourTimesTheWorkersMemory_IsPersistedWithSpilling_AndReducesToTheLocalAnswer_WithinTheLimitPlus10Percent()
     {
         Assert.SkipUnless(File.Exists("/proc/self/status"), "peak RSS is read from /proc (Linux)");
         const long Limit = 200_000_000;
@@ -117,11 +117,13 @@ public sealed class ResilienceTests
 
             List<long> peaks = await PeakRssAsync(client);
 
-            // Issue 7's target is a peak RSS within the limit + 10%; measured here 1.1-1.5x the limit (dead
-            // blocks wait for the GC, read-backs and transfers copy), so the peaks are reported, not asserted.
+            // Issue 7's target: every worker's peak resident memory (the kernel's high-water mark) within the
+            // limit + 10%. Measured at 150-200 MB (load 25-30): before the worker sized NDArray blocks, bounded
+            // its fetches and forced collections of dead blocks, 230-680 MB.
             int spilled = Directory.EnumerateFiles(directory, "*.spill", SearchOption.AllDirectories).Count();
             TestContext.Current.TestOutputHelper?.WriteLine($"peak RSS per worker after the persist: {Megabytes(afterPersist)}; at the end: {Megabytes(peaks)} (limit {Limit / 1_000_000} MB); {spilled} blocks on disk");
             Assert.True(spilled >= 100, $"only {spilled} of 200 blocks are on disk");
+            Assert.All(peaks, peak => Assert.True(peak <= Limit * 1.1, $"a worker's peak RSS was {Megabytes([peak])}, above the limit + 10% ({Limit * 1.1 / 1_000_000:0} MB); peaks: {Megabytes(peaks)}"));
         }
         finally
         {
@@ -129,6 +131,62 @@ public sealed class ResilienceTests
             {
                 Directory.Delete(directory, recursive: true);
             }
+        }
+    }
+
+    // A worker above its pause threshold starts no task and tells the scheduler, which sends new work to the
+    // other worker; once the value that held the memory is released, the worker resumes and runs again.
+    [Fact]
+    public async Task AWorkerAboveItsPauseThreshold_StartsNoTask_AndTheSchedulerSendsNewWorkElsewhere_UntilItResumes()
+    {
+        // No spilling: only the pause threshold (200 MB of 400 MB) acts.
+        var memory = new WorkerMemoryOptions { Limit = 400_000_000, TargetFraction = null, SpillFraction = null, PauseFraction = 0.5, TerminateFraction = null };
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true, memory: memory);
+        await using Client client = await Client.ConnectAsync(cluster);
+        string[] workers = [.. (await client.GetWorkersAsync(TestContext.Current.CancellationToken)).Keys];
+        string full = workers[0], other = workers[1];
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(s_limit);
+
+        // 260 MB held on one worker, every page touched.
+        Future<byte[]> big = client.Submit(() => Enumerable.Repeat((byte)1, 260_000_000).ToArray(), key: "big", workers: [full]);
+        await big.Completion.WaitAsync(s_limit, TestContext.Current.CancellationToken);
+        await UntilAsync(() => PausedOnScheduler(full), deadline.Token);
+
+        // A task pinned to the paused worker waits there; unpinned work all goes to the other worker.
+        using Future<int> pinned = client.Submit(() => Environment.ProcessId, key: "pinned", workers: [full]);
+        Future<long>[] work = [.. Enumerable.Range(0, 20).Select(i => client.Submit<long, long>(x => x * x, i))];
+        long[] squares = await client.GatherAsync(work, deadline.Token);
+        Assert.Equal([.. Enumerable.Range(0, 20).Select(i => (long)i * i)], squares);
+        IReadOnlyDictionary<Tessera.Graphs.Key, IReadOnlyList<string>> whoHas = await client.WhoHasAsync(work, deadline.Token);
+        Assert.All(whoHas.Values, holders => Assert.Equal([other], holders));
+        Assert.False(pinned.Completion.IsCompleted, "a task started on a paused worker");
+
+        // Released: the worker's memory drops, it resumes, runs the pinned task and gets new work again.
+        big.Dispose();
+        await pinned.ResultAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken);
+        await UntilAsync(() => !PausedOnScheduler(full), deadline.Token);
+
+        // The worker's log lines reach the scheduler's log with its heartbeats.
+        await UntilAsync(() => cluster.Scheduler.Server.Log.Read(1000).Any(l => l.Message.StartsWith("Resumed: process memory", StringComparison.Ordinal)), deadline.Token);
+        Assert.Contains(cluster.Scheduler.Server.Log.Read(1000), l => l.Message.StartsWith("Paused: process memory", StringComparison.Ordinal));
+        foreach (Future<long> f in work)
+        {
+            f.Dispose();
+        }
+
+        Future<long>[] later = [.. Enumerable.Range(100, 20).Select(i => client.Submit<long, long>(x => x * x, i))];
+        await client.GatherAsync(later, deadline.Token);
+        Assert.Contains(full, (await client.WhoHasAsync(later, deadline.Token)).Values.SelectMany(h => h));
+
+        bool PausedOnScheduler(string address) => cluster.Scheduler.Server.Query(s => s.Workers.TryGetValue(address, out Tessera.Distributed.Scheduler.WorkerState? w) && w.Paused);
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            await Task.Delay(20, cancellationToken);
         }
     }
 

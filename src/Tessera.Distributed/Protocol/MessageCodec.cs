@@ -411,6 +411,11 @@ internal static class MessageCodec
                 w.Write(m.RequestId);
                 WriteKeys(ref w, m.Keys);
                 break;
+            case WorkerPaused m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                w.Write(m.Paused);
+                break;
             case WhoHasList m:
                 w.WriteArrayHeader(4);
                 w.Write((byte)m.Op);
@@ -490,6 +495,7 @@ internal static class MessageCodec
             Op.ReplicasAcquired => new ReplicasAcquired(r.ReadInt64(), ReadKeys(ref r)),
             Op.GetWhoHas => new GetWhoHas(r.ReadInt64(), ReadKeys(ref r)),
             Op.WhoHasList => new WhoHasList(r.ReadInt64(), ReadKeys(ref r), ReadStringArrays(ref r)),
+            Op.WorkerPaused => new WorkerPaused(r.ReadBoolean()),
             _ => throw new InvalidDataException($"Unknown message operation {(byte)op}; the peer speaks another protocol version."),
         };
 

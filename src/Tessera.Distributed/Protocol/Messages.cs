@@ -54,6 +54,9 @@ internal enum Op : byte
     ReplicasAcquired = 205,
     GetWhoHas = 206,
     WhoHasList = 207,
+
+    // A worker's memory state.
+    WorkerPaused = 230,
 }
 
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
@@ -273,3 +276,10 @@ internal sealed record GetWhoHas(long RequestId, Key[] Keys) : Message(Op.GetWho
 
 /// <summary>The scheduler answers <see cref="GetWhoHas"/>: for each key, in order, the workers that hold it (none when it is not in memory).</summary>
 internal sealed record WhoHasList(long RequestId, Key[] Keys, string[][] Workers) : Message(Op.WhoHasList);
+
+/// <summary>
+/// A worker paused (its process memory passed the pause threshold: it starts no new task and fetches no
+/// input) or resumed (Dask's worker status <c>paused</c> / <c>running</c>); while paused the scheduler
+/// sends it new tasks only when every worker is paused.
+/// </summary>
+internal sealed record WorkerPaused(bool Paused) : Message(Op.WorkerPaused);

@@ -71,6 +71,9 @@ internal interface IWireSerializer
 
     object? DeserializeValue(byte[] bytes);
 
+    /// <summary>Writes a value to <paramref name="destination"/> in the format of <see cref="SerializeValue(object?)"/>, without making that array.</summary>
+    void WriteValue(object? value, Stream destination);
+
     /// <summary>Gets a serializer that decodes in <paramref name="session"/> (a client's uploaded code on a worker).</summary>
     IWireSerializer ForSession(CodeSession session);
 }

@@ -464,6 +464,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             case StealResponse m when peer.IsWorker:
                 _state.StealResponse(peer.Id!, m.Key, m.RunId, m.Stolen);
                 break;
+            case WorkerPaused m when peer.IsWorker:
+                _state.WorkerPaused(peer.Id!, m.Paused);
+                break;
             case Close when peer.IsWorker:
                 // The worker closes itself in good order: its tasks are not suspected of killing it.
                 peer.LeftGracefully = true;

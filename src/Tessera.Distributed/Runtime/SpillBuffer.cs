@@ -6,12 +6,15 @@ namespace Tessera.Distributed.Runtime;
 /// <summary>
 /// A worker's data store (Dask's <c>SpillBuffer</c>): results in memory, and results spilled to files in
 /// the serializer's value format. When the estimated bytes in memory pass the target, the least recently
-/// used results are spilled; a spilled result is read back (and kept in memory again) when a task needs
-/// it, and served to peers straight from its file.
+/// used results are spilled; a spilled result is read back when a task needs it, and served to peers
+/// straight from its file.
 /// </summary>
 /// <remarks>
-/// Thread-safe; one lock guards the store (spilling and reading back run under it). Each spill (of one
-/// or more results) and each read of a spill file goes into the worker's task stream log, when given.
+/// <para>A result read back keeps its file: its copy in memory counts as recently used, and leaves memory
+/// again without a write, either when the store needs room or at once when the worker says its task is
+/// done with it (<see cref="Evict"/>), so a block read for one task does not push others out.</para>
+/// <para>Thread-safe; one lock guards the store (spilling and reading back run under it). Each spill (of one
+/// or more results) and each read of a spill file goes into the worker's task stream log, when given.</para>
 /// </remarks>
 internal sealed class SpillBuffer : IDisposable
 {
@@ -25,6 +28,7 @@ internal sealed class SpillBuffer : IDisposable
     private long _memoryBytes;
     private long _spilledBytes;
     private long _nextFile;
+    private long _releasedBytes;
 
     /// <summary>Creates the store.</summary>
     /// <param name="directory">Where spilled results go; null when the store never spills.</param>
@@ -67,6 +71,13 @@ internal sealed class SpillBuffer : IDisposable
     /// <summary>Gets how many spilled results were read back so far.</summary>
     public long UnspillCount { get; private set; }
 
+    /// <summary>
+    /// Gets the bytes of memory the store let go of so far: values spilled, evicted or removed, and the
+    /// buffers spill files were read into. Once no task holds them they are garbage, so this bounds from
+    /// above what a full collection may give back.
+    /// </summary>
+    public long ReleasedBytes => Interlocked.Read(ref _releasedBytes);
+
     /// <summary>Gets whether a result is held.</summary>
     public bool ContainsKey(Key key)
     {
@@ -77,12 +88,16 @@ internal sealed class SpillBuffer : IDisposable
     }
 
     /// <summary>Stores a result (replacing one with the same key); <paramref name="serializer"/> reads it back if it is spilled.</summary>
-    public void Set(Key key, object? value, IWireSerializer serializer)
+    /// <param name="key">The result's key.</param>
+    /// <param name="value">The result.</param>
+    /// <param name="serializer">Writes and reads the spill file.</param>
+    /// <param name="size">The value's estimated size when the caller knows it already; null to estimate it here.</param>
+    public void Set(Key key, object? value, IWireSerializer serializer, long? size = null)
     {
         lock (_lock)
         {
             RemoveLocked(key);
-            AddLocked(key, value, serializer);
+            AddLocked(key, value, serializer, size);
             SpillAboveTargetLocked();
         }
     }
@@ -97,7 +112,7 @@ internal sealed class SpillBuffer : IDisposable
                 return false;
             }
 
-            AddLocked(key, value, serializer);
+            AddLocked(key, value, serializer, null);
             SpillAboveTargetLocked();
             return true;
         }
@@ -114,13 +129,13 @@ internal sealed class SpillBuffer : IDisposable
                 return false;
             }
 
-            if (e.File is { } file)
+            if (e.Node is null)
             {
+                // Only on disk: read it back; the file stays, so it can leave memory again without a write.
                 long started = Stopwatch.GetTimestamp();
-                long fileBytes = e.FileBytes;
-                object? read = e.Serializer.DeserializeValue(File.ReadAllBytes(file));
-                _stream?.Add(TaskStreamKind.DiskRead, key, 1, fileBytes, null, started, Stopwatch.GetTimestamp());
-                DeleteFileLocked(e);
+                object? read = e.Serializer.DeserializeValue(File.ReadAllBytes(e.File!));
+                _stream?.Add(TaskStreamKind.DiskRead, key, 1, e.FileBytes, null, started, Stopwatch.GetTimestamp());
+                _releasedBytes += e.FileBytes;
                 e.Value = read;
                 e.Size = _sizeOf(read);
                 _memoryBytes += e.Size;
@@ -131,8 +146,8 @@ internal sealed class SpillBuffer : IDisposable
                 return true;
             }
 
-            _lru.Remove(e.Node!);
-            _lru.AddLast(e.Node!);
+            _lru.Remove(e.Node);
+            _lru.AddLast(e.Node);
             value = e.Value;
             return true;
         }
@@ -163,6 +178,25 @@ internal sealed class SpillBuffer : IDisposable
 
         bytes = serializer.SerializeValue(value);
         return true;
+    }
+
+    /// <summary>
+    /// Drops the copy in memory of a result that was read back from disk (its file stays): the task that
+    /// needed it is done with it. Results that are only in memory stay.
+    /// </summary>
+    /// <returns>Whether a copy left memory.</returns>
+    public bool Evict(Key key)
+    {
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(key, out Entry? e) || e.File is null || e.Node is null)
+            {
+                return false;
+            }
+
+            DropFromMemoryLocked(e);
+            return true;
+        }
     }
 
     /// <summary>Drops a result.</summary>
@@ -208,9 +242,9 @@ internal sealed class SpillBuffer : IDisposable
         }
     }
 
-    private void AddLocked(Key key, object? value, IWireSerializer serializer)
+    private void AddLocked(Key key, object? value, IWireSerializer serializer, long? size)
     {
-        var e = new Entry(serializer) { Value = value, Size = _sizeOf(value), Node = _lru.AddLast(key) };
+        var e = new Entry(serializer) { Value = value, Size = size ?? _sizeOf(value), Node = _lru.AddLast(key) };
         _entries.Add(key, e);
         _memoryBytes += e.Size;
     }
@@ -222,16 +256,12 @@ internal sealed class SpillBuffer : IDisposable
             return false;
         }
 
-        if (e.File is not null)
+        if (e.Node is not null)
         {
-            DeleteFileLocked(e);
-        }
-        else
-        {
-            _lru.Remove(e.Node!);
-            _memoryBytes -= e.Size;
+            DropFromMemoryLocked(e);
         }
 
+        DeleteFileLocked(e);
         return true;
     }
 
@@ -245,7 +275,7 @@ internal sealed class SpillBuffer : IDisposable
 
     private int SpillUntilLocked(long bytes, Key? keep)
     {
-        int spilled = 0;
+        int spilled = 0, evicted = 0;
         long written = 0, started = Stopwatch.GetTimestamp();
         Key first = default;
         LinkedListNode<Key>? node = _lru.First;
@@ -253,36 +283,21 @@ internal sealed class SpillBuffer : IDisposable
         {
             LinkedListNode<Key>? next = node.Next;
             Entry e = _entries[node.Value];
-            if (node.Value != keep && !e.Unspillable)
+            if (node.Value != keep && e.File is not null)
             {
-                byte[] data;
-                try
-                {
-                    data = e.Serializer.SerializeValue(e.Value);
-                }
-                catch (Exception ex) when (ex is ValueSerializationException or NotSupportedException or InvalidOperationException)
-                {
-                    // Not plain data (a worker's own objects may be): it stays in memory.
-                    e.Unspillable = true;
-                    node = next;
-                    continue;
-                }
-
-                string file = Path.Combine(_directory!, $"{_nextFile++}.spill");
-                File.WriteAllBytes(file, data);
+                // Read back earlier and still on disk: it leaves memory without a write.
+                DropFromMemoryLocked(e);
+                evicted++;
+            }
+            else if (node.Value != keep && !e.Unspillable && WriteLocked(e) is { } fileBytes)
+            {
                 if (spilled == 0)
                 {
                     first = node.Value;
                 }
 
-                written += data.Length;
-                _lru.Remove(node);
-                e.Node = null;
-                e.Value = null;
-                e.File = file;
-                e.FileBytes = data.Length;
-                _memoryBytes -= e.Size;
-                _spilledBytes += data.Length;
+                written += fileBytes;
+                DropFromMemoryLocked(e);
                 SpillCount++;
                 spilled++;
             }
@@ -295,7 +310,42 @@ internal sealed class SpillBuffer : IDisposable
             _stream?.Add(TaskStreamKind.DiskWrite, first, spilled, written, null, started, Stopwatch.GetTimestamp());
         }
 
-        return spilled;
+        return spilled + evicted;
+    }
+
+    // Writes the value to a new spill file (in the value format, without a copy of the whole value in
+    // memory first) and returns the file's length; null when the value cannot be serialized.
+    private long? WriteLocked(Entry e)
+    {
+        string file = Path.Combine(_directory!, $"{_nextFile++}.spill");
+        try
+        {
+            using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            {
+                e.Serializer.WriteValue(e.Value, stream);
+                e.FileBytes = stream.Length;
+            }
+        }
+        catch (Exception ex) when (ex is ValueSerializationException or NotSupportedException or InvalidOperationException)
+        {
+            // Not plain data (a worker's own objects may be): it stays in memory.
+            File.Delete(file);
+            e.Unspillable = true;
+            return null;
+        }
+
+        e.File = file;
+        _spilledBytes += e.FileBytes;
+        return e.FileBytes;
+    }
+
+    private void DropFromMemoryLocked(Entry e)
+    {
+        _lru.Remove(e.Node!);
+        e.Node = null;
+        e.Value = null;
+        _memoryBytes -= e.Size;
+        _releasedBytes += e.Size;
     }
 
     private void DeleteFileLocked(Entry e)
@@ -317,9 +367,10 @@ internal sealed class SpillBuffer : IDisposable
 
         public long Size { get; set; }
 
+        /// <summary>Gets or sets the result's place in the least-recently-used list; null while it is only on disk.</summary>
         public LinkedListNode<Key>? Node { get; set; }
 
-        /// <summary>Gets or sets the spill file; null while the value is in memory.</summary>
+        /// <summary>Gets or sets the spill file; null while the value was never spilled (a value read back keeps its file).</summary>
         public string? File { get; set; }
 
         public long FileBytes { get; set; }

@@ -39,13 +39,23 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
     public byte[] SerializeValue(object? value, HashSet<Assembly>? userAssemblies) =>
         Serialize(value, userAssemblies, static (TesseraSerializer s, ref MessagePackWriter w, object? v, EncodeContext c) => s.WriteValue(ref w, v, c));
 
+    public void WriteValue(object? value, Stream destination) =>
+        Encode(value, null, static (TesseraSerializer s, ref MessagePackWriter w, object? v, EncodeContext c) => s.WriteValue(ref w, v, c), message =>
+        {
+            message.WriteTo(destination);
+            return true;
+        });
+
     public object? DeserializeValue(byte[] bytes) => serializer.DeserializeValue(SerializedMessage.FromArray(bytes), session);
 
     public IWireSerializer ForSession(CodeSession codeSession) => new WireSerializer(serializer, codeSession);
 
-    // Writes one item into this thread's scratch buffer with this thread's encode context, and copies
-    // the message out; adds the user assemblies it refers to to userAssemblies.
-    private byte[] Serialize<T>(T item, HashSet<Assembly>? userAssemblies, WriteItem<T> write)
+    private byte[] Serialize<T>(T item, HashSet<Assembly>? userAssemblies, WriteItem<T> write) =>
+        Encode(item, userAssemblies, write, static message => message.ToArray());
+
+    // Writes one item into this thread's scratch buffer with this thread's encode context, and hands
+    // the message to finish (which copies it out); adds the user assemblies it refers to to userAssemblies.
+    private TResult Encode<T, TResult>(T item, HashSet<Assembly>? userAssemblies, WriteItem<T> write, Func<SerializedMessage, TResult> finish)
     {
         EncodeContext context = RentContext();
         ArrayBufferWriter<byte> buffer = ScratchBuffer.Rent();
@@ -59,7 +69,7 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
                 userAssemblies.UnionWith(context.UserAssemblies);
             }
 
-            return new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]).ToArray();
+            return finish(new SerializedMessage(buffer.WrittenMemory, [.. context.Buffers]));
         }
         finally
         {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Scheduler;
 using Tessera.Distributed.Serialization;
@@ -36,6 +35,17 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly Dictionary<string, double> _availableResources;
     private readonly List<ComputeTask> _constrained = [];
 
+    // Fetches of inputs and copies from peers wait here while the worker is paused, or while a tenth of
+    // its memory limit is in flight already.
+    private readonly TransferBudget _transfers;
+
+    // Memory checks run on the monitor's timer and on task threads after large results: one at a time.
+    private readonly Lock _memoryCheck = new();
+
+    // The forced collections of a worker that owns its process (0: none); see CollectIfMuchIsDead.
+    private readonly long _collectionBudget;
+    private long _releasedAtCollection;
+
     // The run of each key that the scheduler sent last and did not free: only that run may store its
     // result and report. Changed under _storeLock together with _data's computed results.
     private readonly Dictionary<Key, long> _runs = [];
@@ -60,6 +70,8 @@ internal sealed class WorkerServer : IAsyncDisposable
         string? spillDirectory = target == long.MaxValue && memory.SpillFraction is null ? null
             : Path.Combine(memory.LocalDirectory ?? Path.GetTempPath(), "tessera-worker-spill", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
         _data = new SpillBuffer(memory.Limit > 0 ? spillDirectory : null, target, SizeOf, _streamLog);
+        _transfers = new TransferBudget(memory.Limit > 0 ? Math.Max(1, (long)(memory.Limit * TransferFraction)) : long.MaxValue);
+        _collectionBudget = memory is { Limit: > 0, OwnsProcess: true } ? memory.Limit / 20 : 0;
         _resources = resources;
         _availableResources = new Dictionary<string, double>(resources, StringComparer.Ordinal);
         _serializer = serializer;
@@ -82,6 +94,13 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     /// <summary>The exit code of a worker process that stopped itself above its memory's terminate threshold.</summary>
     public const int ExitCodeAboveMemoryLimit = 86;
+
+    /// <summary>The fraction of the memory limit that fetches from peers may have in flight at once (Dask's <c>distributed.worker.memory.transfer</c>).</summary>
+    public const double TransferFraction = 0.1;
+
+    /// <summary>Results of at least this many bytes make the worker check its process memory as soon as they are stored, not only on the monitor's next tick.</summary>
+    public const long LargeResultBytes = 1 << 20;
+
     /// <summary>
     /// Results of at most this many bytes, serialized, travel with <see cref="TaskFinished"/>, and the
     /// scheduler passes them on to the clients that want them (<see cref="KeyInMemory"/>), which then need
@@ -298,6 +317,13 @@ internal sealed class WorkerServer : IAsyncDisposable
                     throw new InvalidOperationException($"No worker holds the input {g.First().Key} of task {task.Key}.");
                 }
 
+                using TransferBudget.Lease lease = await _transfers.AcquireAsync(g.Sum(d => Math.Max(0, d.NBytes)), _stop.Token).ConfigureAwait(false);
+                if (!IsCurrent(task))
+                {
+                    // Freed or stolen while it waited: the inputs are not needed here (the run will not start).
+                    return;
+                }
+
                 Data data;
                 long started = Stopwatch.GetTimestamp();
                 try
@@ -330,6 +356,7 @@ internal sealed class WorkerServer : IAsyncDisposable
 
                 Interlocked.Add(ref _bytesIn, bytes);
                 Interlocked.Add(ref _keysIn, data.Keys.Length);
+                AfterStore(bytes);
                 if (data.Keys.Length > 0)
                 {
                     _streamLog.Add(TaskStreamKind.Transfer, data.Keys[0], data.Keys.Length, bytes, g.Key, started, received);
@@ -379,6 +406,7 @@ internal sealed class WorkerServer : IAsyncDisposable
             Dictionary<Key, int> sessions = g.ToDictionary(f => f.Location.Key, f => f.Session);
             try
             {
+                using TransferBudget.Lease lease = await _transfers.AcquireAsync(g.Sum(f => Math.Max(0, f.Location.NBytes)), _stop.Token).ConfigureAwait(false);
                 Data data = await _peers.GetAsync(g.Key, [.. sessions.Keys], _stop.Token).ConfigureAwait(false);
                 for (int i = 0; i < data.Keys.Length && data.Error is null; i++)
                 {
@@ -388,6 +416,8 @@ internal sealed class WorkerServer : IAsyncDisposable
                     Interlocked.Add(ref _bytesIn, data.Values[i].Length);
                     Interlocked.Increment(ref _keysIn);
                 }
+
+                AfterStore(data.Values.Sum(v => (long)v.Length));
             }
             catch (Exception e) when (e is CommClosedException or IOException or System.Net.Sockets.SocketException or ValueSerializationException or FunctionSerializationException or InvalidOperationException)
             {
@@ -404,6 +434,14 @@ internal sealed class WorkerServer : IAsyncDisposable
         lock (_storeLock)
         {
             return _runs.TryGetValue(key, out long run) && run == runId && !_started.Contains(runId) && _runs.Remove(key);
+        }
+    }
+
+    private bool IsCurrent(ComputeTask task)
+    {
+        lock (_storeLock)
+        {
+            return _runs.TryGetValue(task.Key, out long run) && run == task.RunId;
         }
     }
 
@@ -625,63 +663,122 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     private long StoredBytes() => _data.MemoryBytes;
 
-    // Dask's memory monitor, for a worker that owns its process: above the spill threshold it spills until
-    // the process is back below the target, above the pause threshold it starts no new tasks, and above the
-    // terminate threshold it stops the process (its nanny starts a fresh worker).
+    // Dask's memory monitor, for a worker that owns its process: every MonitorInterval, and after each
+    // large result or transfer is stored (a task may make many before the next tick).
     private async Task MemoryMonitorLoopAsync()
     {
         using var timer = new PeriodicTimer(_memory.MonitorInterval);
-        long limit = _memory.Limit;
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                long process = Environment.WorkingSet;
-                if (_memory.SpillFraction is { } spill && process > limit * spill)
-                {
-                    long target = (long)(limit * (_memory.TargetFraction ?? spill));
-                    int spilled = _data.SpillUntil(Math.Max(0, _data.MemoryBytes - (process - target)));
-                    if (spilled > 0)
-                    {
-                        Log(SchedulerLogLevel.Info, $"Spilled {spilled} results to disk: process memory {process} bytes is above {spill:P0} of the limit {limit}");
-                    }
-
-                    if (spilled > 0 || Paused)
-                    {
-                        // Give the memory of spilled values back to the system, then measure again.
-                        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-                        process = Environment.WorkingSet;
-                    }
-                }
-
-                if (_memory.TerminateFraction is { } terminate && process > limit * terminate)
-                {
-                    await Console.Error.WriteLineAsync($"Worker {Name} uses {process} bytes, above {terminate:P0} of its memory limit {limit}; stopping the process so that its nanny restarts it.").ConfigureAwait(false);
-                    Environment.Exit(ExitCodeAboveMemoryLimit);
-                }
-
-                if (_memory.PauseFraction is { } pause && process > limit * pause)
-                {
-                    if (!Paused)
-                    {
-                        Log(SchedulerLogLevel.Warning, $"Paused: process memory {process} bytes is above {pause:P0} of the limit {limit}; no new task starts");
-                    }
-
-                    _running.Reset();
-                }
-                else
-                {
-                    if (Paused)
-                    {
-                        Log(SchedulerLogLevel.Info, $"Resumed: process memory {process} bytes");
-                    }
-
-                    _running.Set();
-                }
+                CheckMemory();
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // Above the spill threshold it spills until the process is back below the target, above the pause
+    // threshold it starts no new tasks and fetches nothing (and tells the scheduler), and above the
+    // terminate threshold it stops the process (its nanny starts a fresh worker).
+    private void CheckMemory()
+    {
+        if (!_memory.OwnsProcess || _memory.Limit <= 0 || !_memoryCheck.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            long limit = _memory.Limit;
+            long process = Environment.WorkingSet;
+            bool collect = Paused;
+            if (_memory.SpillFraction is { } spill && process > limit * spill)
+            {
+                long target = (long)(limit * (_memory.TargetFraction ?? spill));
+                int spilled = _data.SpillUntil(Math.Max(0, _data.MemoryBytes - (process - target)));
+                if (spilled > 0)
+                {
+                    Log(SchedulerLogLevel.Info, $"Spilled {spilled} results to disk: process memory {process} bytes is above {spill:P0} of the limit {limit}");
+                    collect = true;
+                }
+            }
+
+            if (collect)
+            {
+                // Give the memory of spilled and freed values back to the system, then measure again.
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                Interlocked.Exchange(ref _releasedAtCollection, ReleasedBytes());
+                process = Environment.WorkingSet;
+            }
+
+            if (_memory.TerminateFraction is { } terminate && process > limit * terminate)
+            {
+                Console.Error.WriteLine($"Worker {Name} uses {process} bytes, above {terminate:P0} of its memory limit {limit}; stopping the process so that its nanny restarts it.");
+                Environment.Exit(ExitCodeAboveMemoryLimit);
+            }
+
+            bool pause = _memory.PauseFraction is { } p && process > limit * p;
+            if (pause != Paused)
+            {
+                Log(pause ? SchedulerLogLevel.Warning : SchedulerLogLevel.Info, pause
+                    ? $"Paused: process memory {process} bytes is above {_memory.PauseFraction:P0} of the limit {limit}; no new task starts and no input is fetched"
+                    : $"Resumed: process memory {process} bytes");
+                if (pause)
+                {
+                    _running.Reset();
+                }
+                else
+                {
+                    _running.Set();
+                }
+
+                _transfers.SetPaused(pause);
+                _scheduler.Post(new WorkerPaused(pause));
+            }
+        }
+        finally
+        {
+            _memoryCheck.Exit();
+        }
+    }
+
+    // After a result or a transfer of `bytes` was stored: a large one is weighed against the process
+    // memory thresholds at once, and dead values may be collected.
+    private void AfterStore(long bytes)
+    {
+        if (bytes >= LargeResultBytes)
+        {
+            CheckMemory();
+        }
+
+        CollectIfMuchIsDead();
+    }
+
+    // Bytes that became garbage once nothing referred to them: values the store let go of, and the
+    // serialized values received from and sent to peers.
+    private long ReleasedBytes() => _data.ReleasedBytes + Interlocked.Read(ref _bytesIn) + Interlocked.Read(ref _bytesOut);
+
+    // Like Tessera.Arrays' BlockMemory: the GC frees a dead large value only at a full collection, which
+    // comes when the large object heap's budget runs out, so until then values that were spilled, read
+    // once or sent stay resident beside the live ones. A worker that owns its process forces a blocking,
+    // non-compacting full collection when a twentieth of its limit may have died since the last one and
+    // the managed heap is above a quarter of the limit; new values then reuse the memory of the dead.
+    private void CollectIfMuchIsDead()
+    {
+        if (_collectionBudget == 0)
+        {
+            return;
+        }
+
+        long released = ReleasedBytes();
+        long last = Interlocked.Read(ref _releasedAtCollection);
+        if (released - last >= _collectionBudget && GC.GetTotalMemory(forceFullCollection: false) > _memory.Limit / 4 &&
+            Interlocked.CompareExchange(ref _releasedAtCollection, released, last) == last)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         }
     }
 
@@ -733,8 +830,13 @@ internal sealed class WorkerServer : IAsyncDisposable
             ReportError(task, ToRemoteError(e));
             return;
         }
+        finally
+        {
+            EvictReadBack(task);
+        }
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        long size = SizeOf(result);
         lock (_storeLock)
         {
             if (!_runs.TryGetValue(task.Key, out long run) || run != task.RunId)
@@ -744,10 +846,21 @@ internal sealed class WorkerServer : IAsyncDisposable
             }
 
             _runs.Remove(task.Key);
-            _data.Set(task.Key, result, SerializerFor(task.Session));
+            _data.Set(task.Key, result, SerializerFor(task.Session), size);
         }
 
-        _scheduler.Post(new TaskFinished(task.Key, SizeOf(result), seconds, task.RunId, InlineValue(result, SerializerFor(task.Session))));
+        _scheduler.Post(new TaskFinished(task.Key, size, seconds, task.RunId, InlineValue(result, SerializerFor(task.Session))));
+        AfterStore(size);
+    }
+
+    // Inputs read back from disk for this task leave memory again (their files stay): a block read for
+    // one task does not push other results out. A later task that needs one reads it again.
+    private void EvictReadBack(ComputeTask task)
+    {
+        foreach (DependencyLocation d in task.Dependencies)
+        {
+            _data.Evict(d.Key);
+        }
     }
 
     // The serialized result when it is small enough to travel with TaskFinished: only values whose size
@@ -934,14 +1047,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         return new RemoteError(inner.GetType().FullName ?? inner.GetType().Name, inner.Message, inner.StackTrace);
     }
 
-    private static long SizeOf(object? value) => value switch
-    {
-        null => 0,
-        string s => 24 + (2L * s.Length),
-        Array a when a.GetType().GetElementType() is { IsPrimitive: true } t => 32 + ((long)a.Length * Marshal.SizeOf(t)),
-        Array a => 32 + (8L * a.Length),
-        _ => 32,
-    };
+    private static long SizeOf(object? value) => ValueSizes.Estimate(value);
 
     /// <summary>A peer did not give an input: it could not be reached, or no longer holds it.</summary>
     private sealed class MissingDataException(string peer, string message) : Exception(message)

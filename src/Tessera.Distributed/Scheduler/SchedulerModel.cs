@@ -150,6 +150,9 @@ internal sealed class WorkerState(string address, int threads, string? name = nu
     /// <summary>Whether the worker is being retired: it gets no new tasks and takes no copies, and closes once the keys only it holds are elsewhere.</summary>
     public bool Retiring { get; set; }
 
+    /// <summary>Whether the worker said it paused (memory above its pause threshold) and has not resumed: it gets new tasks only when every worker is paused.</summary>
+    public bool Paused { get; set; }
+
     /// <summary>The tasks running on the worker, as of its last heartbeat.</summary>
     public int Executing { get; set; }
 

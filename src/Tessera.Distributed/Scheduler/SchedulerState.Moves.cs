@@ -46,7 +46,8 @@ internal sealed partial class SchedulerState
 
     /// <summary>
     /// The copies that keep every key in memory that only retiring workers hold: each goes to the worker
-    /// that is not retiring and holds the fewest bytes (counting the copies planned before it).
+    /// that is not retiring and holds the fewest bytes (counting the copies planned before it), a paused
+    /// one only when every other is paused (it fetches nothing until it resumes).
     /// </summary>
     /// <exception cref="InvalidOperationException">No worker that is not retiring is left to take them.</exception>
     public IReadOnlyList<ReplicaMove> PlanRetirement(IReadOnlyList<WorkerState> workers)
@@ -67,7 +68,7 @@ internal sealed partial class SchedulerState
                     $"Cannot retire {string.Join(", ", workers)}: they hold {t.Key} (and maybe more) that no other worker holds, and no other worker is left to take it.");
             }
 
-            WorkerState to = bytes.MinBy(b => b.Value).Key;
+            WorkerState to = bytes.MinBy(b => (b.Key.Paused, b.Value)).Key;
             bytes[to] += Math.Max(0, t.NBytes);
             moves.Add(new ReplicaMove(t, to, null));
         }
@@ -88,7 +89,7 @@ internal sealed partial class SchedulerState
     /// <summary>
     /// The copies that give each of <paramref name="keys"/> in memory <paramref name="copies"/> replicas
     /// (Dask's <c>replicate</c>; 0 or more than the workers: one on every worker that is not retiring),
-    /// each to the worker without one that holds the fewest bytes. Replicas beyond that many are dropped
+    /// each to the worker without one that holds the fewest bytes (paused workers last). Replicas beyond that many are dropped
     /// at once, from the workers that hold the most bytes. Keys not in memory are left alone.
     /// </summary>
     public IReadOnlyList<ReplicaMove> PlanReplication(IReadOnlyList<Key> keys, int copies)
@@ -100,7 +101,7 @@ internal sealed partial class SchedulerState
         foreach (SchedulerTask t in InMemory(keys))
         {
             int missing = wanted - t.WhoHas.Count(h => !h.Retiring);
-            foreach (WorkerState to in bytes.Where(b => !t.WhoHas.Contains(b.Key)).OrderBy(b => b.Value).Select(b => b.Key).Take(Math.Max(0, missing)).ToArray())
+            foreach (WorkerState to in bytes.Where(b => !t.WhoHas.Contains(b.Key)).OrderBy(b => (b.Key.Paused, b.Value)).Select(b => b.Key).Take(Math.Max(0, missing)).ToArray())
             {
                 bytes[to] += Math.Max(0, t.NBytes);
                 moves.Add(new ReplicaMove(t, to, null));
@@ -118,7 +119,7 @@ internal sealed partial class SchedulerState
     /// <summary>
     /// The moves that even out the bytes workers hold (Dask's <c>rebalance</c>): keys of
     /// <paramref name="keys"/> (null: every key in memory) go from workers holding more than the mean to
-    /// workers holding less, the largest first, each only when it narrows the gap between the two.
+    /// workers holding less (and not paused), the largest first, each only when it narrows the gap between the two.
     /// </summary>
     public IReadOnlyList<ReplicaMove> PlanRebalance(IReadOnlyList<Key>? keys)
     {
@@ -138,7 +139,7 @@ internal sealed partial class SchedulerState
                 .OrderByDescending(t => t.NBytes);
             foreach (SchedulerTask t in candidates.ToArray())
             {
-                WorkerState? to = bytes.Where(b => b.Value < mean && !t.WhoHas.Contains(b.Key)).OrderBy(b => b.Value).Select(b => b.Key).FirstOrDefault();
+                WorkerState? to = bytes.Where(b => b.Value < mean && !b.Key.Paused && !t.WhoHas.Contains(b.Key)).OrderBy(b => b.Value).Select(b => b.Key).FirstOrDefault();
                 if (bytes[sender] <= mean || to is null)
                 {
                     break;

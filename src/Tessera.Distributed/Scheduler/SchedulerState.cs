@@ -497,7 +497,7 @@ internal sealed partial class SchedulerState
             return;
         }
 
-        foreach (WorkerState thief in _workerList.Where(w => !w.Retiring))
+        foreach (WorkerState thief in _workerList.Where(w => !w.Retiring && !w.Paused))
         {
             int room = thief.Threads + 1 - thief.Processing.Count - _steals.Values.Count(s => s.Thief == thief);
             while (room > 0 && TryStealFor(thief, inputsHeld: room == 1))
@@ -541,6 +541,25 @@ internal sealed partial class SchedulerState
         }
 
         Settle();
+    }
+
+    /// <summary>
+    /// A worker paused (its memory is above its pause threshold) or resumed (Dask's worker status). A paused
+    /// worker gets new tasks only when every worker is paused, and no queued root task and no stolen task;
+    /// when it resumes, queued root tasks go to it.
+    /// </summary>
+    public void WorkerPaused(string workerAddress, bool paused)
+    {
+        if (!_workers.TryGetValue(workerAddress, out WorkerState? worker) || worker.Paused == paused)
+        {
+            return;
+        }
+
+        worker.Paused = paused;
+        if (!paused)
+        {
+            FillFromQueue(worker);
+        }
     }
 
     /// <summary>The shortest expected run of a task that work stealing moves; shorter ones are not worth a round trip.</summary>
@@ -1076,7 +1095,7 @@ internal sealed partial class SchedulerState
                 foreach (WorkerState w in dep.WhoHas)
                 {
                     double cost = Cost(t, w);
-                    if (cost < bestCost && !w.Retiring)
+                    if (cost < bestCost && !w.Retiring && !w.Paused)
                     {
                         (best, bestCost) = (w, cost);
                     }
@@ -1084,14 +1103,14 @@ internal sealed partial class SchedulerState
             }
         }
 
-        // Any worker with room is a candidate too (cheap input, or idle elsewhere); start at a rotating
+        // Any running worker with room is a candidate too (cheap input, or idle elsewhere); start at a rotating
         // offset so ties spread work instead of piling it on the first worker.
         int n = _workerList.Count;
         int offset = _roundRobin++ % n;
         for (int i = 0; i < n; i++)
         {
             WorkerState w = _workerList[(offset + i) % n];
-            if (w.Retiring || (root && IsSaturated(w)))
+            if (w.Retiring || w.Paused || (root && IsSaturated(w)))
             {
                 continue;
             }
@@ -1108,6 +1127,7 @@ internal sealed partial class SchedulerState
             return null;
         }
 
+        // Every worker is paused (or retiring): the task waits on one that is not retiring.
         return best ?? _workerList.Find(w => !w.Retiring);
     }
 
@@ -1183,7 +1203,7 @@ internal sealed partial class SchedulerState
 
     private void FillFromQueue(WorkerState worker)
     {
-        while (_queued.Count > 0 && !worker.Closed && !worker.Retiring && !IsSaturated(worker))
+        while (_queued.Count > 0 && !worker.Closed && !worker.Retiring && !worker.Paused && !IsSaturated(worker))
         {
             SchedulerTask t = _queued.Dequeue();
             if (t.State != TaskStateKind.Queued)

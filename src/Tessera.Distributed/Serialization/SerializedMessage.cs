@@ -31,6 +31,8 @@ public sealed class SerializedMessage
     /// <summary>Gets the out-of-band buffers, in the order the header refers to them.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Buffers { get; }
 
+    private int TableLength => 12 + (8 * Buffers.Count);
+
     /// <summary>Gets the number of bytes in the header and all buffers.</summary>
     public long TotalLength
     {
@@ -53,7 +55,7 @@ public sealed class SerializedMessage
     /// <returns>The block: a small table of lengths, the header, then each buffer.</returns>
     public byte[] ToArray()
     {
-        int tableLength = 12 + (8 * Buffers.Count);
+        int tableLength = TableLength;
         long total = tableLength + TotalLength;
         if (total > Array.MaxLength)
         {
@@ -62,14 +64,7 @@ public sealed class SerializedMessage
 
         byte[] result = new byte[total];
         Span<byte> span = result;
-        BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
-        BinaryPrimitives.WriteInt32LittleEndian(span[4..], Header.Length);
-        BinaryPrimitives.WriteInt32LittleEndian(span[8..], Buffers.Count);
-        for (int i = 0; i < Buffers.Count; i++)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(span[(12 + (8 * i))..], Buffers[i].Length);
-        }
-
+        WriteTable(span);
         int offset = tableLength;
         Header.Span.CopyTo(span[offset..]);
         offset += Header.Length;
@@ -80,6 +75,21 @@ public sealed class SerializedMessage
         }
 
         return result;
+    }
+
+    /// <summary>Writes the block that <see cref="ToArray"/> makes to a stream, without making it in memory.</summary>
+    /// <param name="destination">The stream.</param>
+    public void WriteTo(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        byte[] table = new byte[TableLength];
+        WriteTable(table);
+        destination.Write(table);
+        destination.Write(Header.Span);
+        foreach (ReadOnlyMemory<byte> b in Buffers)
+        {
+            destination.Write(b.Span);
+        }
     }
 
     /// <summary>Reads a message from the block <see cref="ToArray"/> made; header and buffers are slices of <paramref name="block"/>.</summary>
@@ -130,5 +140,17 @@ public sealed class SerializedMessage
         }
 
         return new SerializedMessage(header, buffers);
+    }
+
+    // The block's magic number and table of lengths.
+    private void WriteTable(Span<byte> span)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(span[4..], Header.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(span[8..], Buffers.Count);
+        for (int i = 0; i < Buffers.Count; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(span[(12 + (8 * i))..], Buffers[i].Length);
+        }
     }
 }

@@ -92,8 +92,49 @@ public sealed class SpillBufferTests
         Assert.Equal(served.Length, reads[0].Bytes);
         Assert.Equal(serializer.SerializeValue(values[1]).Length, reads[1].Bytes);
 
-        // Only the file read back is gone from the disk.
-        Assert.Equal(spilled - reads[1].Bytes, store.SpilledBytes);
+        // The file read back stays on disk: its copy in memory may leave again without a write.
+        Assert.Equal(spilled, store.SpilledBytes);
+    }
+
+    [Fact]
+    public void AValueReadBack_KeepsItsFile_LeavesMemoryAgainWithoutAWrite_AndIsEvictedAfterItsTask()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "tessera-spillbuffer-" + Guid.NewGuid().ToString("N"));
+        IWireSerializer serializer = TestSerializers.Create();
+        using var store = new SpillBuffer(directory, targetBytes: 2_500, SizeOf);
+        double[][] values = [.. Enumerable.Range(0, 3).Select(i => Enumerable.Range(0, 100).Select(j => (i * 1000.0) + j).ToArray())];
+        store.Set(new Key("a", 0), values[0], serializer);
+        store.Set(new Key("a", 1), values[1], serializer);
+        Assert.Equal(2, store.SpillUntil(0));
+        long onDisk = store.SpilledBytes, fileBytes = onDisk / 2;
+        Assert.Equal(1_600, store.ReleasedBytes);
+
+        Assert.True(store.TryGetValue(new Key("a", 0), out object? a0));
+        Assert.Equal(values[0], (double[])a0!);
+        Assert.Equal((800L, onDisk, 2), (store.MemoryBytes, store.SpilledBytes, Directory.EnumerateFiles(directory).Count()));
+
+        // Needed room: the copy read back leaves memory, and nothing is written.
+        Assert.Equal(1, store.SpillUntil(0));
+        Assert.Equal((0L, 2L, onDisk), (store.MemoryBytes, store.SpillCount, store.SpilledBytes));
+
+        // Its task is done with it: evicted at once. A value only in memory is not.
+        Assert.True(store.TryGetValue(new Key("a", 1), out _));
+        Assert.True(store.Evict(new Key("a", 1)));
+        Assert.False(store.Evict(new Key("a", 1)));
+        store.Set(new Key("a", 2), values[2], serializer);
+        Assert.False(store.Evict(new Key("a", 2)));
+        Assert.Equal(800, store.MemoryBytes);
+
+        // Read again, equal; the store let go of each value that left memory and of each file buffer it read.
+        Assert.True(store.TryGetValue(new Key("a", 1), out object? a1));
+        Assert.Equal(values[1], (double[])a1!);
+        Assert.Equal(3, store.UnspillCount);
+        Assert.Equal(1_600 + 800 + 800 + (3 * fileBytes), store.ReleasedBytes);
+
+        // Removing a value read back deletes its file too.
+        Assert.True(store.TryRemove(new Key("a", 1)));
+        Assert.Equal(fileBytes, store.SpilledBytes);
+        Assert.Single(Directory.EnumerateFiles(directory));
     }
 
     [Fact]
