@@ -423,6 +423,16 @@ internal static class MessageCodec
                 }
 
                 break;
+            case RegisterNanny m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                w.Write(m.WorkerAddress);
+                break;
+            case RestartWorkerProcess m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                w.Write(m.Reason);
+                break;
             default:
                 throw new ArgumentException($"Message type {message.GetType().Name} has no encoding; add it to MessageCodec.", nameof(message));
         }
@@ -490,6 +500,8 @@ internal static class MessageCodec
             Op.ReplicasAcquired => new ReplicasAcquired(r.ReadInt64(), ReadKeys(ref r)),
             Op.GetWhoHas => new GetWhoHas(r.ReadInt64(), ReadKeys(ref r)),
             Op.WhoHasList => new WhoHasList(r.ReadInt64(), ReadKeys(ref r), ReadStringArrays(ref r)),
+            Op.RegisterNanny => new RegisterNanny(ReadString(ref r)),
+            Op.RestartWorkerProcess => new RestartWorkerProcess(ReadString(ref r)),
             _ => throw new InvalidDataException($"Unknown message operation {(byte)op}; the peer speaks another protocol version."),
         };
 
