@@ -175,6 +175,17 @@ public sealed class LocalClusterTests
     }
 
     [Fact]
+    public async Task AWorkerProcessThatFailsToStart_FailsTheStart_WithItsLastErrorLines()
+    {
+        // The worker process refuses the threshold (LocalCluster passes it on unchecked) and exits.
+        var memory = new WorkerMemoryOptions { Limit = 1_000_000_000, TargetFraction = 1.5 };
+        InvalidOperationException e = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => LocalCluster.StartAsync(new LocalClusterOptions { Workers = 1, Memory = memory }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+        Assert.Contains("exited with code", e.Message, StringComparison.Ordinal);
+        Assert.Contains("must be a fraction of the limit", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ScaleAsync_AddsAndRemovesWorkers()
     {
         await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 1, processes: false);
