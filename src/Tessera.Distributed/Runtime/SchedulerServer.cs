@@ -923,6 +923,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             {
                 _nannies.Remove(supervised);
             }
+
+            _ = peer.Connection.DisposeAsync().AsTask();
+            return;
         }
 
         if (peer.Id is null)
