@@ -13,7 +13,8 @@ var dashboardAddress = new Option<string>("--dashboard-address") { Description =
 var noDashboard = new Option<bool>("--no-dashboard") { Description = "Do not serve the dashboard." };
 var saturation = new Option<double>("--worker-saturation") { Description = "Root tasks per worker thread before queuing on the scheduler.", DefaultValueFactory = _ => 1.1 };
 var workerTtl = new Option<double>("--worker-ttl") { Description = "Seconds without a heartbeat after which a worker is removed and its tasks run elsewhere.", DefaultValueFactory = _ => 300 };
-var scheduler = new Command("scheduler", "Start a scheduler and print its address.") { host, port, dashboardAddress, noDashboard, saturation, workerTtl };
+var noWorkStealing = new Option<bool>("--no-work-stealing") { Description = "Do not move tasks that a busy worker has not started to workers with idle threads." };
+var scheduler = new Command("scheduler", "Start a scheduler and print its address.") { host, port, dashboardAddress, noDashboard, saturation, workerTtl, noWorkStealing };
 scheduler.SetAction(async (parse, cancellationToken) =>
 {
     var options = new SchedulerOptions
@@ -21,6 +22,7 @@ scheduler.SetAction(async (parse, cancellationToken) =>
         Address = $"tcp://{parse.GetValue(host)}:{parse.GetValue(port)}",
         WorkerSaturation = parse.GetValue(saturation),
         WorkerTimeout = TimeSpan.FromSeconds(parse.GetValue(workerTtl)),
+        WorkStealing = !parse.GetValue(noWorkStealing),
         Dashboard = parse.GetValue(noDashboard) ? null : DashboardServer.Factory(new DashboardOptions { Address = parse.GetValue(dashboardAddress)! }),
     };
     await using SchedulerHost s = await SchedulerHost.StartAsync(options, cancellationToken);
@@ -70,7 +72,10 @@ worker.SetAction(async (parse, cancellationToken) =>
         int[] exits = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
         {
             string[] named = parse.GetValue(name) is { } n ? ["--name", count == 1 ? n : $"{n}-{i}"] : [];
-            var nanny = new WorkerNanny(Environment.ProcessPath!, [.. self, "worker", parse.GetValue(address)!, "--nthreads", threads.ToString(CultureInfo.InvariantCulture), .. passed, .. named, "--nanny-child"], reason => ["--restart-reason", reason]);
+            var nanny = new WorkerNanny(Environment.ProcessPath!, [.. self, "worker", parse.GetValue(address)!, "--nthreads", threads.ToString(CultureInfo.InvariantCulture), .. passed, .. named, "--nanny-child"], reason => ["--restart-reason", reason])
+            {
+                SchedulerAddress = parse.GetValue(address),
+            };
             return nanny.RunAsync(cancellationToken);
         }));
         return exits.Max();

@@ -27,11 +27,10 @@ public sealed record SchedulerOptions
 
     /// <summary>
     /// Gets whether the scheduler moves tasks that a busy worker has not started to workers with idle
-    /// threads (Dask's work stealing); default off for now: with it on, a map of 100,000 trivial tasks
-    /// was seen to stop with every task finished but the gather still waiting (under investigation). The
-    /// busy worker confirms each move, so a task that started already is never taken away.
+    /// threads (Dask's work stealing); default on. The busy worker confirms each move, so a task that
+    /// started already is never taken away.
     /// </summary>
-    public bool WorkStealing { get; init; }
+    public bool WorkStealing { get; init; } = true;
 
     /// <summary>
     /// Gets how long unfinished tasks may go with none finishing before the scheduler logs a warning

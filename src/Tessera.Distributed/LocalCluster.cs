@@ -29,6 +29,10 @@ public sealed class LocalCluster : IAsyncDisposable
     // Whether each worker process joined: set by its "Worker at" line, or by the scale-up that started it
     // once the scheduler counted it (the line may come later than the count, or never, if it is killed).
     private readonly Dictionary<Process, TaskCompletionSource> _joined = [];
+
+    // The last lines each worker process wrote to its standard error, for the error when it fails to start
+    // (all of it is read as it comes, so that a chatty worker never blocks on a full pipe).
+    private readonly Dictionary<Process, StandardErrorTail> _stderr = [];
     private readonly int _threadsPerWorker;
     private readonly WorkerMemoryOptions _memory;
     private readonly IReadOnlyDictionary<string, double>? _resources;
@@ -195,7 +199,15 @@ public sealed class LocalCluster : IAsyncDisposable
 
                 if (exited is not null)
                 {
-                    throw new InvalidOperationException($"A worker process exited with code {exited.ExitCode} before joining scheduler {SchedulerAddress}: {exited.StandardError.ReadToEnd().Trim()}");
+                    // Its last lines are in once its streams have ended.
+                    await exited.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                    string lastErrors;
+                    lock (_processes)
+                    {
+                        lastErrors = LastErrorLines(exited);
+                    }
+
+                    throw new InvalidOperationException($"A worker process exited with code {exited.ExitCode} before joining scheduler {SchedulerAddress}; its last error lines:\n{lastErrors}");
                 }
 
                 await changed.WaitAsync(TimeSpan.FromMilliseconds(20), timeout.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -440,7 +452,18 @@ public sealed class LocalCluster : IAsyncDisposable
                 joined.TrySetResult();
             }
         };
+        var stderr = new StandardErrorTail();
+        _stderr[process] = stderr;
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrWhiteSpace(e.Data))
+            {
+                stderr.Add(e.Data);
+                _scheduler.Server.Log.Add(SchedulerLogLevel.Warning, e.Data, $"{name} (standard error)");
+            }
+        };
         process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         _processResources[process] = resources;
         _ = ReplaceWhenItExitsAsync(process, joined.Task, replacement);
         return process;
@@ -464,6 +487,8 @@ public sealed class LocalCluster : IAsyncDisposable
         lock (_processes)
         {
             _joined.Remove(process);
+            string lastErrors = LastErrorLines(process);
+            _stderr.Remove(process);
             if (_disposing || (!joined.IsCompletedSuccessfully && !replacement) || !_processes.Remove(process))
             {
                 return;
@@ -473,7 +498,7 @@ public sealed class LocalCluster : IAsyncDisposable
             _failedReplacements = joined.IsCompleted ? 0 : _failedReplacements + 1;
             if (_failedReplacements > MaxFailedReplacements)
             {
-                Console.Error.WriteLine($"Worker replacements died {_failedReplacements} times in a row before joining scheduler {SchedulerAddress} (the last with exit code {process.ExitCode}); not replacing it again.");
+                Console.Error.WriteLine($"Worker replacements died {_failedReplacements} times in a row before joining scheduler {SchedulerAddress} (the last with exit code {process.ExitCode}); not replacing it again. Its last error lines:\n{lastErrors}");
             }
             else
             {
@@ -538,6 +563,9 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    // Called under the _processes lock.
+    private string LastErrorLines(Process process) => _stderr.TryGetValue(process, out StandardErrorTail? tail) ? tail.ToString() : "";
+
     private static string? WorkerName(Process process) => process.StartInfo.ArgumentList.SkipWhile(a => a != "--name").Skip(1).FirstOrDefault();
 
     private static async Task StopAsync(Process process)
@@ -557,6 +585,34 @@ public sealed class LocalCluster : IAsyncDisposable
         finally
         {
             process.Dispose();
+        }
+    }
+
+    // The last lines a worker process wrote to its standard error.
+    private sealed class StandardErrorTail
+    {
+        private const int Lines = 20;
+        private readonly Queue<string> _lines = new(Lines);
+
+        public void Add(string line)
+        {
+            lock (_lines)
+            {
+                if (_lines.Count == Lines)
+                {
+                    _lines.Dequeue();
+                }
+
+                _lines.Enqueue(line);
+            }
+        }
+
+        public override string ToString()
+        {
+            lock (_lines)
+            {
+                return _lines.Count == 0 ? "(none)" : string.Join('\n', _lines);
+            }
         }
     }
 }

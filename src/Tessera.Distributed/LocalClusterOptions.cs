@@ -34,8 +34,8 @@ public sealed record LocalClusterOptions
     /// <summary>Gets how many worker deaths a task may be part of before it fails with <see cref="KilledWorkerException"/>.</summary>
     public int AllowedFailures { get; init; } = 3;
 
-    /// <summary>Gets whether the scheduler moves unstarted tasks from busy workers to idle ones (<see cref="SchedulerOptions.WorkStealing"/>); default off (see there).</summary>
-    public bool WorkStealing { get; init; }
+    /// <summary>Gets whether the scheduler moves unstarted tasks from busy workers to idle ones (<see cref="SchedulerOptions.WorkStealing"/>); default on.</summary>
+    public bool WorkStealing { get; init; } = true;
 
     /// <summary>Gets how long a worker may go without a heartbeat before the scheduler removes it (<see cref="SchedulerOptions.WorkerTimeout"/>); default 5 minutes.</summary>
     public TimeSpan WorkerTimeout { get; init; } = Runtime.SchedulerServer.DefaultWorkerTimeout;

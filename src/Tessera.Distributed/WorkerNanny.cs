@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Runtime;
 
 namespace Tessera.Distributed;
@@ -10,6 +11,9 @@ namespace Tessera.Distributed;
 /// runs one per worker unless told <c>--no-nanny</c>.
 /// </summary>
 /// <remarks>
+/// With a <see cref="SchedulerAddress"/>, the nanny registers with the scheduler once its worker joined, and
+/// the scheduler may ask it to kill the worker's process and start a fresh one: a cluster restart
+/// (<see cref="Client.RestartAsync"/>), or a worker that stopped sending heartbeats (it hangs).
 /// A child that exits with code 0 stopped deliberately (the scheduler closed it, or went away), and the
 /// nanny stops with it. The child reads its standard input and stops in good order when it closes, so a
 /// nanny that is stopped, or dies, takes its worker with it. After <see cref="MaxFailedStarts"/> children
@@ -42,8 +46,14 @@ public sealed class WorkerNanny
         _restartArguments = restartArguments;
     }
 
-    /// <summary>Gets how many times the nanny has started a fresh child after one died.</summary>
+    /// <summary>Gets how many times the nanny has started a fresh child after one died or was restarted.</summary>
     public int Restarts => Volatile.Read(ref _restarts);
+
+    /// <summary>
+    /// Gets the address of the worker's scheduler, which the nanny registers with so that the scheduler can
+    /// have it restart the worker's process; null (the default): the nanny only replaces a worker that dies.
+    /// </summary>
+    public string? SchedulerAddress { get; init; }
 
     /// <summary>Describes how a worker process ended, from its exit code.</summary>
     /// <param name="exitCode">The exit code (on Unix, 128 + the signal for a process a signal killed).</param>
@@ -64,14 +74,14 @@ public sealed class WorkerNanny
         int failedStarts = 0;
         while (true)
         {
-            (int exitCode, bool joined, string? lastError) = await RunChildAsync(reason is null ? _arguments : [.. _arguments, .. _restartArguments(reason)], cancellationToken).ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested || exitCode == 0)
+            (int exitCode, bool joined, string? lastError, string? killedBecause) = await RunChildAsync(reason is null ? _arguments : [.. _arguments, .. _restartArguments(reason)], cancellationToken).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested || (exitCode == 0 && killedBecause is null))
             {
                 return 0;
             }
 
             failedStarts = joined ? 0 : failedStarts + 1;
-            reason = DescribeExit(exitCode) + (lastError is null ? "" : $"; its last error line: {lastError}");
+            reason = killedBecause ?? DescribeExit(exitCode) + (lastError is null ? "" : $"; its last error line: {lastError}");
             if (failedStarts >= MaxFailedStarts)
             {
                 await Console.Error.WriteLineAsync($"Nanny: the worker died {failedStarts} times in a row before joining its scheduler (the last {reason}); giving up.").ConfigureAwait(false);
@@ -84,8 +94,10 @@ public sealed class WorkerNanny
     }
 
     // Runs one child, passing its output through, until it exits; a cancellation closes its input (a
-    // request to stop in good order) and, if it has not stopped after a grace period, kills it.
-    private async Task<(int ExitCode, bool Joined, string? LastError)> RunChildAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    // request to stop in good order) and, if it has not stopped after a grace period, kills it. Once the
+    // child joined, the nanny registers with the scheduler, which may ask it to kill the child (the reason
+    // comes back as KilledBecause).
+    private async Task<(int ExitCode, bool Joined, string? LastError, string? KilledBecause)> RunChildAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(_fileName) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string argument in arguments)
@@ -96,6 +108,7 @@ public sealed class WorkerNanny
         using Process child = Process.Start(start) ?? throw new InvalidOperationException($"The nanny could not start the worker program {_fileName}.");
         bool joined = false;
         string? lastError = null;
+        var control = new ChildControl(child);
         child.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line)
@@ -103,6 +116,12 @@ public sealed class WorkerNanny
                 if (line.StartsWith(JoinedLinePrefix, StringComparison.Ordinal))
                 {
                     Volatile.Write(ref joined, true);
+                    if (SchedulerAddress is { } scheduler)
+                    {
+                        // "Worker at ADDRESS with N thread(s)".
+                        string address = line[JoinedLinePrefix.Length..].Split(' ', 2)[0];
+                        control.Listen(scheduler, address);
+                    }
                 }
 
                 Console.Out.WriteLine(line);
@@ -138,7 +157,54 @@ public sealed class WorkerNanny
 
         // The last output lines are in once the process has exited and its streams have ended.
         await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-        return (child.ExitCode, Volatile.Read(ref joined), Volatile.Read(ref lastError));
+        await control.DisposeAsync().ConfigureAwait(false);
+        return (child.ExitCode, Volatile.Read(ref joined), Volatile.Read(ref lastError), control.KilledBecause);
+    }
+
+    // The nanny's connection to the scheduler while one child runs: it says which worker the nanny runs,
+    // and kills the child when the scheduler asks (RestartWorkerProcess). A scheduler that cannot be
+    // reached only costs the nanny this control; it goes on replacing a child that dies.
+    private sealed class ChildControl(Process child) : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task _listening = Task.CompletedTask;
+        private string? _killedBecause;
+
+        public string? KilledBecause => Volatile.Read(ref _killedBecause);
+
+        public void Listen(string schedulerAddress, string workerAddress) => _listening = Task.Run(() => ListenAsync(schedulerAddress, workerAddress));
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _listening.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _stop.Dispose();
+        }
+
+        private async Task ListenAsync(string schedulerAddress, string workerAddress)
+        {
+            try
+            {
+                await using IMessageChannel channel = await Networks.For(schedulerAddress, "nanny").ConnectAsync(schedulerAddress, _stop.Token).ConfigureAwait(false);
+                await channel.SendAsync(new RegisterNanny(workerAddress), _stop.Token).ConfigureAwait(false);
+                while (true)
+                {
+                    switch (await channel.ReceiveAsync(_stop.Token).ConfigureAwait(false))
+                    {
+                        case RestartWorkerProcess restart:
+                            Volatile.Write(ref _killedBecause, restart.Reason);
+                            child.Kill(entireProcessTree: true);
+                            return;
+                        case Close:
+                            return;
+                    }
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or CommClosedException or IOException or InvalidOperationException)
+            {
+                // Stopped with its child, the scheduler went away, or the child exited already.
+            }
+        }
     }
 
     private static string SignalName(int signal) => signal switch

@@ -148,6 +148,44 @@ public sealed class LocalClusterTests
     }
 
     [Fact]
+    public async Task AWorkerProcessWritingMegabytesToStandardError_DoesNotBlock_AndItsLinesReachTheLog()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 1);
+        await using Client client = await Client.ConnectAsync(cluster);
+        using Future<int> chatty = client.Submit(() =>
+        {
+            // 1.5 MB, far beyond what a pipe holds unread (64 KB).
+            string line = new('x', 100);
+            for (int i = 0; i < 15_000; i++)
+            {
+                Console.Error.WriteLine(line);
+            }
+
+            Console.Error.WriteLine("the chatty task is done");
+            return 42;
+        });
+
+        Assert.Equal(42, await chatty.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+        var watch = Stopwatch.StartNew();
+        while (!cluster.Monitor.GetLogs().Any(l => l.Message == "the chatty task is done" && l.Source == "local-0 (standard error)"))
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "the worker's last standard error line never reached the scheduler's log");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task AWorkerProcessThatFailsToStart_FailsTheStart_WithItsLastErrorLines()
+    {
+        // The worker process refuses the threshold (LocalCluster passes it on unchecked) and exits.
+        var memory = new WorkerMemoryOptions { Limit = 1_000_000_000, TargetFraction = 1.5 };
+        InvalidOperationException e = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => LocalCluster.StartAsync(new LocalClusterOptions { Workers = 1, Memory = memory }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+        Assert.Contains("exited with code", e.Message, StringComparison.Ordinal);
+        Assert.Contains("must be a fraction of the limit", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ScaleAsync_AddsAndRemovesWorkers()
     {
         await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 1, processes: false);

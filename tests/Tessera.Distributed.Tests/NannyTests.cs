@@ -114,6 +114,67 @@ public sealed class NannyTests : IAsyncLifetime
         Assert.DoesNotContain(nanny.Id, pids);
     }
 
+    [Fact]
+    public async Task RestartAsync_OnACliCluster_RestartsEachWorkerProcessThroughItsNanny()
+    {
+        Process nanny = TesseraCommand.Start(["worker", _scheduler.Address, "--nworkers", "2", "--nthreads", "1", "--app-base", AppContext.BaseDirectory]);
+        _processes.Add(nanny);
+        await TesseraCommand.ReadLineStartingWithAsync(nanny, WorkerNanny.JoinedLinePrefix);
+        await TesseraCommand.ReadLineStartingWithAsync(nanny, WorkerNanny.JoinedLinePrefix);
+        await WaitUntilAsync(() => Count("Nanny of worker") == 2);
+        await using Client client = await Client.ConnectAsync(_scheduler.Address);
+        int[] before = [.. (await client.RunAsync(() => Environment.ProcessId, cancellationToken: TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken)).Values];
+        using Future<int> finished = client.Submit(() => 7);
+        Assert.Equal(7, await finished.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken));
+
+        await client.RestartAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAsync<ClusterRestartedException>(() => finished.ResultAsync(TestContext.Current.CancellationToken));
+        int[] after = [.. (await client.RunAsync(() => Environment.ProcessId, cancellationToken: TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken)).Values];
+        Assert.Equal(2, after.Length);
+        Assert.Empty(after.Intersect(before));
+        Assert.DoesNotContain(nanny.Id, after);
+        Assert.All(before, pid => Assert.False(IsRunning(pid), $"the old worker process {pid} still runs"));
+        await WaitUntilAsync(() => Count("restarted by its nanny: the previous process was killed at the scheduler's request: the cluster restarted") == 2);
+        using Future<int> again = client.Submit(() => 8);
+        Assert.Equal(8, await again.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task AWorkerThatHangs_IsKilledByItsNannyAtTheSchedulersRequest_AndAFreshOneJoins()
+    {
+        await _scheduler.DisposeAsync();
+        _scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = "tcp://127.0.0.1:0", WorkerTimeout = TimeSpan.FromSeconds(3) }, TestContext.Current.CancellationToken);
+        await StartWorkerAsync();
+        await WaitUntilAsync(() => Count("Nanny of worker") == 1);
+        await using Client client = await Client.ConnectAsync(_scheduler.Address);
+        int hung = await WorkerProcessIdAsync(client);
+
+        // SIGSTOP: the process is alive, its connections open, and it answers nothing.
+        using (Process stop = Process.Start("kill", ["-STOP", hung.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await stop.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(0, stop.ExitCode);
+        }
+
+        try
+        {
+            await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process was killed at the scheduler's request: no heartbeat for 3 s"));
+            Assert.False(IsRunning(hung), $"the hung worker process {hung} still runs");
+            int fresh = await WorkerProcessIdAsync(client);
+            Assert.NotEqual(hung, fresh);
+            Assert.Single(await client.GetWorkersAsync(TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            if (IsRunning(hung))
+            {
+                using Process left = Process.GetProcessById(hung);
+                left.Kill();
+            }
+        }
+    }
+
     [Theory]
     [InlineData(137, "killed by signal 9 (SIGKILL)")]
     [InlineData(134, "killed by signal 6 (SIGABRT)")]
@@ -134,6 +195,21 @@ public sealed class NannyTests : IAsyncLifetime
         using Future<int> pid = client.Submit(() => Environment.ProcessId, key: $"pid-{Guid.NewGuid():N}");
         return await pid.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
     }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using Process p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private int Count(string text) => _scheduler.Monitor.GetLogs().Count(l => l.Message.Contains(text, StringComparison.Ordinal));
 
     private bool Logged(string text) => _scheduler.Monitor.GetLogs().Any(l => l.Message.Contains(text, StringComparison.Ordinal));
 

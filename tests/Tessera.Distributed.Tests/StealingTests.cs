@@ -28,6 +28,45 @@ public sealed class StealingTests
         return [Environment.ProcessId, i + (long)big[i * 1000 + 7]];
     }
 
+    private static long Step(double[] big, int i)
+    {
+        Thread.Sleep(100);
+        return i + (long)big[i * 1000 + 7];
+    }
+
+    // Rounds of skewed work, each with an input of its own (its tasks are placed with it, then stolen), and
+    // the previous round released while the next one runs: what once stopped the dashboard_overhead
+    // benchmark with stealing on (every task in memory, the gather still waiting), with steals in every round.
+    [Fact]
+    public async Task RoundsOfSkewedWork_WithStealsAndReleasesBetween_AllComplete_WithTheRightAnswers()
+    {
+        // 24 tasks expected to take 1 ms each stay with their 32 MB input (32 ms to move); each runs 100 ms.
+        const int Rounds = 4, PerRound = 24, Length = 4_000_000;
+        await using LocalCluster cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2, ThreadsPerWorker = 1 });
+        await using Client client = await Client.ConnectAsync(cluster);
+        double[] local = Big(Length);
+        long[] expected = [.. Enumerable.Range(0, PerRound).Select(i => i + (long)local[i * 1000 + 7])];
+        var previous = new List<IDisposable>();
+        int stolenBefore = 0;
+        for (int round = 0; round < Rounds; round++)
+        {
+            Future<double[]> big = client.Submit<int, double[]>(Big, Length, key: $"big{round}-{Guid.NewGuid():N}");
+            await big.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+            Future<long>[] work = [.. Enumerable.Range(0, PerRound).Select(i => client.Submit<double[], int, long>(Step, big, i, key: $"step{round}-{Guid.NewGuid():N}"))];
+            previous.ForEach(f => f.Dispose());
+            previous = [big, .. work];
+
+            long[] got = await client.GatherAsync(work, TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+            Assert.Equal(expected, got);
+            int stolen = cluster.Scheduler.Server.Query(s => s.StolenTasks);
+            TestContext.Current.TestOutputHelper?.WriteLine($"round {round}: {stolen - stolenBefore} of {PerRound} tasks stolen");
+            Assert.True(stolen > stolenBefore, $"no task was stolen in round {round}, so it says nothing of stealing");
+            stolenBefore = stolen;
+        }
+
+        previous.ForEach(f => f.Dispose());
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

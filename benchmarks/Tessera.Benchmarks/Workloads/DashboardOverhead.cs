@@ -112,7 +112,8 @@ internal sealed class DashboardOverhead : IWorkload
         report.Extra["throughput_ratio_open_vs_without"] = Math.Round(ratio, 3);
         report.Extra["page_updates_received"] = Interlocked.Read(ref updates);
         report.Extra["metrics_scrapes"] = Interlocked.Read(ref scrapes);
-        Log.Write($"  throughput with the dashboard open / without: {ratio:F3} ({updates} page updates, {scrapes} scrapes)");
+        report.Extra["tasks_stolen"] = plain.Scheduler.Server.Query(s => s.StolenTasks) + watched.Scheduler.Server.Query(s => s.StolenTasks);
+        Log.Write($"  throughput with the dashboard open / without: {ratio:F3} ({updates} page updates, {scrapes} scrapes, {report.Extra["tasks_stolen"]} tasks stolen)");
         return report;
     }
 

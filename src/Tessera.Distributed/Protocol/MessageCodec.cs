@@ -428,6 +428,16 @@ internal static class MessageCodec
                 }
 
                 break;
+            case RegisterNanny m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                w.Write(m.WorkerAddress);
+                break;
+            case RestartWorkerProcess m:
+                w.WriteArrayHeader(2);
+                w.Write((byte)m.Op);
+                w.Write(m.Reason);
+                break;
             default:
                 throw new ArgumentException($"Message type {message.GetType().Name} has no encoding; add it to MessageCodec.", nameof(message));
         }
@@ -496,6 +506,8 @@ internal static class MessageCodec
             Op.GetWhoHas => new GetWhoHas(r.ReadInt64(), ReadKeys(ref r)),
             Op.WhoHasList => new WhoHasList(r.ReadInt64(), ReadKeys(ref r), ReadStringArrays(ref r)),
             Op.WorkerPaused => new WorkerPaused(r.ReadBoolean()),
+            Op.RegisterNanny => new RegisterNanny(ReadString(ref r)),
+            Op.RestartWorkerProcess => new RestartWorkerProcess(ReadString(ref r)),
             _ => throw new InvalidDataException($"Unknown message operation {(byte)op}; the peer speaks another protocol version."),
         };
 

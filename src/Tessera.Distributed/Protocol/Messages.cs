@@ -57,6 +57,10 @@ internal enum Op : byte
 
     // A worker's memory state.
     WorkerPaused = 230,
+
+    // A worker's nanny (Dask's Nanny): the scheduler has it restart its worker's process.
+    RegisterNanny = 240,
+    RestartWorkerProcess = 241,
 }
 
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
@@ -283,3 +287,15 @@ internal sealed record WhoHasList(long RequestId, Key[] Keys, string[][] Workers
 /// sends it new tasks only when every worker is paused.
 /// </summary>
 internal sealed record WorkerPaused(bool Paused) : Message(Op.WorkerPaused);
+
+/// <summary>
+/// A worker's nanny tells the scheduler which worker it runs (the address its worker joined with), each time
+/// a worker process of its joins, so that the scheduler can ask it to restart that process (<see cref="RestartWorkerProcess"/>).
+/// </summary>
+internal sealed record RegisterNanny(string WorkerAddress) : Message(Op.RegisterNanny);
+
+/// <summary>
+/// The scheduler asks a nanny to kill its worker's process and start a fresh one (a cluster restart, or a worker
+/// that stopped sending heartbeats); the fresh worker logs <paramref name="Reason"/> as why the previous one ended.
+/// </summary>
+internal sealed record RestartWorkerProcess(string Reason) : Message(Op.RestartWorkerProcess);

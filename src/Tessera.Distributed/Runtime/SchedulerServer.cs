@@ -20,6 +20,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     private readonly SchedulerState _state;
     private readonly Dictionary<string, Peer> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Peer> _clients = new(StringComparer.Ordinal);
+
+    // The nanny of each worker that has one (by the worker's address): it restarts the worker's process when asked.
+    private readonly Dictionary<string, Peer> _nannies = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly PeerAcceptor _acceptor;
     private readonly Task _eventLoop;
@@ -522,6 +525,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             case GetWhoHas m:
                 Send(peer, new WhoHasList(m.RequestId, m.Keys, _state.WhoHas(m.Keys)));
                 break;
+            case RegisterNanny m when peer.Id is null:
+                RegisterNanny(peer, m.WorkerAddress);
+                break;
         }
 
         if (_restarts.Count > 0)
@@ -718,11 +724,41 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         }
         else
         {
+            // Dask's Nanny.restart: a worker with a nanny gets a fresh process; one without restarts in its process.
             foreach (Peer w in retired)
             {
-                Send(w, new RestartWorker());
+                if (!RestartThroughNanny(w.Id!, "was killed at the scheduler's request: the cluster restarted"))
+                {
+                    Send(w, new RestartWorker());
+                }
             }
         }
+    }
+
+    // A nanny says which worker it runs (again after each fresh process, whose address is new).
+    private void RegisterNanny(Peer nanny, string workerAddress)
+    {
+        if (nanny.NannyOf is { } previous && _nannies.TryGetValue(previous, out Peer? known) && known == nanny)
+        {
+            _nannies.Remove(previous);
+        }
+
+        nanny.NannyOf = workerAddress;
+        _nannies[workerAddress] = nanny;
+        Log.Add(SchedulerLogLevel.Info, $"Nanny of worker {workerAddress} registered");
+    }
+
+    // Asks the nanny of a worker (if it has one) to kill the worker's process and start a fresh one.
+    private bool RestartThroughNanny(string workerAddress, string reason)
+    {
+        if (!_nannies.Remove(workerAddress, out Peer? nanny) || nanny.Closed)
+        {
+            return false;
+        }
+
+        Log.Add(SchedulerLogLevel.Info, $"Asking the nanny of worker {workerAddress} to restart its process: it {reason}");
+        Send(nanny, new RestartWorkerProcess(reason));
+        return true;
     }
 
     // A retired worker is out of the cluster: gone from the state and from code uploads; its connection
@@ -815,6 +851,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 string? name = _state.Workers.TryGetValue(peer.Id!, out WorkerState? worker) ? worker.Name : null;
                 Send(peer, new Close($"no heartbeat from worker {peer.Id} for {_workerTimeout.TotalSeconds:0.###} s"));
                 Disconnected(peer);
+
+                // It hangs (or is cut off): its nanny, if it has one, kills it and starts a fresh one.
+                RestartThroughNanny(peer.Id!, $"was killed at the scheduler's request: no heartbeat for {_workerTimeout.TotalSeconds:0.###} s");
                 if (name is not null)
                 {
                     SilentWorkerRemoved?.Invoke(name);
@@ -880,6 +919,18 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
 
     private void Disconnected(Peer peer)
     {
+        if (peer.NannyOf is { } supervised)
+        {
+            peer.Closed = true;
+            if (_nannies.TryGetValue(supervised, out Peer? known) && known == peer)
+            {
+                _nannies.Remove(supervised);
+            }
+
+            _ = peer.Connection.DisposeAsync().AsTask();
+            return;
+        }
+
         if (peer.Id is null)
         {
             return;
@@ -957,6 +1008,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
 
         /// <summary>Gets or sets the memory limit a worker registered with, in bytes (0: none).</summary>
         public long MemoryLimit { get; set; }
+
+        /// <summary>Gets or sets, for a nanny's connection, the address of the worker it runs now.</summary>
+        public string? NannyOf { get; set; }
     }
 
     /// <summary>A restart waiting for its workers to come back.</summary>

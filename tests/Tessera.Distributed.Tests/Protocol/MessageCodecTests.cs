@@ -88,6 +88,8 @@ public sealed class MessageCodecTests
             new ReplicasAcquired(5, [keys[1]]),
             new GetWhoHas(18, keys),
             new WhoHasList(18, [keys[0], keys[1]], [["tcp://a:1"], []]),
+            new RegisterNanny("tcp://127.0.0.1:40000"),
+            new RestartWorkerProcess("was killed at the scheduler's request: no heartbeat for 2 s"),
         ];
         return all.Select((m, i) => (Name: $"{i}-{m.Op}", m)).ToDictionary(p => p.Name, p => p.m);
     }
