@@ -7,7 +7,7 @@ using Tessera.Collections;
 namespace Tessera.Arrays.Hdf5;
 
 /// <summary>How <see cref="Hdf5.Write{T}(DArray{T}, string, string, Hdf5WriteOptions?)"/> lays out a dataset.</summary>
-/// <param name="Deflate">The gzip/deflate level (0–9) of each chunk, or null for none.</param>
+/// <param name="Deflate">The gzip/deflate level of each chunk (0, 1 or 9: the levels that PureHDF writes), or null for none.</param>
 /// <param name="Shuffle">Whether HDF5's byte-shuffle filter runs before deflate (h5py's <c>shuffle=True</c>).</param>
 /// <param name="Attributes">Attributes of the dataset: numbers, strings, or arrays of numbers.</param>
 /// <param name="BlocksAtOnce">How many blocks to compute together (default: twice the processor count); bounds memory.</param>
@@ -55,9 +55,9 @@ public sealed class Hdf5Entry
             throw new ArgumentOutOfRangeException(nameof(options), $"to_hdf5: BlocksAtOnce is {batch}; it must be at least 1.");
         }
 
-        if (o.Deflate is < 0 or > 9)
+        if (o.Deflate is not (null or 0 or 1 or 9))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), $"to_hdf5: deflate level {o.Deflate} is out of range 0..9.");
+            throw new ArgumentOutOfRangeException(nameof(options), $"to_hdf5: deflate level {o.Deflate} is not supported; PureHDF writes levels 0, 1 and 9.");
         }
 
         if (array.Shape.Any(n => n < 0))
