@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using K4os.Compression.LZ4;
 
 namespace Tessera.Arrays;
@@ -264,14 +266,7 @@ internal static class Blosc
         int n = block.Length / typeSize;
         if ((flags & DoShuffle) != 0 && typeSize > 1)
         {
-            for (int j = 0; j < typeSize; j++)
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    output[(j * n) + i] = block[(i * typeSize) + j];
-                }
-            }
-
+            TransposeBytes(block, output, typeSize, n, toStreams: true);
             block[(n * typeSize)..].CopyTo(output[(n * typeSize)..]);
             return output;
         }
@@ -309,14 +304,7 @@ internal static class Blosc
         int n = block.Length / typeSize;
         if ((flags & DoShuffle) != 0 && typeSize > 1)
         {
-            for (int j = 0; j < typeSize; j++)
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    output[(i * typeSize) + j] = block[(j * n) + i];
-                }
-            }
-
+            TransposeBytes(block, output, typeSize, n, toStreams: false);
             block[(n * typeSize)..].CopyTo(output[(n * typeSize)..]);
             return;
         }
@@ -347,6 +335,60 @@ internal static class Blosc
         }
 
         block.CopyTo(output);
+    }
+
+    // Byte shuffle and its inverse: `elements` elements of `typeSize` bytes, and typeSize streams of
+    // `elements` bytes (stream j holds byte j of every element). Elements of 8 bytes (the common
+    // case) move as one load or store with the stream bytes unrolled; bounds are checked once here.
+    private static void TransposeBytes(ReadOnlySpan<byte> source, Span<byte> destination, int typeSize, int elements, bool toStreams)
+    {
+        if ((long)typeSize * elements > Math.Min(source.Length, destination.Length))
+        {
+            throw new ArgumentException("blosc: shuffle buffers are too small.");
+        }
+
+        ref byte packed = ref MemoryMarshal.GetReference(toStreams ? source : destination);
+        ref byte streams = ref MemoryMarshal.GetReference(toStreams ? destination : source);
+        nint n = elements;
+        if (typeSize == 8)
+        {
+            ref byte s0 = ref streams, s1 = ref Unsafe.Add(ref s0, n), s2 = ref Unsafe.Add(ref s1, n), s3 = ref Unsafe.Add(ref s2, n);
+            ref byte s4 = ref Unsafe.Add(ref s3, n), s5 = ref Unsafe.Add(ref s4, n), s6 = ref Unsafe.Add(ref s5, n), s7 = ref Unsafe.Add(ref s6, n);
+            for (nint i = 0; i < n; i++)
+            {
+                ref byte element = ref Unsafe.Add(ref packed, i * 8);
+                if (toStreams)
+                {
+                    ulong v = Unsafe.ReadUnaligned<ulong>(ref element);
+                    (Unsafe.Add(ref s0, i), Unsafe.Add(ref s1, i), Unsafe.Add(ref s2, i), Unsafe.Add(ref s3, i)) = ((byte)v, (byte)(v >> 8), (byte)(v >> 16), (byte)(v >> 24));
+                    (Unsafe.Add(ref s4, i), Unsafe.Add(ref s5, i), Unsafe.Add(ref s6, i), Unsafe.Add(ref s7, i)) = ((byte)(v >> 32), (byte)(v >> 40), (byte)(v >> 48), (byte)(v >> 56));
+                }
+                else
+                {
+                    Unsafe.WriteUnaligned(ref element, Unsafe.Add(ref s0, i) | ((ulong)Unsafe.Add(ref s1, i) << 8) | ((ulong)Unsafe.Add(ref s2, i) << 16) | ((ulong)Unsafe.Add(ref s3, i) << 24)
+                        | ((ulong)Unsafe.Add(ref s4, i) << 32) | ((ulong)Unsafe.Add(ref s5, i) << 40) | ((ulong)Unsafe.Add(ref s6, i) << 48) | ((ulong)Unsafe.Add(ref s7, i) << 56));
+                }
+            }
+
+            return;
+        }
+
+        for (nint i = 0; i < n; i++)
+        {
+            ref byte element = ref Unsafe.Add(ref packed, i * typeSize);
+            for (int j = 0; j < typeSize; j++)
+            {
+                ref byte b = ref Unsafe.Add(ref streams, (j * n) + i);
+                if (toStreams)
+                {
+                    b = Unsafe.Add(ref element, j);
+                }
+                else
+                {
+                    Unsafe.Add(ref element, j) = b;
+                }
+            }
+        }
     }
 
     // Transposes an 8x8 bit matrix held as 8 bytes (byte r, bit c becomes byte c, bit r); its own inverse.
