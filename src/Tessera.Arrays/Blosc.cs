@@ -9,7 +9,7 @@ namespace Tessera.Arrays;
 /// <summary>
 /// The Blosc 1 container (format version 2, what numcodecs' <c>Blosc</c> writes, Zarr v2's default
 /// compressor): a 16-byte header, block offsets, and per block a byte- or bit-shuffle followed by an
-/// inner codec (lz4/lz4hc, zlib or zstd; blosclz and snappy are refused by name). Our own code.
+/// inner codec (lz4/lz4hc, zlib or zstd; blosclz read only; snappy is refused by name). Our own code.
 /// </summary>
 internal static class Blosc
 {
@@ -127,11 +127,11 @@ internal static class Blosc
         int code = flags >> 5;
         string compressor = code switch
         {
+            0 => "blosclz",
             1 => "lz4",
             3 => "zlib",
             4 => "zstd",
-            0 => throw new NotSupportedException("blosc: the inner compressor 'blosclz' is not supported (lz4, lz4hc, zlib, zstd); rewrite the store with another Blosc cname."),
-            2 => throw new NotSupportedException("blosc: the inner compressor 'snappy' is not supported (lz4, lz4hc, zlib, zstd); rewrite the store with another Blosc cname."),
+            2 => throw new NotSupportedException("blosc: the inner compressor 'snappy' is not supported (blosclz, lz4, lz4hc, zlib, zstd); rewrite the store with another Blosc cname."),
             _ => throw new InvalidDataException($"blosc: unknown compressor code {code}."),
         };
         if (bs <= 0)
@@ -239,6 +239,8 @@ internal static class Blosc
             {
                 case "lz4":
                     return LZ4Codec.Decode(packed, target);
+                case "blosclz":
+                    return BloscLZDecompress(packed, target);
                 case "zstd":
                     {
                         using var zstd = new ZstdSharp.Decompressor();
@@ -335,6 +337,95 @@ internal static class Blosc
         }
 
         block.CopyTo(output);
+    }
+
+    // BloscLZ (a FastLZ variant): a control byte below 32 starts a literal run of ctrl + 1 bytes;
+    // otherwise its top 3 bits give the match length (7: more length bytes follow, while 255) and
+    // its low 5 bits the high byte of the distance, then the distance's low byte (31 and 255 mark
+    // a 16-bit distance beyond 8191 in the next two bytes). Matches may overlap what they copy.
+    // Returns the decoded length, or -1 for a malformed stream.
+    private static int BloscLZDecompress(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        const int MaxDistance = 8191;
+        if (input.IsEmpty)
+        {
+            return -1;
+        }
+
+        int ip = 0, op = 0, ctrl = input[ip++] & 31;
+        while (true)
+        {
+            if (ctrl >= 32)
+            {
+                int len = (ctrl >> 5) - 1, ofs = (ctrl & 31) << 8;
+                if (len == 6)
+                {
+                    byte more;
+                    do
+                    {
+                        if (ip >= input.Length)
+                        {
+                            return -1;
+                        }
+
+                        more = input[ip++];
+                        len += more;
+                    }
+                    while (more == 255);
+                }
+
+                if (ip >= input.Length)
+                {
+                    return -1;
+                }
+
+                byte code = input[ip++];
+                len += 3;
+                int from = op - ofs - code;
+                if (code == 255 && ofs == 31 << 8)
+                {
+                    if (ip + 1 >= input.Length)
+                    {
+                        return -1;
+                    }
+
+                    from = op - ((input[ip] << 8) + input[ip + 1]) - MaxDistance;
+                    ip += 2;
+                }
+
+                from--;
+                if (from < 0 || op + len > output.Length)
+                {
+                    return -1;
+                }
+
+                for (int k = 0; k < len; k++)
+                {
+                    output[op + k] = output[from + k];
+                }
+
+                op += len;
+            }
+            else
+            {
+                int run = ctrl + 1;
+                if (op + run > output.Length || ip + run > input.Length)
+                {
+                    return -1;
+                }
+
+                input.Slice(ip, run).CopyTo(output[op..]);
+                op += run;
+                ip += run;
+            }
+
+            if (ip >= input.Length)
+            {
+                return op;
+            }
+
+            ctrl = input[ip++];
+        }
     }
 
     // Byte shuffle and its inverse: `elements` elements of `typeSize` bytes, and typeSize streams of
