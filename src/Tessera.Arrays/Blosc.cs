@@ -49,7 +49,7 @@ internal static class Blosc
             {
                 int size = Math.Min(bs, nbytes - (b * bs));
                 ReadOnlySpan<byte> block = source.Slice(b * bs, size);
-                ReadOnlySpan<byte> input = Shuffle(block, shuffled.AsSpan(0, size), typeSize, flags);
+                ReadOnlySpan<byte> input = Reorder(block, shuffled.AsSpan(0, size), typeSize, flags, forward: true) ? shuffled.AsSpan(0, size) : block;
                 int clen = CompressBlock(compressor, level, input, packed);
                 ReadOnlySpan<byte> stored = clen > 0 && clen < size ? packed.AsSpan(0, clen) : input;
                 if (at + 4 + stored.Length > output.Length)
@@ -183,7 +183,10 @@ internal static class Blosc
                 at += clen;
             }
 
-            Unshuffle(block, destination.Slice(b * bs, size), typeSize, flags);
+            if (!Reorder(block, destination.Slice(b * bs, size), typeSize, flags, forward: false))
+            {
+                block.CopyTo(destination.Slice(b * bs, size));
+            }
         }
     }
 
@@ -260,83 +263,51 @@ internal static class Blosc
         }
     }
 
-    // Byte shuffle: byte j of every element together, then byte j + 1, ...; a tail shorter than an
-    // element stays in place. Bit shuffle (Blosc 1: only when the element count is a multiple of 8,
-    // else the block is copied): bit k of byte j of every element together, planes ordered by (j, k).
-    private static ReadOnlySpan<byte> Shuffle(ReadOnlySpan<byte> block, Span<byte> output, int typeSize, byte flags)
+    // Applies (forward) or undoes the block's shuffle into `output`; false where the block has none
+    // (output untouched). Byte shuffle: byte j of every element together, then byte j + 1, ...; a
+    // tail shorter than an element stays in place. Bit shuffle (Blosc 1: only when the element
+    // count is a multiple of 8): bit k of byte j of every element together, planes ordered by (j, k).
+    private static bool Reorder(ReadOnlySpan<byte> block, Span<byte> output, int typeSize, byte flags, bool forward)
     {
         int n = block.Length / typeSize;
         if ((flags & DoShuffle) != 0 && typeSize > 1)
         {
-            TransposeBytes(block, output, typeSize, n, toStreams: true);
-            block[(n * typeSize)..].CopyTo(output[(n * typeSize)..]);
-            return output;
+            TransposeBytes(block, output, typeSize, n, toStreams: forward);
         }
-
-        if ((flags & DoBitShuffle) != 0 && n % 8 == 0)
+        else if ((flags & DoBitShuffle) != 0 && n % 8 == 0)
         {
-            int row = n / 8;
-            for (int j = 0; j < typeSize; j++)
-            {
-                for (int g = 0; g < row; g++)
-                {
-                    ulong eight = 0;
-                    for (int m = 0; m < 8; m++)
-                    {
-                        eight |= (ulong)block[(((g * 8) + m) * typeSize) + j] << (8 * m);
-                    }
-
-                    eight = Transpose8x8(eight);
-                    for (int k = 0; k < 8; k++)
-                    {
-                        output[(((j * 8) + k) * row) + g] = (byte)(eight >> (8 * k));
-                    }
-                }
-            }
-
-            block[(n * typeSize)..].CopyTo(output[(n * typeSize)..]);
-            return output;
+            TransposeBits(block, output, typeSize, n, toPlanes: forward);
+        }
+        else
+        {
+            return false;
         }
 
-        return block;
+        block[(n * typeSize)..].CopyTo(output[(n * typeSize)..]);
+        return true;
     }
 
-    private static void Unshuffle(ReadOnlySpan<byte> block, Span<byte> output, int typeSize, byte flags)
+    // Byte j of elements 8g..8g+7 is an 8x8 bit matrix whose transpose is byte g of planes (j, 0..7).
+    private static void TransposeBits(ReadOnlySpan<byte> source, Span<byte> destination, int typeSize, int n, bool toPlanes)
     {
-        int n = block.Length / typeSize;
-        if ((flags & DoShuffle) != 0 && typeSize > 1)
+        int row = n / 8;
+        for (int j = 0; j < typeSize; j++)
         {
-            TransposeBytes(block, output, typeSize, n, toStreams: false);
-            block[(n * typeSize)..].CopyTo(output[(n * typeSize)..]);
-            return;
-        }
-
-        if ((flags & DoBitShuffle) != 0 && n % 8 == 0)
-        {
-            int row = n / 8;
-            for (int j = 0; j < typeSize; j++)
+            for (int g = 0; g < row; g++)
             {
-                for (int g = 0; g < row; g++)
+                ulong eight = 0;
+                for (int b = 0; b < 8; b++)
                 {
-                    ulong eight = 0;
-                    for (int k = 0; k < 8; k++)
-                    {
-                        eight |= (ulong)block[(((j * 8) + k) * row) + g] << (8 * k);
-                    }
+                    eight |= (ulong)source[toPlanes ? ((((g * 8) + b) * typeSize) + j) : ((((j * 8) + b) * row) + g)] << (8 * b);
+                }
 
-                    eight = Transpose8x8(eight);
-                    for (int m = 0; m < 8; m++)
-                    {
-                        output[(((g * 8) + m) * typeSize) + j] = (byte)(eight >> (8 * m));
-                    }
+                eight = Transpose8x8(eight);
+                for (int b = 0; b < 8; b++)
+                {
+                    destination[toPlanes ? ((((j * 8) + b) * row) + g) : ((((g * 8) + b) * typeSize) + j)] = (byte)(eight >> (8 * b));
                 }
             }
-
-            block[(n * typeSize)..].CopyTo(output[(n * typeSize)..]);
-            return;
         }
-
-        block.CopyTo(output);
     }
 
     // BloscLZ (a FastLZ variant): a control byte below 32 starts a literal run of ctrl + 1 bytes;
