@@ -45,7 +45,7 @@ internal static class Blosc
             byte[] shuffled = new byte[bs], packed = new byte[Math.Max(LZ4Codec.MaximumOutputSize(bs), bs + 1024)];
             int at = HeaderSize + (4 * nblocks);
             bool fits = true;
-            for (int b = 0; b < nblocks && fits; b++)
+            for (int b = 0; b < nblocks; b++)
             {
                 int size = Math.Min(bs, nbytes - (b * bs));
                 ReadOnlySpan<byte> block = source.Slice(b * bs, size);
