@@ -1,7 +1,5 @@
 using PureHDF;
-using PureHDF.Selections;
 using PureHDF.VOL.Native;
-using Tessera.Collections;
 
 namespace Tessera.Arrays.Hdf5;
 
@@ -9,7 +7,7 @@ namespace Tessera.Arrays.Hdf5;
 /// Chunked arrays in HDF5 files (Dask's <c>da.from_array(h5py_dataset)</c> and <c>da.to_hdf5</c>),
 /// through PureHDF: managed code, no native HDF5 library.
 /// </summary>
-public static class Hdf5
+public static partial class Hdf5
 {
     /// <summary>Opens a dataset of an HDF5 file as a chunked array; each block's task reads its hyperslab.</summary>
     /// <typeparam name="T">The element type; it must match the dataset's type.</typeparam>
@@ -62,80 +60,6 @@ public static class Hdf5
             return DArray.FromSource(source, chunks);
         }
     }
-
-    /// <summary>
-    /// Computes an array and writes it as a dataset of a new HDF5 file, chunked like the array's
-    /// blocks. The blocks are computed a few at a time on the configured scheduler and written
-    /// in order; the file appears under its name only once it is complete.
-    /// </summary>
-    /// <typeparam name="T">The element type.</typeparam>
-    /// <param name="array">The array; its chunk sizes must be known.</param>
-    /// <param name="path">The file to create (replaced if it exists).</param>
-    /// <param name="dataset">The dataset's name.</param>
-    /// <param name="blocksAtOnce">How many blocks to compute together (default: twice the processor count); bounds memory.</param>
-    public static void Write<T>(DArray<T> array, string path, string dataset, int? blocksAtOnce = null)
-        where T : unmanaged
-    {
-        ArgumentNullException.ThrowIfNull(array);
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentException.ThrowIfNullOrEmpty(dataset);
-        if (dataset.Contains('/', StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"to_hdf5: dataset name '{dataset}' has a '/'; groups are not supported when writing, use a plain name.", nameof(dataset));
-        }
-
-        int batch = blocksAtOnce ?? (2 * Environment.ProcessorCount);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1, nameof(blocksAtOnce));
-        if (array.Shape.Any(n => n < 0))
-        {
-            throw new ArgumentException("to_hdf5: the array's chunk sizes are unknown; call ComputeChunkSizes() first.", nameof(array));
-        }
-
-        string full = Path.GetFullPath(path);
-        int rank = array.NDim;
-        ulong[] dims = [.. array.Shape.Select(n => (ulong)n)];
-        uint[]? chunks = rank == 0 || array.Shape.Any(n => n == 0) ? null : [.. array.Chunks.Select(c => (uint)c[0])];
-        var h5 = new H5Dataset<T[]>(dims, chunks);
-        var file = new H5File { [dataset] = h5 };
-        long[][] starts = [.. array.ChunksArray.Select(Chunking.Starts)];
-        int[][] indices = [.. DArray<T>.BlockIndices(array.NumBlocksArray)];
-        Delayed<NDArray<T>>[] blocks = array.ToDelayed<NDArray<T>>();
-        string temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            using (H5NativeWriter writer = file.BeginWrite(temporary))
-            {
-                for (int first = 0; first < blocks.Length; first += batch)
-                {
-                    IReadOnlyList<NDArray<T>> computed = Delayed.List(blocks.Skip(first).Take(batch)).Compute();
-                    for (int b = 0; b < computed.Count; b++)
-                    {
-                        int[] index = indices[first + b];
-                        NDArray<T> block = computed[b];
-                        Selection where = rank == 0
-                            ? new AllSelection()
-                            : new HyperslabSelection(rank, [.. index.Select((i, a) => (ulong)starts[a][i])], [.. block.Shape.Select(n => (ulong)n)]);
-                        writer.Write(h5, block.ToArray(), fileSelection: where);
-                    }
-                }
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
-
-    /// <summary>Computes the array and writes it as a dataset of a new HDF5 file (see <see cref="Write{T}"/>).</summary>
-    /// <typeparam name="T">The element type.</typeparam>
-    /// <param name="array">The array.</param>
-    /// <param name="path">The file to create (replaced if it exists).</param>
-    /// <param name="dataset">The dataset's name.</param>
-    /// <param name="blocksAtOnce">How many blocks to compute together (default: twice the processor count).</param>
-    public static void ToHdf5<T>(this DArray<T> array, string path, string dataset, int? blocksAtOnce = null)
-        where T : unmanaged => Write(array, path, dataset, blocksAtOnce);
 
     private static DType DTypeOf(IH5DataType type, string file, string dataset) => (type.Class, type.Size) switch
     {

@@ -237,10 +237,10 @@ public static partial class DArray
         }
 
         int[][] chunks = [.. meta.Shape.Select((n, a) => Chunking.BlockDims(n, meta.Chunks[a]))];
-        string name = DArray<T>.NewName("from-zarr", full, meta.Format, meta.Shape, meta.Chunks, meta.Codec, File.GetLastWriteTimeUtc(Path.Combine(full, meta.Format == 2 ? ".zarray" : "zarr.json")).Ticks);
+        string name = DArray<T>.NewName("from-zarr", full, meta.Format, meta.Shape, meta.Chunks, meta.Codec?.Spec, File.GetLastWriteTimeUtc(Path.Combine(full, meta.Format == 2 ? ".zarray" : "zarr.json")).Ticks);
         return DArray<T>.Build<T>(name, chunks, LayeredGraph.Empty, [], index =>
             Node.Call(ZarrFunctions<T>.Read, Node.Literal(full), Node.Literal(Zarr.ChunkKey(meta, index)), Node.Literal(meta.Chunks),
-                Node.Literal(index.Select((b, a) => chunks[a][b]).ToArray()), Node.Literal(meta.Codec), Node.Literal(meta.Fill)), fusable: false);
+                Node.Literal(index.Select((b, a) => chunks[a][b]).ToArray()), Node.Literal(meta.Codec?.Spec), Node.Literal(meta.Fill)), fusable: false);
     }
 
     /// <summary>Chooses elementwise between two arrays (NumPy's <c>where</c>), with broadcasting.</summary>

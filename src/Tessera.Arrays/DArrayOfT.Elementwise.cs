@@ -83,15 +83,46 @@ public sealed partial class DArray<TElement> : IDArray
             return Node.Call(function, args);
         }, fusable: true);
 
-        // A selection from the result is the same operation on the same selection from each input,
-        // when no input is broadcast: Slice then builds tasks for the selected blocks only and
+        // A selection from the result is the same operation on the matching selection from each
+        // input (see BroadcastIndex): Slice then builds tasks for the selected blocks only and
         // computes the operation on the selected elements only.
-        if (inputs.All(x => x.ShapeArray.AsSpan().SequenceEqual(shape)))
+        result._sliceThrough = index => Elementwise<TOut>(op, function, [.. inputs.Select(x => x.SliceBy(BroadcastIndex(index, shape, x.ShapeArray)))], extra, tokenParts);
+        return result;
+    }
+
+    /// <summary>
+    /// The selection from an input that an elementwise result's basic index <paramref name="full"/>
+    /// (one item per output axis, plus new axes) reads: the items of the input's (trailing) axes,
+    /// where an axis that the input broadcasts (length 1) keeps its one element (<c>0</c> for an
+    /// integer, <c>:</c> for a slice); new axes before the input's first axis are left to broadcasting.
+    /// </summary>
+    internal static Ix[] BroadcastIndex(Ix[] full, long[] outShape, long[] inShape)
+    {
+        int lead = outShape.Length - inShape.Length;
+        var result = new List<Ix>(full.Length);
+        int a = 0;
+        foreach (Ix ix in full)
         {
-            result._sliceThrough = index => Elementwise<TOut>(op, function, [.. inputs.Select(x => x.SliceBy(index))], extra, tokenParts);
+            if (ix.Kind == IxKind.NewAxis)
+            {
+                if (a >= lead)
+                {
+                    result.Add(ix);
+                }
+
+                continue;
+            }
+
+            if (a >= lead)
+            {
+                bool broadcast = inShape[a - lead] == 1 && outShape[a] != 1;
+                result.Add(!broadcast ? ix : ix.Kind == IxKind.Index ? Ix.At(0) : Ix.All);
+            }
+
+            a++;
         }
 
-        return result;
+        return [.. result];
     }
 
     private static void CheckBinary(BinaryOp op)

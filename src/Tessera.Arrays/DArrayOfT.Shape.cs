@@ -20,7 +20,7 @@ public sealed partial class DArray<TElement>
 
         int[][] chunks = [.. p.Select(a => _chunks[a])];
         Node axesNode = Node.Literal(p);
-        return Build<TElement>(NewName("transpose", Name, p), chunks, Graph, [Name], index =>
+        DArray<TElement> result = Build<TElement>(NewName("transpose", Name, p), chunks, Graph, [Name], index =>
         {
             var src = new int[NDim];
             for (int i = 0; i < p.Length; i++)
@@ -30,6 +30,27 @@ public sealed partial class DArray<TElement>
 
             return Node.Call(BlockFunctions<TElement>.Transpose, Node.Ref(BlockKey(src)), axesNode);
         }, fusable: true);
+
+        // x.Transpose(p)[s] is x[s'].Transpose(q): s' puts item k of s on input axis p[k]; q orders
+        // the axes that the integers leave. With new axes in s, the plain selection is built.
+        result._sliceThrough = full =>
+        {
+            if (full.Any(ix => ix.Kind == IxKind.NewAxis))
+            {
+                return null;
+            }
+
+            var inner = new Ix[p.Length];
+            for (int k = 0; k < p.Length; k++)
+            {
+                inner[p[k]] = full[k];
+            }
+
+            int[] kept = [.. Enumerable.Range(0, p.Length).Where(a => inner[a].Kind != IxKind.Index)];
+            int[] q = [.. Enumerable.Range(0, p.Length).Where(k => full[k].Kind != IxKind.Index).Select(k => Array.IndexOf(kept, p[k]))];
+            return Slice(inner).Transpose(q);
+        };
+        return result;
     }
 
     /// <summary>Indexes the array like NumPy (lazily): integers, slices with steps (negative ones too), new axes, an ellipsis, and one integer array or boolean mask.</summary>
@@ -107,9 +128,9 @@ public sealed partial class DArray<TElement>
         }
 
         RequireKnownChunks("getitem");
-        if (_sliceThrough is not null && TesseraConfig.Get("array.slice-through", true))
+        if (_sliceThrough is not null && TesseraConfig.Get("array.slice-through", true) && _sliceThrough(full) is { } pushed)
         {
-            return _sliceThrough(full);
+            return pushed;
         }
 
         long[] shape = ShapeArray;

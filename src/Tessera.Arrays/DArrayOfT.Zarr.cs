@@ -4,9 +4,9 @@ namespace Tessera.Arrays;
 public sealed partial class DArray<TElement>
 {
     /// <summary>
-    /// Writes the array as a Zarr directory store (v2 or v3), one chunk file per block, in parallel
-    /// on the configured scheduler. The blocks must be regular (all of one size per axis but the
-    /// last); each chunk file is written to a temporary name and renamed.
+    /// Writes the array as a new Zarr directory store (v2 or v3), one chunk file per block, in
+    /// parallel on the configured scheduler. The blocks must be regular (all of one size per axis
+    /// but the last); each chunk file is written to a temporary name and renamed.
     /// </summary>
     /// <param name="path">The store's directory.</param>
     /// <param name="options">Format, compressor and overwrite; by default v2 with zlib level 1.</param>
@@ -14,18 +14,7 @@ public sealed partial class DArray<TElement>
     public long ToZarr(string path, ZarrOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ZarrOptions o = options ?? new ZarrOptions();
         RequireKnownChunks("to_zarr");
-        if (o.Format is not (2 or 3))
-        {
-            throw new ArgumentException($"to_zarr: format {o.Format} is not supported; use 2 or 3.", nameof(options));
-        }
-
-        if (o.Compressor is not (null or "zlib" or "gzip" or "zstd") || (o.Format == 3 && o.Compressor == "zlib"))
-        {
-            throw new ArgumentException($"to_zarr: compressor '{o.Compressor}' is not supported for Zarr v{o.Format} (v2: zlib, gzip, zstd; v3: gzip, zstd; or null).", nameof(options));
-        }
-
         for (int a = 0; a < NDim; a++)
         {
             int[] c = _chunks[a];
@@ -36,25 +25,46 @@ public sealed partial class DArray<TElement>
             }
         }
 
-        string full = Path.GetFullPath(path);
-        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
-        {
-            if (!o.Overwrite)
-            {
-                throw new IOException($"to_zarr: {full} already exists and is not empty; pass Overwrite = true to replace it.");
-            }
+        ZarrArray target = ZarrArray.Create(path, ShapeArray, [.. _chunks.Select(c => c.Length == 0 ? 1 : Math.Max(1, c[0]))], DType, options);
+        return DArray.Store(Into(target));
+    }
 
-            Directory.Delete(full, recursive: true);
+    /// <summary>
+    /// Writes the array into a region of an existing Zarr array (Dask's <c>to_zarr(url, region=...)</c>);
+    /// see <see cref="DArray.Store(IEnumerable{ZarrWrite})"/> for how chunks that the region covers in part are merged.
+    /// </summary>
+    /// <param name="target">The existing array (<see cref="ZarrArray.Open"/> or <see cref="ZarrArray.Create"/>).</param>
+    /// <param name="region">One slice with step 1 per leading axis of the target (missing axes: whole); none writes the whole target.</param>
+    /// <returns>The number of chunk bytes written.</returns>
+    public long ToZarr(ZarrArray target, params Ix[] region) => DArray.Store(Into(target, region));
+
+    /// <summary>
+    /// Describes a write of this array into a region of an existing Zarr array, for
+    /// <see cref="DArray.Store(IEnumerable{ZarrWrite})"/>; the region, shape and dtype are checked now.
+    /// </summary>
+    /// <param name="target">The existing array.</param>
+    /// <param name="region">One slice with step 1 per leading axis of the target (missing axes: whole).</param>
+    /// <returns>The write.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The region is out of the target's bounds.</exception>
+    /// <exception cref="ArgumentException">The region is not made of slices with step 1, or its shape or the target's dtype differ from the array's.</exception>
+    public ZarrWrite Into(ZarrArray target, params Ix[] region)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(region);
+        RequireKnownChunks("store");
+        if (target.DType != DType)
+        {
+            throw new ArgumentException($"store: the source {Name} holds {DType.NumPyName()} but the target {target} holds {target.DType.NumPyName()}; convert with AsType<{target.DType.ClrType().Name}>() first.", nameof(target));
         }
 
-        int[] chunkShape = [.. _chunks.Select(c => c.Length == 0 ? 0 : c[0])];
-        var meta = new Zarr.Meta(o.Format, ShapeArray, chunkShape, DType, o.Compressor, o.Level, 0, o.Format == 2 ? "." : "/");
-        Zarr.WriteMeta(full, meta);
-        string name = NewName("to-zarr", Name, full, o.Format, o.Compressor, o.Level);
-        DArray<long> writes = Build<long>(name, [.. _chunks.Select(c => Enumerable.Repeat(1, c.Length).ToArray())], Graph, [Name], index =>
-            Tessera.Graphs.Node.Call(ZarrFunctions<TElement>.Write, Tessera.Graphs.Node.Ref(BlockKey(index)), Tessera.Graphs.Node.Literal(full),
-                Tessera.Graphs.Node.Literal(Zarr.ChunkKey(meta, index)), Tessera.Graphs.Node.Literal(chunkShape),
-                Tessera.Graphs.Node.Literal(o.Compressor), Tessera.Graphs.Node.Literal(o.Level)), fusable: true);
-        return NDim == 0 ? writes.Compute().ToScalar() : writes.Sum().Compute().ToScalar();
+        (long[] start, long[] stop) = target.Region(region, "store");
+        long[] regionShape = [.. start.Select((s, a) => stop[a] - s)];
+        if (!regionShape.AsSpan().SequenceEqual(ShapeArray))
+        {
+            throw new ArgumentException(
+                $"store: the source's shape {Shapes.Format(ShapeArray)} does not match the region {ZarrArray.FormatRegion(region)} of shape {Shapes.Format(regionShape)} in target {target}.", nameof(region));
+        }
+
+        return new ZarrWrite(this, target, start, ZarrFunctions<TElement>.Write);
     }
 }

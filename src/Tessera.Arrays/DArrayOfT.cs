@@ -19,9 +19,9 @@ public sealed partial class DArray<TElement> : ITesseraCollection<NDArray<TEleme
     private readonly int[][] _chunks;
     private Key[]? _keys;
 
-    // Set on the result of an elementwise operation whose inputs all have its shape: the same
-    // operation on the inputs' selections (see Slice).
-    private Func<Ix[], DArray<TElement>>? _sliceThrough;
+    // Set on the result of an elementwise operation or a transpose: the same operation on the
+    // inputs' selections (see Slice), or null where that is not done.
+    private Func<Ix[], DArray<TElement>?>? _sliceThrough;
 
     internal DArray(LayeredGraph graph, string name, int[][] chunks)
     {

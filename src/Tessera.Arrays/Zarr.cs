@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,15 +10,56 @@ namespace Tessera.Arrays;
 
 /// <summary>Options for writing a Zarr store.</summary>
 /// <param name="Format">2 (a <c>.zarray</c> file, keys <c>i.j</c>) or 3 (<c>zarr.json</c>, keys <c>c/i/j</c>).</param>
-/// <param name="Compressor">"zlib" (v2 only), "gzip", "zstd", or null for none.</param>
-/// <param name="Level">The compression level.</param>
+/// <param name="Compressor">"zlib" (v2 only), "gzip", "zstd", "blosc", or null for none.</param>
+/// <param name="Level">The compression level (Blosc's <c>clevel</c> for "blosc").</param>
 /// <param name="Overwrite">Whether to replace an existing store at the path.</param>
-public sealed record ZarrOptions(int Format = 2, string? Compressor = "zlib", int Level = 1, bool Overwrite = false);
+/// <param name="BloscName">Blosc's inner compressor (<c>cname</c>): "lz4" (numcodecs' default), "lz4hc", "zlib" or "zstd".</param>
+/// <param name="Shuffle">Blosc's shuffle filter (numcodecs' default: <see cref="BloscShuffle.Byte"/>).</param>
+public sealed record ZarrOptions(int Format = 2, string? Compressor = "zlib", int Level = 1, bool Overwrite = false, string BloscName = "lz4", BloscShuffle Shuffle = BloscShuffle.Byte);
+
+/// <summary>The shuffle filter that Blosc applies to each block before compressing it.</summary>
+public enum BloscShuffle
+{
+    /// <summary>No shuffle.</summary>
+    None = 0,
+
+    /// <summary>Byte shuffle: the first bytes of all elements, then the second bytes, and so on.</summary>
+    Byte = 1,
+
+    /// <summary>Bit shuffle: the first bits of all elements' first bytes, and so on.</summary>
+    Bit = 2,
+}
+
+/// <summary>A chunk codec of a Zarr array, written into tasks as its <see cref="Spec"/> string (plain data).</summary>
+/// <param name="Id">"zlib", "gzip", "zstd" or "blosc".</param>
+/// <param name="Level">The level (Blosc's clevel).</param>
+/// <param name="Cname">Blosc's inner compressor.</param>
+/// <param name="Shuffle">Blosc's shuffle (0 none, 1 byte, 2 bit).</param>
+/// <param name="BlockSize">Blosc's block size (0: chosen when writing).</param>
+internal sealed record ZarrCodec(string Id, int Level, string Cname = "lz4", int Shuffle = 1, int BlockSize = 0)
+{
+    public string Spec => Id == "blosc"
+        ? string.Create(CultureInfo.InvariantCulture, $"blosc:{Cname}:{Level}:{Shuffle}:{BlockSize}")
+        : string.Create(CultureInfo.InvariantCulture, $"{Id}:{Level}");
+
+    public static ZarrCodec? Parse(string? spec)
+    {
+        if (spec is null)
+        {
+            return null;
+        }
+
+        string[] p = spec.Split(':');
+        return p[0] == "blosc"
+            ? new ZarrCodec("blosc", int.Parse(p[2], CultureInfo.InvariantCulture), p[1], int.Parse(p[3], CultureInfo.InvariantCulture), int.Parse(p[4], CultureInfo.InvariantCulture))
+            : new ZarrCodec(p[0], int.Parse(p[1], CultureInfo.InvariantCulture));
+    }
+}
 
 /// <summary>Zarr v2 and v3 directory stores: metadata, chunk keys and codecs (our own code).</summary>
 internal static class Zarr
 {
-    internal sealed record Meta(int Format, long[] Shape, int[] Chunks, DType DType, string? Codec, int Level, double Fill, string Separator);
+    internal sealed record Meta(int Format, long[] Shape, int[] Chunks, DType DType, ZarrCodec? Codec, double Fill, string Separator);
 
     public static Meta ReadMeta(string path)
     {
@@ -37,19 +79,20 @@ internal static class Zarr
                 throw new NotSupportedException($"{v2}: filters are not supported.");
             }
 
-            string? codec = null;
-            int level = 1;
+            ZarrCodec? codec = null;
             if (root["compressor"] is JsonObject comp)
             {
-                codec = (string?)comp["id"];
-                level = (int?)comp["level"] ?? (int?)comp["clevel"] ?? 1;
-                if (codec is not ("zlib" or "gzip" or "zstd"))
+                string? id = (string?)comp["id"];
+                int level = (int?)comp["level"] ?? (int?)comp["clevel"] ?? 1;
+                codec = id switch
                 {
-                    throw new NotSupportedException($"{v2}: compressor '{codec}' is not supported (zlib, gzip, zstd or none).");
-                }
+                    "zlib" or "gzip" or "zstd" => new ZarrCodec(id, level),
+                    "blosc" => new ZarrCodec(id, level, (string?)comp["cname"] ?? "lz4", (int?)comp["shuffle"] ?? 1, (int?)comp["blocksize"] ?? 0),
+                    _ => throw new NotSupportedException($"{v2}: compressor '{id}' is not supported (zlib, gzip, zstd, blosc or none)."),
+                };
             }
 
-            return new Meta(2, Longs(root["shape"], v2), Ints(root["chunks"], v2), dtype, codec, level, Fill(root["fill_value"]), (string?)root["dimension_separator"] ?? ".");
+            return new Meta(2, Longs(root["shape"], v2), Ints(root["chunks"], v2), dtype, codec, Fill(root["fill_value"]), (string?)root["dimension_separator"] ?? ".");
         }
 
         if (File.Exists(v3))
@@ -74,8 +117,7 @@ internal static class Zarr
                 sep = "v2" + ((string?)root["chunk_key_encoding"]?["configuration"]?["separator"] ?? ".");
             }
 
-            string? codec = null;
-            int level = 1;
+            ZarrCodec? codec = null;
             foreach (JsonNode? c in root["codecs"]?.AsArray() ?? [])
             {
                 string? name = (string?)c?["name"];
@@ -89,15 +131,19 @@ internal static class Zarr
 
                         break;
                     case "gzip" or "zstd":
-                        codec = name;
-                        level = (int?)c?["configuration"]?["level"] ?? 1;
+                        codec = new ZarrCodec(name, (int?)c?["configuration"]?["level"] ?? 1);
+                        break;
+                    case "blosc":
+                        JsonNode? config = c?["configuration"];
+                        string shuffle = (string?)config?["shuffle"] ?? "noshuffle";
+                        codec = new ZarrCodec(name, (int?)config?["clevel"] ?? 5, (string?)config?["cname"] ?? "lz4", Math.Max(0, Array.IndexOf(Blosc.ShuffleNames, shuffle)), (int?)config?["blocksize"] ?? 0);
                         break;
                     default:
-                        throw new NotSupportedException($"{v3}: codec '{name}' is not supported (bytes, gzip, zstd).");
+                        throw new NotSupportedException($"{v3}: codec '{name}' is not supported (bytes, gzip, zstd, blosc).");
                 }
             }
 
-            return new Meta(3, Longs(root["shape"], v3), chunks, dtype, codec, level, Fill(root["fill_value"]), sep);
+            return new Meta(3, Longs(root["shape"], v3), chunks, dtype, codec, Fill(root["fill_value"]), sep);
         }
 
         throw new FileNotFoundException($"{path}: not a Zarr array (no .zarray or zarr.json).", path);
@@ -117,7 +163,12 @@ internal static class Zarr
                 ["shape"] = new JsonArray([.. m.Shape.Select(d => (JsonNode?)d)]),
                 ["chunks"] = new JsonArray([.. m.Chunks.Select(d => (JsonNode?)d)]),
                 ["dtype"] = m.DType.NpyDescr(),
-                ["compressor"] = m.Codec is null ? null : new JsonObject { ["id"] = m.Codec, ["level"] = m.Level },
+                ["compressor"] = m.Codec switch
+                {
+                    null => null,
+                    { Id: "blosc" } b => new JsonObject { ["id"] = "blosc", ["cname"] = b.Cname, ["clevel"] = b.Level, ["shuffle"] = b.Shuffle, ["blocksize"] = b.BlockSize },
+                    var c => new JsonObject { ["id"] = c.Id, ["level"] = c.Level },
+                },
                 ["fill_value"] = 0,
                 ["order"] = "C",
                 ["filters"] = null,
@@ -128,15 +179,17 @@ internal static class Zarr
         {
             file = Path.Combine(path, "zarr.json");
             var codecs = new JsonArray { new JsonObject { ["name"] = "bytes", ["configuration"] = new JsonObject { ["endian"] = "little" } } };
-            if (m.Codec is not null)
+            if (m.Codec is { } codec)
             {
-                var config = new JsonObject { ["level"] = m.Level };
-                if (m.Codec == "zstd")
+                JsonObject config = codec.Id == "blosc"
+                    ? new JsonObject { ["cname"] = codec.Cname, ["clevel"] = codec.Level, ["shuffle"] = Blosc.ShuffleNames[codec.Shuffle], ["typesize"] = m.DType.ItemSize(), ["blocksize"] = codec.BlockSize }
+                    : new JsonObject { ["level"] = codec.Level };
+                if (codec.Id == "zstd")
                 {
                     config["checksum"] = false;
                 }
 
-                codecs.Add(new JsonObject { ["name"] = m.Codec, ["configuration"] = config });
+                codecs.Add(new JsonObject { ["name"] = codec.Id, ["configuration"] = config });
             }
 
             root = new JsonObject
@@ -167,14 +220,20 @@ internal static class Zarr
         return index.Length == 0 ? "c" : "c" + m.Separator + string.Join(m.Separator, index);
     }
 
-    public static byte[] Encode(string? codec, int level, ReadOnlySpan<byte> raw)
+    public static byte[] Encode(ZarrCodec? codec, int typeSize, ReadOnlySpan<byte> raw)
     {
         if (codec is null)
         {
             return raw.ToArray();
         }
 
-        if (codec == "zstd")
+        int level = codec.Level;
+        if (codec.Id == "blosc")
+        {
+            return Blosc.Compress(raw, typeSize, codec.Cname, level, codec.Shuffle, codec.BlockSize);
+        }
+
+        if (codec.Id == "zstd")
         {
             using var compressor = new ZstdSharp.Compressor(level);
             return compressor.Wrap(raw).ToArray();
@@ -182,7 +241,7 @@ internal static class Zarr
 
         var ms = new MemoryStream();
         CompressionLevel l = level <= 1 ? CompressionLevel.Fastest : level >= 7 ? CompressionLevel.SmallestSize : CompressionLevel.Optimal;
-        using (Stream z = codec == "gzip" ? new GZipStream(ms, l, leaveOpen: true) : new ZLibStream(ms, l, leaveOpen: true))
+        using (Stream z = codec.Id == "gzip" ? new GZipStream(ms, l, leaveOpen: true) : new ZLibStream(ms, l, leaveOpen: true))
         {
             z.Write(raw);
         }
@@ -190,7 +249,7 @@ internal static class Zarr
         return ms.ToArray();
     }
 
-    public static void Decode(string? codec, byte[] stored, Span<byte> destination, string file)
+    public static void Decode(ZarrCodec? codec, byte[] stored, Span<byte> destination, string file)
     {
         try
         {
@@ -201,7 +260,13 @@ internal static class Zarr
                 return;
             }
 
-            if (codec == "zstd")
+            if (codec.Id == "blosc")
+            {
+                Blosc.Decompress(stored, destination);
+                return;
+            }
+
+            if (codec.Id == "zstd")
             {
                 using var decompressor = new ZstdSharp.Decompressor();
                 byte[] raw = decompressor.Unwrap(stored).ToArray();
@@ -210,13 +275,17 @@ internal static class Zarr
                 return;
             }
 
-            using Stream z = codec == "gzip" ? new GZipStream(new MemoryStream(stored), CompressionMode.Decompress) : new ZLibStream(new MemoryStream(stored), CompressionMode.Decompress);
+            using Stream z = codec.Id == "gzip" ? new GZipStream(new MemoryStream(stored), CompressionMode.Decompress) : new ZLibStream(new MemoryStream(stored), CompressionMode.Decompress);
             int read = z.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
             Check(read, destination.Length, file);
         }
         catch (Exception e) when (e is InvalidDataException or ZstdSharp.ZstdException)
         {
-            throw new InvalidDataException($"{file}: corrupt {codec} chunk ({e.Message}).", e);
+            throw new InvalidDataException($"{file}: corrupt {codec?.Id ?? "uncompressed"} chunk ({e.Message}).", e);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new NotSupportedException($"{file}: {e.Message}", e);
         }
     }
 
@@ -275,20 +344,17 @@ internal static class ZarrFunctions<T>
     where T : unmanaged
 {
     public static readonly TaskFunction Read = TaskFunction.Create<string, string, int[], int[], string?, double, NDArray<T>>(ReadChunk, "from-zarr");
-    public static readonly TaskFunction Write = TaskFunction.Create<NDArray<T>, string, string, int[], string?, int, NDArray<long>>(WriteChunk, "to-zarr");
+    public static readonly TaskFunction Write = TaskFunction.Create<NDArray<T>, string, int[], int[], int[], string?, double, NDArray<long>?, NDArray<long>>(WriteChunk, "to-zarr");
 
     private static NDArray<T> ReadChunk(string path, string key, int[] chunkShape, int[] blockShape, string? codec, double fill)
     {
         string file = Path.Combine(path, key.Replace('/', Path.DirectorySeparatorChar));
-        NDArray<T> chunk;
-        if (!File.Exists(file))
+        NDArray<T>? chunk = Load(file, chunkShape, ZarrCodec.Parse(codec));
+        if (chunk is null)
         {
-            chunk = NDArray<T>.Full(Kernels.ElementOps<T>.Instance.FromDouble(fill), blockShape);
-            return chunk;
+            return NDArray<T>.Full(Kernels.ElementOps<T>.Instance.FromDouble(fill), blockShape);
         }
 
-        chunk = NDArray<T>.Zeros(chunkShape);
-        Zarr.Decode(codec, File.ReadAllBytes(file), MemoryMarshal.AsBytes(chunk.AsSpan()), file);
         if (chunkShape.AsSpan().SequenceEqual(blockShape))
         {
             return chunk;
@@ -297,19 +363,42 @@ internal static class ZarrFunctions<T>
         return chunk.Slice([.. blockShape.Select(n => Ix.S(0, n))]).Copy();
     }
 
-    private static NDArray<long> WriteChunk(NDArray<T> block, string path, string key, int[] chunkShape, string? codec, int level)
+    private static NDArray<T>? Load(string file, int[] chunkShape, ZarrCodec? codec)
     {
-        NDArray<T> full = block;
-        if (!block.ShapeArray.AsSpan().SequenceEqual(chunkShape))
+        if (!File.Exists(file))
         {
-            // Edge chunks are stored at the full chunk shape, padded with the fill value (0).
-            full = NDArray<T>.Zeros(chunkShape);
-            full.Slice([.. block.ShapeArray.Select(n => Ix.S(0, n))]).Assign(block);
+            return null;
         }
 
-        full = full.Contiguous();
-        byte[] bytes = Zarr.Encode(codec, level, MemoryMarshal.AsBytes(full.AsSpan()));
-        Zarr.AtomicWrite(Path.Combine(path, key.Replace('/', Path.DirectorySeparatorChar)), bytes);
-        return NDArray<long>.Full(bytes.Length, [.. block.ShapeArray.Select(_ => 1)]);
+        NDArray<T> chunk = NDArray<T>.Zeros(chunkShape);
+        Zarr.Decode(codec, File.ReadAllBytes(file), MemoryMarshal.AsBytes(chunk.AsSpan()), file);
+        return chunk;
+    }
+
+    // Writes the block at `offset` within the chunk file. A block that covers the chunk's valid
+    // part (`validShape`: the chunk clipped to the array) replaces it; a smaller one is merged into
+    // the chunk's current values (or the fill value where the file is missing). Edge chunks are
+    // stored at the full chunk shape. `after` is an earlier write to the same chunk, which this one
+    // must follow; its value is not used.
+    private static NDArray<long> WriteChunk(NDArray<T> block, string file, int[] chunkShape, int[] validShape, int[] offset, string? codec, double fill, NDArray<long>? after)
+    {
+        _ = after;
+        ZarrCodec? c = ZarrCodec.Parse(codec);
+        bool covers = offset.All(o => o == 0) && block.ShapeArray.AsSpan().SequenceEqual(validShape);
+        NDArray<T> full;
+        if (covers && block.ShapeArray.AsSpan().SequenceEqual(chunkShape))
+        {
+            full = block.Contiguous();
+        }
+        else
+        {
+            T fillValue = Kernels.ElementOps<T>.Instance.FromDouble(fill);
+            full = (covers ? null : Load(file, chunkShape, c)) ?? NDArray<T>.Full(fillValue, chunkShape);
+            full.Slice([.. offset.Select((o, a) => Ix.S(o, o + block.ShapeArray[a]))]).Assign(block);
+        }
+
+        byte[] bytes = Zarr.Encode(c, Unsafe.SizeOf<T>(), MemoryMarshal.AsBytes(full.AsSpan()));
+        Zarr.AtomicWrite(file, bytes);
+        return NDArray<long>.Full(bytes.Length, [1]);
     }
 }

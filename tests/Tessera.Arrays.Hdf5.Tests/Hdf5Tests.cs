@@ -106,14 +106,69 @@ public sealed class Hdf5Tests : IDisposable
     }
 
     [Fact]
-    public void Write_NestedName_IsRefused_AndAFailedWriteLeavesNoFile()
+    public void Write_BadInput_IsRefusedBeforeWriting_AndAFailedWriteLeavesNoFile()
     {
         DArray<long> x = DArray.Arange<long>(0, 10, chunks: 5);
-        Assert.Contains("groups are not supported", Assert.Throws<ArgumentException>(() => x.ToHdf5(Path.Combine(_dir, "g.h5"), "g/x")).Message, StringComparison.Ordinal);
+        string file = Path.Combine(_dir, "bad.h5");
+        Assert.Contains("written twice", Assert.Throws<ArgumentException>(() => Hdf5.Write(file, Hdf5Entry.Of("g/x", x), Hdf5Entry.Of("/g/x/", x))).Message, StringComparison.Ordinal);
+        Assert.Contains("'g/x/y' would be inside 'g/x', which is a dataset", Assert.Throws<ArgumentException>(() => Hdf5.Write(file, Hdf5Entry.Of("g/x", x), Hdf5Entry.Of("g/x/y", x))).Message, StringComparison.Ordinal);
+        Assert.Contains("both a dataset and a group", Assert.Throws<ArgumentException>(() => Hdf5.Write(file, Hdf5Entry.Of("g/x", x), Hdf5Entry.Of("g", x))).Message, StringComparison.Ordinal);
+        Assert.Contains("empty", Assert.Throws<ArgumentException>(() => x.ToHdf5(file, "g//x")).Message, StringComparison.Ordinal);
+        Assert.Contains("deflate level 6 is not supported", Assert.Throws<ArgumentOutOfRangeException>(() => x.ToHdf5(file, "x", new Hdf5WriteOptions(Deflate: 6))).Message, StringComparison.Ordinal);
+        Assert.Contains("chunked layout", Assert.Throws<ArgumentException>(() => x.Sum().ToHdf5(file, "s", new Hdf5WriteOptions(Deflate: 1))).Message, StringComparison.Ordinal);
+        var badAttribute = new Hdf5WriteOptions(Attributes: new Dictionary<string, object> { ["when"] = DateTime.UnixEpoch });
+        Assert.Contains("attribute 'when'", Assert.Throws<ArgumentException>(() => x.ToHdf5(file, "x", badAttribute)).Message, StringComparison.Ordinal);
+        Assert.Contains("ComputeChunkSizes", Assert.Throws<ArgumentException>(() => x[x > 3L].ToHdf5(file, "x")).Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
 
         DArray<long> failing = x.MapBlocks<long>(b => b.ToArray()[0] == 5 ? throw new InvalidOperationException("block 1 fails") : b);
-        Assert.ThrowsAny<Exception>(() => failing.ToHdf5(Path.Combine(_dir, "failed.h5"), "x", blocksAtOnce: 1));
+        Assert.ThrowsAny<Exception>(() => failing.ToHdf5(Path.Combine(_dir, "failed.h5"), "x", new Hdf5WriteOptions(BlocksAtOnce: 1)));
         Assert.Empty(Directory.EnumerateFiles(_dir, "failed.h5*"));
+    }
+
+    [Fact]
+    public void DocExample_GroupsCompressionAndSeveralDatasets()
+    {
+        string data = Path.Combine(_dir, "data.h5"), output = Path.Combine(_dir, "out.h5"), both = Path.Combine(_dir, "both.h5");
+        DArray.Random.Uniform([30, 20], chunks: 10, seed: 1).ToHdf5(data, "group/x");
+        DArray<double> x = Hdf5.Read<double>(data, "group/x");
+        DArray<double> y = Hdf5.Read<double>(data, "group/x", chunks: new[] { 15, 20 });
+        (x + 1).ToHdf5(output, "x");
+        (x + 1).ToHdf5(output, "results/x", new Hdf5WriteOptions(Deflate: 9, Shuffle: true,
+            Attributes: new Dictionary<string, object> { ["units"] = "m", ["scale"] = 0.5 }));
+        Hdf5.Write(both, Hdf5Entry.Of("a/x", x), Hdf5Entry.Of("a/y", y, new Hdf5WriteOptions(Deflate: 1)));
+
+        double[] plusOne = [.. x.Compute().ToArray().Select(v => v + 1)];
+        Assert.Equal(plusOne, Hdf5.Read<double>(output, "results/x").Compute().ToArray());
+        Assert.Equal(x.Compute().ToArray(), Hdf5.Read<double>(both, "a/y").Compute().ToArray());
+    }
+
+    [Fact]
+    public void Write_GroupsCompressionAndAttributes_ReadBackByUsAndByH5py()
+    {
+        string file = Path.Combine(_dir, "layout.h5");
+        NDArray<double> a = NDArray<double>.FromFunction([13, 9], ix => Math.Sin(ix[0]) * ix[1]);
+        NDArray<int> b = NDArray<int>.FromFunction([20], ix => (ix[0] * 37 % 11) - 5);
+        var attributes = new Dictionary<string, object> { ["units"] = "m/s", ["scale"] = 0.5, ["count"] = 7L, ["origin"] = new[] { 1.0, 2.0 } };
+        Hdf5.Write(
+            file,
+            Hdf5Entry.Of("g/inner/x", DArray.FromArray(a, new[] { 5, 4 }), new Hdf5WriteOptions(Deflate: 9, Shuffle: true, Attributes: attributes)),
+            Hdf5Entry.Of("g/y", DArray.FromArray(b, 6), new Hdf5WriteOptions(Deflate: 1)),
+            Hdf5Entry.Of("plain", DArray.FromArray(b, 20)));
+
+        Assert.Equal(a.ToArray(), Hdf5.Read<double>(file, "g/inner/x").Compute(Schedulers.Sync).ToArray());
+        Assert.Equal([5, 4], Hdf5.Read<double>(file, "g/inner/x", new[] { 5, 4 }).ChunkSize);
+        Assert.Equal(b.ToArray(), Hdf5.Read<int>(file, "g/y", new[] { 7 }).Compute(Schedulers.Sync).ToArray());
+        Assert.Equal(b.ToArray(), Hdf5.Read<int>(file, "plain").Compute(Schedulers.Sync).ToArray());
+
+        Assert.SkipUnless(Python("import h5py") == 0, "python3-h5py is not installed (.ci/run installs it)");
+        Assert.Equal(0, Python(
+            $"import h5py, numpy as np; f = h5py.File('{file}', 'r'); x = f['g/inner/x']; " +
+            "assert x.chunks == (5, 4) and x.compression == 'gzip' and x.compression_opts == 9 and x.shuffle, (x.chunks, x.compression, x.shuffle); " +
+            "e = np.sin(np.arange(13.0))[:, None] * np.arange(9.0)[None, :]; assert np.allclose(x[:], e, rtol=0, atol=1e-12); " +
+            "assert x.attrs['units'] in ('m/s', b'm/s') and x.attrs['scale'] == 0.5 and x.attrs['count'] == 7 and list(x.attrs['origin']) == [1.0, 2.0], dict(x.attrs); " +
+            "y = f['g/y']; assert y.chunks == (6,) and y.compression == 'gzip' and y.dtype == np.int32; assert (y[:] == np.arange(20) * 37 % 11 - 5).all(); " +
+            "assert (f['plain'][:] == y[:]).all() and f['plain'].compression is None"));
     }
 
     [Fact]

@@ -46,4 +46,40 @@ public sealed class ClusterTests
         TestData.Close(product0, blockwise0);
         TestData.Same(x.Compute(Schedulers.Sync), x.Persist().Compute());
     }
+
+    [Fact]
+    public async Task WorkerProcesses_StoreRegionsLikeTheLocalScheduler()
+    {
+        string dir = Directory.CreateTempSubdirectory("tessera-cluster-store").FullName;
+        try
+        {
+            DArray<double> x = DArray.Random.Uniform([30, 20], chunks: new[] { 7, 9 }, seed: 8);
+            DArray<int> y = DArray.Arange<int>(0, 50, chunks: 12);
+            ZarrWrite[] Writes(string name)
+            {
+                ZarrArray a = ZarrArray.Create(Path.Combine(dir, name + "-a"), [40, 20], [10, 10], DType.Float64, new ZarrOptions(Compressor: "blosc", Level: 5));
+                ZarrArray b = ZarrArray.Create(Path.Combine(dir, name + "-b"), [60], [8], DType.Int32, new ZarrOptions(3, "zstd"));
+                return [x.Into(a, 5..35), (x[..10] * 2.0).Into(a, 30..40), y.Into(b, 3..53)];
+            }
+
+            long local = DArray.Store(Writes("local"));
+            await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true);
+            await using (Client client = await Client.ConnectAsync(cluster))
+            {
+                Assert.Equal(local, DArray.Store(Writes("cluster")));
+            }
+
+            // The two writes overlap on rows 30..35: the later one, in Store's order, wins.
+            NDArray<double> xs = x.Compute(Schedulers.Sync), expected = NDArray<double>.Zeros([40, 20]);
+            expected.Slice(5..35).Assign(xs);
+            expected.Slice(30..40).Assign(xs.Slice(..10) * 2.0);
+            TestData.Same(expected, DArray.FromZarr<double>(Path.Combine(dir, "cluster-a")).Compute(Schedulers.Sync));
+            TestData.Same(expected, DArray.FromZarr<double>(Path.Combine(dir, "local-a")).Compute(Schedulers.Sync));
+            TestData.Same(DArray.FromZarr<int>(Path.Combine(dir, "local-b")).Compute(Schedulers.Sync), DArray.FromZarr<int>(Path.Combine(dir, "cluster-b")).Compute(Schedulers.Sync));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

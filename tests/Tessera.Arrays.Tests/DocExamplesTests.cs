@@ -21,6 +21,36 @@ public sealed class DocExamplesTests
         DArray<double> x = DArray.Random.Uniform([100, 100], chunks: 10, seed: 1);
         DArray<double> y = ((x + 1.0) * 2.0)[5..15, ..10];
         Assert.Equal(106, y.Graph.TaskCount);
+        DArray<double> z = (x.T + 1.0)[..5, ..5];
+        Assert.Equal(103, z.Graph.TaskCount);
+        TestData.Same((x.Compute().T + 1.0).Slice(..5, ..5), z.Compute());
+    }
+
+    [Fact]
+    public void ZarrRegionWrites()
+    {
+        string dir = Directory.CreateTempSubdirectory("tessera-doc-zarr").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "big.zarr");
+            ZarrArray target = ZarrArray.Create(path, shape: [1_000, 800], chunks: [100, 100], DType.Float64);
+            DArray.Ones<double>([300, 800], chunks: 128).ToZarr(target, 100..400);
+            DArray.Store(
+                DArray.Full(2.0, [50, 30], chunks: 50).Into(target, 380..430, 10..40),
+                DArray.Full(3.0, [20, 20], chunks: 20).Into(target, 390..410, 20..40));
+            DArray<double> back = target.Read<double>();
+
+            NDArray<double> expected = NDArray<double>.Zeros([1_000, 800]);
+            expected.Slice(100..400).Assign(NDArray<double>.Full(1.0, [300, 800]));
+            expected.Slice(380..430, 10..40).Assign(NDArray<double>.Full(2.0, [50, 30]));
+            expected.Slice(390..410, 20..40).Assign(NDArray<double>.Full(3.0, [20, 20]));
+            TestData.Same(expected, back.Compute());
+            DArray.Random.Uniform([100, 100], chunks: 50, seed: 0).ToZarr(Path.Combine(dir, "blosc.zarr"), new ZarrOptions(Compressor: "blosc", Level: 5));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
