@@ -73,6 +73,20 @@ public sealed class ZarrStoreTests : IDisposable
     }
 
     [Fact]
+    public void FromZarr_AfterARegionWrite_IsANewArrayWithTheNewValues()
+    {
+        ZarrArray target = ZarrArray.Create(Path.Combine(_dir, "f"), [6], [3], DType.Int64);
+        DArray<long> before = DArray.FromZarr<long>(target.Path);
+        Assert.Equal(new long[6], before.Compute().ToArray());
+
+        DArray.Full(7L, [3], chunks: 3).ToZarr(target, 3..);
+        DArray<long> after = DArray.FromZarr<long>(target.Path);
+
+        Assert.NotEqual(before.Name, after.Name);
+        Assert.Equal([0L, 0, 0, 7, 7, 7], after.Compute().ToArray());
+    }
+
+    [Fact]
     public void Store_RechunksOnlyWhenTheBlocksStraddleTargetChunks()
     {
         ZarrArray target = ZarrArray.Create(Path.Combine(_dir, "t"), [12], [4], DType.Float64);
