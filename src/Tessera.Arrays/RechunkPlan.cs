@@ -25,12 +25,27 @@ internal static class RechunkPlan
     /// <summary>The default of <c>array.rechunk.threshold</c>.</summary>
     public const double DefaultThreshold = 4;
 
-    /// <summary>Plans with the configured threshold and block-size limit.</summary>
+    /// <summary>The default of <c>array.rechunk.piece-bytes</c>.</summary>
+    public const long DefaultPieceBytes = 64 << 10;
+
+    /// <summary>
+    /// Plans with the configured threshold and block-size limit, where the pieces of a direct
+    /// rechunk would be small: on average under <c>array.rechunk.piece-bytes</c> (default 64 KiB).
+    /// </summary>
+    /// <remarks>
+    /// A piece costs a few microseconds within its merge task (not a task of its own as in Dask),
+    /// and a stage copies the whole array once. Measured on 2 cores: a million 8-byte pieces take
+    /// 4 s direct and 0.1 s planned, 12.8 KB pieces 0.30 s against 0.13 s, but 320 KB pieces
+    /// (20000² doubles, (20000, 200) to (200, 20000)) 1.7 s direct against 12.6 s in Dask's three
+    /// stages, with 4 GB more memory: there one direct stage is both faster and smaller.
+    /// </remarks>
     public static List<int[][]> Plan(int[][] old, int[][] target, int itemSize)
     {
         double threshold = TesseraConfig.Get("array.rechunk.threshold", DefaultThreshold);
         long limit = Chunking.ConfiguredBytes("array.rechunk.block-size-limit", Chunking.ConfiguredChunkBytes());
-        return Plan(old, target, itemSize, limit, threshold);
+        long pieceBytes = Chunking.ConfiguredBytes("array.rechunk.piece-bytes", DefaultPieceBytes);
+        double total = old.Aggregate((double)itemSize, (p, c) => p * c.Sum(x => (long)x));
+        return total / Pieces(old, target) >= pieceBytes ? [target] : Plan(old, target, itemSize, limit, threshold);
     }
 
     /// <summary>The chunkings to rechunk through, each a stage; the last is <paramref name="target"/>.</summary>

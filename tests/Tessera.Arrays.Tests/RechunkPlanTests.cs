@@ -111,4 +111,16 @@ public class RechunkPlanTests
             Assert.Equal(1, StageCount(x.Rechunk(new[] { 1, 24 })));
         }
     }
+
+    [Fact]
+    public void LargePieces_StayDirect()
+    {
+        // 2000² doubles, (2000, 20) -> (20, 2000): 10,000 pieces of 3.2 KB, under the 64 KiB default.
+        DArray<double> x = DArray.Zeros<double>([2000, 2000], chunks: new[] { 2000, 20 });
+        Assert.Equal(2, StageCount(x.Rechunk(new[] { 20, 2000 })));
+        using (TesseraConfig.Set(("array.rechunk.piece-bytes", "3KB")))
+        {
+            Assert.Equal(1, StageCount(x.Rechunk(new[] { 20, 2000 })));
+        }
+    }
 }
