@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using Tessera.Arrays.Kernels;
 using Tessera.Collections;
 using Tessera.Graphs;
 using Tessera.Scheduling;
@@ -22,6 +23,10 @@ public sealed partial class DArray<TElement> : ITesseraCollection<NDArray<TEleme
     // Set on the result of an elementwise operation whose inputs all have its shape: the same
     // operation on the inputs' selections (see Slice).
     private Func<Ix[], DArray<TElement>>? _sliceThrough;
+
+    // Set on a op b where a and b have the same shape and chunks: a reduction over axis 0 then
+    // reads the operands block by block without materializing a op b (see FusedReductions).
+    private (BinaryOp Op, DArray<TElement> A, DArray<TElement> B)? _binaryOf;
 
     internal DArray(LayeredGraph graph, string name, int[][] chunks)
     {
