@@ -41,6 +41,15 @@ public class FusedReductionTests
             bool skip = r.Next(2) == 0;
             NDArray<double> mean = FusedReductions.OfBinary(op, a, b, axes, t => Kernels.Reductions.MeanPartial(t, axes, skip), (total, p) => ElementOps<double>.Instance.Accumulate(ReduceOp.Sum, total.AsSpan(), p.Contiguous().AsSpan()), tileBytes);
             TestData.Close(Kernels.Reductions.MeanPartial(full, axes, skip), mean);
+
+            NDArray<double>? linear = FusedReductions.LinearSum(op, a, b, axes);
+            NDArray<double>? linearMean = FusedReductions.LinearMean(op, a, b, axes);
+            Assert.Equal(op is BinaryOp.Add or BinaryOp.Subtract, linear is not null && linearMean is not null);
+            if (linear is not null && linearMean is not null)
+            {
+                TestData.Close(Kernels.Reductions.Reduce(full, ReduceOp.Sum, axes, keepdims: true), linear);
+                TestData.Close(Kernels.Reductions.MeanPartial(full, axes, skipNaN: false), linearMean);
+            }
         }, iter: 200);
     }
 
@@ -58,6 +67,10 @@ public class FusedReductionTests
             int[] axes = AxesWithZero(r, shape.Length);
             NDArray<int> fused = FusedReductions.OfBinary(op, a, b, axes, t => Kernels.Reductions.Reduce(t, reduce, axes, keepdims: true), (total, p) => ElementOps<int>.Instance.Accumulate(reduce, total.AsSpan(), p.Contiguous().AsSpan()), 4 * r.Next(1, 30));
             TestData.Same(Kernels.Reductions.Reduce(ArrayKernels.Binary(op, a, b), reduce, axes, keepdims: true), fused);
+            if (FusedReductions.LinearSum(op, a, b, axes) is { } linear)
+            {
+                TestData.Same(Kernels.Reductions.Reduce(ArrayKernels.Binary(op, a, b), ReduceOp.Sum, axes, keepdims: true), linear);
+            }
         }, iter: 200);
     }
 

@@ -26,6 +26,39 @@ internal static class FusedReductions
         return rowBytes > 0 && rowBytes * shape[0] >= 2L * tileBytes;
     }
 
+    /// <summary>
+    /// The sum over <paramref name="axes"/> of a ± b as the sums of a and b combined: each operand is
+    /// read once in its own layout (a transposed block's sums are the original's row sums), nothing
+    /// is gathered or materialized. Null for other operations.
+    /// </summary>
+    public static NDArray<T>? LinearSum<T>(BinaryOp op, NDArray<T> a, NDArray<T> b, int[] axes)
+        where T : unmanaged
+    {
+        if (op is not (BinaryOp.Add or BinaryOp.Subtract) || !a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray))
+        {
+            return null;
+        }
+
+        return ArrayKernels.Binary(op, Reductions.Reduce(a, ReduceOp.Sum, axes, keepdims: true), Reductions.Reduce(b, ReduceOp.Sum, axes, keepdims: true));
+    }
+
+    /// <summary>The mean partial (counts, then sums) of a ± b from the partials of a and b (see <see cref="LinearSum"/>). Null for other operations.</summary>
+    public static NDArray<double>? LinearMean<T>(BinaryOp op, NDArray<T> a, NDArray<T> b, int[] axes)
+        where T : unmanaged
+    {
+        if (op is not (BinaryOp.Add or BinaryOp.Subtract) || !a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray) || !ElementOps<T>.Instance.DType.IsFloatingPoint())
+        {
+            return null;
+        }
+
+        NDArray<double> pa = Reductions.MeanPartial(a, axes, skipNaN: false), pb = Reductions.MeanPartial(b, axes, skipNaN: false);
+        double[] result = pa.ToArray();
+        int half = result.Length / 2;
+        ReadOnlySpan<double> sb = pb.ToArray().AsSpan(half);
+        ElementOps<double>.Instance.Binary(op, result.AsSpan(half), sb, result.AsSpan(half));
+        return new NDArray<double>(result, pa.ShapeArray);
+    }
+
     /// <summary>The partial <paramref name="partial"/> of <paramref name="a"/> op <paramref name="b"/> (same shapes), its tile partials combined by <paramref name="accumulate"/>(total, tile).</summary>
     public static NDArray<TPart> OfBinary<T, TPart>(
         BinaryOp op, NDArray<T> a, NDArray<T> b, int[] axes, Func<NDArray<T>, NDArray<TPart>> partial, Action<NDArray<TPart>, NDArray<TPart>> accumulate, int tileBytes = TileBytes)
