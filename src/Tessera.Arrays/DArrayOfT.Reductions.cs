@@ -157,7 +157,7 @@ public sealed partial class DArray<TElement>
     /// <summary>
     /// The operands of this array's elementwise operation, when a reduction over <paramref name="axes"/>
     /// can read them tile by tile instead of this array's blocks (config
-    /// <c>array.fuse-reductions</c>, default true): axis 0 is reduced and the blocks are large enough to tile.
+    /// <c>array.fuse-reductions</c>, default true): a ± b, or axis 0 is reduced and the blocks are large enough to tile.
     /// </summary>
     private (BinaryOp Op, DArray<TElement> A, DArray<TElement> B)? FusedOperands(int[] axes)
     {
@@ -166,8 +166,9 @@ public sealed partial class DArray<TElement>
             return null;
         }
 
+        // a ± b: sums of the operands (any block size); otherwise tiles where blocks are large enough.
         int[] largest = [.. _chunks.Select(c => c.Length == 0 ? 0 : c.Max())];
-        return FusedReductions.Tiles(largest, axes, DType.ItemSize()) ? f : null;
+        return f.Op is BinaryOp.Add or BinaryOp.Subtract || FusedReductions.Tiles(largest, axes, DType.ItemSize()) ? f : null;
     }
 
     /// <summary>Sums along axes (the result keeps the element type).</summary>
