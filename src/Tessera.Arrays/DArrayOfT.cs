@@ -24,8 +24,8 @@ public sealed partial class DArray<TElement> : ITesseraCollection<NDArray<TEleme
     // operation on the inputs' selections (see Slice).
     private Func<Ix[], DArray<TElement>>? _sliceThrough;
 
-    // Set on a op b where a and b have the same shape and chunks: a reduction over axis 0 then
-    // reads the operands block by block without materializing a op b (see FusedReductions).
+    // Set on a op b where a and b have the same shape and chunks: a reduction of it may read the
+    // operands' blocks without materializing a op b (see FusedOperands and FusedReductions).
     private (BinaryOp Op, DArray<TElement> A, DArray<TElement> B)? _binaryOf;
 
     internal DArray(LayeredGraph graph, string name, int[][] chunks)
