@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Tessera.Arrays.Kernels;
 using Tessera.Graphs;
 
@@ -75,7 +77,7 @@ internal static class CreationFunctions<T>
     }
 }
 
-/// <summary>Per-block random streams: xoshiro256** seeded by SplitMix64 from (seed, block number).</summary>
+/// <summary>Per-block random streams: xoshiro256** seeded by SplitMix64 from (seed, block number); uniform doubles from eight interleaved streams.</summary>
 internal static class RandomFunctions
 {
     public static readonly TaskFunction Uniform = TaskFunction.Create<ulong, long, int[], double, double, NDArray<double>>(UniformBlock, "uniform");
@@ -88,19 +90,11 @@ internal static class RandomFunctions
 
         public Xoshiro(ulong seed, long block)
         {
-            ulong x = seed ^ (0x9E3779B97F4A7C15UL * (ulong)(block + 1));
+            ulong x = BlockState(seed, block);
             _s0 = SplitMix(ref x);
             _s1 = SplitMix(ref x);
             _s2 = SplitMix(ref x);
             _s3 = SplitMix(ref x);
-        }
-
-        private static ulong SplitMix(ref ulong x)
-        {
-            ulong z = x += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
         }
 
         public ulong Next()
@@ -117,34 +111,84 @@ internal static class RandomFunctions
         }
 
         public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+    }
 
-        /// <summary>Fills with doubles in [0, 1): the same stream as repeated <see cref="NextDouble"/>, with the state in registers.</summary>
-        public void FillUnit(Span<double> data)
+    /// <summary>Four xoshiro256** streams side by side, one per lane.</summary>
+    private struct Lanes
+    {
+        private Vector256<ulong> _s0, _s1, _s2, _s3;
+
+        public Lanes(ref ulong x)
         {
-            ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
-            const double Scale = 1.0 / (1UL << 53);
-            for (int i = 0; i < data.Length; i++)
+            Span<ulong> words = stackalloc ulong[16];
+            for (int i = 0; i < words.Length; i++)
             {
-                ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
-                ulong t = s1 << 17;
-                s2 ^= s0;
-                s3 ^= s1;
-                s1 ^= s2;
-                s0 ^= s3;
-                s2 ^= t;
-                s3 = ulong.RotateLeft(s3, 45);
-                data[i] = (result >> 11) * Scale;
+                words[i] = SplitMix(ref x);
             }
 
-            (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+            // Lane k's state is words[4k .. 4k + 3].
+            _s0 = Vector256.Create(words[0], words[4], words[8], words[12]);
+            _s1 = Vector256.Create(words[1], words[5], words[9], words[13]);
+            _s2 = Vector256.Create(words[2], words[6], words[10], words[14]);
+            _s3 = Vector256.Create(words[3], words[7], words[11], words[15]);
         }
+
+        /// <summary>The next doubles in [0, 1), one per lane (53 random bits each).</summary>
+        public Vector256<double> NextUnit()
+        {
+            // xoshiro256**: rotl(s1 * 5, 7) * 9, the multiplications as shifts and adds.
+            Vector256<ulong> times5 = (_s1 << 2) + _s1;
+            Vector256<ulong> rotated = (times5 << 7) | (times5 >>> 57);
+            Vector256<ulong> result = (rotated << 3) + rotated;
+            Vector256<ulong> t = _s1 << 17;
+            _s2 ^= _s0;
+            _s3 ^= _s1;
+            _s1 ^= _s2;
+            _s0 ^= _s3;
+            _s2 ^= t;
+            _s3 = (_s3 << 45) | (_s3 >>> 19);
+            return Vector256.ConvertToDouble((result >>> 11).AsInt64()) * (1.0 / (1UL << 53));
+        }
+    }
+
+    private static ulong SplitMix(ref ulong x)
+    {
+        ulong z = x += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    private static ulong BlockState(ulong seed, long block) => seed ^ (0x9E3779B97F4A7C15UL * (ulong)(block + 1));
+
+    /// <summary>
+    /// Fills with doubles in [0, 1) from eight xoshiro256** streams seeded by SplitMix64 from (seed,
+    /// block): element i comes from stream i % 8. Two vectors of four lanes are stepped together
+    /// (independent dependency chains); the values are the same with or without SIMD hardware.
+    /// </summary>
+    private static void FillUnit(ulong seed, long block, Span<double> data)
+    {
+        ulong x = BlockState(seed, block);
+        var a = new Lanes(ref x);
+        var b = new Lanes(ref x);
+        ref double start = ref MemoryMarshal.GetReference(data);
+        int i = 0;
+        for (; i + 8 <= data.Length; i += 8)
+        {
+            a.NextUnit().StoreUnsafe(ref start, (nuint)i);
+            b.NextUnit().StoreUnsafe(ref start, (nuint)(i + 4));
+        }
+
+        Span<double> tail = stackalloc double[8];
+        a.NextUnit().CopyTo(tail);
+        b.NextUnit().CopyTo(tail[4..]);
+        tail[..(data.Length - i)].CopyTo(data[i..]);
     }
 
     private static NDArray<double> UniformBlock(ulong seed, long block, int[] shape, double low, double high)
     {
         var data = BlockMemory.Allocate<double>(Shapes.Product(shape));
-        var rng = new Xoshiro(seed, block);
-        rng.FillUnit(data);
+        FillUnit(seed, block, data);
         double width = high - low;
         if (low != 0 || width != 1)
         {

@@ -147,7 +147,13 @@ public sealed partial class DArray<TElement> : IDArray
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         CheckBinary(op);
-        return Elementwise<TElement>(OpNames.Name(op), BlockFunctions<TElement>.Binary, [a, b], [Node.Literal(op)], op);
+        DArray<TElement> result = Elementwise<TElement>(OpNames.Name(op), BlockFunctions<TElement>.Binary, [a, b], [Node.Literal(op)], op);
+        if (a.NDim > 0 && a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray) && a._chunks.Zip(b._chunks).All(p => p.First.AsSpan().SequenceEqual(p.Second)))
+        {
+            result._binaryOf = (op, a, b);
+        }
+
+        return result;
     }
 
     internal static DArray<TElement> Binary(BinaryOp op, DArray<TElement> a, TElement b)

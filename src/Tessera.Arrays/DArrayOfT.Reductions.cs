@@ -8,7 +8,7 @@ public sealed partial class DArray<TElement>
 {
     private DArray<TOut> TreeReduce<TPart, TOut>(
         string op, int[] axes, bool keepDims, int? splitEvery,
-        Func<int[], Node, Node> chunk, TaskFunction combine, Node[] combineArgs, Func<Node, Node> finish, object?[] token, int[][]? outChunksOverride = null)
+        Func<int[], Node, Node> chunk, TaskFunction combine, Node[] combineArgs, Func<Node, Node> finish, object?[] token, int[][]? outChunksOverride = null, string[]? chunkSources = null)
         where TOut : unmanaged
     {
         int ndim = NDim;
@@ -36,7 +36,7 @@ public sealed partial class DArray<TElement>
             tasks.TryAdd(new Key(chunkName), chunk([], Node.Ref(BlockKey([]))));
         }
 
-        LayeredGraph graph = Graph.With(new BlockLayer(chunkName, tasks, fusable: true), Name);
+        LayeredGraph graph = Graph.With(new BlockLayer(chunkName, tasks, fusable: true), chunkSources ?? [Name]);
         string previous = chunkName;
         int[] grid = nb;
         int level = 0;
@@ -135,12 +135,40 @@ public sealed partial class DArray<TElement>
         int[] axes = Shapes.NormalizeAxes(name, Axes.ToArray(axis), NDim);
         Node opNode = Node.Literal(op);
         Node axesNode = Node.Literal(axes);
+        if (FusedOperands(axes) is { } f)
+        {
+            Node binaryOp = Node.Literal(f.Op);
+            return TreeReduce<NDArray<TElement>, TElement>(
+                name, axes, keepDims, splitEvery,
+                (index, _) => Node.Call(BlockFunctions<TElement>.ReduceOfBinary, Node.Ref(f.A.BlockKey(index)), Node.Ref(f.B.BlockKey(index)), binaryOp, opNode, axesNode),
+                BlockFunctions<TElement>.ReduceCombine, [opNode],
+                p => Node.Call(BlockFunctions<TElement>.ReduceFinish, p, opNode, axesNode, Node.Literal(keepDims)),
+                ["of-binary"], chunkSources: [f.A.Name, f.B.Name]);
+        }
+
         return TreeReduce<NDArray<TElement>, TElement>(
             name, axes, keepDims, splitEvery,
             (_, block) => Node.Call(BlockFunctions<TElement>.Reduce, block, opNode, axesNode),
             BlockFunctions<TElement>.ReduceCombine, [opNode],
             p => Node.Call(BlockFunctions<TElement>.ReduceFinish, p, opNode, axesNode, Node.Literal(keepDims)),
             []);
+    }
+
+    /// <summary>
+    /// The operands of this array's elementwise operation, when a reduction over <paramref name="axes"/>
+    /// can read them tile by tile instead of this array's blocks (config
+    /// <c>array.fuse-reductions</c>, default true): a ± b, or axis 0 is reduced and the blocks are large enough to tile.
+    /// </summary>
+    private (BinaryOp Op, DArray<TElement> A, DArray<TElement> B)? FusedOperands(int[] axes)
+    {
+        if (_binaryOf is not { } f || !TesseraConfig.Get("array.fuse-reductions", true))
+        {
+            return null;
+        }
+
+        // a ± b: sums of the operands (any block size); otherwise tiles where blocks are large enough.
+        int[] largest = [.. _chunks.Select(c => c.Length == 0 ? 0 : c.Max())];
+        return f.Op is BinaryOp.Add or BinaryOp.Subtract || FusedReductions.Tiles(largest, axes, DType.ItemSize()) ? f : null;
     }
 
     /// <summary>Sums along axes (the result keeps the element type).</summary>
@@ -217,6 +245,17 @@ public sealed partial class DArray<TElement>
     {
         int[] axes = Shapes.NormalizeAxes(op, Axes.ToArray(axis), NDim);
         Node axesNode = Node.Literal(axes), skip = Node.Literal(skipNaN);
+        if (FusedOperands(axes) is { } f)
+        {
+            Node binaryOp = Node.Literal(f.Op);
+            return TreeReduce<NDArray<double>, double>(
+                op, axes, keepDims, splitEvery,
+                (index, _) => Node.Call(BlockFunctions<TElement>.MeanOfBinary, Node.Ref(f.A.BlockKey(index)), Node.Ref(f.B.BlockKey(index)), binaryOp, axesNode, skip),
+                DoubleBlockFunctions.MeanCombine, [],
+                p => Node.Call(DoubleBlockFunctions.MeanFinish, p, axesNode, Node.Literal(keepDims)),
+                [skipNaN, "of-binary"], chunkSources: [f.A.Name, f.B.Name]);
+        }
+
         return TreeReduce<NDArray<double>, double>(
             op, axes, keepDims, splitEvery,
             (_, block) => Node.Call(BlockFunctions<TElement>.MeanChunk, block, axesNode, skip),

@@ -311,10 +311,17 @@ public sealed partial class DArray<TElement>
         }
 
         RequireKnownChunks("rechunk");
-        return RechunkDirect(target);
+        CheckSums(target);
+        DArray<TElement> result = this;
+        foreach (int[][] stage in RechunkPlan.Plan(_chunks, target, DType.ItemSize()))
+        {
+            result = result.RechunkDirect(stage);
+        }
+
+        return result;
     }
 
-    private DArray<TElement> RechunkDirect(int[][] target)
+    private void CheckSums(int[][] target)
     {
         for (int a = 0; a < NDim; a++)
         {
@@ -323,7 +330,11 @@ public sealed partial class DArray<TElement>
                 throw new ArgumentException($"rechunk: chunks {ChunkSpec.Describe(target[a])} on axis {a} do not add up to the axis length {ShapeArray[a]}.");
             }
         }
+    }
 
+    /// <summary>One stage: each output block gathers the intersecting pieces of the input blocks it overlaps.</summary>
+    private DArray<TElement> RechunkDirect(int[][] target)
+    {
         List<(int Block, int Start, int Stop)>[][] pieces = [.. Enumerable.Range(0, NDim).Select(a => Chunking.Intersect(_chunks[a], target[a]))];
         string name = NewName("rechunk-merge", Name, target.Select(c => string.Join(",", c)).ToArray());
         return Build<TElement>(name, target, Graph, [Name], index =>

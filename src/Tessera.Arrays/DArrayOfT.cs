@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using Tessera.Arrays.Kernels;
 using Tessera.Collections;
 using Tessera.Graphs;
 using Tessera.Scheduling;
@@ -22,6 +23,10 @@ public sealed partial class DArray<TElement> : ITesseraCollection<NDArray<TEleme
     // Set on the result of an elementwise operation or a transpose: the same operation on the
     // inputs' selections (see Slice), or null where that is not done.
     private Func<Ix[], DArray<TElement>?>? _sliceThrough;
+
+    // Set on a op b where a and b have the same shape and chunks: a reduction of it may read the
+    // operands' blocks without materializing a op b (see FusedOperands and FusedReductions).
+    private (BinaryOp Op, DArray<TElement> A, DArray<TElement> B)? _binaryOf;
 
     internal DArray(LayeredGraph graph, string name, int[][] chunks)
     {

@@ -16,6 +16,18 @@ public sealed class DocExamplesTests
     }
 
     [Fact]
+    public void Optimization_FusedReduction()
+    {
+        DArray<double> x = DArray.Random.Uniform([2_000, 2_000], chunks: 200, seed: 0);
+        DArray<double> mean = (x + x.T).Mean(axis: 0);
+        NDArray<double> m = mean.Compute();
+        NDArray<double> full = x.Compute();
+        TestData.Close((full + full.T).Mean(axis: 0), m);
+        (Tessera.Graphs.TaskGraph graph, IReadOnlyList<Tessera.Graphs.Key> _) = Tessera.Collections.CollectionExtensions.Prepare(mean);
+        Assert.Equal(100, graph.Count(kv => kv.Value is Tessera.Graphs.CallNode c && c.Function == BlockFunctions<double>.MeanOfBinary));
+    }
+
+    [Fact]
     public void Optimization_SliceThrough()
     {
         DArray<double> x = DArray.Random.Uniform([100, 100], chunks: 10, seed: 1);

@@ -11,18 +11,29 @@ internal static class ArrayKernels
         ElementOps<T> ops = ElementOps<T>.Instance;
         CheckSupported(ops, op);
         int[] shape = Shapes.Broadcast(OpNames.Name(op), a.ShapeArray, b.ShapeArray);
+        var result = BlockMemory.Allocate<T>(Shapes.Product(shape));
+        BinaryInto(op, a, b, shape, result);
+        return new NDArray<T>(result, shape);
+    }
+
+    /// <summary>Writes <paramref name="a"/> op <paramref name="b"/>, broadcast to <paramref name="shape"/>, to the start of <paramref name="result"/> in C order.</summary>
+    public static void BinaryInto<T>(BinaryOp op, NDArray<T> a, NDArray<T> b, int[] shape, T[] result)
+        where T : unmanaged
+    {
+        ElementOps<T> ops = ElementOps<T>.Instance;
         if (IsTransposed(b) && a.IsCContiguous && a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray))
         {
-            return TiledTransposed(ops, op, a, b, swap: false);
+            TiledTransposed(ops, op, a, b, result, swap: false);
+            return;
         }
 
         if (IsTransposed(a) && b.IsCContiguous && a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray))
         {
-            return TiledTransposed(ops, op, b, a, swap: true);
+            TiledTransposed(ops, op, b, a, result, swap: true);
+            return;
         }
 
         NDArray<T> av = Gatherable(a).BroadcastTo(shape), bv = Gatherable(b).BroadcastTo(shape);
-        var result = BlockMemory.Allocate<T>(Shapes.Product(shape));
         T[] da = av.Data, db = bv.Data;
         T[]? sa = null, sb = null;
         Strided.ForEachRow(shape, [av.StridesArray, bv.StridesArray, Shapes.CStrides(shape)], [av.Offset, bv.Offset, 0], (len, offs, st) =>
@@ -41,7 +52,6 @@ internal static class ArrayKernels
                 ops.Binary(op, Strided.Row(da, offs[0], len, st[0], sa ??= new T[len]), Strided.Row(db, offs[1], len, st[1], sb ??= new T[len]), d);
             }
         });
-        return new NDArray<T>(result, shape);
     }
 
     private static bool IsTransposed<T>(NDArray<T> a)
@@ -52,13 +62,12 @@ internal static class ArrayKernels
     /// <paramref name="t"/> whole: tile by tile, each tile row of <paramref name="t"/> gathered into a
     /// small buffer that stays in cache, then the vectorized kernel.
     /// </summary>
-    private static NDArray<T> TiledTransposed<T>(ElementOps<T> ops, BinaryOp op, NDArray<T> c, NDArray<T> t, bool swap)
+    private static void TiledTransposed<T>(ElementOps<T> ops, BinaryOp op, NDArray<T> c, NDArray<T> t, T[] result, bool swap)
         where T : unmanaged
     {
         const int Tile = 64;
         int rows = c.ShapeArray[0], cols = c.ShapeArray[1];
         int s0 = t.StridesArray[0], s1 = t.StridesArray[1];
-        var result = BlockMemory.Allocate<T>((long)rows * cols);
         T[] cd = c.Data, td = t.Data;
         int co = c.Offset, to = t.Offset;
         Span<T> row = stackalloc T[Tile];
@@ -90,8 +99,6 @@ internal static class ArrayKernels
                 }
             }
         }
-
-        return new NDArray<T>(result, [rows, cols]);
     }
 
     /// <summary>Large views whose rows are strided (a transpose) are copied tile by tile first: much faster than gathering each row.</summary>

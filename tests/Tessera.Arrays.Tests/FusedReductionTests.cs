@@ -1,0 +1,109 @@
+using CsCheck;
+using Tessera.Arrays.Kernels;
+using Tessera.Graphs;
+
+namespace Tessera.Arrays.Tests;
+
+/// <summary>Reductions of an elementwise result computed tile by tile, against the materialized result.</summary>
+public class FusedReductionTests
+{
+    private static readonly BinaryOp[] Ops = [BinaryOp.Add, BinaryOp.Subtract, BinaryOp.Multiply, BinaryOp.Maximum];
+
+    private static readonly ReduceOp[] ReduceOps = [ReduceOp.Sum, ReduceOp.Min, ReduceOp.Max, ReduceOp.NanSum];
+
+    private static int[] AxesWithZero(Random r, int ndim) => [0, .. Enumerable.Range(1, ndim - 1).Where(_ => r.Next(2) == 0)];
+
+    [Fact]
+    public void Kernel_MatchesTheMaterializedReduction_Double()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int[] shape = TestData.Shape(r, 1, 3, 9);
+            shape[0] = r.Next(2, 12);
+            NDArray<double> a = TestData.Doubles(r, shape, nans: r.Next(4) == 0);
+            NDArray<double> b = TestData.Doubles(r, shape);
+            if (shape.Length == 2 && r.Next(2) == 0)
+            {
+                // A transposed view, as x.T's blocks are.
+                b = TestData.Doubles(r, [shape[1], shape[0]]).T;
+            }
+
+            BinaryOp op = Ops[r.Next(Ops.Length)];
+            ReduceOp reduce = ReduceOps[r.Next(ReduceOps.Length)];
+            int[] axes = AxesWithZero(r, shape.Length);
+            int tileBytes = 8 * r.Next(1, 40);
+            NDArray<double> full = ArrayKernels.Binary(op, a, b);
+
+            NDArray<double> fused = FusedReductions.OfBinary(op, a, b, axes, t => Kernels.Reductions.Reduce(t, reduce, axes, keepdims: true), (total, p) => ElementOps<double>.Instance.Accumulate(reduce, total.AsSpan(), p.Contiguous().AsSpan()), tileBytes);
+            TestData.Close(Kernels.Reductions.Reduce(full, reduce, axes, keepdims: true), fused);
+
+            bool skip = r.Next(2) == 0;
+            NDArray<double> mean = FusedReductions.OfBinary(op, a, b, axes, t => Kernels.Reductions.MeanPartial(t, axes, skip), (total, p) => ElementOps<double>.Instance.Accumulate(ReduceOp.Sum, total.AsSpan(), p.Contiguous().AsSpan()), tileBytes);
+            TestData.Close(Kernels.Reductions.MeanPartial(full, axes, skip), mean);
+
+            NDArray<double>? linear = FusedReductions.LinearSum(op, a, b, axes);
+            NDArray<double>? linearMean = FusedReductions.LinearMean(op, a, b, axes);
+            Assert.Equal(op is BinaryOp.Add or BinaryOp.Subtract, linear is not null && linearMean is not null);
+            if (linear is not null && linearMean is not null)
+            {
+                TestData.Close(Kernels.Reductions.Reduce(full, ReduceOp.Sum, axes, keepdims: true), linear);
+                TestData.Close(Kernels.Reductions.MeanPartial(full, axes, skipNaN: false), linearMean);
+            }
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void Kernel_MatchesTheMaterializedReduction_Int32()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int[] shape = TestData.Shape(r, 1, 3, 9);
+            shape[0] = r.Next(2, 12);
+            NDArray<int> a = TestData.Values<int>(r, shape), b = TestData.Values<int>(r, shape);
+            BinaryOp op = Ops[r.Next(Ops.Length)];
+            ReduceOp reduce = ReduceOps[r.Next(3)];
+            int[] axes = AxesWithZero(r, shape.Length);
+            NDArray<int> fused = FusedReductions.OfBinary(op, a, b, axes, t => Kernels.Reductions.Reduce(t, reduce, axes, keepdims: true), (total, p) => ElementOps<int>.Instance.Accumulate(reduce, total.AsSpan(), p.Contiguous().AsSpan()), 4 * r.Next(1, 30));
+            TestData.Same(Kernels.Reductions.Reduce(ArrayKernels.Binary(op, a, b), reduce, axes, keepdims: true), fused);
+            if (FusedReductions.LinearSum(op, a, b, axes) is { } linear)
+            {
+                TestData.Same(Kernels.Reductions.Reduce(ArrayKernels.Binary(op, a, b), ReduceOp.Sum, axes, keepdims: true), linear);
+            }
+        }, iter: 200);
+    }
+
+    private static int FusedTasks(DArray<double> x)
+    {
+        (TaskGraph graph, IReadOnlyList<Key> _) = Tessera.Collections.CollectionExtensions.Prepare(x);
+        return graph.Count(kv => kv.Value is CallNode c && (c.Function == BlockFunctions<double>.MeanOfBinary || c.Function == BlockFunctions<double>.ReduceOfBinary));
+    }
+
+    [Fact]
+    public void XPlusXT_MeanAndSum_AreFusedAndMatchInMemory()
+    {
+        // 600² doubles in 300² blocks (720 KB): large enough to tile.
+        NDArray<double> data = TestData.Doubles(new Random(7), [600, 600]);
+        DArray<double> x = DArray.FromArray(data, 300);
+        NDArray<double> sum = data + data.T;
+
+        DArray<double> mean = (x + x.T).Mean(axis: 0);
+        TestData.Close(sum.Mean(axis: 0), mean.Compute());
+        TestData.Close(sum.Sum(), (x + x.T).Sum().Compute());
+        TestData.Close((data * data).Max(axis: 0), (x * x).Max(axis: 0).Compute());
+
+        Assert.Equal(4, FusedTasks(mean));
+
+        using (TesseraConfig.Set(("array.fuse-reductions", false)))
+        {
+            DArray<double> plain = (x + x.T).Mean(axis: 0);
+            Assert.Equal(0, FusedTasks(plain));
+            TestData.Close(sum.Mean(axis: 0), plain.Compute());
+        }
+
+        // Axis 1 alone: a sum of a + b is still the operands' sums; a maximum is not tiled (the block is materialized).
+        TestData.Close(sum.Sum(axis: 1), (x + x.T).Sum(axis: 1).Compute());
+        TestData.Close(sum.Max(axis: 1), (x + x.T).Max(axis: 1).Compute());
+    }
+}
