@@ -135,12 +135,12 @@ public sealed partial class DArray<TElement>
         int[] axes = Shapes.NormalizeAxes(name, Axes.ToArray(axis), NDim);
         Node opNode = Node.Literal(op);
         Node axesNode = Node.Literal(axes);
-        if (FusedOperands(axes) is { } f)
+        if (FusedOperands(axes, op == ReduceOp.Sum && SumsMayCombine(DType.IsFloatingPoint())) is { } f)
         {
-            Node binaryOp = Node.Literal(f.Op);
+            Node binaryOp = Node.Literal(f.Op), linear = Node.Literal(f.Linear);
             return TreeReduce<NDArray<TElement>, TElement>(
                 name, axes, keepDims, splitEvery,
-                (index, _) => Node.Call(BlockFunctions<TElement>.ReduceOfBinary, Node.Ref(f.A.BlockKey(index)), Node.Ref(f.B.BlockKey(index)), binaryOp, opNode, axesNode),
+                (index, _) => Node.Call(BlockFunctions<TElement>.ReduceOfBinary, Node.Ref(f.A.BlockKey(index)), Node.Ref(f.B.BlockKey(index)), binaryOp, opNode, axesNode, linear),
                 BlockFunctions<TElement>.ReduceCombine, [opNode],
                 p => Node.Call(BlockFunctions<TElement>.ReduceFinish, p, opNode, axesNode, Node.Literal(keepDims)),
                 ["of-binary"], chunkSources: [f.A.Name, f.B.Name]);
@@ -156,20 +156,25 @@ public sealed partial class DArray<TElement>
 
     /// <summary>
     /// The operands of this array's elementwise operation, when a reduction over <paramref name="axes"/>
-    /// can read them tile by tile instead of this array's blocks (config
-    /// <c>array.fuse-reductions</c>, default true): a ± b, or axis 0 is reduced and the blocks are large enough to tile.
+    /// can read them instead of this array's blocks (config <c>array.fuse-reductions</c>, default true):
+    /// a ± b summed as the operands' sums combined where <paramref name="sumsMayCombine"/>, otherwise
+    /// tile by tile where axis 0 is reduced and the blocks are large enough to tile.
     /// </summary>
-    private (BinaryOp Op, DArray<TElement> A, DArray<TElement> B)? FusedOperands(int[] axes)
+    private (BinaryOp Op, DArray<TElement> A, DArray<TElement> B, bool Linear)? FusedOperands(int[] axes, bool sumsMayCombine)
     {
         if (_binaryOf is not { } f || !TesseraConfig.Get("array.fuse-reductions", true))
         {
             return null;
         }
 
-        // a ± b: sums of the operands (any block size); otherwise tiles where blocks are large enough.
+        bool linear = sumsMayCombine && f.Op is BinaryOp.Add or BinaryOp.Subtract;
         int[] largest = [.. _chunks.Select(c => c.Length == 0 ? 0 : c.Max())];
-        return f.Op is BinaryOp.Add or BinaryOp.Subtract || FusedReductions.Tiles(largest, axes, DType.ItemSize()) ? f : null;
+        return linear || FusedReductions.Tiles(largest, axes, DType.ItemSize()) ? (f.Op, f.A, f.B, linear) : null;
     }
+
+    // sum(a ± b) as sum(a) ± sum(b): exact for integers (both wrap alike); for floating point it can cancel or
+    // overflow where the elementwise sum does not (1e308 + -1e308), so only when array.reassociate-sums allows it.
+    private static bool SumsMayCombine(bool floatingPoint) => !floatingPoint || TesseraConfig.Get("array.reassociate-sums", false);
 
     /// <summary>Sums along axes (the result keeps the element type).</summary>
     /// <param name="axis">The axes; null reduces every axis.</param>
@@ -245,12 +250,12 @@ public sealed partial class DArray<TElement>
     {
         int[] axes = Shapes.NormalizeAxes(op, Axes.ToArray(axis), NDim);
         Node axesNode = Node.Literal(axes), skip = Node.Literal(skipNaN);
-        if (FusedOperands(axes) is { } f)
+        if (FusedOperands(axes, !skipNaN && DType.IsFloatingPoint() && SumsMayCombine(floatingPoint: true)) is { } f)
         {
-            Node binaryOp = Node.Literal(f.Op);
+            Node binaryOp = Node.Literal(f.Op), linear = Node.Literal(f.Linear);
             return TreeReduce<NDArray<double>, double>(
                 op, axes, keepDims, splitEvery,
-                (index, _) => Node.Call(BlockFunctions<TElement>.MeanOfBinary, Node.Ref(f.A.BlockKey(index)), Node.Ref(f.B.BlockKey(index)), binaryOp, axesNode, skip),
+                (index, _) => Node.Call(BlockFunctions<TElement>.MeanOfBinary, Node.Ref(f.A.BlockKey(index)), Node.Ref(f.B.BlockKey(index)), binaryOp, axesNode, skip, linear),
                 DoubleBlockFunctions.MeanCombine, [],
                 p => Node.Call(DoubleBlockFunctions.MeanFinish, p, axesNode, Node.Literal(keepDims)),
                 [skipNaN, "of-binary"], chunkSources: [f.A.Name, f.B.Name]);

@@ -102,8 +102,43 @@ public class FusedReductionTests
             TestData.Close(sum.Mean(axis: 0), plain.Compute());
         }
 
-        // Axis 1 alone: a sum of a + b is still the operands' sums; a maximum is not tiled (the block is materialized).
+        // Axis 1 alone: not tiled (the block is materialized), unless the float sums may combine.
         TestData.Close(sum.Sum(axis: 1), (x + x.T).Sum(axis: 1).Compute());
         TestData.Close(sum.Max(axis: 1), (x + x.T).Max(axis: 1).Compute());
+        Assert.Equal(0, FusedTasks((x + x.T).Sum(axis: 1)));
+        using (TesseraConfig.Set(("array.reassociate-sums", true)))
+        {
+            DArray<double> combined = (x + x.T).Sum(axis: 1);
+            Assert.Equal(4, FusedTasks(combined));
+            TestData.Close(sum.Sum(axis: 1), combined.Compute());
+        }
+    }
+
+    [Fact]
+    public void SumOfFloatOperands_ByDefault_IsNotTheOperandsSumsCombined()
+    {
+        // Elementwise the pairs cancel; sum(a) + sum(b) would be inf + -inf = NaN.
+        DArray<double> a = DArray.FromArray([1e308, 1e308, 1e308, 1e308], [2, 2], chunks: 2);
+        DArray<double> b = -a;
+        Assert.Equal(0.0, (a + b).Sum().Compute().ToScalar());
+        Assert.Equal(0.0, (a + b).Mean(axis: 0).Sum().Compute().ToScalar());
+        using (TesseraConfig.Set(("array.reassociate-sums", true)))
+        {
+            Assert.True(double.IsNaN((a + b).Sum().Compute().ToScalar()));
+        }
+    }
+
+    [Fact]
+    public void SumOfIntegerOperands_IsTheOperandsSumsCombined_AndExact()
+    {
+        DArray<int> a = DArray.FromArray(Enumerable.Range(0, 64).Select(i => int.MaxValue - i).ToArray(), [8, 8], chunks: 4);
+        DArray<int> b = DArray.FromArray(Enumerable.Range(0, 64).ToArray(), [8, 8], chunks: 4);
+        int expected = 0;
+        foreach (int i in Enumerable.Range(0, 64))
+        {
+            expected = unchecked(expected + (int.MaxValue - i) - i);
+        }
+
+        Assert.Equal(expected, (a - b).Sum().Compute().ToScalar());
     }
 }
