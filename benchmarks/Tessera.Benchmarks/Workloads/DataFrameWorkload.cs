@@ -160,6 +160,7 @@ internal sealed class DataFrameWorkload : IWorkload
 
             return rows;
         }
+
         string csv = $"read_csv('{glob}')";
         JsonObject P() => new() { ["rows"] = total, ["engine"] = "DuckDB.NET" };
         int reps = options.Repeats;
