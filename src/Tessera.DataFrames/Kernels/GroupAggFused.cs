@@ -75,31 +75,47 @@ internal static partial class GroupAgg
 
         int[] codes = new int[Block];
         int[] columnCodes = new int[Block];
+        
+        // Rows without a group (code -1) come from missing keys, and NaN in floating-point keys.
+        bool nullKeys = !direct && keyArrays.Any(a => a.NullCount > 0 || a is DoubleArray or FloatArray);
         for (int start = 0; start < n; start += Block)
         {
             int len = Math.Min(Block, n - start);
-            Span<int> block = codes.AsSpan(0, len);
+            ReadOnlySpan<int> block;
             if (direct)
             {
                 ReadOnlySpan<long> k = keyValues.Slice(start, len);
-                for (int j = 0; j < block.Length; j++)
+                Span<int> own = codes.AsSpan(0, len);
+                for (int j = 0; j < own.Length; j++)
                 {
-                    block[j] = (int)(k[j] - min);
+                    own[j] = (int)(k[j] - min);
                 }
+
+                block = own;
             }
-            else
+            else if (nullKeys)
             {
                 // A null key (-1) goes to the trash slot.
                 ReadOnlySpan<int> fc = f!.Codes.AsSpan(start, len);
-                for (int j = 0; j < block.Length; j++)
+                Span<int> own = codes.AsSpan(0, len);
+                for (int j = 0; j < own.Length; j++)
                 {
-                    block[j] = (int)Math.Min((uint)fc[j], (uint)trash);
+                    own[j] = (int)Math.Min((uint)fc[j], (uint)trash);
                 }
+
+                block = own;
+            }
+            else
+            {
+                block = f!.Codes.AsSpan(start, len);
             }
 
-            foreach (int g in block)
+            if (direct || size)
             {
-                sizes[g]++;
+                foreach (int g in block)
+                {
+                    sizes[g]++;
+                }
             }
 
             for (int c = 0; c < columns.Length; c++)
