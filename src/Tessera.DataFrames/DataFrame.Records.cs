@@ -1,6 +1,6 @@
 namespace Tessera.DataFrames;
 
-/// <content>Frames of in-memory records.</content>
+/// <summary>Frames of in-memory records.</summary>
 public sealed partial class DataFrame
 {
     /// <summary>

@@ -448,6 +448,15 @@ internal abstract class JsonColumn
 
     public abstract IArrowArray Build();
 
+    /// <summary>Clears slot <paramref name="index"/> of a validity bitmap; 1 when it was a missing value (to count off the nulls), else 0.</summary>
+    private static int ClearValidity(byte[] valid, int index)
+    {
+        int bit = 1 << (index & 7);
+        int missing = (valid[index >> 3] & bit) == 0 ? 1 : 0;
+        valid[index >> 3] &= (byte)~bit;
+        return missing;
+    }
+
     private static FormatException Mismatch(ref Utf8JsonReader reader, string type) =>
         new($"expected {type}, found {reader.TokenType} {Encoding.UTF8.GetString(reader.ValueSpan)}");
 
@@ -461,17 +470,7 @@ internal abstract class JsonColumn
 
         public override void AppendNull() => Add(default, false);
 
-        public override void RemoveLast()
-        {
-            _count--;
-            int bit = 1 << (_count & 7);
-            if ((_valid[_count >> 3] & bit) == 0)
-            {
-                _nulls--;
-            }
-
-            _valid[_count >> 3] &= (byte)~bit;
-        }
+        public override void RemoveLast() => _nulls -= ClearValidity(_valid, --_count);
 
         public override IArrowArray Build() => Arrays.Primitive<T>(type, _values.AsSpan(0, _count), _nulls == 0 ? null : _valid, _nulls);
 
@@ -603,15 +602,8 @@ internal abstract class JsonColumn
 
         public override void RemoveLast()
         {
-            _count--;
-            int bit = 1 << (_count & 7);
-            if ((_valid[_count >> 3] & bit) == 0)
-            {
-                _nulls--;
-            }
-
-            _valid[_count >> 3] &= (byte)~bit;
-            _bits[_count >> 3] &= (byte)~bit;
+            _nulls -= ClearValidity(_valid, --_count);
+            _bits[_count >> 3] &= (byte)~(1 << (_count & 7));
         }
 
         public override IArrowArray Build() => Arrays.Bool(_bits, _count, _nulls == 0 ? null : _valid, _nulls);
