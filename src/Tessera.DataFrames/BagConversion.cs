@@ -34,28 +34,7 @@ public static class BagConversion
                 nameof(bag));
         }
 
-        PropertyInfo[] properties = Properties(typeof(T));
-        if (properties.Length == 0)
-        {
-            throw new ArgumentException($"ToDataFrame: {typeof(T).Name} has no public readable properties to make columns of; Select the elements into a record type first.", nameof(bag));
-        }
-
-        var meta = new (string, DType)[properties.Length];
-        for (int i = 0; i < properties.Length; i++)
-        {
-            PropertyInfo p = properties[i];
-            try
-            {
-                meta[i] = (p.Name, DTypes.FromClr(p.PropertyType));
-            }
-            catch (NotSupportedException e)
-            {
-                throw new NotSupportedException(
-                    $"ToDataFrame: property {typeof(T).Name}.{p.Name} of type {p.PropertyType.Name} cannot be a column; columns hold integers, floats, bool, string or DateTime. Select the records into a type without it, or pass meta to choose the columns.",
-                    e);
-            }
-        }
-
+        (string Name, DType Type)[] meta = RecordMeta<T>("ToDataFrame");
         return Build(bag, meta);
     }
 
@@ -106,6 +85,38 @@ public static class BagConversion
     }
 
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> s_properties = new();
+
+    /// <summary>The columns of a record type: its public readable properties, in declaration order, and their dtypes.</summary>
+    internal static (string Name, DType Type)[] RecordMeta<T>(string operation)
+    {
+        PropertyInfo[] properties = Properties(typeof(T));
+        if (properties.Length == 0)
+        {
+            throw new ArgumentException($"{operation}: {typeof(T).Name} has no public readable properties to make columns of; Select the elements into a record type first.");
+        }
+
+        var meta = new (string, DType)[properties.Length];
+        for (int i = 0; i < properties.Length; i++)
+        {
+            PropertyInfo p = properties[i];
+            try
+            {
+                meta[i] = (p.Name, DTypes.FromClr(p.PropertyType));
+            }
+            catch (NotSupportedException e)
+            {
+                throw new NotSupportedException(
+                    $"{operation}: property {typeof(T).Name}.{p.Name} of type {p.PropertyType.Name} cannot be a column; columns hold integers, floats, bool, string, DateTime, DateOnly or TimeSpan. Select the records into a type without it, or pass meta to choose the columns.",
+                    e);
+            }
+        }
+
+        return meta;
+    }
+
+    /// <summary>Records in memory as one table of the record type's columns.</summary>
+    internal static Table RecordsToTable<T>(IEnumerable<T> records, (string Name, DType Type)[] meta, string origin) =>
+        ToTable([.. meta.Select(static c => c.Name)], [.. meta.Select(static c => (int)c.Type)], origin, records);
 
     private static DataFrame Build<T>(Bag<T> bag, (string Name, DType Type)[] meta)
     {

@@ -146,8 +146,8 @@ public static class DTypes
             ArrowTypeId.Timestamp => DType.Timestamp,
             ArrowTypeId.Date32 => DType.Date,
             ArrowTypeId.Dictionary when Kernels.Categorical.IsCategory(type) => DType.Category,
-            ArrowTypeId.Duration when ((DurationType)type).Unit == TimeUnit.Microsecond => DType.Duration,
-            _ => throw new NotSupportedException($"Arrow type '{type.Name}' is not supported by Tessera data frames; supported: integers, floats, bool, utf8 strings, timestamps, date32, durations in microseconds, dictionaries of utf8."),
+            ArrowTypeId.Duration => DType.Duration,
+            _ => throw new NotSupportedException($"Arrow type '{type.Name}' is not supported by Tessera data frames; supported: integers, floats, bool, utf8 strings, timestamps, date32, durations, dictionaries of utf8."),
         };
     }
 

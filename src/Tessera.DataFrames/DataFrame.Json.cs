@@ -23,7 +23,7 @@ public sealed partial class DataFrame
     /// <param name="path">A file, a directory (its <c>*.json</c> files) or a glob such as <c>data/*.jsonl</c>.</param>
     /// <param name="options">Reading options.</param>
     /// <returns>The lazy frame, with unknown divisions.</returns>
-    /// <remarks>A line that is not one JSON object, a value of the wrong kind for its column, or a key that is no column fails when the block is read, naming the file and the line.</remarks>
+    /// <remarks>A line that is not one JSON object, a value of the wrong kind for its column, or a key that is no column fails when the block is read, naming the file and the line, unless <see cref="JsonOptions.OnBadLines"/> is <see cref="BadLineAction.Skip"/>.</remarks>
     public static DataFrame ReadJson(string path, JsonOptions? options = null)
     {
         options ??= new JsonOptions();
@@ -41,9 +41,10 @@ public sealed partial class DataFrame
         ((string File, long Start, long End)[] blocks, string[] stamps) = CsvReader.BlocksOf(files, options.BlockSize);
 
         int[] allTypes = [.. types.Select(t => (int)t)];
-        string name = Plan.Name("read-json", [.. files, .. stamps, options.BlockSize, names, allTypes]);
+        bool skip = options.OnBadLines == BadLineAction.Skip;
+        string name = Plan.Name("read-json", [.. files, .. stamps, options.BlockSize, names, allTypes, skip]);
         Table full = Table.Create([], [.. names.Select((n, i) => (n, Arrays.Nulls(types[i].ToArrow(), 0)))]);
-        var source = new JsonSource(name, path, blocks, names, allTypes, full);
+        var source = new JsonSource(name, path, blocks, names, allTypes, full, skip);
         return new DataFrame(new ReadJsonExpr(source, [.. names.Where(chosen.Contains)]), Plan.UnknownDivisions(blocks.Length));
     }
 

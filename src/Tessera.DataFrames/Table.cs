@@ -336,8 +336,9 @@ public sealed class Table
         var fields = new List<Field>(index.Count + columns.Count);
         var arrays = new List<IArrowArray>(index.Count + columns.Count);
         int length = -1;
-        foreach ((string name, IArrowArray a) in index.Concat(columns))
+        foreach ((string name, IArrowArray array) in index.Concat(columns))
         {
+            IArrowArray a = Kernels.Temporal.ToMicroseconds(array);
             if (length >= 0 && a.Length != length)
             {
                 throw new ArgumentException($"Column '{name}' has {a.Length} rows but earlier columns have {length}; all columns need the same length.");

@@ -120,6 +120,66 @@ public sealed class JsonTests : IDisposable
         Assert.Throws<ArgumentException>(() => DataFrame.ReadJson(file, new JsonOptions { UseColumns = ["zz"] }));
     }
 
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(900L)]
+    [InlineData(5000L)]
+    public void ReadJson_SkipBadLines_ReadsExactlyTheGoodLines(long blockSize)
+    {
+        Table good = Sample(300, seed: 5);
+        string[] lines = File.ReadAllLines(DataFrame.FromTable(good, 1).ToJson(Path.Combine(_dir, "good"))[0]);
+
+        // Bad lines of every kind, several failing after some of their values were read.
+        string[] bad =
+        [
+            "{\"id\": 5, \"x\": }",
+            "{\"id\": 7, \"x\": 1.5, \"name\": \"a\", \"flag\": \"maybe\", \"when\": null}",
+            "{\"id\": 1, \"zz\": 2}",
+            "{\"id\": 1, \"x\": 2.0, \"id\": 2}",
+            "[1, 2]",
+            "{\"id\": 3} {\"id\": 4}",
+            "{\"name\": \"half\", \"flag\": true, \"id\": \"x\"}",
+            "not json",
+        ];
+        var r = new Random(11);
+        var text = new StringBuilder();
+        int sampleLines = 20;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (i >= sampleLines && r.Next(4) == 0)
+            {
+                text.Append(bad[r.Next(bad.Length)]).Append('\n');
+            }
+
+            text.Append(lines[i]).Append('\n');
+        }
+
+        string file = Path.Combine(_dir, "mixed-bad.json");
+        File.WriteAllText(file, text.ToString());
+        int sampleBytes = Encoding.UTF8.GetByteCount(string.Join("\n", lines.Take(sampleLines)) + "\n");
+        var options = new JsonOptions { BlockSize = blockSize, SampleBytes = sampleBytes, OnBadLines = BadLineAction.Skip };
+        AssertSameRows(good, DataFrame.ReadJson(file, options).Compute());
+
+        // Without Skip the first bad line fails, naming the file and its line.
+        int firstBad = text.ToString().Split('\n').Select((l, i) => (l, i)).First(p => bad.Contains(p.l)).i + 1;
+        string message = Assert.ThrowsAny<Exception>(() => DataFrame.ReadJson(file, options with { OnBadLines = BadLineAction.Error }).Compute()).ToString();
+        Assert.Contains("mixed-bad.json", message, StringComparison.Ordinal);
+        Assert.Contains($"line {firstBad}:", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadJson_SkipBadLines_InTheSample_LeavesThemOutOfInference()
+    {
+        string file = Path.Combine(_dir, "bad-sample.json");
+        File.WriteAllText(file, "{\"a\": 1, \"b\": \"x\"}\n{\"a\": 2, \"zz\": }\n[3]\n{\"a\": 4, \"b\": \"y\"}\n");
+        Table t = DataFrame.ReadJson(file, new JsonOptions { OnBadLines = BadLineAction.Skip }).Compute();
+        Assert.Equal(["a", "b"], t.ColumnNames);
+        Assert.Equal([1L, 4L], t.GetInt64s("a").Select(v => v!.Value));
+        Assert.Equal(["x", "y"], t.GetStrings("b"));
+        string message = Assert.ThrowsAny<Exception>(() => DataFrame.ReadJson(file)).ToString();
+        Assert.Contains("line 2", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ReadJson_BadLine_NamesFileAndLine()
     {

@@ -61,6 +61,49 @@ public sealed class KernelPropertyTests
     }
 
     [Fact]
+    public void FactorizeStrings_NumbersDistinctStringsInOrderOfFirstAppearance()
+    {
+        // Lengths around the 8- and 16-byte words of the short-key path, shared prefixes, zero bytes,
+        // missing values, and a sliced array (a short key near the end of the byte buffer).
+        Gen.Select(Gen.Int[0, 400], Gen.Int[1, 40], Gen.Int[0, 100_000], Gen.Int[0, 5]).Sample((n, distinct, seed, sliceAt) =>
+        {
+            var r = new Random(seed);
+            string[] pool = [.. Enumerable.Range(0, distinct).Select(_ => new string([.. Enumerable.Range(0, r.Next(0, 25)).Select(_ => "ab\0é"[r.Next(4)])]))];
+            object?[] values = [.. Enumerable.Range(0, n + sliceAt).Select(_ => r.Next(10) == 0 ? null : (object)pool[r.Next(pool.Length)])];
+            IArrowArray a = Kernels.Arrays.FromValues(DType.String, values);
+            if (sliceAt > 0)
+            {
+                a = ArrowArrayFactory.Slice(a, sliceAt, n);
+                values = values[sliceAt..];
+            }
+
+            Factorization f = Hashing.Factorize([a]);
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            var firstRows = new List<int>();
+            for (int i = 0; i < n; i++)
+            {
+                if (values[i] is not string v)
+                {
+                    Assert.Equal(-1, f.Codes[i]);
+                    continue;
+                }
+
+                if (!seen.TryGetValue(v, out int code))
+                {
+                    code = seen.Count;
+                    seen[v] = code;
+                    firstRows.Add(i);
+                }
+
+                Assert.Equal(code, f.Codes[i]);
+            }
+
+            Assert.Equal(seen.Count, f.Count);
+            Assert.Equal(firstRows, f.FirstRows);
+        }, iter: 200);
+    }
+
+    [Fact]
     public void DoubleStats_EqualsTheSeparateKernels()
     {
         Gen.Select(Gen.Int[0, 500], Gen.Int[1, 40], Gen.Int[0, 1000], Gen.Bool).Sample((n, groups, seed, minMax) =>

@@ -114,4 +114,64 @@ public sealed class TemporalTests : IDisposable
             Assert.Equal(expected, counts.ToRows().Select(r => (((DateOnly)r[0]!).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Convert.ToInt64(r[1], CultureInfo.InvariantCulture))).ToList());
         }
     }
+    [Theory]
+    [InlineData(Apache.Arrow.Types.TimeUnit.Nanosecond, 1000L)]
+    [InlineData(Apache.Arrow.Types.TimeUnit.Millisecond, -1000L)]
+    [InlineData(Apache.Arrow.Types.TimeUnit.Second, -1_000_000L)]
+    public void TimestampsAndDurationsInOtherUnits_AreMicrosecondsInside(Apache.Arrow.Types.TimeUnit unit, long perMicro)
+    {
+        // perMicro > 0: raw units per microsecond; < 0: microseconds per raw unit.
+        var r = new Random(3);
+        int n = 200;
+        long[] raw = [.. Enumerable.Range(0, n).Select(_ => r.NextInt64(-2_000_000_000_000, 2_000_000_000_000) / (perMicro < 0 ? -perMicro : 1))];
+        long[] expected = [.. raw.Select(v => perMicro > 0 ? (v / perMicro) - (v % perMicro < 0 ? 1 : 0) : v * -perMicro)];
+
+        byte[] bytes = new byte[n * 8];
+        System.Runtime.InteropServices.MemoryMarshal.Cast<long, byte>(raw).CopyTo(bytes);
+        var ts = new Apache.Arrow.TimestampArray(new Apache.Arrow.ArrayData(new Apache.Arrow.Types.TimestampType(unit, (string?)null), n, 0, 0, [Apache.Arrow.ArrowBuffer.Empty, new Apache.Arrow.ArrowBuffer(bytes)]));
+        var du = new Apache.Arrow.DurationArray(new Apache.Arrow.ArrayData(DurationOf(unit), n, 0, 0, [Apache.Arrow.ArrowBuffer.Empty, new Apache.Arrow.ArrowBuffer(bytes)]));
+        var batch = new Apache.Arrow.RecordBatch(
+            new Apache.Arrow.Schema([new Apache.Arrow.Field("t", ts.Data.DataType, true), new Apache.Arrow.Field("d", du.Data.DataType, true)], null),
+            [ts, du],
+            n);
+        DataFrame df = DataFrame.FromTable(Table.FromArrow(batch), 3);
+        Assert.Equal(DType.Timestamp, df.DTypes["t"]);
+        Assert.Equal(DType.Duration, df.DTypes["d"]);
+
+        // Timestamp + duration and timestamp - timestamp, hour of day: against the microseconds computed here.
+        var first = (DateTime)df["t"].Min().Compute();
+        Table t = df.Assign("later", df["t"] + df["d"]).Assign("span", df["t"] - first).Assign("hour", df["t"].Dt.Hour).Compute();
+        DateTime epoch = DateTime.UnixEpoch;
+        long min = expected.Min();
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(epoch.AddTicks(expected[i] * 10), (DateTime)t.GetValues("t")[i]!);
+            Assert.Equal(TimeSpan.FromTicks(expected[i] * 10), (TimeSpan)t.GetValues("d")[i]!);
+            Assert.Equal(epoch.AddTicks(expected[i] * 20), (DateTime)t.GetValues("later")[i]!);
+            Assert.Equal(TimeSpan.FromTicks((expected[i] - min) * 10), (TimeSpan)t.GetValues("span")[i]!);
+            Assert.Equal(epoch.AddTicks(expected[i] * 10).Hour, (int)t.GetValues("hour")[i]!);
+        }
+    }
+
+    [Fact]
+    public void DuckDbNanosecondTimestamps_ReadFromParquet_AsMicroseconds()
+    {
+        string pq = Path.Combine(_dir, "ns.parquet");
+        const string Select = "SELECT i, (TIMESTAMP '2024-02-27 10:00:00' + to_microseconds(i * 7919))::TIMESTAMP_NS AS t FROM range(300) t(i)";
+        _ = IOTests.Duck($"COPY ({Select}) TO '{pq}' (FORMAT parquet)");
+        var expected = IOTests.Duck($"SELECT epoch_us(t::TIMESTAMP) - epoch_us(min(t::TIMESTAMP) OVER ()) FROM ({Select}) ORDER BY i").Select(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture)).ToList();
+        DataFrame df = DataFrame.ReadParquet(pq);
+        Assert.Equal(DType.Timestamp, df.DTypes["t"]);
+        var first = (DateTime)df["t"].Min().Compute();
+        Assert.Equal(new DateTime(2024, 2, 27, 10, 0, 0, DateTimeKind.Utc), first);
+        Table spans = df.Assign("span", df["t"] - first).Compute();
+        Assert.Equal(expected, spans.GetValues("span").Select(v => ((TimeSpan)v!).Ticks / 10).ToList());
+    }
+
+    private static Apache.Arrow.Types.DurationType DurationOf(Apache.Arrow.Types.TimeUnit unit) => unit switch
+    {
+        Apache.Arrow.Types.TimeUnit.Nanosecond => Apache.Arrow.Types.DurationType.Nanosecond,
+        Apache.Arrow.Types.TimeUnit.Millisecond => Apache.Arrow.Types.DurationType.Millisecond,
+        _ => Apache.Arrow.Types.DurationType.Second,
+    };
 }

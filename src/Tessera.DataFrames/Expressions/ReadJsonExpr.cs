@@ -13,7 +13,7 @@ internal sealed class ReadJsonExpr : ReadExpr
         : base("read-json", (source.Name, source.Names.Length, source.Meta), source.Blocks.Length, columns, predicate, output, unfiltered)
     {
         _source = source;
-        _spec = [source.Names, columns, columns.Select(c => source.Types[System.Array.IndexOf(source.Names, c)]).ToArray()];
+        _spec = [source.Names, columns, columns.Select(c => source.Types[System.Array.IndexOf(source.Names, c)]).ToArray(), source.SkipBadLines];
     }
 
     public override IReadOnlyList<string> AllColumns => _source.Names;
@@ -31,8 +31,8 @@ internal sealed class ReadJsonExpr : ReadExpr
     public override string Describe() => DescribeColumns("ReadJson", $"'{_source.Pattern}'");
 
     private static Table ReadBlock(string path, long start, long end, object[] spec) =>
-        IO.JsonLines.ReadBlock(path, start, end, (string[])spec[0], (string[])spec[1], (int[])spec[2]);
+        IO.JsonLines.ReadBlock(path, start, end, (string[])spec[0], (string[])spec[1], (int[])spec[2], (bool)spec[3]);
 }
 
 /// <summary>What <c>ReadJson</c> found: the blocks, the columns and their dtypes.</summary>
-internal sealed record JsonSource(string Name, string Pattern, (string File, long Start, long End)[] Blocks, string[] Names, int[] Types, Table Meta);
+internal sealed record JsonSource(string Name, string Pattern, (string File, long Start, long End)[] Blocks, string[] Names, int[] Types, Table Meta, bool SkipBadLines);

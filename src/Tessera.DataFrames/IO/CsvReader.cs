@@ -535,22 +535,11 @@ internal abstract class ColumnBuilder
 
     private sealed class Strings(int capacity) : ColumnBuilder
     {
-        private StringArrayBuilder _builder = new(capacity, capacity * 8);
+        private readonly StringArrayBuilder _builder = new(capacity, capacity * 8);
 
         public override void Append(ReadOnlySpan<byte> text) => _builder.Append(text);
 
-        public override void RemoveLast()
-        {
-            // Rare (bad lines): rebuild without the last value.
-            StringArray a = _builder.Build();
-            var b = new StringArrayBuilder(a.Length);
-            for (int i = 0; i < a.Length - 1; i++)
-            {
-                b.Append(a.GetBytes(i));
-            }
-
-            _builder = b;
-        }
+        public override void RemoveLast() => _builder.RemoveLast();
 
         public override IArrowArray Build() => _builder.Build();
     }

@@ -31,6 +31,8 @@ internal static class JsonLines
                 continue;
             }
 
+            // A line counts only once it is read whole (a bad one is skipped, or fails).
+            var values = new List<(string Name, DType? Kind)>();
             try
             {
                 var reader = new Utf8JsonReader(text, s_options);
@@ -39,20 +41,30 @@ internal static class JsonLines
                 {
                     string name = reader.GetString()!;
                     _ = reader.Read();
-                    if (!index.TryGetValue(name, out int c))
-                    {
-                        index[name] = c = names.Count;
-                        names.Add(name);
-                        kinds.Add(null);
-                    }
-
-                    kinds[c] = Widen(kinds[c], ref reader);
+                    values.Add((name, KindOf(ref reader)));
                     reader.Skip();
                 }
             }
-            catch (JsonException e)
+            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
             {
+                if (options.OnBadLines == BadLineAction.Skip)
+                {
+                    continue;
+                }
+
                 throw Bad(path, 0, line, e.Message, e);
+            }
+
+            foreach ((string name, DType? kind) in values)
+            {
+                if (!index.TryGetValue(name, out int c))
+                {
+                    index[name] = c = names.Count;
+                    names.Add(name);
+                    kinds.Add(null);
+                }
+
+                kinds[c] = Widen(kinds[c], kind);
             }
         }
 
@@ -84,9 +96,10 @@ internal static class JsonLines
     /// <summary>
     /// Reads the lines that start in [start, end) of a file into a partition of the <paramref name="columns"/>
     /// (a subset of <paramref name="all"/>, the frame's columns); keys of other columns are skipped, a key
-    /// that is no column fails, a missing key is a null.
+    /// that is no column fails (or, with <paramref name="skipBadLines"/>, the line is left out, with the
+    /// values it had already given), a missing key is a null.
     /// </summary>
-    public static Table ReadBlock(string path, long start, long end, string[] all, string[] columns, int[] types)
+    public static Table ReadBlock(string path, long start, long end, string[] all, string[] columns, int[] types, bool skipBadLines)
     {
         byte[] bytes = CsvReader.ReadRange(path, start, end, out long lineBase);
         byte[][] keys = [.. all.Select(Encoding.UTF8.GetBytes)];
@@ -99,8 +112,9 @@ internal static class JsonLines
 
         // The previous line's keys, in order: the next line most likely repeats them.
         var previous = new List<int>();
-        int[] rowOfSlot = new int[columns.Length];
-        System.Array.Fill(rowOfSlot, -1);
+        // The line each key (column) last had a value on: a key twice on a line fails, a column without one gets a null.
+        int[] lineOfKey = new int[all.Length];
+        int[] lineOfSlot = new int[columns.Length];
         int row = 0;
         int line = 0;
         foreach (ReadOnlySpan<byte> text in Lines(bytes))
@@ -136,6 +150,12 @@ internal static class JsonLines
                     }
 
                     k++;
+                    if (lineOfKey[key] == line)
+                    {
+                        throw new FormatException($"key '{all[key]}' appears twice");
+                    }
+
+                    lineOfKey[key] = line;
                     _ = reader.Read();
                     int slot = slotOf[key];
                     if (slot < 0)
@@ -145,13 +165,8 @@ internal static class JsonLines
                     }
 
                     column = columns[slot];
-                    if (rowOfSlot[slot] == row)
-                    {
-                        throw new FormatException($"key '{column}' appears twice");
-                    }
-
                     builders[slot].Append(ref reader, text);
-                    rowOfSlot[slot] = row;
+                    lineOfSlot[slot] = line;
                     filled++;
                     column = null;
                 }
@@ -163,6 +178,19 @@ internal static class JsonLines
             }
             catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
             {
+                if (skipBadLines)
+                {
+                    for (int c = 0; c < columns.Length; c++)
+                    {
+                        if (lineOfSlot[c] == line)
+                        {
+                            builders[c].RemoveLast();
+                        }
+                    }
+
+                    continue;
+                }
+
                 string where = column is null ? string.Empty : $" (column '{column}', {((DType)types[System.Array.IndexOf(columns, column)]).Name()})";
                 throw Bad(path, lineBase, line, e.Message + where, e);
             }
@@ -171,7 +199,7 @@ internal static class JsonLines
             {
                 for (int c = 0; c < columns.Length; c++)
                 {
-                    if (rowOfSlot[c] != row)
+                    if (lineOfSlot[c] != line)
                     {
                         builders[c].AppendNull();
                     }
@@ -301,16 +329,19 @@ internal static class JsonLines
     }
 
     /// <summary>The dtype a value suggests, widened with what the column held so far: int64 → float64, anything else mixed → string.</summary>
-    private static DType? Widen(DType? current, ref Utf8JsonReader reader)
+    /// <summary>The dtype a value suggests (null for null).</summary>
+    private static DType? KindOf(ref Utf8JsonReader reader) => reader.TokenType switch
     {
-        DType? seen = reader.TokenType switch
-        {
-            JsonTokenType.Null => null,
-            JsonTokenType.Number => reader.TryGetInt64(out _) ? DType.Int64 : DType.Float64,
-            JsonTokenType.True or JsonTokenType.False => DType.Bool,
-            JsonTokenType.String => JsonColumn.InferString(reader.GetString()!),
-            _ => DType.String,
-        };
+        JsonTokenType.Null => null,
+        JsonTokenType.Number => reader.TryGetInt64(out _) ? DType.Int64 : DType.Float64,
+        JsonTokenType.True or JsonTokenType.False => DType.Bool,
+        JsonTokenType.String => JsonColumn.InferString(reader.GetString()!),
+        _ => DType.String,
+    };
+
+    /// <summary>The dtype that holds values of both kinds.</summary>
+    private static DType? Widen(DType? current, DType? seen)
+    {
         if (seen is null || current is null || seen == current)
         {
             return current ?? seen;
@@ -412,7 +443,19 @@ internal abstract class JsonColumn
 
     public abstract void AppendNull();
 
+    /// <summary>Takes back the last value appended (a line found bad after some of its values were read).</summary>
+    public abstract void RemoveLast();
+
     public abstract IArrowArray Build();
+
+    /// <summary>Clears slot <paramref name="index"/> of a validity bitmap; 1 when it was a missing value (to count off the nulls), else 0.</summary>
+    private static int ClearValidity(byte[] valid, int index)
+    {
+        int bit = 1 << (index & 7);
+        int missing = (valid[index >> 3] & bit) == 0 ? 1 : 0;
+        valid[index >> 3] &= (byte)~bit;
+        return missing;
+    }
 
     private static FormatException Mismatch(ref Utf8JsonReader reader, string type) =>
         new($"expected {type}, found {reader.TokenType} {Encoding.UTF8.GetString(reader.ValueSpan)}");
@@ -426,6 +469,8 @@ internal abstract class JsonColumn
         private int _nulls;
 
         public override void AppendNull() => Add(default, false);
+
+        public override void RemoveLast() => _nulls -= ClearValidity(_valid, --_count);
 
         public override IArrowArray Build() => Arrays.Primitive<T>(type, _values.AsSpan(0, _count), _nulls == 0 ? null : _valid, _nulls);
 
@@ -555,6 +600,12 @@ internal abstract class JsonColumn
             _count++;
         }
 
+        public override void RemoveLast()
+        {
+            _nulls -= ClearValidity(_valid, --_count);
+            _bits[_count >> 3] &= (byte)~(1 << (_count & 7));
+        }
+
         public override IArrowArray Build() => Arrays.Bool(_bits, _count, _nulls == 0 ? null : _valid, _nulls);
 
         private void Grow()
@@ -603,6 +654,8 @@ internal abstract class JsonColumn
         }
 
         public override void AppendNull() => _builder.AppendNull();
+
+        public override void RemoveLast() => _builder.RemoveLast();
 
         public override IArrowArray Build() => _builder.Build();
     }

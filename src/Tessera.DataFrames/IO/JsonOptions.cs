@@ -17,4 +17,11 @@ public sealed record JsonOptions
 
     /// <summary>Gets how many bytes of the first file are used to find the columns and infer their dtypes (default 256 kB).</summary>
     public int SampleBytes { get; init; } = 256_000;
+
+    /// <summary>
+    /// Gets what to do with a line that cannot be read (not one JSON object, malformed JSON, a value of
+    /// the wrong kind, a key that is no column or appears twice): fail naming the file and the line
+    /// (default), or skip the line.
+    /// </summary>
+    public BadLineAction OnBadLines { get; init; } = BadLineAction.Error;
 }

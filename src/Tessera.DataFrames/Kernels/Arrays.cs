@@ -126,6 +126,18 @@ internal sealed class StringArrayBuilder
         _count++;
     }
 
+    /// <summary>Takes back the last value appended.</summary>
+    public void RemoveLast()
+    {
+        _count--;
+        if (_validity is not null && (_validity[_count >> 3] & (1 << (_count & 7))) == 0)
+        {
+            _nulls--;
+        }
+
+        _length = _offsets[_count];
+    }
+
     public StringArray Build()
     {
         byte[]? validity = null;

@@ -13,7 +13,7 @@ namespace Tessera.DataFrames.Kernels;
 /// <c>column␟state</c>, then <c>␟size</c> when sizes are wanted. States: count, sum, m2 (the sum of
 /// squared deviations from the group mean), min, max, first, last.
 /// </remarks>
-internal static class GroupAgg
+internal static partial class GroupAgg
 {
     public const int CountState = 1;
     public const int SumState = 2;
@@ -43,6 +43,11 @@ internal static class GroupAgg
 
     public static Table Chunk(Table part, string[] keys, string[] columns, int[] states, bool size)
     {
+        if (CanFuse(part, columns, states))
+        {
+            return FusedChunk(part, keys, columns, states, size);
+        }
+
         IArrowArray[] keyArrays = [.. keys.Select(k => part[k])];
         Factorization f = Hashing.Factorize(keyArrays);
         int groups = f.Count;

@@ -1,7 +1,10 @@
+using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Apache.Arrow;
 
 namespace Tessera.DataFrames.Kernels;
@@ -216,6 +219,12 @@ internal static class Hashing
         return new Factorization(codes, first.Count, [.. first]);
     }
 
+    /// <summary>
+    /// Codes of strings by an open-addressing table of 32-byte entries. Strings of up to 16 bytes
+    /// (most keys) are compared and hashed as two 64-bit words read straight from the column's bytes,
+    /// so a probe touches one entry and no earlier row; longer strings hash with XxHash3 and compare
+    /// their bytes with the first row that had the code.
+    /// </summary>
     private static Factorization FactorizeStrings(StringArray s, bool[]? nulls)
     {
         int n = s.Length;
@@ -223,15 +232,12 @@ internal static class Hashing
         var first = new List<int>();
         ReadOnlySpan<int> offsets = s.ValueOffsets;
         ReadOnlySpan<byte> data = s.Values;
-        int capacity = 64;
-        while (capacity < Math.Min(n, 1 << 16) * 2)
-        {
-            capacity <<= 1;
-        }
+        var entries = new StringEntry[1024];
+        int mask = entries.Length - 1;
 
-        var slots = new int[capacity];
-        var hashes = new ulong[capacity];
-        int mask = capacity - 1;
+        // Rows whose 16-byte window would run past the buffer (or any, on a big-endian machine) are copied first.
+        int safeEnd = BitConverter.IsLittleEndian ? data.Length - 16 : -1;
+        ref byte bytes = ref MemoryMarshal.GetReference(data);
         for (int i = 0; i < n; i++)
         {
             if (nulls is not null && nulls[i])
@@ -240,66 +246,120 @@ internal static class Hashing
                 continue;
             }
 
-            ReadOnlySpan<byte> key = data.Slice(offsets[i], offsets[i + 1] - offsets[i]);
-            ulong h = XxHash3.HashToUInt64(key);
-            int at = (int)h & mask;
+            int start = offsets[i];
+            int length = offsets[i + 1] - start;
+            ulong lo = 0;
+            ulong hi = 0;
+            ulong h;
+            bool inline = length <= 16;
+            if (inline)
+            {
+                if (start <= safeEnd)
+                {
+                    ref byte at = ref Unsafe.Add(ref bytes, start);
+                    (lo, hi) = KeepBytes(Unsafe.ReadUnaligned<ulong>(ref at), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, 8)), length);
+                }
+                else
+                {
+                    (lo, hi) = TailKey(data.Slice(start, length));
+                }
+
+                h = ShortHash(lo, hi, length);
+            }
+            else
+            {
+                h = XxHash3.HashToUInt64(data.Slice(start, length));
+            }
+
+            int slot = (int)h & mask;
+            int code;
             while (true)
             {
-                int slot = slots[at];
-                if (slot == 0)
+                ref StringEntry e = ref entries[slot];
+                if (e.Code == 0)
                 {
+                    code = first.Count;
                     first.Add(i);
-                    slots[at] = first.Count;
-                    hashes[at] = h;
-                    codes[i] = first.Count - 1;
-                    if (first.Count * 2 > capacity)
+                    e = new StringEntry { Lo = lo, Hi = hi, Hash = h, Length = inline ? length : -length - 1, Code = code + 1 };
+                    if (first.Count * 2 > entries.Length)
                     {
-                        (slots, hashes, capacity) = Grow(slots, hashes, capacity);
-                        mask = capacity - 1;
+                        entries = Grow(entries);
+                        mask = entries.Length - 1;
                     }
 
                     break;
                 }
 
-                if (hashes[at] == h)
+                if (inline
+                    ? e.Lo == lo && e.Hi == hi && e.Length == length
+                    : e.Hash == h && e.Length == -length - 1 && SameBytes(data, offsets, first[e.Code - 1], start, length))
                 {
-                    int j = first[slot - 1];
-                    if (data.Slice(offsets[j], offsets[j + 1] - offsets[j]).SequenceEqual(key))
-                    {
-                        codes[i] = slot - 1;
-                        break;
-                    }
+                    code = e.Code - 1;
+                    break;
                 }
 
-                at = (at + 1) & mask;
+                slot = (slot + 1) & mask;
             }
+
+            codes[i] = code;
         }
 
         return new Factorization(codes, first.Count, [.. first]);
     }
 
-    private static (int[] Slots, ulong[] Hashes, int Capacity) Grow(int[] slots, ulong[] hashes, int capacity)
+    /// <summary>Zeroes the bytes of two little-endian words past the first <paramref name="length"/> (at most 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (ulong Lo, ulong Hi) KeepBytes(ulong lo, ulong hi, int length)
     {
-        int c = capacity * 2;
-        var s = new int[c];
-        var h = new ulong[c];
-        int mask = c - 1;
-        for (int i = 0; i < capacity; i++)
+        if (Bmi2.X64.IsSupported)
         {
-            if (slots[i] != 0)
+            // BZHI keeps the bits below the index (all of them from 64 on): no branch on the length.
+            return (Bmi2.X64.ZeroHighBits(lo, (ulong)(length * 8)), Bmi2.X64.ZeroHighBits(hi, (ulong)Math.Max(0, (length * 8) - 64)));
+        }
+
+        return length >= 8
+            ? (lo, length == 8 ? 0 : hi & (ulong.MaxValue >> (128 - (8 * length))))
+            : (length == 0 ? 0 : lo & (ulong.MaxValue >> (64 - (8 * length))), 0);
+    }
+
+    /// <summary>A key of at most 16 bytes as <see cref="KeepBytes"/> gives it, from a copy (the end of the buffer).</summary>
+    private static (ulong Lo, ulong Hi) TailKey(ReadOnlySpan<byte> key)
+    {
+        Span<byte> copy = stackalloc byte[16];
+        copy.Clear();
+        key.CopyTo(copy);
+        return (BinaryPrimitives.ReadUInt64LittleEndian(copy), BinaryPrimitives.ReadUInt64LittleEndian(copy[8..]));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ShortHash(ulong lo, ulong hi, int length)
+    {
+        ulong h = (lo * 0x9e3779b97f4a7c15UL) ^ (hi * 0xc2b2ae3d27d4eb4fUL) ^ (ulong)length;
+        return h ^ (h >> 31) ^ (h >> 47);
+    }
+
+    private static bool SameBytes(ReadOnlySpan<byte> data, ReadOnlySpan<int> offsets, int row, int start, int length) =>
+        data.Slice(offsets[row], offsets[row + 1] - offsets[row]).SequenceEqual(data.Slice(start, length));
+
+    private static StringEntry[] Grow(StringEntry[] old)
+    {
+        var entries = new StringEntry[old.Length * 2];
+        int mask = entries.Length - 1;
+        foreach (StringEntry e in old)
+        {
+            if (e.Code != 0)
             {
-                int at = (int)hashes[i] & mask;
-                while (s[at] != 0)
+                int at = (int)e.Hash & mask;
+                while (entries[at].Code != 0)
                 {
                     at = (at + 1) & mask;
                 }
 
-                s[at] = slots[i];
-                h[at] = hashes[i];
+                entries[at] = e;
             }
         }
 
-        return (s, h, c);
+        return entries;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -374,6 +434,19 @@ internal static class Hashing
         }
 
         return target;
+    }
+
+    /// <summary>
+    /// An entry of <see cref="FactorizeStrings"/>' table: a short key's two words and length, or a long
+    /// key's hash and -length - 1 (so the two kinds never match), and code + 1 (0: empty).
+    /// </summary>
+    private struct StringEntry
+    {
+        public ulong Lo;
+        public ulong Hi;
+        public ulong Hash;
+        public int Length;
+        public int Code;
     }
 
     /// <summary>An open-addressing map from 64-bit keys to small integers.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Apache.Arrow;
+using Apache.Arrow.Types;
 
 namespace Tessera.DataFrames.Kernels;
 
@@ -11,6 +12,54 @@ namespace Tessera.DataFrames.Kernels;
 internal static class Temporal
 {
     private const long MicrosPerDay = 86_400_000_000;
+
+    /// <summary>
+    /// A timestamp or duration array in another unit than microseconds (nanoseconds from pandas or
+    /// DuckDB's TIMESTAMP_NS, milliseconds, seconds) rescaled to microseconds, the unit every kernel
+    /// assumes (nanoseconds are rounded down to the microsecond); any other array as it is.
+    /// </summary>
+    /// <exception cref="OverflowException">A value in seconds or milliseconds lies outside the microsecond range.</exception>
+    public static IArrowArray ToMicroseconds(IArrowArray array)
+    {
+        switch (array.Data.DataType)
+        {
+            case TimestampType { Unit: not TimeUnit.Microsecond } t:
+                return Rescale((TimestampArray)array, t.Unit, new TimestampType(TimeUnit.Microsecond, t.Timezone));
+            case DurationType { Unit: not TimeUnit.Microsecond } d:
+                return Rescale((DurationArray)array, d.Unit, DurationType.Microsecond);
+            default:
+                return array;
+        }
+    }
+
+    private static IArrowArray Rescale(PrimitiveArray<long> array, TimeUnit unit, IArrowType to)
+    {
+        int n = array.Length;
+        ReadOnlySpan<long> values = array.Values;
+        byte[] bytes = Arrays.Alloc<long>(n, out Span<long> micros);
+        var valid = new Validity(array);
+        var bits = new BitmapBuilder(n);
+        for (int i = 0; i < n; i++)
+        {
+            if (!valid[i])
+            {
+                micros[i] = 0;
+                continue;
+            }
+
+            bits.Set(i);
+            long v = values[i];
+            micros[i] = unit switch
+            {
+                TimeUnit.Nanosecond => Math.DivRem(v, 1000, out long rest) - (rest < 0 ? 1 : 0),
+                TimeUnit.Millisecond => checked(v * 1000),
+                _ => checked(v * 1_000_000),
+            };
+        }
+
+        int nulls = n - bits.Ones;
+        return Arrays.Primitive(to, bytes, n, nulls == 0 ? null : bits.Bits, nulls);
+    }
 
     /// <summary>The storage integer of a boxed value for a temporal column (days for a date, microseconds otherwise).</summary>
     public static long ToStorage(object value, DType type) => (type, value) switch
