@@ -82,9 +82,23 @@ public sealed partial class ProgressBarTests
     [Fact]
     public void Plain_Cancelled_FinalLineShowsFailure()
     {
-        (TaskGraph g, Key root) = TestGraphs.Tree(400, TestGraphs.Sleeping(1));
+        // The tenth task cancels: a timer could fire after all 400 tasks on a loaded machine.
+        using var cts = new CancellationTokenSource();
+        int started = 0;
+        TaskFunction cancelling = TaskFunction.Create(
+            (long x) =>
+            {
+                if (Interlocked.Increment(ref started) == 10)
+                {
+                    cts.Cancel();
+                }
+
+                Thread.Sleep(1);
+                return x;
+            },
+            "nap");
+        (TaskGraph g, Key root) = TestGraphs.Tree(400, cancelling);
         var output = new StringWriter();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(30));
         using (new ProgressBar(new ProgressBarOptions { Minimum = TimeSpan.Zero, Output = output }).Activate())
         {
             Assert.ThrowsAny<OperationCanceledException>(() => new ThreadedScheduler(2).Get(g, [root], cts.Token));
