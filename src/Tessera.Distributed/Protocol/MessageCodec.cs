@@ -711,10 +711,23 @@ internal static class MessageCodec
     {
         int n = r.ReadArrayHeader();
         var tasks = new WireTask[n];
+        string? lastName = null;
         for (int i = 0; i < n; i++)
         {
             int fields = r.ReadArrayHeader();
-            tasks[i] = new WireTask(ReadKey(ref r), ReadBytes(ref r), ReadKeys(ref r), r.ReadInt32(), r.ReadInt32());
+            Key key = ReadKey(ref r);
+
+            // Tasks of one layer share a name: share the string too, as the scheduler keeps every key.
+            if (string.Equals(key.Name, lastName, StringComparison.Ordinal))
+            {
+                key = key.WithName(lastName!);
+            }
+            else
+            {
+                lastName = key.Name;
+            }
+
+            tasks[i] = new WireTask(key, ReadBytes(ref r), ReadKeys(ref r), r.ReadInt32(), r.ReadInt32());
             if (fields > 5)
             {
                 r.ReadArrayHeader();
