@@ -86,6 +86,9 @@ internal sealed class SchedulerTask(Key key, object? spec, long priority, string
     /// <summary>The serialized run specification; opaque to the scheduler.</summary>
     public object? Spec { get; set; } = spec;
 
+    /// <summary>The function table of the graph the task came with, when its specification refers to its functions by hash.</summary>
+    public GraphFunctions? Functions { get; set; }
+
     public long Priority { get; set; } = priority;
 
     public TaskStateKind State { get; set; } = TaskStateKind.Released;
@@ -175,6 +178,31 @@ internal sealed class SchedulerTask(Key key, object? spec, long priority, string
     }
 }
 
+/// <summary>
+/// A graph's function table as the scheduler keeps it (shared by the graph's tasks, and dropped with the
+/// last of them): the function payloads that the tasks' specifications refer to by hash, and the workers
+/// that were given them.
+/// </summary>
+internal sealed class GraphFunctions(byte[][] payloads)
+{
+    private CompactList<WorkerState> _sentTo;
+
+    /// <summary>Gets the payloads.</summary>
+    public byte[][] Payloads { get; } = payloads;
+
+    /// <summary>Records that the table goes to <paramref name="worker"/> now; false when it went there before.</summary>
+    public bool MarkSentTo(WorkerState worker)
+    {
+        if (_sentTo.Contains(worker))
+        {
+            return false;
+        }
+
+        _sentTo.Add(worker);
+        return true;
+    }
+}
+
 /// <summary>A worker as the scheduler sees it.</summary>
 internal sealed class WorkerState(string address, int threads, string? name = null, IReadOnlyDictionary<string, double>? resources = null)
 {
@@ -245,7 +273,8 @@ internal sealed class ClientState(string id)
 /// <param name="Order">The static priority from the client's ordering (0 runs first).</param>
 /// <param name="Retries">How many times the task is retried after a failure.</param>
 /// <param name="Restrictions">Where the task may run; null for anywhere.</param>
-internal sealed record TaskSubmission(Key Key, object? Spec, Key[] Dependencies, int Order, int Retries = 0, TaskRestrictions? Restrictions = null);
+/// <param name="Functions">The graph's function table, when the specification refers to its functions by hash.</param>
+internal sealed record TaskSubmission(Key Key, object? Spec, Key[] Dependencies, int Order, int Retries = 0, TaskRestrictions? Restrictions = null, GraphFunctions? Functions = null);
 
 /// <summary>A value a client stored on workers itself (scatter).</summary>
 /// <param name="Key">The key.</param>

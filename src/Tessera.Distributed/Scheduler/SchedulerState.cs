@@ -222,12 +222,13 @@ internal sealed partial class SchedulerState
                 if (existing.State is TaskStateKind.Released or TaskStateKind.Erred && existing.Spec is null)
                 {
                     existing.Spec = s.Spec;
+                    existing.Functions = s.Functions;
                 }
 
                 continue;
             }
 
-            var t = new SchedulerTask(s.Key, s.Spec, generation | (uint)s.Order, PrefixOf(s.Key)) { RetriesLeft = s.Retries, Session = client.Session, Restrictions = s.Restrictions };
+            var t = new SchedulerTask(s.Key, s.Spec, generation | (uint)s.Order, PrefixOf(s.Key)) { RetriesLeft = s.Retries, Session = client.Session, Restrictions = s.Restrictions, Functions = s.Functions };
             _tasks.Add(s.Key, t);
             added.Add((t, s));
         }
