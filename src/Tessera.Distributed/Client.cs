@@ -359,6 +359,25 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
         QueueRelease(key);
     }
 
+    // A future was collected without being disposed (on the thread pool, queued by its finalizer): release
+    // its key unless the client is gone, when there is nothing left to release.
+    internal void ReleaseCollected(Key key, FutureState state)
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        try
+        {
+            Release(key, state);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or CommClosedException)
+        {
+            // Closed meanwhile.
+        }
+    }
+
     internal async Task<object?[]> GatherAsync(IReadOnlyList<Key> keys, IReadOnlyList<FutureState> states, CancellationToken cancellationToken)
     {
         var locations = new string[keys.Count][];
