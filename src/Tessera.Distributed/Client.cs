@@ -634,7 +634,7 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
         var tasks = new WireTask[culled.Count];
 
         // Each distinct function travels once with the graph; the tasks refer to it by hash.
-        FunctionTable? functions = culled.Count > 1 ? new FunctionTable() : null;
+        FunctionTable? functions = culled.Count > 1 ? FunctionTable.For(culled.Values) : null;
         int i = 0;
         foreach (KeyValuePair<Key, Node> kv in culled)
         {

@@ -458,7 +458,7 @@ internal sealed class SchedOverheadDistributed : IWorkload
             // graph's function table once.
             long specBytes = 0;
             var wire = WireSerializer.ForSameApplication("benchmark");
-            var functions = new FunctionTable();
+            var functions = FunctionTable.For(g.Values);
             foreach (KeyValuePair<Key, Node> kv in g)
             {
                 specBytes += wire.SerializeNode(kv.Value, null, functions).Length;

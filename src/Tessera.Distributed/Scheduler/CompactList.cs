@@ -100,7 +100,18 @@ internal struct CompactList<T> : IEnumerable<T>
     }
 
     /// <summary>Tells whether every item matches (true when empty).</summary>
-    public readonly bool TrueForAll(Predicate<T> match) => !Exists(item => !match(item));
+    public readonly bool TrueForAll(Predicate<T> match)
+    {
+        foreach (T item in this)
+        {
+            if (!match(item))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Enumerates the items without allocating.</summary>
     public readonly Enumerator GetEnumerator() => new(_items);

@@ -1,3 +1,5 @@
+using Tessera.Graphs;
+
 namespace Tessera.Distributed.Serialization;
 
 /// <summary>
@@ -6,10 +8,35 @@ namespace Tessera.Distributed.Serialization;
 /// carrying the payload, so a function shared by a million tasks travels once with the graph
 /// (<c>UpdateGraph</c>) and once to each worker that runs one of them (<c>ShipFunctions</c>).
 /// </summary>
-internal sealed class FunctionTable
+/// <remarks>
+/// Only functions that several tasks call go into the table: a worker gets the whole table, so a graph
+/// whose tasks each call a function of their own (fused tasks, closures over one block) keeps those
+/// functions in the tasks that call them.
+/// </remarks>
+/// <param name="shared">The functions that two or more of the graph's tasks call.</param>
+internal sealed class FunctionTable(IReadOnlySet<TaskFunction> shared)
 {
     private readonly Dictionary<UInt128, int> _index = [];
     private readonly List<byte[]> _payloads = [];
+
+    /// <summary>Makes the table of a graph: the functions that its tasks' top-level calls share.</summary>
+    public static FunctionTable For(IEnumerable<Node> tasks)
+    {
+        var seen = new HashSet<TaskFunction>(ReferenceEqualityComparer.Instance);
+        var shared = new HashSet<TaskFunction>(ReferenceEqualityComparer.Instance);
+        foreach (Node node in tasks)
+        {
+            if (node is CallNode call && !seen.Add(call.Function))
+            {
+                shared.Add(call.Function);
+            }
+        }
+
+        return new FunctionTable(shared);
+    }
+
+    /// <summary>Tells whether a function goes into the table (several tasks call it).</summary>
+    public bool Takes(TaskFunction function) => shared.Contains(function);
 
     /// <summary>Gets how many distinct payloads the table holds.</summary>
     public int Count => _payloads.Count;

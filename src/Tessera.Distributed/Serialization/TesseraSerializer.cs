@@ -476,7 +476,7 @@ public sealed class TesseraSerializer
         context.FunctionHashes[payload.Hash] = id;
         context.FunctionIds[function] = id;
         context.AddUserAssemblies(payload.UserAssemblies);
-        if (context.FunctionTable is { } table)
+        if (context.FunctionTable is { } table && table.Takes(function))
         {
             // In the graph's table once; here only its hash.
             table.Add(payload);

@@ -15,8 +15,8 @@ public sealed class FunctionTableTests
     public void SharedByManyTasks_EachFunctionOnceInTheTable_SpecsReferToItByHash()
     {
         var client = WireSerializer.ForSameApplication("client");
-        var table = new FunctionTable();
         Node[] nodes = [.. Enumerable.Range(0, 100).Select(i => i % 2 == 0 ? Node.Call(s_inc, Node.Literal((long)i)) : Node.Call(s_add, Node.Literal((long)i), Node.Literal(1L)))];
+        var table = FunctionTable.For(nodes);
         byte[][] specs = [.. nodes.Select(n => client.SerializeNode(n, null, table))];
 
         byte[][] payloads = table.ToArray()!;
@@ -35,18 +35,21 @@ public sealed class FunctionTableTests
     }
 
     [Fact]
-    public void TaskUsingTwoFunctions_BothGoIntoTheTable()
+    public void GraphWithTwoFunctions_TheSharedOneGoesIntoTheTable_OneUsedOnceStaysInItsTask()
     {
         var client = WireSerializer.ForSameApplication("client");
-        var table = new FunctionTable();
-        Node node = Node.Call(s_add, Node.Call(s_inc, Node.Literal(1L)), Node.Call(s_inc, Node.Literal(2L)));
-        byte[] spec = client.SerializeNode(node, null, table);
+        Node[] nodes = [Node.Call(s_add, Node.Call(s_inc, Node.Literal(1L)), Node.Literal(2L)), Node.Call(s_add, Node.Literal(3L), Node.Literal(4L)), Node.Call(s_inc, Node.Literal(9L))];
+        var table = FunctionTable.For(nodes);
+        Assert.True(table.Takes(s_add));
+        Assert.False(table.Takes(s_inc));
+        byte[][] specs = [.. nodes.Select(n => client.SerializeNode(n, null, table))];
         byte[][] payloads = table.ToArray()!;
-        Assert.Equal(2, payloads.Length);
+        Assert.Single(payloads);
+        Assert.True(specs[2].Length > payloads[0].Length, "the task calling inc alone carries inc");
 
         var worker = WireSerializer.ForSameApplication("worker");
         Dictionary<UInt128, byte[]> shipped = payloads.ToDictionary(p => XxHash128.HashToUInt128(p));
-        Assert.Equal(5L, Run(worker.DeserializeNode(spec, shipped.GetValueOrDefault)));
+        Assert.Equal([4L, 7L, 10L], specs.Select(s => Run(worker.DeserializeNode(s, shipped.GetValueOrDefault))));
     }
 
     [Fact]
@@ -56,11 +59,11 @@ public sealed class FunctionTableTests
         Node node = Node.Call(s_inc, Node.Literal(41L));
         Assert.Equal(42L, Run(WireSerializer.ForSameApplication("worker").DeserializeNode(client.SerializeNode(node))));
 
-        var table = new FunctionTable();
+        var table = FunctionTable.For([node, node]);
         byte[] spec = client.SerializeNode(node, null, table);
         var e = Assert.Throws<InvalidDataException>(() => WireSerializer.ForSameApplication("fresh").DeserializeNode(spec, null));
         Assert.Contains("function table", e.Message, StringComparison.Ordinal);
-        Assert.Null(new FunctionTable().ToArray());
+        Assert.Null(FunctionTable.For([]).ToArray());
     }
 
     private static object? Run(Node node) => SyncScheduler.Instance.Get(new TaskGraph { { "x", node } }, [new Key("x")])[0];
