@@ -3,6 +3,7 @@ using System.Reflection;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Runtime;
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 using Tessera.Scheduling;
 
@@ -358,6 +359,25 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
         QueueRelease(key);
     }
 
+    // A future was collected without being disposed (on the thread pool, queued by its finalizer): release
+    // its key unless the client is gone, when there is nothing left to release.
+    internal void ReleaseCollected(Key key, FutureState state)
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        try
+        {
+            Release(key, state);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or CommClosedException)
+        {
+            // Closed meanwhile.
+        }
+    }
+
     internal async Task<object?[]> GatherAsync(IReadOnlyList<Key> keys, IReadOnlyList<FutureState> states, CancellationToken cancellationToken)
     {
         var locations = new string[keys.Count][];
@@ -612,16 +632,19 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
         TaskGraph culled = GraphOptimizations.Cull(graph, ReferenceEquals(given, graph) ? wanted : wanted.Where(k => graph.ContainsKey(k) || !given.ContainsKey(k)));
         Dictionary<Key, int> order = GraphOrder.Order(WithExternalKeys(culled));
         var tasks = new WireTask[culled.Count];
+
+        // Each distinct function travels once with the graph; the tasks refer to it by hash.
+        FunctionTable? functions = culled.Count > 1 ? FunctionTable.For(culled.Values) : null;
         int i = 0;
         foreach (KeyValuePair<Key, Node> kv in culled)
         {
             Key[] deps = kv.Value.HasReferences ? [.. kv.Value.GetReferences().Distinct()] : [];
-            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value, userAssemblies), deps, order[kv.Key], retries, restrictions);
+            tasks[i++] = new WireTask(kv.Key, _serializer.SerializeNode(kv.Value, userAssemblies, functions), deps, order[kv.Key], retries, restrictions);
         }
 
         // The code goes first on the same connection, so workers have it before any of these tasks.
         UploadCode(userAssemblies);
-        SendToScheduler(new UpdateGraph(tasks, wanted));
+        SendToScheduler(new UpdateGraph(tasks, wanted, functions?.ToArray()));
     }
 
     // A persisted collection's graph holds its parts' futures as literals (Persist): a part under its own

@@ -23,7 +23,8 @@ public enum FutureStatus
 /// <summary>
 /// A remote result: the key of a task on the cluster. Await it for the value; pass it to
 /// <see cref="Client.Submit{T1, TResult}(Func{T1, TResult}, Future{T1}, string?, int, IEnumerable{string}?, bool, IReadOnlyDictionary{string, double}?)"/> to make another task depend on it.
-/// Dispose it to tell the scheduler the client no longer needs the result.
+/// Dispose it to tell the scheduler the client no longer needs the result; a future that is never
+/// disposed does so when the garbage collector finalizes it.
 /// </summary>
 /// <typeparam name="T">The type of the result.</typeparam>
 public sealed class Future<T> : IDisposable, IKeptResult
@@ -36,6 +37,18 @@ public sealed class Future<T> : IDisposable, IKeptResult
         Client = client;
         Key = key;
         _state = client.Retain(key);
+    }
+
+    /// <summary>
+    /// Releases the key of a future that was never disposed (Dask's <c>Future.__del__</c>): the release is
+    /// queued to the thread pool, so the finalizer thread neither takes the client's locks nor sends.
+    /// </summary>
+    ~Future()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Client.ReleaseCollected(s.Key, s.State), (Client, Key, State: _state), preferLocal: false);
+        }
     }
 
     /// <summary>Gets the task's key.</summary>
@@ -158,6 +171,8 @@ public sealed class Future<T> : IDisposable, IKeptResult
         {
             Client.Release(Key, _state);
         }
+
+        GC.SuppressFinalize(this);
     }
 
     /// <inheritdoc/>

@@ -4,6 +4,7 @@ using Tessera.Benchmarks.Harness;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Runtime;
 using Tessera.Distributed.Scheduler;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Benchmarks.Workloads;
@@ -39,13 +40,15 @@ internal sealed class ProfileDistributed : IWorkload
         Add("client: GraphOrder.Order", Measure.Runs("order", reps, _ => GraphOrder.Order(tree).Count));
         Add("client: SerializeNode every task", Measure.Runs("serialize", reps, _ =>
         {
+            // As Client.Submit does: the functions go into the graph's table once.
             int bytes = 0;
+            var functions = FunctionTable.For(tree.Values);
             foreach (KeyValuePair<Key, Node> kv in tree)
             {
-                bytes += serializer.SerializeNode(kv.Value).Length;
+                bytes += serializer.SerializeNode(kv.Value, null, functions).Length;
             }
 
-            return bytes;
+            return bytes + (functions.ToArray()?.Sum(p => p.Length) ?? 0);
         }));
         Add("client: dependencies (GetReferences().Distinct())", Measure.Runs("deps", reps, _ =>
         {
@@ -252,14 +255,15 @@ internal sealed class ProfileDistributed : IWorkload
         TaskGraph culled = GraphOptimizations.Cull(graph, [root]);
         Dictionary<Key, int> order = GraphOrder.Order(culled);
         var tasks = new WireTask[culled.Count];
+        var functions = FunctionTable.For(culled.Values);
         int i = 0;
         foreach (KeyValuePair<Key, Node> kv in culled)
         {
             Key[] deps = [.. kv.Value.GetReferences().Distinct()];
-            tasks[i++] = new WireTask(kv.Key, serializer.SerializeNode(kv.Value), deps, order[kv.Key], 0);
+            tasks[i++] = new WireTask(kv.Key, serializer.SerializeNode(kv.Value, null, functions), deps, order[kv.Key], 0);
         }
 
-        return new UpdateGraph(tasks, [root]);
+        return new UpdateGraph(tasks, [root], functions.ToArray());
     }
 
     private static int RunState(UpdateGraph update, Key root)

@@ -54,7 +54,7 @@ internal static class MessageCodec
                 w.Write(m.Session);
                 break;
             case UpdateGraph m:
-                w.WriteArrayHeader(3);
+                w.WriteArrayHeader(m.Functions is null ? 3 : 4);
                 w.Write((byte)m.Op);
                 w.WriteArrayHeader(m.Tasks.Length);
                 foreach (WireTask t in m.Tasks)
@@ -75,6 +75,17 @@ internal static class MessageCodec
                 }
 
                 WriteKeys(ref w, m.Wanted);
+                if (m.Functions is { } functions)
+                {
+                    WriteByteArrays(ref w, functions);
+                }
+
+                break;
+            case ShipFunctions m:
+                w.WriteArrayHeader(3);
+                w.Write((byte)m.Op);
+                w.Write(m.Session);
+                WriteByteArrays(ref w, m.Payloads);
                 break;
             case ReleaseKeys m:
                 w.WriteArrayHeader(2);
@@ -455,7 +466,8 @@ internal static class MessageCodec
             Op.RegisterClient => new RegisterClient(ReadString(ref r)),
             Op.RegisterWorker => new RegisterWorker(ReadString(ref r), r.ReadInt32(), r.ReadInt64(), ReadString(ref r), ReadResources(ref r)),
             Op.Welcome => new Welcome(ReadString(ref r), r.ReadInt32()),
-            Op.UpdateGraph => new UpdateGraph(ReadWireTasks(ref r), ReadKeys(ref r)),
+            Op.UpdateGraph => new UpdateGraph(ReadWireTasks(ref r), ReadKeys(ref r), fields > 3 ? ReadByteArrays(ref r) : null),
+            Op.ShipFunctions => new ShipFunctions(r.ReadInt32(), ReadByteArrays(ref r)),
             Op.ReleaseKeys => new ReleaseKeys(ReadKeys(ref r)),
             Op.KeyInMemory => new KeyInMemory(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64(), fields > 4 ? ReadBytes(ref r) : null),
             Op.KeyErred => new KeyErred(ReadKey(ref r), ReadKey(ref r), ReadError(ref r)),
@@ -701,6 +713,15 @@ internal static class MessageCodec
         return values;
     }
 
+    private static void WriteByteArrays(ref MessagePackWriter w, byte[][] values)
+    {
+        w.WriteArrayHeader(values.Length);
+        foreach (byte[] v in values)
+        {
+            w.Write(v);
+        }
+    }
+
     private static byte[][] ReadByteArrays(ref MessagePackReader r)
     {
         int n = r.ReadArrayHeader();
@@ -729,10 +750,23 @@ internal static class MessageCodec
     {
         int n = r.ReadArrayHeader();
         var tasks = new WireTask[n];
+        string? lastName = null;
         for (int i = 0; i < n; i++)
         {
             int fields = r.ReadArrayHeader();
-            tasks[i] = new WireTask(ReadKey(ref r), ReadBytes(ref r), ReadKeys(ref r), r.ReadInt32(), r.ReadInt32());
+            Key key = ReadKey(ref r);
+
+            // Tasks of one layer share a name: share the string too, as the scheduler keeps every key.
+            if (string.Equals(key.Name, lastName, StringComparison.Ordinal))
+            {
+                key = key.WithName(lastName!);
+            }
+            else
+            {
+                lastName = key.Name;
+            }
+
+            tasks[i] = new WireTask(key, ReadBytes(ref r), ReadKeys(ref r), r.ReadInt32(), r.ReadInt32());
             if (fields > 5)
             {
                 r.ReadArrayHeader();

@@ -55,6 +55,9 @@ internal enum Op : byte
     GetWhoHas = 206,
     WhoHasList = 207,
 
+    // Function tables (a graph's function payloads travel once, not in every task).
+    ShipFunctions = 220,
+
     // A worker's memory state.
     WorkerPaused = 230,
 
@@ -81,8 +84,18 @@ internal sealed record Welcome(string SchedulerId, int Session = 0) : Message(Op
 /// <summary>One task of a graph as a client submits it: the serialized node is opaque to the scheduler.</summary>
 internal sealed record WireTask(Key Key, byte[] Spec, Key[] Dependencies, int Order, int Retries, TaskRestrictions? Restrictions = null);
 
-/// <summary>A client submits tasks and says which keys it wants.</summary>
-internal sealed record UpdateGraph(WireTask[] Tasks, Key[] Wanted) : Message(Op.UpdateGraph);
+/// <summary>
+/// A client submits tasks and says which keys it wants. <paramref name="Functions"/> is the graph's
+/// function table: the payloads that its tasks' specifications refer to by content hash instead of
+/// carrying them (null when the specifications carry their functions).
+/// </summary>
+internal sealed record UpdateGraph(WireTask[] Tasks, Key[] Wanted, byte[][]? Functions = null) : Message(Op.UpdateGraph);
+
+/// <summary>
+/// The scheduler gives a worker a function table before the first task that refers to it: the worker
+/// keeps the payloads for the client's code <paramref name="Session"/> until the session ends.
+/// </summary>
+internal sealed record ShipFunctions(int Session, byte[][] Payloads) : Message(Op.ShipFunctions);
 
 /// <summary>A client no longer wants these keys.</summary>
 internal sealed record ReleaseKeys(Key[] Keys) : Message(Op.ReleaseKeys);

@@ -62,7 +62,16 @@ internal interface IWireSerializer
     /// <summary>Serializes a node; adds the user assemblies its functions and values come from to <paramref name="userAssemblies"/>.</summary>
     byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies);
 
+    /// <summary>
+    /// Serializes a node whose functions go into a graph's function table (<paramref name="functions"/>),
+    /// the node referring to them by hash; with null, the node carries its functions.
+    /// </summary>
+    byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies, FunctionTable? functions);
+
     Node DeserializeNode(byte[] bytes);
+
+    /// <summary>Deserializes a node whose functions may be in a shipped function table: <paramref name="shippedFunctions"/> gives a payload by its hash.</summary>
+    Node DeserializeNode(byte[] bytes, Func<UInt128, byte[]?>? shippedFunctions);
 
     byte[] SerializeValue(object? value);
 

@@ -181,6 +181,12 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         if (_workers.TryGetValue(worker.Address, out Peer? peer))
         {
             ResourceAmount[]? resources = task.Restrictions?.Resources is { Length: > 0 } r ? r : null;
+            if (task.Functions is { } functions && functions.MarkSentTo(worker))
+            {
+                // The graph's function table goes first on the same connection: the worker has it before the task.
+                Send(peer, new ShipFunctions(task.Session, functions.Payloads));
+            }
+
             Send(peer, new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session, resources, task.RunId));
         }
     }
@@ -895,10 +901,11 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         }
 
         var tasks = new TaskSubmission[m.Tasks.Length];
+        GraphFunctions? functions = m.Functions is { Length: > 0 } payloads ? new GraphFunctions(payloads) : null;
         for (int i = 0; i < tasks.Length; i++)
         {
             WireTask t = m.Tasks[i];
-            tasks[i] = new TaskSubmission(t.Key, t.Spec, t.Dependencies, t.Order, t.Retries, t.Restrictions);
+            tasks[i] = new TaskSubmission(t.Key, t.Spec, t.Dependencies, t.Order, t.Retries, t.Restrictions, functions);
         }
 
         try

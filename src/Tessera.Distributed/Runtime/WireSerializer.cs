@@ -23,13 +23,18 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
 
     public byte[] SerializeNode(Node node) => SerializeNode(node, null);
 
-    public byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies) =>
-        Serialize(node, userAssemblies, static (TesseraSerializer s, ref MessagePackWriter w, Node n, EncodeContext c) => s.WriteNode(ref w, n, c));
+    public byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies) => SerializeNode(node, userAssemblies, null);
 
-    public Node DeserializeNode(byte[] bytes)
+    public byte[] SerializeNode(Node node, HashSet<Assembly>? userAssemblies, FunctionTable? functions) =>
+        Serialize(node, userAssemblies, static (TesseraSerializer s, ref MessagePackWriter w, Node n, EncodeContext c) => s.WriteNode(ref w, n, c), functions);
+
+    public Node DeserializeNode(byte[] bytes) => DeserializeNode(bytes, null);
+
+    public Node DeserializeNode(byte[] bytes, Func<UInt128, byte[]?>? shippedFunctions)
     {
         SerializedMessage message = SerializedMessage.FromArray(bytes);
         DecodeContext context = serializer.CreateDecodeContext(message, session);
+        context.ShippedFunctions = shippedFunctions;
         var reader = new MessagePackReader(message.Header);
         return serializer.ReadNode(ref reader, context);
     }
@@ -50,14 +55,16 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
 
     public IWireSerializer ForSession(CodeSession codeSession) => new WireSerializer(serializer, codeSession);
 
-    private byte[] Serialize<T>(T item, HashSet<Assembly>? userAssemblies, WriteItem<T> write) =>
-        Encode(item, userAssemblies, write, static message => message.ToArray());
+    private byte[] Serialize<T>(T item, HashSet<Assembly>? userAssemblies, WriteItem<T> write, FunctionTable? functions = null) =>
+        Encode(item, userAssemblies, write, static message => message.ToArray(), functions);
 
-    // Writes one item into this thread's scratch buffer with this thread's encode context, and hands
-    // the message to finish (which copies it out); adds the user assemblies it refers to to userAssemblies.
-    private TResult Encode<T, TResult>(T item, HashSet<Assembly>? userAssemblies, WriteItem<T> write, Func<SerializedMessage, TResult> finish)
+    // Writes one item into this thread's scratch buffer with this thread's encode context (task specs refer
+    // to the functions of `functions` by hash), and hands the message to finish (which copies it out); adds
+    // the user assemblies it refers to to userAssemblies.
+    private TResult Encode<T, TResult>(T item, HashSet<Assembly>? userAssemblies, WriteItem<T> write, Func<SerializedMessage, TResult> finish, FunctionTable? functions = null)
     {
         EncodeContext context = RentContext();
+        context.FunctionTable = functions;
         ArrayBufferWriter<byte> buffer = ScratchBuffer.Rent();
         try
         {

@@ -30,6 +30,9 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly Task _schedulerLoop;
     private readonly PeerAcceptor _acceptor;
     private readonly ConcurrentDictionary<int, CodeSessionEntry> _sessions = new();
+
+    // The function tables the scheduler shipped, per client code session: payloads by content hash.
+    private readonly ConcurrentDictionary<int, ConcurrentDictionary<UInt128, byte[]>> _shippedFunctions = new();
     private readonly Task _heartbeats;
     private readonly IReadOnlyDictionary<string, double> _resources;
     private readonly Dictionary<string, double> _availableResources;
@@ -232,6 +235,14 @@ internal sealed class WorkerServer : IAsyncDisposable
                 Message m = await _scheduler.ReceiveAsync(_stop.Token).ConfigureAwait(false);
                 switch (m)
                 {
+                    case ShipFunctions s:
+                        ConcurrentDictionary<UInt128, byte[]> shipped = _shippedFunctions.GetOrAdd(s.Session, static _ => new());
+                        foreach (byte[] payload in s.Payloads)
+                        {
+                            shipped.TryAdd(System.IO.Hashing.XxHash128.HashToUInt128(payload), payload);
+                        }
+
+                        break;
                     case ComputeTask c:
                         Accept(c);
                         break;
@@ -811,7 +822,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         object? result;
         try
         {
-            Node node = SerializerFor(task.Session).DeserializeNode(task.Spec);
+            Node node = SerializerFor(task.Session).DeserializeNode(task.Spec, _shippedFunctions.TryGetValue(task.Session, out ConcurrentDictionary<UInt128, byte[]>? shipped) ? shipped.GetValueOrDefault : null);
             var inputs = new Dictionary<Key, object?>(task.Dependencies.Length);
             foreach (DependencyLocation d in task.Dependencies)
             {
@@ -1035,6 +1046,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     // The client left: its code is unloaded once nothing refers to its types any more.
     private void EndSession(int session)
     {
+        _shippedFunctions.TryRemove(session, out _);
         if (_sessions.TryRemove(session, out CodeSessionEntry? entry))
         {
             entry.Session.Dispose();

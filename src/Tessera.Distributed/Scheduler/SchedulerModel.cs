@@ -63,12 +63,31 @@ internal sealed record TaskRestrictions(string[] Workers, bool AllowOtherWorkers
 }
 
 /// <summary>One task as the scheduler tracks it.</summary>
-internal sealed class SchedulerTask(Key key, object? spec, long priority)
+/// <remarks>
+/// A scheduler may hold millions of these, so the object is kept small: the lists are
+/// <see cref="CompactList{T}"/> fields (most hold zero or one item), and what only failed, retried,
+/// restricted or scattered tasks need lives in a side record allocated on first use.
+/// </remarks>
+internal sealed class SchedulerTask(Key key, object? spec, long priority, string prefix)
 {
+    /// <summary>The clients that want the result.</summary>
+    public CompactList<ClientState> WhoWants;
+
+    /// <summary>The workers that hold the result.</summary>
+    public CompactList<WorkerState> WhoHas;
+
+    /// <summary>The tasks that depend on this one.</summary>
+    public CompactList<SchedulerTask> Dependents;
+
+    private RareFields? _rare;
+
     public Key Key { get; } = key;
 
     /// <summary>The serialized run specification; opaque to the scheduler.</summary>
     public object? Spec { get; set; } = spec;
+
+    /// <summary>The function table of the graph the task came with, when its specification refers to its functions by hash.</summary>
+    public GraphFunctions? Functions { get; set; }
 
     public long Priority { get; set; } = priority;
 
@@ -76,35 +95,20 @@ internal sealed class SchedulerTask(Key key, object? spec, long priority)
 
     public SchedulerTask[] Dependencies { get; set; } = [];
 
-    public List<SchedulerTask> Dependents { get; } = [];
-
     /// <summary>Dependencies not in memory (meaningful while waiting).</summary>
     public int WaitingOn { get; set; }
 
     /// <summary>Dependents that are waiting, queued, no-worker or processing: they still need this result.</summary>
     public int Waiters { get; set; }
 
-    public List<ClientState> WhoWants { get; } = [];
-
-    public List<WorkerState> WhoHas { get; } = [];
-
     public WorkerState? ProcessingOn { get; set; }
 
     public long NBytes { get; set; } = -1;
 
-    public int RetriesLeft { get; set; }
-
-    public RemoteError? Error { get; set; }
-
-    /// <summary>The task whose failure made this one fail (itself when it failed on its own).</summary>
-    public SchedulerTask? ErredOn { get; set; }
-
-    public string Prefix { get; } = key.Prefix;
+    /// <summary>The key's prefix (<see cref="Key.Prefix"/>), one shared string per prefix.</summary>
+    public string Prefix { get; } = prefix;
 
     public double EstimatedDuration { get; set; }
-
-    /// <summary>Whether a client stored the data itself (scatter): there is no lineage to recompute it from.</summary>
-    public bool Scattered { get; set; }
 
     /// <summary>The code session of the client that submitted the task: workers decode its specification in it.</summary>
     public int Session { get; set; }
@@ -112,13 +116,91 @@ internal sealed class SchedulerTask(Key key, object? spec, long priority)
     /// <summary>The id of the task's latest run sent to a worker: reports of older runs are stale.</summary>
     public long RunId { get; set; }
 
+    public int RetriesLeft
+    {
+        get => _rare?.RetriesLeft ?? 0;
+        set => Rare(value != 0)?.RetriesLeft = value;
+    }
+
+    public RemoteError? Error
+    {
+        get => _rare?.Error;
+        set => Rare(value is not null)?.Error = value;
+    }
+
+    /// <summary>The task whose failure made this one fail (itself when it failed on its own).</summary>
+    public SchedulerTask? ErredOn
+    {
+        get => _rare?.ErredOn;
+        set => Rare(value is not null)?.ErredOn = value;
+    }
+
+    /// <summary>Whether a client stored the data itself (scatter): there is no lineage to recompute it from.</summary>
+    public bool Scattered
+    {
+        get => _rare?.Scattered ?? false;
+        set => Rare(value)?.Scattered = value;
+    }
+
     /// <summary>Where the task may run; null for anywhere (most tasks).</summary>
-    public TaskRestrictions? Restrictions { get; set; }
+    public TaskRestrictions? Restrictions
+    {
+        get => _rare?.Restrictions;
+        set => Rare(value is not null)?.Restrictions = value;
+    }
 
     /// <summary>How many workers died while the task was processing on them (Dask's <c>suspicious</c>).</summary>
-    public int Suspicious { get; set; }
+    public int Suspicious
+    {
+        get => _rare?.Suspicious ?? 0;
+        set => Rare(value != 0)?.Suspicious = value;
+    }
 
     public override string ToString() => $"{Key} ({State})";
+
+    // The side record, created when a value other than the default is stored; null when storing the default into none.
+    private RareFields? Rare(bool create) => create ? _rare ??= new RareFields() : _rare;
+
+    /// <summary>The fields that most tasks never set.</summary>
+    private sealed class RareFields
+    {
+        public int RetriesLeft { get; set; }
+
+        public RemoteError? Error { get; set; }
+
+        public SchedulerTask? ErredOn { get; set; }
+
+        public bool Scattered { get; set; }
+
+        public TaskRestrictions? Restrictions { get; set; }
+
+        public int Suspicious { get; set; }
+    }
+}
+
+/// <summary>
+/// A graph's function table as the scheduler keeps it (shared by the graph's tasks, and dropped with the
+/// last of them): the function payloads that the tasks' specifications refer to by hash, and the workers
+/// that were given them.
+/// </summary>
+internal sealed class GraphFunctions(byte[][] payloads)
+{
+    private CompactList<WorkerState> _sentTo;
+
+    /// <summary>Gets the payloads.</summary>
+    public byte[][] Payloads { get; } = payloads;
+
+    /// <summary>Records that the table goes to <paramref name="worker"/> now; false when it went there before.</summary>
+    public bool MarkSentTo(WorkerState worker)
+    {
+        if (_sentTo.Contains(worker))
+        {
+            return false;
+        }
+
+        _sentTo.Add(worker);
+        return true;
+    }
 }
 
 /// <summary>A worker as the scheduler sees it.</summary>
@@ -194,7 +276,8 @@ internal sealed class ClientState(string id)
 /// <param name="Order">The static priority from the client's ordering (0 runs first).</param>
 /// <param name="Retries">How many times the task is retried after a failure.</param>
 /// <param name="Restrictions">Where the task may run; null for anywhere.</param>
-internal sealed record TaskSubmission(Key Key, object? Spec, Key[] Dependencies, int Order, int Retries = 0, TaskRestrictions? Restrictions = null);
+/// <param name="Functions">The graph's function table, when the specification refers to its functions by hash.</param>
+internal sealed record TaskSubmission(Key Key, object? Spec, Key[] Dependencies, int Order, int Retries = 0, TaskRestrictions? Restrictions = null, GraphFunctions? Functions = null);
 
 /// <summary>A value a client stored on workers itself (scatter).</summary>
 /// <param name="Key">The key.</param>

@@ -43,6 +43,9 @@ internal sealed partial class SchedulerState
     private readonly PriorityQueue<SchedulerTask, long> _queued = new();
     private readonly HashSet<SchedulerTask> _noWorker = [];
     private readonly Dictionary<string, double> _durations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _prefixes = new(StringComparer.Ordinal);
+    private string? _lastName;
+    private string _lastPrefix = string.Empty;
     private readonly Stack<(SchedulerTask Task, TaskStateKind To)> _recommendations = new();
     private readonly ISchedulerOutbox _outbox;
     private readonly double _saturation;
@@ -211,6 +214,7 @@ internal sealed partial class SchedulerState
         ClientState client = AddClient(clientId);
         long generation = (long)_generation++ << 32;
         var added = new List<(SchedulerTask Task, TaskSubmission Submission)>(tasks.Count);
+        _tasks.EnsureCapacity(_tasks.Count + tasks.Count);
         foreach (TaskSubmission s in tasks)
         {
             if (_tasks.TryGetValue(s.Key, out SchedulerTask? existing))
@@ -218,18 +222,24 @@ internal sealed partial class SchedulerState
                 if (existing.State is TaskStateKind.Released or TaskStateKind.Erred && existing.Spec is null)
                 {
                     existing.Spec = s.Spec;
+                    existing.Functions = s.Functions;
                 }
 
                 continue;
             }
 
-            var t = new SchedulerTask(s.Key, s.Spec, generation | (uint)s.Order) { RetriesLeft = s.Retries, Session = client.Session, Restrictions = s.Restrictions };
+            var t = new SchedulerTask(s.Key, s.Spec, generation | (uint)s.Order, PrefixOf(s.Key)) { RetriesLeft = s.Retries, Session = client.Session, Restrictions = s.Restrictions, Functions = s.Functions };
             _tasks.Add(s.Key, t);
             added.Add((t, s));
         }
 
         foreach ((SchedulerTask t, TaskSubmission s) in added)
         {
+            if (s.Dependencies.Length == 0)
+            {
+                continue;
+            }
+
             var deps = new SchedulerTask[s.Dependencies.Length];
             for (int i = 0; i < deps.Length; i++)
             {
@@ -279,7 +289,7 @@ internal sealed partial class SchedulerState
         {
             if (!_tasks.TryGetValue(d.Key, out SchedulerTask? t))
             {
-                t = new SchedulerTask(d.Key, null, 0) { Scattered = true, Session = client.Session };
+                t = new SchedulerTask(d.Key, null, 0, PrefixOf(d.Key)) { Scattered = true, Session = client.Session };
                 _tasks.Add(d.Key, t);
             }
 
@@ -995,7 +1005,7 @@ internal sealed partial class SchedulerState
         {
             Recommend(t, TaskStateKind.Waiting);
         }
-        else if (t.Dependents.All(d => d.State is TaskStateKind.Released or TaskStateKind.Forgotten or TaskStateKind.Erred))
+        else if (t.Dependents.TrueForAll(d => d.State is TaskStateKind.Released or TaskStateKind.Forgotten or TaskStateKind.Erred))
         {
             Recommend(t, TaskStateKind.Forgotten);
         }
@@ -1215,6 +1225,26 @@ internal sealed partial class SchedulerState
         }
 
         Settle();
+    }
+
+    // One string per prefix however many tasks share it (the keys' names are separate strings per decoded
+    // message); the last name asked for is remembered, since a graph's tasks come grouped by name.
+    private string PrefixOf(Key key)
+    {
+        string name = key.Name;
+        if (!string.Equals(name, _lastName, StringComparison.Ordinal))
+        {
+            string prefix = KeyNames.Split(name);
+            if (!_prefixes.TryGetValue(prefix, out string? shared))
+            {
+                shared = prefix;
+                _prefixes.Add(prefix, shared);
+            }
+
+            (_lastName, _lastPrefix) = (name, shared);
+        }
+
+        return _lastPrefix;
     }
 
     private void UpdateDuration(string prefix, double seconds)

@@ -44,6 +44,9 @@ public sealed class DecodeContext
 
     internal List<TaskFunction> Functions { get; } = [];
 
+    /// <summary>Gets or sets where the payloads of functions referred to by hash come from (a graph's function table as shipped to this worker); null when none were shipped.</summary>
+    internal Func<UInt128, byte[]?>? ShippedFunctions { get; set; }
+
     internal static void Expect([DoesNotReturnIf(false)] bool condition, string what)
     {
         if (!condition)

@@ -59,6 +59,9 @@ public sealed class EncodeContext
 
     internal Dictionary<TaskFunction, int> FunctionIds { get; } = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>Gets or sets the graph's function table: when set, functions go into it and the message refers to them by hash.</summary>
+    internal FunctionTable? FunctionTable { get; set; }
+
     internal Dictionary<UInt128, int> FunctionHashes { get; } = [];
 
     internal void AddUserAssemblies(IEnumerable<Assembly> assemblies) => _userAssemblies.UnionWith(assemblies);
@@ -87,6 +90,7 @@ public sealed class EncodeContext
         _functionDepth = 0;
         Entry = default;
         Probe = null;
+        FunctionTable = null;
         FunctionIds.Clear();
         FunctionHashes.Clear();
         return true;

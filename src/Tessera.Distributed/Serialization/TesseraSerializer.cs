@@ -476,11 +476,37 @@ public sealed class TesseraSerializer
         context.FunctionHashes[payload.Hash] = id;
         context.FunctionIds[function] = id;
         context.AddUserAssemblies(payload.UserAssemblies);
+        if (context.FunctionTable is { } table && table.Takes(function))
+        {
+            // In the graph's table once; here only its hash.
+            table.Add(payload);
+            writer.WriteArrayHeader(2);
+            writer.Write((ulong)(payload.Hash >> 64));
+            writer.Write((ulong)payload.Hash);
+            return;
+        }
+
         writer.Write(payload.Bytes.Span);
     }
 
     private TaskFunction ReadFunctionRef(ref MessagePackReader reader, DecodeContext context)
     {
+        if (reader.NextCode == 0x92)
+        {
+            // A function of the graph's table, by hash: decoded once per session, from the shipped payload.
+            reader.ReadArrayHeader();
+            UInt128 hash = new(reader.ReadUInt64(), reader.ReadUInt64());
+            if (context.Session is null || !context.Session.TryGetFunction(hash, out TaskFunction? known))
+            {
+                byte[] shipped = context.ShippedFunctions?.Invoke(hash) ?? throw new InvalidDataException(
+                    $"Malformed message: the task refers to function {hash:x32} of its graph's function table, which was not shipped to this process.");
+                known = DeserializeFunction(shipped, context.Session);
+            }
+
+            context.Functions.Add(known!);
+            return known!;
+        }
+
         if (reader.NextCode is not (>= 0xc4 and <= 0xc6))
         {
             int id = reader.ReadInt32();

@@ -89,6 +89,36 @@ public sealed class FutureTests : InMemoryClusterTests
     }
 
     [Fact]
+    public async Task FutureNeverDisposed_ReleasesItsKeyWhenCollected_OnlyOnceNoOtherFutureHoldsIt()
+    {
+        using Future<long> kept = Client.Submit(Inc, 41L, key: "finalized");
+        await SubmitAndDropAsync("finalized");
+        await SubmitAndDropAsync("alone");
+
+        // The dropped future of "alone" releases it; "finalized" stays, as the kept future still wants it.
+        await WaitUntil(
+            () =>
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                return Cluster.Scheduler.TaskCount == 1;
+            },
+            "the scheduler forgetting the key of a collected future");
+        Assert.Equal(42L, await kept.ResultAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+
+        kept.Dispose();
+        await WaitUntil(() => Cluster.Scheduler.TaskCount == 0, "the scheduler forgetting the disposed future's key");
+    }
+
+    // Submits a task and drops its future undisposed; not inlined, so nothing in the caller keeps the future alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private async Task SubmitAndDropAsync(string key)
+    {
+        Future<long> f = Client.Submit(Inc, 41L, key: key);
+        Assert.Equal(42L, await f.ResultAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task ResultAsync_DisposedFuture_Throws()
     {
         Future<long> f = Client.Submit(Inc, 1L);

@@ -705,7 +705,7 @@ public sealed class SchedulerStateTests
                         // A worker could not fetch an input from one of its holders (or from a worker that left).
                         (WorkerState w, SchedulerTask t, long run) = withInputs[random.Next(withInputs.Count)];
                         SchedulerTask dep = t.Dependencies[random.Next(t.Dependencies.Length)];
-                        string peer = dep.WhoHas.Count > 0 ? dep.WhoHas[random.Next(dep.WhoHas.Count)].Address : "gone";
+                        string peer = dep.WhoHas.Count > 0 ? dep.WhoHas.ElementAt(random.Next(dep.WhoHas.Count)).Address : "gone";
                         state.MissingData(w.Address, t.Key, run, peer);
                     }
 
