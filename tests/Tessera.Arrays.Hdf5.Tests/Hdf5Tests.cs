@@ -29,7 +29,7 @@ public sealed class Hdf5Tests : IDisposable
         s_layouts.Sample(layout =>
         {
             NDArray<double> a = NDArray<double>.FromFunction(layout.Shape, ix => ix.Aggregate(1.5, (acc, i) => (acc * 31) + i));
-            string file = Path.Combine(_dir, $"roundtrip-{run++}.h5");
+            string file = Path.Combine(_dir, $"roundtrip-{Interlocked.Increment(ref run)}.h5");
             DArray.FromArray(a, layout.Write).ToHdf5(file, "x");
             DArray<double> back = Hdf5.Read<double>(file, "x", layout.Read);
             Assert.Equal(a.Shape, back.Shape.Select(n => (int)n));

@@ -24,7 +24,7 @@ public sealed class ZarrStoreTests : IDisposable
             int[] shape = TestData.Shape(r, 1, 3, 9);
             int[] targetChunks = [.. shape.Select(n => r.Next(1, n + 1))];
             ZarrOptions options = s_options[r.Next(s_options.Length)];
-            string path = Path.Combine(_dir, $"region-{run++}");
+            string path = Path.Combine(_dir, $"region-{Interlocked.Increment(ref run)}");
 
             // Half the targets start written, half empty (their chunks read as the fill value 0).
             NDArray<double> expected = NDArray<double>.Zeros(shape);
