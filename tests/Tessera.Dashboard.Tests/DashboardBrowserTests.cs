@@ -176,10 +176,11 @@ public sealed class DashboardBrowserTests
             await page.GotoAsync(cluster.DashboardAddress!.ToString());
             string path = Path.Combine(ScreenshotDirectory, "report-transfers.html");
             string[] prefixes;
+            Future<double[]>[] chunks; // held to the end: collected futures release their keys, and the spilled bytes with them
             await using (await PerformanceReport.StartAsync(cluster.Monitor, path))
             {
                 string[] workers = [.. (await client.GetWorkersAsync(TestContext.Current.CancellationToken)).Keys.Order(StringComparer.Ordinal)];
-                Future<double[]>[] chunks = [.. Enumerable.Range(0, 10).Select(i => client.Submit(DashboardStreamTests.Chunk, i, workers: [workers[i % 2]]))];
+                chunks = [.. Enumerable.Range(0, 10).Select(i => client.Submit(DashboardStreamTests.Chunk, i, workers: [workers[i % 2]]))];
                 Future<double> both = client.Submit<double[], double[], double>(DashboardStreamTests.SumBoth, chunks[0], chunks[1]);
                 prefixes = [chunks[0].Key.Prefix, both.Key.Prefix];
                 Assert.Equal(DashboardStreamTests.Chunk(0).Sum() + DashboardStreamTests.Chunk(1).Sum(), await both, 9);
@@ -209,6 +210,7 @@ public sealed class DashboardBrowserTests
             IReadOnlyList<string> profiled = await report.Locator("#profile-prefixes tr.profile-row").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.prefix + ':' + r.children[1].textContent)");
             Assert.Equal(new[] { $"{prefixes[0]}:10", $"{prefixes[1]}:1" }.Order(StringComparer.Ordinal), profiled.Order(StringComparer.Ordinal));
             await SaveScreenshotAsync(report, "report-transfers.png");
+            GC.KeepAlive(chunks);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tessera.Distributed;
 
 namespace Tessera.Dashboard.Tests;
@@ -5,6 +6,10 @@ namespace Tessera.Dashboard.Tests;
 /// <summary>A cluster with workers in this process and a dashboard on a free port, and the graph the tests run on it.</summary>
 internal static class DashboardCluster
 {
+    // Every future the helpers submit stays held for as long as its client: a future that is collected
+    // releases its key (as Dask's do), and the pages under test must go on showing its task.
+    private static readonly ConditionalWeakTable<Client, List<object>> s_held = [];
+
     public static Task<LocalCluster> StartAsync(int workers = 2, int threadsPerWorker = 2, TimeSpan? updateInterval = null) =>
         LocalCluster.StartAsync(new LocalClusterOptions
         {
@@ -46,6 +51,7 @@ internal static class DashboardCluster
         long[] values = await client.GatherAsync(incs);
         Future<long> total = client.Submit(Total, (IReadOnlyList<long>)values);
         Assert.Equal(Enumerable.Range(1, count).Sum(i => (long)i), await total);
+        Hold(client, [.. incs, total]);
         return (incs, total);
     }
 
@@ -57,6 +63,7 @@ internal static class DashboardCluster
         long[] values = await client.GatherAsync(doubles);
         Future<long> total = client.Submit(Total, (IReadOnlyList<long>)values);
         Assert.Equal(Enumerable.Range(1, count).Sum(i => 2L * i), await total);
+        Hold(client, [.. incs, .. doubles, total]);
         return [incs[0], doubles[0], total];
     }
 
@@ -71,6 +78,16 @@ internal static class DashboardCluster
         }
 
         Assert.Equal(length - 1, await chain[^1]);
+        Hold(client, chain);
         return chain;
+    }
+
+    private static void Hold(Client client, IEnumerable<object> futures)
+    {
+        List<object> held = s_held.GetOrCreateValue(client);
+        lock (held)
+        {
+            held.AddRange(futures);
+        }
     }
 }
