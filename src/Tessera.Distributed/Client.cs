@@ -750,23 +750,8 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
                         }
 
                         break;
-                    case WorkerList w when _requests.TryRemove(w.RequestId, out TaskCompletionSource<Message>? pending):
-                        pending.TrySetResult(w);
-                        break;
-                    case TaskStream t when _requests.TryRemove(t.RequestId, out TaskCompletionSource<Message>? pending):
-                        pending.TrySetResult(t);
-                        break;
-                    case CodeUploaded c when _requests.TryRemove(c.RequestId, out TaskCompletionSource<Message>? pending):
-                        pending.TrySetResult(c);
-                        break;
-                    case RestartDone r when _requests.TryRemove(r.RequestId, out TaskCompletionSource<Message>? pending):
-                        pending.TrySetResult(r);
-                        break;
-                    case MoveDone d when _requests.TryRemove(d.RequestId, out TaskCompletionSource<Message>? pending):
-                        pending.TrySetResult(d);
-                        break;
-                    case WhoHasList w when _requests.TryRemove(w.RequestId, out TaskCompletionSource<Message>? pending):
-                        pending.TrySetResult(w);
+                    case IReply r when _requests.TryRemove(r.RequestId, out TaskCompletionSource<Message>? pending):
+                        pending.TrySetResult(m);
                         break;
                     case ClusterRestarted:
                         LoseEverything();

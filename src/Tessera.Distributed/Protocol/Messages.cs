@@ -66,6 +66,12 @@ internal enum Op : byte
     RestartWorkerProcess = 241,
 }
 
+/// <summary>The scheduler's answer to a client's request: the client completes the request <see cref="RequestId"/> names.</summary>
+internal interface IReply
+{
+    long RequestId { get; }
+}
+
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
 internal abstract record Message(Op Op);
 
@@ -202,7 +208,7 @@ internal sealed record FireAndForget(Key[] Keys) : Message(Op.FireAndForget);
 internal sealed record GetWorkers(long RequestId) : Message(Op.GetWorkers);
 
 /// <summary>The scheduler answers <see cref="GetWorkers"/>: each worker's address and thread count.</summary>
-internal sealed record WorkerList(long RequestId, string[] Addresses, int[] Threads) : Message(Op.WorkerList);
+internal sealed record WorkerList(long RequestId, string[] Addresses, int[] Threads) : Message(Op.WorkerList), IReply;
 
 /// <summary>A client stores serialized values on a worker under these keys (scatter); the worker answers <see cref="DataStored"/>. <paramref name="Session"/> is the client's code session.</summary>
 internal sealed record UpdateData(long RequestId, Key[] Keys, byte[][] Values, int Session = 0) : Message(Op.UpdateData);
@@ -227,7 +233,7 @@ internal sealed record RunResult(long RequestId, byte[]? Value, RemoteError? Err
 internal sealed record UploadCode(long RequestId, ShippedAssembly[] Assemblies) : Message(Op.UploadCode);
 
 /// <summary>The scheduler answers <see cref="UploadCode"/>: every current worker has the code, or why not.</summary>
-internal sealed record CodeUploaded(long RequestId, RemoteError? Error) : Message(Op.CodeUploaded);
+internal sealed record CodeUploaded(long RequestId, RemoteError? Error) : Message(Op.CodeUploaded), IReply;
 
 /// <summary>The scheduler hands a client session's assemblies to a worker, which answers <see cref="CodeLoaded"/>.</summary>
 internal sealed record LoadCode(long UploadId, int Session, string ClientId, ShippedAssembly[] Assemblies) : Message(Op.LoadCode);
@@ -245,7 +251,7 @@ internal sealed record EndSession(int Session) : Message(Op.EndSession);
 internal sealed record Restart(long RequestId, double TimeoutSeconds) : Message(Op.Restart);
 
 /// <summary>The scheduler answers <see cref="Restart"/>: the workers are back, or why not.</summary>
-internal sealed record RestartDone(long RequestId, RemoteError? Error) : Message(Op.RestartDone);
+internal sealed record RestartDone(long RequestId, RemoteError? Error) : Message(Op.RestartDone), IReply;
 
 /// <summary>The scheduler tells every client that the cluster restarted: all its keys are gone.</summary>
 internal sealed record ClusterRestarted() : Message(Op.ClusterRestarted);
@@ -261,7 +267,7 @@ internal sealed record RestartWorker() : Message(Op.RestartWorker);
 internal sealed record GetTaskStream(long RequestId, long Since, int Limit, bool Moves = false) : Message(Op.GetTaskStream);
 
 /// <summary>The scheduler answers <see cref="GetTaskStream"/>.</summary>
-internal sealed record TaskStream(long RequestId, TaskStreamRecord[] Records) : Message(Op.TaskStream);
+internal sealed record TaskStream(long RequestId, TaskStreamRecord[] Records) : Message(Op.TaskStream), IReply;
 
 /// <summary>
 /// A client asks the scheduler to retire workers (addresses or names): the keys only they hold are copied
@@ -276,7 +282,7 @@ internal sealed record ReplicateKeys(long RequestId, Key[] Keys, int Copies) : M
 internal sealed record RebalanceKeys(long RequestId, Key[] Keys) : Message(Op.RebalanceKeys);
 
 /// <summary>The scheduler answers a retire, replicate or rebalance request: how many copies it made, the workers it retired, or why it failed.</summary>
-internal sealed record MoveDone(long RequestId, int Copies, string[] Retired, RemoteError? Error) : Message(Op.MoveDone);
+internal sealed record MoveDone(long RequestId, int Copies, string[] Retired, RemoteError? Error) : Message(Op.MoveDone), IReply;
 
 /// <summary>
 /// The scheduler asks a worker to fetch copies of keys from the workers that hold them and keep them,
@@ -292,7 +298,7 @@ internal sealed record ReplicasAcquired(long MoveId, Key[] Keys) : Message(Op.Re
 internal sealed record GetWhoHas(long RequestId, Key[] Keys) : Message(Op.GetWhoHas);
 
 /// <summary>The scheduler answers <see cref="GetWhoHas"/>: for each key, in order, the workers that hold it (none when it is not in memory).</summary>
-internal sealed record WhoHasList(long RequestId, Key[] Keys, string[][] Workers) : Message(Op.WhoHasList);
+internal sealed record WhoHasList(long RequestId, Key[] Keys, string[][] Workers) : Message(Op.WhoHasList), IReply;
 
 /// <summary>
 /// A worker paused (its process memory passed the pause threshold: it starts no new task and fetches no
