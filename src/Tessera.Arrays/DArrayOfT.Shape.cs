@@ -318,6 +318,7 @@ public sealed partial class DArray<TElement>
             result = result.RechunkDirect(stage);
         }
 
+        result._rechunkOf = _rechunkOf ?? this;
         return result;
     }
 
