@@ -75,6 +75,10 @@ public sealed class ThreadedScheduler : IScheduler
         private readonly PriorityHeap _ready;
         private readonly int _workers;
         private readonly CancellationToken _cancellationToken;
+
+        // The caller's execution context (TesseraConfig.Set scopes, other AsyncLocal values), so
+        // tasks on pool threads see what the computation's caller sees; null where flow is suppressed.
+        private readonly ExecutionContext? _context = ExecutionContext.Capture();
         private TaskCompletionSource<object?[]>? _completion;
         private int _rootCursor;
         private int _done;
@@ -155,7 +159,22 @@ public sealed class ThreadedScheduler : IScheduler
         void IThreadPoolWorkItem.Execute()
         {
             int id = Interlocked.Increment(ref _nextWorkerId);
-            WorkerLoop(_completion is null ? id : id - 1);
+            int worker = _completion is null ? id : id - 1;
+            if (_context is null)
+            {
+                WorkerLoop(worker);
+            }
+            else
+            {
+                ExecutionContext.Run(
+                    _context,
+                    static state =>
+                    {
+                        (Run run, int w) = ((Run, int))state!;
+                        run.WorkerLoop(w);
+                    },
+                    (this, worker));
+            }
         }
 
         private CancellationTokenRegistration RegisterCancellation() =>
