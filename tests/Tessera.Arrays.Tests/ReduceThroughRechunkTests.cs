@@ -1,5 +1,6 @@
 using CsCheck;
 using Tessera.Graphs;
+using Tessera.Scheduling;
 
 namespace Tessera.Arrays.Tests;
 
@@ -89,6 +90,17 @@ public class ReduceThroughRechunkTests
         TestData.Same(a.Sum(axis: 1), kept.Compute());
         TestData.Same(a.Sum(axis: 1), pushed.Compute());
         Assert.Equal([6], pushed.Chunks.Select(c => c.Length));
+    }
+
+    [Fact]
+    public void PersistedRechunk_IsReducedFromItsOwnBlocks()
+    {
+        NDArray<long> a = NDArray<long>.FromArray([.. Enumerable.Range(0, 48).Select(i => (long)i)], 6, 8);
+        DArray<long> x = DArray.FromArray(a, new[] { 6, 1 });
+        DArray<long> persisted = x.Rechunk(new[] { 1, 8 }).Persist(Schedulers.Sync);
+        DArray<long> sum = persisted.Sum(axis: 1);
+        Assert.DoesNotContain(sum.Graph.Layers, l => x.Graph.Layers.Any(source => source.Name == l.Name));
+        TestData.Same(a.Sum(axis: 1), sum.Compute());
     }
 
     [Fact]
