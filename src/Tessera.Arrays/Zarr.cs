@@ -215,9 +215,9 @@ internal static class Zarr
     /// any writer, a chunk that appears or disappears, or new metadata gives a new token.
     /// </summary>
     /// <remarks>
-    /// One <c>stat</c> a file. A rewrite that keeps a chunk's size within one tick of the file
-    /// system's clock (a few milliseconds on Linux file systems without fine-grained timestamps) goes
-    /// unnoticed; atomic replacements (a new file renamed over the old) and changed sizes never do.
+    /// One <c>stat</c> a file. A rewrite that keeps a chunk's size and lands within one tick of the
+    /// file system's clock of the previous write of that file (a few milliseconds on Linux file
+    /// systems without fine-grained timestamps) goes unnoticed; a changed size never does.
     /// </remarks>
     public static string StoreToken(string path)
     {

@@ -10,7 +10,9 @@ namespace Tessera.Scheduling;
 /// </summary>
 /// <remarks>
 /// <para>The calling thread of <see cref="Get"/> works as one of the threads; the others come from the
-/// .NET thread pool for the duration of the computation. All bookkeeping for a finished task
+/// .NET thread pool for the duration of the computation, each running in the caller's execution
+/// context (so tasks see a <see cref="TesseraConfig.Set(ValueTuple{string, object}[])"/> scope around
+/// the call, and other <see cref="AsyncLocal{T}"/> values). All bookkeeping for a finished task
 /// (releasing inputs, readying dependents, picking the next task) happens in one short critical
 /// section, so a trivial task costs well under a microsecond.</para>
 /// <para>When a task throws, no new task starts, the threads finish the tasks they are running, and
