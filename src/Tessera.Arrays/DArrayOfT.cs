@@ -28,6 +28,9 @@ public sealed partial class DArray<TElement> : ITesseraCollection<NDArray<TEleme
     // operands' blocks without materializing a op b (see FusedOperands and FusedReductions).
     private (BinaryOp Op, DArray<TElement> A, DArray<TElement> B)? _binaryOf;
 
+    /// <summary>Gets the array this one is the 2-D transpose of (set by <see cref="Transpose"/>), or null: <c>x @ x.T</c> takes a symmetric path.</summary>
+    internal DArray<TElement>? TransposeOf { get; private set; }
+
     internal DArray(LayeredGraph graph, string name, int[][] chunks)
     {
         Graph = graph;
