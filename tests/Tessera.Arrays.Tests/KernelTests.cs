@@ -115,8 +115,12 @@ public class KernelTests
                 Assert.Equal(plain.Chunks, sym.Chunks);
             }
 
-            // Transposed operands (x.T @ x is (x.T) @ (x.T).T) and other types take the same path.
-            TestData.Close(NDArray.MatMul(x.T, x), DArray.MatMul(dx.T, dx).Compute());
+            // With t = x.T, t @ t.T is x.T @ x: t's blocks are transposed views (syrk and gemm read
+            // them transposed). Other types take the same path.
+            DArray<double> t = dx.T;
+            DArray<double> tt = DArray.MatMul(t, t.T);
+            Assert.Contains("matmul-xxt", tt.Name, StringComparison.Ordinal);
+            TestData.Close(NDArray.MatMul(x.T, x), tt.Compute());
             NDArray<float> xf = x.AsType<float>();
             DArray<float> dxf = DArray.FromArray(xf, TestData.Chunks(r, [m, k]));
             double[] expected = [.. NDArray.MatMul(xf, xf.T).ToArray().Select(v => (double)v)];
