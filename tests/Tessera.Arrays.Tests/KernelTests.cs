@@ -80,6 +80,34 @@ public class KernelTests
     }
 
     [Fact]
+    public void MinAndMax_MatchLinq_AndPropagateNaN()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 3000);
+            double[] x = [.. Enumerable.Range(0, n).Select(_ => (r.NextDouble() - 0.5) * 1e3)];
+            Assert.Equal(x.Max(), Extremes.Max<double>(x));
+            Assert.Equal(x.Min(), Extremes.Min<double>(x));
+            float[] f = [.. x.Select(v => (float)v)];
+            Assert.Equal(f.Max(), Extremes.Max<float>(f));
+            Assert.Equal(f.Min(), NDArray<float>.FromArray(f, n).Min().ToScalar());
+            Assert.Equal(x.Max(), DArray.FromArray(x, [n], chunks: Math.Max(1, n / 5)).Max().Compute().ToScalar());
+
+            // One NaN anywhere (in the vector part or the tail) makes both NaN; NanMax skips it.
+            int at = r.Next(n);
+            double[] withNan = [.. x];
+            withNan[at] = double.NaN;
+            Assert.True(double.IsNaN(Extremes.Max<double>(withNan)), $"NaN at {at} of {n}");
+            Assert.True(double.IsNaN(NDArray<double>.FromArray(withNan, n).Min().ToScalar()));
+            if (n > 1)
+            {
+                Assert.Equal(withNan.Where(v => !double.IsNaN(v)).Max(), NDArray<double>.FromArray(withNan, n).NanMax().ToScalar());
+            }
+        }, iter: 60);
+    }
+
+    [Fact]
     public void SumSquaredDeviations_MatchesTheExactValue_AndVarianceMatchesTwoPasses()
     {
         Gen.Int[0, int.MaxValue].Sample(seed =>

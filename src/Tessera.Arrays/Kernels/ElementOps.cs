@@ -394,7 +394,7 @@ internal sealed class IntegerOps<T> : NumberOps<T>
 internal sealed class FloatOps<T> : NumberOps<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>, IMinMaxValue<T>
 {
-    /// <summary>Sums pairwise, NaN-skipping sums too (see <see cref="Summation"/>); the other reductions as for any number.</summary>
+    /// <summary>Sums pairwise, NaN-skipping sums too (see <see cref="Summation"/>), min and max with several accumulators (<see cref="Extremes"/>); the other reductions as for any number.</summary>
     public override T Reduce(ReduceOp op, ReadOnlySpan<T> x)
     {
         if (typeof(T) == typeof(double) || typeof(T) == typeof(float))
@@ -407,6 +407,11 @@ internal sealed class FloatOps<T> : NumberOps<T>
             if (op == ReduceOp.NanSum)
             {
                 return Summation.NanSum(x);
+            }
+
+            if (op is ReduceOp.Max or ReduceOp.Min && !x.IsEmpty)
+            {
+                return op == ReduceOp.Max ? Extremes.Max(x) : Extremes.Min(x);
             }
         }
 
