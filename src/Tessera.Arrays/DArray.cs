@@ -354,7 +354,9 @@ public static partial class DArray
             throw new ArgumentException($"matmul: shapes {Shapes.Format(a.ShapeArray)} and {Shapes.Format(b.ShapeArray)} are not aligned: {a.ShapeArray[1]} (dim 1) != {b.ShapeArray[0]} (dim 0).");
         }
 
-        if (b.TransposeOf is { } bt && bt.Name == a.Name && !a.HasUnknownChunks && TesseraConfig.Get("array.symmetric-matmul", true))
+        // x @ x.T, or x.T @ x (that is a @ a.T with a = x.T): symmetric.
+        bool symmetric = (b.TransposeOf is { } bt && bt.Name == a.Name) || (a.TransposeOf is { } at && at.Name == b.Name);
+        if (symmetric && !a.HasUnknownChunks && TesseraConfig.Get("array.symmetric-matmul", true))
         {
             return GramMatrix(a);
         }
@@ -373,7 +375,7 @@ public static partial class DArray
     }
 
     /// <summary>
-    /// <c>x @ x.T</c>, which is symmetric: block (i, j) equals block (j, i) transposed. Only the blocks
+    /// <c>x @ x.T</c> (with x = a.T when a product is a.T @ a), which is symmetric: block (i, j) equals block (j, i) transposed. Only the blocks
     /// on and above the diagonal are multiplied (those on it with syrk, half a gemm's work); a block
     /// below is a transposed view of its mirror image. Of the n² block products of the plain
     /// product (n blocks along x's first axis), n(n - 1)/2 are computed by gemm and n by syrk.

@@ -149,6 +149,9 @@ public class KernelTests
             DArray<double> tt = DArray.MatMul(t, t.T);
             Assert.Contains("matmul-xxt", tt.Name, StringComparison.Ordinal);
             TestData.Close(NDArray.MatMul(x.T, x), tt.Compute());
+            DArray<double> tx = DArray.MatMul(dx.T, dx);
+            Assert.Contains("matmul-xxt", tx.Name, StringComparison.Ordinal);
+            TestData.Close(NDArray.MatMul(x.T, x), tx.Compute());
             NDArray<float> xf = x.AsType<float>();
             DArray<float> dxf = DArray.FromArray(xf, TestData.Chunks(r, [m, k]));
             double[] expected = [.. NDArray.MatMul(xf, xf.T).ToArray().Select(v => (double)v)];
