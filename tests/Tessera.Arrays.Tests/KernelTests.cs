@@ -7,7 +7,9 @@ namespace Tessera.Arrays.Tests;
 /// <summary>The pairwise sums, the symmetric x @ x.T, huge-page advice and copies of broadcast views.</summary>
 public class KernelTests
 {
-    // An exact oracle: decimal holds 28 digits, enough for sums of values in ±1e6 with 1e-9 resolution.
+    // A near-exact oracle: each double becomes a decimal of 15 significant digits (an error of about
+    // 1e-15 relative, random in sign, so about sqrt(n) of them in all) and the decimal sum is exact:
+    // far inside the pairwise bound below, which grows with n.
     private static decimal ExactSum(IEnumerable<double> xs) => xs.Aggregate(0m, (s, v) => s + (decimal)v);
 
     // The pairwise bound: at most 16 sequential additions per partial, a tree of accumulators and
