@@ -9,10 +9,13 @@ public static partial class Blas
     private const int RowMajor = 101;
     private const int NoTrans = 111;
     private const int Trans = 112;
+    private const int Upper = 121;
     private static readonly nint s_library = Load();
     private static int s_threadsChosen;
     private static readonly unsafe delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void> s_dgemm = (delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void>)Export("cblas_dgemm");
     private static readonly unsafe delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> s_sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)Export("cblas_sgemm");
+    private static readonly unsafe delegate* unmanaged<int, int, int, int, int, double, double*, int, double, double*, int, void> s_dsyrk = (delegate* unmanaged<int, int, int, int, int, double, double*, int, double, double*, int, void>)Export("cblas_dsyrk");
+    private static readonly unsafe delegate* unmanaged<int, int, int, int, int, float, float*, int, float, float*, int, void> s_ssyrk = (delegate* unmanaged<int, int, int, int, int, float, float*, int, float, float*, int, void>)Export("cblas_ssyrk");
 
     /// <summary>Gets whether OpenBLAS was found (Debian's <c>libopenblas0-pthread</c>); otherwise the managed kernel runs.</summary>
     public static bool IsNativeAvailable => s_library != 0;
@@ -146,6 +149,98 @@ public static partial class Blas
         }
 
         return new NDArray<T>(c, [m, n]);
+    }
+
+    /// <summary>
+    /// The sum of the products <c>row[i] @ row[i].T</c>: a diagonal block of a chunked <c>x @ x.T</c>.
+    /// The result is symmetric, so OpenBLAS's syrk computes only its upper triangle (half of a gemm's
+    /// multiplications), accumulated over the row like <see cref="SumOfProducts"/>, and the lower
+    /// triangle is mirrored from it. Without OpenBLAS (or for types syrk does not take) the plain products.
+    /// </summary>
+    internal static NDArray<T> SumOfGrams<T>(IReadOnlyList<NDArray<T>> row)
+        where T : unmanaged, INumber<T>
+    {
+        if (!(UseNative && HasNativeSyrk<T>()))
+        {
+            return SumOfProducts(row, [.. row.Select(b => b.T)]);
+        }
+
+        int m = row.Count == 0 ? 0 : row[0].ShapeArray[0];
+        foreach (NDArray<T> a in row)
+        {
+            if (a.NDim != 2 || a.ShapeArray[0] != m)
+            {
+                throw new ArgumentException($"matmul: the blocks of a row of x in x @ x.T must be 2-D with {m} rows; got shape {Shapes.Format(a.ShapeArray)}.");
+            }
+        }
+
+        T[] c = BlockMemory.Allocate<T>((long)m * m);
+        bool written = false;
+        foreach (NDArray<T> a in row)
+        {
+            int k = a.ShapeArray[1];
+            if (m == 0 || k == 0)
+            {
+                continue;
+            }
+
+            (T[] ad, int ao, int lda, bool at) = Operand(a);
+            Syrk(m, k, ad, ao, lda, at, c, accumulate: written);
+            written = true;
+        }
+
+        if (!written)
+        {
+            c.AsSpan().Clear();
+        }
+        else
+        {
+            MirrorUpper(c, m);
+        }
+
+        return new NDArray<T>(c, [m, m]);
+    }
+
+    // Copies the upper triangle of the row-major m×m matrix c onto its lower triangle, tile by tile.
+    private static void MirrorUpper<T>(T[] c, int m)
+    {
+        const int Tile = 64;
+        for (int i0 = 0; i0 < m; i0 += Tile)
+        {
+            int i1 = Math.Min(m, i0 + Tile);
+            for (int j0 = 0; j0 <= i0; j0 += Tile)
+            {
+                int j1 = Math.Min(m, j0 + Tile);
+                for (int i = i0; i < i1; i++)
+                {
+                    for (int j = j0; j < Math.Min(j1, i); j++)
+                    {
+                        c[(i * m) + j] = c[(j * m) + i];
+                    }
+                }
+            }
+        }
+    }
+
+    private static unsafe bool HasNativeSyrk<T>()
+        where T : unmanaged => (typeof(T) == typeof(double) && s_dsyrk != null) || (typeof(T) == typeof(float) && s_ssyrk != null);
+
+    // The upper triangle of c = a @ a.T (or c += a @ a.T); a is m×k, stored row-major, or stored
+    // k×m when transposed (then a @ a.T is stored.T @ stored).
+    private static unsafe void Syrk<T>(int m, int k, T[] a, int ao, int lda, bool at, T[] c, bool accumulate)
+        where T : unmanaged
+    {
+        fixed (T* pa = a, pc = c)
+        {
+            if (typeof(T) == typeof(double))
+            {
+                s_dsyrk(RowMajor, Upper, at ? Trans : NoTrans, m, k, 1.0, (double*)pa + ao, lda, accumulate ? 1.0 : 0.0, (double*)pc, m);
+            }
+            else
+            {
+                s_ssyrk(RowMajor, Upper, at ? Trans : NoTrans, m, k, 1f, (float*)pa + ao, lda, accumulate ? 1f : 0f, (float*)pc, m);
+            }
+        }
     }
 
     /// <summary>A row-major or transposed-row-major view of a 2-D operand for gemm, copying only when neither fits.</summary>

@@ -216,6 +216,8 @@ internal static class MatMulFunctions<T>
 {
     public static readonly TaskFunction Dot = TaskFunction.Create<NDArray<T>[], NDArray<T>[], NDArray<T>>(DotBlock, "matmul");
     public static readonly TaskFunction TensorDotBlocks = TaskFunction.Create<NDArray<T>[], NDArray<T>[], int[], int[], NDArray<T>>(TensorDotBlock, "tensordot");
+    public static readonly TaskFunction Gram = TaskFunction.Create<NDArray<T>[], NDArray<T>>(GramBlock, "matmul-syrk");
+    public static readonly TaskFunction DotTransposed = TaskFunction.Create<NDArray<T>[], NDArray<T>[], NDArray<T>>(DotTransposedBlock, "matmul");
 
     private static NDArray<T> TensorDotBlock(NDArray<T>[] left, NDArray<T>[] right, int[] axesA, int[] axesB)
     {
@@ -235,5 +237,19 @@ internal static class MatMulFunctions<T>
     {
         Blas.LimitThreadsForBlocks();
         return Blas.SumOfProducts(row, column);
+    }
+
+    // Block (i, i) of x @ x.T from row i of x's blocks.
+    private static NDArray<T> GramBlock(NDArray<T>[] row)
+    {
+        Blas.LimitThreadsForBlocks();
+        return Blas.SumOfGrams(row);
+    }
+
+    // Block (i, j) of x @ x.T from rows i and j of x's blocks: row j's blocks go to gemm transposed, as views.
+    private static NDArray<T> DotTransposedBlock(NDArray<T>[] row, NDArray<T>[] other)
+    {
+        Blas.LimitThreadsForBlocks();
+        return Blas.SumOfProducts(row, [.. other.Select(b => b.T)]);
     }
 }

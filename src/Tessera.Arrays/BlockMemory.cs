@@ -36,7 +36,7 @@ internal static class BlockMemory
     {
         int n = CheckLength(length);
         BeforeAllocation<T>(n);
-        return GC.AllocateUninitializedArray<T>(n);
+        return HugePages.Advise(GC.AllocateUninitializedArray<T>(n));
     }
 
     /// <summary>Allocates a buffer of <paramref name="length"/> zeros (default values).</summary>
@@ -45,7 +45,7 @@ internal static class BlockMemory
     {
         int n = CheckLength(length);
         BeforeAllocation<T>(n);
-        return new T[n];
+        return HugePages.Advise(new T[n]);
     }
 
     private static int CheckLength(long length)

@@ -355,6 +355,13 @@ public static partial class DArray
             throw new ArgumentException($"matmul: shapes {Shapes.Format(a.ShapeArray)} and {Shapes.Format(b.ShapeArray)} are not aligned: {a.ShapeArray[1]} (dim 1) != {b.ShapeArray[0]} (dim 0).");
         }
 
+        // x @ x.T, or x.T @ x (that is a @ a.T with a = x.T): symmetric.
+        bool symmetric = (b.TransposeOf is { } bt && bt.Name == a.Name) || (a.TransposeOf is { } at && at.Name == b.Name);
+        if (symmetric && !a.HasUnknownChunks && TesseraConfig.Get("array.symmetric-matmul", true))
+        {
+            return GramMatrix(a);
+        }
+
         int[] inner = Chunking.Common("matmul", [a.ChunksArray[1], b.ChunksArray[0]]);
         DArray<T> ar = a.ChunksArray[1].AsSpan().SequenceEqual(inner) ? a : a.Rechunk(new[] { a.ChunksArray[0], inner });
         DArray<T> br = b.ChunksArray[0].AsSpan().SequenceEqual(inner) ? b : b.Rechunk(new[] { inner, b.ChunksArray[1] });
@@ -365,6 +372,33 @@ public static partial class DArray
             Node[] row = [.. Enumerable.Range(0, kb).Select(k => (Node)Node.Ref(ar.BlockKey([index[0], k])))];
             Node[] col = [.. Enumerable.Range(0, kb).Select(k => (Node)Node.Ref(br.BlockKey([k, index[1]])))];
             return Node.Call(MatMulFunctions<T>.Dot, Node.List<NDArray<T>>(row), Node.List<NDArray<T>>(col));
+        }, fusable: false);
+    }
+
+    /// <summary>
+    /// <c>x @ x.T</c> (with x = a.T when a product is a.T @ a), which is symmetric: block (i, j) equals block (j, i) transposed. Only the blocks
+    /// on and above the diagonal are multiplied (those on it with syrk, half a gemm's work); a block
+    /// below is a transposed view of its mirror image. Of the n² block products of the plain
+    /// product (n blocks along x's first axis), n(n - 1)/2 are computed by gemm and n by syrk.
+    /// </summary>
+    private static DArray<T> GramMatrix<T>(DArray<T> x)
+        where T : unmanaged, INumber<T>
+    {
+        int kb = x.ChunksArray[1].Length;
+        string name = DArray<T>.NewName("matmul-xxt", x.Name);
+        Node axes = Node.Literal<int[]>([1, 0]);
+        Node[] Row(int i) => [.. Enumerable.Range(0, kb).Select(k => (Node)Node.Ref(x.BlockKey([i, k])))];
+        return DArray<T>.Build<T>(name, [x.ChunksArray[0], x.ChunksArray[0]], x.Graph, [x.Name], index =>
+        {
+            (int i, int j) = (index[0], index[1]);
+            if (i == j)
+            {
+                return Node.Call(MatMulFunctions<T>.Gram, Node.List<NDArray<T>>(Row(i)));
+            }
+
+            return i < j
+                ? Node.Call(MatMulFunctions<T>.DotTransposed, Node.List<NDArray<T>>(Row(i)), Node.List<NDArray<T>>(Row(j)))
+                : Node.Call(BlockFunctions<T>.Transpose, Node.Ref(new Key(name, j, i)), axes);
         }, fusable: false);
     }
 

@@ -30,6 +30,10 @@ public sealed partial class DArray<TElement>
 
             return Node.Call(BlockFunctions<TElement>.Transpose, Node.Ref(BlockKey(src)), axesNode);
         }, fusable: true);
+        if (NDim == 2)
+        {
+            result.TransposeOf = this;
+        }
 
         // x.Transpose(p)[s] is x[s'].Transpose(q): s' puts item k of s on input axis p[k]; q orders
         // the axes that the integers leave. With new axes in s, the plain selection is built.

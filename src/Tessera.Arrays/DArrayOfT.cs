@@ -32,6 +32,9 @@ public sealed partial class DArray<TElement> : ITesseraCollection<NDArray<TEleme
     // this array's blocks instead and rechunks the (smaller) reduced array (see ReduceThroughRechunk).
     private DArray<TElement>? _rechunkOf;
 
+    /// <summary>Gets the array this one is the 2-D transpose of (set by <see cref="Transpose"/>), or null: <c>x @ x.T</c> takes a symmetric path.</summary>
+    internal DArray<TElement>? TransposeOf { get; private set; }
+
     internal DArray(LayeredGraph graph, string name, int[][] chunks)
     {
         Graph = graph;

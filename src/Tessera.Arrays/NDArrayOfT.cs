@@ -175,9 +175,20 @@ public sealed partial class NDArray<TElement> : NDArray
     public TElement[] ToArray()
     {
         var r = BlockMemory.Allocate<TElement>(Size);
-        CopyTo(r);
+        if (IsCContiguous || IsTransposed2D)
+        {
+            CopyTo(r);
+        }
+        else
+        {
+            // A fresh buffer cannot overlap this array's: no temporary copy as in CopyTo.
+            CopyStrided(r);
+        }
+
         return r;
     }
+
+    private bool IsTransposed2D => NDim == 2 && _strides[1] != 1 && _strides[1] != 0 && _strides[0] != 0;
 
     /// <summary>Copies the elements, in C order, into <paramref name="destination"/>.</summary>
     /// <param name="destination">Where to copy; at least <see cref="NDArray.Size"/> long.</param>
@@ -189,7 +200,7 @@ public sealed partial class NDArray<TElement> : NDArray
             return;
         }
 
-        if (NDim == 2 && _strides[1] != 1 && _strides[1] != 0 && _strides[0] != 0 && destination.Length >= Size)
+        if (IsTransposed2D && destination.Length >= Size)
         {
             // A transposed (column-major) view: copy tile by tile so both sides stay in cache.
             const int Tile = 64;
@@ -216,13 +227,20 @@ public sealed partial class NDArray<TElement> : NDArray
             return;
         }
 
-        int[] cs = Shapes.CStrides(_shape);
         var temp = BlockMemory.Allocate<TElement>(Size);
+        CopyStrided(temp);
+        temp.CopyTo(destination);
+    }
+
+    // The general strided copy into a C-ordered buffer, row by row (a broadcast row is one fill).
+    private void CopyStrided(TElement[] target)
+    {
+        int[] cs = Shapes.CStrides(_shape);
         TElement[] src = _data;
         Strided.ForEachRow(_shape, [_strides, cs], [_offset, 0], (len, offs, strides) =>
         {
             int s = strides[0], p = offs[0];
-            Span<TElement> d = temp.AsSpan(offs[1], len);
+            Span<TElement> d = target.AsSpan(offs[1], len);
             if (s == 1)
             {
                 src.AsSpan(p, len).CopyTo(d);
@@ -239,7 +257,6 @@ public sealed partial class NDArray<TElement> : NDArray
                 }
             }
         });
-        temp.CopyTo(destination);
     }
 
     /// <summary>Gets the elements as a span when the array is C-contiguous.</summary>

@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Tessera.Arrays.Kernels;
 
 /// <summary>Elementwise kernels over whole arrays with NumPy broadcasting.</summary>
@@ -203,11 +201,4 @@ internal static class ArrayKernels
     }
 
     public static void Fill(Span<double> d, double v) => d.Fill(v);
-
-    public static double SumSquaredDeviation(ReadOnlySpan<double> x, double mean, double[] scratch)
-    {
-        Span<double> t = scratch.AsSpan(0, x.Length);
-        TensorPrimitives.Subtract(x, mean, t);
-        return TensorPrimitives.SumOfSquares(t);
-    }
 }

@@ -394,6 +394,30 @@ internal sealed class IntegerOps<T> : NumberOps<T>
 internal sealed class FloatOps<T> : NumberOps<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>, IMinMaxValue<T>
 {
+    /// <summary>Sums pairwise, NaN-skipping sums too (see <see cref="Summation"/>), min and max with several accumulators (<see cref="Extremes"/>); the other reductions as for any number.</summary>
+    public override T Reduce(ReduceOp op, ReadOnlySpan<T> x)
+    {
+        if (typeof(T) == typeof(double) || typeof(T) == typeof(float))
+        {
+            if (op == ReduceOp.Sum)
+            {
+                return Summation.Sum(x);
+            }
+
+            if (op == ReduceOp.NanSum)
+            {
+                return Summation.NanSum(x);
+            }
+
+            if (op is ReduceOp.Max or ReduceOp.Min && !x.IsEmpty)
+            {
+                return op == ReduceOp.Max ? Extremes.Max(x) : Extremes.Min(x);
+            }
+        }
+
+        return base.Reduce(op, x);
+    }
+
     public override bool Supports(BinaryOp op) => op is not (BinaryOp.And or BinaryOp.Or or BinaryOp.Xor);
 
     public override bool Supports(UnaryOp op) => op != UnaryOp.Not;

@@ -175,19 +175,17 @@ internal static class Reductions
         for (int i = 0; i < outer; i++)
         {
             ReadOnlySpan<double> row = c.Data.AsSpan(c.Offset + (i * rows), rows);
-            long n = 0;
-            double s = 0;
-            foreach (double v in row)
+            long n = row.Length;
+            if (row.IndexOfAnyExceptInRange(double.NegativeInfinity, double.PositiveInfinity) >= 0)
             {
-                if (!double.IsNaN(v))
+                foreach (double v in row)
                 {
-                    n++;
-                    s += v;
+                    n -= double.IsNaN(v) ? 1 : 0;
                 }
             }
 
             result[i] = n;
-            result[outer + i] = s;
+            result[outer + i] = Summation.NanSum(row);
         }
 
         return new NDArray<double>(result, [2, .. outShape]);
@@ -208,7 +206,6 @@ internal static class Reductions
         NDArray<double> d = a as NDArray<double> ?? a.AsType<double>();
         NDArray<double> c = KeptThenReduced(d, axes);
         int rows = (int)ReducedCount(a.ShapeArray, axes);
-        var scratch = new double[Math.Max(rows, 1)];
         for (int i = 0; i < outer; i++)
         {
             ReadOnlySpan<double> row = c.Data.AsSpan(c.Offset + (i * rows), rows);
@@ -228,10 +225,10 @@ internal static class Reductions
             }
 
             int n = row.Length;
-            double mean = n == 0 ? 0 : System.Numerics.Tensors.TensorPrimitives.Sum(row) / n;
+            double mean = n == 0 ? 0 : Summation.Sum(row) / n;
             result[i] = n;
             result[outer + i] = mean;
-            result[(2 * outer) + i] = n == 0 ? 0 : ArrayKernels.SumSquaredDeviation(row, mean, scratch);
+            result[(2 * outer) + i] = n == 0 ? 0 : Summation.SumSquaredDeviations(row, mean);
         }
 
         return new NDArray<double>(result, [3, .. outShape]);
