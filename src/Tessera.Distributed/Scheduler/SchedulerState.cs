@@ -873,10 +873,10 @@ internal sealed partial class SchedulerState
         t.State = TaskStateKind.Processing;
         t.ProcessingOn = worker;
         t.RunId = ++_nextRunId;
-        t.EstimatedDuration = ExpectedDuration(t);
-        if (worker.Processing.Count == 0)
+        t.EstimatedDuration = _durations.TryGetValue(t.Prefix, out double d) ? d : _defaultDuration;
+        if (worker.Processing.Count == 0 && Array.TrueForAll(t.Dependencies, dep => dep.WhoHas.Contains(worker)))
         {
-            // An idle worker starts the task at once: its report, less the run, times the round trip.
+            // An idle worker that holds the task's inputs starts it at once: its report, less the run, times the round trip.
             (worker.ProbeRunId, worker.ProbeSent) = (t.RunId, _clock.GetTimestamp());
         }
 
@@ -1303,8 +1303,6 @@ internal sealed partial class SchedulerState
 
         return _lastPrefix;
     }
-
-    private double ExpectedDuration(SchedulerTask t) => _durations.TryGetValue(t.Prefix, out double d) ? d : _defaultDuration;
 
     private void UpdateDuration(string prefix, double seconds)
     {
