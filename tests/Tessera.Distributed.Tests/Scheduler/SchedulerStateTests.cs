@@ -318,15 +318,16 @@ public sealed class SchedulerStateTests
 
     private static Key[] Keys(string name, int n, int first = 0) => [.. Enumerable.Range(first, n).Select(i => new Key(name, i))];
 
-    // Eight blocks persisted on two workers, then one reduction per block submitted at once (as a per-block
-    // sum is): each reduction depends on one block.
+    // Eight blocks persisted on two workers, six on w1 and two on w2, then one reduction per block submitted
+    // at once (as a per-block sum is): each reduction depends on one block.
     private static (SchedulerState State, RecordingOutbox Outbox) BlocksThenReductions(long blockBytes)
     {
         var outbox = new RecordingOutbox();
         var state = new SchedulerState(outbox, workerSaturation: double.PositiveInfinity);
         state.AddWorker("w1", 1);
         state.AddWorker("w2", 1);
-        state.UpdateGraph("c", Roots("block", 8), Keys("block", 8));
+        TaskSubmission[] blocks = [.. Roots("block", 8).Select(b => b with { Restrictions = new TaskRestrictions([b.Key.GetIndex()[0] < 6 ? "w1" : "w2"], false, []) })];
+        state.UpdateGraph("c", blocks, Keys("block", 8));
         FinishAll(state, outbox, blockBytes, 0.001);
         TaskSubmission[] sums = [.. Enumerable.Range(0, 8).Select(i => new TaskSubmission(new Key("sum", i), null, [new Key("block", i)], i))];
         state.UpdateGraph("c", sums, [.. sums.Select(s => s.Key)]);
@@ -337,7 +338,7 @@ public sealed class SchedulerStateTests
     public void AReductionOfABlock_RunsOnTheWorkerHoldingIt_ThoughThatWorkerLooksBusier()
     {
         // 1 MB blocks (1 ms to move, as long as the assumed run of a prefix never seen): by estimated
-        // occupancy alone, every second reduction looked as cheap on the other worker.
+        // occupancy alone, w1's third reduction looked cheaper on w2, which would fetch its block.
         (SchedulerState state, RecordingOutbox outbox) = BlocksThenReductions(1_000_000);
         Assert.Equal(8, outbox.Sent.Count);
         Assert.Contains(state.Workers["w1"], state.Tasks.Values.Where(t => t.Key.Name == "block").SelectMany(t => t.WhoHas));
