@@ -25,6 +25,8 @@ internal static class BlockFunctions<T>
     public static readonly TaskFunction GetItem = TaskFunction.Create<NDArray<T>, Ix[], NDArray<T>>(GetItemBlock, "getitem");
     public static readonly TaskFunction Reshape = TaskFunction.Create<NDArray<T>, int[], NDArray<T>>(ReshapeBlock, "reshape");
     public static readonly TaskFunction ExpandDims = TaskFunction.Create<NDArray<T>, int, NDArray<T>>(ExpandDimsBlock, "expand-dims");
+    /// <summary>A piece of a block as a compact copy: a view would keep (and, between workers, send) the whole block.</summary>
+    public static readonly TaskFunction SplitPiece = TaskFunction.Create<NDArray<T>, Ix[], NDArray<T>>(SplitPieceBlock, "rechunk-split");
     public static readonly TaskFunction Merge = TaskFunction.Create<NDArray<T>[], int[], NDArray<T>>(BlockGrid.Assemble, "rechunk-merge");
     public static readonly TaskFunction Full = TaskFunction.Create<T, int[], NDArray<T>>(FullBlock, "full");
     public static readonly TaskFunction Shape = TaskFunction.Create<NDArray<T>, int[]>(ShapeBlock, "shape");
@@ -64,6 +66,8 @@ internal static class BlockFunctions<T>
     private static NDArray<T> TransposeBlock(NDArray<T> a, int[] axes) => a.Transpose(axes);
 
     private static NDArray<T> GetItemBlock(NDArray<T> a, Ix[] index) => a.Slice(index);
+
+    private static NDArray<T> SplitPieceBlock(NDArray<T> a, Ix[] index) => a.Slice(index).Copy();
 
     private static NDArray<T> TakeBlock(NDArray<T> a, long[] indices, int axis) => a.Take(indices, axis);
 

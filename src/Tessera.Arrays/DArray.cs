@@ -237,7 +237,8 @@ public static partial class DArray
         }
 
         int[][] chunks = [.. meta.Shape.Select((n, a) => Chunking.BlockDims(n, meta.Chunks[a]))];
-        string name = DArray<T>.NewName("from-zarr", full, meta.Format, meta.Shape, meta.Chunks, meta.Codec?.Spec, File.GetLastWriteTimeUtc(Path.Combine(full, meta.Format == 2 ? ".zarray" : "zarr.json")).Ticks);
+        // The name follows the data: the store's files with their sizes and times (see Zarr.StoreToken).
+        string name = DArray<T>.NewName("from-zarr", full, meta.Format, meta.Shape, meta.Chunks, meta.Codec?.Spec, Zarr.StoreToken(full));
         return DArray<T>.Build<T>(name, chunks, LayeredGraph.Empty, [], index =>
             Node.Call(ZarrFunctions<T>.Read, Node.Literal(full), Node.Literal(Zarr.ChunkKey(meta, index)), Node.Literal(meta.Chunks),
                 Node.Literal(index.Select((b, a) => chunks[a][b]).ToArray()), Node.Literal(meta.Codec?.Spec), Node.Literal(meta.Fill)), fusable: false);

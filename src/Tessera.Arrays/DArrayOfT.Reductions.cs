@@ -133,6 +133,11 @@ public sealed partial class DArray<TElement>
         }
 
         int[] axes = Shapes.NormalizeAxes(name, Axes.ToArray(axis), NDim);
+        if (ReduceThroughRechunk(axes, keepDims, s => s.Reduce(op, axis, keepDims, splitEvery)) is { } pushed)
+        {
+            return pushed;
+        }
+
         Node opNode = Node.Literal(op);
         Node axesNode = Node.Literal(axes);
         if (FusedOperands(axes, op == ReduceOp.Sum && SumsMayCombine(DType.IsFloatingPoint())) is { } f)
@@ -170,6 +175,30 @@ public sealed partial class DArray<TElement>
         bool linear = sumsMayCombine && f.Op is BinaryOp.Add or BinaryOp.Subtract;
         int[] largest = [.. _chunks.Select(c => c.Length == 0 ? 0 : c.Max())];
         return linear || FusedReductions.Tiles(largest, axes, DType.ItemSize()) ? (f.Op, f.A, f.B, linear) : null;
+    }
+
+    /// <summary>
+    /// A reduction of <c>x.Rechunk(c)</c> as the same reduction of <c>x</c>, rechunked to the chunks
+    /// the reduction of the rechunked array would have (config <c>array.reduce-through-rechunk</c>,
+    /// default true; Dask-expr pushes reductions through rechunks the same way). A rechunk changes
+    /// only which block holds an element, so every output element reduces the same elements; the
+    /// rechunk then moves the reduced array, which is smaller by the reduced axes, instead of the
+    /// input. Floating-point sums follow the input's blocks, as they follow any chunking.
+    /// </summary>
+    /// <returns>The pushed-down reduction, or null where this array is not a rechunk (or the rule is off).</returns>
+    private DArray<TOut>? ReduceThroughRechunk<TOut>(int[] axes, bool keepDims, Func<DArray<TElement>, DArray<TOut>> reduce)
+        where TOut : unmanaged
+    {
+        if (_rechunkOf is not { } source || !TesseraConfig.Get("array.reduce-through-rechunk", true))
+        {
+            return null;
+        }
+
+        int[][] kept = [.. Enumerable.Range(0, NDim)
+            .Where(a => keepDims || Array.IndexOf(axes, a) < 0)
+            .Select(a => Array.IndexOf(axes, a) < 0 ? _chunks[a] : [1])];
+        DArray<TOut> reduced = reduce(source);
+        return reduced.ChunksArray.Zip(kept).All(p => p.First.AsSpan().SequenceEqual(p.Second)) ? reduced : reduced.Rechunk(kept);
     }
 
     // sum(a ± b) as sum(a) ± sum(b): exact for integers (both wrap alike); for floating point it can cancel or
@@ -249,6 +278,11 @@ public sealed partial class DArray<TElement>
     private DArray<double> MeanCore(string op, Axes? axis, bool keepDims, int? splitEvery, bool skipNaN)
     {
         int[] axes = Shapes.NormalizeAxes(op, Axes.ToArray(axis), NDim);
+        if (ReduceThroughRechunk(axes, keepDims, s => s.MeanCore(op, axis, keepDims, splitEvery, skipNaN)) is { } pushed)
+        {
+            return pushed;
+        }
+
         Node axesNode = Node.Literal(axes), skip = Node.Literal(skipNaN);
         if (FusedOperands(axes, !skipNaN && DType.IsFloatingPoint() && SumsMayCombine(floatingPoint: true)) is { } f)
         {
@@ -286,6 +320,11 @@ public sealed partial class DArray<TElement>
     private DArray<double> VarCore(string op, Axes? axis, double ddof, bool keepDims, int? splitEvery, bool skipNaN, bool sqrt)
     {
         int[] axes = Shapes.NormalizeAxes(op, Axes.ToArray(axis), NDim);
+        if (ReduceThroughRechunk(axes, keepDims, s => s.VarCore(op, axis, ddof, keepDims, splitEvery, skipNaN, sqrt)) is { } pushed)
+        {
+            return pushed;
+        }
+
         Node axesNode = Node.Literal(axes), skip = Node.Literal(skipNaN);
         return TreeReduce<NDArray<double>, double>(
             op, axes, keepDims, splitEvery,

@@ -312,12 +312,14 @@ public sealed partial class DArray<TElement>
 
         RequireKnownChunks("rechunk");
         CheckSums(target);
+        bool split = RechunkPlan.SplitPieces();
         DArray<TElement> result = this;
-        foreach (int[][] stage in RechunkPlan.Plan(_chunks, target, DType.ItemSize()))
+        foreach (int[][] stage in split ? RechunkPlan.PlanStaged(_chunks, target, DType.ItemSize()) : RechunkPlan.Plan(_chunks, target, DType.ItemSize()))
         {
-            result = result.RechunkDirect(stage);
+            result = result.RechunkDirect(stage, split);
         }
 
+        result._rechunkOf = _rechunkOf ?? this;
         return result;
     }
 
@@ -332,12 +334,19 @@ public sealed partial class DArray<TElement>
         }
     }
 
-    /// <summary>One stage: each output block gathers the intersecting pieces of the input blocks it overlaps.</summary>
-    private DArray<TElement> RechunkDirect(int[][] target)
+    /// <summary>
+    /// One stage: each output block gathers the intersecting pieces of the input blocks it overlaps.
+    /// A piece is cut inside the merge task, or, with <paramref name="split"/>, by a task of its own
+    /// that returns a compact copy (Dask's <c>rechunk-split</c>): then a merge task's inputs are its
+    /// output block's bytes, not the whole input blocks, which is what travels between workers.
+    /// </summary>
+    private DArray<TElement> RechunkDirect(int[][] target, bool split)
     {
         List<(int Block, int Start, int Stop)>[][] pieces = [.. Enumerable.Range(0, NDim).Select(a => Chunking.Intersect(_chunks[a], target[a]))];
-        string name = NewName("rechunk-merge", Name, target.Select(c => string.Join(",", c)).ToArray());
-        return Build<TElement>(name, target, Graph, [Name], index =>
+        string name = NewName("rechunk-merge", Name, target.Select(c => string.Join(",", c)).ToArray(), split);
+        string splitName = NewName("rechunk-split", Name, target.Select(c => string.Join(",", c)).ToArray());
+        var splits = new TaskGraph();
+        DArray<TElement> merged = Build<TElement>(name, target, Graph, split ? [Name, splitName] : [Name], index =>
         {
             int[] grid = [.. index.Select((b, a) => pieces[a][b].Count)];
             var nodes = new List<Node>();
@@ -354,7 +363,20 @@ public sealed partial class DArray<TElement>
                     whole &= start == 0 && stop == _chunks[a][block];
                 }
 
-                nodes.Add(whole ? Node.Ref(BlockKey(src)) : Node.Call(BlockFunctions<TElement>.GetItem, Node.Ref(BlockKey(src)), Node.Literal(local)));
+                if (whole)
+                {
+                    nodes.Add(Node.Ref(BlockKey(src)));
+                }
+                else if (split)
+                {
+                    var pieceKey = new Key(splitName, [.. index, .. p]);
+                    splits.TryAdd(pieceKey, Node.Call(BlockFunctions<TElement>.SplitPiece, Node.Ref(BlockKey(src)), Node.Literal(local)));
+                    nodes.Add(Node.Ref(pieceKey));
+                }
+                else
+                {
+                    nodes.Add(Node.Call(BlockFunctions<TElement>.GetItem, Node.Ref(BlockKey(src)), Node.Literal(local)));
+                }
             }
 
             if (nodes.Count == 1 && nodes[0] is RefNode)
@@ -364,6 +386,15 @@ public sealed partial class DArray<TElement>
 
             return Node.Call(BlockFunctions<TElement>.Merge, Node.List<NDArray<TElement>>([.. nodes]), Node.Literal(grid));
         }, fusable: false);
+        if (splits.Count == 0)
+        {
+            return merged;
+        }
+
+        // The merge layer was built first (its blocks name the pieces); the pieces' layer goes below it.
+        LayeredGraph graph = Graph.With(new BlockLayer(splitName, splits, fusable: false), Name)
+            .With(merged.Graph[name], [Name, splitName]);
+        return new DArray<TElement>(graph, name, target);
     }
 
     /// <summary>Gives the array another shape with the same elements in C order (Dask's rules: blocks are rechunked so that each holds whole rows of the result).</summary>

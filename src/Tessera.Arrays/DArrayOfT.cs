@@ -28,6 +28,10 @@ public sealed partial class DArray<TElement> : ITesseraCollection<NDArray<TEleme
     // operands' blocks without materializing a op b (see FusedOperands and FusedReductions).
     private (BinaryOp Op, DArray<TElement> A, DArray<TElement> B)? _binaryOf;
 
+    // Set on the result of Rechunk: the array before the rechunk. A reduction of the result reduces
+    // this array's blocks instead and rechunks the (smaller) reduced array (see ReduceThroughRechunk).
+    private DArray<TElement>? _rechunkOf;
+
     internal DArray(LayeredGraph graph, string name, int[][] chunks)
     {
         Graph = graph;

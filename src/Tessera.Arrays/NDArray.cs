@@ -11,7 +11,7 @@ namespace Tessera.Arrays;
 /// stores and serializers handle blocks through this type; <see cref="NDArray{T}"/> holds the data.
 /// </summary>
 [TesseraData]
-public abstract partial class NDArray : ITokenizable
+public abstract partial class NDArray : ITokenizable, ICompactData
 {
     private protected readonly int[] _shape;
     private protected readonly int[] _strides;
@@ -68,6 +68,24 @@ public abstract partial class NDArray : ITokenizable
         }
     }
 
+    /// <summary>Gets the bytes of the distinct elements: a broadcast axis (stride 0) counts once (Dask's <c>sizeof</c> of a NumPy array).</summary>
+    public long SizeInBytes => OwnElements * ItemSize;
+
+    /// <summary>Gets the number of distinct elements the array views: the product of the lengths of its axes that are not broadcast.</summary>
+    private protected long OwnElements
+    {
+        get
+        {
+            long n = 1;
+            for (int i = 0; i < _shape.Length; i++)
+            {
+                n *= _strides[i] == 0 ? Math.Min(_shape[i], 1) : _shape[i];
+            }
+
+            return n;
+        }
+    }
+
     internal int[] ShapeArray => _shape;
 
     internal int[] StridesArray => _strides;
@@ -75,6 +93,14 @@ public abstract partial class NDArray : ITokenizable
     /// <summary>Returns a C-ordered copy with its own buffer.</summary>
     /// <returns>The copy.</returns>
     public abstract NDArray CopyArray();
+
+    /// <summary>
+    /// Returns this array when its buffer holds only its own elements, otherwise an equal array
+    /// with a buffer of just those elements (broadcast axes stay broadcast). This is what a block
+    /// sends to another process.
+    /// </summary>
+    /// <returns>The array to send.</returns>
+    public abstract object Compact();
 
     /// <summary>Returns a view with the axes permuted (all reversed when <paramref name="axes"/> is empty).</summary>
     /// <param name="axes">The new order of the axes.</param>

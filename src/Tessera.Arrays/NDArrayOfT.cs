@@ -282,6 +282,33 @@ public sealed partial class NDArray<TElement> : NDArray
     public override NDArray CopyArray() => Copy();
 
     /// <inheritdoc/>
+    public override object Compact()
+    {
+        if (_data.Length <= OwnElements)
+        {
+            return this;
+        }
+
+        // Copy the elements of a view with its broadcast axes cut to one, then broadcast them again.
+        int[] own = new int[_shape.Length];
+        for (int i = 0; i < own.Length; i++)
+        {
+            own[i] = _strides[i] == 0 ? Math.Min(_shape[i], 1) : _shape[i];
+        }
+
+        int[] strides = Shapes.CStrides(own);
+        for (int i = 0; i < strides.Length; i++)
+        {
+            if (_strides[i] == 0)
+            {
+                strides[i] = 0;
+            }
+        }
+
+        return new NDArray<TElement>(new NDArray<TElement>(_data, own, _strides, _offset).ToArray(), (int[])_shape.Clone(), strides, 0);
+    }
+
+    /// <inheritdoc/>
     public override NDArray TransposeArray(params int[] axes) => Transpose(axes);
 
     /// <summary>Gets the transpose (axes reversed), a view.</summary>

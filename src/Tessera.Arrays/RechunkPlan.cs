@@ -1,3 +1,5 @@
+using Tessera.Scheduling;
+
 namespace Tessera.Arrays;
 
 /// <summary>
@@ -41,11 +43,36 @@ internal static class RechunkPlan
     /// </remarks>
     public static List<int[][]> Plan(int[][] old, int[][] target, int itemSize)
     {
-        double threshold = TesseraConfig.Get("array.rechunk.threshold", DefaultThreshold);
-        long limit = Chunking.ConfiguredBytes("array.rechunk.block-size-limit", Chunking.ConfiguredChunkBytes());
         long pieceBytes = Chunking.ConfiguredBytes("array.rechunk.piece-bytes", DefaultPieceBytes);
         double total = old.Aggregate((double)itemSize, (p, c) => p * c.Sum(x => (long)x));
-        return total / Pieces(old, target) >= pieceBytes ? [target] : Plan(old, target, itemSize, limit, threshold);
+        return total / Pieces(old, target) >= pieceBytes ? [target] : PlanStaged(old, target, itemSize);
+    }
+
+    /// <summary>
+    /// Plans with the configured threshold and block-size limit alone, as Dask does: for pieces cut
+    /// by tasks of their own (<see cref="SplitPieces"/>), where every piece costs a task.
+    /// </summary>
+    public static List<int[][]> PlanStaged(int[][] old, int[][] target, int itemSize) =>
+        Plan(old, target, itemSize, Chunking.ConfiguredBytes("array.rechunk.block-size-limit", Chunking.ConfiguredChunkBytes()), TesseraConfig.Get("array.rechunk.threshold", DefaultThreshold));
+
+    /// <summary>
+    /// Whether a rechunk cuts its pieces in tasks of their own (config <c>array.rechunk.split-pieces</c>:
+    /// true, false, or by default <c>auto</c>). Auto is true when the default scheduler, when the graph
+    /// is built, keeps its results outside this process (a connected distributed client): there a
+    /// task's inputs travel to its worker, and a merge task that cut its pieces itself would fetch
+    /// every input block it touches whole; with split tasks it fetches only its output block's bytes.
+    /// The threaded and synchronous schedulers share blocks without copies, so there pieces are cut
+    /// inside the merge task, which is faster and holds no piece copies.
+    /// </summary>
+    public static bool SplitPieces()
+    {
+        object? setting = TesseraConfig.Get("array.rechunk.split-pieces");
+        if (setting is null || (setting is string s && s.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)))
+        {
+            return Schedulers.Default is not (ThreadedScheduler or SyncScheduler);
+        }
+
+        return TesseraConfig.Get("array.rechunk.split-pieces", false);
     }
 
     /// <summary>The chunkings to rechunk through, each a stage; the last is <paramref name="target"/>.</summary>

@@ -209,6 +209,28 @@ internal static class Zarr
         AtomicWrite(file, System.Text.Encoding.UTF8.GetBytes(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
     }
 
+    /// <summary>
+    /// A token of a store's contents without reading them: every file under the store (chunks and
+    /// metadata) with its path, size and modification time, hashed in path order. A chunk written by
+    /// any writer, a chunk that appears or disappears, or new metadata gives a new token.
+    /// </summary>
+    /// <remarks>
+    /// One <c>stat</c> a file. A rewrite that keeps a chunk's size and lands within one tick of the
+    /// file system's clock of the previous write of that file (a few milliseconds on Linux file
+    /// systems without fine-grained timestamps) goes unnoticed; a changed size never does.
+    /// </remarks>
+    public static string StoreToken(string path)
+    {
+        var files = new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Select(f => (Name: System.IO.Path.GetRelativePath(path, f.FullName), f.Length, f.LastWriteTimeUtc.Ticks))
+            .OrderBy(f => f.Name, StringComparer.Ordinal)
+            .ToList();
+        return Tokenizer.Tokenize(
+            files.Select(f => f.Name).ToArray(),
+            files.Select(f => f.Length).ToArray(),
+            files.Select(f => f.Ticks).ToArray());
+    }
+
     public static string ChunkKey(Meta m, int[] index)
     {
         if (m.Format == 2 || m.Separator.StartsWith("v2", StringComparison.Ordinal))

@@ -235,15 +235,7 @@ public static partial class DArray
         }
 
         DArray<long> written = DArray<long>.Build<long>(name, [[.. Enumerable.Repeat(1, nodes.Count)]], LayeredGraph.Merge(graphs), dependsOn, index => nodes[index[0]], fusable: true);
-        long bytes = written.Sum().Compute().ToScalar();
-
-        // FromZarr names an array by its metadata file's time, so a later FromZarr must see that time move on.
-        foreach (ZarrArray target in all.Select(w => w.Target).DistinctBy(t => t.Path))
-        {
-            File.SetLastWriteTimeUtc(System.IO.Path.Combine(target.Path, target.Meta.Format == 2 ? ".zarray" : "zarr.json"), DateTime.UtcNow);
-        }
-
-        return bytes;
+        return written.Sum().Compute().ToScalar();
     }
 
     // Block lengths along one axis for a region of `length` from `start`: cut at the target's chunk boundaries.

@@ -115,8 +115,8 @@ public static class BagConversion
     }
 
     /// <summary>Records in memory as one table of the record type's columns.</summary>
-    internal static Table RecordsToTable<T>(IEnumerable<T> records, (string Name, DType Type)[] meta, string origin) =>
-        ToTable([.. meta.Select(static c => c.Name)], [.. meta.Select(static c => (int)c.Type)], origin, records);
+    internal static Table RecordsToTable<T>(string operation, IEnumerable<T> records, (string Name, DType Type)[] meta, string origin) =>
+        ToTable(operation, [.. meta.Select(static c => c.Name)], [.. meta.Select(static c => (int)c.Type)], origin, records);
 
     private static DataFrame Build<T>(Bag<T> bag, (string Name, DType Type)[] meta)
     {
@@ -148,7 +148,7 @@ public static class BagConversion
         s_properties.GetOrAdd(type, static t => [.. t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(static p => p.CanRead && p.GetMethod!.IsPublic && p.GetIndexParameters().Length == 0)]);
 
     /// <summary>The kernel: one partition's records to a table of the meta's columns.</summary>
-    private static Table ToTable<T>(string[] names, int[] types, string origin, IEnumerable<T> records)
+    private static Table ToTable<T>(string operation, string[] names, int[] types, string origin, IEnumerable<T> records)
     {
         T[] rows = records as T[] ?? [.. records];
         var columns = new (string, IArrowArray)[names.Length];
@@ -160,9 +160,9 @@ public static class BagConversion
             for (int r = 0; r < rows.Length; r++)
             {
                 object? raw = property is not null
-                    ? property.GetValue(rows[r] ?? throw new InvalidOperationException($"ToDataFrame: row {r} of {origin} is null."))
-                    : Member(rows[r], names[c], origin, r);
-                values[r] = Convert(raw, type, names[c], origin, r);
+                    ? property.GetValue(rows[r] ?? throw new InvalidOperationException($"{operation}: row {r} of {origin} is null."))
+                    : Member(operation, rows[r], names[c], origin, r);
+                values[r] = Convert(operation, raw, type, names[c], origin, r);
             }
 
             columns[c] = (names[c], Arrays.FromValues(type, values));
@@ -171,12 +171,12 @@ public static class BagConversion
         return Table.Create([], columns);
     }
 
-    private static object? Member(object? row, string name, string origin, int r)
+    private static object? Member(string operation, object? row, string name, string origin, int r)
     {
         switch (row)
         {
             case null:
-                throw new InvalidOperationException($"ToDataFrame: row {r} of {origin} is null.");
+                throw new InvalidOperationException($"{operation}: row {r} of {origin} is null.");
             case JsonObject o:
                 return o.TryGetPropertyValue(name, out JsonNode? node) ? node : null;
             case JsonElement { ValueKind: JsonValueKind.Object } e:
@@ -186,12 +186,12 @@ public static class BagConversion
             case IReadOnlyDictionary<string, object?> d:
                 return d.TryGetValue(name, out object? v) ? v : null;
             default:
-                throw new InvalidCastException($"ToDataFrame: row {r} of {origin} is a {row.GetType().Name}, not a JSON object or a dictionary with string keys, so it has no column '{name}'.");
+                throw new InvalidCastException($"{operation}: row {r} of {origin} is a {row.GetType().Name}, not a JSON object or a dictionary with string keys, so it has no column '{name}'.");
         }
     }
 
     /// <summary>A member's value as the CLR value of its column's type, or null.</summary>
-    private static object? Convert(object? raw, DType type, string column, string origin, int r)
+    private static object? Convert(string operation, object? raw, DType type, string column, string origin, int r)
     {
         object? value = raw switch
         {
@@ -202,9 +202,9 @@ public static class BagConversion
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 JsonValueKind.Null => null,
-                JsonValueKind kind => throw Mismatch(kind.ToString(), type, column, origin, r),
+                JsonValueKind kind => throw Mismatch(operation, kind.ToString(), type, column, origin, r),
             },
-            JsonNode n => throw Mismatch(n.GetValueKind().ToString(), type, column, origin, r),
+            JsonNode n => throw Mismatch(operation, n.GetValueKind().ToString(), type, column, origin, r),
             JsonElement e => e.ValueKind switch
             {
                 JsonValueKind.String => e.GetString(),
@@ -212,7 +212,7 @@ public static class BagConversion
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 JsonValueKind.Null or JsonValueKind.Undefined => null,
-                _ => throw Mismatch(e.ValueKind.ToString(), type, column, origin, r),
+                _ => throw Mismatch(operation, e.ValueKind.ToString(), type, column, origin, r),
             },
             _ => raw,
         };
@@ -226,43 +226,43 @@ public static class BagConversion
         {
             return type switch
             {
-                DType.String => value as string ?? throw Mismatch(value.GetType().Name, type, column, origin, r),
-                DType.Bool => value as bool? ?? throw Mismatch(value.GetType().Name, type, column, origin, r),
+                DType.String => value as string ?? throw Mismatch(operation, value.GetType().Name, type, column, origin, r),
+                DType.Bool => value as bool? ?? throw Mismatch(operation, value.GetType().Name, type, column, origin, r),
                 DType.Timestamp => value switch
                 {
                     DateTime or DateTimeOffset => value,
                     string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-                    _ => throw Mismatch(value.GetType().Name, type, column, origin, r),
+                    _ => throw Mismatch(operation, value.GetType().Name, type, column, origin, r),
                 },
                 DType.Date => value switch
                 {
                     DateOnly or DateTime => value,
                     string s => DateOnly.Parse(s, CultureInfo.InvariantCulture),
-                    _ => throw Mismatch(value.GetType().Name, type, column, origin, r),
+                    _ => throw Mismatch(operation, value.GetType().Name, type, column, origin, r),
                 },
-                DType.Duration => value as TimeSpan? ?? throw Mismatch(value.GetType().Name, type, column, origin, r),
+                DType.Duration => value as TimeSpan? ?? throw Mismatch(operation, value.GetType().Name, type, column, origin, r),
                 DType.Float32 or DType.Float64 => value is string or bool or DateTime
-                    ? throw Mismatch(value.GetType().Name, type, column, origin, r)
+                    ? throw Mismatch(operation, value.GetType().Name, type, column, origin, r)
                     : type == DType.Float32 ? System.Convert.ToSingle(value, CultureInfo.InvariantCulture) : System.Convert.ToDouble(value, CultureInfo.InvariantCulture),
-                _ => ToInteger(value, type, column, origin, r),
+                _ => ToInteger(operation, value, type, column, origin, r),
             };
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new InvalidCastException($"ToDataFrame: column '{column}' ({type.Name()}) cannot hold the value {value} of row {r} of {origin}: {e.Message}", e);
+            throw new InvalidCastException($"{operation}: column '{column}' ({type.Name()}) cannot hold the value {value} of row {r} of {origin}: {e.Message}", e);
         }
     }
 
-    private static object ToInteger(object value, DType type, string column, string origin, int r)
+    private static object ToInteger(string operation, object value, DType type, string column, string origin, int r)
     {
         if (value is double or float or decimal && System.Convert.ToDecimal(value, CultureInfo.InvariantCulture) is decimal d && d != decimal.Truncate(d))
         {
-            throw new InvalidCastException($"ToDataFrame: column '{column}' ({type.Name()}) cannot hold the fraction {value} of row {r} of {origin}.");
+            throw new InvalidCastException($"{operation}: column '{column}' ({type.Name()}) cannot hold the fraction {value} of row {r} of {origin}.");
         }
 
         if (value is string or bool or DateTime or DateTimeOffset)
         {
-            throw Mismatch(value.GetType().Name, type, column, origin, r);
+            throw Mismatch(operation, value.GetType().Name, type, column, origin, r);
         }
 
         return type switch
@@ -278,11 +278,16 @@ public static class BagConversion
         };
     }
 
-    private static InvalidCastException Mismatch(string found, DType type, string column, string origin, int r) =>
-        new($"ToDataFrame: column '{column}' is {type.Name()}, but row {r} of {origin} holds a {found} there.");
+    private static InvalidCastException Mismatch(string operation, string found, DType type, string column, string origin, int r) =>
+        new($"{operation}: column '{column}' is {type.Name()}, but row {r} of {origin} holds a {found} there.");
 
     private static class ToTableFn<T>
     {
-        public static readonly TaskFunction Function = TaskFunction.Create<string[], int[], string, IEnumerable<T>, Table>(ToTable, "to-dataframe");
+        public static readonly TaskFunction Function = TaskFunction.Create<string[], int[], string, IEnumerable<T>, Table>(Convert, "to-dataframe");
+
+        // A static method, not a lambda: a lambda's delegate targets its closure class's instance,
+        // which worker processes cannot be sent.
+        private static Table Convert(string[] names, int[] types, string origin, IEnumerable<T> records) =>
+            ToTable("ToDataFrame", names, types, origin, records);
     }
 }

@@ -22,6 +22,6 @@ public sealed partial class DataFrame
         ArgumentNullException.ThrowIfNull(records);
         ArgumentOutOfRangeException.ThrowIfLessThan(npartitions, 1);
         (string Name, DType Type)[] meta = BagConversion.RecordMeta<T>("FromEnumerable");
-        return FromTable(BagConversion.RecordsToTable(records, meta, "the records"), npartitions);
+        return FromTable(BagConversion.RecordsToTable("FromEnumerable", records, meta, "the records"), npartitions);
     }
 }

@@ -82,4 +82,29 @@ public sealed class ClusterTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task WorkerProcesses_RechunkWithPieceTasks_LikeTheLocalScheduler()
+    {
+        DArray<double> x = DArray.Random.Uniform([120, 90], chunks: new[] { 120, 9 }, seed: 11);
+        int[][] target = [[.. Enumerable.Repeat(10, 12)], [90]];
+        NDArray<double> expected = x.Compute(Schedulers.Sync);
+
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true);
+        await using Client client = await Client.ConnectAsync(cluster);
+
+        // Built while the client is the default scheduler: pieces are tasks of their own (auto), and
+        // the staged plan keeps every block under the limit.
+        using (TesseraConfig.Set(("array.rechunk.block-size-limit", 40 * 90 * sizeof(double))))
+        {
+            DArray<double> y = x.Rechunk(target);
+            Assert.Contains(y.Graph.Layers, l => l.Name.StartsWith("rechunk-split", StringComparison.Ordinal));
+            NDArray<double> onCluster = await y.ComputeAsync().WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+            TestData.Same(expected, onCluster);
+            Assert.Equal(target, y.Chunks.Select(c => c.ToArray()));
+            DArray<double> rowSums = y.Sum(axis: 1);
+            TestData.Same(rowSums.Compute(Schedulers.Sync), await rowSums.ComputeAsync().WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken));
+            TestData.Close(expected.Sum(axis: 1), rowSums.Compute(Schedulers.Sync));
+        }
+    }
 }

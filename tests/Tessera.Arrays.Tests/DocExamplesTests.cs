@@ -28,6 +28,32 @@ public sealed class DocExamplesTests
     }
 
     [Fact]
+    public void Rechunk_ReductionsThroughARechunk()
+    {
+        DArray<double> x = DArray.Random.Uniform([4_000, 4_000], chunks: new[] { 4_000, 40 }, seed: 0);
+        double total = x.Rechunk(new[] { 40, 4_000 }).Sum().Compute().ToScalar();   // computed as x.Sum()
+        NDArray<double> rowMeans = x.Rechunk(new[] { 40, 4_000 }).Mean(axis: 1).Compute();   // x.Mean(1), then 100 blocks of 40
+        Assert.Equal(x.Sum().Compute().ToScalar(), total);
+        Assert.Equal(100, x.Rechunk(new[] { 40, 4_000 }).Mean(axis: 1).NumBlocks[0]);
+        NDArray<double> full = x.Compute();
+        Assert.Equal(full.Sum().ToScalar(), total, 6);
+        TestData.Close(full.Mean(axis: 1), rowMeans);
+    }
+
+    [Fact]
+    public void Rechunk_SplitPiecesForACluster()
+    {
+        DArray<double> rows;
+        using (TesseraConfig.Set(("array.rechunk.split-pieces", true)))   // e.g. a graph built before Client.ConnectAsync
+        {
+            rows = DArray.Random.Uniform([2_000, 2_000], chunks: new[] { 2_000, 20 }, seed: 0).Rechunk(new[] { 20, 2_000 });
+        }
+
+        Assert.Contains(rows.Graph.Layers, l => l.Name.StartsWith("rechunk-split", StringComparison.Ordinal));
+        TestData.Same(DArray.Random.Uniform([2_000, 2_000], chunks: new[] { 2_000, 20 }, seed: 0).Compute(), rows.Compute());
+    }
+
+    [Fact]
     public void Optimization_SliceThrough()
     {
         DArray<double> x = DArray.Random.Uniform([100, 100], chunks: 10, seed: 1);

@@ -5,6 +5,27 @@ namespace Tessera.Arrays.Tests;
 public class NDArrayTests
 {
     [Fact]
+    public void Compact_KeepsAWholeBlock_AndCopiesOnlyAViewsOwnElements()
+    {
+        NDArray<double> block = NDArray.Arange<double>(0, 24).Reshape(4, 6);
+        Assert.Same(block, block.Compact());
+        Assert.Equal(24 * 8, block.SizeInBytes);
+
+        NDArray<double> view = block.Slice(Ix.S(1, 3), Ix.S(0, 6, 2)).T;
+        var compact = (NDArray<double>)view.Compact();
+        Assert.Equal(view.Shape, compact.Shape);
+        Assert.Equal(view.ToArray(), compact.ToArray());
+        Assert.Equal(6 * 8, view.SizeInBytes);
+        Assert.Same(compact, compact.Compact());
+
+        NDArray<double> broadcast = block.Slice(Ix.S(0, 1), Ix.S(0, 3)).BroadcastTo(5, 4, 3);
+        var packed = (NDArray<double>)broadcast.Compact();
+        Assert.Equal(broadcast.ToArray(), packed.ToArray());
+        Assert.Equal(3 * 8, packed.SizeInBytes);
+        Assert.Same(packed, packed.Compact());
+    }
+
+    [Fact]
     public void Binary_BroadcastsLikeNaiveLoops()
     {
         Gen.Int[0, int.MaxValue].Sample(seed =>

@@ -86,6 +86,46 @@ public sealed class ZarrStoreTests : IDisposable
         Assert.Equal([0L, 0, 0, 7, 7, 7], after.Compute().ToArray());
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void FromZarr_AfterAnotherWriterRewritesAChunkInPlace_IsANewArrayWithTheNewValues(int format)
+    {
+        // No compressor: the rewritten chunk keeps its size, so only its time tells the change.
+        string path = Path.Combine(_dir, $"other-{format}");
+        DArray.Arange<long>(0, 6, chunks: 3).ToZarr(path, new ZarrOptions(format, null));
+        DArray<long> before = DArray.FromZarr<long>(path);
+        Assert.Equal([0L, 1, 2, 3, 4, 5], before.Compute().ToArray());
+        Assert.Equal(before.Name, DArray.FromZarr<long>(path).Name);
+
+        // Another tool writes the second chunk in place (same file, same size): raw little-endian int64s.
+        string chunk = format == 2 ? Path.Combine(path, "1") : Path.Combine(path, "c", "1");
+        using (var stream = new FileStream(chunk, FileMode.Open, FileAccess.Write))
+        {
+            stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes<long>([40, 41, 42]));
+        }
+
+        DArray<long> after = DArray.FromZarr<long>(path);
+        Assert.NotEqual(before.Name, after.Name);
+        Assert.Equal([0L, 1, 2, 40, 41, 42], after.Compute().ToArray());
+    }
+
+    [Fact]
+    public void FromZarr_AfterAnotherWriterAddsOrRemovesAChunk_IsANewArray()
+    {
+        string path = Path.Combine(_dir, "listing");
+        ZarrArray target = ZarrArray.Create(path, [6], [3], DType.Int64, new ZarrOptions(2, null));
+        string empty = DArray.FromZarr<long>(path).Name;
+        File.WriteAllBytes(Path.Combine(path, "0"), System.Runtime.InteropServices.MemoryMarshal.AsBytes<long>([1, 2, 3]).ToArray());
+        DArray<long> written = DArray.FromZarr<long>(path);
+        Assert.NotEqual(empty, written.Name);
+        Assert.Equal([1L, 2, 3, 0, 0, 0], written.Compute().ToArray());
+        File.Delete(Path.Combine(path, "0"));
+        DArray<long> removed = DArray.FromZarr<long>(target.Path);
+        Assert.NotEqual(written.Name, removed.Name);
+        Assert.Equal(new long[6], removed.Compute().ToArray());
+    }
+
     [Fact]
     public void Store_RechunksOnlyWhenTheBlocksStraddleTargetChunks()
     {

@@ -53,7 +53,8 @@ public sealed class FromEnumerableTests
         NotSupportedException e = Assert.Throws<NotSupportedException>(() => DataFrame.FromEnumerable([new WithList(1, [2])]));
         Assert.Contains("FromEnumerable", e.Message, StringComparison.Ordinal);
         Assert.Contains("WithList.Items", e.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => DataFrame.FromEnumerable(new Order?[] { null }.Select(o => o!)));
+        InvalidOperationException nullRecord = Assert.Throws<InvalidOperationException>(() => DataFrame.FromEnumerable(new Order?[] { null }.Select(o => o!)));
+        Assert.StartsWith("FromEnumerable: row 0 of the records is null", nullRecord.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => DataFrame.FromEnumerable(new[] { new object() }));
         Assert.Throws<ArgumentOutOfRangeException>(() => DataFrame.FromEnumerable(Orders(3, 1), 0));
     }

@@ -32,7 +32,7 @@ internal sealed class ArrayRechunk : IWorkload
         const string SourceCase = "random (N,N) chunks (N,w): x.sum()";
         const string RechunkCase = "x.rechunk((w,N)).sum()";
         const string PersistedCase = "persisted x: x.rechunk((w,N)).sum()";
-        foreach (string name in new[] { SourceCase, RechunkCase, PersistedCase })
+        foreach (string name in new[] { SourceCase, RechunkCase, PersistedCase, RechunkKeptCase })
         {
             if (!options.Wants(name))
             {
@@ -51,6 +51,9 @@ internal sealed class ArrayRechunk : IWorkload
         return report;
     }
 
+    // Tessera only: the rechunk itself, with the sum no longer pushed through it.
+    private const string RechunkKeptCase = "tessera: x.rechunk((w,N)).sum() with array.reduce-through-rechunk off";
+
     private static CaseResult RunCase(string name, int n, int w, int reps, System.Text.Json.Nodes.JsonObject parameters)
     {
         DArray<double> Expr(int size, int width)
@@ -60,8 +63,17 @@ internal sealed class ArrayRechunk : IWorkload
             {
                 "random (N,N) chunks (N,w): x.sum()" => x.Sum(),
                 "x.rechunk((w,N)).sum()" => x.Rechunk(new[] { width, size }).Sum(),
+                RechunkKeptCase => KeepingTheRechunk(() => x.Rechunk(new[] { width, size }).Sum()),
                 _ => x.Persist().Rechunk(new[] { width, size }).Sum(),
             };
+        }
+
+        static DArray<double> KeepingTheRechunk(Func<DArray<double>> build)
+        {
+            using (TesseraConfig.Set(("array.reduce-through-rechunk", false)))
+            {
+                return build();
+            }
         }
 
         DArray<double> expr = Expr(n, w);

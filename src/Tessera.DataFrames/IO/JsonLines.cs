@@ -460,7 +460,8 @@ internal abstract class JsonColumn
     private static FormatException Mismatch(ref Utf8JsonReader reader, string type) =>
         new($"expected {type}, found {reader.TokenType} {Encoding.UTF8.GetString(reader.ValueSpan)}");
 
-    private abstract class Fixed<T>(int capacity, DType type) : JsonColumn
+    /// <summary>A column of fixed-width values read as <typeparamref name="T"/> and cast to the column's dtype when built.</summary>
+    private abstract class Fixed<T>(int capacity, DType storage, DType type, string expected) : JsonColumn
         where T : unmanaged
     {
         private T[] _values = new T[capacity];
@@ -468,13 +469,36 @@ internal abstract class JsonColumn
         private int _count;
         private int _nulls;
 
+        /// <summary>Gets the column's dtype.</summary>
+        protected DType Type { get; } = type;
+
+        public sealed override void Append(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                AppendNull();
+            }
+            else if (TryRead(ref reader, out T value))
+            {
+                Add(value, true);
+            }
+            else
+            {
+                throw Mismatch(ref reader, expected);
+            }
+        }
+
         public override void AppendNull() => Add(default, false);
 
         public override void RemoveLast() => _nulls -= ClearValidity(_valid, --_count);
 
-        public override IArrowArray Build() => Arrays.Primitive<T>(type, _values.AsSpan(0, _count), _nulls == 0 ? null : _valid, _nulls);
+        public override IArrowArray Build() =>
+            Kernels.Compute.Cast(Arrays.Primitive<T>(storage, _values.AsSpan(0, _count), _nulls == 0 ? null : _valid, _nulls), Type);
 
-        protected void Add(T value, bool valid)
+        /// <summary>Reads the (non-null) value the reader stands on; false when it is not one of this column's.</summary>
+        protected abstract bool TryRead(ref Utf8JsonReader reader, out T value);
+
+        private void Add(T value, bool valid)
         {
             if (_count == _values.Length)
             {
@@ -496,72 +520,44 @@ internal abstract class JsonColumn
         }
     }
 
-    private sealed class Longs(int capacity, DType type) : Fixed<long>(capacity, DType.Int64)
+    private sealed class Longs(int capacity, DType type) : Fixed<long>(capacity, DType.Int64, type, "an integer")
     {
-        public override void Append(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
+        protected override bool TryRead(ref Utf8JsonReader reader, out long value)
         {
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                AppendNull();
-            }
-            else if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long v))
-            {
-                Add(v, true);
-            }
-            else
-            {
-                throw Mismatch(ref reader, "an integer");
-            }
+            value = 0;
+            return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out value);
         }
-
-        public override IArrowArray Build() => Kernels.Compute.Cast(base.Build(), type);
     }
 
-    private sealed class Doubles(int capacity, DType type) : Fixed<double>(capacity, DType.Float64)
+    private sealed class Doubles(int capacity, DType type) : Fixed<double>(capacity, DType.Float64, type, "a number")
     {
-        public override void Append(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
+        protected override bool TryRead(ref Utf8JsonReader reader, out double value)
         {
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                AppendNull();
-            }
-            else if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out double v))
-            {
-                Add(v, true);
-            }
-            else
-            {
-                throw Mismatch(ref reader, "a number");
-            }
+            value = 0;
+            return reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out value);
         }
-
-        public override IArrowArray Build() => Kernels.Compute.Cast(base.Build(), type);
     }
 
     /// <summary>Timestamps, dates and durations from their text (ISO 8601; durations as <c>[d.]hh:mm:ss[.ffffff]</c>), or timestamps and durations from numbers of milliseconds, as pandas' <c>to_json</c> writes them.</summary>
-    private sealed class Temporals(int capacity, DType type) : Fixed<long>(capacity, DType.Int64)
+    private sealed class Temporals(int capacity, DType type) : Fixed<long>(capacity, DType.Int64, type, "a " + type.Name())
     {
-        public override void Append(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
+        protected override bool TryRead(ref Utf8JsonReader reader, out long value)
         {
-            if (reader.TokenType == JsonTokenType.Null)
+            value = 0;
+            if (reader.TokenType == JsonTokenType.String && Temporal.Parse(reader.GetString()!, Type) is { } parsed)
             {
-                AppendNull();
+                value = Temporal.ToStorage(parsed, Type);
+                return true;
             }
-            else if (reader.TokenType == JsonTokenType.String && Temporal.Parse(reader.GetString()!, type) is { } value)
-            {
-                Add(Temporal.ToStorage(value, type), true);
-            }
-            else if (reader.TokenType == JsonTokenType.Number && type != DType.Date && reader.TryGetInt64(out long ms))
-            {
-                Add(ms * 1000, true);
-            }
-            else
-            {
-                throw Mismatch(ref reader, "a " + type.Name());
-            }
-        }
 
-        public override IArrowArray Build() => Kernels.Compute.Cast(base.Build(), type);
+            if (reader.TokenType == JsonTokenType.Number && Type != DType.Date && reader.TryGetInt64(out long ms))
+            {
+                value = ms * 1000;
+                return true;
+            }
+
+            return false;
+        }
     }
 
     private sealed class Bools(int capacity) : JsonColumn

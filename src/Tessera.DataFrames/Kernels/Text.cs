@@ -187,14 +187,8 @@ internal static class Text
             throw new ArgumentException($"dt.{op}: needs a timestamp column, not {DTypes.Of(array).Name()}.");
         }
 
+        // Every table holds microseconds (Table.Create rescales other units).
         int n = t.Length;
-        long scale = ((Apache.Arrow.Types.TimestampType)t.Data.DataType).Unit switch
-        {
-            Apache.Arrow.Types.TimeUnit.Second => 1_000_000,
-            Apache.Arrow.Types.TimeUnit.Millisecond => 1_000,
-            Apache.Arrow.Types.TimeUnit.Microsecond => 1,
-            _ => -1000,
-        };
         ReadOnlySpan<long> raw = t.Values;
         var valid = new Validity(t);
         byte[]? validity = null;
@@ -218,7 +212,7 @@ internal static class Text
             byte[] fb = Arrays.Alloc<long>(n, out Span<long> fd);
             for (int i = 0; i < n; i++)
             {
-                long us = Micros(raw[i], scale);
+                long us = raw[i];
                 fd[i] = us - (((us % floorMicros) + floorMicros) % floorMicros);
             }
 
@@ -228,7 +222,7 @@ internal static class Text
         byte[] bytes = Arrays.Alloc<int>(n, out Span<int> dst);
         for (int i = 0; i < n; i++)
         {
-            DateTime d = DateTime.UnixEpoch.AddTicks(Micros(raw[i], scale) * 10);
+            DateTime d = DateTime.UnixEpoch.AddTicks(raw[i] * 10);
             dst[i] = op switch
             {
                 DtOp.Year => d.Year,
@@ -243,6 +237,4 @@ internal static class Text
 
         return Arrays.Primitive(DType.Int32.ToArrow(), bytes, n, validity, nulls);
     }
-
-    private static long Micros(long value, long scale) => scale > 0 ? value * scale : value / -scale;
 }

@@ -10,7 +10,8 @@ namespace Tessera.Distributed.Runtime;
 /// </summary>
 /// <remarks>
 /// Strings and arrays of primitives are sized exactly (plus headers); any other object by walking its
-/// instance fields (an <c>NDArray</c> is its shape and its buffer, a record of arrays the sum of them),
+/// instance fields (a record of arrays is the sum of them; an <see cref="ICompactData"/> value such as an
+/// <c>NDArray</c> says its own size),
 /// counting each object once. The walk stops after <see cref="MaxObjects"/> objects, so a result of very
 /// many small objects is underestimated rather than slow to size.
 /// </remarks>
@@ -36,6 +37,8 @@ internal static class ValueSizes
                 return ObjectHeader + (2L * s.Length);
             case Array a when a.GetType().GetElementType() is { IsPrimitive: true } t:
                 return ArrayHeader + ((long)a.Length * Marshal.SizeOf(t));
+            case ICompactData data:
+                return ArrayHeader + data.SizeInBytes;
         }
 
         if (value.GetType().IsPrimitive || value is decimal or DateTime or DateTimeOffset or TimeSpan or Guid || value.GetType().IsEnum)
@@ -69,6 +72,8 @@ internal static class ValueSizes
         {
             case string s:
                 return ObjectHeader + (2L * s.Length);
+            case ICompactData data:
+                return ArrayHeader + data.SizeInBytes;
             case Array a:
                 Type element = a.GetType().GetElementType()!;
                 if (element.IsPrimitive || element.IsPointer || element.IsEnum)

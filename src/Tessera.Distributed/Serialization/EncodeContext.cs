@@ -124,6 +124,12 @@ public sealed class EncodeContext
                 return;
         }
 
+        if (value is ICompactData data)
+        {
+            // A view of a larger buffer travels as its own elements only.
+            value = data.Compact();
+        }
+
         Type type = value.GetType();
         if (Serializer.Registry.TryGet(type, out SerializerRegistry.Entry? custom))
         {

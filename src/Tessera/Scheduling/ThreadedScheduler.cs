@@ -10,7 +10,9 @@ namespace Tessera.Scheduling;
 /// </summary>
 /// <remarks>
 /// <para>The calling thread of <see cref="Get"/> works as one of the threads; the others come from the
-/// .NET thread pool for the duration of the computation. All bookkeeping for a finished task
+/// .NET thread pool for the duration of the computation, each running in the caller's execution
+/// context (so tasks see a <see cref="TesseraConfig.Set(ValueTuple{string, object}[])"/> scope around
+/// the call, and other <see cref="AsyncLocal{T}"/> values). All bookkeeping for a finished task
 /// (releasing inputs, readying dependents, picking the next task) happens in one short critical
 /// section, so a trivial task costs well under a microsecond.</para>
 /// <para>When a task throws, no new task starts, the threads finish the tasks they are running, and
@@ -75,6 +77,10 @@ public sealed class ThreadedScheduler : IScheduler
         private readonly PriorityHeap _ready;
         private readonly int _workers;
         private readonly CancellationToken _cancellationToken;
+
+        // The caller's execution context (TesseraConfig.Set scopes, other AsyncLocal values), so
+        // tasks on pool threads see what the computation's caller sees; null where flow is suppressed.
+        private readonly ExecutionContext? _context = ExecutionContext.Capture();
         private TaskCompletionSource<object?[]>? _completion;
         private int _rootCursor;
         private int _done;
@@ -155,7 +161,22 @@ public sealed class ThreadedScheduler : IScheduler
         void IThreadPoolWorkItem.Execute()
         {
             int id = Interlocked.Increment(ref _nextWorkerId);
-            WorkerLoop(_completion is null ? id : id - 1);
+            int worker = _completion is null ? id : id - 1;
+            if (_context is null)
+            {
+                WorkerLoop(worker);
+            }
+            else
+            {
+                ExecutionContext.Run(
+                    _context,
+                    static state =>
+                    {
+                        (Run run, int w) = ((Run, int))state!;
+                        run.WorkerLoop(w);
+                    },
+                    (this, worker));
+            }
         }
 
         private CancellationTokenRegistration RegisterCancellation() =>

@@ -34,6 +34,16 @@ public sealed class ValueSizesTests
     }
 
     [Fact]
+    public void AView_IsSizedByItsOwnElements_AndABroadcastAxisCountsOnce()
+    {
+        NDArray<double> block = NDArray.Arange<double>(0, 1_000_000).Reshape(1000, 1000);
+        NDArray<double> rows = block.Slice(Ix.S(0, 10));
+        Assert.InRange(ValueSizes.Estimate(rows), rows.NBytes, rows.NBytes + 1_024);
+        NDArray<double> ones = NDArray<double>.Full(1.0, 1, 1000).BroadcastTo(1000, 1000);
+        Assert.InRange(ValueSizes.Estimate(ones), 8_000, 8_000 + 1_024);
+    }
+
+    [Fact]
     public void ObjectsAreWalkedThroughTheirFields_CountingASharedArrayOnce()
     {
         double[] shared = new double[10_000];

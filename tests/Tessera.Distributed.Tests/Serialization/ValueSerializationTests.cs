@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Numerics;
 using CsCheck;
 using Nerdbank.MessagePack;
+using Tessera.Arrays;
 using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
@@ -133,6 +134,37 @@ public sealed class ValueSerializationTests
         Assert.Equal(data, back);
         data[8] = -2;
         Assert.Equal(8.0, back[8]); // one copy on receive: the result does not alias the buffer
+    }
+
+    [Fact]
+    public void RoundTrip_AViewOfALargeBlock_SendsOnlyItsOwnElements()
+    {
+        // NumPy pickles a view by copying its elements; sending the view's whole parent buffer
+        // would move 100x the data for this slice.
+        NDArray<double> block = NDArray.Arange<double>(0, 1_000_000).Reshape(1000, 1000);
+        NDArray<double> column = block.Slice(Ix.All, Ix.S(0, 10)); // 1000 x 10, strided
+        NDArray<double> row = block.Slice(Ix.S(3, 4));              // 1 x 1000, offset
+
+        foreach (NDArray<double> view in new[] { column, row })
+        {
+            SerializedMessage message = RoundTrip.Serializer.SerializeValue(view);
+            Assert.InRange(message.TotalLength, view.NBytes, view.NBytes + 512);
+            var back = (NDArray<double>)RoundTrip.Serializer.DeserializeValue(message, RoundTrip.Session)!;
+            Assert.Equal(view.Shape, back.Shape);
+            Assert.Equal(view.ToArray(), back.ToArray());
+        }
+    }
+
+    [Fact]
+    public void RoundTrip_ABroadcastBlock_StaysBroadcast()
+    {
+        // da.ones' blocks are one element broadcast to the block's shape: they travel as that element.
+        NDArray<double> ones = NDArray<double>.Full(1.0, 1).BroadcastTo(1000, 1000);
+        SerializedMessage message = RoundTrip.Serializer.SerializeValue(ones);
+        Assert.True(message.TotalLength < 256, $"{message.TotalLength} bytes for a broadcast scalar");
+        var back = (NDArray<double>)RoundTrip.Serializer.DeserializeValue(message, RoundTrip.Session)!;
+        Assert.Equal(ones.Shape, back.Shape);
+        Assert.Equal(ones.ToArray(), back.ToArray());
     }
 
     [Fact]

@@ -52,6 +52,43 @@ public sealed class ThreadedSchedulerTests : LocalSchedulerContractTests
         Assert.Equal(2, threads.Count);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Get_TasksOnPoolThreads_SeeTheConfigScopeAroundTheComputation(bool async)
+    {
+        // Two tasks meet at a barrier, so at least one runs on a pool thread, not the caller's.
+        var seen = new ConcurrentDictionary<long, (int Thread, string Value)>();
+        using var barrier = new Barrier(2);
+        TaskFunction read = TaskFunction.Create((long i) =>
+        {
+            barrier.SignalAndWait(TimeSpan.FromSeconds(10));
+            seen[i] = (Environment.CurrentManagedThreadId, TesseraConfig.Get("test.scheduler-scope", "unset"));
+            return i;
+        }, "read-config");
+        var g = new TaskGraph
+        {
+            ["a"] = Node.Call(read, Node.Literal(1L)),
+            ["b"] = Node.Call(read, Node.Literal(2L)),
+        };
+        var scheduler = new ThreadedScheduler(2);
+        using (TesseraConfig.Set(("test.scheduler-scope", async ? "async" : "blocking")))
+        {
+            object?[] results = async
+                ? await scheduler.GetAsync(g, ["a", "b"], TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)
+                : scheduler.Get(g, ["a", "b"]);
+            Assert.Equal([1L, 2L], results);
+        }
+
+        Assert.Equal(2, seen.Values.Select(s => s.Thread).Distinct().Count());
+        Assert.All(seen.Values, s => Assert.Equal(async ? "async" : "blocking", s.Value));
+
+        // Outside the scope, the same scheduler's threads see no override.
+        seen.Clear();
+        scheduler.Get(g, ["a", "b"]);
+        Assert.All(seen.Values, s => Assert.Equal("unset", s.Value));
+    }
+
     [Fact]
     public void Constructor_ZeroThreads_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new ThreadedScheduler(0));
