@@ -6,7 +6,9 @@ namespace Tessera.Distributed.Tests;
 /// <summary>
 /// <c>tessera worker</c> under its nanny: a worker process that dies is restarted and says why in the
 /// scheduler's log; a worker that stops deliberately ends its nanny; a nanny that dies takes its worker along.
+/// Its clients become the process's default scheduler while connected, so it runs alone.
 /// </summary>
+[Collection(nameof(DataMovementTests))]
 public sealed class NannyTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(60);

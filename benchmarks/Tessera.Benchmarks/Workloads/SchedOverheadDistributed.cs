@@ -20,7 +20,8 @@ namespace Tessera.Benchmarks.Workloads;
 /// <c>processes-noqueue</c> (processes with worker saturation infinity: root-task queuing off; its
 /// tree case is skipped, as in the Dask script). Per mode: startup and close of cluster and client;
 /// <c>Map(inc)</c> + <c>GatherAsync</c> over N items (keys unique per run by an offset of the
-/// arguments); the raw tree reduction of workload 1 through <c>Client.Get</c>; and the round trip of
+/// arguments; untimed warm-up runs for at least 2 s in every mode, and on while they still get faster, so that
+/// no mode pays for this process's JIT); the raw tree reduction of workload 1 through <c>Client.Get</c>; and the round trip of
 /// one <c>Submit(inc, i).Result()</c>, median of M with p10 and p90. Full: N = 10,000, tree 100,000
 /// leaves (111,111 tasks, one run), M = 200, startup ×repeats; small: 200, 1,000 leaves, 30, ×1.
 /// Between runs the benchmark waits (untimed) until the scheduler holds no tasks.</para>
@@ -34,6 +35,12 @@ internal sealed class SchedOverheadDistributed : IWorkload
     private const int BigLeaves = 900_000;
     private const int LatencyWarmUp = 20;
     private static readonly TimeSpan s_latencyWarmUpTime = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_processWarmUpTime = TimeSpan.FromSeconds(4);
+    private static readonly string[] s_modes = (Environment.GetEnvironmentVariable("TESSERA_BENCH_MODES") ?? "processes,threads,processes-noqueue").Split(',');
+
+    // Each mode's map case warms up this long (untimed runs), so that the first mode measured does not pay for
+    // tiering this process's code up while the later ones find it compiled (docs/benchmarks.md).
+    private static readonly TimeSpan s_mapWarmUpTime = TimeSpan.FromSeconds(2);
     private const string BigCase = "tessera: 1M tasks as one graph, processes";
     private static readonly TimeSpan s_settleTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_bigTimeout = TimeSpan.FromMinutes(5);
@@ -61,8 +68,12 @@ internal sealed class SchedOverheadDistributed : IWorkload
         report.Params["fan_in"] = Fan;
         report.Params["latency_n"] = nLat;
         List<CaseResult> results = report.Results;
+        if (s_modes.Any(m => options.Wants($"[{m}] client.map(inc)+gather") || options.Wants($"[{m}] tree reduction via client.get") || options.Wants($"[{m}] submit(inc).result() round trip")))
+        {
+            await WarmUpProcessAsync().ConfigureAwait(false);
+        }
 
-        foreach (string mode in new[] { "processes", "threads", "processes-noqueue" })
+        foreach (string mode in s_modes)
         {
             string startupCase = $"[{mode}] LocalCluster+Client startup";
             string mapCase = $"[{mode}] client.map(inc)+gather";
@@ -157,6 +168,29 @@ internal sealed class SchedOverheadDistributed : IWorkload
         return report;
     }
 
+    /// <summary>
+    /// Runs <c>Map(inc)</c> on an in-process cluster for <see cref="s_processWarmUpTime"/> (untimed), before
+    /// the first mode, so that the client and scheduler code of this process is compiled at its final tier
+    /// for every mode (it ran at a higher rate, and did better at that in A/B runs, than a cluster of worker
+    /// processes). Without it the first mode measured paid for that: in one process, whichever of
+    /// <c>processes</c> and <c>processes-noqueue</c> ran first took 2-3x the CPU of the other in its map case
+    /// (docs/benchmarks.md, the queue branch).
+    /// </summary>
+    private static async Task WarmUpProcessAsync()
+    {
+        (LocalCluster cluster, Client client) = await StartAsync(processes: false, saturation: 1.1).ConfigureAwait(false);
+        long start = Stopwatch.GetTimestamp();
+        for (int rep = 0; Stopwatch.GetElapsedTime(start) < s_processWarmUpTime; rep++)
+        {
+            long[] values = await MapAsync(client, -(rep + 1) * 10_000_000L, 10_000).ConfigureAwait(false);
+            Check.Equal(values[0], values[^1] - 9_999, "warm-up map result");
+            await SettleAsync(cluster).ConfigureAwait(false);
+        }
+
+        Log.Write($"  process warm-up (threads cluster, map): {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s");
+        await StopAsync(cluster, client, null).ConfigureAwait(false);
+    }
+
     // ---------------------------------------------------------------- cases
 
     /// <summary><c>Map(inc)</c> over N items and <c>GatherAsync</c>; keys unique per run (arguments offset by (rep + 1) × 10,000,000).</summary>
@@ -178,7 +212,8 @@ internal sealed class SchedOverheadDistributed : IWorkload
                     Check.Equal(off + i + 1, output[i], "map result");
                 }
             },
-            workersCpu).ConfigureAwait(false);
+            workersCpu,
+            s_mapWarmUpTime).ConfigureAwait(false);
         CaseResult r = Measure.Result(name, t, parameters, n);
         AddWorkersCpu(r, workersCpu, cluster.Processes);
         r.Extra["sections_s_median"] = sections.Medians();
@@ -371,13 +406,16 @@ internal sealed class SchedOverheadDistributed : IWorkload
     }
 
     /// <summary>
-    /// Timed runs of an asynchronous case, like <see cref="Measure.Runs{T}"/>: one untimed warm-up
-    /// (run -1), then <paramref name="repeats"/> runs, each after <paramref name="prepare"/> (untimed)
-    /// and a full collection.
+    /// Timed runs of an asynchronous case, like <see cref="Measure.Runs{T}"/>: untimed warm-up runs (run -1;
+    /// one, or as many as take <paramref name="minWarmUp"/> and then on while each is a tenth faster than the
+    /// one before, up to 5x that time), then <paramref name="repeats"/> runs, each after <paramref name="prepare"/>
+    /// (untimed) and a full collection.
     /// </summary>
-    private static async Task<Timings<T>> RunsAsync<T>(string label, int repeats, Func<int, Task<T>> run, Func<int, Task> prepare, Action<int, T> check, List<double>? workersCpu = null)
+    private static async Task<Timings<T>> RunsAsync<T>(string label, int repeats, Func<int, Task<T>> run, Func<int, Task> prepare, Action<int, T> check, List<double>? workersCpu = null, TimeSpan minWarmUp = default)
     {
         var timings = new Timings<T>();
+        long warmUpStart = Stopwatch.GetTimestamp();
+        double lastWarmUp = double.MaxValue;
         for (int rep = -1; rep < repeats; rep++)
         {
             await prepare(rep).ConfigureAwait(false);
@@ -389,6 +427,14 @@ internal sealed class SchedOverheadDistributed : IWorkload
             {
                 check(rep, output);
                 Log.Write($"  {label} warm-up: {probe.ElapsedSeconds:F3} s wall");
+                // Warm up for minWarmUp, and on (up to 5x as long) while the runs still get faster by a tenth.
+                TimeSpan warm = Stopwatch.GetElapsedTime(warmUpStart);
+                if (warm < minWarmUp || (probe.ElapsedSeconds < 0.9 * lastWarmUp && warm < 5 * minWarmUp))
+                {
+                    rep--;
+                }
+
+                lastWarmUp = probe.ElapsedSeconds;
                 continue;
             }
 

@@ -225,6 +225,18 @@ internal sealed class WorkerState(string address, int threads, string? name = nu
     /// <summary>The estimated seconds of work sent and not finished.</summary>
     public double Occupancy { get; set; }
 
+    /// <summary>
+    /// The seconds between sending a task to the worker while it was idle and its report arriving, less the
+    /// task's run: an estimate that follows shorter measurements at once and longer ones slowly.
+    /// </summary>
+    public double RoundTrip { get; set; }
+
+    /// <summary>The run whose report measures <see cref="RoundTrip"/> next (0: none), sent at <see cref="ProbeSent"/>.</summary>
+    public long ProbeRunId { get; set; }
+
+    /// <summary>When the run <see cref="ProbeRunId"/> was sent, in the scheduler clock's timestamps.</summary>
+    public long ProbeSent { get; set; }
+
     public long NBytes { get; set; }
 
     public bool Closed { get; set; }

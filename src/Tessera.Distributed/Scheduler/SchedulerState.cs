@@ -50,7 +50,8 @@ internal sealed partial class SchedulerState
     private readonly ISchedulerOutbox _outbox;
     private readonly double _saturation;
     private readonly double _defaultDuration;
-    private readonly double _minimumInFlightSeconds;
+    private readonly double _defaultRoundTrip;
+    private readonly TimeProvider _clock;
     private readonly int _allowedFailures;
     private readonly bool _workStealing;
     private readonly Dictionary<Key, (WorkerState Victim, WorkerState Thief, long RunId)> _steals = [];
@@ -62,17 +63,19 @@ internal sealed partial class SchedulerState
     /// <param name="outbox">Where messages go.</param>
     /// <param name="workerSaturation">How many root tasks per thread a worker gets before the rest wait on the scheduler (Dask's worker-saturation); infinity turns queuing off.</param>
     /// <param name="defaultDurationSeconds">The duration assumed for a task prefix never seen before.</param>
-    /// <param name="minimumInFlightSeconds">
-    /// Keep at least this much estimated work in flight per worker thread, so that short tasks are not
-    /// limited by the round trip between scheduler and worker.
+    /// <param name="defaultRoundTripSeconds">
+    /// The round trip between scheduler and a worker assumed until it is measured (see <see cref="WorkerState.RoundTrip"/>):
+    /// queuing keeps enough short root tasks in flight to cover it.
     /// </param>
     /// <param name="allowedFailures">
     /// How many workers may die while a task is processing on them before the task fails with
     /// <see cref="KilledWorkerException"/> (Dask's <c>allowed-failures</c>): it fails at the death after that.
     /// </param>
     /// <param name="workStealing">Whether <see cref="BalanceWork"/> moves tasks from busy workers to idle ones (Dask's work stealing).</param>
-    public SchedulerState(ISchedulerOutbox outbox, double workerSaturation = 1.1, double defaultDurationSeconds = 0.001, double minimumInFlightSeconds = 0.002, int allowedFailures = 3, bool workStealing = true)
+    /// <param name="clock">What measures round trips to workers; the system's clock by default.</param>
+    public SchedulerState(ISchedulerOutbox outbox, double workerSaturation = 1.1, double defaultDurationSeconds = 0.001, double defaultRoundTripSeconds = 0.001, int allowedFailures = 3, bool workStealing = true, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _workStealing = workStealing;
         ArgumentNullException.ThrowIfNull(outbox);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(workerSaturation, 0);
@@ -81,7 +84,7 @@ internal sealed partial class SchedulerState
         _outbox = outbox;
         _saturation = workerSaturation;
         _defaultDuration = defaultDurationSeconds;
-        _minimumInFlightSeconds = minimumInFlightSeconds;
+        _defaultRoundTrip = defaultRoundTripSeconds;
     }
 
     public IReadOnlyDictionary<Key, SchedulerTask> Tasks => _tasks;
@@ -102,7 +105,7 @@ internal sealed partial class SchedulerState
             throw new ArgumentException($"Worker {address} is already registered; each worker has a unique address.", nameof(address));
         }
 
-        var worker = new WorkerState(address, threads, name, resources);
+        var worker = new WorkerState(address, threads, name, resources) { RoundTrip = _defaultRoundTrip };
         _workers.Add(address, worker);
         _workerList.Add(worker);
         foreach (SchedulerTask t in _noWorker.ToArray())
@@ -387,6 +390,15 @@ internal sealed partial class SchedulerState
 
         t.NBytes = nbytes;
         UpdateDuration(t.Prefix, durationSeconds);
+        if (worker.ProbeRunId == runId)
+        {
+            // A shorter sample counts at once, a longer one a tenth: one-time costs (the first run of a function
+            // on a worker, a collection) must not make the worker take many tasks of medium length.
+            double sample = Math.Max(0, _clock.GetElapsedTime(worker.ProbeSent).TotalSeconds - durationSeconds);
+            worker.RoundTrip = sample < worker.RoundTrip ? sample : worker.RoundTrip + (0.1 * (sample - worker.RoundTrip));
+            worker.ProbeRunId = 0;
+        }
+
         Recommend(t, TaskStateKind.Memory);
         Settle();
         FillFromQueue(worker);
@@ -571,6 +583,17 @@ internal sealed partial class SchedulerState
             FillFromQueue(worker);
         }
     }
+
+    /// <summary>
+    /// The most bytes of inputs a task is moved for to a worker that holds none of them, when a worker that
+    /// holds one may take it (about a round trip's worth of transfer); above this the data's location decides.
+    /// </summary>
+    public const long CheapTransferBytes = 64 * 1024;
+
+    /// <summary>How many round trips to a worker the expected work of the root tasks in flight on it covers, per thread.</summary>
+    public const double RoundTripsCovered = 2;
+
+    private const double BandwidthBytesPerSecond = 1e9;
 
     /// <summary>The shortest expected run of a task that work stealing moves; shorter ones are not worth a round trip.</summary>
     public const double MinimumStealSeconds = 0.005;
@@ -851,6 +874,12 @@ internal sealed partial class SchedulerState
         t.ProcessingOn = worker;
         t.RunId = ++_nextRunId;
         t.EstimatedDuration = _durations.TryGetValue(t.Prefix, out double d) ? d : _defaultDuration;
+        if (worker.Processing.Count == 0 && Array.TrueForAll(t.Dependencies, dep => dep.WhoHas.Contains(worker)))
+        {
+            // An idle worker that holds the task's inputs starts it at once: its report, less the run, times the round trip.
+            (worker.ProbeRunId, worker.ProbeSent) = (t.RunId, _clock.GetTimestamp());
+        }
+
         worker.Processing.Add(t);
         worker.Occupancy += t.EstimatedDuration;
         _outbox.ComputeTask(worker, t);
@@ -1087,6 +1116,11 @@ internal sealed partial class SchedulerState
         }
     }
 
+    // Dask's decide_worker: a task with inputs goes to the worker where it would start soonest (queued work
+    // per thread, plus the time to fetch the inputs it lacks) among the workers that hold one of its inputs,
+    // and to a worker that holds none only when what it would fetch is cheap (CheapTransferBytes) or when no
+    // holder may take it (paused or retiring): estimated occupancy is too rough to send a block's reduction
+    // away from the block. A root task goes to the least occupied worker with room for it (queuing).
     private WorkerState? DecideWorker(SchedulerTask t)
     {
         if (_workers.Count == 0)
@@ -1095,50 +1129,48 @@ internal sealed partial class SchedulerState
         }
 
         bool root = t.Dependencies.Length == 0;
-        WorkerState? best = null;
-        double bestCost = double.MaxValue;
-        if (!root)
+        WorkerState? best = SoonestStart(t, root, farInputs: false);
+        if (best is null && root)
         {
-            // Data locality: prefer workers that hold inputs, weighing the bytes that would have to move.
-            foreach (SchedulerTask dep in t.Dependencies)
-            {
-                foreach (WorkerState w in dep.WhoHas)
-                {
-                    double cost = Cost(t, w);
-                    if (cost < bestCost && !w.Retiring && !w.Paused)
-                    {
-                        (best, bestCost) = (w, cost);
-                    }
-                }
-            }
+            return null;
         }
 
-        // Any running worker with room is a candidate too (cheap input, or idle elsewhere); start at a rotating
-        // offset so ties spread work instead of piling it on the first worker.
+        // No holder of an input may take it: a running worker fetches them; when every worker is paused (or
+        // retiring), the task waits on one that is not retiring.
+        return best ?? SoonestStart(t, root, farInputs: true) ?? _workerList.Find(w => !w.Retiring);
+    }
+
+    // The running worker where the task would start soonest, starting at a rotating offset so that ties spread
+    // work instead of piling it on the first worker; a worker that holds none of the task's inputs and would
+    // fetch more than CheapTransferBytes only with farInputs.
+    private WorkerState? SoonestStart(SchedulerTask t, bool root, bool farInputs)
+    {
+        WorkerState? best = null;
+        double bestCost = double.MaxValue;
         int n = _workerList.Count;
         int offset = _roundRobin++ % n;
         for (int i = 0; i < n; i++)
         {
             WorkerState w = _workerList[(offset + i) % n];
-            if (w.Retiring || w.Paused || (root && IsSaturated(w)))
+            if (w.Retiring || w.Paused || (root && IsSaturated(w, t)))
             {
                 continue;
             }
 
-            double cost = Cost(t, w);
+            long missing = MissingBytes(t, w, out bool holdsAnInput);
+            if (!farInputs && !holdsAnInput && missing > CheapTransferBytes)
+            {
+                continue;
+            }
+
+            double cost = (w.Occupancy / w.Threads) + (missing / BandwidthBytesPerSecond);
             if (cost < bestCost)
             {
                 (best, bestCost) = (w, cost);
             }
         }
 
-        if (best is null && root)
-        {
-            return null;
-        }
-
-        // Every worker is paused (or retiring): the task waits on one that is not retiring.
-        return best ?? _workerList.Find(w => !w.Retiring);
+        return best;
     }
 
     // A restricted task goes to the cheapest worker that meets its restrictions (preferring the named
@@ -1179,22 +1211,36 @@ internal sealed partial class SchedulerState
     private static double Cost(SchedulerTask t, WorkerState w) => (w.Occupancy / w.Threads) + TransferSeconds(t, w);
 
     // The estimated time to move the inputs of a task that a worker does not hold to it.
-    private static double TransferSeconds(SchedulerTask t, WorkerState w)
+    private static double TransferSeconds(SchedulerTask t, WorkerState w) => MissingBytes(t, w, out _) / BandwidthBytesPerSecond;
+
+    // The bytes of the task's inputs that a worker does not hold, and whether it holds any.
+    private static long MissingBytes(SchedulerTask t, WorkerState w, out bool holdsAny)
     {
-        const double BandwidthBytesPerSecond = 1e9;
         long missing = 0;
+        holdsAny = false;
         foreach (SchedulerTask dep in t.Dependencies)
         {
-            if (!dep.WhoHas.Contains(w))
+            if (dep.WhoHas.Contains(w))
+            {
+                holdsAny = true;
+            }
+            else
             {
                 missing += Math.Max(0, dep.NBytes);
             }
         }
 
-        return missing / BandwidthBytesPerSecond;
+        return missing;
     }
 
-    private bool IsSaturated(WorkerState w)
+    // Root-task queuing (Dask's worker-saturation), by expected occupancy: a worker has room for another root
+    // task while it has fewer than saturation × threads tasks, or, for a task whose prefix ran shorter than
+    // the round trip to the worker, while the work expected of its tasks in flight (their prefixes' measured
+    // durations) does not cover two round trips per thread: the time between a thread finishing a task and
+    // the next one arriving. Long tasks (and those of a prefix never run) stay at saturation × threads;
+    // short ones go out as many as it takes to keep the worker busy, so trivial tasks are not limited by the
+    // round trip.
+    private bool IsSaturated(WorkerState w, SchedulerTask root)
     {
         if (double.IsPositiveInfinity(_saturation))
         {
@@ -1207,20 +1253,31 @@ internal sealed partial class SchedulerState
             return false;
         }
 
-        // Short tasks: keep enough of them in flight to cover a scheduler round trip.
-        return w.Occupancy >= w.Threads * _minimumInFlightSeconds;
+        if (!_durations.TryGetValue(root.Prefix, out double duration) || duration >= w.RoundTrip)
+        {
+            return true;
+        }
+
+        return w.Occupancy >= w.Threads * RoundTripsCovered * w.RoundTrip;
     }
 
+    // Sends a worker queued root tasks, in priority order, while it has room for the next one.
     private void FillFromQueue(WorkerState worker)
     {
-        while (_queued.Count > 0 && !worker.Closed && !worker.Retiring && !worker.Paused && !IsSaturated(worker))
+        while (!worker.Closed && !worker.Retiring && !worker.Paused && _queued.TryPeek(out SchedulerTask? t, out _))
         {
-            SchedulerTask t = _queued.Dequeue();
             if (t.State != TaskStateKind.Queued)
             {
+                _queued.Dequeue();
                 continue;
             }
 
+            if (IsSaturated(worker, t))
+            {
+                break;
+            }
+
+            _queued.Dequeue();
             SendToWorker(t, worker);
         }
 

@@ -291,6 +291,151 @@ public sealed class SchedulerStateTests
         Assert.Contains(new Key("t", 4, 0), outbox.InMemory["c"]);
     }
 
+    // A clock that moves only when told to.
+    private sealed class ManualClock : TimeProvider
+    {
+        public long Now { get; private set; }
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Now;
+
+        public void Advance(double seconds) => Now += (long)(seconds * TimeSpan.TicksPerSecond);
+    }
+
+    // Finishes whatever was sent, in order, with the given size and duration, until nothing is in flight.
+    private static void FinishAll(SchedulerState state, RecordingOutbox outbox, long nbytes, double seconds)
+    {
+        while (outbox.Sent.Count > 0)
+        {
+            (WorkerState w, SchedulerTask t, long run) = outbox.Sent[0];
+            outbox.Sent.RemoveAt(0);
+            state.TaskFinished(w.Address, t.Key, run, nbytes, seconds);
+        }
+    }
+
+    private static TaskSubmission[] Roots(string name, int n, int first = 0) => [.. Enumerable.Range(first, n).Select(i => new TaskSubmission(new Key(name, i), null, [], i))];
+
+    private static Key[] Keys(string name, int n, int first = 0) => [.. Enumerable.Range(first, n).Select(i => new Key(name, i))];
+
+    // Eight blocks persisted on two workers, six on w1 and two on w2, then one reduction per block submitted
+    // at once (as a per-block sum is): each reduction depends on one block.
+    private static (SchedulerState State, RecordingOutbox Outbox) BlocksThenReductions(long blockBytes)
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox, workerSaturation: double.PositiveInfinity);
+        state.AddWorker("w1", 1);
+        state.AddWorker("w2", 1);
+        TaskSubmission[] blocks = [.. Roots("block", 8).Select(b => b with { Restrictions = new TaskRestrictions([b.Key.GetIndex()[0] < 6 ? "w1" : "w2"], false, []) })];
+        state.UpdateGraph("c", blocks, Keys("block", 8));
+        FinishAll(state, outbox, blockBytes, 0.001);
+        TaskSubmission[] sums = [.. Enumerable.Range(0, 8).Select(i => new TaskSubmission(new Key("sum", i), null, [new Key("block", i)], i))];
+        state.UpdateGraph("c", sums, [.. sums.Select(s => s.Key)]);
+        return (state, outbox);
+    }
+
+    [Fact]
+    public void AReductionOfABlock_RunsOnTheWorkerHoldingIt_ThoughThatWorkerLooksBusier()
+    {
+        // 1 MB blocks (1 ms to move, as long as the assumed run of a prefix never seen): by estimated
+        // occupancy alone, w1's third reduction looked cheaper on w2, which would fetch its block.
+        (SchedulerState state, RecordingOutbox outbox) = BlocksThenReductions(1_000_000);
+        Assert.Equal(8, outbox.Sent.Count);
+        Assert.Contains(state.Workers["w1"], state.Tasks.Values.Where(t => t.Key.Name == "block").SelectMany(t => t.WhoHas));
+        Assert.Contains(state.Workers["w2"], state.Tasks.Values.Where(t => t.Key.Name == "block").SelectMany(t => t.WhoHas));
+        Assert.All(outbox.Sent, s => Assert.Contains(s.Worker, state.Tasks[new Key("block", s.Task.Key.GetIndex()[0])].WhoHas));
+        state.Validate();
+    }
+
+    [Fact]
+    public void TasksWithCheapInputs_StillSpreadOverTheWorkers()
+    {
+        // 8-byte blocks, all on w1: moving one costs nothing, so the idle worker takes half of the reductions.
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox, workerSaturation: double.PositiveInfinity);
+        state.AddWorker("w1", 1);
+        state.UpdateGraph("c", Roots("block", 8), Keys("block", 8));
+        FinishAll(state, outbox, 8, 0.001);
+        state.AddWorker("w2", 1);
+        TaskSubmission[] sums = [.. Enumerable.Range(0, 8).Select(i => new TaskSubmission(new Key("sum", i), null, [new Key("block", i)], i))];
+        state.UpdateGraph("c", sums, [.. sums.Select(s => s.Key)]);
+        Assert.Equal(4, outbox.Sent.Count(s => s.Worker.Address == "w2"));
+    }
+
+    [Fact]
+    public void LongRootTasks_StayAtSaturationTimesThreadsInFlight_PerWorker()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox, workerSaturation: 1.1);
+        state.AddWorker("w1", 2);
+        state.AddWorker("w2", 2);
+        state.UpdateGraph("c", Roots("load", 60), Keys("load", 60));
+        int finished = 0;
+        while (outbox.Sent.Count > 0)
+        {
+            // ceil(1.1 × 2) = 3 per worker, whatever the runs report.
+            Assert.All(state.Workers.Values, w => Assert.InRange(w.Processing.Count, 0, 3));
+            (WorkerState w, SchedulerTask t, long run) = outbox.Sent[0];
+            outbox.Sent.RemoveAt(0);
+            state.TaskFinished(w.Address, t.Key, run, 100_000_000, 0.5);
+            finished++;
+            state.Validate();
+        }
+
+        Assert.Equal(60, finished);
+        Assert.Equal(60, outbox.InMemory["c"].Count);
+    }
+
+    [Fact]
+    public void ShortRootTasks_GoOutAsManyAsCoverTwoMeasuredRoundTrips_AndLongOnesAreStillHeldBack()
+    {
+        var clock = new ManualClock();
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox, workerSaturation: 1.1, clock: clock);
+        WorkerState w = state.AddWorker("w1", 1);
+
+        // One task to an idle worker: its report comes 201 µs later and it ran 1 µs, so the round trip is 200 µs
+        // (below the 1 ms assumed, so taken at once).
+        state.UpdateGraph("c", Roots("inc", 1), Keys("inc", 1));
+        clock.Advance(201e-6);
+        FinishAll(state, outbox, 8, 1e-6);
+        Assert.Equal(200e-6, w.RoundTrip, 1e-9);
+
+        // Tasks of 1 µs: 2 × 200 µs of them in flight (400), the rest queued.
+        state.UpdateGraph("c", Roots("inc", 1000, first: 1), Keys("inc", 1000, first: 1));
+        Assert.InRange(outbox.Sent.Count, 399, 401);
+        Assert.Equal(1000 - outbox.Sent.Count, state.Tasks.Values.Count(t => t.State == TaskStateKind.Queued));
+
+        // Each finished task makes room for one more, sent in the same event (the first one measures 200 µs again).
+        clock.Advance(201e-6);
+        int before = outbox.Sent.Count;
+        for (int i = 0; i < 10; i++)
+        {
+            (WorkerState w1, SchedulerTask first, long run) = outbox.Sent[0];
+            outbox.Sent.RemoveAt(0);
+            state.TaskFinished(w1.Address, first.Key, run, 8, 1e-6);
+        }
+
+        Assert.InRange(outbox.Sent.Count, before - 1, before + 1);
+        FinishAll(state, outbox, 8, 1e-6);
+        Assert.Equal(1001, outbox.InMemory["c"].Count);
+
+        Assert.Equal(200e-6, w.RoundTrip, 1e-9);
+
+        // Tasks of a prefix that ran 1 s: ceil(1.1) = 2 in flight.
+        state.UpdateGraph("c", Roots("slow", 1), Keys("slow", 1));
+        clock.Advance(1.0 + 200e-6);
+        FinishAll(state, outbox, 8, 1.0);
+        state.UpdateGraph("c", Roots("slow", 20, first: 1), Keys("slow", 20, first: 1));
+        Assert.Equal(2, outbox.Sent.Count);
+        state.Validate();
+
+        // A slow report (a first run's one-time costs) moves the estimate a tenth of the way only.
+        clock.Advance(0.2 + 1.0);
+        FinishAll(state, outbox, 8, 1.0);
+        Assert.InRange(w.RoundTrip, 0.02, 0.021);
+    }
+
     [Fact]
     public void ReleaseKeys_ForgetsEverythingNoClientWants()
     {
