@@ -108,10 +108,10 @@ internal static class BlockFunctions<T>
     private static NDArray<double> MeanChunkBlock(NDArray<T> a, int[] axes, bool skipNaN) => Reductions.MeanPartial(a, axes, skipNaN);
 
     private static NDArray<T> ReduceOfBinaryBlock(NDArray<T> a, NDArray<T> b, BinaryOp op, ReduceOp reduce, int[] axes, bool linear) =>
-        (linear && reduce == ReduceOp.Sum ? FusedReductions.LinearSum(op, a, b, axes) : null) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.Reduce(t, reduce, axes, keepdims: true), (total, p) => ElementOps<T>.Instance.Accumulate(reduce, total.AsSpan(), p.Contiguous().AsSpan()));
+        (linear && reduce == ReduceOp.Sum ? FusedReductions.LinearSum(op, a, b, axes) : null) ?? FusedReductions.LeadingAxes(op, a, b, reduce, axes) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.Reduce(t, reduce, axes, keepdims: true), (total, p) => ElementOps<T>.Instance.Accumulate(reduce, total.AsSpan(), p.Contiguous().AsSpan()));
 
     private static NDArray<double> MeanOfBinaryBlock(NDArray<T> a, NDArray<T> b, BinaryOp op, int[] axes, bool skipNaN, bool linear) =>
-        (linear && !skipNaN ? FusedReductions.LinearMean(op, a, b, axes) : null) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.MeanPartial(t, axes, skipNaN), (total, p) => ElementOps<double>.Instance.Accumulate(ReduceOp.Sum, total.AsSpan(), p.Contiguous().AsSpan()));
+        (linear && !skipNaN ? FusedReductions.LinearMean(op, a, b, axes) : null) ?? (skipNaN ? null : FusedReductions.LeadingAxesMean(op, a, b, axes)) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.MeanPartial(t, axes, skipNaN), (total, p) => ElementOps<double>.Instance.Accumulate(ReduceOp.Sum, total.AsSpan(), p.Contiguous().AsSpan()));
 
     private static NDArray<double> MomentChunkBlock(NDArray<T> a, int[] axes, bool skipNaN) => Reductions.MomentPartial(a, axes, skipNaN);
 
