@@ -211,6 +211,28 @@ public class FusedReductionTests
     }
 
     [Fact]
+    public void LeadingAxes_OfABlockAndATransposedBlock_IsBitForBitTheMaterializedSum()
+    {
+        // The register-tiled kernel (TransposedSums): whole 8-row blocks, strip and quad edges, NaNs and infinities.
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int rows = r.Next(1, 40), cols = r.Next(1, 200);
+            bool nans = r.Next(3) == 0;
+            NDArray<double> a = Wide(r, [rows, cols], nans), b = Wide(r, [cols, rows], nans).T;
+            if (r.Next(4) == 0)
+            {
+                a[r.Next(rows), r.Next(cols)] = double.PositiveInfinity;
+            }
+
+            BinaryOp op = ExactOps[r.Next(3)];
+            NDArray<double> full = ArrayKernels.Binary(op, a, b);
+            SameBits(Kernels.Reductions.Reduce(full, ReduceOp.Sum, [0], keepdims: true), FusedReductions.LeadingAxes(op, a, b, ReduceOp.Sum, [0])!);
+            SameBits(Kernels.Reductions.MeanPartial(full, [0], skipNaN: false), FusedReductions.LeadingAxesMean(op, a, b, [0])!);
+        }, iter: 300);
+    }
+
+    [Fact]
     public void LeadingAxes_IsTheMaterializedReduction_Int64AndByte()
     {
         Gen.Int[0, int.MaxValue].Sample(seed =>
