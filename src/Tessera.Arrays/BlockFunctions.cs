@@ -11,35 +11,35 @@ namespace Tessera.Arrays;
 internal static class BlockFunctions<T>
     where T : unmanaged
 {
-    public static readonly TaskFunction Binary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, NDArray<T>>(BinaryBlock, "elemwise");
+    public static readonly TaskFunction Binary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, NDArray<T>>(BinaryBlock, "elemwise").Declare(ArgumentUse.Released, returnsFreshMemory: true);
     public static readonly TaskFunction CheckShape = TaskFunction.Create<NDArray<T>, int[], string, NDArray<T>>(CheckShapeBlock, "check-shape");
     public static readonly TaskFunction SelectWhere = TaskFunction.Create<NDArray<T>, NDArray<bool>, NDArray<T>>(SelectWhereBlock, "getitem-mask");
-    public static readonly TaskFunction BinaryScalarRight = TaskFunction.Create<NDArray<T>, T, BinaryOp, NDArray<T>>(BinaryScalarRightBlock, "elemwise");
-    public static readonly TaskFunction BinaryScalarLeft = TaskFunction.Create<T, NDArray<T>, BinaryOp, NDArray<T>>(BinaryScalarLeftBlock, "elemwise");
-    public static readonly TaskFunction Compare = TaskFunction.Create<NDArray<T>, NDArray<T>, CompareOp, NDArray<bool>>(CompareBlock, "compare");
-    public static readonly TaskFunction CompareScalar = TaskFunction.Create<NDArray<T>, T, CompareOp, NDArray<bool>>(CompareScalarBlock, "compare");
-    public static readonly TaskFunction Unary = TaskFunction.Create<NDArray<T>, UnaryOp, NDArray<T>>(UnaryBlock, "elemwise");
-    public static readonly TaskFunction IsNaN = TaskFunction.Create<NDArray<T>, NDArray<bool>>(IsNaNBlock, "isnan");
-    public static readonly TaskFunction Where = TaskFunction.Create<NDArray<bool>, NDArray<T>, NDArray<T>, NDArray<T>>(WhereBlock, "where");
-    public static readonly TaskFunction Transpose = TaskFunction.Create<NDArray<T>, int[], NDArray<T>>(TransposeBlock, "transpose");
-    public static readonly TaskFunction GetItem = TaskFunction.Create<NDArray<T>, Ix[], NDArray<T>>(GetItemBlock, "getitem");
-    public static readonly TaskFunction Reshape = TaskFunction.Create<NDArray<T>, int[], NDArray<T>>(ReshapeBlock, "reshape");
-    public static readonly TaskFunction ExpandDims = TaskFunction.Create<NDArray<T>, int, NDArray<T>>(ExpandDimsBlock, "expand-dims");
+    public static readonly TaskFunction BinaryScalarRight = TaskFunction.Create<NDArray<T>, T, BinaryOp, NDArray<T>>(BinaryScalarRightBlock, "elemwise").Declare(ArgumentUse.Released, returnsFreshMemory: true);
+    public static readonly TaskFunction BinaryScalarLeft = TaskFunction.Create<T, NDArray<T>, BinaryOp, NDArray<T>>(BinaryScalarLeftBlock, "elemwise").Declare(ArgumentUse.Released, returnsFreshMemory: true);
+    public static readonly TaskFunction Compare = TaskFunction.Create<NDArray<T>, NDArray<T>, CompareOp, NDArray<bool>>(CompareBlock, "compare").Declare(ArgumentUse.Released);
+    public static readonly TaskFunction CompareScalar = TaskFunction.Create<NDArray<T>, T, CompareOp, NDArray<bool>>(CompareScalarBlock, "compare").Declare(ArgumentUse.Released);
+    public static readonly TaskFunction Unary = TaskFunction.Create<NDArray<T>, UnaryOp, NDArray<T>>(UnaryBlock, "elemwise").Declare(ArgumentUse.Released, returnsFreshMemory: true);
+    public static readonly TaskFunction IsNaN = TaskFunction.Create<NDArray<T>, NDArray<bool>>(IsNaNBlock, "isnan").Declare(ArgumentUse.Released);
+    public static readonly TaskFunction Where = TaskFunction.Create<NDArray<bool>, NDArray<T>, NDArray<T>, NDArray<T>>(WhereBlock, "where").Declare(ArgumentUse.Released);
+    public static readonly TaskFunction Transpose = TaskFunction.Create<NDArray<T>, int[], NDArray<T>>(TransposeBlock, "transpose").Declare(ArgumentUse.InResult);
+    public static readonly TaskFunction GetItem = TaskFunction.Create<NDArray<T>, Ix[], NDArray<T>>(GetItemBlock, "getitem").Declare(ArgumentUse.InResult);
+    public static readonly TaskFunction Reshape = TaskFunction.Create<NDArray<T>, int[], NDArray<T>>(ReshapeBlock, "reshape").Declare(ArgumentUse.InResult);
+    public static readonly TaskFunction ExpandDims = TaskFunction.Create<NDArray<T>, int, NDArray<T>>(ExpandDimsBlock, "expand-dims").Declare(ArgumentUse.InResult);
     /// <summary>A piece of a block as a compact copy: a view would keep (and, between workers, send) the whole block.</summary>
     public static readonly TaskFunction SplitPiece = TaskFunction.Create<NDArray<T>, Ix[], NDArray<T>>(SplitPieceBlock, "rechunk-split");
     public static readonly TaskFunction Merge = TaskFunction.Create<NDArray<T>[], int[], NDArray<T>>(BlockGrid.Assemble, "rechunk-merge");
     public static readonly TaskFunction Full = TaskFunction.Create<T, int[], NDArray<T>>(FullBlock, "full");
     public static readonly TaskFunction Shape = TaskFunction.Create<NDArray<T>, int[]>(ShapeBlock, "shape");
-    public static readonly TaskFunction Reduce = TaskFunction.Create<NDArray<T>, ReduceOp, int[], NDArray<T>>(ReduceBlock, "reduce-chunk");
+    public static readonly TaskFunction Reduce = TaskFunction.Create<NDArray<T>, ReduceOp, int[], NDArray<T>>(ReduceBlock, "reduce-chunk").Declare(ArgumentUse.Released);
     public static readonly TaskFunction ReduceCombine = TaskFunction.Create<NDArray<T>[], ReduceOp, NDArray<T>>(ReduceCombineBlock, "reduce-combine");
     public static readonly TaskFunction ReduceFinish = TaskFunction.Create<NDArray<T>, ReduceOp, int[], bool, NDArray<T>>(ReduceFinishBlock, "reduce-agg");
-    public static readonly TaskFunction MeanChunk = TaskFunction.Create<NDArray<T>, int[], bool, NDArray<double>>(MeanChunkBlock, "mean-chunk");
+    public static readonly TaskFunction MeanChunk = TaskFunction.Create<NDArray<T>, int[], bool, NDArray<double>>(MeanChunkBlock, "mean-chunk").Declare(ArgumentUse.Released);
 
     /// <summary>The partial reduction of (a op b), tile by tile or (linear) as the sums of a and b combined: the elementwise block is never materialized.</summary>
-    public static readonly TaskFunction ReduceOfBinary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, ReduceOp, int[], bool, NDArray<T>>(ReduceOfBinaryBlock, "reduce-chunk");
+    public static readonly TaskFunction ReduceOfBinary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, ReduceOp, int[], bool, NDArray<T>>(ReduceOfBinaryBlock, "reduce-chunk").Declare(ArgumentUse.Released);
 
     /// <summary>The mean partial (count, sum) of (a op b), tile by tile or (linear) from the partials of a and b.</summary>
-    public static readonly TaskFunction MeanOfBinary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, int[], bool, bool, NDArray<double>>(MeanOfBinaryBlock, "mean-chunk");
+    public static readonly TaskFunction MeanOfBinary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, int[], bool, bool, NDArray<double>>(MeanOfBinaryBlock, "mean-chunk").Declare(ArgumentUse.Released);
     public static readonly TaskFunction MomentChunk = TaskFunction.Create<NDArray<T>, int[], bool, NDArray<double>>(MomentChunkBlock, "moment-chunk");
     public static readonly TaskFunction ArgChunk = TaskFunction.Create<NDArray<T>, int, bool, bool, long, long[], long[], ArgPartial<T>>(ArgChunkBlock, "arg-chunk");
     public static readonly TaskFunction ArgCombine = TaskFunction.Create<ArgPartial<T>[], bool, bool, ArgPartial<T>>(ArgCombineBlock, "arg-combine");
@@ -112,10 +112,10 @@ internal static class BlockFunctions<T>
     private static NDArray<double> MeanChunkBlock(NDArray<T> a, int[] axes, bool skipNaN) => Reductions.MeanPartial(a, axes, skipNaN);
 
     private static NDArray<T> ReduceOfBinaryBlock(NDArray<T> a, NDArray<T> b, BinaryOp op, ReduceOp reduce, int[] axes, bool linear) =>
-        (linear && reduce == ReduceOp.Sum ? FusedReductions.LinearSum(op, a, b, axes) : null) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.Reduce(t, reduce, axes, keepdims: true), (total, p) => ElementOps<T>.Instance.Accumulate(reduce, total.AsSpan(), p.Contiguous().AsSpan()));
+        (linear && reduce == ReduceOp.Sum ? FusedReductions.LinearSum(op, a, b, axes) : null) ?? FusedReductions.LeadingAxes(op, a, b, reduce, axes) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.Reduce(t, reduce, axes, keepdims: true), (total, p) => ElementOps<T>.Instance.Accumulate(reduce, total.AsSpan(), p.Contiguous().AsSpan()));
 
     private static NDArray<double> MeanOfBinaryBlock(NDArray<T> a, NDArray<T> b, BinaryOp op, int[] axes, bool skipNaN, bool linear) =>
-        (linear && !skipNaN ? FusedReductions.LinearMean(op, a, b, axes) : null) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.MeanPartial(t, axes, skipNaN), (total, p) => ElementOps<double>.Instance.Accumulate(ReduceOp.Sum, total.AsSpan(), p.Contiguous().AsSpan()));
+        (linear && !skipNaN ? FusedReductions.LinearMean(op, a, b, axes) : null) ?? (skipNaN ? null : FusedReductions.LeadingAxesMean(op, a, b, axes)) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.MeanPartial(t, axes, skipNaN), (total, p) => ElementOps<double>.Instance.Accumulate(ReduceOp.Sum, total.AsSpan(), p.Contiguous().AsSpan()));
 
     private static NDArray<double> MomentChunkBlock(NDArray<T> a, int[] axes, bool skipNaN) => Reductions.MomentPartial(a, axes, skipNaN);
 

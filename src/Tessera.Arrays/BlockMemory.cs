@@ -19,6 +19,13 @@ namespace Tessera.Arrays;
 /// On a heap of a few megabytes of graph and bookkeeping a collection costs about a millisecond,
 /// against the tens of milliseconds a block of 32 MB takes to fill. A negative budget turns the
 /// collections off and leaves the GC to its own schedule.</para>
+/// <para>Better still, a block is not left to the GC at all where the local scheduler can show that
+/// nothing holds it any more (see <see cref="Tessera.Scheduling.IRecyclable"/>: a block made by a
+/// function that declares fresh memory, read only by functions that keep nothing of it): its buffer
+/// comes back here, and the next allocation of the same type and length takes it, with no
+/// collection, page faults or zeroing by the kernel. Returned buffers are held weakly (a collection
+/// still frees them) and up to <c>array.block-pool</c> bytes (default 64 MiB; 0 turns recycling
+/// off).</para>
 /// </remarks>
 internal static class BlockMemory
 {
@@ -28,15 +35,23 @@ internal static class BlockMemory
     /// <summary>The default of <c>array.gc-budget</c>.</summary>
     public const long DefaultBudgetBytes = 32L << 20;
 
+    /// <summary>The default of <c>array.block-pool</c>.</summary>
+    public const long DefaultPoolBytes = 64L << 20;
+
+    private static readonly List<(WeakReference<Array> Buffer, long Bytes)> s_pool = [];
     private static long s_sinceCollection;
+    private static long s_pooledBytes;
+    private static long s_reused;
+
+    /// <summary>Gets how many allocations took a recycled buffer (for tests and diagnostics).</summary>
+    public static long Reused => Interlocked.Read(ref s_reused);
 
     /// <summary>Allocates an uninitialized buffer of <paramref name="length"/> elements.</summary>
     public static T[] Allocate<T>(long length)
         where T : unmanaged
     {
         int n = CheckLength(length);
-        BeforeAllocation<T>(n);
-        return HugePages.Advise(GC.AllocateUninitializedArray<T>(n));
+        return TakePooled<T>(n) ?? AllocateNew<T>(n);
     }
 
     /// <summary>Allocates a buffer of <paramref name="length"/> zeros (default values).</summary>
@@ -44,8 +59,77 @@ internal static class BlockMemory
         where T : unmanaged
     {
         int n = CheckLength(length);
+        if (TakePooled<T>(n) is { } reused)
+        {
+            reused.AsSpan().Clear();
+            return reused;
+        }
+
         BeforeAllocation<T>(n);
         return HugePages.Advise(new T[n]);
+    }
+
+    /// <summary>
+    /// Takes back the buffer of a dead block for reuse (large buffers only, within
+    /// <c>array.block-pool</c> bytes); the caller guarantees that nothing reads or writes it any more.
+    /// </summary>
+    public static void Recycle<T>(T[] buffer)
+        where T : unmanaged
+    {
+        long bytes = (long)buffer.Length * Unsafe.SizeOf<T>();
+        long limit = Chunking.ConfiguredBytes("array.block-pool", DefaultPoolBytes);
+        if (bytes < LargeBytes || bytes > limit)
+        {
+            return;
+        }
+
+        lock (s_pool)
+        {
+            // Buffers that a collection has freed no longer count; the oldest make room for the newest,
+            // which the running computation is the likeliest to ask for again.
+            s_pool.RemoveAll(e => !e.Buffer.TryGetTarget(out _));
+            s_pooledBytes = s_pool.Sum(e => e.Bytes);
+            while (s_pooledBytes + bytes > limit)
+            {
+                s_pooledBytes -= s_pool[0].Bytes;
+                s_pool.RemoveAt(0);
+            }
+
+            s_pool.Add((new WeakReference<Array>(buffer), bytes));
+            s_pooledBytes += bytes;
+        }
+    }
+
+    private static T[]? TakePooled<T>(int length)
+        where T : unmanaged
+    {
+        if ((long)length * Unsafe.SizeOf<T>() < LargeBytes || Volatile.Read(ref s_pooledBytes) == 0)
+        {
+            return null;
+        }
+
+        lock (s_pool)
+        {
+            for (int i = s_pool.Count - 1; i >= 0; i--)
+            {
+                if (s_pool[i].Buffer.TryGetTarget(out Array? a) && a is T[] buffer && buffer.Length == length)
+                {
+                    s_pooledBytes -= s_pool[i].Bytes;
+                    s_pool.RemoveAt(i);
+                    Interlocked.Increment(ref s_reused);
+                    return buffer;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static T[] AllocateNew<T>(int n)
+        where T : unmanaged
+    {
+        BeforeAllocation<T>(n);
+        return HugePages.Advise(GC.AllocateUninitializedArray<T>(n));
     }
 
     private static int CheckLength(long length)

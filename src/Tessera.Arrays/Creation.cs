@@ -80,9 +80,9 @@ internal static class CreationFunctions<T>
 /// <summary>Per-block random streams: xoshiro256** seeded by SplitMix64 from (seed, block number); uniform doubles from eight interleaved streams.</summary>
 internal static class RandomFunctions
 {
-    public static readonly TaskFunction Uniform = TaskFunction.Create<ulong, long, int[], double, double, NDArray<double>>(UniformBlock, "uniform");
-    public static readonly TaskFunction Normal = TaskFunction.Create<ulong, long, int[], double, double, NDArray<double>>(NormalBlock, "normal");
-    public static readonly TaskFunction Integers = TaskFunction.Create<ulong, long, int[], long, long, NDArray<long>>(IntegersBlock, "integers");
+    public static readonly TaskFunction Uniform = TaskFunction.Create<ulong, long, int[], double, double, NDArray<double>>(UniformBlock, "uniform").Declare(ArgumentUse.Released, returnsFreshMemory: true);
+    public static readonly TaskFunction Normal = TaskFunction.Create<ulong, long, int[], double, double, NDArray<double>>(NormalBlock, "normal").Declare(ArgumentUse.Released, returnsFreshMemory: true);
+    public static readonly TaskFunction Integers = TaskFunction.Create<ulong, long, int[], long, long, NDArray<long>>(IntegersBlock, "integers").Declare(ArgumentUse.Released, returnsFreshMemory: true);
 
     private struct Xoshiro
     {

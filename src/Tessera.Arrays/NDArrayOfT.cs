@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Tessera.Arrays.Kernels;
 using Tessera.Graphs;
+using Tessera.Scheduling;
 
 namespace Tessera.Arrays;
 
@@ -14,7 +15,7 @@ namespace Tessera.Arrays;
 /// </summary>
 /// <typeparam name="TElement">The element type: bool, sbyte, byte, short, ushort, int, uint, long, ulong, float or double.</typeparam>
 [TesseraData]
-public sealed partial class NDArray<TElement> : NDArray
+public sealed partial class NDArray<TElement> : NDArray, IRecyclable
     where TElement : unmanaged
 {
     private readonly TElement[] _data;
@@ -35,6 +36,15 @@ public sealed partial class NDArray<TElement> : NDArray
 
     /// <summary>Gets the buffer the array views (shared with other views).</summary>
     internal TElement[] Data => _data;
+
+    /// <summary>Hands a whole buffer that nothing holds any more back to <see cref="BlockMemory"/>.</summary>
+    void IRecyclable.Recycle()
+    {
+        if (Offset == 0 && Size == _data.Length)
+        {
+            BlockMemory.Recycle(_data);
+        }
+    }
 
     internal static ElementOps<TElement> Ops => ElementOps<TElement>.Instance;
 

@@ -141,4 +141,147 @@ public class FusedReductionTests
 
         Assert.Equal(expected, (a - b).Sum().Compute().ToScalar());
     }
+
+    private static readonly BinaryOp[] ExactOps = [BinaryOp.Add, BinaryOp.Subtract, BinaryOp.Multiply, BinaryOp.Divide, BinaryOp.Maximum, BinaryOp.Minimum];
+
+    private static readonly ReduceOp[] RowOps = [ReduceOp.Sum, ReduceOp.NanSum, ReduceOp.Product, ReduceOp.Min, ReduceOp.Max, ReduceOp.NanMin, ReduceOp.NanMax];
+
+    /// <summary>Doubles of mixed magnitudes and full precision, so that any other order of the additions shows in the low bits.</summary>
+    private static NDArray<double> Wide(Random r, int[] shape, bool nans)
+    {
+        var data = new double[shape.Aggregate(1, (p, d) => p * d)];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = nans && r.Next(7) == 0 ? double.NaN : (r.NextDouble() - 0.3) * Math.Pow(10, r.Next(-3, 4));
+        }
+
+        return NDArray<double>.FromArray(data, shape);
+    }
+
+    /// <summary>An operand of <paramref name="shape"/> laid out as a contiguous block, a transposed block, or a reversed or strided slice.</summary>
+    private static NDArray<double> Operand(Random r, int[] shape, bool nans)
+    {
+        switch (r.Next(4))
+        {
+            case 0 when shape.Length == 2:
+                return Wide(r, [shape[1], shape[0]], nans).T;
+            case 1:
+                return Wide(r, shape, nans).Slice([.. shape.Select(_ => Ix.S(null, null, -1))]);
+            case 2:
+                return Wide(r, [.. shape.Select(d => 2 * d)], nans).Slice([.. shape.Select(_ => Ix.S(null, null, 2))]);
+            default:
+                return Wide(r, shape, nans);
+        }
+    }
+
+    private static void SameBits(NDArray<double> expected, NDArray<double> actual)
+    {
+        Assert.Equal(expected.Shape, actual.Shape);
+        double[] e = expected.ToArray(), a = actual.ToArray();
+        for (int i = 0; i < e.Length; i++)
+        {
+            Assert.True(BitConverter.DoubleToInt64Bits(e[i]) == BitConverter.DoubleToInt64Bits(a[i]), $"element {i}: expected {e[i]:R}, got {a[i]:R}");
+        }
+    }
+
+    [Fact]
+    public void LeadingAxes_IsBitForBitTheMaterializedReduction_Double()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+
+            // Matrices wide and tall enough for several tiles each way, and small blocks of up to four axes.
+            int[] shape = r.Next(3) == 0 ? [r.Next(1, 70), r.Next(1, 700)] : TestData.Shape(r, 2, 4, 9);
+            bool nans = r.Next(4) == 0;
+            NDArray<double> a = Operand(r, shape, nans), b = Operand(r, shape, nans);
+            BinaryOp op = ExactOps[r.Next(ExactOps.Length)];
+            ReduceOp reduce = RowOps[r.Next(RowOps.Length)];
+            int[] axes = [.. Enumerable.Range(0, r.Next(1, shape.Length))];
+            NDArray<double> full = ArrayKernels.Binary(op, a, b);
+
+            NDArray<double>? fused = FusedReductions.LeadingAxes(op, a, b, reduce, axes);
+            Assert.NotNull(fused);
+            SameBits(Kernels.Reductions.Reduce(full, reduce, axes, keepdims: true), fused);
+
+            NDArray<double>? mean = FusedReductions.LeadingAxesMean(op, a, b, axes);
+            Assert.NotNull(mean);
+            SameBits(Kernels.Reductions.MeanPartial(full, axes, skipNaN: false), mean);
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void LeadingAxes_OfABlockAndATransposedBlock_IsBitForBitTheMaterializedSum()
+    {
+        // The register-tiled kernel (TransposedSums): whole 8-row blocks, strip and quad edges, NaNs and infinities.
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int rows = r.Next(1, 40), cols = r.Next(1, 200);
+            bool nans = r.Next(3) == 0;
+            NDArray<double> a = Wide(r, [rows, cols], nans), b = Wide(r, [cols, rows], nans).T;
+            if (r.Next(4) == 0)
+            {
+                a[r.Next(rows), r.Next(cols)] = double.PositiveInfinity;
+            }
+
+            BinaryOp op = ExactOps[r.Next(3)];
+            NDArray<double> full = ArrayKernels.Binary(op, a, b);
+            SameBits(Kernels.Reductions.Reduce(full, ReduceOp.Sum, [0], keepdims: true), FusedReductions.LeadingAxes(op, a, b, ReduceOp.Sum, [0])!);
+            SameBits(Kernels.Reductions.MeanPartial(full, [0], skipNaN: false), FusedReductions.LeadingAxesMean(op, a, b, [0])!);
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void LeadingAxes_IsTheMaterializedReduction_Int64AndByte()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int[] shape = r.Next(2) == 0 ? [r.Next(1, 40), r.Next(1, 600)] : TestData.Shape(r, 2, 3, 9);
+            BinaryOp op = ExactOps[r.Next(3)];
+            ReduceOp reduce = RowOps[r.Next(RowOps.Length)] switch { ReduceOp.NanSum => ReduceOp.Sum, ReduceOp.NanMin => ReduceOp.Min, ReduceOp.NanMax => ReduceOp.Max, var o => o };
+            int[] axes = [.. Enumerable.Range(0, r.Next(1, shape.Length))];
+            NDArray<long> a = TestData.Values<long>(r, shape) * 1_000_003L, b = shape.Length == 2 ? TestData.Values<long>(r, [shape[1], shape[0]]).T : TestData.Values<long>(r, shape);
+            TestData.Same(Kernels.Reductions.Reduce(ArrayKernels.Binary(op, a, b), reduce, axes, keepdims: true), FusedReductions.LeadingAxes(op, a, b, reduce, axes)!);
+
+            // Bytes wrap: the fused sums must wrap alike.
+            NDArray<byte> c = TestData.Values<byte>(r, shape), d = TestData.Values<byte>(r, shape);
+            TestData.Same(Kernels.Reductions.Reduce(ArrayKernels.Binary(op, c, d), reduce, axes, keepdims: true), FusedReductions.LeadingAxes(op, c, d, reduce, axes)!);
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void LeadingAxes_DeclinesWhatItCannotDoExactly()
+    {
+        NDArray<double> a = Wide(new Random(1), [6, 5], nans: false), b = Wide(new Random(2), [6, 5], nans: false);
+        Assert.Null(FusedReductions.LeadingAxes(BinaryOp.Power, a, b, ReduceOp.Sum, [0]));
+        Assert.Null(FusedReductions.LeadingAxes(BinaryOp.Add, a, b, ReduceOp.Sum, [1]));
+        Assert.Null(FusedReductions.LeadingAxes(BinaryOp.Add, a, b, ReduceOp.Sum, [0, 1]));
+        Assert.Null(FusedReductions.LeadingAxes(BinaryOp.Add, a, b, ReduceOp.Any, [0]));
+        Assert.Null(FusedReductions.LeadingAxes(BinaryOp.Add, a, b.Slice(Ix.S(0, 5)), ReduceOp.Sum, [0]));
+        Assert.Null(FusedReductions.LeadingAxesMean(BinaryOp.Add, a.AsType<float>(), b.AsType<float>(), [0]));
+
+        // Leading axes that share no one stride (a transposed 3-d block's leading pair) are still reduced exactly.
+        NDArray<double> c = Wide(new Random(3), [4, 3, 2], nans: false).Transpose(1, 0, 2);
+        foreach (int[] axes in new[] { new[] { 0 }, [0, 1] })
+        {
+            SameBits(Kernels.Reductions.Reduce(ArrayKernels.Binary(BinaryOp.Add, c, c.Copy()), ReduceOp.Sum, axes, keepdims: true), FusedReductions.LeadingAxes(BinaryOp.Add, c, c.Copy(), ReduceOp.Sum, axes)!);
+        }
+    }
+
+    [Fact]
+    public void XPlusXT_Mean_IsBitForBitTheUnfusedResult()
+    {
+        var r = new Random(11);
+        DArray<double> x = DArray.FromArray(Wide(r, [900, 900], nans: false), 300);
+        DArray<double> mean = (x + x.T).Mean(axis: 0), sum = (x - x.T).Sum(axis: 0);
+        Assert.Equal(9, FusedTasks(mean));
+        NDArray<double> fusedMean = mean.Compute(), fusedSum = sum.Compute();
+        using (TesseraConfig.Set(("array.fuse-reductions", false)))
+        {
+            SameBits((x + x.T).Mean(axis: 0).Compute(), fusedMean);
+            SameBits((x - x.T).Sum(axis: 0).Compute(), fusedSum);
+        }
+    }
 }

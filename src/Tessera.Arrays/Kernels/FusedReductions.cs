@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Tessera.Arrays.Kernels;
 
@@ -13,6 +14,12 @@ internal static class FusedReductions
 {
     /// <summary>Bytes of one tile of <c>a op b</c>.</summary>
     public const int TileBytes = 256 << 10;
+
+    /// <summary>Columns of one tile of <see cref="LeadingAxes"/>.</summary>
+    private const int TileCols = 256;
+
+    /// <summary>Bytes of one tile of <see cref="LeadingAxes"/> (it stays in the L1 cache while its transposed operand is copied in).</summary>
+    private const int TransposeTileBytes = 32 << 10;
 
     /// <summary>Whether <see cref="OfBinary"/> tiles blocks of this shape (else it reduces the materialized block).</summary>
     public static bool Tiles(int[] shape, int[] axes, int itemSize, int tileBytes = TileBytes)
@@ -103,5 +110,116 @@ internal static class FusedReductions
         {
             ArrayPool<T>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// The reduction over the leading axes <paramref name="axes"/> (0 to k - 1, k below the rank) of
+    /// <paramref name="a"/> op <paramref name="b"/>, with keepdims, computed without materializing
+    /// <c>a op b</c> and bit for bit what reducing the materialized block gives: that reduction
+    /// combines whole rows of the kept elements in row order (the first row copied, or the identity
+    /// first), and so does this one, a tile of rows and columns at a time, each column's rows still in
+    /// order. A transposed operand is read a tile at a time along its own rows, so its cache lines are
+    /// used whole. Null where that does not hold: other axes, operations whose vectorized and scalar
+    /// results might differ (only the correctly rounded <c>+ - * /</c> and the exact maximum and minimum
+    /// qualify), Any/All, and empty blocks.
+    /// </summary>
+    public static NDArray<T>? LeadingAxes<T>(BinaryOp op, NDArray<T> a, NDArray<T> b, ReduceOp reduce, int[] axes)
+        where T : unmanaged
+    {
+        ElementOps<T> ops = ElementOps<T>.Instance;
+        int[] shape = a.ShapeArray;
+        int k = axes.Length;
+        if (op is not (BinaryOp.Add or BinaryOp.Subtract or BinaryOp.Multiply or BinaryOp.Divide or BinaryOp.Maximum or BinaryOp.Minimum)
+            || reduce is ReduceOp.Any or ReduceOp.All || !ops.Supports(op) || !ops.Supports(reduce)
+            || k == 0 || k >= shape.Length || !shape.AsSpan().SequenceEqual(b.ShapeArray) || Shapes.Product(shape) == 0)
+        {
+            return null;
+        }
+
+        for (int i = 0; i < k; i++)
+        {
+            if (axes[i] != i)
+            {
+                return null;
+            }
+        }
+
+        var ma = new StridedMatrix<T>(a, k);
+        var mb = new StridedMatrix<T>(b, k);
+        int rows = ma.Rows, cols = ma.Cols;
+        T[] result = GC.AllocateUninitializedArray<T>(cols);
+        Span<T> acc = result;
+        bool fromFirstRow = reduce is not (ReduceOp.Sum or ReduceOp.NanSum or ReduceOp.Product or ReduceOp.NanProduct);
+        if (!fromFirstRow)
+        {
+            acc.Fill(reduce is ReduceOp.Sum or ReduceOp.NanSum ? ops.Zero : ops.One);
+        }
+
+        if (reduce == ReduceOp.Sum && TransposedSums.TryAccumulate(op, ma, mb, acc))
+        {
+            return new NDArray<T>(result, Reductions.OutShape(shape, axes, keepdims: true));
+        }
+
+        int tileCols = Math.Min(cols, TileCols);
+        int tileRows = Math.Clamp(TransposeTileBytes / (tileCols * Unsafe.SizeOf<T>()), 1, rows);
+        T[] tile = ArrayPool<T>.Shared.Rent(tileRows * tileCols);
+        T[]? aTile = ma.HasRowSpans ? null : ArrayPool<T>.Shared.Rent(tileRows * tileCols);
+        try
+        {
+            for (int r0 = 0; r0 < rows; r0 += tileRows)
+            {
+                int nr = Math.Min(tileRows, rows - r0);
+                for (int c0 = 0; c0 < cols; c0 += tileCols)
+                {
+                    int nc = Math.Min(tileCols, cols - c0);
+                    mb.CopyTile(r0, nr, c0, nc, tile);
+                    if (aTile is not null)
+                    {
+                        ma.CopyTile(r0, nr, c0, nc, aTile);
+                    }
+
+                    for (int i = 0; i < nr; i++)
+                    {
+                        Span<T> row = tile.AsSpan(i * nc, nc);
+                        ReadOnlySpan<T> left = aTile is null ? ma.Row(r0 + i, c0, nc) : aTile.AsSpan(i * nc, nc);
+                        ops.Binary(op, left, row, row);
+                        if (fromFirstRow && r0 + i == 0)
+                        {
+                            row.CopyTo(acc.Slice(c0, nc));
+                        }
+                        else
+                        {
+                            ops.Accumulate(reduce, acc.Slice(c0, nc), row);
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(tile);
+            if (aTile is not null)
+            {
+                ArrayPool<T>.Shared.Return(aTile);
+            }
+        }
+
+        return new NDArray<T>(result, Reductions.OutShape(shape, axes, keepdims: true));
+    }
+
+    /// <summary>The mean partial (counts, then sums) of a op b over the leading axes, bit for bit the materialized block's (see <see cref="LeadingAxes"/>); doubles only (other types are summed as doubles after the operation).</summary>
+    public static NDArray<double>? LeadingAxesMean<T>(BinaryOp op, NDArray<T> a, NDArray<T> b, int[] axes)
+        where T : unmanaged
+    {
+        if (a is not NDArray<double> da || b is not NDArray<double> db || LeadingAxes(op, da, db, ReduceOp.Sum, axes) is not { } sums)
+        {
+            return null;
+        }
+
+        int n = (int)sums.Size;
+        var result = new double[2 * n];
+        result.AsSpan(0, n).Fill(Shapes.Product(a.ShapeArray.AsSpan(0, axes.Length)));
+        sums.Data.AsSpan(0, n).CopyTo(result.AsSpan(n));
+        return new NDArray<double>(result, [2, .. sums.ShapeArray]);
     }
 }

@@ -33,6 +33,12 @@ public abstract partial class TaskFunction
     /// </summary>
     public string Name { get; }
 
+    /// <summary>Gets what the function may do with its arguments after it returns (see <see cref="Graphs.ArgumentUse"/>); <see cref="ArgumentUse.Unknown"/> unless declared.</summary>
+    internal ArgumentUse ArgumentUse { get; private set; }
+
+    /// <summary>Gets whether the function's result is memory it allocated that nothing else holds (a new block), as declared.</summary>
+    internal bool ReturnsFreshMemory { get; private set; }
+
     /// <summary>Gets the number of arguments the function takes.</summary>
     public abstract int Arity { get; }
 
@@ -55,6 +61,19 @@ public abstract partial class TaskFunction
 
     /// <inheritdoc/>
     public override string ToString() => Name;
+
+    /// <summary>
+    /// Declares what the function does with memory, for the local schedulers' recycling of dead
+    /// results (<see cref="Scheduling.IRecyclable"/>): what it may keep of its arguments, and whether
+    /// its result is fresh memory that nothing else holds. Only for a library's own functions, whose
+    /// code is known; a wrong declaration lets a buffer be reused while something still reads it.
+    /// </summary>
+    internal TaskFunction Declare(ArgumentUse arguments, bool returnsFreshMemory = false)
+    {
+        ArgumentUse = arguments;
+        ReturnsFreshMemory = returnsFreshMemory;
+        return this;
+    }
 
     private protected void CheckArity(ReadOnlySpan<object?> args)
     {

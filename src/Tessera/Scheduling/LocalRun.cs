@@ -10,6 +10,9 @@ internal abstract class LocalRun
     private readonly int[] _remainingDependents;
     private readonly bool[] _isOutput;
 
+    // Per task, whether its result is recycled when dropped (null: none is); never with callbacks, which see results.
+    private readonly bool[]? _recyclable;
+
     protected LocalRun(ExecutionPlan plan, ImmutableArray<SchedulerCallback> callbacks)
     {
         Plan = plan;
@@ -27,6 +30,8 @@ internal abstract class LocalRun
         {
             _isOutput[o] = true;
         }
+
+        _recyclable = callbacks.IsEmpty ? Recycling.Recyclable(plan, _isOutput) : null;
     }
 
     protected ExecutionPlan Plan { get; }
@@ -60,14 +65,19 @@ internal abstract class LocalRun
         }
     }
 
-    /// <summary>Drops the results of <paramref name="task"/>'s dependencies that no other task still needs.</summary>
+    /// <summary>Drops the results of <paramref name="task"/>'s dependencies that no other task still needs, recycling those that may be (see <see cref="Recycling"/>).</summary>
     protected void ReleaseInputs(int task)
     {
         foreach (int dep in Plan.DependenciesOf(task))
         {
             if (--_remainingDependents[dep] == 0 && !_isOutput[dep])
             {
+                object? value = _results[dep];
                 _results[dep] = null;
+                if (_recyclable is not null && _recyclable[dep])
+                {
+                    (value as IRecyclable)?.Recycle();
+                }
             }
         }
     }

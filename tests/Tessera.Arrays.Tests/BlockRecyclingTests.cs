@@ -1,0 +1,150 @@
+using Tessera.Arrays.Kernels;
+using Tessera.Graphs;
+using Tessera.Scheduling;
+
+namespace Tessera.Arrays.Tests;
+
+/// <summary>
+/// Dead blocks' buffers are reused only where the local scheduler can show that nothing holds them:
+/// never a block that a view in an output, a user function or the caller may still hold.
+/// </summary>
+public class BlockRecyclingTests
+{
+    // 600² doubles: 2.9 MB blocks, above the 1 MiB of a large block.
+    private static DArray<double> Random(ulong seed) => DArray.Random.RandomSample([1200, 1200], chunks: 600, seed: seed);
+
+    private static void SameBits(NDArray<double> expected, NDArray<double> actual)
+    {
+        Assert.Equal(expected.Shape, actual.Shape);
+        Assert.Equal(Snapshot(expected), Snapshot(actual));
+    }
+
+    // The values, copied into memory of the test's own (a BlockMemory allocation could take a recycled buffer).
+    private static long[] Snapshot(NDArray<double> a)
+    {
+        var values = new double[a.Size];
+        a.CopyTo(values);
+        return [.. values.Select(BitConverter.DoubleToInt64Bits)];
+    }
+
+    [Fact]
+    public void BlocksThatOnlyReductionsRead_AreReused_AndTheResultIsUnchanged()
+    {
+        DArray<double> x = Random(3);
+        NDArray<double> data = x.Compute();
+        NDArray<double> expected = (x + x.T).Mean(axis: 0).Compute();
+        TestData.Close((data + data.T).Mean(axis: 0), expected);
+
+        // On one thread the blocks are made and consumed in turn: each random block after the first
+        // few can take a dead one's buffer (a collection by another test between the two can free it,
+        // hence a few tries).
+        bool reused = false;
+        for (int i = 0; i < 5 && !reused; i++)
+        {
+            long before = BlockMemory.Reused;
+            SameBits(expected, (x + x.T).Mean(axis: 0).Compute(SyncScheduler.Instance));
+            SameBits(expected, (x + x.T).Mean(axis: 0).Compute());
+            reused = BlockMemory.Reused > before;
+        }
+
+        Assert.True(reused, "no random block reused a dead block's buffer");
+    }
+
+    private const int Length = 600 * 600;
+
+    private static readonly Key X = new("x");
+
+    // A random 600² block as its own task, read by the tasks of others: the block is not fused into them.
+    private static Dictionary<Key, Node> Graph(params (string Key, Node Node)[] readers)
+    {
+        var graph = new Dictionary<Key, Node> { [X] = Node.Call(RandomFunctions.Uniform, Node.Literal(7UL), Node.Literal(0L), Node.Literal(new[] { 600, 600 }), Node.Literal(0.0), Node.Literal(1.0)) };
+        foreach ((string key, Node node) in readers)
+        {
+            graph[new Key(key)] = node;
+        }
+
+        return graph;
+    }
+
+    private static Node SumOfX => Node.Call(BlockFunctions<double>.Reduce, Node.Ref(X), Node.Literal(ReduceOp.Sum), Node.Literal(new[] { 0 }));
+
+    // Allocations that take (and overwrite) any recycled buffer of the block's length.
+    private static void Scribble()
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            BlockMemory.Allocate<double>(Length).AsSpan().Fill(-1);
+        }
+    }
+
+    public static TheoryData<string> Schedulers => ["sync", "threads"];
+
+    private static IScheduler Scheduler(string name) => name == "sync" ? SyncScheduler.Instance : new ThreadedScheduler(2);
+
+    [Theory]
+    [MemberData(nameof(Schedulers))]
+    public void ABlockOnlyReductionsRead_IsReused(string scheduler)
+    {
+        long before = BlockMemory.Reused;
+        Scheduler(scheduler).Get(Graph(("s", SumOfX), ("m", Node.Call(BlockFunctions<double>.MeanChunk, Node.Ref(X), Node.Literal(new[] { 1 }), Node.Literal(false)))), [new Key("s"), new Key("m")]);
+        double[] next = BlockMemory.Allocate<double>(Length);
+        Assert.True(BlockMemory.Reused > before, "the dead random block's buffer was not reused");
+        Assert.Equal(Length, next.Length);
+    }
+
+    [Theory]
+    [MemberData(nameof(Schedulers))]
+    public void ABlockThatAnOutputViews_IsNeverReused(string scheduler)
+    {
+        object?[] r = Scheduler(scheduler).Get(Graph(("t", Node.Call(BlockFunctions<double>.Transpose, Node.Ref(X), Node.Literal(new[] { 1, 0 }))), ("s", SumOfX)), [new Key("t")]);
+        var t = (NDArray<double>)r[0]!;
+        long[] before = Snapshot(t);
+        Scribble();
+        Assert.Equal(before, Snapshot(t));
+    }
+
+    [Theory]
+    [MemberData(nameof(Schedulers))]
+    public void ABlockThatAUserFunctionSaw_IsNeverReused(string scheduler)
+    {
+        NDArray<double>? kept = null;
+        TaskFunction keep = TaskFunction.Create<NDArray<double>, double>(b =>
+        {
+            kept = b;
+            return b[0, 0];
+        });
+        Scheduler(scheduler).Get(Graph(("k", Node.Call(keep, Node.Ref(X))), ("s", SumOfX)), [new Key("k"), new Key("s")]);
+        long[] before = Snapshot(kept!);
+        Scribble();
+        Assert.Equal(before, Snapshot(kept!));
+    }
+
+    [Theory]
+    [MemberData(nameof(Schedulers))]
+    public void ABlockThatIsAnOutput_IsNeverReused(string scheduler)
+    {
+        object?[] r = Scheduler(scheduler).Get(Graph(("s", SumOfX), ("s2", SumOfX)), [X, new Key("s")]);
+        var x = (NDArray<double>)r[0]!;
+        long[] before = Snapshot(x);
+        Scribble();
+        Assert.Equal(before, Snapshot(x));
+    }
+
+    [Fact]
+    public void BlocksTheCallerGaveOrPersisted_AreNeverReused()
+    {
+        NDArray<double> given = NDArray<double>.Full(1.5, 600, 600);
+        DArray<double> a = DArray.FromArray(given, 600);
+        DArray<double> persisted = Random(6).Persist();
+        NDArray<double> persistedValues = persisted.Compute();
+        Assert.Equal(3.0, (a + a).Mean(axis: 0).Compute()[0]);
+        Assert.Equal(600, (persisted + persisted.T).Mean(axis: 0).Compute().Size / 2);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(1200, (Random(30 + (ulong)i) + 1.0).Sum(axis: 0).Compute().Size);
+        }
+
+        Assert.True(given.ToArray().All(v => v == 1.5));
+        SameBits(persistedValues, persisted.Compute());
+    }
+}
