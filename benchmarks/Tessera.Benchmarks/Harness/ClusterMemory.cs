@@ -25,6 +25,9 @@ internal sealed class ClusterMemory
         _thread = new Thread(Sample) { IsBackground = true, Name = "cluster RSS sampler" };
     }
 
+    /// <summary>Gets or sets a diagnostic probe for the trace (TESSERA_BENCH_TRACE=1).</summary>
+    public static Func<string>? Probe { get; set; }
+
     /// <summary>Gets the summed RSS when sampling started.</summary>
     public long Baseline { get; }
 
@@ -49,9 +52,19 @@ internal sealed class ClusterMemory
 
     private void Sample()
     {
+        bool trace = Environment.GetEnvironmentVariable("TESSERA_BENCH_TRACE") == "1";
+        int n = 0;
         while (!_stopped)
         {
             _peak = Math.Max(_peak, SummedBytes());
+            if (trace && n++ % 20 == 0)
+            {
+                string procs = string.Join(' ', _cluster.WorkerProcessIds.Select(p => ResidentBytes(p) >> 20));
+                string state = _cluster.Scheduler.Server.Query(s => string.Join(' ', s.Tasks.Values.GroupBy(t => t.State).Select(g => $"{g.Key}={g.Count()}")) + " | " +
+                    string.Join(' ', s.Workers.Values.Select(w => $"{w.NBytes >> 20}MB/{w.HasWhat.Count}k/{w.Processing.Count}p")));
+                Log.Write($"    rss self {ResidentBytes(Environment.ProcessId) >> 20} workers {procs} MB; {state} {Probe?.Invoke()}");
+            }
+
             Thread.Sleep(s_interval);
         }
     }

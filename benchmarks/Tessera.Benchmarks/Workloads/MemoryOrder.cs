@@ -141,7 +141,7 @@ internal sealed class MemoryOrder : IWorkload
     {
         await using LocalCluster cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2, ThreadsPerWorker = 1 }).ConfigureAwait(false);
         await using Client client = await Client.ConnectAsync(cluster).ConfigureAwait(false);
-        _ = await Build(c, options.IsFull, scale: 10).Expr.ComputeAsync().ConfigureAwait(false);
+        ClusterMemory.Probe = () => string.Join(" || ", client.RunAsync(GcInfo).GetAwaiter().GetResult().Values);
         (DArray<double> expr, long inputBytes, System.Text.Json.Nodes.JsonObject parameters, double expected) = Build(c, options.IsFull);
         long tasks = OptimizedTasks(expr);
         var peaks = new List<long>();
@@ -150,14 +150,13 @@ internal sealed class MemoryOrder : IWorkload
         Timings<double> t = Measure.Runs($"{c} [LocalCluster]", options.Repeats, r =>
         {
             double v = expr.Compute().ToScalar();
-            long peak = sampler!.Stop();
             if (r >= 0)
             {
-                peaks.Add(peak);
+                peaks.Add(sampler!.Stop());
             }
 
             return v;
-        }, v => CheckValue(v, expected, inputBytes), warmUp: false, beforeEach: () =>
+        }, v => CheckValue(v, expected, inputBytes), warmUp: true, beforeEach: () =>
         {
             SettleAsync(cluster, client).GetAwaiter().GetResult();
             Measure.ReleaseMemory();
@@ -203,6 +202,12 @@ internal sealed class MemoryOrder : IWorkload
         }
 
         _ = await client.RunAsync(ReleaseWorkerMemory).ConfigureAwait(false);
+    }
+
+    private static string GcInfo()
+    {
+        GCMemoryInfo i = GC.GetGCMemoryInfo();
+        return $"heap {GC.GetTotalMemory(false) >> 20} committed {i.TotalCommittedBytes >> 20} frag {i.FragmentedBytes >> 20} ws {Environment.WorkingSet >> 20} gcs {GC.CollectionCount(2)}";
     }
 
     private static bool ReleaseWorkerMemory()
