@@ -146,7 +146,7 @@ public sealed class DataMovementTests
         await Task.WhenAll(blocks.Select(b => b.Completion)).WaitAsync(s_limit, TestContext.Current.CancellationToken);
 
         // Wait for heartbeats that show the skew (the busy process holds 400 MB more).
-        (long Busy, long Idle) before = await MemoryAsync(cluster, busy, idle, m => m.Busy - m.Idle > 300_000_000);
+        (long Busy, long Idle) before = await MemoryAsync(cluster, client, busy, idle, m => m.Busy - m.Idle > 300_000_000);
 
         int moved = await client.RebalanceAsync().WaitAsync(s_limit);
 
@@ -158,7 +158,7 @@ public sealed class DataMovementTests
         Assert.Equal(moved, after.Values.Count(h => Assert.Single(h) == idle));
 
         // The sender collects what it gave away, and the process memories meet.
-        (long Busy, long Idle) evened = await MemoryAsync(cluster, busy, idle, m => Math.Abs(m.Busy - m.Idle) < 150_000_000);
+        (long Busy, long Idle) evened = await MemoryAsync(cluster, client, busy, idle, m => Math.Abs(m.Busy - m.Idle) < 150_000_000);
         Assert.True(evened.Busy < before.Busy && evened.Idle > before.Idle, $"before {before}, after {evened}");
         for (int i = 0; i < blocks.Count; i++)
         {
@@ -168,7 +168,7 @@ public sealed class DataMovementTests
     }
 
     // The two workers' process memory as the scheduler's heartbeats last reported it, once it satisfies `until`.
-    private static async Task<(long Busy, long Idle)> MemoryAsync(LocalCluster cluster, string busy, string idle, Func<(long Busy, long Idle), bool> until)
+    private static async Task<(long Busy, long Idle)> MemoryAsync(LocalCluster cluster, Client client, string busy, string idle, Func<(long Busy, long Idle), bool> until)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
@@ -179,7 +179,12 @@ public sealed class DataMovementTests
                 return m;
             }
 
-            Assert.False(timeout.IsCancellationRequested, $"process memory (busy, idle) is {m} after 30 s");
+            if (timeout.IsCancellationRequested)
+            {
+                IReadOnlyDictionary<string, string> gc = await client.RunAsync(() => $"heap {GC.GetTotalMemory(false) >> 20} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes >> 20} MB, working set {Environment.WorkingSet >> 20} MB");
+                Assert.Fail($"process memory (busy, idle) is {m} after 30 s; {string.Join("; ", gc)}");
+            }
+
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
     }

@@ -184,13 +184,12 @@ public sealed class NannyTests : IAsyncLifetime
     {
         // The moment between a worker's join and its nanny's registration, held open: the scheduler
         // has no nanny to ask and tells the worker itself to restart.
-        _scheduler.Server.IgnoreNanniesForTesting = true;
+        _scheduler.Server.IgnoredNanniesForTesting = 1;
         await StartWorkerAsync();
         await using Client client = await Client.ConnectAsync(_scheduler.Address);
         int first = await WorkerProcessIdAsync(client);
 
         await client.RestartAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken);
-        _scheduler.Server.IgnoreNanniesForTesting = false;
 
         // A fresh process (not a fresh worker inside the old one), whose nanny registers its new address.
         await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process stopped itself to restart, at the scheduler's request (exit code 87)"));

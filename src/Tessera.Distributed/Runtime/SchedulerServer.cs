@@ -149,8 +149,8 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         _stop.Dispose();
     }
 
-    /// <summary>Gets or sets whether nannies' registrations are ignored, as if each worker had joined and its nanny not registered yet (for tests of that moment).</summary>
-    internal bool IgnoreNanniesForTesting { get; set; }
+    /// <summary>Gets or sets how many of the next nanny registrations are ignored, as if the worker had joined and its nanny not registered yet (for tests of that moment).</summary>
+    internal int IgnoredNanniesForTesting { get; set; }
 
     /// <summary>Runs <paramref name="query"/> on the event loop, between events, and returns its answer (for tests and diagnostics).</summary>
     public T Query<T>(Func<SchedulerState, T> query)
@@ -534,7 +534,10 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             case GetWhoHas m:
                 Send(peer, new WhoHasList(m.RequestId, m.Keys, _state.WhoHas(m.Keys)));
                 break;
-            case RegisterNanny m when peer.Id is null && !IgnoreNanniesForTesting:
+            case RegisterNanny _ when peer.Id is null && IgnoredNanniesForTesting > 0:
+                IgnoredNanniesForTesting--;
+                break;
+            case RegisterNanny m when peer.Id is null:
                 RegisterNanny(peer, m.WorkerAddress);
                 break;
         }
