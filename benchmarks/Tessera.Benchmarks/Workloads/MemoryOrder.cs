@@ -118,11 +118,17 @@ internal sealed class MemoryOrder : IWorkload
             ProcessMemory.ResetPeak();
             baselines.Add(ProcessMemory.CurrentBytes);
         });
+        return MemoryResult($"{c}: peak RSS vs input", t, parameters, tasks, inputBytes, peaks, baselines);
+    }
+
+    // The record of a memory case, as memory_order.py reports it: medians of the peaks and baselines.
+    private static CaseResult MemoryResult(string name, Timings<double> t, System.Text.Json.Nodes.JsonObject parameters, long tasks, long inputBytes, List<long> peaks, List<long> baselines)
+    {
         peaks.Sort();
         baselines.Sort();
         long medPeak = peaks[peaks.Count / 2], medBase = baselines[baselines.Count / 2];
         parameters["input_GB"] = Math.Round(inputBytes / 1e9, 3);
-        CaseResult result = Measure.Result($"{c}: peak RSS vs input", t, parameters, tasks);
+        CaseResult result = Measure.Result(name, t, parameters, tasks);
         result.PerSecond["GB/s"] = inputBytes / 1e9;
         result.Extra["peak_rss_mb_median"] = ProcessMemory.ToMb(medPeak);
         result.Extra["peak_rss_mb_max"] = ProcessMemory.ToMb(peaks[^1]);
@@ -134,7 +140,13 @@ internal sealed class MemoryOrder : IWorkload
     // The same expression on a LocalCluster of 2 worker processes with 1 thread each (the machine's
     // 2 cores), as one would run it distributed. The peak is the whole cluster's: the summed RSS of
     // this process (client and scheduler) and the worker processes, sampled every 10 ms
-    // (ClusterMemory), over the same sum before the run.
+    // (ClusterMemory), over the same sum before the run. The warm-up is a full-size run: the scheduler
+    // learns each task prefix's duration, and after a 1/10-size warm-up it took the full-size random
+    // blocks (50 ms) for 1 ms tasks and sent every worker dozens of them at once (queuing keeps 2 ms of
+    // short tasks in flight), which doubled xxT_sum's peak. Before each run the workers collect and
+    // give back their memory (SettleAsync), as this process does. With TESSERA_BENCH_TRACE=1 the sampler
+    // logs, every 200 ms, each process's RSS, the scheduler's task states and bytes per worker, and each
+    // worker's GC figures (GcInfo).
     private static CaseResult RunClusterCase(string c, BenchOptions options) => RunClusterCaseAsync(c, options).GetAwaiter().GetResult();
 
     private static async Task<CaseResult> RunClusterCaseAsync(string c, BenchOptions options)
@@ -163,18 +175,9 @@ internal sealed class MemoryOrder : IWorkload
             sampler = ClusterMemory.Start(cluster);
             baselines.Add(sampler.Baseline);
         });
-        peaks.Sort();
-        baselines.Sort();
-        long medPeak = peaks[peaks.Count / 2], medBase = baselines[baselines.Count / 2];
-        parameters["input_GB"] = Math.Round(inputBytes / 1e9, 3);
         parameters["workers"] = 2;
         parameters["threads_per_worker"] = 1;
-        CaseResult result = Measure.Result(ClusterCaseName(c), t, parameters, tasks);
-        result.PerSecond["GB/s"] = inputBytes / 1e9;
-        result.Extra["peak_rss_mb_median"] = ProcessMemory.ToMb(medPeak);
-        result.Extra["peak_rss_mb_max"] = ProcessMemory.ToMb(peaks[^1]);
-        result.Extra["baseline_rss_mb"] = ProcessMemory.ToMb(medBase);
-        result.Extra["peak_over_input"] = Math.Round((double)(medPeak - medBase) / inputBytes, 4);
+        CaseResult result = MemoryResult(ClusterCaseName(c), t, parameters, tasks, inputBytes, peaks, baselines);
         result.Extra["peak_rss_summed_over"] = "client+scheduler process and 2 worker processes, sampled every 10 ms";
         return result;
     }
