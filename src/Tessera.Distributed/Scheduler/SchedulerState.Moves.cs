@@ -154,6 +154,7 @@ internal sealed partial class SchedulerState
         var recipients = new List<RebalanceSide>();
         foreach (WorkerState w in workers)
         {
+            // Without a limit (NaN), no threshold holds a worker back and the gap is 0.
             long memory = Memory(w);
             double limit = w.MemoryLimit > 0 ? w.MemoryLimit : double.NaN;
             double halfGap = double.IsNaN(limit) ? 0 : limit * RebalanceGap / 2;
