@@ -169,7 +169,7 @@ public sealed class DataMovementTests
         Assert.True(evened.Busy < before.Busy && evened.Idle > before.Idle, $"before {before}, after {evened}");
         for (int i = 0; i < blocks.Count; i++)
         {
-            // One at a time: the whole 400 MB serialized at once would take a worker past its limit.
+            // One at a time, so that no worker serializes 400 MB at once.
             Assert.Equal(BigBlock(i), await blocks[i].ResultAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken));
         }
     }
