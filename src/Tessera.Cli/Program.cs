@@ -108,7 +108,7 @@ worker.SetAction(async (parse, cancellationToken) =>
             string? workerName = parse.GetValue(name) is { } n ? (count == 1 ? n : $"{n}-{i}") : null;
             hosts.Add(await WorkerHost.StartAsync(
                 parse.GetValue(address)!,
-                new WorkerOptions { Threads = threads, Name = workerName, ListenAddress = parse.GetValue(listen)!, Memory = memory, Resources = workerResources, RestartReason = parse.GetValue(restartReason) },
+                new WorkerOptions { Threads = threads, Name = workerName, ListenAddress = parse.GetValue(listen)!, Memory = memory, Resources = workerResources, RestartReason = parse.GetValue(restartReason), RestartEndsWorker = parse.GetValue(nannyChild) },
                 cancellationToken));
             Console.WriteLine($"Worker at {hosts[^1].Address} with {threads} thread(s)");
         }
@@ -116,7 +116,10 @@ worker.SetAction(async (parse, cancellationToken) =>
         // A nanny's worker stops when the nanny closes its input, or dies.
         Task nannyGone = parse.GetValue(nannyChild) ? Task.Run(() => Console.In.ReadToEndAsync(cancellationToken), cancellationToken) : Task.Delay(Timeout.Infinite, cancellationToken);
         await Task.WhenAny(WaitForShutdownAsync(cancellationToken), nannyGone, Task.WhenAny(hosts.Select(h => h.Completion)));
-        return 0;
+
+        // A nanny's worker that the scheduler asked to restart before its nanny registered (the scheduler
+        // then has no nanny to ask): the nanny starts a fresh process, whose new address it registers.
+        return hosts.Exists(h => h.RestartRequested) ? WorkerNanny.ExitCodeRestartRequested : 0;
     }
     finally
     {

@@ -98,6 +98,14 @@ public sealed record WorkerOptions
 
     /// <summary>Gets why the worker's previous process ended, when a <see cref="WorkerNanny"/> restarts it; the worker logs it to the scheduler.</summary>
     public string? RestartReason { get; init; }
+
+    /// <summary>
+    /// Gets whether a restart the scheduler asks of the worker itself ends the worker (its <see cref="WorkerHost.Completion"/>
+    /// completes with <see cref="WorkerHost.RestartRequested"/> set) instead of starting a fresh one in this
+    /// process; default false. A worker under a <see cref="WorkerNanny"/> sets it: its process exits, and the
+    /// nanny starts a fresh process and tells the scheduler its new address.
+    /// </summary>
+    public bool RestartEndsWorker { get; init; }
 }
 
 /// <summary>A running scheduler (Dask's <c>dask scheduler</c>).</summary>
@@ -217,8 +225,11 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <summary>Gets the number of threads that run tasks.</summary>
     public int Threads => Server.Threads;
 
-    /// <summary>Gets a task that completes when the worker stops for good (closed, or its scheduler went away); a restart does not complete it.</summary>
+    /// <summary>Gets a task that completes when the worker stops for good (closed, or its scheduler went away); a restart does not complete it, unless <see cref="WorkerOptions.RestartEndsWorker"/>.</summary>
     public Task Completion => _supervisor;
+
+    /// <summary>Gets whether the worker ended because the scheduler asked it to restart (with <see cref="WorkerOptions.RestartEndsWorker"/>).</summary>
+    public bool RestartRequested => _supervisor.IsCompleted && Server.RestartRequested;
 
     private WorkerServer Server
     {
@@ -295,7 +306,7 @@ public sealed class WorkerHost : IAsyncDisposable
             await current.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             lock (_gate)
             {
-                if (_disposed || !current.RestartRequested)
+                if (_disposed || !current.RestartRequested || _options.RestartEndsWorker)
                 {
                     return;
                 }

@@ -295,6 +295,18 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Gets the process ids of the running worker processes (for benchmarks that sum the cluster's memory).</summary>
+    internal IReadOnlyList<int> WorkerProcessIds
+    {
+        get
+        {
+            lock (_processes)
+            {
+                return [.. _processes.Select(p => p.Id)];
+            }
+        }
+    }
+
     /// <summary>Gets the process id of a worker process, for fault tests that signal it.</summary>
     /// <param name="index">The worker's index among the running worker processes.</param>
     internal int WorkerProcessIdForTesting(int index)

@@ -27,6 +27,12 @@ public sealed class WorkerNanny
     /// <summary>The line a worker prints once it has joined its scheduler, which tells the nanny the start succeeded.</summary>
     public const string JoinedLinePrefix = "Worker at ";
 
+    /// <summary>
+    /// The exit code of a worker process that stopped itself because the scheduler asked it to restart before
+    /// the nanny registered (so the scheduler could not ask the nanny): the nanny starts a fresh process.
+    /// </summary>
+    public const int ExitCodeRestartRequested = 87;
+
     private readonly string _fileName;
     private readonly IReadOnlyList<string> _arguments;
     private readonly Func<string, IReadOnlyList<string>> _restartArguments;
@@ -61,6 +67,7 @@ public sealed class WorkerNanny
     public static string DescribeExit(int exitCode) => exitCode switch
     {
         WorkerServer.ExitCodeAboveMemoryLimit => $"stopped itself above its memory terminate threshold (exit code {exitCode})",
+        ExitCodeRestartRequested => $"stopped itself to restart, at the scheduler's request (exit code {exitCode})",
         > 128 and < 160 when !OperatingSystem.IsWindows() => $"killed by signal {exitCode - 128}{SignalName(exitCode - 128)}",
         _ => $"exited with code {exitCode}",
     };

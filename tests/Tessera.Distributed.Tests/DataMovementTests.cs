@@ -130,4 +130,69 @@ public sealed class DataMovementTests
         // Balanced already: nothing moves.
         Assert.Equal(0, await client.RebalanceAsync(blocks).WaitAsync(s_limit));
     }
+
+    // 25 MB per block: a worker holding 16 of them is well above Dask's sender-min (0.3 of 1 GB).
+    private static double[] BigBlock(int i) => [.. Enumerable.Range(0, 3_125_000).Select(x => i + (x * 1e-7))];
+
+    [Fact]
+    public async Task RebalanceAsync_OnWorkerProcesses_MovesByProcessMemory_UntilItEvensOut()
+    {
+        const long Limit = 1_000_000_000;
+        // The limit only for the rebalance's thresholds: the serialized copies of a move take the sender past
+        // the spill threshold (and without spilling past the terminate one), and what it spilled would leave
+        // its process memory as much as what it sent.
+        var memory = new WorkerMemoryOptions { Limit = Limit, TargetFraction = null, SpillFraction = null, PauseFraction = null, TerminateFraction = null };
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true, memory: memory);
+        await using Client client = await Client.ConnectAsync(cluster);
+        string[] workers = [.. (await client.GetWorkersAsync().WaitAsync(s_limit)).Keys];
+        string busy = workers[0], idle = workers[1];
+        IReadOnlyList<Future<double[]>> blocks = client.Map<int, double[]>(BigBlock, Enumerable.Range(0, 16), workers: [busy]);
+        await Task.WhenAll(blocks.Select(b => b.Completion)).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+
+        // Wait for heartbeats that show the whole skew (the busy process holds 400 MB more): the plan
+        // follows the figures the scheduler has.
+        (long Busy, long Idle) before = await MemoryAsync(cluster, client, busy, idle, m => m.Idle > 0 && m.Busy - m.Idle > 370_000_000);
+
+        string plannedFrom = cluster.Scheduler.Server.Query(s => string.Join("; ", s.Workers.Values.Select(w => $"{w.Address}: memory {w.MemoryBytes}, limit {w.MemoryLimit}, own process {w.OwnsProcess}, {w.HasWhat.Count} keys, {w.NBytes} bytes, paused {w.Paused}")));
+        int moved = await client.RebalanceAsync().WaitAsync(s_limit);
+        Assert.True(moved > 0, $"nothing moved; the scheduler saw {plannedFrom}; its log: {string.Join(" | ", cluster.Monitor.GetLogs().Select(l => l.Message))}");
+
+        // Dask's plan: the busy worker sends until it is within half the gap (0.05 of the limit) of the mean.
+        long blockBytes = 25_000_000;
+        double toMean = (before.Busy - before.Idle) / 2.0;
+        Assert.InRange(moved * blockBytes, toMean - (Limit * 0.05) - blockBytes, toMean);
+        IReadOnlyDictionary<Key, IReadOnlyList<string>> after = await client.WhoHasAsync(blocks).WaitAsync(s_limit);
+        Assert.Equal(moved, after.Values.Count(h => Assert.Single(h) == idle));
+
+        // The sender collects what it gave away, and the process memories meet.
+        (long Busy, long Idle) evened = await MemoryAsync(cluster, client, busy, idle, m => Math.Abs(m.Busy - m.Idle) < 150_000_000);
+        Assert.True(evened.Busy < before.Busy && evened.Idle > before.Idle, $"before {before}, after {evened}");
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            // One at a time, so that no worker serializes 400 MB at once.
+            Assert.Equal(BigBlock(i), await blocks[i].ResultAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken));
+        }
+    }
+
+    // The two workers' process memory as the scheduler's heartbeats last reported it, once it satisfies `until`.
+    private static async Task<(long Busy, long Idle)> MemoryAsync(LocalCluster cluster, Client client, string busy, string idle, Func<(long Busy, long Idle), bool> until)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            (long Busy, long Idle) m = cluster.Scheduler.Server.Query(s => (s.Workers[busy].MemoryBytes, s.Workers[idle].MemoryBytes));
+            if (until(m))
+            {
+                return m;
+            }
+
+            if (timeout.IsCancellationRequested)
+            {
+                IReadOnlyDictionary<string, string> gc = await client.RunAsync(() => $"heap {GC.GetTotalMemory(false) >> 20} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes >> 20} MB, working set {Environment.WorkingSet >> 20} MB");
+                Assert.Fail($"process memory (busy, idle) is {m} after 30 s; {string.Join("; ", gc)}");
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
 }

@@ -177,10 +177,37 @@ public sealed class NannyTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task ARestartBeforeTheNannyRegistered_EndsTheWorkerProcess_AndItsNannyStartsAFreshOneAndRegistersIt()
+    {
+        // The moment between a worker's join and its nanny's registration, held open: the scheduler
+        // has no nanny to ask and tells the worker itself to restart.
+        _scheduler.Server.IgnoredNanniesForTesting = 1;
+        await StartWorkerAsync();
+        await using Client client = await Client.ConnectAsync(_scheduler.Address);
+        int first = await WorkerProcessIdAsync(client);
+
+        await client.RestartAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken);
+
+        // A fresh process (not a fresh worker inside the old one), whose nanny registers its new address.
+        await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process stopped itself to restart, at the scheduler's request (exit code 87)"));
+        int second = await WorkerProcessIdAsync(client);
+        Assert.NotEqual(first, second);
+        Assert.False(IsRunning(first), $"the old worker process {first} still runs");
+        string address = Assert.Single(await client.GetWorkersAsync(TestContext.Current.CancellationToken)).Key;
+        await WaitUntilAsync(() => Logged($"Nanny of worker {address} registered"));
+
+        // So the next restart goes through the nanny.
+        await client.RestartAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken);
+        await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process was killed at the scheduler's request: the cluster restarted"));
+        Assert.NotEqual(second, await WorkerProcessIdAsync(client));
+    }
+
     [Theory]
     [InlineData(137, "killed by signal 9 (SIGKILL)")]
     [InlineData(134, "killed by signal 6 (SIGABRT)")]
     [InlineData(Tessera.Distributed.Runtime.WorkerServer.ExitCodeAboveMemoryLimit, "stopped itself above its memory terminate threshold (exit code 86)")]
+    [InlineData(WorkerNanny.ExitCodeRestartRequested, "stopped itself to restart, at the scheduler's request (exit code 87)")]
     [InlineData(3, "exited with code 3")]
     public void ExitCodes_AreDescribedForTheLog(int exitCode, string expected) => Assert.Equal(expected, WorkerNanny.DescribeExit(exitCode));
 

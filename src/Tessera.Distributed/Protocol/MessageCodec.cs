@@ -39,13 +39,14 @@ internal static class MessageCodec
                 w.Write(m.ClientId);
                 break;
             case RegisterWorker m:
-                w.WriteArrayHeader(6);
+                w.WriteArrayHeader(7);
                 w.Write((byte)m.Op);
                 w.Write(m.Address);
                 w.Write(m.Threads);
                 w.Write(m.MemoryLimit);
                 w.Write(m.Name);
                 WriteResources(ref w, m.Resources);
+                w.Write(m.OwnsProcess);
                 break;
             case Welcome m:
                 w.WriteArrayHeader(3);
@@ -464,7 +465,7 @@ internal static class MessageCodec
         Message m = op switch
         {
             Op.RegisterClient => new RegisterClient(ReadString(ref r)),
-            Op.RegisterWorker => new RegisterWorker(ReadString(ref r), r.ReadInt32(), r.ReadInt64(), ReadString(ref r), ReadResources(ref r)),
+            Op.RegisterWorker => new RegisterWorker(ReadString(ref r), r.ReadInt32(), r.ReadInt64(), ReadString(ref r), ReadResources(ref r), fields > 6 && r.ReadBoolean()),
             Op.Welcome => new Welcome(ReadString(ref r), r.ReadInt32()),
             Op.UpdateGraph => new UpdateGraph(ReadWireTasks(ref r), ReadKeys(ref r), fields > 3 ? ReadByteArrays(ref r) : null),
             Op.ShipFunctions => new ShipFunctions(r.ReadInt32(), ReadByteArrays(ref r)),

@@ -78,8 +78,11 @@ internal abstract record Message(Op Op);
 /// <summary>A client introduces itself to the scheduler.</summary>
 internal sealed record RegisterClient(string ClientId) : Message(Op.RegisterClient);
 
-/// <summary>A worker introduces itself to the scheduler; <paramref name="Address"/> is where peers reach it; <paramref name="Resources"/> are the abstract resources it has.</summary>
-internal sealed record RegisterWorker(string Address, int Threads, long MemoryLimit, string Name, ResourceAmount[]? Resources = null) : Message(Op.RegisterWorker);
+/// <summary>
+/// A worker introduces itself to the scheduler; <paramref name="Address"/> is where peers reach it; <paramref name="Resources"/> are the abstract resources it has;
+/// <paramref name="OwnsProcess"/>: it is its process's only worker, so the process memory its heartbeats report is its own (a rebalance weighs it).
+/// </summary>
+internal sealed record RegisterWorker(string Address, int Threads, long MemoryLimit, string Name, ResourceAmount[]? Resources = null, bool OwnsProcess = false) : Message(Op.RegisterWorker);
 
 /// <summary>
 /// The scheduler accepts a registration. A client learns its code session number: it names the

@@ -149,6 +149,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         _stop.Dispose();
     }
 
+    /// <summary>Gets or sets how many of the next nanny registrations are ignored, as if the worker had joined and its nanny not registered yet (for tests of that moment).</summary>
+    internal int IgnoredNanniesForTesting { get; set; }
+
     /// <summary>Runs <paramref name="query"/> on the event loop, between events, and returns its answer (for tests and diagnostics).</summary>
     public T Query<T>(Func<SchedulerState, T> query)
     {
@@ -531,6 +534,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             case GetWhoHas m:
                 Send(peer, new WhoHasList(m.RequestId, m.Keys, _state.WhoHas(m.Keys)));
                 break;
+            case RegisterNanny _ when peer.Id is null && IgnoredNanniesForTesting > 0:
+                IgnoredNanniesForTesting--;
+                break;
             case RegisterNanny m when peer.Id is null:
                 RegisterNanny(peer, m.WorkerAddress);
                 break;
@@ -571,7 +577,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         Dictionary<string, double>? resources = m.Resources is { Length: > 0 } r ? r.ToDictionary(a => a.Name, a => a.Amount, StringComparer.Ordinal) : null;
         if (_code.Count == 0)
         {
-            _state.AddWorker(m.Address, m.Threads, m.Name, resources);
+            Add();
             return;
         }
 
@@ -579,9 +585,16 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         {
             if (!peer.Closed && _workers.TryGetValue(m.Address, out Peer? current) && current == peer)
             {
-                _state.AddWorker(m.Address, m.Threads, m.Name, resources);
+                Add();
             }
         });
+
+        void Add()
+        {
+            WorkerState worker = _state.AddWorker(m.Address, m.Threads, m.Name, resources);
+            worker.MemoryLimit = m.MemoryLimit;
+            worker.OwnsProcess = m.OwnsProcess;
+        }
     }
 
     // A client's assemblies are kept while it is connected and forwarded to every worker; the client hears

@@ -48,6 +48,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     // The forced collections of a worker that owns its process (0: none); see CollectIfMuchIsDead.
     private readonly long _collectionBudget;
     private long _releasedAtCollection;
+    private long _releasedAtGiveBack;
 
     // The run of each key that the scheduler sent last and did not free: only that run may store its
     // result and report. Changed under _storeLock together with _data's computed results.
@@ -185,7 +186,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
 
         ResourceAmount[] amounts = [.. resources.Select(r => new ResourceAmount(r.Key, r.Value))];
-        await channel.SendAsync(new RegisterWorker(listener.Address, threads, memoryLimit, name ?? listener.Address, amounts), cancellationToken).ConfigureAwait(false);
+        await channel.SendAsync(new RegisterWorker(listener.Address, threads, memory.Limit, name ?? listener.Address, amounts, memory.OwnsProcess), cancellationToken).ConfigureAwait(false);
         Message welcome = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
         if (welcome is not Welcome)
         {
@@ -681,9 +682,17 @@ internal sealed class WorkerServer : IAsyncDisposable
         using var timer = new PeriodicTimer(_memory.MonitorInterval);
         try
         {
+            bool wasIdle = false;
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
                 CheckMemory();
+
+                // Values the scheduler freed (a computation released, a rebalance's moved copies) die
+                // without a new result to trigger a collection; a worker that ran nothing for a whole
+                // interval gives their memory back to the system.
+                bool idle = Volatile.Read(ref _executing) == 0;
+                CollectIfMuchIsDead(giveBack: idle && wasIdle);
+                wasIdle = idle;
             }
         }
         catch (OperationCanceledException)
@@ -777,7 +786,10 @@ internal sealed class WorkerServer : IAsyncDisposable
     // once or sent stay resident beside the live ones. A worker that owns its process forces a blocking,
     // non-compacting full collection when a twentieth of its limit may have died since the last one and
     // the managed heap is above a quarter of the limit; new values then reuse the memory of the dead.
-    private void CollectIfMuchIsDead()
+    // That collection keeps the freed memory for reuse, so the process stays as large: an idle worker
+    // (giveBack) instead compacts and gives it back to the system once a twentieth of its limit died since
+    // it last did, so that its process memory (which a rebalance weighs) shows what it holds.
+    private void CollectIfMuchIsDead(bool giveBack = false)
     {
         if (_collectionBudget == 0)
         {
@@ -785,6 +797,18 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
 
         long released = ReleasedBytes();
+        if (giveBack)
+        {
+            long given = Interlocked.Read(ref _releasedAtGiveBack);
+            if (released - given >= _collectionBudget && Interlocked.CompareExchange(ref _releasedAtGiveBack, released, given) == given)
+            {
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                Interlocked.Exchange(ref _releasedAtCollection, released);
+            }
+
+            return;
+        }
+
         long last = Interlocked.Read(ref _releasedAtCollection);
         if (released - last >= _collectionBudget && GC.GetTotalMemory(forceFullCollection: false) > _memory.Limit / 4 &&
             Interlocked.CompareExchange(ref _releasedAtCollection, released, last) == last)

@@ -256,6 +256,12 @@ internal sealed class WorkerState(string address, int threads, string? name = nu
     /// <summary>The worker process's memory in bytes, as of its last heartbeat.</summary>
     public long MemoryBytes { get; set; }
 
+    /// <summary>The worker's memory limit in bytes (0: none), which a rebalance's thresholds are fractions of.</summary>
+    public long MemoryLimit { get; set; }
+
+    /// <summary>Whether the worker is its process's only worker, so <see cref="MemoryBytes"/> is its own memory (workers inside one process all report that process's).</summary>
+    public bool OwnsProcess { get; set; }
+
     /// <summary>The worker's data transfers since it started, as of its last heartbeat.</summary>
     public Protocol.TransferCounts Transfers { get; set; }
 

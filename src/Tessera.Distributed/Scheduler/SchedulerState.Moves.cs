@@ -15,6 +15,18 @@ internal readonly record struct ReplicaMove(SchedulerTask Task, WorkerState To, 
 // task processing on it needs.
 internal sealed partial class SchedulerState
 {
+    /// <summary>A rebalance sends from a worker only above this fraction of its memory limit (Dask's <c>rebalance.sender-min</c>).</summary>
+    public const double RebalanceSenderMin = 0.30;
+
+    /// <summary>A rebalance sends to a worker only below this fraction of its memory limit (Dask's <c>rebalance.recipient-max</c>).</summary>
+    public const double RebalanceRecipientMax = 0.60;
+
+    /// <summary>
+    /// The fraction of a worker's memory limit that its memory must be from the cluster mean, half above or
+    /// half below, before a rebalance moves data from or to it (Dask's <c>rebalance.sender-recipient-gap</c>).
+    /// </summary>
+    public const double RebalanceGap = 0.10;
+
     /// <summary>
     /// Starts retiring workers: they get no new tasks (and no copies), their processing tasks are released
     /// to run elsewhere, and the copies that keep the keys only they hold are returned (see
@@ -117,44 +129,77 @@ internal sealed partial class SchedulerState
     }
 
     /// <summary>
-    /// The moves that even out the bytes workers hold (Dask's <c>rebalance</c>): keys of
-    /// <paramref name="keys"/> (null: every key in memory) go from workers holding more than the mean to
-    /// workers holding less (and not paused), the largest first, each only when it narrows the gap between the two.
+    /// The moves that even out the workers' memory (Dask's <c>rebalance</c>). Each worker's memory is its
+    /// process memory as its last heartbeat reported it, when every worker has its own process and has
+    /// reported; otherwise (workers inside one process) the bytes of results it holds. Workers above the mean
+    /// by more than half of <see cref="RebalanceGap"/> of their limit, and above <see cref="RebalanceSenderMin"/>
+    /// of it, send keys of <paramref name="keys"/> (null: every key in memory), the largest first, to the
+    /// workers (not paused) as far below the mean and below <see cref="RebalanceRecipientMax"/> of their
+    /// limit, the farthest first; no move takes a sender below the mean or a recipient above it, and each
+    /// side stops once it is within half the gap of the mean. A worker without a limit has no thresholds
+    /// and no gap. A key a task processing on its sender needs stays there.
     /// </summary>
     public IReadOnlyList<ReplicaMove> PlanRebalance(IReadOnlyList<Key>? keys)
     {
         var moves = new List<ReplicaMove>();
-        Dictionary<WorkerState, long> bytes = _workerList.Where(w => !w.Retiring).ToDictionary(w => w, w => w.NBytes);
-        if (bytes.Count < 2)
+        WorkerState[] workers = [.. _workerList.Where(w => !w.Retiring)];
+        if (workers.Length < 2)
         {
             return moves;
         }
 
-        HashSet<SchedulerTask>? movable = keys is null ? null : [.. InMemory(keys)];
-        double mean = bytes.Values.Average();
-        foreach (WorkerState sender in bytes.Where(b => b.Value > mean).OrderByDescending(b => b.Value).Select(b => b.Key).ToArray())
+        bool byProcess = Array.TrueForAll(workers, w => w.OwnsProcess && w.MemoryBytes > 0);
+        double mean = workers.Average(Memory);
+        var senders = new List<RebalanceSide>();
+        var recipients = new List<RebalanceSide>();
+        foreach (WorkerState w in workers)
         {
-            IEnumerable<SchedulerTask> candidates = sender.HasWhat
-                .Where(t => t.State == TaskStateKind.Memory && t.NBytes > 0 && (movable?.Contains(t) ?? true) && !NeededBy(t, sender))
+            // Without a limit (NaN), no threshold holds a worker back and the gap is 0.
+            long memory = Memory(w);
+            double limit = w.MemoryLimit > 0 ? w.MemoryLimit : double.NaN;
+            double halfGap = double.IsNaN(limit) ? 0 : limit * RebalanceGap / 2;
+            if (memory > mean + halfGap && !(memory < limit * RebalanceSenderMin) && w.HasWhat.Count > 0)
+            {
+                senders.Add(new RebalanceSide(w, memory - mean, halfGap));
+            }
+            else if (memory < mean - halfGap && !(memory >= limit * RebalanceRecipientMax) && !w.Paused)
+            {
+                recipients.Add(new RebalanceSide(w, mean - memory, halfGap));
+            }
+        }
+
+        HashSet<SchedulerTask>? movable = keys is null ? null : [.. InMemory(keys)];
+        foreach (RebalanceSide sender in senders.OrderByDescending(s => s.Bytes))
+        {
+            IEnumerable<SchedulerTask> candidates = sender.Worker.HasWhat
+                .Where(t => t.State == TaskStateKind.Memory && t.NBytes > 0 && (movable?.Contains(t) ?? true) && !NeededBy(t, sender.Worker))
                 .OrderByDescending(t => t.NBytes);
             foreach (SchedulerTask t in candidates.ToArray())
             {
-                WorkerState? to = bytes.Where(b => b.Value < mean && !b.Key.Paused && !t.WhoHas.Contains(b.Key)).OrderBy(b => b.Value).Select(b => b.Key).FirstOrDefault();
-                if (bytes[sender] <= mean || to is null)
+                if (!sender.Wanting || recipients.Count == 0)
                 {
                     break;
                 }
 
-                if (t.NBytes < bytes[sender] - bytes[to])
+                RebalanceSide? to = recipients.Where(r => !t.WhoHas.Contains(r.Worker)).MaxBy(r => r.Bytes);
+                if (t.NBytes > sender.Bytes || to is null || t.NBytes > to.Bytes)
                 {
-                    bytes[sender] -= t.NBytes;
-                    bytes[to] += t.NBytes;
-                    moves.Add(new ReplicaMove(t, to, sender));
+                    continue;
+                }
+
+                moves.Add(new ReplicaMove(t, to.Worker, sender.Worker));
+                sender.Bytes -= t.NBytes;
+                to.Bytes -= t.NBytes;
+                if (!to.Wanting)
+                {
+                    recipients.Remove(to);
                 }
             }
         }
 
         return moves;
+
+        long Memory(WorkerState w) => byProcess ? w.MemoryBytes : w.NBytes;
     }
 
     /// <summary>
@@ -176,4 +221,15 @@ internal sealed partial class SchedulerState
 
     private IEnumerable<SchedulerTask> InMemory(IReadOnlyList<Key> keys) =>
         keys.Distinct().Select(k => _tasks.GetValueOrDefault(k)).OfType<SchedulerTask>().Where(t => t.State == TaskStateKind.Memory);
+
+    // A sender's bytes to lose, or a recipient's to gain, until it is at the mean; it stops wanting once
+    // within half the gap of the mean.
+    private sealed class RebalanceSide(WorkerState worker, double bytes, double halfGap)
+    {
+        public WorkerState Worker { get; } = worker;
+
+        public double Bytes { get; set; } = bytes;
+
+        public bool Wanting => Bytes > halfGap;
+    }
 }

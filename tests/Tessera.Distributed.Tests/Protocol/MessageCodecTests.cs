@@ -68,6 +68,7 @@ public sealed class MessageCodecTests
             new TaskFinished(keys[1], 64, 0.25, 77),
             new TaskErred(keys[1], error, 77),
             new RegisterWorker("tcp://a:1", 2, 0, "gpu", [new ResourceAmount("GPU", 2), new ResourceAmount("MEM", 10e9)]),
+            new RegisterWorker("tcp://a:2", 1, 1L << 30, "solo", OwnsProcess: true),
             new ComputeTask(keys[0], [1], [], 4, 3, [new ResourceAmount("GPU", 1)]),
             new UpdateGraph([new WireTask(keys[0], [1], [], 0, 0, new TaskRestrictions(["tcp://a:1", "gpu"], true, [new ResourceAmount("GPU", 0.5)]))], [keys[0]]),
             new TaskFinished(keys[1], 64, 0.25, 77, [1, 2, 3]),

@@ -915,6 +915,40 @@ public sealed class SchedulerStateTests
     }
 
     [Fact]
+    public void PlanRebalance_ByProcessMemory_SendsFromAboveTheMeanToBelowIt_WithinDasksThresholds()
+    {
+        // Six results of 100 bytes on w1. By stored bytes, 4 would move (2 to each); by process memory
+        // (limit 1,000: half gap 50, recipients below 600), w2 at 620 takes nothing, and w1 sends to w3
+        // until it is within 50 of the mean 573.3: 326.7 -> 226.7 -> 126.7 -> 26.7, three moves.
+        (SchedulerState state, _, WorkerState[] w) = ResultsOnOneWorker(6);
+        SetMemory(w, 1000, 900, 620, 200);
+        IReadOnlyList<ReplicaMove> moves = state.PlanRebalance(null);
+        Assert.Equal(3, moves.Count);
+        Assert.All(moves, m => Assert.Equal((w[0], w[2]), (m.DropFrom, m.To)));
+
+        // Below sender-min (0.3 of the limit) nothing is sent, however uneven.
+        SetMemory(w, 1000, 280, 100, 100);
+        Assert.Empty(state.PlanRebalance(null));
+
+        // Close to the mean (within half the gap): nothing moves, though w1 holds every result.
+        SetMemory(w, 1000, 500, 450, 400);
+        Assert.Empty(state.PlanRebalance(null));
+
+        // A worker sharing its process (or not reported yet): every worker is weighed by stored bytes.
+        SetMemory(w, 1000, 900, 620, 200);
+        w[1].OwnsProcess = false;
+        Assert.Equal(4, state.PlanRebalance(null).Count);
+
+        static void SetMemory(WorkerState[] workers, long limit, params long[] memory)
+        {
+            for (int i = 0; i < workers.Length; i++)
+            {
+                (workers[i].MemoryLimit, workers[i].MemoryBytes, workers[i].OwnsProcess) = (limit, memory[i], true);
+            }
+        }
+    }
+
+    [Fact]
     public void PlanReplication_AddsCopiesOnTheEmptiestWorkers_AndDropsExtraCopies()
     {
         (SchedulerState state, _, WorkerState[] w) = ResultsOnOneWorker(3);

@@ -1,0 +1,96 @@
+using System.Globalization;
+using Tessera.Distributed;
+
+namespace Tessera.Benchmarks.Harness;
+
+/// <summary>
+/// The peak resident memory of a whole local cluster during one run: a dedicated thread sums the RSS of
+/// this process (the client and the scheduler) and of each worker process, read from
+/// <c>/proc/PID/statm</c> every 10 ms, and keeps the largest sum. No single process's high-water mark
+/// tells this: the workers' peaks need not come at the same time.
+/// </summary>
+internal sealed class ClusterMemory
+{
+    private static readonly TimeSpan s_interval = TimeSpan.FromMilliseconds(10);
+    private readonly LocalCluster _cluster;
+    private readonly Thread _thread;
+    private volatile bool _stopped;
+    private long _peak;
+
+    private ClusterMemory(LocalCluster cluster)
+    {
+        _cluster = cluster;
+        Baseline = SummedBytes();
+        _peak = Baseline;
+        _thread = new Thread(Sample) { IsBackground = true, Name = "cluster RSS sampler" };
+    }
+
+    /// <summary>Gets or sets a diagnostic probe for the trace (TESSERA_BENCH_TRACE=1).</summary>
+    public static Func<string>? Probe { get; set; }
+
+    /// <summary>Gets the summed RSS when sampling started.</summary>
+    public long Baseline { get; }
+
+    /// <summary>Starts sampling the cluster's summed RSS.</summary>
+    /// <param name="cluster">A cluster with worker processes.</param>
+    /// <returns>The running sampler.</returns>
+    public static ClusterMemory Start(LocalCluster cluster)
+    {
+        var sampler = new ClusterMemory(cluster);
+        sampler._thread.Start();
+        return sampler;
+    }
+
+    /// <summary>Stops sampling, taking one last sample.</summary>
+    /// <returns>The largest summed RSS seen, in bytes.</returns>
+    public long Stop()
+    {
+        _stopped = true;
+        _thread.Join();
+        return Math.Max(_peak, SummedBytes());
+    }
+
+    private void Sample()
+    {
+        bool trace = Environment.GetEnvironmentVariable("TESSERA_BENCH_TRACE") == "1";
+        int n = 0;
+        while (!_stopped)
+        {
+            _peak = Math.Max(_peak, SummedBytes());
+            if (trace && n++ % 20 == 0)
+            {
+                string procs = string.Join(' ', _cluster.WorkerProcessIds.Select(p => ResidentBytes(p) >> 20));
+                string state = _cluster.Scheduler.Server.Query(s => string.Join(' ', s.Tasks.Values.GroupBy(t => t.State).Select(g => $"{g.Key}={g.Count()}")) + " | " +
+                    string.Join(' ', s.Workers.Values.Select(w => $"{w.NBytes >> 20}MB/{w.HasWhat.Count}k/{w.Processing.Count}p")));
+                Log.Write($"    rss self {ResidentBytes(Environment.ProcessId) >> 20} workers {procs} MB; {state} {Probe?.Invoke()}");
+            }
+
+            Thread.Sleep(s_interval);
+        }
+    }
+
+    private long SummedBytes()
+    {
+        long sum = ResidentBytes(Environment.ProcessId);
+        foreach (int pid in _cluster.WorkerProcessIds)
+        {
+            sum += ResidentBytes(pid);
+        }
+
+        return sum;
+    }
+
+    // statm's second field is the resident set in pages; a process that just exited counts 0.
+    private static long ResidentBytes(int pid)
+    {
+        try
+        {
+            string statm = File.ReadAllText($"/proc/{pid}/statm");
+            return long.Parse(statm.Split(' ')[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+}
