@@ -24,7 +24,18 @@ internal static class ChildProcess
     /// <param name="environment">Extra environment variables of the child, such as DOTNET_GCConserveMemory.</param>
     /// <returns>The child's record of the case, with child_process and child_env added.</returns>
     /// <exception cref="InvalidOperationException">The child failed or did not report the case.</exception>
-    public static CaseResult RunCase(string workload, string caseName, BenchOptions options, IReadOnlyDictionary<string, string> environment)
+    public static CaseResult RunCase(string workload, string caseName, BenchOptions options, IReadOnlyDictionary<string, string> environment) =>
+        RunCases(workload, caseName, options, environment).FirstOrDefault(r => r.Name == caseName)
+            ?? throw new InvalidOperationException($"The child process did not report '{caseName}'.");
+
+    /// <summary>Runs the cases of <paramref name="workload"/> whose names contain <paramref name="only"/> in one child process.</summary>
+    /// <param name="workload">The workload's name.</param>
+    /// <param name="only">The case filter (passed as --only).</param>
+    /// <param name="options">The size and repeats to pass on.</param>
+    /// <param name="environment">Extra environment variables of the child.</param>
+    /// <returns>The child's case records, with child_process and child_env added.</returns>
+    /// <exception cref="InvalidOperationException">The child failed.</exception>
+    public static IReadOnlyList<CaseResult> RunCases(string workload, string only, BenchOptions options, IReadOnlyDictionary<string, string> environment)
     {
         string dll = Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("The entry assembly has no location.");
         string host = Environment.ProcessPath ?? "dotnet";
@@ -34,7 +45,7 @@ internal static class ChildProcess
             psi.ArgumentList.Add(dll); // started as `dotnet Tessera.Benchmarks.dll`
         }
 
-        foreach (string a in new[] { workload, "--size", options.Size, "--repeats", options.Repeats.ToString(System.Globalization.CultureInfo.InvariantCulture), "--only", caseName })
+        foreach (string a in new[] { workload, "--size", options.Size, "--repeats", options.Repeats.ToString(System.Globalization.CultureInfo.InvariantCulture), "--only", only })
         {
             psi.ArgumentList.Add(a);
         }
@@ -46,20 +57,24 @@ internal static class ChildProcess
         }
 
         string env = string.Join(' ', environment.Select(kv => $"{kv.Key}={kv.Value}"));
-        Log.Write($"  running '{caseName}' in a child process ({env})");
+        Log.Write($"  running '{only}' in a child process ({env})");
         using Process child = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the child process.");
         string output = child.StandardOutput.ReadToEnd();
         child.WaitForExit();
         string? line = output.Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{'));
         if (child.ExitCode != 0 || line is null)
         {
-            throw new InvalidOperationException($"The child process for '{caseName}' failed (exit status {child.ExitCode}).");
+            throw new InvalidOperationException($"The child process for '{only}' failed (exit status {child.ExitCode}).");
         }
 
-        JsonObject record = JsonNode.Parse(line)?["results"]?.AsArray().OfType<JsonObject>().FirstOrDefault(r => (string?)r["case"] == caseName)
-            ?? throw new InvalidOperationException($"The child process did not report '{caseName}'.");
-        record["child_process"] = true;
-        record["child_env"] = env;
-        return CaseResult.FromJson(record);
+        var results = new List<CaseResult>();
+        foreach (JsonObject record in JsonNode.Parse(line)?["results"]?.AsArray().OfType<JsonObject>() ?? [])
+        {
+            record["child_process"] = true;
+            record["child_env"] = env;
+            results.Add(CaseResult.FromJson(record));
+        }
+
+        return results;
     }
 }
