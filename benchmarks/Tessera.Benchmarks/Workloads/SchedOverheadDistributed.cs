@@ -165,6 +165,8 @@ internal sealed class SchedOverheadDistributed : IWorkload
         {
             try
             {
+                // The modes ran in their own processes: this one's client and scheduler code is still cold.
+                await WarmUpProcessAsync().ConfigureAwait(false);
                 results.Add(await BigTreeAsync(1).WaitAsync(s_bigTimeout).ConfigureAwait(false));
             }
             catch (Exception e) when (e is TesseraException or TimeoutException)
