@@ -26,7 +26,7 @@ internal static class BlockFunctions<T>
     public static readonly TaskFunction Reshape = TaskFunction.Create<NDArray<T>, int[], NDArray<T>>(ReshapeBlock, "reshape").Declare(ArgumentUse.InResult);
     public static readonly TaskFunction ExpandDims = TaskFunction.Create<NDArray<T>, int, NDArray<T>>(ExpandDimsBlock, "expand-dims").Declare(ArgumentUse.InResult);
     /// <summary>A piece of a block as a compact copy: a view would keep (and, between workers, send) the whole block.</summary>
-    public static readonly TaskFunction SplitPiece = TaskFunction.Create<NDArray<T>, Ix[], NDArray<T>>(SplitPieceBlock, "rechunk-split");
+    public static readonly TaskFunction SplitPiece = TaskFunction.Create<NDArray<T>, Ix[], NDArray<T>>(SplitPieceBlock, "rechunk-split").Declare(ArgumentUse.Released, returnsFreshMemory: true);
     public static readonly TaskFunction Merge = TaskFunction.Create<NDArray<T>[], int[], NDArray<T>>(BlockGrid.Assemble, "rechunk-merge");
     public static readonly TaskFunction Full = TaskFunction.Create<T, int[], NDArray<T>>(FullBlock, "full");
     public static readonly TaskFunction Shape = TaskFunction.Create<NDArray<T>, int[]>(ShapeBlock, "shape");

@@ -77,8 +77,13 @@ internal static class BlockMemory
         where T : unmanaged
     {
         long bytes = (long)buffer.Length * Unsafe.SizeOf<T>();
+        if (bytes < LargeBytes)
+        {
+            return;
+        }
+
         long limit = Chunking.ConfiguredBytes("array.block-pool", DefaultPoolBytes);
-        if (bytes < LargeBytes || bytes > limit)
+        if (bytes > limit)
         {
             return;
         }

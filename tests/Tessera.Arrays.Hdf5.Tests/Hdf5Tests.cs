@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using CsCheck;
+using Tessera.Arrays.Tests;
 using Tessera.Distributed;
 using Tessera.Scheduling;
 
@@ -50,9 +50,9 @@ public sealed class Hdf5Tests : IDisposable
     [Fact]
     public void Read_DatasetWrittenByH5py_InAGroupChunkedAndCompressed()
     {
-        Assert.SkipUnless(Python("import h5py") == 0, "python3-h5py is not installed (.ci/run installs it)");
+        Assert.SkipUnless(Python.Run("import h5py") == 0, "python3-h5py is not installed (.ci/run installs it)");
         string file = Path.Combine(_dir, "theirs.h5");
-        Assert.Equal(0, Python(
+        Assert.Equal(0, Python.Run(
             $"import h5py, numpy as np; f = h5py.File('{file}', 'w'); g = f.create_group('g'); " +
             "g.create_dataset('x', data=(np.arange(7 * 11, dtype='<i8').reshape(7, 11) * 3 - 50), chunks=(3, 4), compression='gzip'); " +
             "f.create_dataset('f', data=np.linspace(0, 1, 13, dtype='<f4')); f.close()"));
@@ -67,10 +67,10 @@ public sealed class Hdf5Tests : IDisposable
     [Fact]
     public void Write_FileThatH5pyReads()
     {
-        Assert.SkipUnless(Python("import h5py") == 0, "python3-h5py is not installed (.ci/run installs it)");
+        Assert.SkipUnless(Python.Run("import h5py") == 0, "python3-h5py is not installed (.ci/run installs it)");
         string file = Path.Combine(_dir, "ours.h5");
         DArray.Arange<double>(0, 35).Reshape(5, 7).Rechunk(new[] { 2, 3 }).ToHdf5(file, "x");
-        Assert.Equal(0, Python($"import h5py, numpy as np; x = h5py.File('{file}', 'r')['x']; assert x.shape == (5, 7) and x.dtype == np.float64; assert (x[:] == np.arange(35.0).reshape(5, 7)).all()"));
+        Assert.Equal(0, Python.Run($"import h5py, numpy as np; x = h5py.File('{file}', 'r')['x']; assert x.shape == (5, 7) and x.dtype == np.float64; assert (x[:] == np.arange(35.0).reshape(5, 7)).all()"));
     }
 
     [Fact]
@@ -161,8 +161,8 @@ public sealed class Hdf5Tests : IDisposable
         Assert.Equal(b.ToArray(), Hdf5.Read<int>(file, "g/y", new[] { 7 }).Compute(Schedulers.Sync).ToArray());
         Assert.Equal(b.ToArray(), Hdf5.Read<int>(file, "plain").Compute(Schedulers.Sync).ToArray());
 
-        Assert.SkipUnless(Python("import h5py") == 0, "python3-h5py is not installed (.ci/run installs it)");
-        Assert.Equal(0, Python(
+        Assert.SkipUnless(Python.Run("import h5py") == 0, "python3-h5py is not installed (.ci/run installs it)");
+        Assert.Equal(0, Python.Run(
             $"import h5py, numpy as np; f = h5py.File('{file}', 'r'); x = f['g/inner/x']; " +
             "assert x.chunks == (5, 4) and x.compression == 'gzip' and x.compression_opts == 9 and x.shuffle, (x.chunks, x.compression, x.shuffle); " +
             "e = np.sin(np.arange(13.0))[:, None] * np.arange(9.0)[None, :]; assert np.allclose(x[:], e, rtol=0, atol=1e-12); " +
@@ -183,19 +183,5 @@ public sealed class Hdf5Tests : IDisposable
         await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true);
         await using Client client = await Client.ConnectAsync(cluster);
         Assert.Equal(local.ToArray(), (await mean.ComputeAsync(cancellationToken: TestContext.Current.CancellationToken)).ToArray());
-    }
-
-    private static int Python(string code)
-    {
-        try
-        {
-            using Process p = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", code]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            p.WaitForExit(60_000);
-            return p.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
     }
 }

@@ -8,6 +8,7 @@ namespace Tessera.Arrays.Tests;
 /// Dead blocks' buffers are reused only where the local scheduler can show that nothing holds them:
 /// never a block that a view in an output, a user function or the caller may still hold.
 /// </summary>
+[Collection(typeof(RunsAlone))] // BlockMemory.Reused counts reuses in the whole process
 public class BlockRecyclingTests
 {
     // 600² doubles: 2.9 MB blocks, above the 1 MiB of a large block.
@@ -87,9 +88,8 @@ public class BlockRecyclingTests
     {
         long before = BlockMemory.Reused;
         Scheduler(scheduler).Get(Graph(("s", SumOfX), ("m", Node.Call(BlockFunctions<double>.MeanChunk, Node.Ref(X), Node.Literal(new[] { 1 }), Node.Literal(false)))), [new Key("s"), new Key("m")]);
-        double[] next = BlockMemory.Allocate<double>(Length);
+        _ = BlockMemory.Allocate<double>(Length);
         Assert.True(BlockMemory.Reused > before, "the dead random block's buffer was not reused");
-        Assert.Equal(Length, next.Length);
     }
 
     [Theory]

@@ -73,9 +73,10 @@ public sealed class GroupAggFusedTests
         long[] ids = [5, -2, 5, 0, -2, 3];
         double[] x = [1, 2, 3, 4, 5, 6];
         Table t = DataFrame.FromTable(Table.FromColumns(("id", ids), ("x", x)), 2).GroupBy("id").Agg(new Dictionary<string, Aggregation[]> { ["x"] = [Aggregation.Sum, Aggregation.Max] }).Compute();
-        Assert.Equal([-2L, 0L, 3L, 5L], t.GetInt64s("id").Select(v => v!.Value));
-        Assert.Equal([7.0, 4.0, 6.0, 4.0], t.GetDoubles("x_sum").Select(v => v!.Value));
-        Assert.Equal([5.0, 4.0, 6.0, 3.0], t.GetDoubles("x_max").Select(v => v!.Value));
+        IGrouping<long, double>[] groups = [.. ids.Zip(x).GroupBy(p => p.First, p => p.Second).OrderBy(g => g.Key)];
+        Assert.Equal(groups.Select(g => g.Key), t.GetInt64s("id").Select(v => v!.Value));
+        Assert.Equal(groups.Select(g => g.Sum()), t.GetDoubles("x_sum").Select(v => v!.Value));
+        Assert.Equal(groups.Select(g => g.Max()), t.GetDoubles("x_max").Select(v => v!.Value));
     }
 
     private static void CloseOrMissing(double? expected, double? actual, double tolerance = 1e-9, double absolute = 0)

@@ -124,7 +124,7 @@ public sealed class TemporalTests : IDisposable
         var r = new Random(3);
         int n = 200;
         long[] raw = [.. Enumerable.Range(0, n).Select(_ => r.NextInt64(-2_000_000_000_000, 2_000_000_000_000) / (perMicro < 0 ? -perMicro : 1))];
-        long[] expected = [.. raw.Select(v => perMicro > 0 ? (v / perMicro) - (v % perMicro < 0 ? 1 : 0) : v * -perMicro)];
+        long[] expected = [.. raw.Select(v => perMicro > 0 ? (long)Math.Floor((decimal)v / perMicro) : v * -perMicro)];
 
         byte[] bytes = new byte[n * 8];
         System.Runtime.InteropServices.MemoryMarshal.Cast<long, byte>(raw).CopyTo(bytes);

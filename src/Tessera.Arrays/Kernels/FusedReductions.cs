@@ -58,12 +58,11 @@ internal static class FusedReductions
             return null;
         }
 
+        // Both partials are new contiguous blocks (counts, then sums): a's sums take b's in place.
         NDArray<double> pa = Reductions.MeanPartial(a, axes, skipNaN: false), pb = Reductions.MeanPartial(b, axes, skipNaN: false);
-        double[] result = pa.ToArray();
-        int half = result.Length / 2;
-        ReadOnlySpan<double> sb = pb.ToArray().AsSpan(half);
-        ElementOps<double>.Instance.Binary(op, result.AsSpan(half), sb, result.AsSpan(half));
-        return new NDArray<double>(result, pa.ShapeArray);
+        Span<double> sums = pa.AsSpan()[(int)(pa.Size / 2)..];
+        ElementOps<double>.Instance.Binary(op, sums, pb.AsSpan()[(int)(pb.Size / 2)..], sums);
+        return pa;
     }
 
     /// <summary>The partial <paramref name="partial"/> of <paramref name="a"/> op <paramref name="b"/> (same shapes), its tile partials combined by <paramref name="accumulate"/>(total, tile).</summary>

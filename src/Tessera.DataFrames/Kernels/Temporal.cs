@@ -39,6 +39,8 @@ internal static class Temporal
         byte[] bytes = Arrays.Alloc<long>(n, out Span<long> micros);
         var valid = new Validity(array);
         var bits = new BitmapBuilder(n);
+        bool nanos = unit == TimeUnit.Nanosecond;
+        long scale = unit == TimeUnit.Millisecond ? 1000 : 1_000_000; // microseconds per raw unit, when not nanoseconds
         for (int i = 0; i < n; i++)
         {
             if (!valid[i])
@@ -49,12 +51,7 @@ internal static class Temporal
 
             bits.Set(i);
             long v = values[i];
-            micros[i] = unit switch
-            {
-                TimeUnit.Nanosecond => Math.DivRem(v, 1000, out long rest) - (rest < 0 ? 1 : 0),
-                TimeUnit.Millisecond => checked(v * 1000),
-                _ => checked(v * 1_000_000),
-            };
+            micros[i] = nanos ? Math.DivRem(v, 1000, out long rest) - (rest < 0 ? 1 : 0) : checked(v * scale);
         }
 
         int nulls = n - bits.Ones;

@@ -32,7 +32,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly ConcurrentDictionary<int, CodeSessionEntry> _sessions = new();
 
     // The function tables the scheduler shipped, per client code session: payloads by content hash.
-    private readonly ConcurrentDictionary<int, ConcurrentDictionary<UInt128, byte[]>> _shippedFunctions = new();
+    private readonly ConcurrentDictionary<int, ShippedFunctions> _shippedFunctions = new();
     private readonly Task _heartbeats;
     private readonly IReadOnlyDictionary<string, double> _resources;
     private readonly Dictionary<string, double> _availableResources;
@@ -237,10 +237,10 @@ internal sealed class WorkerServer : IAsyncDisposable
                 switch (m)
                 {
                     case ShipFunctions s:
-                        ConcurrentDictionary<UInt128, byte[]> shipped = _shippedFunctions.GetOrAdd(s.Session, static _ => new());
+                        ShippedFunctions shipped = _shippedFunctions.GetOrAdd(s.Session, static _ => new());
                         foreach (byte[] payload in s.Payloads)
                         {
-                            shipped.TryAdd(System.IO.Hashing.XxHash128.HashToUInt128(payload), payload);
+                            shipped.Payloads.TryAdd(System.IO.Hashing.XxHash128.HashToUInt128(payload), payload);
                         }
 
                         break;
@@ -420,16 +420,18 @@ internal sealed class WorkerServer : IAsyncDisposable
             {
                 using TransferBudget.Lease lease = await _transfers.AcquireAsync(g.Sum(f => Math.Max(0, f.Location.NBytes)), _stop.Token).ConfigureAwait(false);
                 Data data = await _peers.GetAsync(g.Key, [.. sessions.Keys], _stop.Token).ConfigureAwait(false);
+                long bytes = 0;
                 for (int i = 0; i < data.Keys.Length && data.Error is null; i++)
                 {
                     IWireSerializer serializer = SerializerFor(sessions[data.Keys[i]]);
                     _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]), serializer);
                     held.Add(data.Keys[i]);
-                    Interlocked.Add(ref _bytesIn, data.Values[i].Length);
+                    bytes += data.Values[i].Length;
                     Interlocked.Increment(ref _keysIn);
                 }
 
-                AfterStore(data.Values.Sum(v => (long)v.Length));
+                Interlocked.Add(ref _bytesIn, bytes);
+                AfterStore(bytes);
             }
             catch (Exception e) when (e is CommClosedException or IOException or System.Net.Sockets.SocketException or ValueSerializationException or FunctionSerializationException or InvalidOperationException)
             {
@@ -846,7 +848,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         object? result;
         try
         {
-            Node node = SerializerFor(task.Session).DeserializeNode(task.Spec, _shippedFunctions.TryGetValue(task.Session, out ConcurrentDictionary<UInt128, byte[]>? shipped) ? shipped.GetValueOrDefault : null);
+            Node node = SerializerFor(task.Session).DeserializeNode(task.Spec, _shippedFunctions.TryGetValue(task.Session, out ShippedFunctions? shipped) ? shipped.Lookup : null);
             var inputs = new Dictionary<Key, object?>(task.Dependencies.Length);
             foreach (DependencyLocation d in task.Dependencies)
             {
@@ -1092,4 +1094,15 @@ internal sealed class WorkerServer : IAsyncDisposable
     }
 
     private sealed record CodeSessionEntry(CodeSession Session, IWireSerializer Serializer);
+
+    // A session's shipped function payloads by content hash, with the lookup that task decoding takes
+    // (made once, not a delegate per task).
+    private sealed class ShippedFunctions
+    {
+        public ShippedFunctions() => Lookup = Payloads.GetValueOrDefault;
+
+        public ConcurrentDictionary<UInt128, byte[]> Payloads { get; } = new();
+
+        public Func<UInt128, byte[]?> Lookup { get; }
+    }
 }

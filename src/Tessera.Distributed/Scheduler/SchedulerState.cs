@@ -874,7 +874,7 @@ internal sealed partial class SchedulerState
         t.ProcessingOn = worker;
         t.RunId = ++_nextRunId;
         t.EstimatedDuration = _durations.TryGetValue(t.Prefix, out double d) ? d : _defaultDuration;
-        if (worker.Processing.Count == 0 && Array.TrueForAll(t.Dependencies, dep => dep.WhoHas.Contains(worker)))
+        if (worker.Processing.Count == 0 && HoldsAll(t, worker))
         {
             // An idle worker that holds the task's inputs starts it at once: its report, less the run, times the round trip.
             (worker.ProbeRunId, worker.ProbeSent) = (t.RunId, _clock.GetTimestamp());
@@ -1163,7 +1163,7 @@ internal sealed partial class SchedulerState
                 continue;
             }
 
-            double cost = (w.Occupancy / w.Threads) + (missing / BandwidthBytesPerSecond);
+            double cost = Cost(w, missing);
             if (cost < bestCost)
             {
                 (best, bestCost) = (w, cost);
@@ -1208,7 +1208,24 @@ internal sealed partial class SchedulerState
         return best;
     }
 
-    private static double Cost(SchedulerTask t, WorkerState w) => (w.Occupancy / w.Threads) + TransferSeconds(t, w);
+    private static double Cost(SchedulerTask t, WorkerState w) => Cost(w, MissingBytes(t, w, out _));
+
+    // When a task would start on w: its queued work per thread, plus the time to fetch what it lacks.
+    private static double Cost(WorkerState w, long missingBytes) => (w.Occupancy / w.Threads) + (missingBytes / BandwidthBytesPerSecond);
+
+    // Whether w holds every input of t (no closure: this runs for every task sent).
+    private static bool HoldsAll(SchedulerTask t, WorkerState w)
+    {
+        foreach (SchedulerTask dep in t.Dependencies)
+        {
+            if (!dep.WhoHas.Contains(w))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     // The estimated time to move the inputs of a task that a worker does not hold to it.
     private static double TransferSeconds(SchedulerTask t, WorkerState w) => MissingBytes(t, w, out _) / BandwidthBytesPerSecond;
