@@ -82,6 +82,33 @@ public class KernelTests
     }
 
     [Fact]
+    public void NanSumWithCount_CountsTheNonNaN_AndIsBitForBitNanSum()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(3) switch { 0 => r.Next(0, 40), 1 => r.Next(40, 3000), _ => r.Next(3000, 70_000) };
+            double nanShare = r.Next(3) switch { 0 => 0, 1 => 0.01, _ => 0.5 };
+            double[] x = [.. Enumerable.Range(0, n).Select(_ => r.NextDouble() < nanShare ? double.NaN : r.NextDouble() - 0.3)];
+            double sum = Summation.NanSum(x, out long count);
+            Assert.Equal(x.LongCount(v => !double.IsNaN(v)), count);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(Summation.NanSum<double>(x)), BitConverter.DoubleToInt64Bits(sum));
+
+            // The NaN-skipping mean's partial of rows of x: per row the count and sum, against LINQ.
+            int rows = n == 0 ? 1 : r.Next(1, 4);
+            int cols = n / rows;
+            var a = NDArray<double>.FromArray(x[..(rows * cols)], rows, cols);
+            NDArray<double> partial = Reductions.MeanPartial(a, [1], skipNaN: true);
+            for (int i = 0; i < rows; i++)
+            {
+                double[] row = [.. x.Skip(i * cols).Take(cols).Where(v => !double.IsNaN(v))];
+                Assert.Equal(row.Length, partial[0, i, 0]);
+                Assert.Equal((double)ExactSum(row), partial[1, i, 0], 1e-9);
+            }
+        }, iter: 60);
+    }
+
+    [Fact]
     public void MinAndMax_MatchLinq_AndPropagateNaN()
     {
         Gen.Int[0, int.MaxValue].Sample(seed =>

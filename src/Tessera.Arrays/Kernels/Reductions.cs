@@ -174,18 +174,8 @@ internal static class Reductions
         int rows = (int)ReducedCount(a.ShapeArray, axes);
         for (int i = 0; i < outer; i++)
         {
-            ReadOnlySpan<double> row = c.Data.AsSpan(c.Offset + (i * rows), rows);
-            long n = row.Length;
-            if (row.IndexOfAnyExceptInRange(double.NegativeInfinity, double.PositiveInfinity) >= 0)
-            {
-                foreach (double v in row)
-                {
-                    n -= double.IsNaN(v) ? 1 : 0;
-                }
-            }
-
+            result[outer + i] = Summation.NanSum(c.Data.AsSpan(c.Offset + (i * rows), rows), out long n);
             result[i] = n;
-            result[outer + i] = Summation.NanSum(row);
         }
 
         return new NDArray<double>(result, [2, .. outShape]);
