@@ -64,9 +64,13 @@ public sealed class KernelPropertyTests
     public void FactorizeStrings_NumbersDistinctStringsInOrderOfFirstAppearance()
     {
         // Lengths around the 8- and 16-byte words of the short-key path, shared prefixes, zero bytes,
-        // missing values, and a sliced array (a short key near the end of the byte buffer).
-        Gen.Select(Gen.Int[0, 400], Gen.Int[1, 40], Gen.Int[0, 100_000], Gen.Int[0, 5]).Sample((n, distinct, seed, sliceAt) =>
+        // missing values, a sliced array (a short key near the end of the byte buffer), and up to
+        // thousands of distinct strings, past the 512 that make the table (1,024 entries) grow.
+        int grown = 0;
+        Gen<(int, int)> sizes = Gen.OneOf(Gen.Select(Gen.Int[0, 400], Gen.Int[1, 40]), Gen.Select(Gen.Int[600, 4000], Gen.Int[600, 3000]));
+        Gen.Select(sizes, Gen.Int[0, 100_000], Gen.Int[0, 5]).Sample(((int N, int Distinct) size, int seed, int sliceAt) =>
         {
+            (int n, int distinct) = size;
             var r = new Random(seed);
             string[] pool = [.. Enumerable.Range(0, distinct).Select(_ => new string([.. Enumerable.Range(0, r.Next(0, 25)).Select(_ => "ab\0é"[r.Next(4)])]))];
             object?[] values = [.. Enumerable.Range(0, n + sliceAt).Select(_ => r.Next(10) == 0 ? null : (object)pool[r.Next(pool.Length)])];
@@ -100,7 +104,28 @@ public sealed class KernelPropertyTests
 
             Assert.Equal(seen.Count, f.Count);
             Assert.Equal(firstRows, f.FirstRows);
+            if (seen.Count > 512)
+            {
+                Interlocked.Increment(ref grown);
+            }
         }, iter: 200);
+        Assert.True(grown > 0, "no sample had enough distinct strings to grow the table");
+    }
+
+    [Fact]
+    public void KeepBytes_BothBranches_KeepExactlyTheFirstLengthBytes()
+    {
+        Gen.Select(Gen.ULong, Gen.ULong, Gen.Int[0, 16]).Sample((lo, hi, length) =>
+        {
+            // The oracle: the 16 little-endian bytes with those from length on zeroed.
+            Span<byte> bytes = stackalloc byte[16];
+            BitConverter.TryWriteBytes(bytes, lo);
+            BitConverter.TryWriteBytes(bytes[8..], hi);
+            bytes[length..].Clear();
+            (ulong Lo, ulong Hi) expected = (BitConverter.ToUInt64(bytes), BitConverter.ToUInt64(bytes[8..]));
+            Assert.Equal(expected, Hashing.KeepBytes(lo, hi, length));
+            Assert.Equal(expected, Hashing.KeepBytesWithShifts(lo, hi, length));
+        }, iter: 2_000);
     }
 
     [Fact]
