@@ -32,11 +32,7 @@ internal static class Summation
     /// <param name="x">The elements.</param>
     /// <returns>The sum (zero when empty).</returns>
     public static T Sum<T>(ReadOnlySpan<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var term = default(Plain<T>);
-        return Sum(x, ref term);
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => Sum(x, default(Plain<T>));
 
     /// <summary>The pairwise sum of the squared deviations from <paramref name="mean"/> (the M2 of a variance), in one pass without a scratch buffer.</summary>
     /// <typeparam name="T">A floating-point type.</typeparam>
@@ -44,48 +40,23 @@ internal static class Summation
     /// <param name="mean">Their mean.</param>
     /// <returns>The sum of (x - mean)².</returns>
     public static T SumSquaredDeviations<T>(ReadOnlySpan<T> x, T mean)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var term = new SquaredDeviation<T>(mean);
-        return Sum(x, ref term);
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => Sum(x, new SquaredDeviation<T>(mean));
 
     /// <summary>The pairwise sum of the elements that are not NaN (NumPy's <c>nansum</c>).</summary>
     /// <typeparam name="T">A floating-point type.</typeparam>
     /// <param name="x">The elements.</param>
     /// <returns>The sum, NaNs counted as zero.</returns>
     public static T NanSum<T>(ReadOnlySpan<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var term = default(NanAsZero<T>);
-        return Sum(x, ref term);
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => Sum(x, default(NanAsZero<T>));
 
-    /// <summary>
-    /// The pairwise sum of the elements that are not NaN, bit for bit <see cref="NanSum{T}(ReadOnlySpan{T})"/>,
-    /// and their count, in one pass over <paramref name="x"/> (the partial of a NaN-skipping mean).
-    /// </summary>
-    /// <param name="x">The elements.</param>
-    /// <param name="count">The number of elements that are not NaN.</param>
-    /// <returns>The sum, NaNs counted as zero.</returns>
-    public static double NanSum(ReadOnlySpan<double> x, out long count)
-    {
-        var term = default(CountedNanAsZero);
-        double sum = Sum(x, ref term);
-        count = term.Count;
-        return sum;
-    }
-
-    // The term is passed by reference so that a term that counts (CountedNanAsZero) keeps its count;
-    // each block works on a local copy, which the JIT keeps in registers.
-    private static T Sum<T, TTerm>(ReadOnlySpan<T> x, ref TTerm term)
+    private static T Sum<T, TTerm>(ReadOnlySpan<T> x, TTerm term)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TTerm : struct, ITerm<T>
     {
         int block = Accumulators * BlockVectors * Vector<T>.Count;
         if (x.Length <= block)
         {
-            return SumBlock(x, ref term);
+            return SumBlock(x, term);
         }
 
         // levels[k] holds the sum of the last complete run of 2^k blocks not yet paired.
@@ -93,7 +64,7 @@ internal static class Summation
         long count = 0;
         for (int start = 0; start < x.Length; start += block)
         {
-            T s = SumBlock(x.Slice(start, Math.Min(block, x.Length - start)), ref term);
+            T s = SumBlock(x.Slice(start, Math.Min(block, x.Length - start)), term);
             int level = 0;
             for (long c = count; (c & 1) != 0; c >>= 1, level++)
             {
@@ -119,11 +90,10 @@ internal static class Summation
         return total;
     }
 
-    private static T SumBlock<T, TTerm>(ReadOnlySpan<T> x, ref TTerm termRef)
+    private static T SumBlock<T, TTerm>(ReadOnlySpan<T> x, TTerm term)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TTerm : struct, ITerm<T>
     {
-        TTerm term = termRef;
         int w = Vector<T>.Count;
         int n = x.Length;
         ref T r = ref MemoryMarshal.GetReference(x);
@@ -173,7 +143,6 @@ internal static class Summation
             rest += term.Of(Unsafe.Add(ref r, i));
         }
 
-        termRef = term;
         return tail + (((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + rest);
     }
 
@@ -205,33 +174,6 @@ internal static class Summation
         public Vector<T> Of(Vector<T> v) => Vector.ConditionalSelect(Vector.Equals(v, v), v, Vector<T>.Zero);
 
         public T Of(T v) => T.IsNaN(v) ? T.Zero : v;
-    }
-
-    // NaN as zero, counting the elements that are not NaN: per lane in the vector loops, then in total.
-    private struct CountedNanAsZero : ITerm<double>
-    {
-        private Vector<long> _lanes;
-        private long _scalars;
-
-        public readonly long Count => Vector.Sum(_lanes) + _scalars;
-
-        public Vector<double> Of(Vector<double> v)
-        {
-            Vector<long> kept = Vector.Equals(v, v);
-            _lanes -= kept; // a kept lane is all ones: -1
-            return Vector.ConditionalSelect(kept, v, Vector<double>.Zero);
-        }
-
-        public double Of(double v)
-        {
-            if (double.IsNaN(v))
-            {
-                return 0;
-            }
-
-            _scalars++;
-            return v;
-        }
     }
 
     private readonly struct SquaredDeviation<T> : ITerm<T>
