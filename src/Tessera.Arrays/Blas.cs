@@ -151,6 +151,10 @@ public static partial class Blas
         return new NDArray<T>(c, [m, n]);
     }
 
+    /// <summary>The sum of the products <c>left[i] @ right[i].T</c>: the transposes go to gemm as views (see <see cref="SumOfProducts"/>).</summary>
+    internal static NDArray<T> SumOfTransposedProducts<T>(IReadOnlyList<NDArray<T>> left, IReadOnlyList<NDArray<T>> right)
+        where T : unmanaged, INumber<T> => SumOfProducts(left, [.. right.Select(b => b.T)]);
+
     /// <summary>
     /// The sum of the products <c>row[i] @ row[i].T</c>: a diagonal block of a chunked <c>x @ x.T</c>.
     /// The result is symmetric, so OpenBLAS's syrk computes only its upper triangle (half of a gemm's
@@ -162,7 +166,7 @@ public static partial class Blas
     {
         if (!(UseNative && HasNativeSyrk<T>()))
         {
-            return SumOfProducts(row, [.. row.Select(b => b.T)]);
+            return SumOfTransposedProducts(row, row);
         }
 
         int m = row.Count == 0 ? 0 : row[0].ShapeArray[0];

@@ -35,10 +35,10 @@ internal static class BlockFunctions<T>
     public static readonly TaskFunction ReduceFinish = TaskFunction.Create<NDArray<T>, ReduceOp, int[], bool, NDArray<T>>(ReduceFinishBlock, "reduce-agg");
     public static readonly TaskFunction MeanChunk = TaskFunction.Create<NDArray<T>, int[], bool, NDArray<double>>(MeanChunkBlock, "mean-chunk").Declare(ArgumentUse.Released);
 
-    /// <summary>The partial reduction of (a op b), tile by tile or (linear) as the sums of a and b combined: the elementwise block is never materialized.</summary>
+    /// <summary>The partial reduction of (a op b), tile by tile or (linear, set only for a sum) as the sums of a and b combined: the elementwise block is never materialized.</summary>
     public static readonly TaskFunction ReduceOfBinary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, ReduceOp, int[], bool, NDArray<T>>(ReduceOfBinaryBlock, "reduce-chunk").Declare(ArgumentUse.Released);
 
-    /// <summary>The mean partial (count, sum) of (a op b), tile by tile or (linear) from the partials of a and b.</summary>
+    /// <summary>The mean partial (count, sum) of (a op b), tile by tile or (linear, set only where NaNs are not skipped) from the partials of a and b.</summary>
     public static readonly TaskFunction MeanOfBinary = TaskFunction.Create<NDArray<T>, NDArray<T>, BinaryOp, int[], bool, bool, NDArray<double>>(MeanOfBinaryBlock, "mean-chunk").Declare(ArgumentUse.Released);
     public static readonly TaskFunction MomentChunk = TaskFunction.Create<NDArray<T>, int[], bool, NDArray<double>>(MomentChunkBlock, "moment-chunk");
     public static readonly TaskFunction ArgChunk = TaskFunction.Create<NDArray<T>, int, bool, bool, long, long[], long[], ArgPartial<T>>(ArgChunkBlock, "arg-chunk");
@@ -112,10 +112,10 @@ internal static class BlockFunctions<T>
     private static NDArray<double> MeanChunkBlock(NDArray<T> a, int[] axes, bool skipNaN) => Reductions.MeanPartial(a, axes, skipNaN);
 
     private static NDArray<T> ReduceOfBinaryBlock(NDArray<T> a, NDArray<T> b, BinaryOp op, ReduceOp reduce, int[] axes, bool linear) =>
-        (linear && reduce == ReduceOp.Sum ? FusedReductions.LinearSum(op, a, b, axes) : null) ?? FusedReductions.LeadingAxes(op, a, b, reduce, axes) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.Reduce(t, reduce, axes, keepdims: true), (total, p) => ElementOps<T>.Instance.Accumulate(reduce, total.AsSpan(), p.Contiguous().AsSpan()));
+        (linear ? FusedReductions.LinearSum(op, a, b, axes) : null) ?? FusedReductions.LeadingAxes(op, a, b, reduce, axes) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.Reduce(t, reduce, axes, keepdims: true), (total, p) => ElementOps<T>.Instance.Accumulate(reduce, total.AsSpan(), p.Contiguous().AsSpan()));
 
     private static NDArray<double> MeanOfBinaryBlock(NDArray<T> a, NDArray<T> b, BinaryOp op, int[] axes, bool skipNaN, bool linear) =>
-        (linear && !skipNaN ? FusedReductions.LinearMean(op, a, b, axes) : null) ?? (skipNaN ? null : FusedReductions.LeadingAxesMean(op, a, b, axes)) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.MeanPartial(t, axes, skipNaN), (total, p) => ElementOps<double>.Instance.Accumulate(ReduceOp.Sum, total.AsSpan(), p.Contiguous().AsSpan()));
+        (linear ? FusedReductions.LinearMean(op, a, b, axes) : null) ?? (skipNaN ? null : FusedReductions.LeadingAxesMean(op, a, b, axes)) ?? FusedReductions.OfBinary(op, a, b, axes, t => Reductions.MeanPartial(t, axes, skipNaN), (total, p) => ElementOps<double>.Instance.Accumulate(ReduceOp.Sum, total.AsSpan(), p.Contiguous().AsSpan()));
 
     private static NDArray<double> MomentChunkBlock(NDArray<T> a, int[] axes, bool skipNaN) => Reductions.MomentPartial(a, axes, skipNaN);
 
@@ -214,10 +214,10 @@ internal static class ConvertFunctions<TIn, TOut>
 internal static class MatMulFunctions<T>
     where T : unmanaged, INumber<T>
 {
-    public static readonly TaskFunction Dot = TaskFunction.Create<NDArray<T>[], NDArray<T>[], NDArray<T>>(DotBlock, "matmul");
+    public static readonly TaskFunction Dot = TaskFunction.Create<NDArray<T>[], NDArray<T>[], NDArray<T>>(DotBlock, "matmul").Declare(ArgumentUse.Released, returnsFreshMemory: true);
     public static readonly TaskFunction TensorDotBlocks = TaskFunction.Create<NDArray<T>[], NDArray<T>[], int[], int[], NDArray<T>>(TensorDotBlock, "tensordot");
-    public static readonly TaskFunction Gram = TaskFunction.Create<NDArray<T>[], NDArray<T>>(GramBlock, "matmul-syrk");
-    public static readonly TaskFunction DotTransposed = TaskFunction.Create<NDArray<T>[], NDArray<T>[], NDArray<T>>(DotTransposedBlock, "matmul");
+    public static readonly TaskFunction Gram = TaskFunction.Create<NDArray<T>[], NDArray<T>>(GramBlock, "matmul-syrk").Declare(ArgumentUse.Released, returnsFreshMemory: true);
+    public static readonly TaskFunction DotTransposed = TaskFunction.Create<NDArray<T>[], NDArray<T>[], NDArray<T>>(DotTransposedBlock, "matmul").Declare(ArgumentUse.Released, returnsFreshMemory: true);
 
     private static NDArray<T> TensorDotBlock(NDArray<T>[] left, NDArray<T>[] right, int[] axesA, int[] axesB)
     {
@@ -250,6 +250,6 @@ internal static class MatMulFunctions<T>
     private static NDArray<T> DotTransposedBlock(NDArray<T>[] row, NDArray<T>[] other)
     {
         Blas.LimitThreadsForBlocks();
-        return Blas.SumOfProducts(row, [.. other.Select(b => b.T)]);
+        return Blas.SumOfTransposedProducts(row, other);
     }
 }

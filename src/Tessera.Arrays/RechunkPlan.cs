@@ -66,13 +66,14 @@ internal static class RechunkPlan
     /// </summary>
     public static bool SplitPieces()
     {
-        object? setting = TesseraConfig.Get("array.rechunk.split-pieces");
+        const string Key = "array.rechunk.split-pieces";
+        object? setting = TesseraConfig.Get(Key);
         if (setting is null || (setting is string s && s.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)))
         {
             return Schedulers.Default is not (ThreadedScheduler or SyncScheduler);
         }
 
-        return TesseraConfig.Get("array.rechunk.split-pieces", false);
+        return TesseraConfig.Convert<bool>(Key, setting);
     }
 
     /// <summary>The chunkings to rechunk through, each a stage; the last is <paramref name="target"/>.</summary>

@@ -159,10 +159,11 @@ public static class BagConversion
             PropertyInfo? property = IsUntyped(typeof(T)) ? null : typeof(T).GetProperty(names[c], BindingFlags.Public | BindingFlags.Instance);
             for (int r = 0; r < rows.Length; r++)
             {
+                var at = new RowAt(operation, r, origin);
                 object? raw = property is not null
-                    ? property.GetValue(rows[r] ?? throw new InvalidOperationException($"{operation}: row {r} of {origin} is null."))
-                    : Member(operation, rows[r], names[c], origin, r);
-                values[r] = Convert(operation, raw, type, names[c], origin, r);
+                    ? property.GetValue(rows[r] ?? throw at.IsNull())
+                    : Member(rows[r], names[c], at);
+                values[r] = Convert(raw, type, names[c], at);
             }
 
             columns[c] = (names[c], Arrays.FromValues(type, values));
@@ -171,12 +172,12 @@ public static class BagConversion
         return Table.Create([], columns);
     }
 
-    private static object? Member(string operation, object? row, string name, string origin, int r)
+    private static object? Member(object? row, string name, RowAt at)
     {
         switch (row)
         {
             case null:
-                throw new InvalidOperationException($"{operation}: row {r} of {origin} is null.");
+                throw at.IsNull();
             case JsonObject o:
                 return o.TryGetPropertyValue(name, out JsonNode? node) ? node : null;
             case JsonElement { ValueKind: JsonValueKind.Object } e:
@@ -186,12 +187,12 @@ public static class BagConversion
             case IReadOnlyDictionary<string, object?> d:
                 return d.TryGetValue(name, out object? v) ? v : null;
             default:
-                throw new InvalidCastException($"{operation}: row {r} of {origin} is a {row.GetType().Name}, not a JSON object or a dictionary with string keys, so it has no column '{name}'.");
+                throw new InvalidCastException($"{at.Operation}: {at} is a {row.GetType().Name}, not a JSON object or a dictionary with string keys, so it has no column '{name}'.");
         }
     }
 
     /// <summary>A member's value as the CLR value of its column's type, or null.</summary>
-    private static object? Convert(string operation, object? raw, DType type, string column, string origin, int r)
+    private static object? Convert(object? raw, DType type, string column, RowAt at)
     {
         object? value = raw switch
         {
@@ -202,9 +203,9 @@ public static class BagConversion
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 JsonValueKind.Null => null,
-                JsonValueKind kind => throw Mismatch(operation, kind.ToString(), type, column, origin, r),
+                JsonValueKind kind => throw Mismatch(kind.ToString(), type, column, at),
             },
-            JsonNode n => throw Mismatch(operation, n.GetValueKind().ToString(), type, column, origin, r),
+            JsonNode n => throw Mismatch(n.GetValueKind().ToString(), type, column, at),
             JsonElement e => e.ValueKind switch
             {
                 JsonValueKind.String => e.GetString(),
@@ -212,7 +213,7 @@ public static class BagConversion
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 JsonValueKind.Null or JsonValueKind.Undefined => null,
-                _ => throw Mismatch(operation, e.ValueKind.ToString(), type, column, origin, r),
+                _ => throw Mismatch(e.ValueKind.ToString(), type, column, at),
             },
             _ => raw,
         };
@@ -226,43 +227,43 @@ public static class BagConversion
         {
             return type switch
             {
-                DType.String => value as string ?? throw Mismatch(operation, value.GetType().Name, type, column, origin, r),
-                DType.Bool => value as bool? ?? throw Mismatch(operation, value.GetType().Name, type, column, origin, r),
+                DType.String => value as string ?? throw Mismatch(value.GetType().Name, type, column, at),
+                DType.Bool => value as bool? ?? throw Mismatch(value.GetType().Name, type, column, at),
                 DType.Timestamp => value switch
                 {
                     DateTime or DateTimeOffset => value,
                     string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-                    _ => throw Mismatch(operation, value.GetType().Name, type, column, origin, r),
+                    _ => throw Mismatch(value.GetType().Name, type, column, at),
                 },
                 DType.Date => value switch
                 {
                     DateOnly or DateTime => value,
                     string s => DateOnly.Parse(s, CultureInfo.InvariantCulture),
-                    _ => throw Mismatch(operation, value.GetType().Name, type, column, origin, r),
+                    _ => throw Mismatch(value.GetType().Name, type, column, at),
                 },
-                DType.Duration => value as TimeSpan? ?? throw Mismatch(operation, value.GetType().Name, type, column, origin, r),
+                DType.Duration => value as TimeSpan? ?? throw Mismatch(value.GetType().Name, type, column, at),
                 DType.Float32 or DType.Float64 => value is string or bool or DateTime
-                    ? throw Mismatch(operation, value.GetType().Name, type, column, origin, r)
+                    ? throw Mismatch(value.GetType().Name, type, column, at)
                     : type == DType.Float32 ? System.Convert.ToSingle(value, CultureInfo.InvariantCulture) : System.Convert.ToDouble(value, CultureInfo.InvariantCulture),
-                _ => ToInteger(operation, value, type, column, origin, r),
+                _ => ToInteger(value, type, column, at),
             };
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new InvalidCastException($"{operation}: column '{column}' ({type.Name()}) cannot hold the value {value} of row {r} of {origin}: {e.Message}", e);
+            throw new InvalidCastException($"{at.Operation}: column '{column}' ({type.Name()}) cannot hold the value {value} of {at}: {e.Message}", e);
         }
     }
 
-    private static object ToInteger(string operation, object value, DType type, string column, string origin, int r)
+    private static object ToInteger(object value, DType type, string column, RowAt at)
     {
         if (value is double or float or decimal && System.Convert.ToDecimal(value, CultureInfo.InvariantCulture) is decimal d && d != decimal.Truncate(d))
         {
-            throw new InvalidCastException($"{operation}: column '{column}' ({type.Name()}) cannot hold the fraction {value} of row {r} of {origin}.");
+            throw new InvalidCastException($"{at.Operation}: column '{column}' ({type.Name()}) cannot hold the fraction {value} of {at}.");
         }
 
         if (value is string or bool or DateTime or DateTimeOffset)
         {
-            throw Mismatch(operation, value.GetType().Name, type, column, origin, r);
+            throw Mismatch(value.GetType().Name, type, column, at);
         }
 
         return type switch
@@ -278,8 +279,16 @@ public static class BagConversion
         };
     }
 
-    private static InvalidCastException Mismatch(string operation, string found, DType type, string column, string origin, int r) =>
-        new($"{operation}: column '{column}' is {type.Name()}, but row {r} of {origin} holds a {found} there.");
+    private static InvalidCastException Mismatch(string found, DType type, string column, RowAt at) =>
+        new($"{at.Operation}: column '{column}' is {type.Name()}, but {at} holds a {found} there.");
+
+    /// <summary>The row being converted, for error messages: the operation that converts it, and its place ("row 3 of partition 1").</summary>
+    private readonly record struct RowAt(string Operation, int Row, string Origin)
+    {
+        public InvalidOperationException IsNull() => new($"{Operation}: {this} is null.");
+
+        public override string ToString() => $"row {Row} of {Origin}";
+    }
 
     private static class ToTableFn<T>
     {

@@ -70,11 +70,13 @@ public static class TesseraConfig
     public static T Get<T>(string key, T defaultValue)
     {
         object? value = Get(key);
-        if (value is null)
-        {
-            return defaultValue;
-        }
+        return value is null ? defaultValue : Convert<T>(key, value);
+    }
 
+    /// <summary>Converts the value of <paramref name="key"/>, already read, to <typeparamref name="T"/> as <see cref="Get{T}(string, T)"/> does.</summary>
+    /// <exception cref="FormatException">The value cannot be converted to <typeparamref name="T"/>.</exception>
+    internal static T Convert<T>(string key, object value)
+    {
         if (value is T t)
         {
             return t;
@@ -93,7 +95,7 @@ public static class TesseraConfig
                 return (T)(object)TimeSpan.Parse(ts, CultureInfo.InvariantCulture);
             }
 
-            return (T)Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
+            return (T)System.Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
         {

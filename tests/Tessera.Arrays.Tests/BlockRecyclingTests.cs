@@ -51,6 +51,35 @@ public class BlockRecyclingTests
         Assert.True(reused, "no random block reused a dead block's buffer");
     }
 
+    [Fact]
+    public void TheBlocksOfASymmetricProduct_AreReused_AndTheResultIsUnchanged()
+    {
+        // x @ x.T reads each row of x's blocks as a list (syrk on the diagonal, gemm above it).
+        DArray<double> x = Random(11);
+        DArray<double> product = DArray.MatMul(x, x.T).Sum(axis: 0);
+        NDArray<double> data = x.Compute();
+        NDArray<double> expected;
+        using (new Watching().Activate())
+        {
+            // A callback sees every result, so nothing is recycled in this run.
+            expected = product.Compute();
+        }
+
+        TestData.Close(NDArray.MatMul(data, data.T).Sum(axis: 0), expected, 1e-6);
+        bool reused = false;
+        for (int i = 0; i < 5 && !reused; i++)
+        {
+            long before = BlockMemory.Reused;
+            SameBits(expected, product.Compute(SyncScheduler.Instance));
+            SameBits(expected, product.Compute());
+            reused = BlockMemory.Reused > before;
+        }
+
+        Assert.True(reused, "no block of x @ x.T reused a dead block's buffer");
+    }
+
+    private sealed class Watching : SchedulerCallback;
+
     private const int Length = 600 * 600;
 
     private static readonly Key X = new("x");
@@ -90,6 +119,44 @@ public class BlockRecyclingTests
         Scheduler(scheduler).Get(Graph(("s", SumOfX), ("m", Node.Call(BlockFunctions<double>.MeanChunk, Node.Ref(X), Node.Literal(new[] { 1 }), Node.Literal(false)))), [new Key("s"), new Key("m")]);
         _ = BlockMemory.Allocate<double>(Length);
         Assert.True(BlockMemory.Reused > before, "the dead random block's buffer was not reused");
+    }
+
+    [Theory]
+    [MemberData(nameof(Schedulers))]
+    public void ABlockOnlyMatMulsListsRead_IsReused(string scheduler)
+    {
+        Node row = Node.List<NDArray<double>>([Node.Ref(X)]);
+        long before = BlockMemory.Reused;
+        Scheduler(scheduler).Get(Graph(("g", Node.Call(MatMulFunctions<double>.Gram, row)), ("d", Node.Call(MatMulFunctions<double>.DotTransposed, row, row))), [new Key("g"), new Key("d")]);
+        _ = BlockMemory.Allocate<double>(Length);
+        Assert.True(BlockMemory.Reused > before, "the dead random block's buffer was not reused");
+    }
+
+    [Theory]
+    [MemberData(nameof(Schedulers))]
+    public void ABlockInAListThatIsAnOutput_IsNeverReused(string scheduler)
+    {
+        object?[] r = Scheduler(scheduler).Get(Graph(("l", Node.List<NDArray<double>>([Node.Ref(X)])), ("s", SumOfX)), [new Key("l")]);
+        NDArray<double> x = ((NDArray<double>[])r[0]!)[0];
+        long[] before = Snapshot(x);
+        Scribble();
+        Assert.Equal(before, Snapshot(x));
+    }
+
+    [Theory]
+    [MemberData(nameof(Schedulers))]
+    public void ABlockInAListThatAUserFunctionSaw_IsNeverReused(string scheduler)
+    {
+        NDArray<double>? kept = null;
+        TaskFunction keep = TaskFunction.Create<NDArray<double>[], double>(row =>
+        {
+            kept = row[0];
+            return kept[0, 0];
+        });
+        Scheduler(scheduler).Get(Graph(("k", Node.Call(keep, Node.List<NDArray<double>>([Node.Ref(X)]))), ("s", SumOfX)), [new Key("k"), new Key("s")]);
+        long[] before = Snapshot(kept!);
+        Scribble();
+        Assert.Equal(before, Snapshot(kept!));
     }
 
     [Theory]

@@ -82,6 +82,41 @@ public class KernelTests
     }
 
     [Fact]
+    public void NanMeanPartial_CountsTheNonNaN_AndSumsThemBitForBitAsNanSum()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(3) switch { 0 => r.Next(0, 40), 1 => r.Next(40, 3000), _ => r.Next(3000, 70_000) };
+            double nanShare = r.Next(3) switch { 0 => 0, 1 => 0.01, _ => 0.5 };
+            double[] x = [.. Enumerable.Range(0, n).Select(_ => r.NextDouble() < nanShare ? double.NaN : r.NextDouble() - 0.3)];
+            if (n > 0 && r.Next(4) == 0)
+            {
+                // Infinities of both signs: the plain sum is NaN without any NaN element.
+                x[r.Next(n)] = double.PositiveInfinity;
+                x[r.Next(n)] = double.NegativeInfinity;
+            }
+
+            // Rows of x: per row the count (against LINQ) and the sum (bit for bit NanSum's, and near the exact sum).
+            int rows = n == 0 ? 1 : r.Next(1, 4);
+            int cols = n / rows;
+            var a = NDArray<double>.FromArray(x[..(rows * cols)], rows, cols);
+            NDArray<double> partial = Reductions.MeanPartial(a, [1], skipNaN: true);
+            for (int i = 0; i < rows; i++)
+            {
+                double[] row = x[(i * cols)..((i + 1) * cols)];
+                double[] kept = [.. row.Where(v => !double.IsNaN(v))];
+                Assert.Equal(kept.Length, partial[0, i, 0]);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(Summation.NanSum<double>(row)), BitConverter.DoubleToInt64Bits(partial[1, i, 0]));
+                if (kept.All(double.IsFinite))
+                {
+                    Assert.Equal((double)ExactSum(kept), partial[1, i, 0], 1e-9);
+                }
+            }
+        }, iter: 60);
+    }
+
+    [Fact]
     public void MinAndMax_MatchLinq_AndPropagateNaN()
     {
         Gen.Int[0, int.MaxValue].Sample(seed =>

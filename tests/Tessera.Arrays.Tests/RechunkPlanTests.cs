@@ -42,12 +42,79 @@ public class RechunkPlanTests
     }
 
     [Fact]
-    public void DivideAndMerge_KeepTheTotal()
+    public void DivideToWidth_SplitsEachChunkIntoTheFewestNearEqualPiecesWithinTheWidth()
     {
         Assert.Equal([3, 3, 4, 3, 4], RechunkPlan.DivideToWidth([10, 7], 4));
+        Gen.Select(Gen.Int[0, 60].Array[0, 8], Gen.Int[1, 20]).Sample((chunks, width) =>
+        {
+            int[] pieces = RechunkPlan.DivideToWidth(chunks, width);
+            Assert.Equal(chunks.Sum(), pieces.Sum());
+            int at = 0;
+            foreach (int c in chunks)
+            {
+                // Chunk c's pieces follow in order: ceil(c / width) of them (one for an empty chunk), summing to c.
+                int parts = Math.Max(1, (c + width - 1) / width);
+                int[] own = pieces[at..(at + parts)];
+                at += parts;
+                Assert.Equal(c, own.Sum());
+                Assert.All(own, p => Assert.InRange(p, Math.Min(c, 1), width));
+                Assert.InRange(own.Max() - own.Min(), 0, 1);
+            }
+
+            Assert.Equal(pieces.Length, at);
+        });
+    }
+
+    [Fact]
+    public void MergeToCount_JoinsAdjacentRunsIntoAtMostCountBlocks_WithTheSmallestWidest()
+    {
         Assert.Equal([5, 5, 5, 5], RechunkPlan.MergeToCount(Repeat(1, 20), 4));
         Assert.Equal([4, 3], RechunkPlan.MergeToCount([1, 3, 2, 1], 2));
         Assert.Equal([2, 2], RechunkPlan.MergeToCount([2, 2], 5));
+        Gen.Select(Gen.Int[1, 30].Array[1, 12], Gen.Int[1, 14]).Sample((chunks, count) =>
+        {
+            int[] merged = RechunkPlan.MergeToCount(chunks, count);
+            Assert.Equal(chunks.Sum(), merged.Sum());
+            Assert.InRange(merged.Length, 1, Math.Max(count, 1));
+
+            // Every block is a run of adjacent chunks: its end is one of the chunks' ends.
+            HashSet<int> ends = [.. chunks.Select((_, i) => chunks.Take(i + 1).Sum())];
+            Assert.All(merged.Select((_, i) => merged.Take(i + 1).Sum()), end => Assert.Contains(end, ends));
+
+            // The widest block is the least any split into at most count runs can have (a naive search over all splits).
+            Assert.Equal(LeastWidest(chunks, count), merged.Max());
+        });
+    }
+
+    // The least widest block over all splits of chunks into at most count runs of adjacent chunks, by dynamic programming.
+    private static int LeastWidest(int[] chunks, int count)
+    {
+        int n = chunks.Length;
+        int[] prefix = [0, .. chunks.Select((_, i) => chunks.Take(i + 1).Sum())];
+        var best = new int[n + 1]; // best[j]: the least widest for the first j chunks with the runs used so far
+        Array.Fill(best, int.MaxValue);
+        best[0] = 0;
+        int answer = int.MaxValue;
+        for (int runs = 1; runs <= Math.Min(count, n); runs++)
+        {
+            var next = new int[n + 1];
+            Array.Fill(next, int.MaxValue);
+            for (int j = 1; j <= n; j++)
+            {
+                for (int i = 0; i < j; i++)
+                {
+                    if (best[i] != int.MaxValue)
+                    {
+                        next[j] = Math.Min(next[j], Math.Max(best[i], prefix[j] - prefix[i]));
+                    }
+                }
+            }
+
+            best = next;
+            answer = Math.Min(answer, best[n]);
+        }
+
+        return answer;
     }
 
     [Fact]

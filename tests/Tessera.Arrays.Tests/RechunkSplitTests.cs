@@ -74,6 +74,34 @@ public class RechunkSplitTests
         }
     }
 
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData("yes", true)]
+    [InlineData(" On ", true)]
+    [InlineData(1, true)]
+    [InlineData(false, false)]
+    [InlineData("off", false)]
+    [InlineData(0, false)]
+    public void SplitPieces_ReadsABooleanSettingAsConfigDoes(object setting, bool expected)
+    {
+        using (TesseraConfig.Set(("array.rechunk.split-pieces", setting)))
+        {
+            Assert.Equal(expected, RechunkPlan.SplitPieces());
+            Assert.Equal(expected, TesseraConfig.Get("array.rechunk.split-pieces", !expected));
+        }
+    }
+
+    [Fact]
+    public void SplitPieces_ABadSetting_NamesTheKeyAndValue()
+    {
+        using (TesseraConfig.Set(("array.rechunk.split-pieces", "sometimes")))
+        {
+            var e = Assert.Throws<FormatException>(() => RechunkPlan.SplitPieces());
+            Assert.Contains("array.rechunk.split-pieces", e.Message, StringComparison.Ordinal);
+            Assert.Contains("sometimes", e.Message, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>
     /// Runs every task of the rechunk's own layers and returns the most bytes any of them takes as
     /// input (a piece counts its own elements, which is what a compact piece sends), and how many

@@ -79,6 +79,13 @@ public sealed class BagConversionTests
         Assert.Contains("column 'age' (int64) cannot hold the fraction 1.5 of row 0 of partition 0 ", fraction.InnerException!.Message, StringComparison.Ordinal);
         TaskFailedException text = Assert.Throws<TaskFailedException>(() => json.Select(o => o).ToDataFrame([("age", DType.Float64)]).Compute(Schedulers.Sync));
         Assert.Contains("column 'age' is float64, but row 0 of partition 1 ", text.InnerException!.Message, StringComparison.Ordinal);
+        Bag<object?> mixed = Bag.FromSequence<object?>([new Dictionary<string, object?> { ["age"] = 1L }, null, 7], partitionCount: 1);
+        TaskFailedException nullRow = Assert.Throws<TaskFailedException>(() => mixed.ToDataFrame([("age", DType.Int64)]).Compute(Schedulers.Sync));
+        Assert.StartsWith("ToDataFrame: row 1 of partition 0 ", nullRow.InnerException!.Message, StringComparison.Ordinal);
+        Assert.EndsWith(" is null.", nullRow.InnerException!.Message, StringComparison.Ordinal);
+        TaskFailedException number = Assert.Throws<TaskFailedException>(() => mixed.Where(o => o is not null).ToDataFrame([("age", DType.Int64)]).Compute(Schedulers.Sync));
+        Assert.StartsWith("ToDataFrame: row 1 of partition 0 ", number.InnerException!.Message, StringComparison.Ordinal);
+        Assert.Contains(" is a Int32, not a JSON object", number.InnerException!.Message, StringComparison.Ordinal);
         Assert.Equal([1.5, null], json.Where(o => o["age"]!.GetValueKind() == System.Text.Json.JsonValueKind.Number).Concat(Bag.FromSequence([new JsonObject()])).ToDataFrame([("age", DType.Float64)]).Compute().GetDoubles("age"));
     }
 

@@ -64,9 +64,13 @@ public sealed class KernelPropertyTests
     public void FactorizeStrings_NumbersDistinctStringsInOrderOfFirstAppearance()
     {
         // Lengths around the 8- and 16-byte words of the short-key path, shared prefixes, zero bytes,
-        // missing values, and a sliced array (a short key near the end of the byte buffer).
-        Gen.Select(Gen.Int[0, 400], Gen.Int[1, 40], Gen.Int[0, 100_000], Gen.Int[0, 5]).Sample((n, distinct, seed, sliceAt) =>
+        // missing values, a sliced array (a short key near the end of the byte buffer), and up to
+        // thousands of distinct strings, past the 512 that make the table (1,024 entries) grow.
+        int grown = 0;
+        Gen<(int, int)> sizes = Gen.OneOf(Gen.Select(Gen.Int[0, 400], Gen.Int[1, 40]), Gen.Select(Gen.Int[600, 4000], Gen.Int[600, 3000]));
+        Gen.Select(sizes, Gen.Int[0, 100_000], Gen.Int[0, 5]).Sample(((int N, int Distinct) size, int seed, int sliceAt) =>
         {
+            (int n, int distinct) = size;
             var r = new Random(seed);
             string[] pool = [.. Enumerable.Range(0, distinct).Select(_ => new string([.. Enumerable.Range(0, r.Next(0, 25)).Select(_ => "ab\0é"[r.Next(4)])]))];
             object?[] values = [.. Enumerable.Range(0, n + sliceAt).Select(_ => r.Next(10) == 0 ? null : (object)pool[r.Next(pool.Length)])];
@@ -100,13 +104,44 @@ public sealed class KernelPropertyTests
 
             Assert.Equal(seen.Count, f.Count);
             Assert.Equal(firstRows, f.FirstRows);
+            if (seen.Count > 512)
+            {
+                Interlocked.Increment(ref grown);
+            }
         }, iter: 200);
+        Assert.True(grown > 0, "no sample had enough distinct strings to grow the table");
     }
 
     [Fact]
-    public void DoubleStats_EqualsTheSeparateKernels()
+    public void KeepBytes_BothBranches_KeepExactlyTheFirstLengthBytes()
     {
-        Gen.Select(Gen.Int[0, 500], Gen.Int[1, 40], Gen.Int[0, 1000], Gen.Bool).Sample((n, groups, seed, minMax) =>
+        Gen.Select(Gen.ULong, Gen.ULong, Gen.Int[0, 16]).Sample((lo, hi, length) =>
+        {
+            // The oracle: the 16 little-endian bytes with those from length on zeroed.
+            Span<byte> bytes = stackalloc byte[16];
+            BitConverter.TryWriteBytes(bytes, lo);
+            BitConverter.TryWriteBytes(bytes[8..], hi);
+            bytes[length..].Clear();
+            (ulong Lo, ulong Hi) expected = (BitConverter.ToUInt64(bytes), BitConverter.ToUInt64(bytes[8..]));
+            Assert.Equal(expected, Hashing.KeepBytes(lo, hi, length));
+            Assert.Equal(expected, Hashing.KeepBytesWithShifts(lo, hi, length));
+        }, iter: 2_000);
+    }
+
+    [Fact]
+    public void GroupByChunk_Float64States_MatchNaiveGroups_OnBothPaths()
+    {
+        // States of a float64 column: several of count, sum, min and max (m2 only with count and sum),
+        // sometimes first or last too. A string column's "first" keeps the chunk off the all-float64 path.
+        int[] choices =
+        [
+            GroupAgg.CountState | GroupAgg.SumState,
+            GroupAgg.CountState | GroupAgg.SumState | GroupAgg.M2State,
+            GroupAgg.MinState | GroupAgg.MaxState,
+            GroupAgg.SumState | GroupAgg.MaxState,
+            GroupAgg.CountState | GroupAgg.SumState | GroupAgg.M2State | GroupAgg.MinState | GroupAgg.MaxState,
+        ];
+        Gen.Select(Gen.Int[0, 500], Gen.Int[1, 40], Gen.Int[0, 1000], Gen.Int[0, choices.Length - 1], Gen.Bool).Sample((n, groups, seed, choice, withLast) =>
         {
             var r = new Random(seed);
             object?[] xs = [.. Enumerable.Range(0, n).Select(_ => r.Next(12) switch
@@ -117,29 +152,63 @@ public sealed class KernelPropertyTests
                 3 => (object)-0.0,
                 _ => Math.Round((r.NextDouble() * 200) - 100, 3),
             })];
-            var a = (DoubleArray)Kernels.Arrays.FromValues(DType.Float64, xs);
-            int[] codes = [.. Enumerable.Range(0, n).Select(_ => r.Next(-1, groups))];
-            DoubleGroupStats stats = Grouped.DoubleStats(a, codes, groups, minMax);
-            Assert.Equal(Grouped.Count(a, codes, groups), stats.Count);
-            Assert.Equal(Grouped.SumDouble(a, codes, groups), stats.Sum);
-            if (minMax)
-            {
-                // Naive oracle: each group's values that are neither null nor NaN.
-                List<double>[] present = [.. Enumerable.Range(0, groups).Select(_ => new List<double>())];
-                for (int i = 0; i < n; i++)
-                {
-                    if (codes[i] >= 0 && xs[i] is double d && !double.IsNaN(d))
-                    {
-                        present[codes[i]].Add(d);
-                    }
-                }
+            string?[] keys = [.. Enumerable.Range(0, n).Select(_ => r.Next(10) == 0 ? null : "k" + r.Next(groups))];
+            Table part = Table.Create(
+                [],
+                [
+                    ("k", Kernels.Arrays.FromValues(DType.String, keys)),
+                    ("x", Kernels.Arrays.FromValues(DType.Float64, xs)),
+                    ("s", Kernels.Arrays.FromValues(DType.String, keys)),
+                ]);
+            int states = choices[choice] | (withLast ? GroupAgg.LastState : 0);
+            Table mixed = GroupAgg.Chunk(part, ["k"], ["x", "s"], [states, GroupAgg.FirstState], size: false);
 
-                Assert.Equal([.. present.Select(v => v.Count == 0 ? null : (object)v.Min())], Values(Grouped.DoublesWithCounts(stats.Min!, stats.Count)));
-                Assert.Equal([.. present.Select(v => v.Count == 0 ? null : (object)v.Max())], Values(Grouped.DoublesWithCounts(stats.Max!, stats.Count)));
-            }
-            else
+            // Naive oracle: the groups in order of first appearance, each with its values that are neither null nor NaN.
+            string[] order = [.. keys.OfType<string>().Distinct()];
+            List<double>[] present = [.. order.Select(k => Enumerable.Range(0, n).Where(i => keys[i] == k && xs[i] is double d && !double.IsNaN(d)).Select(i => (double)xs[i]!).ToList())];
+            Assert.Equal(order.Cast<object?>(), mixed.GetValues("k"));
+            if ((states & GroupAgg.CountState) != 0)
             {
-                Assert.Null(stats.Min);
+                Assert.Equal(present.Select(v => (object?)(long)v.Count), mixed.GetValues("x\u001fcount"));
+            }
+
+            if ((states & GroupAgg.SumState) != 0)
+            {
+                // Rows are added in order, as this loop adds them.
+                Assert.Equal(present.Select(v => (object?)v.Aggregate(0.0, (a, b) => a + b)), mixed.GetValues("x\u001fsum"));
+            }
+
+            if ((states & GroupAgg.M2State) != 0)
+            {
+                object?[] m2 = mixed.GetValues("x\u001fm2");
+                for (int g = 0; g < order.Length; g++)
+                {
+                    List<double> v = present[g];
+                    double mean = v.Count == 0 ? 0 : v.Average();
+                    double expected = v.Count == 0 ? 0 : v.Sum(x => (x - mean) * (x - mean));
+                    double got = (double)m2[g]!;
+                    Assert.True(double.IsNaN(expected) ? double.IsNaN(got) || double.IsInfinity(got) : Math.Abs(got - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"m2 of group {g}: {got} against {expected}");
+                }
+            }
+
+            if ((states & GroupAgg.MinState) != 0)
+            {
+                Assert.Equal(present.Select(v => v.Count == 0 ? null : (object)v.Min()), mixed.GetValues("x\u001fmin"));
+            }
+
+            if ((states & GroupAgg.MaxState) != 0)
+            {
+                Assert.Equal(present.Select(v => v.Count == 0 ? null : (object)v.Max()), mixed.GetValues("x\u001fmax"));
+            }
+
+            Assert.Equal(order.Cast<object?>(), mixed.GetValues("s\u001ffirst"));
+
+            // Without the string column (and without last) every column fuses: the same float64 states.
+            int fusable = states & ~GroupAgg.LastState;
+            Table fused = GroupAgg.Chunk(part, ["k"], ["x"], [fusable], size: false);
+            foreach (string name in fused.ColumnNames)
+            {
+                Assert.Equal(fused.GetValues(name), mixed.GetValues(name));
             }
         });
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CsCheck;
 using Tessera.Collections;
 using Tessera.DataFrames.IO;
 
@@ -151,6 +152,47 @@ public sealed class TemporalTests : IDisposable
             Assert.Equal(TimeSpan.FromTicks((expected[i] - min) * 10), (TimeSpan)t.GetValues("span")[i]!);
             Assert.Equal(epoch.AddTicks(expected[i] * 10).Hour, (int)t.GetValues("hour")[i]!);
         }
+    }
+
+    [Fact]
+    public void OtherUnitsWithNulls_AnySlice_KeepTheirNulls_AndPassTheBitmapThrough()
+    {
+        Gen.Select(Gen.Int[0, 300], Gen.Int[0, 20], Gen.Int[0, 10_000], Gen.Bool).Sample((n, offset, seed, nanos) =>
+        {
+            var r = new Random(seed);
+            int total = n + offset;
+
+            // Under a null the raw value is the largest long: a rescale that read it would overflow.
+            long?[] raw = [.. Enumerable.Range(0, total).Select(_ => r.Next(4) == 0 ? (long?)null : r.NextInt64(-2_000_000_000_000, 2_000_000_000_000))];
+            byte[] bits = new byte[Math.Max(8, (total + 7) / 8)];
+            long[] stored = new long[Math.Max(1, total)];
+            for (int i = 0; i < total; i++)
+            {
+                stored[i] = raw[i] ?? long.MaxValue;
+                bits[i >> 3] |= (byte)(raw[i] is null ? 0 : 1 << (i & 7));
+            }
+
+            var type = new Apache.Arrow.Types.TimestampType(nanos ? Apache.Arrow.Types.TimeUnit.Nanosecond : Apache.Arrow.Types.TimeUnit.Millisecond, (string?)null);
+            var whole = new Apache.Arrow.TimestampArray(new Apache.Arrow.ArrayData(type, total, raw.Count(v => v is null), 0, [new Apache.Arrow.ArrowBuffer(bits), new Apache.Arrow.ArrowBuffer(System.Runtime.InteropServices.MemoryMarshal.AsBytes(stored.AsSpan()).ToArray())]));
+            Apache.Arrow.IArrowArray sliced = Apache.Arrow.ArrowArrayFactory.Slice(whole, offset, n);
+            Apache.Arrow.IArrowArray micros = Kernels.Temporal.ToMicroseconds(sliced);
+
+            long?[] expected = [.. raw.Skip(offset).Select(v => v is long x ? (nanos ? (long)Math.Floor(x / 1000m) : x * 1000) : (long?)null)];
+            Assert.Equal(Apache.Arrow.Types.TimeUnit.Microsecond, ((Apache.Arrow.Types.TimestampType)micros.Data.DataType).Unit);
+            Assert.Equal(expected.Count(v => v is null), micros.NullCount);
+            var ts = (Apache.Arrow.TimestampArray)micros;
+            Assert.Equal(expected, Enumerable.Range(0, n).Select(i => ts.IsNull(i) ? (long?)null : ts.Values[i]));
+            if (micros.NullCount > 0)
+            {
+                // The source's bitmap itself, not a copy.
+                Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(micros.Data.Buffers[0].Memory, out ArraySegment<byte> shared));
+                Assert.Same(bits, shared.Array);
+            }
+
+            // Between processes: through the Arrow IPC stream and back.
+            Table back = TableSerializer.FromIpc(TableSerializer.ToIpc(Table.Create([], [("t", micros)])));
+            Assert.Equal(expected.Select(v => v is long x ? DateTime.UnixEpoch.AddTicks(x * 10) : (DateTime?)null).Cast<object?>(), back.GetValues("t"));
+        }, iter: 200);
     }
 
     [Fact]

@@ -13,30 +13,30 @@ internal sealed class ClusterMemory
 {
     private static readonly TimeSpan s_interval = TimeSpan.FromMilliseconds(10);
     private readonly LocalCluster _cluster;
+    private readonly Func<string>? _probe;
     private readonly Thread _thread;
     private volatile bool _stopped;
     private long _peak;
 
-    private ClusterMemory(LocalCluster cluster)
+    private ClusterMemory(LocalCluster cluster, Func<string>? probe)
     {
         _cluster = cluster;
+        _probe = probe;
         Baseline = SummedBytes();
         _peak = Baseline;
         _thread = new Thread(Sample) { IsBackground = true, Name = "cluster RSS sampler" };
     }
-
-    /// <summary>Gets or sets a diagnostic probe for the trace (TESSERA_BENCH_TRACE=1).</summary>
-    public static Func<string>? Probe { get; set; }
 
     /// <summary>Gets the summed RSS when sampling started.</summary>
     public long Baseline { get; }
 
     /// <summary>Starts sampling the cluster's summed RSS.</summary>
     /// <param name="cluster">A cluster with worker processes.</param>
+    /// <param name="probe">Extra text for each trace line (TESSERA_BENCH_TRACE=1), e.g. the workers' GC figures; null for none.</param>
     /// <returns>The running sampler.</returns>
-    public static ClusterMemory Start(LocalCluster cluster)
+    public static ClusterMemory Start(LocalCluster cluster, Func<string>? probe = null)
     {
-        var sampler = new ClusterMemory(cluster);
+        var sampler = new ClusterMemory(cluster, probe);
         sampler._thread.Start();
         return sampler;
     }
@@ -62,7 +62,7 @@ internal sealed class ClusterMemory
                 string procs = string.Join(' ', _cluster.WorkerProcessIds.Select(p => ResidentBytes(p) >> 20));
                 string state = _cluster.Scheduler.Server.Query(s => string.Join(' ', s.Tasks.Values.GroupBy(t => t.State).Select(g => $"{g.Key}={g.Count()}")) + " | " +
                     string.Join(' ', s.Workers.Values.Select(w => $"{w.NBytes >> 20}MB/{w.HasWhat.Count}k/{w.Processing.Count}p")));
-                Log.Write($"    rss self {ResidentBytes(Environment.ProcessId) >> 20} workers {procs} MB; {state} {Probe?.Invoke()}");
+                Log.Write($"    rss self {ResidentBytes(Environment.ProcessId) >> 20} workers {procs} MB; {state} {_probe?.Invoke()}");
             }
 
             Thread.Sleep(s_interval);

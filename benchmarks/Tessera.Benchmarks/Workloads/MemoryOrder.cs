@@ -153,7 +153,7 @@ internal sealed class MemoryOrder : IWorkload
     {
         await using LocalCluster cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2, ThreadsPerWorker = 1 }).ConfigureAwait(false);
         await using Client client = await Client.ConnectAsync(cluster).ConfigureAwait(false);
-        ClusterMemory.Probe = () => string.Join(" || ", client.RunAsync(GcInfo).GetAwaiter().GetResult().Values);
+        Func<string> gcInfo = () => string.Join(" || ", client.RunAsync(GcInfo).GetAwaiter().GetResult().Values);
         (DArray<double> expr, long inputBytes, System.Text.Json.Nodes.JsonObject parameters, double expected) = Build(c, options.IsFull);
         long tasks = OptimizedTasks(expr);
         var peaks = new List<long>();
@@ -172,7 +172,7 @@ internal sealed class MemoryOrder : IWorkload
         {
             SettleAsync(cluster, client).GetAwaiter().GetResult();
             Measure.ReleaseMemory();
-            sampler = ClusterMemory.Start(cluster);
+            sampler = ClusterMemory.Start(cluster, gcInfo);
             baselines.Add(sampler.Baseline);
         });
         parameters["workers"] = 2;

@@ -483,13 +483,8 @@ internal sealed class FloatOps<T> : NumberOps<T>
             return base.NanReduce(op, x);
         }
 
-        T acc = op switch
-        {
-            ReduceOp.NanSum => T.Zero,
-            ReduceOp.NanProduct => T.One,
-            ReduceOp.NanMin => T.NaN,
-            _ => T.NaN,
-        };
+        // NanSum never comes here: Reduce sums it pairwise (Summation.NanSum).
+        T acc = op == ReduceOp.NanProduct ? T.One : T.NaN;
         foreach (T v in x)
         {
             if (T.IsNaN(v))
@@ -499,7 +494,6 @@ internal sealed class FloatOps<T> : NumberOps<T>
 
             acc = op switch
             {
-                ReduceOp.NanSum => acc + v,
                 ReduceOp.NanProduct => acc * v,
                 ReduceOp.NanMin => T.IsNaN(acc) || v < acc ? v : acc,
                 _ => T.IsNaN(acc) || v > acc ? v : acc,

@@ -125,6 +125,37 @@ internal static class FusedReductions
     public static NDArray<T>? LeadingAxes<T>(BinaryOp op, NDArray<T> a, NDArray<T> b, ReduceOp reduce, int[] axes)
         where T : unmanaged
     {
+        if (!ReducesLeadingAxes(op, a, b, reduce, axes))
+        {
+            return null;
+        }
+
+        T[] result = GC.AllocateUninitializedArray<T>((int)Shapes.Product(a.ShapeArray.AsSpan(axes.Length)));
+        ReduceLeadingAxes(op, a, b, reduce, axes.Length, result);
+        return new NDArray<T>(result, Reductions.OutShape(a.ShapeArray, axes, keepdims: true));
+    }
+
+    /// <summary>The mean partial (counts, then sums) of a op b over the leading axes, bit for bit the materialized block's (see <see cref="LeadingAxes"/>); doubles only (other types are summed as doubles after the operation).</summary>
+    public static NDArray<double>? LeadingAxesMean<T>(BinaryOp op, NDArray<T> a, NDArray<T> b, int[] axes)
+        where T : unmanaged
+    {
+        if (a is not NDArray<double> da || b is not NDArray<double> db || !ReducesLeadingAxes(op, da, db, ReduceOp.Sum, axes))
+        {
+            return null;
+        }
+
+        // The sums go straight into the partial, after the counts.
+        int n = (int)Shapes.Product(a.ShapeArray.AsSpan(axes.Length));
+        var result = new double[2 * n];
+        result.AsSpan(0, n).Fill(Shapes.Product(a.ShapeArray.AsSpan(0, axes.Length)));
+        ReduceLeadingAxes(op, da, db, ReduceOp.Sum, axes.Length, result.AsSpan(n));
+        return new NDArray<double>(result, [2, .. Reductions.OutShape(a.ShapeArray, axes, keepdims: true)]);
+    }
+
+    // Whether LeadingAxes applies (see there).
+    private static bool ReducesLeadingAxes<T>(BinaryOp op, NDArray<T> a, NDArray<T> b, ReduceOp reduce, int[] axes)
+        where T : unmanaged
+    {
         ElementOps<T> ops = ElementOps<T>.Instance;
         int[] shape = a.ShapeArray;
         int k = axes.Length;
@@ -132,22 +163,28 @@ internal static class FusedReductions
             || reduce is ReduceOp.Any or ReduceOp.All || !ops.Supports(op) || !ops.Supports(reduce)
             || k == 0 || k >= shape.Length || !shape.AsSpan().SequenceEqual(b.ShapeArray) || Shapes.Product(shape) == 0)
         {
-            return null;
+            return false;
         }
 
         for (int i = 0; i < k; i++)
         {
             if (axes[i] != i)
             {
-                return null;
+                return false;
             }
         }
 
+        return true;
+    }
+
+    // Writes the reduction of a op b over its first k axes into acc (one element per column).
+    private static void ReduceLeadingAxes<T>(BinaryOp op, NDArray<T> a, NDArray<T> b, ReduceOp reduce, int k, Span<T> acc)
+        where T : unmanaged
+    {
+        ElementOps<T> ops = ElementOps<T>.Instance;
         var ma = new StridedMatrix<T>(a, k);
         var mb = new StridedMatrix<T>(b, k);
         int rows = ma.Rows, cols = ma.Cols;
-        T[] result = GC.AllocateUninitializedArray<T>(cols);
-        Span<T> acc = result;
         bool fromFirstRow = reduce is not (ReduceOp.Sum or ReduceOp.NanSum or ReduceOp.Product or ReduceOp.NanProduct);
         if (!fromFirstRow)
         {
@@ -156,7 +193,7 @@ internal static class FusedReductions
 
         if (reduce == ReduceOp.Sum && TransposedSums.TryAccumulate(op, ma, mb, acc))
         {
-            return new NDArray<T>(result, Reductions.OutShape(shape, axes, keepdims: true));
+            return;
         }
 
         int tileCols = Math.Min(cols, TileCols);
@@ -202,23 +239,5 @@ internal static class FusedReductions
                 ArrayPool<T>.Shared.Return(aTile);
             }
         }
-
-        return new NDArray<T>(result, Reductions.OutShape(shape, axes, keepdims: true));
-    }
-
-    /// <summary>The mean partial (counts, then sums) of a op b over the leading axes, bit for bit the materialized block's (see <see cref="LeadingAxes"/>); doubles only (other types are summed as doubles after the operation).</summary>
-    public static NDArray<double>? LeadingAxesMean<T>(BinaryOp op, NDArray<T> a, NDArray<T> b, int[] axes)
-        where T : unmanaged
-    {
-        if (a is not NDArray<double> da || b is not NDArray<double> db || LeadingAxes(op, da, db, ReduceOp.Sum, axes) is not { } sums)
-        {
-            return null;
-        }
-
-        int n = (int)sums.Size;
-        var result = new double[2 * n];
-        result.AsSpan(0, n).Fill(Shapes.Product(a.ShapeArray.AsSpan(0, axes.Length)));
-        sums.Data.AsSpan(0, n).CopyTo(result.AsSpan(n));
-        return new NDArray<double>(result, [2, .. sums.ShapeArray]);
     }
 }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Tessera.Arrays.Kernels;
 
 /// <summary>Reductions of one in-memory array over axes, and the partial results of blocked reductions.</summary>
@@ -174,21 +176,42 @@ internal static class Reductions
         int rows = (int)ReducedCount(a.ShapeArray, axes);
         for (int i = 0; i < outer; i++)
         {
+            // One pass over a row without NaN: its plain sum is then its NaN-skipping sum, bit for bit.
+            // A row whose sum is NaN is summed again skipping NaNs, and they are counted.
             ReadOnlySpan<double> row = c.Data.AsSpan(c.Offset + (i * rows), rows);
+            double sum = Summation.Sum(row);
             long n = row.Length;
-            if (row.IndexOfAnyExceptInRange(double.NegativeInfinity, double.PositiveInfinity) >= 0)
+            if (double.IsNaN(sum))
             {
-                foreach (double v in row)
-                {
-                    n -= double.IsNaN(v) ? 1 : 0;
-                }
+                sum = Summation.NanSum(row);
+                n = CountNotNaN(row);
             }
 
             result[i] = n;
-            result[outer + i] = Summation.NanSum(row);
+            result[outer + i] = sum;
         }
 
         return new NDArray<double>(result, [2, .. outShape]);
+    }
+
+    // The elements that are not NaN, a vector at a time (a kept lane compares equal to itself: all ones, -1).
+    private static long CountNotNaN(ReadOnlySpan<double> x)
+    {
+        var kept = Vector<long>.Zero;
+        int i = 0;
+        for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
+        {
+            var v = new Vector<double>(x[i..]);
+            kept -= Vector.Equals(v, v);
+        }
+
+        long n = Vector.Sum(kept);
+        for (; i < x.Length; i++)
+        {
+            n += double.IsNaN(x[i]) ? 0 : 1;
+        }
+
+        return n;
     }
 
     /// <summary>Count, mean and sum of squared deviations per output element, stacked along a new leading axis of length 3.</summary>

@@ -61,24 +61,26 @@ internal static partial class GroupAgg
         {
             IArrowArray a = part[columns[c]];
             int s = states[c];
-            long[]? count = null;
-            IArrowArray? sum = null;
-            DoubleGroupStats? stats = null;
             if (a is DoubleArray doubles && BitOperations.PopCount((uint)(s & (CountState | SumState | MinState | MaxState))) > 1)
             {
-                // Float64 (the common case) with several of count, sum, min and max: all in one pass.
-                stats = Grouped.DoubleStats(doubles, f.Codes, groups, minMax: (s & (MinState | MaxState)) != 0);
+                // Float64 (the common case) with several of count, sum, min and max: these and m2 in one
+                // pass, as in a chunk whose columns all fuse; first and last still need their own.
+                AddDoubleStates(output, columns[c], doubles, f.Codes, groups, s & FusableStates);
+                AddOrderStates(output, columns[c], a, s & ~FusableStates, f.Codes, groups);
+                continue;
             }
 
+            long[]? count = null;
+            IArrowArray? sum = null;
             if ((s & CountState) != 0)
             {
-                count = stats?.Count ?? Grouped.Count(a, f.Codes, groups);
+                count = Grouped.Count(a, f.Codes, groups);
                 output.Add((Name(columns[c], CountState), Arrays.Primitive<long>(DType.Int64, count)));
             }
 
             if ((s & SumState) != 0)
             {
-                sum = stats is null ? Grouped.Sum(a, f.Codes, groups) : Arrays.Primitive<double>(DType.Float64, stats.Sum);
+                sum = Grouped.Sum(a, f.Codes, groups);
                 output.Add((Name(columns[c], SumState), sum));
             }
 
@@ -92,22 +94,6 @@ internal static partial class GroupAgg
                 }
 
                 output.Add((Name(columns[c], M2State), Arrays.Primitive<double>(DType.Float64, Grouped.M2(a, f.Codes, means))));
-            }
-
-            if (stats?.Min is not null)
-            {
-                // Min and max came with the one pass; first and last still need their own.
-                if ((s & MinState) != 0)
-                {
-                    output.Add((Name(columns[c], MinState), Grouped.DoublesWithCounts(stats.Min, stats.Count)));
-                }
-
-                if ((s & MaxState) != 0)
-                {
-                    output.Add((Name(columns[c], MaxState), Grouped.DoublesWithCounts(stats.Max!, stats.Count)));
-                }
-
-                s &= ~(MinState | MaxState);
             }
 
             AddOrderStates(output, columns[c], a, s, f.Codes, groups);

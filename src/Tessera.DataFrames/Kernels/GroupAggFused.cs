@@ -18,6 +18,9 @@ internal static partial class GroupAgg
 {
     private const int Block = 2048;
 
+    /// <summary>The states the one-pass kernel computes.</summary>
+    private const int FusableStates = CountState | SumState | M2State | MinState | MaxState;
+
     private interface IFlag
     {
         static abstract bool On { get; }
@@ -26,10 +29,9 @@ internal static partial class GroupAgg
     /// <summary>Tells whether <see cref="FusedChunk"/> handles the columns: all float64, only count/sum/m2/min/max asked for.</summary>
     private static bool CanFuse(Table part, string[] columns, int[] states)
     {
-        const int fusable = CountState | SumState | M2State | MinState | MaxState;
         for (int c = 0; c < columns.Length; c++)
         {
-            if (part[columns[c]] is not DoubleArray || (states[c] & ~fusable) != 0)
+            if (part[columns[c]] is not DoubleArray || (states[c] & ~FusableStates) != 0)
             {
                 return false;
             }
@@ -59,18 +61,7 @@ internal static partial class GroupAgg
         for (int c = 0; c < columns.Length; c++)
         {
             arrays[c] = (DoubleArray)part[columns[c]];
-            bool minMax = (states[c] & (MinState | MaxState)) != 0;
-            bool m2 = (states[c] & M2State) != 0;
-            strides[c] = 2 + (minMax ? 2 : 0) + (m2 ? 3 : 0);
-            accs[c] = new double[(groups + 1) * strides[c]];
-            if (minMax)
-            {
-                for (int g = 0; g <= groups; g++)
-                {
-                    accs[c][(g * strides[c]) + 2] = double.PositiveInfinity;
-                    accs[c][(g * strides[c]) + 3] = double.NegativeInfinity;
-                }
-            }
+            accs[c] = NewSlots(groups, states[c], out strides[c]);
         }
 
         int[] codes = new int[Block];
@@ -164,6 +155,50 @@ internal static partial class GroupAgg
         }
 
         return Table.Create([], output);
+    }
+
+    /// <summary>
+    /// The states of one float64 column of a chunk that does not fuse all its columns, from the
+    /// factorized group codes (-1: no group): count, sum, m2, min and max as asked, in one pass with
+    /// the fused chunk's kernel, so a column's states are the same whichever path its chunk takes.
+    /// </summary>
+    private static void AddDoubleStates(List<(string, IArrowArray)> output, string column, DoubleArray a, int[] codes, int groups, int states)
+    {
+        double[] acc = NewSlots(groups, states, out int stride);
+        var valid = new Validity(a);
+        ReadOnlySpan<double> values = a.Values;
+        int[] block = new int[Math.Min(Block, codes.Length)];
+        for (int start = 0; start < codes.Length; start += Block)
+        {
+            int len = Math.Min(Block, codes.Length - start);
+            for (int j = 0; j < len; j++)
+            {
+                // Rows without a group or a value go to the trash slot.
+                block[j] = valid[start + j] ? (int)Math.Min((uint)codes[start + j], (uint)groups) : groups;
+            }
+
+            Accumulate(block.AsSpan(0, len), values.Slice(start, len), acc, states);
+        }
+
+        AddFusedStates(output, column, states, acc, stride, [.. Enumerable.Range(0, groups)]);
+    }
+
+    /// <summary>One slot per group, then one for rows without a group: count, sum[, min, max][, shift, s1, s2].</summary>
+    private static double[] NewSlots(int groups, int states, out int stride)
+    {
+        bool minMax = (states & (MinState | MaxState)) != 0;
+        stride = 2 + (minMax ? 2 : 0) + ((states & M2State) != 0 ? 3 : 0);
+        var acc = new double[(groups + 1) * stride];
+        if (minMax)
+        {
+            for (int g = 0; g <= groups; g++)
+            {
+                acc[(g * stride) + 2] = double.PositiveInfinity;
+                acc[(g * stride) + 3] = double.NegativeInfinity;
+            }
+        }
+
+        return acc;
     }
 
     /// <summary>Whether the key's values span a range small enough to index slots directly: its minimum and the number of slots.</summary>

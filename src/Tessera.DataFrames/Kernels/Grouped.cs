@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Apache.Arrow;
 
 namespace Tessera.DataFrames.Kernels;
@@ -96,77 +94,6 @@ internal static class Grouped
         }
 
         return sums;
-    }
-
-    /// <summary>
-    /// Count, sum and (when <paramref name="minMax"/>) minimum and maximum per group of a float64
-    /// column in one pass over the rows (nulls and NaN skipped): the same results as
-    /// <see cref="Count"/>, <see cref="SumDouble"/> and <see cref="MinMax"/> one after the other.
-    /// </summary>
-    public static DoubleGroupStats DoubleStats(DoubleArray a, int[] codes, int groups, bool minMax)
-    {
-        ReadOnlySpan<double> x = a.Values[..codes.Length];
-        var v = new Validity(a);
-        bool allValid = v.AllValid;
-
-        // One slot of (count, sum[, min, max]) per group: a group's state shares a cache line.
-        int stride = minMax ? 4 : 2;
-        var acc = new double[groups * stride];
-        if (minMax)
-        {
-            for (int g = 0; g < groups; g++)
-            {
-                acc[(g * 4) + 2] = double.PositiveInfinity;
-                acc[(g * 4) + 3] = double.NegativeInfinity;
-            }
-        }
-
-        ref double state = ref MemoryMarshal.GetArrayDataReference(acc);
-        for (int i = 0; i < codes.Length; i++)
-        {
-            int g = codes[i];
-            double value = x[i];
-            if (g < 0 || double.IsNaN(value) || !(allValid || v[i]))
-            {
-                continue;
-            }
-
-            ref double slot = ref Unsafe.Add(ref state, g * stride);
-            slot += 1;
-            Unsafe.Add(ref slot, 1) += value;
-            if (minMax)
-            {
-                ref double lo = ref Unsafe.Add(ref slot, 2);
-                ref double hi = ref Unsafe.Add(ref slot, 3);
-                if (value < lo)
-                {
-                    lo = value;
-                }
-
-                if (value > hi)
-                {
-                    hi = value;
-                }
-            }
-        }
-
-        var count = new long[groups];
-        var sum = new double[groups];
-        double[]? min = minMax ? new double[groups] : null;
-        double[]? max = minMax ? new double[groups] : null;
-        for (int g = 0; g < groups; g++)
-        {
-            int at = g * stride;
-            count[g] = (long)acc[at];
-            sum[g] = acc[at + 1];
-            if (minMax)
-            {
-                min![g] = acc[at + 2];
-                max![g] = acc[at + 3];
-            }
-        }
-
-        return new DoubleGroupStats(count, sum, min, max);
     }
 
     /// <summary>Per-group minima or maxima as a float64 array, null where a group has no value.</summary>
@@ -346,5 +273,3 @@ internal static class Grouped
     }
 }
 
-/// <summary>What <see cref="Grouped.DoubleStats"/> computes: per-group counts and sums, and minima and maxima when asked for.</summary>
-internal sealed record DoubleGroupStats(long[] Count, double[] Sum, double[]? Min, double[]? Max);

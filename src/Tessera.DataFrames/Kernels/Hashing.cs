@@ -309,7 +309,7 @@ internal static class Hashing
 
     /// <summary>Zeroes the bytes of two little-endian words past the first <paramref name="length"/> (at most 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (ulong Lo, ulong Hi) KeepBytes(ulong lo, ulong hi, int length)
+    internal static (ulong Lo, ulong Hi) KeepBytes(ulong lo, ulong hi, int length)
     {
         if (Bmi2.X64.IsSupported)
         {
@@ -317,10 +317,14 @@ internal static class Hashing
             return (Bmi2.X64.ZeroHighBits(lo, (ulong)(length * 8)), Bmi2.X64.ZeroHighBits(hi, (ulong)Math.Max(0, (length * 8) - 64)));
         }
 
-        return length >= 8
-            ? (lo, length == 8 ? 0 : hi & (ulong.MaxValue >> (128 - (8 * length))))
-            : (length == 0 ? 0 : lo & (ulong.MaxValue >> (64 - (8 * length))), 0);
+        return KeepBytesWithShifts(lo, hi, length);
     }
+
+    /// <summary><see cref="KeepBytes"/> where BMI2 is missing: masks by shifts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (ulong Lo, ulong Hi) KeepBytesWithShifts(ulong lo, ulong hi, int length) => length >= 8
+        ? (lo, length == 8 ? 0 : hi & (ulong.MaxValue >> (128 - (8 * length))))
+        : (length == 0 ? 0 : lo & (ulong.MaxValue >> (64 - (8 * length))), 0);
 
     /// <summary>A key of at most 16 bytes as <see cref="KeepBytes"/> gives it, from a copy (the end of the buffer).</summary>
     private static (ulong Lo, ulong Hi) TailKey(ReadOnlySpan<byte> key)

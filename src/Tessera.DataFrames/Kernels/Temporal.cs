@@ -32,30 +32,28 @@ internal static class Temporal
         }
     }
 
+    // The values are rescaled into a new buffer; the source's validity bitmap is passed through as it is.
+    // The new array keeps the source's offset within a byte (its first offset % 8 values are unused), so
+    // the bitmap needs no shift.
     private static IArrowArray Rescale(PrimitiveArray<long> array, TimeUnit unit, IArrowType to)
     {
         int n = array.Length;
+        int shift = array.Offset & 7;
         ReadOnlySpan<long> values = array.Values;
-        byte[] bytes = Arrays.Alloc<long>(n, out Span<long> micros);
+        byte[] bytes = Arrays.Alloc<long>(shift + n, out Span<long> buffer);
+        Span<long> micros = buffer[shift..];
         var valid = new Validity(array);
-        var bits = new BitmapBuilder(n);
         bool nanos = unit == TimeUnit.Nanosecond;
         long scale = unit == TimeUnit.Millisecond ? 1000 : 1_000_000; // microseconds per raw unit, when not nanoseconds
         for (int i = 0; i < n; i++)
         {
-            if (!valid[i])
-            {
-                micros[i] = 0;
-                continue;
-            }
-
-            bits.Set(i);
-            long v = values[i];
+            // A null's slot may hold anything (it must not overflow the rescale).
+            long v = valid[i] ? values[i] : 0;
             micros[i] = nanos ? Math.DivRem(v, 1000, out long rest) - (rest < 0 ? 1 : 0) : checked(v * scale);
         }
 
-        int nulls = n - bits.Ones;
-        return Arrays.Primitive(to, bytes, n, nulls == 0 ? null : bits.Bits, nulls);
+        ArrowBuffer validity = valid.AllValid ? ArrowBuffer.Empty : new ArrowBuffer(array.NullBitmapBuffer.Memory[(array.Offset >> 3)..]);
+        return ArrowArrayFactory.BuildArray(new ArrayData(to, n, valid.AllValid ? 0 : array.NullCount, shift, [validity, new ArrowBuffer(bytes)]));
     }
 
     /// <summary>The storage integer of a boxed value for a temporal column (days for a date, microseconds otherwise).</summary>

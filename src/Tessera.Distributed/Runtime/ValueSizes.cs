@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using System.Runtime.InteropServices;
 
 namespace Tessera.Distributed.Runtime;
 
@@ -29,16 +28,14 @@ internal static class ValueSizes
     /// <summary>Estimates the bytes of <paramref name="value"/> and of everything it refers to.</summary>
     public static long Estimate(object? value)
     {
-        switch (value)
+        if (value is null)
         {
-            case null:
-                return 0;
-            case string s:
-                return ObjectHeader + (2L * s.Length);
-            case Array a when a.GetType().GetElementType() is { IsPrimitive: true } t:
-                return ArrayHeader + ((long)a.Length * Marshal.SizeOf(t));
-            case ICompactData data:
-                return ArrayHeader + data.SizeInBytes;
+            return 0;
+        }
+
+        if (Leaf(value) is long leaf)
+        {
+            return leaf;
         }
 
         if (value.GetType().IsPrimitive || value is decimal or DateTime or DateTimeOffset or TimeSpan or Guid || value.GetType().IsEnum)
@@ -68,42 +65,30 @@ internal static class ValueSizes
     // The object's own bytes; the objects it refers to and has not seen are pushed for the walk.
     private static long Shallow(object o, HashSet<object> seen, Stack<object> pending)
     {
-        switch (o)
+        if (Leaf(o) is long leaf)
         {
-            case string s:
-                return ObjectHeader + (2L * s.Length);
-            case ICompactData data:
-                return ArrayHeader + data.SizeInBytes;
-            case Array a:
-                Type element = a.GetType().GetElementType()!;
-                if (element.IsPrimitive || element.IsPointer || element.IsEnum)
-                {
-                    return ArrayHeader + ((long)a.Length * (element.IsPointer ? IntPtr.Size : Marshal.SizeOf(element.IsEnum ? Enum.GetUnderlyingType(element) : element)));
-                }
+            return leaf;
+        }
 
-                if (!element.IsValueType || HasReferences(element))
+        if (o is Array a)
+        {
+            Type element = a.GetType().GetElementType()!;
+            if (!element.IsValueType || HasReferences(element))
+            {
+                foreach (object? item in a)
                 {
-                    foreach (object? item in a)
-                    {
-                        Push(item, seen, pending);
-                    }
+                    Push(item, seen, pending);
                 }
+            }
 
-                return ArrayHeader + ((long)a.Length * (element.IsValueType ? InlineSize(element) : IntPtr.Size));
-            case Type or Delegate or MemberInfo or Assembly:
-                // Code, not data: shared with the rest of the process.
-                return 0;
+            return ArrayHeader + (a.LongLength * InlineSize(element));
         }
 
         long bytes = ObjectHeader;
         foreach (FieldInfo f in FieldsOf(o.GetType()))
         {
             Type type = f.FieldType;
-            if (type.IsPointer)
-            {
-                bytes += IntPtr.Size;
-            }
-            else if (!type.IsValueType || HasReferences(type))
+            if (!type.IsPointer && (!type.IsValueType || HasReferences(type)))
             {
                 // A struct that holds references is walked as its box (whose header the object does not have).
                 bytes += type.IsValueType ? -ObjectHeader : IntPtr.Size;
@@ -118,10 +103,33 @@ internal static class ValueSizes
         return bytes;
     }
 
-    // The bytes a value of a struct type takes inline (in an array or a field): its fields, recursively.
-    private static long InlineSize(Type type) => type.IsPrimitive ? Marshal.SizeOf(type)
-        : type.IsEnum ? Marshal.SizeOf(Enum.GetUnderlyingType(type))
-        : type.IsPointer || !type.IsValueType ? IntPtr.Size
+    // The size of a value that needs no walk: a string, an array of primitives, enums or pointers, a value
+    // that says its own size, or code (shared with the rest of the process); null for any other value.
+    private static long? Leaf(object o) => o switch
+    {
+        string s => ObjectHeader + (2L * s.Length),
+        ICompactData data => ArrayHeader + data.SizeInBytes,
+        Array a when a.GetType().GetElementType() is { } element && IsScalar(element) => ArrayHeader + (a.LongLength * ScalarSize(element)),
+        Type or Delegate or MemberInfo or Assembly => 0,
+        _ => null,
+    };
+
+    private static bool IsScalar(Type type) => type.IsPrimitive || type.IsEnum || type.IsPointer;
+
+    // The exact bytes of a primitive, enum or pointer value as the runtime stores it. (Marshal.SizeOf gives the
+    // unmanaged sizes instead: 1 for char and 4 for bool.) An enum's type code is its underlying type's.
+    private static int ScalarSize(Type type) => Type.GetTypeCode(type) switch
+    {
+        TypeCode.Boolean or TypeCode.Byte or TypeCode.SByte => 1,
+        TypeCode.Char or TypeCode.Int16 or TypeCode.UInt16 => 2,
+        TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Single => 4,
+        TypeCode.Int64 or TypeCode.UInt64 or TypeCode.Double => 8,
+        _ => IntPtr.Size, // nint, nuint and pointers
+    };
+
+    // The bytes a value takes inline (in an array or a field): a reference's size, or a struct's fields, recursively.
+    private static long InlineSize(Type type) => IsScalar(type) ? ScalarSize(type)
+        : !type.IsValueType ? IntPtr.Size
         : s_inline.GetOrAdd(type, static t => Math.Max(1, FieldsOf(t).Sum(f => InlineSize(f.FieldType))));
 
     // Whether a struct type holds references (then its values are walked for them).

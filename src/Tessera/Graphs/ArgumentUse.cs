@@ -1,6 +1,10 @@
 namespace Tessera.Graphs;
 
-/// <summary>What a task function may do with its arguments' memory once it returns.</summary>
+/// <summary>
+/// What a task function may do with its arguments' memory once it returns. The items of an argument
+/// that is a list (or tuple, or dictionary) count as that argument's memory: a function declared
+/// <see cref="Released"/> keeps nothing of a list's elements either.
+/// </summary>
 internal enum ArgumentUse
 {
     /// <summary>Anything: it may keep an argument (or part of one) anywhere, as a user's function may.</summary>

@@ -61,30 +61,28 @@ internal static class Recycling
                 return r.Key == key ? Hold.InResult : Hold.None;
             case LiteralNode:
                 return Hold.None;
-            case CallNode call:
-                Hold worst = Hold.None;
-                foreach (Node arg in call.Arguments)
-                {
-                    Hold h = HoldOf(arg, key);
-                    worst = h > worst ? h : worst;
-                }
-
-                return worst switch
-                {
-                    Hold.None => Hold.None,
-                    Hold.Anywhere => Hold.Anywhere,
-                    _ => call.Function.ArgumentUse switch
-                    {
-                        ArgumentUse.Released => Hold.None,
-                        ArgumentUse.InResult => Hold.InResult,
-                        _ => Hold.Anywhere,
-                    },
-                };
-            default:
-                // Lists, tuples, dictionaries: their values hold their items.
-                var keys = new List<Key>();
-                node.CollectReferences(keys);
-                return keys.Contains(key) ? Hold.Anywhere : Hold.None;
         }
+
+        Hold worst = Hold.None;
+        foreach (Node child in node.Children)
+        {
+            Hold h = HoldOf(child, key);
+            worst = h > worst ? h : worst;
+        }
+
+        // A list, tuple or dictionary holds its items in its value, as a view does; a call keeps what its
+        // function declares of its arguments, the items of a list argument included.
+        ArgumentUse use = node is CallNode call ? call.Function.ArgumentUse : ArgumentUse.InResult;
+        return worst switch
+        {
+            Hold.None => Hold.None,
+            Hold.Anywhere => Hold.Anywhere,
+            _ => use switch
+            {
+                ArgumentUse.Released => Hold.None,
+                ArgumentUse.InResult => Hold.InResult,
+                _ => Hold.Anywhere,
+            },
+        };
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tessera.Arrays;
 using Tessera.Distributed.Runtime;
 
@@ -21,6 +22,34 @@ public sealed class ValueSizesTests
         Assert.Equal(32 + 8_000, ValueSizes.Estimate(new double[1_000]));
         Assert.Equal(32 + 1_000, ValueSizes.Estimate(new byte[1_000]));
         Assert.Equal(24 + 20, ValueSizes.Estimate("0123456789"));
+    }
+
+    [Fact]
+    public void ArraysOfEveryPrimitive_AreSizedByTheRuntimesElementSize()
+    {
+        // Marshal.SizeOf gives unmanaged sizes (char 1, bool 4), which mis-sized char[] and bool[].
+        AssertElementSize<bool>();
+        AssertElementSize<char>();
+        AssertElementSize<byte>();
+        AssertElementSize<sbyte>();
+        AssertElementSize<short>();
+        AssertElementSize<ushort>();
+        AssertElementSize<int>();
+        AssertElementSize<uint>();
+        AssertElementSize<long>();
+        AssertElementSize<ulong>();
+        AssertElementSize<float>();
+        AssertElementSize<double>();
+        AssertElementSize<nint>();
+        AssertElementSize<nuint>();
+        AssertElementSize<DayOfWeek>();
+        AssertElementSize<ConsoleKey>();
+    }
+
+    [Fact]
+    public void ArraysOfStructsOfCharsAndBools_CountTheirFieldsRuntimeSizes()
+    {
+        Assert.Equal(32 + ((long)(Unsafe.SizeOf<char>() + Unsafe.SizeOf<bool>()) * 1_000), ValueSizes.Estimate(new (char, bool)[1_000]));
     }
 
     [Fact]
@@ -78,5 +107,15 @@ public sealed class ValueSizesTests
         List<Link> links = [.. Enumerable.Range(0, 5 * ValueSizes.MaxObjects).Select(_ => new Link())];
         long size = ValueSizes.Estimate(links);
         Assert.InRange(size, ValueSizes.MaxObjects * 24L, ValueSizes.MaxObjects * 128L);
+    }
+
+    private static void AssertElementSize<T>()
+        where T : unmanaged
+    {
+        const int Count = 1_001;
+        long expected = 32 + ((long)Count * Unsafe.SizeOf<T>());
+        Assert.Equal(expected, ValueSizes.Estimate(new T[Count]));
+        // Inside another object the array is walked, not sized at the top: the same bytes.
+        Assert.InRange(ValueSizes.Estimate(new object[] { new T[Count] }), expected, expected + 64);
     }
 }
