@@ -180,10 +180,16 @@ public sealed class LocalCluster : IAsyncDisposable
                 return;
             }
 
-            // A nanny whose first worker process died before joining ends.
-            if (started.Find(w => w.Run.IsCompleted) is { } failed)
+            // A worker process that died before it joined could not start (its nanny would try again).
+            if (started.Find(w => w.Nanny.FailedToStart is not null || w.Run.IsCompleted) is { } failed)
             {
-                throw new InvalidOperationException($"Worker {failed.Name}: its process {failed.Nanny.GaveUpBecause ?? "stopped"} before joining scheduler {SchedulerAddress}; its last error lines:\n{failed.Nanny.LastErrorLines}");
+                lock (_processes)
+                {
+                    _processes.Remove(failed);
+                }
+
+                await failed.StopAsync(kill: true).ConfigureAwait(false);
+                throw new InvalidOperationException($"Worker {failed.Name} of scheduler {SchedulerAddress} could not start: its process {failed.Nanny.FailedToStart ?? "stopped before it joined"}");
             }
 
             await changed.WaitAsync(TimeSpan.FromMilliseconds(20), timeout.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

@@ -17,13 +17,12 @@ namespace Tessera.Distributed;
 /// (<see cref="Client.RestartAsync"/>), or a worker that stopped sending heartbeats (it hangs).
 /// A child that exits with code 0 stopped deliberately (the scheduler closed it, or went away), and the
 /// nanny stops with it. The child reads its standard input and stops in good order when it closes, so a
-/// nanny that is stopped, or dies, takes its worker with it. A first child that dies before it joins the
-/// scheduler ends the nanny (the worker cannot start); after that, once <see cref="MaxFailedStarts"/> fresh
-/// children in a row die before they join, the nanny gives up.
+/// nanny that is stopped, or dies, takes its worker with it. After <see cref="MaxFailedStarts"/> children
+/// in a row die before they join the scheduler, the nanny gives up.
 /// </remarks>
 public sealed class WorkerNanny
 {
-    /// <summary>The most fresh children in a row that may die before joining before the nanny gives up.</summary>
+    /// <summary>The most children in a row that may die before joining before the nanny gives up.</summary>
     public const int MaxFailedStarts = 3;
 
     /// <summary>The line a worker prints once it has joined its scheduler, which tells the nanny the start succeeded.</summary>
@@ -85,11 +84,11 @@ public sealed class WorkerNanny
     /// <summary>Gets the process id of the current child (the last one started while none runs); 0 before the first.</summary>
     internal int ProcessId => Volatile.Read(ref _childId);
 
-    /// <summary>Gets how the child that ended the nanny died before it joined, or null while the nanny has not given up.</summary>
-    internal string? GaveUpBecause { get; private set; }
-
-    /// <summary>Gets the last lines the latest child wrote to its standard error.</summary>
-    internal string LastErrorLines => _errors.ToString();
+    /// <summary>
+    /// Gets how the nanny's first child ended, with its last error lines, when it died before it joined the
+    /// scheduler (the worker could not start); null otherwise.
+    /// </summary>
+    internal string? FailedToStart { get; private set; }
 
     /// <summary>Describes how a worker process ended, from its exit code.</summary>
     /// <param name="exitCode">The exit code (on Unix, 128 + the signal for a process a signal killed).</param>
@@ -109,7 +108,6 @@ public sealed class WorkerNanny
     {
         string? reason = null;
         bool replacing = false;
-        bool everJoined = false;
         int failedStarts = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -120,16 +118,17 @@ public sealed class WorkerNanny
                 return 0;
             }
 
-            everJoined |= end.Joined;
-            failedStarts = end.Joined ? 0 : failedStarts + 1;
             string how = end.Request?.Reason ?? DescribeExit(end.ExitCode);
-            reason = how + (end.LastError is null ? "" : $"; its last error line: {end.LastError}");
-            if (!everJoined || failedStarts >= MaxFailedStarts)
+            if (reason is null && !end.Joined)
             {
-                GaveUpBecause = how;
-                ErrorLines(everJoined
-                    ? $"Nanny: the worker died {failedStarts} times in a row before joining its scheduler (the last {reason}); giving up."
-                    : $"Nanny: the worker process {reason} before it joined its scheduler; not starting it again.");
+                FailedToStart = $"{how} before it joined; its last error lines:\n{_errors}";
+            }
+
+            failedStarts = end.Joined ? 0 : failedStarts + 1;
+            reason = how + (end.LastError is null ? "" : $"; its last error line: {end.LastError}");
+            if (failedStarts >= MaxFailedStarts)
+            {
+                ErrorLines($"Nanny: the worker died {failedStarts} times in a row before joining its scheduler (the last {reason}); giving up.");
                 return 1;
             }
 
