@@ -233,6 +233,37 @@ public sealed class NannyTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task AWorkerThatHangsBeforeItsNannyRegistered_IsKilledByItsNannyOnceItRegisters_AndAFreshOneJoins()
+    {
+        await _scheduler.DisposeAsync();
+        _scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = "tcp://127.0.0.1:0", WorkerTimeout = TimeSpan.FromSeconds(3) }, TestContext.Current.CancellationToken);
+        _scheduler.Server.HeldNanniesForTesting = 1;
+        await StartWorkerAsync();
+        await using Client client = await Client.ConnectAsync(_scheduler.Address);
+        int hung = await WorkerProcessIdAsync(client);
+        Assert.Equal(0, Signal("-STOP", hung));
+        try
+        {
+            // The scheduler removes the silent worker, with no nanny to ask; then the nanny's registration arrives.
+            await WaitUntilAsync(() => Logged("no heartbeat for 3 s") && _scheduler.WorkerCount == 0);
+            _scheduler.Server.ReleaseHeldNanniesForTesting();
+
+            await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process was killed at the scheduler's request: no heartbeat for 3 s"));
+            Assert.False(IsRunning(hung), $"the hung worker process {hung} still runs");
+            Assert.NotEqual(hung, await WorkerProcessIdAsync(client));
+            Assert.Single(await client.GetWorkersAsync(TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            if (IsRunning(hung))
+            {
+                using Process left = Process.GetProcessById(hung);
+                left.Kill();
+            }
+        }
+    }
+
     [Theory]
     [InlineData(137, "killed by signal 9 (SIGKILL)")]
     [InlineData(134, "killed by signal 6 (SIGABRT)")]
