@@ -22,8 +22,6 @@ namespace Tessera.Distributed;
 /// </remarks>
 public sealed class LocalCluster : IAsyncDisposable
 {
-    // How long a retired worker process has to stop by itself before its nanny kills it.
-    private static readonly TimeSpan s_retireTimeout = TimeSpan.FromSeconds(10);
     private readonly SchedulerHost _scheduler;
     private readonly List<WorkerHost> _inProcess = [];
 
@@ -32,11 +30,13 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly int _threadsPerWorker;
     private readonly WorkerMemoryOptions _memory;
     private readonly IReadOnlyDictionary<string, double>? _resources;
+    private readonly NannyOptions _nanny;
     private int _nextWorker;
     private int _replacedWorkers;
 
-    private LocalCluster(SchedulerHost scheduler, bool processes, int threadsPerWorker, WorkerMemoryOptions memory, IReadOnlyDictionary<string, double>? resources)
+    private LocalCluster(SchedulerHost scheduler, bool processes, int threadsPerWorker, WorkerMemoryOptions memory, IReadOnlyDictionary<string, double>? resources, NannyOptions nanny)
     {
+        _nanny = nanny;
         _scheduler = scheduler;
         Processes = processes;
         _threadsPerWorker = threadsPerWorker;
@@ -120,11 +120,13 @@ public sealed class LocalCluster : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.WorkerSaturation, 0, "workerSaturation");
         ArgumentOutOfRangeException.ThrowIfNegative(options.AllowedFailures, "allowedFailures");
         IReadOnlyDictionary<string, double>? resources = CheckResources(options.Resources, "resources");
+        ArgumentNullException.ThrowIfNull(options.Nanny, "nanny");
+        options.Nanny.Check("LocalCluster");
         string address = options.Processes ? "tcp://127.0.0.1:0" : "memory://0";
         SchedulerHost scheduler = await SchedulerHost.StartAsync(
             new SchedulerOptions { Address = address, WorkerSaturation = options.WorkerSaturation, AllowedFailures = options.AllowedFailures, WorkStealing = options.WorkStealing, WorkerTimeout = options.WorkerTimeout },
             cancellationToken).ConfigureAwait(false);
-        var cluster = new LocalCluster(scheduler, options.Processes, options.ThreadsPerWorker, options.Memory ?? new WorkerMemoryOptions(), resources);
+        var cluster = new LocalCluster(scheduler, options.Processes, options.ThreadsPerWorker, options.Memory ?? new WorkerMemoryOptions(), resources, options.Nanny);
         try
         {
             await cluster.ScaleUpAsync(options.Workers, cancellationToken).ConfigureAwait(false);
@@ -361,7 +363,7 @@ public sealed class LocalCluster : IAsyncDisposable
             OutputLines = static _ => { },
             ErrorLines = line => _scheduler.Server.Log.Add(SchedulerLogLevel.Warning, line, $"{name} (standard error)"),
             Replaced = () => Interlocked.Increment(ref _replacedWorkers),
-            StopTimeout = s_retireTimeout,
+            Options = _nanny,
         };
         var worker = new SupervisedWorker(name, nanny);
         lock (_processes)

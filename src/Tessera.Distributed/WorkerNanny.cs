@@ -17,14 +17,13 @@ namespace Tessera.Distributed;
 /// (<see cref="Client.RestartAsync"/>), or a worker that stopped sending heartbeats (it hangs).
 /// A child that exits with code 0 stopped deliberately (the scheduler closed it, or went away), and the
 /// nanny stops with it. The child reads its standard input and stops in good order when it closes, so a
-/// nanny that is stopped, or dies, takes its worker with it. After <see cref="MaxFailedStarts"/> children
-/// in a row die before they join the scheduler, the nanny gives up.
+/// nanny that is stopped, or dies, takes its worker with it. Its limits (<see cref="Options"/>): after
+/// <see cref="NannyOptions.MaxFailedStarts"/> children in a row die before they join the scheduler, with a
+/// back-off between them, or after <see cref="NannyOptions.MaxRestarts"/> replacements within a window, the
+/// nanny gives up.
 /// </remarks>
 public sealed class WorkerNanny
 {
-    /// <summary>The most children in a row that may die before joining before the nanny gives up.</summary>
-    public const int MaxFailedStarts = 3;
-
     /// <summary>The line a worker prints once it has joined its scheduler, which tells the nanny the start succeeded.</summary>
     public const string JoinedLinePrefix = "Worker at ";
 
@@ -66,6 +65,9 @@ public sealed class WorkerNanny
     /// </summary>
     public string? SchedulerAddress { get; init; }
 
+    /// <summary>Gets the nanny's limits: restarts, their back-off, and how long a stopped worker has to stop.</summary>
+    public NannyOptions Options { get; init; } = new();
+
     /// <summary>Gets environment variables set for each child.</summary>
     internal IReadOnlyList<(string Variable, string Value)> ChildEnvironment { get; init; } = [];
 
@@ -77,9 +79,6 @@ public sealed class WorkerNanny
 
     /// <summary>Gets what is called once a fresh child has started in place of one that died or hung (not for a restart of every worker).</summary>
     internal Action? Replaced { get; init; }
-
-    /// <summary>Gets how long a stopped nanny waits for its child to stop in good order before it kills it; default 15 seconds.</summary>
-    internal TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Gets the process id of the current child (the last one started while none runs); 0 before the first.</summary>
     internal int ProcessId => Volatile.Read(ref _childId);
@@ -104,11 +103,14 @@ public sealed class WorkerNanny
     /// <summary>Runs the worker until it stops deliberately, the nanny gives up, or <paramref name="cancellationToken"/> stops both.</summary>
     /// <param name="cancellationToken">Stops the worker (in good order: its standard input closes) and the nanny.</param>
     /// <returns>0 when the worker stopped deliberately or was stopped; 1 when the nanny gave up.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A value of <see cref="Options"/> is out of range.</exception>
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
     {
+        Options.Check("WorkerNanny");
         string? reason = null;
         bool replacing = false;
         int failedStarts = 0;
+        var replaced = new Queue<long>();
         while (!cancellationToken.IsCancellationRequested)
         {
             IReadOnlyList<string> arguments = reason is null ? _arguments : [.. _arguments, .. _restartArguments(reason)];
@@ -126,20 +128,44 @@ public sealed class WorkerNanny
 
             failedStarts = end.Joined ? 0 : failedStarts + 1;
             reason = how + (end.LastError is null ? "" : $"; its last error line: {end.LastError}");
-            if (failedStarts >= MaxFailedStarts)
+            if (failedStarts >= Options.MaxFailedStarts)
             {
                 ErrorLines($"Nanny: the worker died {failedStarts} times in a row before joining its scheduler (the last {reason}); giving up.");
                 return 1;
             }
 
-            ErrorLines($"Nanny: the worker process {reason}; starting a fresh one.");
-
             // A restart of every worker (asked of the nanny, or of the worker before the nanny registered)
             // replaces no worker that died or hung.
             replacing = !(end.Request?.ClusterRestart ?? end.ExitCode == ExitCodeRestartRequested);
+            if (replacing && Options.MaxRestarts is int most && TooManyRestarts(replaced, most))
+            {
+                ErrorLines($"Nanny: the worker process {reason}: more than {most} replacements within {Options.RestartWindow.TotalSeconds:0.###} s; giving up.");
+                return 1;
+            }
+
+            ErrorLines($"Nanny: the worker process {reason}; starting a fresh one.");
+            if (failedStarts > 0 && Options.RestartBackoff > TimeSpan.Zero)
+            {
+                // 1, 2, 4, … times the back-off for deaths in a row before joining.
+                TimeSpan backoff = Options.RestartBackoff * Math.Pow(2, Math.Min(failedStarts - 1, 16));
+                await Task.Delay(backoff, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         return 0;
+    }
+
+    // Records a replacement now, and tells whether more than `most` fall within the restart window.
+    private bool TooManyRestarts(Queue<long> replaced, int most)
+    {
+        long now = Stopwatch.GetTimestamp();
+        replaced.Enqueue(now);
+        while (Stopwatch.GetElapsedTime(replaced.Peek(), now) > Options.RestartWindow)
+        {
+            replaced.Dequeue();
+        }
+
+        return replaced.Count > most;
     }
 
     /// <summary>Kills the current child, as a crash would (the nanny starts a fresh one unless it is stopping).</summary>
@@ -232,7 +258,7 @@ public sealed class WorkerNanny
             child.StandardInput.Close();
             try
             {
-                await child.WaitForExitAsync(CancellationToken.None).WaitAsync(StopTimeout, CancellationToken.None).ConfigureAwait(false);
+                await child.WaitForExitAsync(CancellationToken.None).WaitAsync(Options.StopTimeout, CancellationToken.None).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
