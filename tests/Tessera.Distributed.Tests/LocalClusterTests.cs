@@ -253,6 +253,28 @@ public sealed class LocalClusterTests
         }
     }
 
+    // The example in docs/distributed.md (Nanny): the limits reach the worker processes' nannies.
+    [Fact]
+    public async Task DocsExample_NannyOptions_AKilledWorkerIsReplacedWithinTheLimits()
+    {
+        var options = new LocalClusterOptions
+        {
+            Workers = 2,
+            Nanny = new NannyOptions { MaxRestarts = 10, RestartWindow = TimeSpan.FromMinutes(5), StopTimeout = TimeSpan.FromSeconds(3) },
+        };
+        await using LocalCluster cluster = await LocalCluster.StartAsync(options, TestContext.Current.CancellationToken);
+        await using Client client = await Client.ConnectAsync(cluster);
+        cluster.KillWorkerProcessForTesting(1);
+        using Future<long> square = client.Submit(Square, 11L);
+        Assert.Equal(121L, await square.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+        var watch = Stopwatch.StartNew();
+        while (cluster.ReplacedWorkers < 1 || cluster.Scheduler.WorkerCount < 2)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "the killed worker process was not replaced");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
     // The processes whose command line names the scheduler's address (Linux /proc), in order.
     private static int[] WorkerProcessesOf(string schedulerAddress)
     {
