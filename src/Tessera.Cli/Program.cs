@@ -55,9 +55,15 @@ var resources = new Option<string?>("--resources") { Description = "Abstract res
 var listen = new Option<string>("--listen-address") { Description = "Where peers reach this worker; 0.0.0.0 means the interface that reaches the scheduler.", DefaultValueFactory = _ => "tcp://0.0.0.0:0" };
 var appBase = new Option<string?>("--app-base") { Description = "Directory of the client application's assemblies (LocalCluster sets it)." };
 var noNanny = new Option<bool>("--no-nanny") { Description = "Run the workers in this process, with no nanny process that restarts a worker that dies." };
+var nannyDefaults = new NannyOptions();
+var maxFailedStarts = new Option<int>("--nanny-max-failed-starts") { Description = "Worker processes in a row that may die before joining before the nanny gives up.", DefaultValueFactory = _ => nannyDefaults.MaxFailedStarts };
+var restartBackoff = new Option<double>("--nanny-restart-backoff") { Description = "Seconds the nanny waits before a fresh worker process when the last died before joining, doubled for each such death in a row.", DefaultValueFactory = _ => nannyDefaults.RestartBackoff.TotalSeconds };
+var maxRestarts = new Option<int?>("--nanny-max-restarts") { Description = "Worker processes the nanny replaces within --nanny-restart-window before it gives up (default: no limit)." };
+var restartWindow = new Option<double>("--nanny-restart-window") { Description = "Seconds --nanny-max-restarts counts in.", DefaultValueFactory = _ => nannyDefaults.RestartWindow.TotalSeconds };
+var stopTimeout = new Option<double>("--nanny-stop-timeout") { Description = "Seconds a worker process the nanny stops has to stop in good order before it is killed.", DefaultValueFactory = _ => nannyDefaults.StopTimeout.TotalSeconds };
 var nannyChild = new Option<bool>("--nanny-child") { Description = "Run as a nanny's worker: stop when standard input closes.", Hidden = true };
 var restartReason = new Option<string?>("--restart-reason") { Description = "Why the nanny restarted this worker, for the scheduler's log.", Hidden = true };
-var worker = new Command("worker", "Start workers that join the scheduler at ADDRESS, each in a process of its own under a nanny that restarts it if it dies.") { address, nthreads, nworkers, name, memoryLimit, localDirectory, targetFraction, spillFraction, pauseFraction, terminateFraction, resources, listen, appBase, noNanny, nannyChild, restartReason };
+var worker = new Command("worker", "Start workers that join the scheduler at ADDRESS, each in a process of its own under a nanny that restarts it if it dies.") { address, nthreads, nworkers, name, memoryLimit, localDirectory, targetFraction, spillFraction, pauseFraction, terminateFraction, resources, listen, appBase, noNanny, maxFailedStarts, restartBackoff, maxRestarts, restartWindow, stopTimeout, nannyChild, restartReason };
 worker.SetAction(async (parse, cancellationToken) =>
 {
     int count = Math.Max(1, parse.GetValue(nworkers));
@@ -69,12 +75,21 @@ worker.SetAction(async (parse, cancellationToken) =>
         // the threads of one of the N workers.
         string[] passed = [.. worker.Options.Where(o => o != nworkers && o != name && o != nthreads).SelectMany(o => parse.GetResult(o) is { Implicit: false, IdentifierToken: { } id } r ? [id.Value, .. r.Tokens.Select(t => t.Value)] : Enumerable.Empty<string>())];
         string[] self = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? [System.Reflection.Assembly.GetEntryAssembly()!.Location] : [];
+        var limits = new NannyOptions
+        {
+            MaxFailedStarts = parse.GetValue(maxFailedStarts),
+            RestartBackoff = TimeSpan.FromSeconds(parse.GetValue(restartBackoff)),
+            MaxRestarts = parse.GetValue(maxRestarts),
+            RestartWindow = TimeSpan.FromSeconds(parse.GetValue(restartWindow)),
+            StopTimeout = TimeSpan.FromSeconds(parse.GetValue(stopTimeout)),
+        };
         int[] exits = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
         {
             string[] named = parse.GetValue(name) is { } n ? ["--name", count == 1 ? n : $"{n}-{i}"] : [];
             var nanny = new WorkerNanny(Environment.ProcessPath!, [.. self, "worker", parse.GetValue(address)!, "--nthreads", threads.ToString(CultureInfo.InvariantCulture), .. passed, .. named, "--nanny-child"], reason => ["--restart-reason", reason])
             {
                 SchedulerAddress = parse.GetValue(address),
+                Options = limits,
             };
             return nanny.RunAsync(cancellationToken);
         }));

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Tessera.Distributed;
 
 /// <summary>
@@ -9,9 +7,13 @@ namespace Tessera.Distributed;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The cluster watches its worker processes as Dask's nanny does: one that exits unasked (it crashed, was
-/// killed, or stopped itself above its memory limit) is replaced by a new worker process, which joins the
-/// scheduler like the first; the scheduler recomputes what the lost worker held.
+/// Each worker process runs under a <see cref="WorkerNanny"/> in this process, the supervisor that
+/// <c>tessera worker</c> runs: one that exits unasked (it crashed, was killed, or stopped itself above its
+/// memory limit) is replaced by a fresh process, which joins the scheduler like the first; the scheduler
+/// recomputes what the lost worker held. Through its nanny the scheduler restarts the worker processes
+/// (<see cref="Client.RestartAsync"/>) and kills one that hangs (no heartbeat within
+/// <see cref="LocalClusterOptions.WorkerTimeout"/>). A worker process stops when its nanny closes its
+/// standard input, so the workers end with the application even when it is killed.
 /// </para>
 /// Worker processes run the <c>tessera</c> program (the Tessera.Cli package, whose <c>Tessera.Cli.dll</c>
 /// sits next to the application, or the path in <c>TESSERA_WORKER_PATH</c>) and load the
@@ -20,41 +22,26 @@ namespace Tessera.Distributed;
 /// </remarks>
 public sealed class LocalCluster : IAsyncDisposable
 {
-    private const int MaxFailedReplacements = 3;
     private readonly SchedulerHost _scheduler;
     private readonly List<WorkerHost> _inProcess = [];
-    private readonly List<Process> _processes = [];
-    private readonly Dictionary<Process, IReadOnlyDictionary<string, double>?> _processResources = [];
 
-    // Whether each worker process joined: set by its "Worker at" line, or by the scale-up that started it
-    // once the scheduler counted it (the line may come later than the count, or never, if it is killed).
-    private readonly Dictionary<Process, TaskCompletionSource> _joined = [];
-
-    // The last lines each worker process wrote to its standard error, for the error when it fails to start
-    // (all of it is read as it comes, so that a chatty worker never blocks on a full pipe).
-    private readonly Dictionary<Process, StandardErrorTail> _stderr = [];
+    // The worker processes, each under its nanny; one leaves the list when it is stopped, or when its nanny ends.
+    private readonly List<SupervisedWorker> _processes = [];
     private readonly int _threadsPerWorker;
     private readonly WorkerMemoryOptions _memory;
     private readonly IReadOnlyDictionary<string, double>? _resources;
+    private readonly NannyOptions _nanny;
     private int _nextWorker;
     private int _replacedWorkers;
-    private int _failedReplacements;
-    private volatile bool _disposing;
 
-    private LocalCluster(SchedulerHost scheduler, bool processes, int threadsPerWorker, WorkerMemoryOptions memory, IReadOnlyDictionary<string, double>? resources)
+    private LocalCluster(SchedulerHost scheduler, bool processes, int threadsPerWorker, WorkerMemoryOptions memory, IReadOnlyDictionary<string, double>? resources, NannyOptions nanny)
     {
+        _nanny = nanny;
         _scheduler = scheduler;
         Processes = processes;
         _threadsPerWorker = threadsPerWorker;
         _memory = memory;
         _resources = resources;
-        if (processes)
-        {
-            // A restart replaces the worker processes (in-process workers restart themselves).
-            scheduler.Server.WorkerRestarter = RestartWorkerProcessesAsync;
-            scheduler.Server.SilentWorkerRemoved = KillHungWorkerProcess;
-        }
-
         scheduler.Server.WorkerRetired = StopRetiredWorker;
     }
 
@@ -73,11 +60,20 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Gets the scheduler (for benchmarks and tests: its task count shows when the cluster has settled).</summary>
     internal SchedulerHost Scheduler => _scheduler;
 
-    /// <summary>Gets how many worker processes exited unasked and were replaced (the nanny's restarts).</summary>
+    /// <summary>Gets how many worker processes died or hung and were replaced by their nannies (a cluster restart is not counted).</summary>
     public int ReplacedWorkers => Volatile.Read(ref _replacedWorkers);
 
     /// <summary>Gets the number of workers started and not stopped.</summary>
-    public int WorkerCount => Processes ? _processes.Count : _inProcess.Count;
+    public int WorkerCount
+    {
+        get
+        {
+            lock (_processes)
+            {
+                return Processes ? _processes.Count : _inProcess.Count;
+            }
+        }
+    }
 
     /// <summary>Starts a scheduler and <paramref name="workers"/> workers, and waits until they have joined.</summary>
     /// <param name="workers">The number of workers.</param>
@@ -124,11 +120,13 @@ public sealed class LocalCluster : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.WorkerSaturation, 0, "workerSaturation");
         ArgumentOutOfRangeException.ThrowIfNegative(options.AllowedFailures, "allowedFailures");
         IReadOnlyDictionary<string, double>? resources = CheckResources(options.Resources, "resources");
+        ArgumentNullException.ThrowIfNull(options.Nanny, "nanny");
+        options.Nanny.Check("LocalCluster");
         string address = options.Processes ? "tcp://127.0.0.1:0" : "memory://0";
         SchedulerHost scheduler = await SchedulerHost.StartAsync(
             new SchedulerOptions { Address = address, WorkerSaturation = options.WorkerSaturation, AllowedFailures = options.AllowedFailures, WorkStealing = options.WorkStealing, WorkerTimeout = options.WorkerTimeout },
             cancellationToken).ConfigureAwait(false);
-        var cluster = new LocalCluster(scheduler, options.Processes, options.ThreadsPerWorker, options.Memory ?? new WorkerMemoryOptions(), resources);
+        var cluster = new LocalCluster(scheduler, options.Processes, options.ThreadsPerWorker, options.Memory ?? new WorkerMemoryOptions(), resources, options.Nanny);
         try
         {
             await cluster.ScaleUpAsync(options.Workers, cancellationToken).ConfigureAwait(false);
@@ -159,17 +157,13 @@ public sealed class LocalCluster : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         resources = CheckResources(resources, nameof(resources));
         int target = _scheduler.WorkerCount + count;
-        var started = new List<Process>(count);
+        var started = new List<SupervisedWorker>(count);
         for (int i = 0; i < count; i++)
         {
             string name = $"local-{_nextWorker++}";
             if (Processes)
             {
-                lock (_processes)
-                {
-                    started.Add(StartWorkerProcess(name, resources));
-                    _processes.Add(started[^1]);
-                }
+                started.Add(StartWorkerProcess(name, resources));
             }
             else
             {
@@ -179,61 +173,32 @@ public sealed class LocalCluster : IAsyncDisposable
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        bool allJoined = false;
-        try
+        while (true)
         {
-            while (true)
+            // Woken as soon as the scheduler counts a new worker; the nannies are checked between.
+            Task changed = _scheduler.Server.WorkersChanged;
+            if (_scheduler.WorkerCount >= target)
             {
-                // Woken as soon as the scheduler counts a new worker; the processes are checked between.
-                Task changed = _scheduler.Server.WorkersChanged;
-                if (_scheduler.WorkerCount >= target)
-                {
-                    break;
-                }
-
-                Process? exited;
-                lock (_processes)
-                {
-                    exited = _processes.FirstOrDefault(p => p.HasExited);
-                }
-
-                if (exited is not null)
-                {
-                    // Its last lines are in once its streams have ended.
-                    await exited.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-                    string lastErrors;
-                    lock (_processes)
-                    {
-                        lastErrors = LastErrorLines(exited);
-                    }
-
-                    throw new InvalidOperationException($"A worker process exited with code {exited.ExitCode} before joining scheduler {SchedulerAddress}; its last error lines:\n{lastErrors}");
-                }
-
-                await changed.WaitAsync(TimeSpan.FromMilliseconds(20), timeout.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                cancellationToken.ThrowIfCancellationRequested();
-                if (timeout.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"Only {_scheduler.WorkerCount} of {target} workers joined scheduler {SchedulerAddress} within 60 s.");
-                }
+                return;
             }
 
-            allJoined = true;
-        }
-        finally
-        {
-            // The scheduler counted them all: each is one of the cluster's, replaced if it dies from now on,
-            // even when it is killed before it printed that it joined.
-            lock (_processes)
+            // A worker process that died before it joined could not start (its nanny would try again).
+            if (started.Find(w => w.Nanny.FailedToStart is not null || w.Run.IsCompleted) is { } failed)
             {
-                foreach (Process p in started)
+                lock (_processes)
                 {
-                    if (_joined.TryGetValue(p, out TaskCompletionSource? joined))
-                    {
-                        // One whose own line settled it already stays settled.
-                        _ = allJoined ? joined.TrySetResult() : joined.TrySetCanceled(CancellationToken.None);
-                    }
+                    _processes.Remove(failed);
                 }
+
+                await failed.StopAsync(kill: true).ConfigureAwait(false);
+                throw new InvalidOperationException($"Worker {failed.Name} of scheduler {SchedulerAddress} could not start: its process {failed.Nanny.FailedToStart ?? "stopped before it joined"}");
+            }
+
+            await changed.WaitAsync(TimeSpan.FromMilliseconds(20), timeout.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Only {_scheduler.WorkerCount} of {target} workers joined scheduler {SchedulerAddress} within 60 s.");
             }
         }
     }
@@ -243,26 +208,24 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <returns>A task that completes when they have stopped.</returns>
     public async Task ScaleDownAsync(int count)
     {
-        for (int i = 0; i < count && WorkerCount > 0; i++)
+        if (Processes)
         {
-            if (Processes)
+            SupervisedWorker[] stopped;
+            lock (_processes)
             {
-                Process p;
-                lock (_processes)
-                {
-                    p = _processes[^1];
-                    _processes.RemoveAt(_processes.Count - 1);
-                    ForgetResources(p);
-                }
+                stopped = [.. _processes[Math.Max(0, _processes.Count - count)..]];
+                _processes.RemoveRange(_processes.Count - stopped.Length, stopped.Length);
+            }
 
-                await StopAsync(p).ConfigureAwait(false);
-            }
-            else
-            {
-                WorkerHost w = _inProcess[^1];
-                _inProcess.RemoveAt(_inProcess.Count - 1);
-                await w.DisposeAsync().ConfigureAwait(false);
-            }
+            await Task.WhenAll(stopped.Select(w => w.StopAsync(kill: true))).ConfigureAwait(false);
+            return;
+        }
+
+        for (int i = 0; i < count && _inProcess.Count > 0; i++)
+        {
+            WorkerHost w = _inProcess[^1];
+            _inProcess.RemoveAt(_inProcess.Count - 1);
+            await w.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -273,28 +236,6 @@ public sealed class LocalCluster : IAsyncDisposable
     public Task ScaleAsync(int workers, CancellationToken cancellationToken = default) =>
         workers > WorkerCount ? ScaleUpAsync(workers - WorkerCount, cancellationToken) : ScaleDownAsync(WorkerCount - workers);
 
-    // Client.RestartAsync: the worker processes are killed and as many new ones started; the scheduler
-    // waits for them to join. No scale-up settles whether the new ones joined, so each is started as a
-    // replacement: one that dies before it joins is replaced in turn, and the restart still completes.
-    private async Task RestartWorkerProcessesAsync()
-    {
-        Process[] old;
-        lock (_processes)
-        {
-            old = [.. _processes];
-            _processes.Clear();
-        }
-
-        await Task.WhenAll(old.Select(StopAsync)).ConfigureAwait(false);
-        lock (_processes)
-        {
-            foreach (Process p in old)
-            {
-                _processes.Add(StartWorkerProcess($"local-{_nextWorker++}", ForgetResources(p), replacement: true));
-            }
-        }
-    }
-
     /// <summary>Gets the process ids of the running worker processes (for benchmarks that sum the cluster's memory).</summary>
     internal IReadOnlyList<int> WorkerProcessIds
     {
@@ -302,7 +243,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             lock (_processes)
             {
-                return [.. _processes.Select(p => p.Id)];
+                return [.. _processes.Select(w => w.Nanny.ProcessId)];
             }
         }
     }
@@ -313,7 +254,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         lock (_processes)
         {
-            return _processes[index].Id;
+            return _processes[index].Nanny.ProcessId;
         }
     }
 
@@ -321,26 +262,18 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <param name="index">The worker's index among the running worker processes.</param>
     internal void KillWorkerProcessForTesting(int index)
     {
-        Process p;
+        SupervisedWorker w;
         lock (_processes)
         {
-            p = _processes[index];
+            w = _processes[index];
         }
 
-        try
-        {
-            p.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited already.
-        }
+        w.Nanny.KillProcess();
     }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        _disposing = true;
         await ScaleDownAsync(WorkerCount).ConfigureAwait(false);
         await _scheduler.DisposeAsync().ConfigureAwait(false);
     }
@@ -381,14 +314,10 @@ public sealed class LocalCluster : IAsyncDisposable
         return new Dictionary<string, double>(resources, StringComparer.Ordinal);
     }
 
-    // The resources a worker process was started with, forgotten as it goes (called under the lock).
-    private IReadOnlyDictionary<string, double>? ForgetResources(Process process) =>
-        _processResources.Remove(process, out IReadOnlyDictionary<string, double>? resources) ? resources : null;
-
-    // Called under the _processes lock.
-    // A replacement (started by the nanny, not by a scale-up that waits for it) is itself replaced when it
-    // dies before it joined, so a crash or kill while a replacement starts does not shrink the cluster.
-    private Process StartWorkerProcess(string name, IReadOnlyDictionary<string, double>? resources, bool replacement = false)
+    // Starts a worker process under a nanny of its own (the worker's --nanny-child mode: it stops when the
+    // nanny closes its standard input), which replaces it when it dies, and restarts or kills it when the
+    // scheduler asks; the worker leaves the cluster's list when its nanny ends.
+    private SupervisedWorker StartWorkerProcess(string name, IReadOnlyDictionary<string, double>? resources)
     {
         string program = Environment.GetEnvironmentVariable("TESSERA_WORKER_PATH") is { Length: > 0 } configured
             ? configured
@@ -400,146 +329,64 @@ public sealed class LocalCluster : IAsyncDisposable
                 program);
         }
 
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in new[]
-        {
+        List<string> arguments =
+        [
             program, "worker", SchedulerAddress, "--nthreads", _threadsPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--name", name, "--app-base", AppContext.BaseDirectory, "--no-nanny",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+            "--name", name, "--app-base", AppContext.BaseDirectory, "--nanny-child",
+        ];
         if (_memory.Limit > 0)
         {
-            foreach (string arg in new[]
-            {
+            arguments.AddRange(
+            [
                 "--memory-limit", _memory.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--memory-target-fraction", Fraction(_memory.TargetFraction), "--memory-spill-fraction", Fraction(_memory.SpillFraction),
                 "--memory-pause-fraction", Fraction(_memory.PauseFraction), "--memory-terminate-fraction", Fraction(_memory.TerminateFraction),
-            })
-            {
-                start.ArgumentList.Add(arg);
-            }
+            ]);
         }
 
         if (_memory.LocalDirectory is { } directory)
         {
-            start.ArgumentList.Add("--local-directory");
-            start.ArgumentList.Add(directory);
+            arguments.AddRange(["--local-directory", directory]);
         }
 
         if (resources is { Count: > 0 })
         {
-            start.ArgumentList.Add("--resources");
-            start.ArgumentList.Add(string.Join(',', resources.Select(r => $"{r.Key}={r.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}")));
+            arguments.AddRange(["--resources", string.Join(',', resources.Select(r => $"{r.Key}={r.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"))]);
         }
 
-        foreach ((string variable, string value) in s_workerRuntimeSettings)
+        var nanny = new WorkerNanny("dotnet", arguments, reason => ["--restart-reason", reason])
         {
-            // The user's own setting, inherited from this process, wins.
-            if (Environment.GetEnvironmentVariable(variable) is null)
-            {
-                start.Environment[variable] = value;
-            }
-        }
+            SchedulerAddress = SchedulerAddress,
 
-        Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start a worker process ({program}).");
-        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // The user's own setting, inherited from this process, wins.
+            ChildEnvironment = [.. s_workerRuntimeSettings.Where(s => Environment.GetEnvironmentVariable(s.Variable) is null)],
+            OutputLines = static _ => { },
+            ErrorLines = line => _scheduler.Server.Log.Add(SchedulerLogLevel.Warning, line, $"{name} (standard error)"),
+            Replaced = () => Interlocked.Increment(ref _replacedWorkers),
+            Options = _nanny,
+        };
+        var worker = new SupervisedWorker(name, nanny);
         lock (_processes)
         {
-            _joined[process] = joined;
+            _processes.Add(worker);
         }
 
-        process.OutputDataReceived += (_, e) =>
-        {
-            // `tessera worker` prints "Worker at ADDRESS …" once it has joined the scheduler.
-            if (e.Data?.StartsWith("Worker at ", StringComparison.Ordinal) == true)
-            {
-                joined.TrySetResult();
-            }
-        };
-        var stderr = new StandardErrorTail();
-        _stderr[process] = stderr;
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (!string.IsNullOrWhiteSpace(e.Data))
-            {
-                stderr.Add(e.Data);
-                _scheduler.Server.Log.Add(SchedulerLogLevel.Warning, e.Data, $"{name} (standard error)");
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _processResources[process] = resources;
-        _ = ReplaceWhenItExitsAsync(process, joined.Task, replacement);
-        return process;
+        _ = ForgetWhenItEndsAsync(worker);
+        return worker;
 
         static string Fraction(double? f) => f?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "off";
     }
 
-    // The nanny's part: a worker process that exits while it is still one of the cluster's (not stopped
-    // by a scale-down, a restart or disposal) is replaced by a fresh one. A process started by a scale-up
-    // that never joined is left for ScaleUpAsync to report (which settles whether it joined). A replacement that dies before it joins is
-    // replaced again (it was killed or crashed while starting), but after MaxFailedReplacements such
-    // deaths in a row the nanny gives up, so a worker that cannot start is not started again and again.
-    private async Task ReplaceWhenItExitsAsync(Process process, Task joined, bool replacement)
+    // A nanny ends when its worker stops deliberately (retired, or the scheduler went away), or when it gives up.
+    private async Task ForgetWhenItEndsAsync(SupervisedWorker worker)
     {
-        await process.WaitForExitAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (!replacement)
-        {
-            await joined.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
+        await worker.Run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         lock (_processes)
         {
-            _joined.Remove(process);
-            string lastErrors = LastErrorLines(process);
-            _stderr.Remove(process);
-            if (_disposing || (!joined.IsCompletedSuccessfully && !replacement) || !_processes.Remove(process))
-            {
-                return;
-            }
-
-            IReadOnlyDictionary<string, double>? resources = ForgetResources(process);
-            _failedReplacements = joined.IsCompleted ? 0 : _failedReplacements + 1;
-            if (_failedReplacements > MaxFailedReplacements)
-            {
-                Console.Error.WriteLine($"Worker replacements died {_failedReplacements} times in a row before joining scheduler {SchedulerAddress} (the last with exit code {process.ExitCode}); not replacing it again. Its last error lines:\n{lastErrors}");
-            }
-            else
-            {
-                _processes.Add(StartWorkerProcess($"local-{_nextWorker++}", resources, replacement: true));
-                Interlocked.Increment(ref _replacedWorkers);
-            }
+            _processes.Remove(worker);
         }
 
-        process.Dispose();
-    }
-
-    // A worker process that the scheduler removed for missing heartbeats hangs: it is killed, and so
-    // replaced like a crashed one.
-    private void KillHungWorkerProcess(string name)
-    {
-        Process? hung;
-        lock (_processes)
-        {
-            hung = _processes.FirstOrDefault(p => WorkerName(p) == name);
-        }
-
-        try
-        {
-            hung?.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited already.
-        }
+        worker.Dispose();
     }
 
     // A worker the scheduler retired (Client.RetireWorkersAsync) closes itself: it leaves the cluster
@@ -561,70 +408,55 @@ public sealed class LocalCluster : IAsyncDisposable
                 return;
             }
 
-            Process? retired = _processes.Find(p => WorkerName(p) == name);
+            SupervisedWorker? retired = _processes.Find(w => w.Name == name);
             if (retired is not null)
             {
                 _processes.Remove(retired);
-                ForgetResources(retired);
-                _ = Task.Run(async () =>
-                {
-                    await retired.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    await StopAsync(retired).ConfigureAwait(false);
-                });
+                _ = retired.StopAsync(kill: false);
             }
         }
     }
 
-    // Called under the _processes lock.
-    private string LastErrorLines(Process process) => _stderr.TryGetValue(process, out StandardErrorTail? tail) ? tail.ToString() : "";
-
-    private static string? WorkerName(Process process) => process.StartInfo.ArgumentList.SkipWhile(a => a != "--name").Skip(1).FirstOrDefault();
-
-    private static async Task StopAsync(Process process)
+    // A worker process under its nanny, which this process runs.
+    private sealed class SupervisedWorker : IDisposable
     {
-        try
+        private readonly CancellationTokenSource _stop = new();
+
+        public SupervisedWorker(string name, WorkerNanny nanny)
         {
-            if (!process.HasExited)
+            Name = name;
+            Nanny = nanny;
+            Run = Task.Run(() => nanny.RunAsync(_stop.Token));
+        }
+
+        public string Name { get; }
+
+        public WorkerNanny Nanny { get; }
+
+        /// <summary>Gets the nanny's run, which ends when its worker stops deliberately, when the nanny gives up, or when it is stopped.</summary>
+        public Task Run { get; }
+
+        // Stops the nanny and its worker process: in good order (the worker's input closes, and the nanny
+        // kills it after its stop timeout), or killed at once.
+        public async Task StopAsync(bool kill)
+        {
+            try
             {
-                process.Kill(entireProcessTree: true);
+                await _stop.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The nanny has ended already.
             }
 
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-        }
-        finally
-        {
-            process.Dispose();
-        }
-    }
-
-    // The last lines a worker process wrote to its standard error.
-    private sealed class StandardErrorTail
-    {
-        private const int Lines = 20;
-        private readonly Queue<string> _lines = new(Lines);
-
-        public void Add(string line)
-        {
-            lock (_lines)
+            if (kill)
             {
-                if (_lines.Count == Lines)
-                {
-                    _lines.Dequeue();
-                }
-
-                _lines.Enqueue(line);
+                Nanny.KillProcess();
             }
+
+            await Run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        public override string ToString()
-        {
-            lock (_lines)
-            {
-                return _lines.Count == 0 ? "(none)" : string.Join('\n', _lines);
-            }
-        }
+        public void Dispose() => _stop.Dispose();
     }
 }

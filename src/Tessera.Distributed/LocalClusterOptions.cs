@@ -37,6 +37,12 @@ public sealed record LocalClusterOptions
     /// <summary>Gets whether the scheduler moves unstarted tasks from busy workers to idle ones (<see cref="SchedulerOptions.WorkStealing"/>); default on.</summary>
     public bool WorkStealing { get; init; } = true;
 
+    /// <summary>
+    /// Gets the limits each worker process's nanny supervises it with (<see cref="NannyOptions"/>: restarts,
+    /// their back-off, and how long a retired worker has to stop before it is killed).
+    /// </summary>
+    public NannyOptions Nanny { get; init; } = new();
+
     /// <summary>Gets how long a worker may go without a heartbeat before the scheduler removes it (<see cref="SchedulerOptions.WorkerTimeout"/>); default 5 minutes.</summary>
     public TimeSpan WorkerTimeout { get; init; } = Runtime.SchedulerServer.DefaultWorkerTimeout;
 }

@@ -214,6 +214,96 @@ public sealed class LocalClusterTests
     }
 
     [Fact]
+    public async Task WorkerProcesses_AreTheOnesTheClusterKnows_ThroughAKillAndARestart_AndNoneOutlivesTheCluster()
+    {
+        LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, processes: true);
+        string address = cluster.SchedulerAddress;
+        await using (Client client = await Client.ConnectAsync(cluster))
+        {
+            await AssertWorkerProcessesAsync(client);
+            cluster.KillWorkerProcessForTesting(0);
+            var watch = Stopwatch.StartNew();
+            while (cluster.ReplacedWorkers < 1 || cluster.Scheduler.WorkerCount < 2)
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "the killed worker process was not replaced");
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+
+            await AssertWorkerProcessesAsync(client);
+            await client.RestartAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            Assert.Equal(1, cluster.ReplacedWorkers);
+            await AssertWorkerProcessesAsync(client);
+            await cluster.DisposeAsync();
+        }
+
+        // No process of this cluster's runs on: found by the scheduler's address on its command line.
+        var deadline = Stopwatch.StartNew();
+        while (WorkerProcessesOf(address).Length > 0)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), $"worker processes {string.Join(", ", WorkerProcessesOf(address))} outlived the cluster");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        // Exactly the processes the cluster lists run with its address, and they are the ones running its tasks.
+        async Task AssertWorkerProcessesAsync(Client client)
+        {
+            int[] running = [.. (await client.RunAsync(() => Environment.ProcessId, cancellationToken: TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken)).Values.Order()];
+            Assert.Equal(running, cluster.WorkerProcessIds.Order().ToArray());
+            Assert.Equal(running, WorkerProcessesOf(address));
+        }
+    }
+
+    // The example in docs/distributed.md (Nanny): the limits reach the worker processes' nannies.
+    [Fact]
+    public async Task DocsExample_NannyOptions_AKilledWorkerIsReplacedWithinTheLimits()
+    {
+        var options = new LocalClusterOptions
+        {
+            Workers = 2,
+            Nanny = new NannyOptions { MaxRestarts = 10, RestartWindow = TimeSpan.FromMinutes(5), StopTimeout = TimeSpan.FromSeconds(3) },
+        };
+        await using LocalCluster cluster = await LocalCluster.StartAsync(options, TestContext.Current.CancellationToken);
+        await using Client client = await Client.ConnectAsync(cluster);
+        cluster.KillWorkerProcessForTesting(1);
+        using Future<long> square = client.Submit(Square, 11L);
+        Assert.Equal(121L, await square.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+        var watch = Stopwatch.StartNew();
+        while (cluster.ReplacedWorkers < 1 || cluster.Scheduler.WorkerCount < 2)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "the killed worker process was not replaced");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    // The processes whose command line names the scheduler's address (Linux /proc), in order.
+    private static int[] WorkerProcessesOf(string schedulerAddress)
+    {
+        var found = new List<int>();
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out int pid))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0').Contains(schedulerAddress))
+                    {
+                        found.Add(pid);
+                    }
+                }
+                catch (IOException)
+                {
+                    // It exited while read.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+
+        return [.. found.Order()];
+    }
+
+    [Fact]
     public async Task KilledWorkerProcess_ItsTasksRunElsewhereAndTheAnswerIsRight()
     {
         await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, processes: true);

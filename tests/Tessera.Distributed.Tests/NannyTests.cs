@@ -153,11 +153,7 @@ public sealed class NannyTests : IAsyncLifetime
         int hung = await WorkerProcessIdAsync(client);
 
         // SIGSTOP: the process is alive, its connections open, and it answers nothing.
-        using (Process stop = Process.Start("kill", ["-STOP", hung.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await stop.WaitForExitAsync(TestContext.Current.CancellationToken);
-            Assert.Equal(0, stop.ExitCode);
-        }
+        Assert.Equal(0, Signal("-STOP", hung));
 
         try
         {
@@ -182,7 +178,7 @@ public sealed class NannyTests : IAsyncLifetime
     {
         // The moment between a worker's join and its nanny's registration, held open: the scheduler
         // has no nanny to ask and tells the worker itself to restart.
-        _scheduler.Server.IgnoredNanniesForTesting = 1;
+        _scheduler.Server.HeldNanniesForTesting = 1;
         await StartWorkerAsync();
         await using Client client = await Client.ConnectAsync(_scheduler.Address);
         int first = await WorkerProcessIdAsync(client);
@@ -201,6 +197,71 @@ public sealed class NannyTests : IAsyncLifetime
         await client.RestartAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken);
         await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process was killed at the scheduler's request: the cluster restarted"));
         Assert.NotEqual(second, await WorkerProcessIdAsync(client));
+    }
+
+    [Fact]
+    public async Task AWorkerThatHangsWhenARestartComesBeforeItsNannyRegistered_IsKilledByItsNanny_AndAFreshOneJoins()
+    {
+        // The moment between a worker's join and its nanny's registration, held open, with the worker hung
+        // in it (SIGSTOP): it cannot answer the scheduler's request to restart itself.
+        _scheduler.Server.HeldNanniesForTesting = 1;
+        await StartWorkerAsync();
+        await using Client client = await Client.ConnectAsync(_scheduler.Address);
+        int hung = await WorkerProcessIdAsync(client);
+        Assert.Equal(0, Signal("-STOP", hung));
+        try
+        {
+            Task restart = client.RestartAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+            // The scheduler retired the worker for the restart; then the nanny's registration arrives.
+            await WaitUntilAsync(() => _scheduler.WorkerCount == 0);
+            _scheduler.Server.ReleaseHeldNanniesForTesting();
+
+            await restart.WaitAsync(s_limit, TestContext.Current.CancellationToken);
+            await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process was killed at the scheduler's request: the cluster restarted"));
+            Assert.False(IsRunning(hung), $"the hung worker process {hung} still runs");
+            Assert.NotEqual(hung, await WorkerProcessIdAsync(client));
+            Assert.Single(await client.GetWorkersAsync(TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            if (IsRunning(hung))
+            {
+                using Process left = Process.GetProcessById(hung);
+                left.Kill();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AWorkerThatHangsBeforeItsNannyRegistered_IsKilledByItsNannyOnceItRegisters_AndAFreshOneJoins()
+    {
+        await _scheduler.DisposeAsync();
+        _scheduler = await SchedulerHost.StartAsync(new SchedulerOptions { Address = "tcp://127.0.0.1:0", WorkerTimeout = TimeSpan.FromSeconds(3) }, TestContext.Current.CancellationToken);
+        _scheduler.Server.HeldNanniesForTesting = 1;
+        await StartWorkerAsync();
+        await using Client client = await Client.ConnectAsync(_scheduler.Address);
+        int hung = await WorkerProcessIdAsync(client);
+        Assert.Equal(0, Signal("-STOP", hung));
+        try
+        {
+            // The scheduler removes the silent worker, with no nanny to ask; then the nanny's registration arrives.
+            await WaitUntilAsync(() => Logged("no heartbeat for 3 s") && _scheduler.WorkerCount == 0);
+            _scheduler.Server.ReleaseHeldNanniesForTesting();
+
+            await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process was killed at the scheduler's request: no heartbeat for 3 s"));
+            Assert.False(IsRunning(hung), $"the hung worker process {hung} still runs");
+            Assert.NotEqual(hung, await WorkerProcessIdAsync(client));
+            Assert.Single(await client.GetWorkersAsync(TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            if (IsRunning(hung))
+            {
+                using Process left = Process.GetProcessById(hung);
+                left.Kill();
+            }
+        }
     }
 
     [Theory]
@@ -223,6 +284,13 @@ public sealed class NannyTests : IAsyncLifetime
     {
         using Future<int> pid = client.Submit(() => Environment.ProcessId, key: $"pid-{Guid.NewGuid():N}");
         return await pid.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+    }
+
+    private static int Signal(string signal, int pid)
+    {
+        using Process kill = Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        return kill.ExitCode;
     }
 
     private static bool IsRunning(int pid)

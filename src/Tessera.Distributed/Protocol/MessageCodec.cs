@@ -446,9 +446,10 @@ internal static class MessageCodec
                 w.Write(m.WorkerAddress);
                 break;
             case RestartWorkerProcess m:
-                w.WriteArrayHeader(2);
+                w.WriteArrayHeader(3);
                 w.Write((byte)m.Op);
                 w.Write(m.Reason);
+                w.Write(m.ClusterRestart);
                 break;
             default:
                 throw new ArgumentException($"Message type {message.GetType().Name} has no encoding; add it to MessageCodec.", nameof(message));
@@ -520,7 +521,7 @@ internal static class MessageCodec
             Op.WhoHasList => new WhoHasList(r.ReadInt64(), ReadKeys(ref r), ReadStringArrays(ref r)),
             Op.WorkerPaused => new WorkerPaused(r.ReadBoolean()),
             Op.RegisterNanny => new RegisterNanny(ReadString(ref r)),
-            Op.RestartWorkerProcess => new RestartWorkerProcess(ReadString(ref r)),
+            Op.RestartWorkerProcess => new RestartWorkerProcess(ReadString(ref r), fields > 2 && r.ReadBoolean()),
             _ => throw new InvalidDataException($"Unknown message operation {(byte)op}; the peer speaks another protocol version."),
         };
 

@@ -319,5 +319,6 @@ internal sealed record RegisterNanny(string WorkerAddress) : Message(Op.Register
 /// <summary>
 /// The scheduler asks a nanny to kill its worker's process and start a fresh one (a cluster restart, or a worker
 /// that stopped sending heartbeats); the fresh worker logs <paramref name="Reason"/> as why the previous one ended.
+/// <paramref name="ClusterRestart"/> tells a restart of every worker from the replacement of one that hangs.
 /// </summary>
-internal sealed record RestartWorkerProcess(string Reason) : Message(Op.RestartWorkerProcess);
+internal sealed record RestartWorkerProcess(string Reason, bool ClusterRestart = false) : Message(Op.RestartWorkerProcess);

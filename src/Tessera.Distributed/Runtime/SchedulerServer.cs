@@ -23,6 +23,12 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
 
     // The nanny of each worker that has one (by the worker's address): it restarts the worker's process when asked.
     private readonly Dictionary<string, Peer> _nannies = new(StringComparer.Ordinal);
+
+    // Restarts asked of workers whose nanny had not registered yet (a nanny registers once its worker joined):
+    // the nanny that registers for one of them is asked at once, so a worker that hangs in that moment, and
+    // so cannot restart itself, still gets a fresh process. By worker address, with when it was asked.
+    private readonly Dictionary<string, (RestartWorkerProcess Request, long Asked)> _restartsAwaitingNanny = new(StringComparer.Ordinal);
+    private readonly List<(Peer Nanny, RegisterNanny Registration)> _heldNanniesForTesting = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly PeerAcceptor _acceptor;
     private readonly Task _eventLoop;
@@ -98,20 +104,6 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     public Task WorkersChanged => Volatile.Read(ref _workersChanged).Task;
 
     /// <summary>
-    /// Gets or sets what restarts the workers when a client restarts the cluster, where the scheduler's
-    /// owner can (a local cluster kills and starts its worker processes again); when null, each worker
-    /// is told to restart, and its host starts a fresh one.
-    /// </summary>
-    public Func<Task>? WorkerRestarter { get; set; }
-
-    /// <summary>
-    /// Gets or sets what the scheduler calls, on its event loop, with the name of a worker it removed for
-    /// missing heartbeats: the worker hangs, and its owner may stop it so that its nanny starts a fresh one
-    /// (a local cluster kills the process).
-    /// </summary>
-    public Action<string>? SilentWorkerRemoved { get; set; }
-
-    /// <summary>
     /// Gets or sets how long unfinished tasks may go with none finishing before the scheduler logs a
     /// warning with their state (stuck-task detection); default 5 minutes.
     /// </summary>
@@ -149,8 +141,25 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         _stop.Dispose();
     }
 
-    /// <summary>Gets or sets how many of the next nanny registrations are ignored, as if the worker had joined and its nanny not registered yet (for tests of that moment).</summary>
-    internal int IgnoredNanniesForTesting { get; set; }
+    /// <summary>
+    /// Gets or sets how many of the next nanny registrations are held back, as if the worker had joined and its
+    /// nanny not registered yet, until <see cref="ReleaseHeldNanniesForTesting"/> (for tests of that moment).
+    /// </summary>
+    internal int HeldNanniesForTesting { get; set; }
+
+    /// <summary>Lets the nanny registrations held back by <see cref="HeldNanniesForTesting"/> arrive now.</summary>
+    internal void ReleaseHeldNanniesForTesting() => _events.Writer.TryWrite(new SchedulerEvent(null, null, () =>
+    {
+        foreach ((Peer nanny, RegisterNanny registration) in _heldNanniesForTesting)
+        {
+            if (!nanny.Closed)
+            {
+                RegisterNanny(nanny, registration.WorkerAddress);
+            }
+        }
+
+        _heldNanniesForTesting.Clear();
+    }));
 
     /// <summary>Runs <paramref name="query"/> on the event loop, between events, and returns its answer (for tests and diagnostics).</summary>
     public T Query<T>(Func<SchedulerState, T> query)
@@ -534,8 +543,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             case GetWhoHas m:
                 Send(peer, new WhoHasList(m.RequestId, m.Keys, _state.WhoHas(m.Keys)));
                 break;
-            case RegisterNanny _ when peer.Id is null && IgnoredNanniesForTesting > 0:
-                IgnoredNanniesForTesting--;
+            case RegisterNanny m when peer.Id is null && HeldNanniesForTesting > 0:
+                HeldNanniesForTesting--;
+                _heldNanniesForTesting.Add((peer, m));
                 break;
             case RegisterNanny m when peer.Id is null:
                 RegisterNanny(peer, m.WorkerAddress);
@@ -726,35 +736,20 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         double seconds = double.IsFinite(m.TimeoutSeconds) && m.TimeoutSeconds > 0 ? m.TimeoutSeconds : 60;
         var pending = new PendingRestart(client, m.RequestId, target, seconds, Environment.TickCount64 + (long)(seconds * 1000));
         _restarts.Add(pending);
-        if (WorkerRestarter is { } restart)
+
+        // Dask's Nanny.restart: a worker with a nanny gets a fresh process; one without restarts in its process
+        // (a worker whose nanny has not registered yet stops its process, for its nanny to start a fresh one).
+        foreach (Peer w in retired)
         {
-            _ = Task.Run(async () =>
+            if (!RestartThroughNanny(w.Id!, new RestartWorkerProcess("was killed at the scheduler's request: the cluster restarted", ClusterRestart: true)))
             {
-                try
-                {
-                    await restart().ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    RemoteError error = WorkerServer.ToRemoteError(e) with { Message = $"Restarting the workers failed: {e.Message}" };
-                    _events.Writer.TryWrite(new SchedulerEvent(null, null, () => FinishRestart(pending, error)));
-                }
-            });
-        }
-        else
-        {
-            // Dask's Nanny.restart: a worker with a nanny gets a fresh process; one without restarts in its process.
-            foreach (Peer w in retired)
-            {
-                if (!RestartThroughNanny(w.Id!, "was killed at the scheduler's request: the cluster restarted"))
-                {
-                    Send(w, new RestartWorker());
-                }
+                Send(w, new RestartWorker());
             }
         }
     }
 
-    // A nanny says which worker it runs (again after each fresh process, whose address is new).
+    // A nanny says which worker it runs (again after each fresh process, whose address is new). A restart
+    // asked of that worker before the nanny registered goes to the nanny now.
     private void RegisterNanny(Peer nanny, string workerAddress)
     {
         if (nanny.NannyOf is { } previous && _nannies.TryGetValue(previous, out Peer? known) && known == nanny)
@@ -765,19 +760,42 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         nanny.NannyOf = workerAddress;
         _nannies[workerAddress] = nanny;
         Log.Add(SchedulerLogLevel.Info, $"Nanny of worker {workerAddress} registered");
+        if (_restartsAwaitingNanny.Remove(workerAddress, out (RestartWorkerProcess Request, long Asked) waiting))
+        {
+            RestartThroughNanny(workerAddress, waiting.Request);
+        }
     }
 
-    // Asks the nanny of a worker (if it has one) to kill the worker's process and start a fresh one.
-    private bool RestartThroughNanny(string workerAddress, string reason)
+    // Asks the nanny of a worker to kill the worker's process and start a fresh one. Without a registered
+    // nanny the request waits for one to register (the worker may have joined a moment before its nanny
+    // registered); false then.
+    private bool RestartThroughNanny(string workerAddress, RestartWorkerProcess request)
     {
         if (!_nannies.Remove(workerAddress, out Peer? nanny) || nanny.Closed)
         {
+            AwaitNanny(workerAddress, request);
             return false;
         }
 
-        Log.Add(SchedulerLogLevel.Info, $"Asking the nanny of worker {workerAddress} to restart its process: it {reason}");
-        Send(nanny, new RestartWorkerProcess(reason));
+        Log.Add(SchedulerLogLevel.Info, $"Asking the nanny of worker {workerAddress} to restart its process: it {request.Reason}");
+        Send(nanny, request);
         return true;
+    }
+
+    // Requests older than a minute are dropped as they come: a nanny registers a moment after its worker
+    // joined, and a worker without a nanny never has one register.
+    private void AwaitNanny(string workerAddress, RestartWorkerProcess request)
+    {
+        long now = Environment.TickCount64;
+        foreach ((string address, (RestartWorkerProcess _, long asked)) in _restartsAwaitingNanny.ToArray())
+        {
+            if (now - asked > 60_000)
+            {
+                _restartsAwaitingNanny.Remove(address);
+            }
+        }
+
+        _restartsAwaitingNanny[workerAddress] = (request, now);
     }
 
     // A retired worker is out of the cluster: gone from the state and from code uploads; its connection
@@ -867,16 +885,11 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             if (now - peer.LastSeen > (long)_workerTimeout.TotalMilliseconds)
             {
                 Log.Add(SchedulerLogLevel.Warning, $"Removing worker {peer.Id}: no heartbeat for {_workerTimeout.TotalSeconds:0.###} s");
-                string? name = _state.Workers.TryGetValue(peer.Id!, out WorkerState? worker) ? worker.Name : null;
                 Send(peer, new Close($"no heartbeat from worker {peer.Id} for {_workerTimeout.TotalSeconds:0.###} s"));
                 Disconnected(peer);
 
                 // It hangs (or is cut off): its nanny, if it has one, kills it and starts a fresh one.
-                RestartThroughNanny(peer.Id!, $"was killed at the scheduler's request: no heartbeat for {_workerTimeout.TotalSeconds:0.###} s");
-                if (name is not null)
-                {
-                    SilentWorkerRemoved?.Invoke(name);
-                }
+                RestartThroughNanny(peer.Id!, new RestartWorkerProcess($"was killed at the scheduler's request: no heartbeat for {_workerTimeout.TotalSeconds:0.###} s"));
             }
         }
     }
@@ -953,6 +966,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
 
         if (peer.Id is null)
         {
+            peer.Closed = true;
             return;
         }
 

@@ -91,6 +91,7 @@ public sealed class MessageCodecTests
             new WhoHasList(18, [keys[0], keys[1]], [["tcp://a:1"], []]),
             new RegisterNanny("tcp://127.0.0.1:40000"),
             new RestartWorkerProcess("was killed at the scheduler's request: no heartbeat for 2 s"),
+            new RestartWorkerProcess("was killed at the scheduler's request: the cluster restarted", ClusterRestart: true),
             new UpdateGraph([new WireTask(keys[1], [1], [keys[0]], 1, 0), new WireTask(keys[0], [2], [], 0, 0)], [keys[1]], [[7, 8, 9], [10]]),
             new ShipFunctions(3, [[7, 8, 9], [10]]),
             new ShipFunctions(0, []),
