@@ -400,7 +400,7 @@ internal static class MessageCodec
                 WriteOptionalError(ref w, m.Error);
                 break;
             case AcquireReplicas m:
-                w.WriteArrayHeader(4);
+                w.WriteArrayHeader(5);
                 w.Write((byte)m.Op);
                 w.Write(m.MoveId);
                 WriteLocations(ref w, m.Keys);
@@ -409,6 +409,8 @@ internal static class MessageCodec
                 {
                     w.Write(session);
                 }
+
+                w.Write(m.MessageBytes);
 
                 break;
             case ReplicasAcquired m:
@@ -514,7 +516,7 @@ internal static class MessageCodec
             Op.ReplicateKeys => new ReplicateKeys(r.ReadInt64(), ReadKeys(ref r), r.ReadInt32()),
             Op.RebalanceKeys => new RebalanceKeys(r.ReadInt64(), ReadKeys(ref r)),
             Op.MoveDone => new MoveDone(r.ReadInt64(), r.ReadInt32(), ReadStrings(ref r), ReadOptionalError(ref r)),
-            Op.AcquireReplicas => new AcquireReplicas(r.ReadInt64(), ReadLocations(ref r), ReadInts(ref r)),
+            Op.AcquireReplicas => new AcquireReplicas(r.ReadInt64(), ReadLocations(ref r), ReadInts(ref r), r.ReadInt64()),
             Op.ReplicasAcquired => new ReplicasAcquired(r.ReadInt64(), ReadKeys(ref r)),
             Op.GetWhoHas => new GetWhoHas(r.ReadInt64(), ReadKeys(ref r)),
             Op.WhoHasList => new WhoHasList(r.ReadInt64(), ReadKeys(ref r), ReadStringArrays(ref r)),

@@ -289,10 +289,11 @@ internal sealed record MoveDone(long RequestId, int Copies, string[] Retired, Re
 
 /// <summary>
 /// The scheduler asks a worker to fetch copies of keys from the workers that hold them and keep them,
-/// each decoded in its client's code session (<paramref name="Sessions"/>, in the same order); the worker
-/// answers <see cref="ReplicasAcquired"/> with the same <paramref name="MoveId"/>.
+/// each decoded in its client's code session (<paramref name="Sessions"/>, in the same order), asking one
+/// holder for at most <paramref name="MessageBytes"/> of them in one message (a larger value alone); the
+/// worker answers <see cref="ReplicasAcquired"/> with the same <paramref name="MoveId"/>.
 /// </summary>
-internal sealed record AcquireReplicas(long MoveId, DependencyLocation[] Keys, int[] Sessions) : Message(Op.AcquireReplicas);
+internal sealed record AcquireReplicas(long MoveId, DependencyLocation[] Keys, int[] Sessions, long MessageBytes) : Message(Op.AcquireReplicas);
 
 /// <summary>A worker answers <see cref="AcquireReplicas"/>: the keys it holds now (the others could not be fetched).</summary>
 internal sealed record ReplicasAcquired(long MoveId, Key[] Keys) : Message(Op.ReplicasAcquired);

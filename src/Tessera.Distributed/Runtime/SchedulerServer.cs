@@ -122,8 +122,10 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         TimeSpan timeout = workerTimeout ?? DefaultWorkerTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(workerTimeout));
         ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
+        RebalanceSettings rebalance = RebalanceSettings.FromConfig();
         IMessageListener listener = await network.ListenAsync(address, cancellationToken).ConfigureAwait(false);
         var server = new SchedulerServer(listener, workerSaturation, timeout, allowedFailures, workStealing);
+        server._state.Rebalance = rebalance;
         server.Log.Add(SchedulerLogLevel.Info, $"Scheduler at {server.Address} (worker saturation {workerSaturation}, worker timeout {timeout.TotalSeconds:0.###} s, allowed failures {allowedFailures}, work stealing {(workStealing ? "on" : "off")})");
         return server;
     }
@@ -489,10 +491,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 {
                     worker.Executing = m.Executing;
                     worker.StoredBytes = m.StoredBytes;
-                    worker.MemoryBytes = m.MemoryBytes;
+                    worker.RecordMemory(m.MemoryBytes, m.SpilledBytes, peer.LastSeen, _state.Rebalance.RecentToOld);
                     worker.Transfers = m.Transfers;
                     worker.CpuPercent = m.CpuPercent;
-                    worker.SpilledBytes = m.SpilledBytes;
                 }
 
                 if (m.Events is { } events)

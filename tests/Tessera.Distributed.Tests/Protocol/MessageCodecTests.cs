@@ -85,7 +85,7 @@ public sealed class MessageCodecTests
             new RebalanceKeys(17, []),
             new MoveDone(15, 2, ["tcp://a:1"], null),
             new MoveDone(16, 0, [], error),
-            new AcquireReplicas(5, [new DependencyLocation(keys[1], ["tcp://a:1", "tcp://b:2"], 80)], [3]),
+            new AcquireReplicas(5, [new DependencyLocation(keys[1], ["tcp://a:1", "tcp://b:2"], 80)], [3], 50_000_000),
             new ReplicasAcquired(5, [keys[1]]),
             new GetWhoHas(18, keys),
             new WhoHasList(18, [keys[0], keys[1]], [["tcp://a:1"], []]),
