@@ -238,9 +238,9 @@ internal sealed class WorkerServer : IAsyncDisposable
                 {
                     case ShipFunctions s:
                         ShippedFunctions shipped = _shippedFunctions.GetOrAdd(s.Session, static _ => new());
-                        foreach (byte[] payload in s.Payloads)
+                        for (int i = 0; i < s.Payloads.Length; i++)
                         {
-                            shipped.Payloads.TryAdd(System.IO.Hashing.XxHash128.HashToUInt128(payload), payload);
+                            shipped.Payloads.TryAdd(s.Hashes[i], s.Payloads[i]);
                         }
 
                         break;
@@ -488,7 +488,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         lock (_storeLock)
         {
-            return _runs.TryGetValue(key, out long run) && run == runId && !_started.Contains(runId) && _runs.Remove(key);
+            return IsCurrentRun(key, runId) && !_started.Contains(runId) && _runs.Remove(key);
         }
     }
 
@@ -496,16 +496,19 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         lock (_storeLock)
         {
-            return _runs.TryGetValue(task.Key, out long run) && run == task.RunId;
+            return IsCurrentRun(task.Key, task.RunId);
         }
     }
+
+    // Whether runId is the run of key that the scheduler sent last and did not free; under _storeLock.
+    private bool IsCurrentRun(Key key, long runId) => _runs.TryGetValue(key, out long run) && run == runId;
 
     /// <summary>Marks <paramref name="task"/> as started when it is still the run of its key that the scheduler wants.</summary>
     private bool TryStart(ComputeTask task)
     {
         lock (_storeLock)
         {
-            return _runs.TryGetValue(task.Key, out long run) && run == task.RunId && _started.Add(task.RunId);
+            return IsCurrentRun(task.Key, task.RunId) && _started.Add(task.RunId);
         }
     }
 
@@ -515,7 +518,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         lock (_storeLock)
         {
-            if (!_runs.TryGetValue(task.Key, out long run) || run != task.RunId)
+            if (!IsCurrentRun(task.Key, task.RunId))
             {
                 return;
             }
@@ -917,7 +920,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         long size = SizeOf(result);
         lock (_storeLock)
         {
-            if (!_runs.TryGetValue(task.Key, out long run) || run != task.RunId)
+            if (!IsCurrentRun(task.Key, task.RunId))
             {
                 // A stale run: its key was freed while it ran, and maybe sent again to run anew.
                 return;

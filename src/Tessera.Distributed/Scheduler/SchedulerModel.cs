@@ -183,12 +183,15 @@ internal sealed class SchedulerTask(Key key, object? spec, long priority, string
 /// last of them): the function payloads that the tasks' specifications refer to by hash, and the workers
 /// that were given them.
 /// </summary>
-internal sealed class GraphFunctions(byte[][] payloads)
+internal sealed class GraphFunctions(byte[][] payloads, UInt128[] hashes)
 {
     private CompactList<WorkerState> _sentTo;
 
     /// <summary>Gets the payloads.</summary>
     public byte[][] Payloads { get; } = payloads;
+
+    /// <summary>Gets the payloads' content hashes as the client computed them, in the same order.</summary>
+    public UInt128[] Hashes { get; } = hashes;
 
     /// <summary>Records that the table goes to <paramref name="worker"/> now; false when it went there before.</summary>
     public bool MarkSentTo(WorkerState worker)
