@@ -413,7 +413,6 @@ internal static class MessageCodec
                 }
 
                 w.Write(m.MessageBytes);
-
                 break;
             case ReplicasAcquired m:
                 w.WriteArrayHeader(3);
