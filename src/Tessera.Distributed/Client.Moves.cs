@@ -50,16 +50,19 @@ public sealed partial class Client
     }
 
     /// <summary>
-    /// Evens out the bytes of results the workers hold (Dask's <c>rebalance</c>): results move from workers
-    /// holding more than the mean to workers holding less, the largest first, each only when that narrows
-    /// the gap between the two. A result that a task processing on its worker needs stays there.
+    /// Evens out the workers' memory (Dask's <c>rebalance</c>): results move from workers above the mean to
+    /// workers below it, the largest first, each only when that narrows the gap between the two. The memory
+    /// measure (Dask's default <c>optimistic</c>: process memory less its recent growth), the thresholds and
+    /// the most bytes fetched in one message are configuration keys that the scheduler reads when it starts
+    /// (<c>distributed.worker.memory.rebalance.*</c>; see docs/distributed.md). A result that a task
+    /// processing on its worker needs stays there.
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait (not the moves).</param>
     /// <returns>How many results moved.</returns>
     public async Task<int> RebalanceAsync(CancellationToken cancellationToken = default) =>
         (await MoveAsync(id => new RebalanceKeys(id, []), cancellationToken).ConfigureAwait(false)).Copies;
 
-    /// <summary>Evens out the bytes the workers hold by moving only these futures' results (see <see cref="RebalanceAsync(CancellationToken)"/>); waits for them to finish first.</summary>
+    /// <summary>Evens out the workers' memory by moving only these futures' results (see <see cref="RebalanceAsync(CancellationToken)"/>); waits for them to finish first.</summary>
     /// <typeparam name="T">The futures' result type.</typeparam>
     /// <param name="futures">The futures, of this client.</param>
     /// <param name="cancellationToken">Cancels the wait (not the moves).</param>

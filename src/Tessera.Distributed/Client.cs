@@ -644,7 +644,7 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
 
         // The code goes first on the same connection, so workers have it before any of these tasks.
         UploadCode(userAssemblies);
-        SendToScheduler(new UpdateGraph(tasks, wanted, functions?.ToArray()));
+        SendToScheduler(new UpdateGraph(tasks, wanted, functions?.ToArray(), functions?.Hashes()));
     }
 
     // A persisted collection's graph holds its parts' futures as literals (Persist): a part under its own

@@ -6,6 +6,7 @@ using Tessera.Distributed;
 
 namespace Tessera.Dashboard.Tests;
 
+[Collection(nameof(DashboardClusters))]
 public sealed class DashboardApiTests
 {
     private static async Task<JsonElement> GetJsonAsync(HttpClient http, string path)

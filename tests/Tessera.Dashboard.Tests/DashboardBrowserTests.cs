@@ -7,6 +7,7 @@ namespace Tessera.Dashboard.Tests;
 /// The pages in a real browser: Debian's Chromium driven by Microsoft.Playwright through ExecutablePath
 /// (never <c>playwright install</c>). CI installs chromium; the tests skip only where it is absent.
 /// </summary>
+[Collection(nameof(DashboardClusters))]
 public sealed class DashboardBrowserTests
 {
     private static readonly string s_chromium = Environment.GetEnvironmentVariable("TESSERA_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";

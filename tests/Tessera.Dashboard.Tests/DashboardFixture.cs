@@ -3,6 +3,13 @@ using Tessera.Distributed;
 
 namespace Tessera.Dashboard.Tests;
 
+/// <summary>
+/// The tests that connect clients to a cluster: a connected client becomes the process's default scheduler,
+/// so they run one at a time.
+/// </summary>
+[CollectionDefinition(nameof(DashboardClusters), DisableParallelization = true)]
+public sealed class DashboardClusters;
+
 /// <summary>A cluster with workers in this process and a dashboard on a free port, and the graph the tests run on it.</summary>
 internal static class DashboardCluster
 {

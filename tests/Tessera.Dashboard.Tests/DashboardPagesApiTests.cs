@@ -7,6 +7,7 @@ using Tessera.Distributed.Scheduler;
 namespace Tessera.Dashboard.Tests;
 
 /// <summary>The JSON routes behind the Graph, Info and Profile pages, the graph layout, and the scheduler's meter.</summary>
+[Collection(nameof(DashboardClusters))]
 public sealed class DashboardPagesApiTests
 {
     private static async Task<JsonElement> GetJsonAsync(LocalCluster cluster, string path)

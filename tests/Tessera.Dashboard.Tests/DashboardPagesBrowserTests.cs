@@ -4,6 +4,7 @@ using Tessera.Distributed;
 namespace Tessera.Dashboard.Tests;
 
 /// <summary>The Graph, Info and Profile pages in Chromium, after a graph with three task prefixes and a chain ran.</summary>
+[Collection(nameof(DashboardClusters))]
 public sealed class DashboardPagesBrowserTests
 {
     private static readonly PageWaitForFunctionOptions s_wait = new() { Timeout = 15_000 };

@@ -9,6 +9,7 @@ namespace Tessera.Dashboard.Tests;
 /// What workers report beyond task runs: CPU use per worker (the workers route and the metrics), and the
 /// transfers and disk writes and reads that join the task stream (monitor, JSON route, client).
 /// </summary>
+[Collection(nameof(DashboardClusters))]
 public sealed class DashboardStreamTests
 {
     /// <summary>The length of the arrays the tests move: 100,000 doubles, 800,000 bytes and a few more serialized.</summary>

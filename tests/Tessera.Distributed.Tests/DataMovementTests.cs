@@ -1,3 +1,4 @@
+using Tessera.Distributed.Scheduler;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Tests;
@@ -131,6 +132,37 @@ public sealed class DataMovementTests
         Assert.Equal(0, await client.RebalanceAsync(blocks).WaitAsync(s_limit));
     }
 
+    [Fact]
+    public async Task RebalanceAsync_MovesManyKeysInMessagesOfAtMostTheConfiguredBytes_WithTheValuesIntact()
+    {
+        // Blocks of 160 KB: at most two go in a message of 400 KB.
+        using IDisposable config = TesseraConfig.Set(("distributed.worker.transfer.message-bytes-limit", 400_000));
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: false);
+        await using Client client = await Client.ConnectAsync(cluster);
+        string[] workers = [.. (await client.GetWorkersAsync().WaitAsync(s_limit)).Keys];
+        string busy = workers[0], idle = workers[1];
+        IReadOnlyList<Future<long[]>> blocks = client.Map<int, long[]>(Block, Enumerable.Range(0, 12), workers: [busy]);
+        AssertBlocks(await GatherAsync(client, blocks));
+
+        Assert.Equal(6, await client.RebalanceAsync().WaitAsync(s_limit));
+
+        // The idle worker fetched the six blocks from the busy one in three messages (the task stream's transfers).
+        TaskStreamRecord[] transfers = [];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (transfers.Sum(t => t.KeyCount) < 6)
+        {
+            Assert.False(timeout.IsCancellationRequested, $"the task stream shows {transfers.Sum(t => t.KeyCount)} of the 6 keys moved");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+            await cluster.Monitor.GetSnapshotAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+            transfers = [.. cluster.Monitor.GetTaskStream().Where(r => r.Kind == TaskStreamKind.Transfer && r.Worker == idle && r.Peer == busy)];
+        }
+
+        Assert.Equal([2, 2, 2], transfers.Select(t => t.KeyCount));
+        Assert.All(transfers, t => Assert.InRange(t.Bytes, 2 * 160_000, 400_000));
+        Assert.Equal(6, (await client.WhoHasAsync(blocks).WaitAsync(s_limit)).Values.Count(h => Assert.Single(h) == idle));
+        AssertBlocks(await GatherAsync(client, blocks));
+    }
+
     // 25 MB per block: a worker holding 16 of them is well above Dask's sender-min (0.3 of 1 GB).
     private static double[] BigBlock(int i) => [.. Enumerable.Range(0, 3_125_000).Select(x => i + (x * 1e-7))];
 
@@ -138,11 +170,11 @@ public sealed class DataMovementTests
     public async Task RebalanceAsync_OnWorkerProcesses_MovesByProcessMemory_UntilItEvensOut()
     {
         const long Limit = 1_000_000_000;
-        // The limit only for the rebalance's thresholds: the serialized copies of a move take the sender past
-        // the spill threshold (and without spilling past the terminate one), and what it spilled would leave
-        // its process memory as much as what it sent.
-        var memory = new WorkerMemoryOptions { Limit = Limit, TargetFraction = null, SpillFraction = null, PauseFraction = null, TerminateFraction = null };
-        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true, memory: memory);
+
+        // Dask's thresholds stay on: the receiver fetches the moved blocks in messages of at most 50 MB, so the
+        // sender's serialized copies stay far below its spill threshold. Weighed by process memory, as asserted.
+        using IDisposable config = TesseraConfig.Set(("distributed.worker.memory.rebalance.measure", "process"));
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true, memory: new WorkerMemoryOptions { Limit = Limit });
         await using Client client = await Client.ConnectAsync(cluster);
         string[] workers = [.. (await client.GetWorkersAsync().WaitAsync(s_limit)).Keys];
         string busy = workers[0], idle = workers[1];
@@ -171,6 +203,58 @@ public sealed class DataMovementTests
         {
             // One at a time, so that no worker serializes 400 MB at once.
             Assert.Equal(BigBlock(i), await blocks[i].ResultAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken));
+        }
+    }
+
+    // 10 MB per block.
+    private static double[] MidBlock(int i) => [.. Enumerable.Range(0, 1_250_000).Select(x => i - (x * 1e-6))];
+
+    // Memory a worker process holds that is no result of a task (unmanaged, as Dask calls it), touched so that it is resident.
+    private static byte[]? s_unmanaged;
+
+    private static int HoldUnmanaged(int bytes)
+    {
+        s_unmanaged = new byte[bytes];
+        Array.Fill(s_unmanaged, (byte)1);
+        return s_unmanaged.Length;
+    }
+
+    [Fact]
+    public async Task RebalanceAsync_ByTheOptimisticMeasure_LeavesOutUnmanagedMemoryThatGrewRecently()
+    {
+        // Dask's default measure (optimistic) and thresholds, on worker processes with a 600 MB limit.
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: true, memory: new WorkerMemoryOptions { Limit = 600_000_000 });
+        await using Client client = await Client.ConnectAsync(cluster);
+        string[] workers = [.. (await client.GetWorkersAsync().WaitAsync(s_limit)).Keys];
+        string busy = workers[0], idle = workers[1];
+        IReadOnlyList<Future<double[]>> blocks = client.Map<int, double[]>(MidBlock, Enumerable.Range(0, 16), workers: [busy]);
+        await Task.WhenAll(blocks.Select(b => b.Completion)).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+        await MemoryAsync(cluster, client, busy, idle, m => m.Idle > 0 && m.Busy > 160_000_000);
+
+        // Then the idle worker's process grows by 250 MB that no result accounts for: by process memory it is
+        // the fuller one, and nothing would move.
+        Assert.Equal(250_000_000, (await client.RunAsync(() => HoldUnmanaged(250_000_000), [idle]).WaitAsync(s_limit))[idle]);
+        await MemoryAsync(cluster, client, busy, idle, m => m.Idle > m.Busy + 50_000_000);
+        int byProcess = cluster.Scheduler.Server.Query(s =>
+        {
+            RebalanceSettings configured = s.Rebalance;
+            s.Rebalance = configured with { Measure = RebalanceMeasure.Process };
+            int planned = s.PlanRebalance(null).Count;
+            s.Rebalance = configured;
+            return planned;
+        });
+        Assert.Equal(0, byProcess);
+
+        // The optimistic measure leaves that recent growth out: the busy worker's 160 MB of results are
+        // evened out, until it is within half the gap (30 MB) of the mean.
+        int moved = await client.RebalanceAsync().WaitAsync(s_limit);
+        Assert.InRange(moved, 4, 8);
+        IReadOnlyDictionary<Key, IReadOnlyList<string>> after = await client.WhoHasAsync(blocks).WaitAsync(s_limit);
+        Assert.Equal(moved, after.Values.Count(h => Assert.Single(h) == idle));
+        Assert.Contains(cluster.Monitor.GetLogs(), l => l.Message.StartsWith($"Rebalance by optimistic memory: moving {moved} keys", StringComparison.Ordinal));
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            Assert.Equal(MidBlock(i), await blocks[i].ResultAsync().WaitAsync(s_limit, TestContext.Current.CancellationToken));
         }
     }
 

@@ -3,6 +3,7 @@ using Tessera.Scheduling;
 
 namespace Tessera.Distributed.Tests;
 
+[Collection(nameof(DataMovementTests))]
 public sealed class LocalClusterTests
 {
     private static long Square(long x) => x * x;

@@ -9,6 +9,7 @@ namespace Tessera.Distributed.Tests;
 /// A scheduler and a worker on two "hosts" — network namespaces joined by a bridge, each with its
 /// own address — started with the tessera command, and a client in the root namespace.
 /// </summary>
+[Collection(nameof(DataMovementTests))]
 public sealed class MultiHostTests
 {
     [Fact]

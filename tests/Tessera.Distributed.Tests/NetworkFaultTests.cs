@@ -8,6 +8,7 @@ namespace Tessera.Distributed.Tests;
 /// hosts (network namespaces with nftables rules, needs root), and a slow link (a delaying TCP proxy).
 /// Each graph's answer is checked against a plain loop.
 /// </summary>
+[Collection(nameof(DataMovementTests))]
 public sealed class NetworkFaultTests
 {
     private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(120);

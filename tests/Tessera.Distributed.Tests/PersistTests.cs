@@ -9,6 +9,7 @@ namespace Tessera.Distributed.Tests;
 /// <c>Persist</c> with a client keeps a collection's parts on the workers (Dask's persist on a
 /// distributed client): the collection's graph then holds futures, and later computations start from them.
 /// </summary>
+[Collection(nameof(DataMovementTests))]
 public sealed class PersistTests
 {
     private static int s_blocksComputed;

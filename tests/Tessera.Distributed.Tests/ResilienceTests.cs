@@ -9,6 +9,7 @@ namespace Tessera.Distributed.Tests;
 /// Fault tests on worker processes: workers killed (kill -9) in the middle of a graph, a task that crashes
 /// every worker it runs on, and results spilled to disk under a small memory limit.
 /// </summary>
+[Collection(nameof(DataMovementTests))]
 public sealed class ResilienceTests
 {
     private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(90);

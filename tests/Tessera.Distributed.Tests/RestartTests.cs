@@ -4,6 +4,7 @@ using Tessera.Distributed.Tests.Runtime;
 namespace Tessera.Distributed.Tests;
 
 /// <summary>Client.RestartAsync: every task and result is dropped, workers come back fresh, futures fail clearly.</summary>
+[Collection(nameof(DataMovementTests))]
 public sealed class RestartTests
 {
     private static readonly TimeSpan s_limit = TimeSpan.FromSeconds(60);

@@ -5,6 +5,7 @@ namespace Tessera.Distributed.Tests;
 /// and the tasks' durations are not known when they are placed, so all of them go to that worker) is
 /// shared with the idle worker when stealing is on, and stays on one worker when it is off.
 /// </summary>
+[Collection(nameof(DataMovementTests))]
 public sealed class StealingTests
 {
     private const int Tasks = 16;

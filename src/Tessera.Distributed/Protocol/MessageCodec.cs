@@ -55,7 +55,7 @@ internal static class MessageCodec
                 w.Write(m.Session);
                 break;
             case UpdateGraph m:
-                w.WriteArrayHeader(m.Functions is null ? 3 : 4);
+                w.WriteArrayHeader(m.Functions is null ? 3 : 5);
                 w.Write((byte)m.Op);
                 w.WriteArrayHeader(m.Tasks.Length);
                 foreach (WireTask t in m.Tasks)
@@ -79,6 +79,7 @@ internal static class MessageCodec
                 if (m.Functions is { } functions)
                 {
                     WriteByteArrays(ref w, functions);
+                    WriteHashes(ref w, m.FunctionHashes ?? throw new InvalidOperationException("UpdateGraph: a function table without its hashes."));
                 }
 
                 break;
@@ -87,6 +88,7 @@ internal static class MessageCodec
                 w.Write((byte)m.Op);
                 w.Write(m.Session);
                 WriteByteArrays(ref w, m.Payloads);
+                WriteHashes(ref w, m.Hashes);
                 break;
             case ReleaseKeys m:
                 w.WriteArrayHeader(2);
@@ -400,7 +402,7 @@ internal static class MessageCodec
                 WriteOptionalError(ref w, m.Error);
                 break;
             case AcquireReplicas m:
-                w.WriteArrayHeader(4);
+                w.WriteArrayHeader(5);
                 w.Write((byte)m.Op);
                 w.Write(m.MoveId);
                 WriteLocations(ref w, m.Keys);
@@ -410,6 +412,7 @@ internal static class MessageCodec
                     w.Write(session);
                 }
 
+                w.Write(m.MessageBytes);
                 break;
             case ReplicasAcquired m:
                 w.WriteArrayHeader(3);
@@ -468,8 +471,8 @@ internal static class MessageCodec
             Op.RegisterClient => new RegisterClient(ReadString(ref r)),
             Op.RegisterWorker => new RegisterWorker(ReadString(ref r), r.ReadInt32(), r.ReadInt64(), ReadString(ref r), ReadResources(ref r), fields > 6 && r.ReadBoolean()),
             Op.Welcome => new Welcome(ReadString(ref r), r.ReadInt32()),
-            Op.UpdateGraph => new UpdateGraph(ReadWireTasks(ref r), ReadKeys(ref r), fields > 3 ? ReadByteArrays(ref r) : null),
-            Op.ShipFunctions => new ShipFunctions(r.ReadInt32(), ReadByteArrays(ref r)),
+            Op.UpdateGraph => ReadUpdateGraph(ref r, fields),
+            Op.ShipFunctions => ReadShipFunctions(ref r),
             Op.ReleaseKeys => new ReleaseKeys(ReadKeys(ref r)),
             Op.KeyInMemory => new KeyInMemory(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64(), fields > 4 ? ReadBytes(ref r) : null),
             Op.KeyErred => new KeyErred(ReadKey(ref r), ReadKey(ref r), ReadError(ref r)),
@@ -515,7 +518,7 @@ internal static class MessageCodec
             Op.ReplicateKeys => new ReplicateKeys(r.ReadInt64(), ReadKeys(ref r), r.ReadInt32()),
             Op.RebalanceKeys => new RebalanceKeys(r.ReadInt64(), ReadKeys(ref r)),
             Op.MoveDone => new MoveDone(r.ReadInt64(), r.ReadInt32(), ReadStrings(ref r), ReadOptionalError(ref r)),
-            Op.AcquireReplicas => new AcquireReplicas(r.ReadInt64(), ReadLocations(ref r), ReadInts(ref r)),
+            Op.AcquireReplicas => new AcquireReplicas(r.ReadInt64(), ReadLocations(ref r), ReadInts(ref r), r.ReadInt64()),
             Op.ReplicasAcquired => new ReplicasAcquired(r.ReadInt64(), ReadKeys(ref r)),
             Op.GetWhoHas => new GetWhoHas(r.ReadInt64(), ReadKeys(ref r)),
             Op.WhoHasList => new WhoHasList(r.ReadInt64(), ReadKeys(ref r), ReadStringArrays(ref r)),
@@ -701,6 +704,53 @@ internal static class MessageCodec
         }
 
         return records;
+    }
+
+    private static UpdateGraph ReadUpdateGraph(ref MessagePackReader r, int fields)
+    {
+        var m = new UpdateGraph(ReadWireTasks(ref r), ReadKeys(ref r));
+        if (fields <= 3)
+        {
+            return m;
+        }
+
+        byte[][] payloads = ReadByteArrays(ref r);
+        return m with { Functions = payloads, FunctionHashes = ReadHashes(ref r, payloads.Length) };
+    }
+
+    private static ShipFunctions ReadShipFunctions(ref MessagePackReader r)
+    {
+        int session = r.ReadInt32();
+        byte[][] payloads = ReadByteArrays(ref r);
+        return new ShipFunctions(session, payloads, ReadHashes(ref r, payloads.Length));
+    }
+
+    // Content hashes, two unsigned 64-bit halves each: as many as the payloads they go with.
+    private static void WriteHashes(ref MessagePackWriter w, UInt128[] hashes)
+    {
+        w.WriteArrayHeader(hashes.Length * 2);
+        foreach (UInt128 h in hashes)
+        {
+            w.Write((ulong)(h >> 64));
+            w.Write((ulong)h);
+        }
+    }
+
+    private static UInt128[] ReadHashes(ref MessagePackReader r, int payloads)
+    {
+        int n = r.ReadArrayHeader();
+        if (n != 2 * payloads)
+        {
+            throw new InvalidDataException($"Malformed message: {n / 2} function hashes for {payloads} payloads.");
+        }
+
+        var hashes = new UInt128[n / 2];
+        for (int i = 0; i < hashes.Length; i++)
+        {
+            hashes[i] = new UInt128(r.ReadUInt64(), r.ReadUInt64());
+        }
+
+        return hashes;
     }
 
     private static int[] ReadInts(ref MessagePackReader r)

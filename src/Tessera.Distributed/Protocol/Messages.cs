@@ -72,6 +72,9 @@ internal interface IReply
     long RequestId { get; }
 }
 
+/// <summary>A request only a registered client makes: the scheduler ignores it from a worker, or from a peer that has not registered.</summary>
+internal interface IClientRequest;
+
 /// <summary>A control message; encoded by <see cref="MessageCodec"/>.</summary>
 internal abstract record Message(Op Op);
 
@@ -96,15 +99,17 @@ internal sealed record WireTask(Key Key, byte[] Spec, Key[] Dependencies, int Or
 /// <summary>
 /// A client submits tasks and says which keys it wants. <paramref name="Functions"/> is the graph's
 /// function table: the payloads that its tasks' specifications refer to by content hash instead of
-/// carrying them (null when the specifications carry their functions).
+/// carrying them (null when the specifications carry their functions), and <paramref name="FunctionHashes"/>
+/// their hashes as the client computed them, in the same order (passed on, never computed again).
 /// </summary>
-internal sealed record UpdateGraph(WireTask[] Tasks, Key[] Wanted, byte[][]? Functions = null) : Message(Op.UpdateGraph);
+internal sealed record UpdateGraph(WireTask[] Tasks, Key[] Wanted, byte[][]? Functions = null, UInt128[]? FunctionHashes = null) : Message(Op.UpdateGraph);
 
 /// <summary>
 /// The scheduler gives a worker a function table before the first task that refers to it: the worker
-/// keeps the payloads for the client's code <paramref name="Session"/> until the session ends.
+/// keeps the payloads for the client's code <paramref name="Session"/> until the session ends, by the hashes
+/// the client computed (<paramref name="Hashes"/>, in the same order).
 /// </summary>
-internal sealed record ShipFunctions(int Session, byte[][] Payloads) : Message(Op.ShipFunctions);
+internal sealed record ShipFunctions(int Session, byte[][] Payloads, UInt128[] Hashes) : Message(Op.ShipFunctions);
 
 /// <summary>A client no longer wants these keys.</summary>
 internal sealed record ReleaseKeys(Key[] Keys) : Message(Op.ReleaseKeys);
@@ -220,7 +225,7 @@ internal sealed record UpdateData(long RequestId, Key[] Keys, byte[][] Values, i
 internal sealed record DataStored(long RequestId, RemoteError? Error) : Message(Op.DataStored);
 
 /// <summary>A client tells the scheduler that it stored these keys on these workers itself; the client wants them.</summary>
-internal sealed record ScatteredKeys(DependencyLocation[] Locations) : Message(Op.ScatteredKeys);
+internal sealed record ScatteredKeys(DependencyLocation[] Locations) : Message(Op.ScatteredKeys), IClientRequest;
 
 /// <summary>A client asks a worker to run a function (a serialized call node without dependencies) outside the task graph. <paramref name="Session"/> is the client's code session.</summary>
 internal sealed record RunFunction(long RequestId, byte[] Spec, int Session = 0) : Message(Op.RunFunction);
@@ -233,7 +238,7 @@ internal sealed record RunResult(long RequestId, byte[]? Value, RemoteError? Err
 /// connected, forwards them to every worker (<see cref="LoadCode"/>), and answers
 /// <see cref="CodeUploaded"/> once every current worker loaded them.
 /// </summary>
-internal sealed record UploadCode(long RequestId, ShippedAssembly[] Assemblies) : Message(Op.UploadCode);
+internal sealed record UploadCode(long RequestId, ShippedAssembly[] Assemblies) : Message(Op.UploadCode), IClientRequest;
 
 /// <summary>The scheduler answers <see cref="UploadCode"/>: every current worker has the code, or why not.</summary>
 internal sealed record CodeUploaded(long RequestId, RemoteError? Error) : Message(Op.CodeUploaded), IReply;
@@ -251,7 +256,7 @@ internal sealed record EndSession(int Session) : Message(Op.EndSession);
 /// A client asks the scheduler to restart the cluster: forget every task and result, restart every
 /// worker, and answer <see cref="RestartDone"/> once as many workers are back (or the timeout passed).
 /// </summary>
-internal sealed record Restart(long RequestId, double TimeoutSeconds) : Message(Op.Restart);
+internal sealed record Restart(long RequestId, double TimeoutSeconds) : Message(Op.Restart), IClientRequest;
 
 /// <summary>The scheduler answers <see cref="Restart"/>: the workers are back, or why not.</summary>
 internal sealed record RestartDone(long RequestId, RemoteError? Error) : Message(Op.RestartDone), IReply;
@@ -276,23 +281,24 @@ internal sealed record TaskStream(long RequestId, TaskStreamRecord[] Records) : 
 /// A client asks the scheduler to retire workers (addresses or names): the keys only they hold are copied
 /// to other workers first, their processing tasks go elsewhere, then they close; answered by <see cref="MoveDone"/>.
 /// </summary>
-internal sealed record RetireWorkers(long RequestId, string[] Workers) : Message(Op.RetireWorkers);
+internal sealed record RetireWorkers(long RequestId, string[] Workers) : Message(Op.RetireWorkers), IClientRequest;
 
 /// <summary>A client asks the scheduler to keep <paramref name="Copies"/> replicas of each key (0: one on every worker); answered by <see cref="MoveDone"/>.</summary>
-internal sealed record ReplicateKeys(long RequestId, Key[] Keys, int Copies) : Message(Op.ReplicateKeys);
+internal sealed record ReplicateKeys(long RequestId, Key[] Keys, int Copies) : Message(Op.ReplicateKeys), IClientRequest;
 
 /// <summary>A client asks the scheduler to even out the bytes workers hold by moving these keys (none: every key in memory); answered by <see cref="MoveDone"/>.</summary>
-internal sealed record RebalanceKeys(long RequestId, Key[] Keys) : Message(Op.RebalanceKeys);
+internal sealed record RebalanceKeys(long RequestId, Key[] Keys) : Message(Op.RebalanceKeys), IClientRequest;
 
 /// <summary>The scheduler answers a retire, replicate or rebalance request: how many copies it made, the workers it retired, or why it failed.</summary>
 internal sealed record MoveDone(long RequestId, int Copies, string[] Retired, RemoteError? Error) : Message(Op.MoveDone), IReply;
 
 /// <summary>
 /// The scheduler asks a worker to fetch copies of keys from the workers that hold them and keep them,
-/// each decoded in its client's code session (<paramref name="Sessions"/>, in the same order); the worker
-/// answers <see cref="ReplicasAcquired"/> with the same <paramref name="MoveId"/>.
+/// each decoded in its client's code session (<paramref name="Sessions"/>, in the same order), asking one
+/// holder for at most <paramref name="MessageBytes"/> of them in one message (a larger value alone); the
+/// worker answers <see cref="ReplicasAcquired"/> with the same <paramref name="MoveId"/>.
 /// </summary>
-internal sealed record AcquireReplicas(long MoveId, DependencyLocation[] Keys, int[] Sessions) : Message(Op.AcquireReplicas);
+internal sealed record AcquireReplicas(long MoveId, DependencyLocation[] Keys, int[] Sessions, long MessageBytes) : Message(Op.AcquireReplicas);
 
 /// <summary>A worker answers <see cref="AcquireReplicas"/>: the keys it holds now (the others could not be fetched).</summary>
 internal sealed record ReplicasAcquired(long MoveId, Key[] Keys) : Message(Op.ReplicasAcquired);

@@ -105,10 +105,15 @@ internal sealed partial class SchedulerServer
     private void ReplicateKeys(Peer client, ReplicateKeys m) =>
         StartMoves(_state.PlanReplication(m.Keys, m.Copies), copies => Send(client, new MoveDone(m.RequestId, copies, [], null)));
 
-    private void RebalanceKeys(Peer client, RebalanceKeys m) =>
-        StartMoves(_state.PlanRebalance(m.Keys.Length == 0 ? null : m.Keys), copies => Send(client, new MoveDone(m.RequestId, copies, [], null)));
+    private void RebalanceKeys(Peer client, RebalanceKeys m)
+    {
+        IReadOnlyList<ReplicaMove> moves = _state.PlanRebalance(m.Keys.Length == 0 ? null : m.Keys);
+        Log.Add(SchedulerLogLevel.Info, $"Rebalance by {RebalanceSettings.Name(_state.RebalanceMeasureNow())} memory: moving {moves.Count} keys ({moves.Sum(mv => mv.Task.NBytes)} bytes)");
+        StartMoves(moves, copies => Send(client, new MoveDone(m.RequestId, copies, [], null)));
+    }
 
-    // Each receiving worker gets one request for all its copies; done gets the number of copies made.
+    // Each receiving worker gets one request for all its copies, which it fetches from each holder in
+    // messages of at most message-bytes-limit; done gets the number of copies made.
     private void StartMoves(IReadOnlyList<ReplicaMove> moves, Action<int> done)
     {
         long id = ++_nextMove;
@@ -129,7 +134,8 @@ internal sealed partial class SchedulerServer
             Send(peer, new AcquireReplicas(
                 id,
                 [.. g.Select(mv => new DependencyLocation(mv.Task.Key, [.. mv.Task.WhoHas.Select(w => w.Address)], mv.Task.NBytes))],
-                [.. g.Select(mv => mv.Task.Session)]));
+                [.. g.Select(mv => mv.Task.Session)],
+                _state.Rebalance.MessageBytes));
         }
 
         if (pending.Waiting.Count == 0)

@@ -114,8 +114,10 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         TimeSpan timeout = workerTimeout ?? DefaultWorkerTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(workerTimeout));
         ArgumentOutOfRangeException.ThrowIfNegative(allowedFailures);
+        RebalanceSettings rebalance = RebalanceSettings.FromConfig();
         IMessageListener listener = await network.ListenAsync(address, cancellationToken).ConfigureAwait(false);
         var server = new SchedulerServer(listener, workerSaturation, timeout, allowedFailures, workStealing);
+        server._state.Rebalance = rebalance;
         server.Log.Add(SchedulerLogLevel.Info, $"Scheduler at {server.Address} (worker saturation {workerSaturation}, worker timeout {timeout.TotalSeconds:0.###} s, allowed failures {allowedFailures}, work stealing {(workStealing ? "on" : "off")})");
         return server;
     }
@@ -196,7 +198,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             if (task.Functions is { } functions && functions.MarkSentTo(worker))
             {
                 // The graph's function table goes first on the same connection: the worker has it before the task.
-                Send(peer, new ShipFunctions(task.Session, functions.Payloads));
+                Send(peer, new ShipFunctions(task.Session, functions.Payloads, functions.Hashes));
             }
 
             Send(peer, new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session, resources, task.RunId));
@@ -432,6 +434,13 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             case RegisterWorker m:
                 RegisterWorker(peer, m);
                 break;
+            case IClientRequest:
+                if (peer.Id is not null && !peer.IsWorker)
+                {
+                    HandleClientRequest(peer, message);
+                }
+
+                break;
             case RegisterClient m:
                 peer.Id = m.ClientId;
                 peer.Session = ++_nextSession;
@@ -440,14 +449,8 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 Log.Add(SchedulerLogLevel.Info, $"Client {m.ClientId} connected");
                 Send(peer, new Welcome("scheduler", peer.Session));
                 break;
-            case UploadCode m when peer.Id is not null && !peer.IsWorker:
-                UploadCode(peer, m);
-                break;
             case CodeLoaded m when peer.IsWorker:
                 CodeLoaded(peer, m);
-                break;
-            case Restart m when peer.Id is not null && !peer.IsWorker:
-                RestartCluster(peer, m);
                 break;
             case UpdateGraph m:
                 UpdateGraph(peer, m);
@@ -498,10 +501,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 {
                     worker.Executing = m.Executing;
                     worker.StoredBytes = m.StoredBytes;
-                    worker.MemoryBytes = m.MemoryBytes;
+                    worker.RecordMemory(m.MemoryBytes, m.SpilledBytes, peer.LastSeen, _state.Rebalance.RecentToOld);
                     worker.Transfers = m.Transfers;
                     worker.CpuPercent = m.CpuPercent;
-                    worker.SpilledBytes = m.SpilledBytes;
                 }
 
                 if (m.Events is { } events)
@@ -522,20 +524,8 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 // Answered off the loop: the monitor copies the stream out with its next snapshot, an event of its own.
                 _ = AnswerTaskStreamAsync(peer, m);
                 break;
-            case ScatteredKeys m when peer.Id is not null && !peer.IsWorker:
-                _state.AddScatteredData(peer.Id, [.. m.Locations.Select(l => new ScatteredData(l.Key, l.WhoHas, l.NBytes))]);
-                break;
             case FireAndForget m:
                 FireAndForget(m.Keys);
-                break;
-            case RetireWorkers m when peer.Id is not null && !peer.IsWorker:
-                RetireWorkers(peer, m);
-                break;
-            case ReplicateKeys m when peer.Id is not null && !peer.IsWorker:
-                ReplicateKeys(peer, m);
-                break;
-            case RebalanceKeys m when peer.Id is not null && !peer.IsWorker:
-                RebalanceKeys(peer, m);
                 break;
             case ReplicasAcquired m when peer.IsWorker:
                 ReplicasAcquired(peer, m);
@@ -563,6 +553,31 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
             Key[] done = [.. _fireAndForgetDone];
             _fireAndForgetDone.Clear();
             _state.ReleaseKeys(FireAndForgetClientId, done);
+        }
+    }
+
+    private void HandleClientRequest(Peer client, Message request)
+    {
+        switch (request)
+        {
+            case UploadCode m:
+                UploadCode(client, m);
+                break;
+            case Restart m:
+                RestartCluster(client, m);
+                break;
+            case ScatteredKeys m:
+                _state.AddScatteredData(client.Id!, [.. m.Locations.Select(l => new ScatteredData(l.Key, l.WhoHas, l.NBytes))]);
+                break;
+            case RetireWorkers m:
+                RetireWorkers(client, m);
+                break;
+            case ReplicateKeys m:
+                ReplicateKeys(client, m);
+                break;
+            case RebalanceKeys m:
+                RebalanceKeys(client, m);
+                break;
         }
     }
 
@@ -927,7 +942,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         }
 
         var tasks = new TaskSubmission[m.Tasks.Length];
-        GraphFunctions? functions = m.Functions is { Length: > 0 } payloads ? new GraphFunctions(payloads) : null;
+        GraphFunctions? functions = m.Functions is { Length: > 0 } payloads ? new GraphFunctions(payloads, m.FunctionHashes!) : null;
         for (int i = 0; i < tasks.Length; i++)
         {
             WireTask t = m.Tasks[i];

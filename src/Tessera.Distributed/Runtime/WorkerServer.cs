@@ -238,9 +238,9 @@ internal sealed class WorkerServer : IAsyncDisposable
                 {
                     case ShipFunctions s:
                         ShippedFunctions shipped = _shippedFunctions.GetOrAdd(s.Session, static _ => new());
-                        foreach (byte[] payload in s.Payloads)
+                        for (int i = 0; i < s.Payloads.Length; i++)
                         {
-                            shipped.Payloads.TryAdd(System.IO.Hashing.XxHash128.HashToUInt128(payload), payload);
+                            shipped.Payloads.TryAdd(s.Hashes[i], s.Payloads[i]);
                         }
 
                         break;
@@ -393,9 +393,11 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
     }
 
-    // Copies for a move (retirement, replication, rebalancing): each key is fetched from one of its holders
-    // (one request per holder) and kept; the answer lists the keys held then. A key that could not be
-    // fetched is left out, and the scheduler plans again.
+    // Copies for a move (retirement, replication, rebalancing): each key is fetched from one of its holders,
+    // from each holder one message at a time of at most request.MessageBytes (a larger value alone), so that
+    // a holder serializes only that much at once for this worker. The answer lists the keys held then; a key
+    // that could not be fetched is left out (and the holder's later messages are not asked for), and the
+    // scheduler plans again.
     private async Task AcquireReplicasAsync(AcquireReplicas request)
     {
         var held = new ConcurrentBag<Key>();
@@ -415,30 +417,69 @@ internal sealed class WorkerServer : IAsyncDisposable
 
         await Task.WhenAll(fetch.GroupBy(f => f.Location.WhoHas[Random.Shared.Next(f.Location.WhoHas.Length)]).Select(async g =>
         {
-            Dictionary<Key, int> sessions = g.ToDictionary(f => f.Location.Key, f => f.Session);
-            try
+            foreach (List<(DependencyLocation Location, int Session)> message in ByMessage(g, request.MessageBytes))
             {
-                using TransferBudget.Lease lease = await _transfers.AcquireAsync(g.Sum(f => Math.Max(0, f.Location.NBytes)), _stop.Token).ConfigureAwait(false);
-                Data data = await _peers.GetAsync(g.Key, [.. sessions.Keys], _stop.Token).ConfigureAwait(false);
-                long bytes = 0;
-                for (int i = 0; i < data.Keys.Length && data.Error is null; i++)
+                Dictionary<Key, int> sessions = message.ToDictionary(f => f.Location.Key, f => f.Session);
+                try
                 {
-                    IWireSerializer serializer = SerializerFor(sessions[data.Keys[i]]);
-                    _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]), serializer);
-                    held.Add(data.Keys[i]);
-                    bytes += data.Values[i].Length;
-                    Interlocked.Increment(ref _keysIn);
-                }
+                    using TransferBudget.Lease lease = await _transfers.AcquireAsync(message.Sum(f => Math.Max(0, f.Location.NBytes)), _stop.Token).ConfigureAwait(false);
+                    long started = Stopwatch.GetTimestamp();
+                    Data data = await _peers.GetAsync(g.Key, [.. sessions.Keys], _stop.Token).ConfigureAwait(false);
+                    if (data.Error is { } error)
+                    {
+                        throw new InvalidOperationException(error.Message);
+                    }
 
-                Interlocked.Add(ref _bytesIn, bytes);
-                AfterStore(bytes);
-            }
-            catch (Exception e) when (e is CommClosedException or IOException or System.Net.Sockets.SocketException or ValueSerializationException or FunctionSerializationException or InvalidOperationException)
-            {
-                Log(SchedulerLogLevel.Warning, $"Could not copy {g.Count()} keys from {g.Key}: {e.Message}");
+                    long received = Stopwatch.GetTimestamp();
+                    long bytes = 0;
+                    for (int i = 0; i < data.Keys.Length; i++)
+                    {
+                        IWireSerializer serializer = SerializerFor(sessions[data.Keys[i]]);
+                        _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]), serializer);
+                        held.Add(data.Keys[i]);
+                        bytes += data.Values[i].Length;
+                    }
+
+                    Interlocked.Add(ref _keysIn, data.Keys.Length);
+                    Interlocked.Add(ref _bytesIn, bytes);
+                    AfterStore(bytes);
+                    if (data.Keys.Length > 0)
+                    {
+                        _streamLog.Add(TaskStreamKind.Transfer, data.Keys[0], data.Keys.Length, bytes, g.Key, started, received);
+                    }
+                }
+                catch (Exception e) when (e is CommClosedException or IOException or System.Net.Sockets.SocketException or ValueSerializationException or FunctionSerializationException or InvalidOperationException)
+                {
+                    Log(SchedulerLogLevel.Warning, $"Could not copy {message.Count} keys from {g.Key}: {e.Message}");
+                    return;
+                }
             }
         })).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _scheduler.Post(new ReplicasAcquired(request.MoveId, [.. held]));
+    }
+
+    // Splits copies to fetch into messages of at most maxBytes each, in order; a larger value goes alone.
+    private static IEnumerable<List<(DependencyLocation Location, int Session)>> ByMessage(IEnumerable<(DependencyLocation Location, int Session)> copies, long maxBytes)
+    {
+        var message = new List<(DependencyLocation Location, int Session)>();
+        long bytes = 0;
+        foreach ((DependencyLocation Location, int Session) copy in copies)
+        {
+            long size = Math.Max(0, copy.Location.NBytes);
+            if (message.Count > 0 && bytes + size > maxBytes)
+            {
+                yield return message;
+                (message, bytes) = ([], 0);
+            }
+
+            message.Add(copy);
+            bytes += size;
+        }
+
+        if (message.Count > 0)
+        {
+            yield return message;
+        }
     }
 
     // A steal: the run is dropped unless it started (or is not the current one); a fetch or queue entry
@@ -447,7 +488,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         lock (_storeLock)
         {
-            return _runs.TryGetValue(key, out long run) && run == runId && !_started.Contains(runId) && _runs.Remove(key);
+            return IsCurrentRun(key, runId) && !_started.Contains(runId) && _runs.Remove(key);
         }
     }
 
@@ -455,16 +496,19 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         lock (_storeLock)
         {
-            return _runs.TryGetValue(task.Key, out long run) && run == task.RunId;
+            return IsCurrentRun(task.Key, task.RunId);
         }
     }
+
+    // Whether runId is the run of key that the scheduler sent last and did not free; under _storeLock.
+    private bool IsCurrentRun(Key key, long runId) => _runs.TryGetValue(key, out long run) && run == runId;
 
     /// <summary>Marks <paramref name="task"/> as started when it is still the run of its key that the scheduler wants.</summary>
     private bool TryStart(ComputeTask task)
     {
         lock (_storeLock)
         {
-            return _runs.TryGetValue(task.Key, out long run) && run == task.RunId && _started.Add(task.RunId);
+            return IsCurrentRun(task.Key, task.RunId) && _started.Add(task.RunId);
         }
     }
 
@@ -474,7 +518,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         lock (_storeLock)
         {
-            if (!_runs.TryGetValue(task.Key, out long run) || run != task.RunId)
+            if (!IsCurrentRun(task.Key, task.RunId))
             {
                 return;
             }
@@ -876,7 +920,7 @@ internal sealed class WorkerServer : IAsyncDisposable
         long size = SizeOf(result);
         lock (_storeLock)
         {
-            if (!_runs.TryGetValue(task.Key, out long run) || run != task.RunId)
+            if (!IsCurrentRun(task.Key, task.RunId))
             {
                 // A stale run: its key was freed while it ran, and maybe sent again to run anew.
                 return;

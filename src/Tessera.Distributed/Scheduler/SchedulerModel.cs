@@ -183,12 +183,15 @@ internal sealed class SchedulerTask(Key key, object? spec, long priority, string
 /// last of them): the function payloads that the tasks' specifications refer to by hash, and the workers
 /// that were given them.
 /// </summary>
-internal sealed class GraphFunctions(byte[][] payloads)
+internal sealed class GraphFunctions(byte[][] payloads, UInt128[] hashes)
 {
     private CompactList<WorkerState> _sentTo;
 
     /// <summary>Gets the payloads.</summary>
     public byte[][] Payloads { get; } = payloads;
+
+    /// <summary>Gets the payloads' content hashes as the client computed them, in the same order.</summary>
+    public UInt128[] Hashes { get; } = hashes;
 
     /// <summary>Records that the table goes to <paramref name="worker"/> now; false when it went there before.</summary>
     public bool MarkSentTo(WorkerState worker)
@@ -207,6 +210,10 @@ internal sealed class GraphFunctions(byte[][] payloads)
 internal sealed class WorkerState(string address, int threads, string? name = null, IReadOnlyDictionary<string, double>? resources = null)
 {
     private static readonly Dictionary<string, double> s_noResources = new(StringComparer.Ordinal);
+
+    // The heartbeats' unmanaged memory within the recent-to-old time, each older one only while it is smaller
+    // than every later one, so the first is the least.
+    private readonly LinkedList<(long At, long Bytes)> _unmanaged = new();
 
     public string Address { get; } = address;
 
@@ -270,6 +277,40 @@ internal sealed class WorkerState(string address, int threads, string? name = nu
 
     /// <summary>The bytes of results the worker spilled to disk, as of its last heartbeat.</summary>
     public long SpilledBytes { get; set; }
+
+    /// <summary>Gets the bytes of the results the worker holds in memory: all it holds less what it spilled (Dask's managed memory).</summary>
+    public long ManagedBytes => Math.Max(0, NBytes - SpilledBytes);
+
+    /// <summary>
+    /// Gets the least unmanaged memory (process memory less <see cref="ManagedBytes"/>) among the heartbeats of
+    /// the last recent-to-old time (Dask's <c>unmanaged_old</c>): what grew since is recent, and expected to be freed.
+    /// </summary>
+    public long UnmanagedOld => _unmanaged.First?.Value.Bytes ?? 0;
+
+    /// <summary>
+    /// Records a heartbeat's memory figures: the process memory and spilled bytes, and the unmanaged memory
+    /// that <see cref="UnmanagedOld"/> keeps for <paramref name="recentToOld"/>.
+    /// </summary>
+    /// <param name="processBytes">The process memory reported.</param>
+    /// <param name="spilledBytes">The bytes of results on disk reported.</param>
+    /// <param name="now">The scheduler's clock now, in milliseconds.</param>
+    /// <param name="recentToOld">How long a figure counts.</param>
+    public void RecordMemory(long processBytes, long spilledBytes, long now, TimeSpan recentToOld)
+    {
+        (MemoryBytes, SpilledBytes) = (processBytes, spilledBytes);
+        long unmanaged = Math.Max(0, processBytes - ManagedBytes);
+        while (_unmanaged.First is { } first && first.Value.At < now - (long)recentToOld.TotalMilliseconds)
+        {
+            _unmanaged.RemoveFirst();
+        }
+
+        while (_unmanaged.Last is { } last && last.Value.Bytes >= unmanaged)
+        {
+            _unmanaged.RemoveLast();
+        }
+
+        _unmanaged.AddLast((now, unmanaged));
+    }
 
     public override string ToString() => Address;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Scheduler;
@@ -15,17 +16,8 @@ internal readonly record struct ReplicaMove(SchedulerTask Task, WorkerState To, 
 // task processing on it needs.
 internal sealed partial class SchedulerState
 {
-    /// <summary>A rebalance sends from a worker only above this fraction of its memory limit (Dask's <c>rebalance.sender-min</c>).</summary>
-    public const double RebalanceSenderMin = 0.30;
-
-    /// <summary>A rebalance sends to a worker only below this fraction of its memory limit (Dask's <c>rebalance.recipient-max</c>).</summary>
-    public const double RebalanceRecipientMax = 0.60;
-
-    /// <summary>
-    /// The fraction of a worker's memory limit that its memory must be from the cluster mean, half above or
-    /// half below, before a rebalance moves data from or to it (Dask's <c>rebalance.sender-recipient-gap</c>).
-    /// </summary>
-    public const double RebalanceGap = 0.10;
+    /// <summary>Gets or sets how a rebalance weighs and moves data (read from the configuration when the scheduler starts).</summary>
+    public RebalanceSettings Rebalance { get; set; } = RebalanceSettings.Default;
 
     /// <summary>
     /// Starts retiring workers: they get no new tasks (and no copies), their processing tasks are released
@@ -129,15 +121,14 @@ internal sealed partial class SchedulerState
     }
 
     /// <summary>
-    /// The moves that even out the workers' memory (Dask's <c>rebalance</c>). Each worker's memory is its
-    /// process memory as its last heartbeat reported it, when every worker has its own process and has
-    /// reported; otherwise (workers inside one process) the bytes of results it holds. Workers above the mean
-    /// by more than half of <see cref="RebalanceGap"/> of their limit, and above <see cref="RebalanceSenderMin"/>
-    /// of it, send keys of <paramref name="keys"/> (null: every key in memory), the largest first, to the
-    /// workers (not paused) as far below the mean and below <see cref="RebalanceRecipientMax"/> of their
-    /// limit, the farthest first; no move takes a sender below the mean or a recipient above it, and each
-    /// side stops once it is within half the gap of the mean. A worker without a limit has no thresholds
-    /// and no gap. A key a task processing on its sender needs stays there.
+    /// The moves that even out the workers' memory (Dask's <c>rebalance</c>), by the measure of
+    /// <see cref="Rebalance"/> (see <see cref="RebalanceMeasureNow"/>). Workers at or above the mean by half of
+    /// the gap of their limit, and at or above its sender-min, send keys of <paramref name="keys"/> (null:
+    /// every key in memory), each its largest first, to the workers (not paused) below the mean by as much and
+    /// below recipient-max of their limit. Each move goes from the sender farthest above the mean to the
+    /// recipient farthest below it that does not hold the key; no move takes a sender below the mean or a
+    /// recipient above it, and each side stops once it is within half the gap of the mean. A worker without
+    /// a limit has no thresholds and no gap. A key a task processing on its sender needs stays there.
     /// </summary>
     public IReadOnlyList<ReplicaMove> PlanRebalance(IReadOnlyList<Key>? keys)
     {
@@ -148,58 +139,90 @@ internal sealed partial class SchedulerState
             return moves;
         }
 
-        bool byProcess = Array.TrueForAll(workers, w => w.OwnsProcess && w.MemoryBytes > 0);
-        double mean = workers.Average(Memory);
+        RebalanceSettings settings = Rebalance;
+        RebalanceMeasure measure = RebalanceMeasureNow();
+        double mean = workers.Average(w => (double)RebalanceMemory(w, measure));
+        HashSet<SchedulerTask>? movable = keys is null ? null : [.. InMemory(keys)];
         var senders = new List<RebalanceSide>();
         var recipients = new List<RebalanceSide>();
         foreach (WorkerState w in workers)
         {
-            // Without a limit (NaN), no threshold holds a worker back and the gap is 0.
-            long memory = Memory(w);
-            double limit = w.MemoryLimit > 0 ? w.MemoryLimit : double.NaN;
-            double halfGap = double.IsNaN(limit) ? 0 : limit * RebalanceGap / 2;
-            if (memory > mean + halfGap && !(memory < limit * RebalanceSenderMin) && w.HasWhat.Count > 0)
+            long memory = RebalanceMemory(w, measure);
+            (double halfGap, double senderMin, double recipientMax) = w.MemoryLimit > 0
+                ? (w.MemoryLimit * settings.Gap / 2, w.MemoryLimit * settings.SenderMin, w.MemoryLimit * settings.RecipientMax)
+                : (0, 0, double.PositiveInfinity);
+            if (w.HasWhat.Count > 0 && memory >= mean + halfGap && memory >= senderMin)
             {
-                senders.Add(new RebalanceSide(w, memory - mean, halfGap));
+                SchedulerTask[] candidates = [.. w.HasWhat
+                    .Where(t => t.State == TaskStateKind.Memory && t.NBytes > 0 && (movable?.Contains(t) ?? true) && !NeededBy(t, w))
+                    .OrderByDescending(t => t.NBytes)];
+                senders.Add(new RebalanceSide(w, memory - mean, halfGap, candidates));
             }
-            else if (memory < mean - halfGap && !(memory >= limit * RebalanceRecipientMax) && !w.Paused)
+            else if (memory < mean - halfGap && memory < recipientMax && !w.Paused)
             {
-                recipients.Add(new RebalanceSide(w, mean - memory, halfGap));
+                recipients.Add(new RebalanceSide(w, mean - memory, halfGap, []));
             }
         }
 
-        HashSet<SchedulerTask>? movable = keys is null ? null : [.. InMemory(keys)];
-        foreach (RebalanceSide sender in senders.OrderByDescending(s => s.Bytes))
+        // Each turn moves one key of the sender with the most to lose, then weighs the senders again.
+        while (senders.Count > 0 && recipients.Count > 0)
         {
-            IEnumerable<SchedulerTask> candidates = sender.Worker.HasWhat
-                .Where(t => t.State == TaskStateKind.Memory && t.NBytes > 0 && (movable?.Contains(t) ?? true) && !NeededBy(t, sender.Worker))
-                .OrderByDescending(t => t.NBytes);
-            foreach (SchedulerTask t in candidates.ToArray())
+            RebalanceSide sender = senders.MaxBy(s => s.Bytes)!;
+            RebalanceSide? to = null;
+            SchedulerTask? t = null;
+            while (to is null && sender.TryTakeKey(out t))
             {
-                if (!sender.Wanting || recipients.Count == 0)
+                to = t.NBytes > sender.Bytes ? null : recipients.Where(r => !t.WhoHas.Contains(r.Worker)).MaxBy(r => r.Bytes);
+                if (to is not null && t.NBytes > to.Bytes)
                 {
-                    break;
+                    to = null;
                 }
+            }
 
-                RebalanceSide? to = recipients.Where(r => !t.WhoHas.Contains(r.Worker)).MaxBy(r => r.Bytes);
-                if (t.NBytes > sender.Bytes || to is null || t.NBytes > to.Bytes)
-                {
-                    continue;
-                }
+            if (to is null)
+            {
+                senders.Remove(sender);
+                continue;
+            }
 
-                moves.Add(new ReplicaMove(t, to.Worker, sender.Worker));
-                sender.Bytes -= t.NBytes;
-                to.Bytes -= t.NBytes;
-                if (!to.Wanting)
-                {
-                    recipients.Remove(to);
-                }
+            moves.Add(new ReplicaMove(t!, to.Worker, sender.Worker));
+            sender.Bytes -= t!.NBytes;
+            to.Bytes -= t.NBytes;
+            if (!sender.Wanting)
+            {
+                senders.Remove(sender);
+            }
+
+            if (!to.Wanting)
+            {
+                recipients.Remove(to);
             }
         }
 
         return moves;
+    }
 
-        long Memory(WorkerState w) => byProcess ? w.MemoryBytes : w.NBytes;
+    /// <summary>
+    /// The measure a rebalance uses now: the configured one, except that the process and optimistic measures
+    /// fall back to managed memory unless every worker has its own process and reported its memory (workers
+    /// inside one process all report that process's).
+    /// </summary>
+    public RebalanceMeasure RebalanceMeasureNow() =>
+        Rebalance.Measure is RebalanceMeasure.Process or RebalanceMeasure.Optimistic && !_workerList.TrueForAll(w => w.Retiring || (w.OwnsProcess && w.MemoryBytes > 0))
+            ? RebalanceMeasure.Managed
+            : Rebalance.Measure;
+
+    /// <summary>A worker's memory by a rebalance measure (Dask's <c>MemoryState</c>; managed memory counts at most the process's).</summary>
+    public static long RebalanceMemory(WorkerState w, RebalanceMeasure measure)
+    {
+        long managed = Math.Min(w.ManagedBytes, w.MemoryBytes);
+        return measure switch
+        {
+            RebalanceMeasure.Process => w.MemoryBytes,
+            RebalanceMeasure.Managed => w.ManagedBytes,
+            RebalanceMeasure.ManagedTotal => w.NBytes,
+            _ => managed + Math.Min(w.UnmanagedOld, w.MemoryBytes - managed),
+        };
     }
 
     /// <summary>
@@ -223,13 +246,21 @@ internal sealed partial class SchedulerState
         keys.Distinct().Select(k => _tasks.GetValueOrDefault(k)).OfType<SchedulerTask>().Where(t => t.State == TaskStateKind.Memory);
 
     // A sender's bytes to lose, or a recipient's to gain, until it is at the mean; it stops wanting once
-    // within half the gap of the mean.
-    private sealed class RebalanceSide(WorkerState worker, double bytes, double halfGap)
+    // within half the gap of the mean. A sender's keys are taken in turn, the largest first.
+    private sealed class RebalanceSide(WorkerState worker, double bytes, double halfGap, SchedulerTask[] keys)
     {
+        private int _next;
+
         public WorkerState Worker { get; } = worker;
 
         public double Bytes { get; set; } = bytes;
 
         public bool Wanting => Bytes > halfGap;
+
+        public bool TryTakeKey([NotNullWhen(true)] out SchedulerTask? key)
+        {
+            key = _next < keys.Length ? keys[_next++] : null;
+            return key is not null;
+        }
     }
 }

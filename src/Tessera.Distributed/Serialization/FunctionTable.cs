@@ -18,6 +18,7 @@ internal sealed class FunctionTable(IReadOnlySet<TaskFunction> shared)
 {
     private readonly Dictionary<UInt128, int> _index = [];
     private readonly List<byte[]> _payloads = [];
+    private readonly List<UInt128> _hashes = [];
 
     /// <summary>Makes the table of a graph: the functions that its tasks' top-level calls share.</summary>
     public static FunctionTable For(IEnumerable<Node> tasks)
@@ -47,9 +48,13 @@ internal sealed class FunctionTable(IReadOnlySet<TaskFunction> shared)
         if (_index.TryAdd(payload.Hash, _payloads.Count))
         {
             _payloads.Add(payload.Bytes.ToArray());
+            _hashes.Add(payload.Hash);
         }
     }
 
     /// <summary>Gets the payloads, or null when no function was added (nothing to send).</summary>
     public byte[][]? ToArray() => _payloads.Count == 0 ? null : [.. _payloads];
+
+    /// <summary>Gets the payloads' content hashes, in the order of <see cref="ToArray"/>, or null when no function was added.</summary>
+    public UInt128[]? Hashes() => _hashes.Count == 0 ? null : [.. _hashes];
 }

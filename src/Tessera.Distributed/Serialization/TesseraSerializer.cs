@@ -500,7 +500,10 @@ public sealed class TesseraSerializer
             {
                 byte[] shipped = context.ShippedFunctions?.Invoke(hash) ?? throw new InvalidDataException(
                     $"Malformed message: the task refers to function {hash:x32} of its graph's function table, which was not shipped to this process.");
-                known = DeserializeFunction(shipped, context.Session);
+
+                // The payload came with the hash its client computed: decoded and cached under it, not hashed again.
+                known = DecodeFunction(shipped, context.Session);
+                context.Session?.AddFunction(hash, known);
             }
 
             context.Functions.Add(known!);

@@ -85,16 +85,16 @@ public sealed class MessageCodecTests
             new RebalanceKeys(17, []),
             new MoveDone(15, 2, ["tcp://a:1"], null),
             new MoveDone(16, 0, [], error),
-            new AcquireReplicas(5, [new DependencyLocation(keys[1], ["tcp://a:1", "tcp://b:2"], 80)], [3]),
+            new AcquireReplicas(5, [new DependencyLocation(keys[1], ["tcp://a:1", "tcp://b:2"], 80)], [3], 50_000_000),
             new ReplicasAcquired(5, [keys[1]]),
             new GetWhoHas(18, keys),
             new WhoHasList(18, [keys[0], keys[1]], [["tcp://a:1"], []]),
             new RegisterNanny("tcp://127.0.0.1:40000"),
             new RestartWorkerProcess("was killed at the scheduler's request: no heartbeat for 2 s"),
             new RestartWorkerProcess("was killed at the scheduler's request: the cluster restarted", ClusterRestart: true),
-            new UpdateGraph([new WireTask(keys[1], [1], [keys[0]], 1, 0), new WireTask(keys[0], [2], [], 0, 0)], [keys[1]], [[7, 8, 9], [10]]),
-            new ShipFunctions(3, [[7, 8, 9], [10]]),
-            new ShipFunctions(0, []),
+            new UpdateGraph([new WireTask(keys[1], [1], [keys[0]], 1, 0), new WireTask(keys[0], [2], [], 0, 0)], [keys[1]], [[7, 8, 9], [10]], [UInt128.MaxValue, 5]),
+            new ShipFunctions(3, [[7, 8, 9], [10]], [UInt128.MaxValue, 5]),
+            new ShipFunctions(0, [], []),
         ];
         return all.Select((m, i) => (Name: $"{i}-{m.Op}", m)).ToDictionary(p => p.Name, p => p.m);
     }
@@ -120,12 +120,14 @@ public sealed class MessageCodecTests
     [Fact]
     public void Read_UpdateGraph_KeepsTheFunctionTable_AndSharesKeyNames()
     {
-        var m = new UpdateGraph([new WireTask(new Key("leaf", 0), [1], [], 0, 0), new WireTask(new Key("leaf", 1), [2], [], 1, 0)], [new Key("leaf", 1)], [[7, 8, 9], [10]]);
+        UInt128 big = (UInt128.One << 100) + 3;
+        var m = new UpdateGraph([new WireTask(new Key("leaf", 0), [1], [], 0, 0), new WireTask(new Key("leaf", 1), [2], [], 1, 0)], [new Key("leaf", 1)], [[7, 8, 9], [10]], [big, 9]);
         var back = (UpdateGraph)MessageCodec.Read(MessageCodec.Encode(m));
         Assert.Equal([[7, 8, 9], [10]], back.Functions!);
+        Assert.Equal([big, 9], back.FunctionHashes!);
         Assert.Equal(m.Tasks.Select(t => t.Key), back.Tasks.Select(t => t.Key));
         Assert.Same(back.Tasks[0].Key.Name, back.Tasks[1].Key.Name);
-        Assert.Null(((UpdateGraph)MessageCodec.Read(MessageCodec.Encode(m with { Functions = null }))).Functions);
+        Assert.Null(((UpdateGraph)MessageCodec.Read(MessageCodec.Encode(m with { Functions = null, FunctionHashes = null }))).Functions);
     }
 
     [Fact]

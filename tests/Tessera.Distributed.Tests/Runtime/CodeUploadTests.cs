@@ -9,6 +9,7 @@ namespace Tessera.Distributed.Tests.Runtime;
 /// User code uploaded through the scheduler: the closures come from Tessera.Distributed.TestUserCode,
 /// which the workers do not have unless the client uploads it.
 /// </summary>
+[Collection(nameof(DataMovementTests))]
 public sealed class CodeUploadTests
 {
     [Fact]

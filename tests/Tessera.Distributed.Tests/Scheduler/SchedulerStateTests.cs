@@ -921,6 +921,7 @@ public sealed class SchedulerStateTests
         // (limit 1,000: half gap 50, recipients below 600), w2 at 620 takes nothing, and w1 sends to w3
         // until it is within 50 of the mean 573.3: 326.7 -> 226.7 -> 126.7 -> 26.7, three moves.
         (SchedulerState state, _, WorkerState[] w) = ResultsOnOneWorker(6);
+        state.Rebalance = RebalanceSettings.Default with { Measure = RebalanceMeasure.Process };
         SetMemory(w, 1000, 900, 620, 200);
         IReadOnlyList<ReplicaMove> moves = state.PlanRebalance(null);
         Assert.Equal(3, moves.Count);
