@@ -454,7 +454,7 @@ public sealed partial class Client : IPersistingScheduler, IAsyncDisposable
                 var values = new Dictionary<Key, object?>(data.Keys.Length);
                 for (int j = 0; j < data.Keys.Length; j++)
                 {
-                    values[data.Keys[j]] = _serializer.DeserializeValue(data.Values[j]);
+                    values[data.Keys[j]] = _serializer.DeserializeReceived(data.Values[j]);
                 }
 
                 foreach (int i in idx)

@@ -821,7 +821,7 @@ internal abstract class FramedConnection : IConnection
                 continue;
             }
 
-            byte[] array = GC.AllocateUninitializedArray<byte>(lengths[i]);
+            byte[] array = ReceiveBuffers.Rent(lengths[i]);
             await ReadExactAsync(array, cancellationToken).ConfigureAwait(false);
             buffers[i] = array;
         }

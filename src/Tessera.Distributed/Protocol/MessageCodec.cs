@@ -13,12 +13,21 @@ namespace Tessera.Distributed.Protocol;
 /// </summary>
 internal static class MessageCodec
 {
-    public static byte[] Encode(Message message)
+    /// <summary>Values of <see cref="Data"/> with buffers of at least this many bytes travel out of band when the transport can carry buffers.</summary>
+    public const int OutOfBandBytes = 64 * 1024;
+
+    public static byte[] Encode(Message message) => Encode(message, null);
+
+    /// <summary>
+    /// Encodes a message; with <paramref name="buffers"/>, the large buffers of <see cref="Data"/> values
+    /// are not copied into the header but added there, for the transport to send as frames of their own.
+    /// </summary>
+    public static byte[] Encode(Message message, List<ReadOnlyMemory<byte>>? buffers)
     {
         ArrayBufferWriter<byte> buffer = ScratchBuffer.Rent();
         try
         {
-            Write(buffer, message);
+            Write(buffer, message, buffers);
             return buffer.WrittenSpan.ToArray();
         }
         finally
@@ -27,7 +36,7 @@ internal static class MessageCodec
         }
     }
 
-    public static void Write(IBufferWriter<byte> output, Message message)
+    public static void Write(IBufferWriter<byte> output, Message message, List<ReadOnlyMemory<byte>>? buffers = null)
     {
         ArgumentNullException.ThrowIfNull(message);
         var w = new MessagePackWriter(output);
@@ -184,9 +193,9 @@ internal static class MessageCodec
                 w.Write(m.RequestId);
                 WriteKeys(ref w, m.Keys);
                 w.WriteArrayHeader(m.Values.Length);
-                foreach (byte[] v in m.Values)
+                foreach (SerializedMessage v in m.Values)
                 {
-                    w.Write(v);
+                    WriteValue(ref w, v, buffers);
                 }
 
                 WriteKeys(ref w, m.Missing);
@@ -461,7 +470,10 @@ internal static class MessageCodec
         w.Flush();
     }
 
-    public static Message Read(ReadOnlyMemory<byte> bytes)
+    public static Message Read(ReadOnlyMemory<byte> bytes) => Read(bytes, []);
+
+    /// <summary>Decodes a message whose large value buffers came as the transport's <paramref name="buffers"/> (see <see cref="Encode(Message, List{ReadOnlyMemory{byte}}?)"/>).</summary>
+    public static Message Read(ReadOnlyMemory<byte> bytes, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
     {
         var r = new MessagePackReader(bytes);
         int fields = r.ReadArrayHeader();
@@ -488,7 +500,7 @@ internal static class MessageCodec
             Op.TaskFinished => new TaskFinished(ReadKey(ref r), r.ReadInt64(), r.ReadDouble(), r.ReadInt64(), fields > 5 ? ReadBytes(ref r) : null),
             Op.TaskErred => new TaskErred(ReadKey(ref r), ReadError(ref r), r.ReadInt64()),
             Op.GetData => new GetData(r.ReadInt64(), ReadKeys(ref r)),
-            Op.Data => ReadData(ref r, fields),
+            Op.Data => ReadData(ref r, fields, buffers),
             Op.Heartbeat => new Heartbeat(
                 r.ReadInt32(),
                 r.ReadInt64(),
@@ -765,6 +777,64 @@ internal static class MessageCodec
         return values;
     }
 
+    // A serialized value: in one block (a bin, as SerializedMessage.ToArray makes it), or, where the
+    // transport carries buffers and the value has large ones, as [header, buffer index...] with those
+    // buffers (aliasing the value's arrays) handed to the transport: no copy of the block on this side.
+    private static void WriteValue(ref MessagePackWriter w, SerializedMessage value, List<ReadOnlyMemory<byte>>? buffers)
+    {
+        if (buffers is null || !HasLargeBuffer(value))
+        {
+            w.Write(value.ToArray());
+            return;
+        }
+
+        w.WriteArrayHeader(1 + value.Buffers.Count);
+        w.Write(value.Header.Span);
+        foreach (ReadOnlyMemory<byte> b in value.Buffers)
+        {
+            w.Write(buffers.Count);
+            buffers.Add(b);
+        }
+    }
+
+    private static bool HasLargeBuffer(SerializedMessage value)
+    {
+        foreach (ReadOnlyMemory<byte> b in value.Buffers)
+        {
+            if (b.Length >= OutOfBandBytes)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static SerializedMessage ReadValue(ref MessagePackReader r, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
+    {
+        if (r.NextMessagePackType != MessagePackType.Array)
+        {
+            return SerializedMessage.FromArray(ReadBytes(ref r));
+        }
+
+        int count = r.ReadArrayHeader() - 1;
+        if (count < 0)
+        {
+            throw new InvalidDataException("An out-of-band value has no header; the peer speaks another protocol version.");
+        }
+
+        byte[] header = ReadBytes(ref r);
+        var parts = new ReadOnlyMemory<byte>[count];
+        for (int i = 0; i < count; i++)
+        {
+            int index = r.ReadInt32();
+            parts[i] = (uint)index < (uint)buffers.Count ? buffers[index]
+                : throw new InvalidDataException($"A value refers to buffer {index}, but the message came with {buffers.Count}.");
+        }
+
+        return new SerializedMessage(header, parts);
+    }
+
     private static void WriteByteArrays(ref MessagePackWriter w, byte[][] values)
     {
         w.WriteArrayHeader(values.Length);
@@ -924,11 +994,16 @@ internal static class MessageCodec
         return assemblies;
     }
 
-    private static Data ReadData(ref MessagePackReader r, int fields)
+    private static Data ReadData(ref MessagePackReader r, int fields, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
     {
         long id = r.ReadInt64();
         Key[] keys = ReadKeys(ref r);
-        byte[][] values = ReadByteArrays(ref r);
+        var values = new SerializedMessage[r.ReadArrayHeader()];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = ReadValue(ref r, buffers);
+        }
+
         Key[] missing = ReadKeys(ref r);
         return new Data(id, keys, values, missing, fields > 5 ? ReadOptionalError(ref r) : null);
     }

@@ -173,7 +173,12 @@ internal sealed record GetData(long RequestId, Key[] Keys) : Message(Op.GetData)
 /// A worker answers <see cref="GetData"/>: the serialized values, and the keys it does not have; or,
 /// when a value it holds cannot be serialized, the error, which fails the request.
 /// </summary>
-internal sealed record Data(long RequestId, Key[] Keys, byte[][] Values, Key[] Missing, RemoteError? Error = null) : Message(Op.Data);
+/// <remarks>
+/// A value's out-of-band buffers may alias the sender's arrays (sent without a copy) and, on the
+/// receiving side, buffers of <see cref="Comm.ReceiveBuffers"/>, which the receiver hands back once it
+/// has decoded the values (<see cref="Comm.ReceiveBuffers.Return(SerializedMessage)"/>).
+/// </remarks>
+internal sealed record Data(long RequestId, Key[] Keys, SerializedMessage[] Values, Key[] Missing, RemoteError? Error = null) : Message(Op.Data);
 
 /// <summary>
 /// A worker's liveness signal, sent every heartbeat interval, with its metrics: tasks running now,

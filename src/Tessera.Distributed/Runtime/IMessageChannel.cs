@@ -80,9 +80,35 @@ internal interface IWireSerializer
 
     object? DeserializeValue(byte[] bytes);
 
+    /// <summary>
+    /// Serializes a value as its parts, without copying them into one block: the header, and buffers that
+    /// alias the value's arrays (which must not change until the message has been sent).
+    /// </summary>
+    SerializedMessage SerializeValueParts(object? value);
+
+    /// <summary>Deserializes a value from its parts (<see cref="SerializeValueParts"/>, or <see cref="SerializedMessage.FromArray"/> of <see cref="SerializeValue(object?)"/>'s block).</summary>
+    object? DeserializeValue(SerializedMessage message);
+
     /// <summary>Writes a value to <paramref name="destination"/> in the format of <see cref="SerializeValue(object?)"/>, without making that array.</summary>
     void WriteValue(object? value, Stream destination);
 
     /// <summary>Gets a serializer that decodes in <paramref name="session"/> (a client's uploaded code on a worker).</summary>
     IWireSerializer ForSession(CodeSession session);
+}
+
+/// <summary>Decoding of values that arrived in <see cref="Data"/>.</summary>
+internal static class ReceivedValues
+{
+    /// <summary>Decodes a received value into arrays of its own; the buffers it came in go back for reuse (<see cref="Comm.ReceiveBuffers"/>).</summary>
+    public static object? DeserializeReceived(this IWireSerializer serializer, SerializedMessage message)
+    {
+        try
+        {
+            return serializer.DeserializeValue(message);
+        }
+        finally
+        {
+            Comm.ReceiveBuffers.Return(message);
+        }
+    }
 }

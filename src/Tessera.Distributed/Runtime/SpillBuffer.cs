@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Runtime;
@@ -153,30 +154,34 @@ internal sealed class SpillBuffer : IDisposable
         }
     }
 
-    /// <summary>Gets a result in the serializer's value format: a spilled one straight from its file, without reading it back into memory.</summary>
-    public bool TryGetSerialized(Key key, IWireSerializer serializer, out byte[] bytes)
+    /// <summary>
+    /// Gets a result in the serializer's value format: a spilled one straight from its file, without reading
+    /// it back into memory; one in memory as parts whose buffers alias its arrays (no copy).
+    /// </summary>
+    public bool TryGetSerialized(Key key, IWireSerializer serializer, out SerializedMessage message)
     {
         object? value;
         lock (_lock)
         {
             if (!_entries.TryGetValue(key, out Entry? e))
             {
-                bytes = [];
+                message = new SerializedMessage(ReadOnlyMemory<byte>.Empty, []);
                 return false;
             }
 
             if (e.File is { } file)
             {
                 long started = Stopwatch.GetTimestamp();
-                bytes = File.ReadAllBytes(file);
+                byte[] bytes = File.ReadAllBytes(file);
                 _stream?.Add(TaskStreamKind.DiskRead, key, 1, bytes.Length, null, started, Stopwatch.GetTimestamp());
+                message = SerializedMessage.FromArray(bytes);
                 return true;
             }
 
             value = e.Value;
         }
 
-        bytes = serializer.SerializeValue(value);
+        message = serializer.SerializeValueParts(value);
         return true;
     }
 

@@ -29,9 +29,9 @@ internal sealed class TransportNetwork(CommOptions options, string role) : IMess
         public string RemoteAddress => connection.RemoteAddress;
 
         public ValueTask SendAsync(Message message, CancellationToken cancellationToken = default) =>
-            connection.SendAsync(new OutgoingMessage(MessageCodec.Encode(message)), cancellationToken);
+            connection.SendAsync(Encode(message), cancellationToken);
 
-        public void Post(Message message) => connection.Post(new OutgoingMessage(MessageCodec.Encode(message)));
+        public void Post(Message message) => connection.Post(Encode(message));
 
         public void PostMany(IReadOnlyList<Message> messages)
         {
@@ -48,7 +48,7 @@ internal sealed class TransportNetwork(CommOptions options, string role) : IMess
             var encoded = new OutgoingMessage[messages.Count];
             for (int i = 0; i < encoded.Length; i++)
             {
-                encoded[i] = new OutgoingMessage(MessageCodec.Encode(messages[i]));
+                encoded[i] = Encode(messages[i]);
             }
 
             framed.PostMany(encoded);
@@ -57,9 +57,23 @@ internal sealed class TransportNetwork(CommOptions options, string role) : IMess
         public async ValueTask<Message> ReceiveAsync(CancellationToken cancellationToken = default)
         {
             IncomingMessage m = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
-            return MessageCodec.Read(m.Header);
+            return MessageCodec.Read(m.Header, m.Buffers);
         }
 
         public ValueTask DisposeAsync() => connection.DisposeAsync();
+
+        // Values fetched from a worker send their large buffers as frames of their own, straight from the
+        // stored arrays, rather than copied into the header.
+        private static OutgoingMessage Encode(Message message)
+        {
+            if (message is not Data)
+            {
+                return new OutgoingMessage(MessageCodec.Encode(message));
+            }
+
+            var buffers = new List<ReadOnlyMemory<byte>>();
+            byte[] header = MessageCodec.Encode(message, buffers);
+            return new OutgoingMessage(header, buffers);
+        }
     }
 }

@@ -53,6 +53,11 @@ internal sealed class WireSerializer(TesseraSerializer serializer, CodeSession? 
 
     public object? DeserializeValue(byte[] bytes) => serializer.DeserializeValue(SerializedMessage.FromArray(bytes), session);
 
+    public SerializedMessage SerializeValueParts(object? value) =>
+        Encode(value, null, static (TesseraSerializer s, ref MessagePackWriter w, object? v, EncodeContext c) => s.WriteValue(ref w, v, c), static message => new SerializedMessage(message.Header.ToArray(), message.Buffers));
+
+    public object? DeserializeValue(SerializedMessage message) => serializer.DeserializeValue(message, session);
+
     public IWireSerializer ForSession(CodeSession codeSession) => new WireSerializer(serializer, codeSession);
 
     private byte[] Serialize<T>(T item, HashSet<Assembly>? userAssemblies, WriteItem<T> write, FunctionTable? functions = null) =>

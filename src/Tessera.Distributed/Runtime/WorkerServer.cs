@@ -362,8 +362,8 @@ internal sealed class WorkerServer : IAsyncDisposable
                 long bytes = 0;
                 for (int i = 0; i < data.Keys.Length; i++)
                 {
-                    _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]), serializer);
-                    bytes += data.Values[i].Length;
+                    _data.TryAdd(data.Keys[i], serializer.DeserializeReceived(data.Values[i]), serializer);
+                    bytes += data.Values[i].TotalLength;
                 }
 
                 Interlocked.Add(ref _bytesIn, bytes);
@@ -435,9 +435,9 @@ internal sealed class WorkerServer : IAsyncDisposable
                     for (int i = 0; i < data.Keys.Length; i++)
                     {
                         IWireSerializer serializer = SerializerFor(sessions[data.Keys[i]]);
-                        _data.TryAdd(data.Keys[i], serializer.DeserializeValue(data.Values[i]), serializer);
+                        _data.TryAdd(data.Keys[i], serializer.DeserializeReceived(data.Values[i]), serializer);
                         held.Add(data.Keys[i]);
-                        bytes += data.Values[i].Length;
+                        bytes += data.Values[i].TotalLength;
                     }
 
                     Interlocked.Add(ref _keysIn, data.Keys.Length);
@@ -983,15 +983,15 @@ internal sealed class WorkerServer : IAsyncDisposable
                 if (m is GetData g)
                 {
                     var keys = new List<Key>(g.Keys.Length);
-                    var values = new List<byte[]>(g.Keys.Length);
+                    var values = new List<SerializedMessage>(g.Keys.Length);
                     var missing = new List<Key>();
                     RemoteError? error = null;
                     foreach (Key k in g.Keys)
                     {
-                        byte[] bytes;
+                        SerializedMessage value;
                         try
                         {
-                            if (!_data.TryGetSerialized(k, _serializer, out bytes))
+                            if (!_data.TryGetSerialized(k, _serializer, out value))
                             {
                                 missing.Add(k);
                                 continue;
@@ -1005,8 +1005,8 @@ internal sealed class WorkerServer : IAsyncDisposable
                         }
 
                         keys.Add(k);
-                        values.Add(bytes);
-                        Interlocked.Add(ref _bytesOut, bytes.Length);
+                        values.Add(value);
+                        Interlocked.Add(ref _bytesOut, value.TotalLength);
                     }
 
                     Interlocked.Add(ref _keysOut, keys.Count);

@@ -865,7 +865,7 @@ internal sealed partial class SchedulerState
             return;
         }
 
-        SendToWorker(t, worker);
+        SendWithPartner(t, worker);
     }
 
     private void SendToWorker(SchedulerTask t, WorkerState worker)
@@ -1116,6 +1116,53 @@ internal sealed partial class SchedulerState
         }
     }
 
+    // Sends a task, and a root task's queued partner (see PartnerOf) to the same worker.
+    private void SendWithPartner(SchedulerTask t, WorkerState worker)
+    {
+        SendToWorker(t, worker);
+        if (t.Dependencies.Length == 0 && PartnerOf(t) is { State: TaskStateKind.Queued } partner)
+        {
+            // Its entry in the queue is skipped once it is no longer queued.
+            SendToWorker(partner, worker);
+        }
+    }
+
+    // The one other root task that a dependent of root needs besides root, as block (j, i) is for block
+    // (i, j) in x + x.T; null when no dependent needs exactly two root tasks. The two go to one worker:
+    // the dependent then finds both inputs there, and neither block is copied to the other worker (where
+    // each copy would live beside its original until both dependents ran).
+    private static SchedulerTask? PartnerOf(SchedulerTask root)
+    {
+        foreach (SchedulerTask dependent in root.Dependents)
+        {
+            if (dependent.Dependencies is [var a, var b] && a.Dependencies.Length == 0 && b.Dependencies.Length == 0 && a != b)
+            {
+                return a == root ? b : a;
+            }
+        }
+
+        return null;
+    }
+
+    // The worker a task runs on, or the first that holds its result; null when neither.
+    private static WorkerState? WhereIs(SchedulerTask t)
+    {
+        if (t.State == TaskStateKind.Processing)
+        {
+            return t.ProcessingOn;
+        }
+
+        if (t.State == TaskStateKind.Memory)
+        {
+            foreach (WorkerState w in t.WhoHas)
+            {
+                return w;
+            }
+        }
+
+        return null;
+    }
+
     // Dask's decide_worker: a task with inputs goes to the worker where it would start soonest (queued work
     // per thread, plus the time to fetch the inputs it lacks) among the workers that hold one of its inputs,
     // and to a worker that holds none only when what it would fetch is cheap (CheapTransferBytes) or when no
@@ -1129,6 +1176,12 @@ internal sealed partial class SchedulerState
         }
 
         bool root = t.Dependencies.Length == 0;
+        if (root && PartnerOf(t) is { } partner && WhereIs(partner) is { Retiring: false, Paused: false, Closed: false } partnerWorker)
+        {
+            // Beside its partner, even on a saturated worker: one task more than saturation allows.
+            return partnerWorker;
+        }
+
         WorkerState? best = SoonestStart(t, root, farInputs: false);
         if (best is null && root)
         {
@@ -1295,7 +1348,7 @@ internal sealed partial class SchedulerState
             }
 
             _queued.Dequeue();
-            SendToWorker(t, worker);
+            SendWithPartner(t, worker);
         }
 
         Settle();

@@ -29,7 +29,7 @@ public sealed class MessageCodecTests
             new TaskFinished(keys[1], 64, 0.25),
             new TaskErred(keys[1], error),
             new GetData(42, keys),
-            new Data(42, [keys[0], keys[1]], [[1], [2, 3]], [keys[2]]),
+            new Data(42, [keys[0], keys[1]], [new SerializedMessage(new byte[] { 1 }, []), new SerializedMessage(new byte[] { 2, 3 }, [])], [keys[2]]),
             new Data(43, [], [], [], error),
             new Heartbeat(),
             new Heartbeat(3, 1L << 40, 123456789),
@@ -252,6 +252,33 @@ public sealed class MessageCodecTests
         // Without a value the messages keep their earlier encoding.
         Assert.Equal(0x95, MessageCodec.Encode(new TaskFinished("k", 8, 0.5, 3))[0]);
         Assert.Equal(0x94, MessageCodec.Encode(new KeyInMemory("k", ["tcp://a:1"], 8))[0]);
+    }
+
+    [Fact]
+    public void Encode_DataWithBuffers_SendsLargeValueBuffersOutOfBand_WithoutACopy_AndReadsThemBack()
+    {
+        byte[] large = [.. Enumerable.Range(0, MessageCodec.OutOfBandBytes).Select(i => (byte)(i * 7))];
+        var big = new SerializedMessage(new byte[] { 1, 2 }, [large, new byte[] { 9 }]);
+        var small = new SerializedMessage(new byte[] { 3 }, [new byte[] { 4, 5 }]);
+        var data = new Data(7, [new Key("a"), new Key("b")], [big, small], []);
+
+        var buffers = new List<ReadOnlyMemory<byte>>();
+        byte[] header = MessageCodec.Encode(data, buffers);
+        Assert.True(header.Length < 200, $"The header holds {header.Length} bytes: the large buffer was copied into it.");
+        Assert.Equal(2, buffers.Count);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(buffers[0], out ArraySegment<byte> sent));
+        Assert.Same(large, sent.Array);
+
+        var back = (Data)MessageCodec.Read(header, buffers);
+        Assert.Equal([big.ToArray(), small.ToArray()], back.Values.Select(v => v.ToArray()));
+
+        // Without a transport for buffers, each value travels as one block, as before.
+        byte[] inline = MessageCodec.Encode(data);
+        Assert.True(inline.Length > MessageCodec.OutOfBandBytes);
+        Assert.Equal([big.ToArray(), small.ToArray()], ((Data)MessageCodec.Read(inline)).Values.Select(v => v.ToArray()));
+
+        // A value that refers to a buffer the message did not bring is refused.
+        Assert.Throws<InvalidDataException>(() => MessageCodec.Read(header, [buffers[0]]));
     }
 
     [Fact]

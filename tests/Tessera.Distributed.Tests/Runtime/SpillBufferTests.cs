@@ -1,5 +1,6 @@
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Runtime;
+using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
 
 namespace Tessera.Distributed.Tests.Runtime;
@@ -28,8 +29,8 @@ public sealed class SpillBufferTests
             Assert.Single(Directory.EnumerateFiles(directory));
 
             // Served straight from the file, in the wire format.
-            Assert.True(store.TryGetSerialized(new Key("a", 1), serializer, out byte[] bytes));
-            Assert.Equal(values[1], (double[])serializer.DeserializeValue(bytes)!);
+            Assert.True(store.TryGetSerialized(new Key("a", 1), serializer, out SerializedMessage served));
+            Assert.Equal(values[1], (double[])serializer.DeserializeValue(served)!);
 
             // Read back into memory, which spills another.
             Assert.True(store.TryGetValue(new Key("a", 1), out object? back));
@@ -85,11 +86,11 @@ public sealed class SpillBufferTests
 
         // A file served to a peer and a file read back into memory: one read each, with the file's bytes.
         long spilled = store.SpilledBytes;
-        Assert.True(store.TryGetSerialized(new Key("a", 2), serializer, out byte[] served));
+        Assert.True(store.TryGetSerialized(new Key("a", 2), serializer, out SerializedMessage served));
         Assert.True(store.TryGetValue(new Key("a", 1), out _));
         WorkerStreamEvent[] reads = log.Take()!;
         Assert.Equal([(TaskStreamKind.DiskRead, new Key("a", 2), 1), (TaskStreamKind.DiskRead, new Key("a", 1), 1)], reads.Select(r => (r.Kind, r.Key, r.KeyCount)));
-        Assert.Equal(served.Length, reads[0].Bytes);
+        Assert.Equal(served.ToArray().Length, reads[0].Bytes);
         Assert.Equal(serializer.SerializeValue(values[1]).Length, reads[1].Bytes);
 
         // The file read back stays on disk: its copy in memory may leave again without a write.

@@ -362,6 +362,43 @@ public sealed class SchedulerStateTests
         Assert.Equal(4, outbox.Sent.Count(s => s.Worker.Address == "w2"));
     }
 
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(double.PositiveInfinity)]
+    public void RootTasksThatOneDependentNeedsTogether_GoToOneWorker_AndTheDependentRunsThere(double saturation)
+    {
+        // Blocks (i, j) and (j, i) of x + x.T: the pairs are far apart in priority order (0 with 7, 1 with 6, ...),
+        // so queuing alone sends the two halves of a pair to different workers.
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox, workerSaturation: saturation, defaultDurationSeconds: 1.0);
+        state.AddWorker("w1", 1);
+        state.AddWorker("w2", 1);
+        const int N = 8;
+        TaskSubmission[] pairs = [.. Enumerable.Range(0, N / 2).Select(i => new TaskSubmission(new Key("add", i), null, [new Key("block", i), new Key("block", N - 1 - i)], N + i))];
+        state.UpdateGraph("c", [.. Roots("block", N), .. pairs], Keys("add", N / 2));
+        var ranOn = new Dictionary<Key, string>();
+        void Record()
+        {
+            foreach ((WorkerState w, SchedulerTask t, _) in outbox.Sent)
+            {
+                ranOn.TryAdd(t.Key, w.Address);
+            }
+        }
+
+        Record();
+        Drain(state, outbox, _ => 0, Record);
+
+        for (int i = 0; i < N / 2; i++)
+        {
+            Assert.Equal(ranOn[new Key("block", i)], ranOn[new Key("block", N - 1 - i)]);
+            Assert.Equal(ranOn[new Key("block", i)], ranOn[new Key("add", i)]);
+        }
+
+        // Both workers took pairs.
+        Assert.Equal(2, ranOn.Values.Distinct().Count());
+        Assert.Equal(N / 2, outbox.InMemory["c"].Count);
+    }
+
     [Fact]
     public void LongRootTasks_StayAtSaturationTimesThreadsInFlight_PerWorker()
     {
