@@ -215,7 +215,7 @@ internal static class MatMulFunctions<T>
     where T : unmanaged, INumber<T>
 {
     public static readonly TaskFunction Dot = TaskFunction.Create<NDArray<T>[], NDArray<T>[], NDArray<T>>(DotBlock, "matmul").Declare(ArgumentUse.Released, returnsFreshMemory: true);
-    public static readonly TaskFunction TensorDotBlocks = TaskFunction.Create<NDArray<T>[], NDArray<T>[], int[], int[], NDArray<T>>(TensorDotBlock, "tensordot");
+    public static readonly TaskFunction TensorDotBlocks = TaskFunction.Create<NDArray<T>[], NDArray<T>[], int[], int[], NDArray<T>>(TensorDotBlock, "tensordot").Declare(ArgumentUse.Released);
     public static readonly TaskFunction Gram = TaskFunction.Create<NDArray<T>[], NDArray<T>>(GramBlock, "matmul-syrk").Declare(ArgumentUse.Released, returnsFreshMemory: true);
     public static readonly TaskFunction DotTransposed = TaskFunction.Create<NDArray<T>[], NDArray<T>[], NDArray<T>>(DotTransposedBlock, "matmul").Declare(ArgumentUse.Released, returnsFreshMemory: true);
 

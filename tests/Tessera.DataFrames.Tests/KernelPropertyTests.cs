@@ -201,6 +201,11 @@ public sealed class KernelPropertyTests
                 Assert.Equal(present.Select(v => v.Count == 0 ? null : (object)v.Max()), mixed.GetValues("x\u001fmax"));
             }
 
+            if (withLast)
+            {
+                Assert.Equal(present.Select(v => v.Count == 0 ? null : (object)v[^1]), mixed.GetValues("x\u001flast"));
+            }
+
             Assert.Equal(order.Cast<object?>(), mixed.GetValues("s\u001ffirst"));
 
             // Without the string column (and without last) every column fuses: the same float64 states.

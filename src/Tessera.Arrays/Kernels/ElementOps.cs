@@ -484,6 +484,7 @@ internal sealed class FloatOps<T> : NumberOps<T>
         }
 
         // NanSum never comes here: Reduce sums it pairwise (Summation.NanSum).
+        System.Diagnostics.Debug.Assert(op is not ReduceOp.NanSum, "NanSum is summed pairwise by Reduce.");
         T acc = op == ReduceOp.NanProduct ? T.One : T.NaN;
         foreach (T v in x)
         {

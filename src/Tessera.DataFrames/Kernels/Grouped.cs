@@ -63,7 +63,7 @@ internal static class Grouped
         return Arrays.Primitive<long>(DType.Int64, sums);
     }
 
-    public static double[] SumDouble(IArrowArray a, int[] codes, int groups)
+    private static double[] SumDouble(IArrowArray a, int[] codes, int groups)
     {
         ReadOnlySpan<double> x = Numeric.AsDouble(a);
         var sums = new double[groups];

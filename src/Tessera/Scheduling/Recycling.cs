@@ -63,6 +63,12 @@ internal static class Recycling
                 return Hold.None;
         }
 
+        // A node with references but no children it reports is of a kind this walk does not know: it may hold anything.
+        if (node.HasReferences && node.Children.Count == 0)
+        {
+            return Hold.Anywhere;
+        }
+
         Hold worst = Hold.None;
         foreach (Node child in node.Children)
         {
