@@ -714,7 +714,7 @@ internal sealed partial class SchedulerState
     public string DescribeStateForTesting(int maxTasks = 40)
     {
         var text = new System.Text.StringBuilder();
-        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"scheduler: {_tasks.Count} tasks, {_queued.Count} queued, {_noWorker.Count} no-worker; workers:");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"scheduler: {_tasks.Count} tasks, {_queued.Count} queue entries (partners sent early stay until they reach the front), {_noWorker.Count} no-worker; workers:");
         foreach (WorkerState w in _workerList)
         {
             text.Append(System.Globalization.CultureInfo.InvariantCulture, $" {w.Address} (processing {w.Processing.Count}, has {w.HasWhat.Count}, executing {w.Executing})");
