@@ -73,7 +73,9 @@ worker.SetAction(async (parse, cancellationToken) =>
         // A nanny per worker (as Dask's `dask worker --nworkers N` starts N nannies), each running
         // `tessera worker` again for one worker: the options given here, with the name numbered and
         // the threads of one of the N workers.
-        string[] passed = [.. worker.Options.Where(o => o != nworkers && o != name && o != nthreads).SelectMany(o => parse.GetResult(o) is { Implicit: false, IdentifierToken: { } id } r ? [id.Value, .. r.Tokens.Select(t => t.Value)] : Enumerable.Empty<string>())];
+        // The nanny's own limits stay here: they are checked once, before any nanny starts.
+        Option[] notPassed = [nworkers, name, nthreads, maxFailedStarts, restartBackoff, maxRestarts, restartWindow, stopTimeout];
+        string[] passed = [.. worker.Options.Where(o => !notPassed.Contains(o)).SelectMany(o => parse.GetResult(o) is { Implicit: false, IdentifierToken: { } id } r ? [id.Value, .. r.Tokens.Select(t => t.Value)] : Enumerable.Empty<string>())];
         string[] self = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? [System.Reflection.Assembly.GetEntryAssembly()!.Location] : [];
         var limits = new NannyOptions
         {
@@ -83,6 +85,16 @@ worker.SetAction(async (parse, cancellationToken) =>
             RestartWindow = TimeSpan.FromSeconds(parse.GetValue(restartWindow)),
             StopTimeout = TimeSpan.FromSeconds(parse.GetValue(stopTimeout)),
         };
+        try
+        {
+            limits.Check("tessera worker");
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 1;
+        }
+
         int[] exits = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
         {
             string[] named = parse.GetValue(name) is { } n ? ["--name", count == 1 ? n : $"{n}-{i}"] : [];

@@ -27,6 +27,11 @@ public sealed class LocalCluster : IAsyncDisposable
 
     // The worker processes, each under its nanny; one leaves the list when it is stopped, or when its nanny ends.
     private readonly List<SupervisedWorker> _processes = [];
+
+    // Retired workers stopping in good order (their nannies kill them after the stop timeout), and the
+    // disposal of retired in-process workers: the cluster's disposal waits for them. Guarded by _processes.
+    private readonly List<SupervisedWorker> _retiring = [];
+    private readonly List<Task> _retiredHosts = [];
     private readonly int _threadsPerWorker;
     private readonly WorkerMemoryOptions _memory;
     private readonly IReadOnlyDictionary<string, double>? _resources;
@@ -171,6 +176,25 @@ public sealed class LocalCluster : IAsyncDisposable
             }
         }
 
+        try
+        {
+            await WaitForWorkersAsync(target, started, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Timed out, cancelled, or one could not start: none of the new ones stays behind.
+            lock (_processes)
+            {
+                _processes.RemoveAll(started.Contains);
+            }
+
+            await Task.WhenAll(started.Select(w => w.StopAsync(kill: true))).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task WaitForWorkersAsync(int target, List<SupervisedWorker> started, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         while (true)
@@ -185,12 +209,6 @@ public sealed class LocalCluster : IAsyncDisposable
             // A worker process that died before it joined could not start (its nanny would try again).
             if (started.Find(w => w.Nanny.FailedToStart is not null || w.Run.IsCompleted) is { } failed)
             {
-                lock (_processes)
-                {
-                    _processes.Remove(failed);
-                }
-
-                await failed.StopAsync(kill: true).ConfigureAwait(false);
                 throw new InvalidOperationException($"Worker {failed.Name} of scheduler {SchedulerAddress} could not start: its process {failed.Nanny.FailedToStart ?? "stopped before it joined"}");
             }
 
@@ -275,6 +293,17 @@ public sealed class LocalCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await ScaleDownAsync(WorkerCount).ConfigureAwait(false);
+
+        // Retired workers still stopping in good order are killed now: none outlives the cluster.
+        Task[] retiring;
+        lock (_processes)
+        {
+            retiring = [.. _retiring.Select(w => w.StopAsync(kill: true)), .. _retiredHosts];
+            _retiring.Clear();
+            _retiredHosts.Clear();
+        }
+
+        await Task.WhenAll(retiring).ConfigureAwait(false);
         await _scheduler.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -384,6 +413,7 @@ public sealed class LocalCluster : IAsyncDisposable
         lock (_processes)
         {
             _processes.Remove(worker);
+            _retiring.Remove(worker);
         }
 
         worker.Dispose();
@@ -402,7 +432,8 @@ public sealed class LocalCluster : IAsyncDisposable
                 {
                     WorkerHost host = _inProcess[i];
                     _inProcess.RemoveAt(i);
-                    _ = host.DisposeAsync().AsTask();
+                    _retiredHosts.RemoveAll(t => t.IsCompleted);
+                    _retiredHosts.Add(host.DisposeAsync().AsTask());
                 }
 
                 return;
@@ -412,6 +443,7 @@ public sealed class LocalCluster : IAsyncDisposable
             if (retired is not null)
             {
                 _processes.Remove(retired);
+                _retiring.Add(retired);
                 _ = retired.StopAsync(kill: false);
             }
         }

@@ -218,8 +218,7 @@ public sealed class WorkerNanny
         }
 
         bool joined = false;
-        string? lastError = null;
-        var control = new ChildControl(child);
+        var control = new ChildControl(KillProcess);
         child.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line)
@@ -242,7 +241,6 @@ public sealed class WorkerNanny
         {
             if (!string.IsNullOrWhiteSpace(e.Data))
             {
-                Volatile.Write(ref lastError, e.Data);
                 _errors.Add(e.Data);
                 ErrorLines(e.Data);
             }
@@ -274,7 +272,7 @@ public sealed class WorkerNanny
             _child = null;
         }
 
-        return new ChildEnd(child.ExitCode, Volatile.Read(ref joined), Volatile.Read(ref lastError), control.Request);
+        return new ChildEnd(child.ExitCode, Volatile.Read(ref joined), _errors.Last, control.Request);
     }
 
     /// <summary>How a child ended: its exit code, whether it had joined, its last error line, and the scheduler's request that killed it.</summary>
@@ -283,7 +281,7 @@ public sealed class WorkerNanny
     // The nanny's connection to the scheduler while one child runs: it says which worker the nanny runs,
     // and kills the child when the scheduler asks (RestartWorkerProcess). A scheduler that cannot be
     // reached only costs the nanny this control; it goes on replacing a child that dies.
-    private sealed class ChildControl(Process child) : IAsyncDisposable
+    private sealed class ChildControl(Action killChild) : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
         private Task _listening = Task.CompletedTask;
@@ -312,7 +310,7 @@ public sealed class WorkerNanny
                     {
                         case RestartWorkerProcess restart:
                             Volatile.Write(ref _request, restart);
-                            child.Kill(entireProcessTree: true);
+                            killChild();
                             return;
                         case Close:
                             return;
@@ -331,6 +329,7 @@ public sealed class WorkerNanny
     {
         private const int Lines = 20;
         private readonly Queue<string> _lines = new(Lines);
+        private string? _last;
 
         public void Add(string line)
         {
@@ -342,6 +341,19 @@ public sealed class WorkerNanny
                 }
 
                 _lines.Enqueue(line);
+                _last = line;
+            }
+        }
+
+        // The last line, or null when none.
+        public string? Last
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return _last;
+                }
             }
         }
 
@@ -350,6 +362,7 @@ public sealed class WorkerNanny
             lock (_lines)
             {
                 _lines.Clear();
+                _last = null;
             }
         }
 

@@ -254,25 +254,37 @@ public sealed class LocalClusterTests
         }
     }
 
-    // The example in docs/distributed.md (Nanny): the limits reach the worker processes' nannies.
+    // The example in docs/distributed.md (Nanny): the limits reach the worker processes' nannies. The first
+    // kill is within them (the worker is replaced); the second is one replacement too many, so its nanny gives up.
     [Fact]
-    public async Task DocsExample_NannyOptions_AKilledWorkerIsReplacedWithinTheLimits()
+    public async Task DocsExample_NannyOptions_AKilledWorkerIsReplacedWithinTheLimits_AndNotBeyond()
     {
         var options = new LocalClusterOptions
         {
             Workers = 2,
-            Nanny = new NannyOptions { MaxRestarts = 10, RestartWindow = TimeSpan.FromMinutes(5), StopTimeout = TimeSpan.FromSeconds(3) },
+            Nanny = new NannyOptions { MaxRestarts = 1, RestartWindow = TimeSpan.FromMinutes(5), StopTimeout = TimeSpan.FromSeconds(3) },
         };
         await using LocalCluster cluster = await LocalCluster.StartAsync(options, TestContext.Current.CancellationToken);
         await using Client client = await Client.ConnectAsync(cluster);
         cluster.KillWorkerProcessForTesting(1);
         using Future<long> square = client.Submit(Square, 11L);
         Assert.Equal(121L, await square.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
-        var watch = Stopwatch.StartNew();
-        while (cluster.ReplacedWorkers < 1 || cluster.Scheduler.WorkerCount < 2)
+        await WaitUntilAsync(() => cluster.ReplacedWorkers == 1 && cluster.Scheduler.WorkerCount == 2, "the killed worker process was not replaced");
+
+        cluster.KillWorkerProcessForTesting(1);
+        await WaitUntilAsync(
+            () => cluster.WorkerCount == 1 && cluster.Scheduler.WorkerCount == 1 && cluster.Monitor.GetLogs().Any(l => l.Message.Contains("more than 1 replacements within 300 s; giving up", StringComparison.Ordinal)),
+            "the nanny did not give up after a second replacement within the window");
+        Assert.Equal(1, cluster.ReplacedWorkers);
+
+        static async Task WaitUntilAsync(Func<bool> condition, string failure)
         {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "the killed worker process was not replaced");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
+            var watch = Stopwatch.StartNew();
+            while (!condition())
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), failure);
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
         }
     }
 

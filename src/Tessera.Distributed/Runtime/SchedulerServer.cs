@@ -28,6 +28,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
     // the nanny that registers for one of them is asked at once, so a worker that hangs in that moment, and
     // so cannot restart itself, still gets a fresh process. By worker address, with when it was asked.
     private readonly Dictionary<string, (RestartWorkerProcess Request, long Asked)> _restartsAwaitingNanny = new(StringComparer.Ordinal);
+    private long _restartsPruned = Environment.TickCount64; // when expired restarts were last pruned
     private readonly List<(Peer Nanny, RegisterNanny Registration)> _heldNanniesForTesting = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly PeerAcceptor _acceptor;
@@ -49,6 +50,9 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
 
     private const int EventsPerTurn = 256;
     private const int MaxHeldPerPeer = 1024;
+
+    // How long a restart asked of a worker waits for the worker's nanny to register.
+    private const long NannyWaitMilliseconds = 60_000;
 
     // Messages the event loop sends during a turn, held per peer until the turn ends (see Send), and
     // the thread running the turn (0 between turns).
@@ -775,7 +779,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         nanny.NannyOf = workerAddress;
         _nannies[workerAddress] = nanny;
         Log.Add(SchedulerLogLevel.Info, $"Nanny of worker {workerAddress} registered");
-        if (_restartsAwaitingNanny.Remove(workerAddress, out (RestartWorkerProcess Request, long Asked) waiting))
+        if (_restartsAwaitingNanny.Remove(workerAddress, out (RestartWorkerProcess Request, long Asked) waiting) && Environment.TickCount64 - waiting.Asked <= NannyWaitMilliseconds)
         {
             RestartThroughNanny(workerAddress, waiting.Request);
         }
@@ -797,16 +801,22 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
         return true;
     }
 
-    // Requests older than a minute are dropped as they come: a nanny registers a moment after its worker
-    // joined, and a worker without a nanny never has one register.
+    // Requests older than a minute are dropped: a nanny registers a moment after its worker joined, and a
+    // worker without a nanny (in-process, or started without one) never has one register. Expired requests are
+    // pruned in place at most once per expiry period, so a cluster restart of many workers stays linear.
     private void AwaitNanny(string workerAddress, RestartWorkerProcess request)
     {
         long now = Environment.TickCount64;
-        foreach ((string address, (RestartWorkerProcess _, long asked)) in _restartsAwaitingNanny.ToArray())
+        if (now - _restartsPruned > NannyWaitMilliseconds)
         {
-            if (now - asked > 60_000)
+            _restartsPruned = now;
+            foreach ((string address, (RestartWorkerProcess _, long asked)) in _restartsAwaitingNanny)
             {
-                _restartsAwaitingNanny.Remove(address);
+                // Removing while enumerating a Dictionary is allowed.
+                if (now - asked > NannyWaitMilliseconds)
+                {
+                    _restartsAwaitingNanny.Remove(address);
+                }
             }
         }
 

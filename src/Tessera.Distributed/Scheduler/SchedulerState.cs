@@ -714,7 +714,7 @@ internal sealed partial class SchedulerState
     public string DescribeStateForTesting(int maxTasks = 40)
     {
         var text = new System.Text.StringBuilder();
-        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"scheduler: {_tasks.Count} tasks, {_queued.Count} queued, {_noWorker.Count} no-worker; workers:");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"scheduler: {_tasks.Count} tasks, {_queued.Count} queue entries (partners sent early stay until they reach the front), {_noWorker.Count} no-worker; workers:");
         foreach (WorkerState w in _workerList)
         {
             text.Append(System.Globalization.CultureInfo.InvariantCulture, $" {w.Address} (processing {w.Processing.Count}, has {w.HasWhat.Count}, executing {w.Executing})");
@@ -847,7 +847,8 @@ internal sealed partial class SchedulerState
             _noWorker.Remove(t);
         }
 
-        WorkerState? worker = t.Restrictions is { } restrictions ? DecideRestrictedWorker(t, restrictions) : DecideWorker(t);
+        SchedulerTask? partner = PartnerOf(t);
+        WorkerState? worker = t.Restrictions is { } restrictions ? DecideRestrictedWorker(t, restrictions) : DecideWorker(t, partner);
         if (worker is null)
         {
             // No worker at all, or none that meets the task's restrictions: it waits for one to join.
@@ -865,7 +866,7 @@ internal sealed partial class SchedulerState
             return;
         }
 
-        SendWithPartner(t, worker);
+        SendWithPartner(t, partner, worker);
     }
 
     private void SendToWorker(SchedulerTask t, WorkerState worker)
@@ -1116,32 +1117,54 @@ internal sealed partial class SchedulerState
         }
     }
 
-    // Sends a task, and a root task's queued partner (see PartnerOf) to the same worker.
-    private void SendWithPartner(SchedulerTask t, WorkerState worker)
+    // Sends a task, and its queued partner (see PartnerOf) to the same worker.
+    private void SendWithPartner(SchedulerTask t, SchedulerTask? partner, WorkerState worker)
     {
         SendToWorker(t, worker);
-        if (t.Dependencies.Length == 0 && PartnerOf(t) is { State: TaskStateKind.Queued } partner)
+        if (partner is { State: TaskStateKind.Queued })
         {
             // Its entry in the queue is skipped once it is no longer queued.
             SendToWorker(partner, worker);
         }
     }
 
-    // The one other root task that a dependent of root needs besides root, as block (j, i) is for block
-    // (i, j) in x + x.T; null when no dependent needs exactly two root tasks. The two go to one worker:
-    // the dependent then finds both inputs there, and neither block is copied to the other worker (where
-    // each copy would live beside its original until both dependents ran).
+    // The root task that goes to one worker with root, as block (j, i) with block (i, j) in x + x.T: every
+    // dependent of root needs exactly the two of them, and every dependent of the partner the same two. The
+    // dependents then find both inputs on one worker, and neither block is copied to the other worker (where
+    // each copy would live beside its original until both dependents ran). Null otherwise: a pairing that is
+    // not mutual (b in a_i + b for every i) would pile every a_i onto b's worker past saturation.
     private static SchedulerTask? PartnerOf(SchedulerTask root)
     {
-        foreach (SchedulerTask dependent in root.Dependents)
+        if (root.Dependencies.Length != 0 || OnlyOtherInput(root) is not { } partner)
         {
-            if (dependent.Dependencies is [var a, var b] && a.Dependencies.Length == 0 && b.Dependencies.Length == 0 && a != b)
-            {
-                return a == root ? b : a;
-            }
+            return null;
         }
 
-        return null;
+        return OnlyOtherInput(partner) == root ? partner : null;
+    }
+
+    // The one other root input that every dependent of root has beside root, and nothing else; null at the
+    // first dependent that does not have exactly two distinct inputs, both roots, or names another partner.
+    private static SchedulerTask? OnlyOtherInput(SchedulerTask root)
+    {
+        SchedulerTask? partner = null;
+        foreach (SchedulerTask dependent in root.Dependents)
+        {
+            if (dependent.Dependencies is not [var a, var b] || a == b)
+            {
+                return null;
+            }
+
+            SchedulerTask other = a == root ? b : a;
+            if (other.Dependencies.Length != 0 || (partner is not null && other != partner))
+            {
+                return null;
+            }
+
+            partner = other;
+        }
+
+        return partner;
     }
 
     // The worker a task runs on, or the first that holds its result; null when neither.
@@ -1168,7 +1191,7 @@ internal sealed partial class SchedulerState
     // and to a worker that holds none only when what it would fetch is cheap (CheapTransferBytes) or when no
     // holder may take it (paused or retiring): estimated occupancy is too rough to send a block's reduction
     // away from the block. A root task goes to the least occupied worker with room for it (queuing).
-    private WorkerState? DecideWorker(SchedulerTask t)
+    private WorkerState? DecideWorker(SchedulerTask t, SchedulerTask? partner)
     {
         if (_workers.Count == 0)
         {
@@ -1176,7 +1199,7 @@ internal sealed partial class SchedulerState
         }
 
         bool root = t.Dependencies.Length == 0;
-        if (root && PartnerOf(t) is { } partner && WhereIs(partner) is { Retiring: false, Paused: false, Closed: false } partnerWorker)
+        if (partner is not null && WhereIs(partner) is { Retiring: false, Paused: false, Closed: false } partnerWorker)
         {
             // Beside its partner, even on a saturated worker: one task more than saturation allows.
             return partnerWorker;
@@ -1348,7 +1371,7 @@ internal sealed partial class SchedulerState
             }
 
             _queued.Dequeue();
-            SendWithPartner(t, worker);
+            SendWithPartner(t, PartnerOf(t), worker);
         }
 
         Settle();

@@ -400,6 +400,34 @@ public sealed class SchedulerStateTests
     }
 
     [Fact]
+    public void RootTasksThatShareOneBroadcastInput_AreQueued_NotPiledOntoTheBroadcastWorker()
+    {
+        // a_i + b for every i: b is every a_i's other input, but a_i is not b's only one, so they are not partners.
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox, workerSaturation: 1.0, defaultDurationSeconds: 1.0);
+        state.AddWorker("w1", 1);
+        state.AddWorker("w2", 1);
+        const int N = 12;
+        TaskSubmission[] sums = [.. Enumerable.Range(0, N).Select(i => new TaskSubmission(new Key("add", i), null, [new Key("a", i), new Key("b", 0)], (2 * N) + i))];
+        TaskSubmission[] roots = [new TaskSubmission(new Key("b", 0), null, [], 0), .. Roots("a", N).Select(r => r with { Order = r.Order + 1 })];
+        state.UpdateGraph("c", [.. roots, .. sums], Keys("add", N));
+        int finished = 0;
+        while (outbox.Sent.Count > 0)
+        {
+            // ceil(1 thread × 1.0) = 1 per worker, and one more beside a partner at most.
+            Assert.All(state.Workers.Values, w => Assert.InRange(w.Processing.Count, 0, 2));
+            (WorkerState w, SchedulerTask t, long run) = outbox.Sent[0];
+            outbox.Sent.RemoveAt(0);
+            state.TaskFinished(w.Address, t.Key, run, 8, 0.5);
+            finished++;
+            state.Validate();
+        }
+
+        Assert.Equal((2 * N) + 1, finished);
+        Assert.Equal(N, outbox.InMemory["c"].Count);
+    }
+
+    [Fact]
     public void LongRootTasks_StayAtSaturationTimesThreadsInFlight_PerWorker()
     {
         var outbox = new RecordingOutbox();
