@@ -777,14 +777,18 @@ internal static class MessageCodec
         return values;
     }
 
-    // A serialized value: in one block (a bin, as SerializedMessage.ToArray makes it), or, where the
+    // A serialized value: in one block (a bin holding what SerializedMessage.ToArray makes), or, where the
     // transport carries buffers and the value has large ones, as [header, buffer index...] with those
     // buffers (aliasing the value's arrays) handed to the transport: no copy of the block on this side.
     private static void WriteValue(ref MessagePackWriter w, SerializedMessage value, List<ReadOnlyMemory<byte>>? buffers)
     {
         if (buffers is null || !HasLargeBuffer(value))
         {
-            w.Write(value.ToArray());
+            // The bin ToArray would make, copied straight into the output.
+            int length = value.GetBlockLength();
+            w.WriteBinHeader(length);
+            value.CopyTo(w.GetSpan(length));
+            w.Advance(length);
             return;
         }
 
