@@ -1,5 +1,6 @@
 using System.Buffers;
 using Nerdbank.MessagePack;
+using Tessera.Distributed.Comm;
 using Tessera.Distributed.Scheduler;
 using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
@@ -13,8 +14,11 @@ namespace Tessera.Distributed.Protocol;
 /// </summary>
 internal static class MessageCodec
 {
-    /// <summary>Values of <see cref="Data"/> with buffers of at least this many bytes travel out of band when the transport can carry buffers.</summary>
-    public const int OutOfBandBytes = 64 * 1024;
+    /// <summary>
+    /// Values of <see cref="Data"/> with buffers of at least this many bytes travel out of band when the transport
+    /// can carry buffers: the size from which the transport writes a buffer without copying it into its pipe.
+    /// </summary>
+    public const int OutOfBandBytes = FramedConnection.DirectThreshold;
 
     public static byte[] Encode(Message message) => Encode(message, null);
 
