@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Tessera.Scheduling;
 
 namespace Tessera.Arrays;
 
@@ -38,13 +39,11 @@ internal static class BlockMemory
     /// <summary>The default of <c>array.block-pool</c>.</summary>
     public const long DefaultPoolBytes = 64L << 20;
 
-    private static readonly List<(WeakReference<Array> Buffer, long Bytes)> s_pool = [];
+    private static readonly WeakArrayPool s_pool = new();
     private static long s_sinceCollection;
-    private static long s_pooledBytes;
-    private static long s_reused;
 
     /// <summary>Gets how many allocations took a recycled buffer (for tests and diagnostics).</summary>
-    public static long Reused => Interlocked.Read(ref s_reused);
+    public static long Reused => s_pool.Reused;
 
     /// <summary>Allocates an uninitialized buffer of <paramref name="length"/> elements.</summary>
     public static T[] Allocate<T>(long length)
@@ -76,59 +75,15 @@ internal static class BlockMemory
     public static void Recycle<T>(T[] buffer)
         where T : unmanaged
     {
-        long bytes = (long)buffer.Length * Unsafe.SizeOf<T>();
-        if (bytes < LargeBytes)
+        if ((long)buffer.Length * Unsafe.SizeOf<T>() >= LargeBytes)
         {
-            return;
-        }
-
-        long limit = Chunking.ConfiguredBytes("array.block-pool", DefaultPoolBytes);
-        if (bytes > limit)
-        {
-            return;
-        }
-
-        lock (s_pool)
-        {
-            // Buffers that a collection has freed no longer count; the oldest make room for the newest,
-            // which the running computation is the likeliest to ask for again.
-            s_pool.RemoveAll(e => !e.Buffer.TryGetTarget(out _));
-            s_pooledBytes = s_pool.Sum(e => e.Bytes);
-            while (s_pooledBytes + bytes > limit)
-            {
-                s_pooledBytes -= s_pool[0].Bytes;
-                s_pool.RemoveAt(0);
-            }
-
-            s_pool.Add((new WeakReference<Array>(buffer), bytes));
-            s_pooledBytes += bytes;
+            s_pool.Return(buffer, Chunking.ConfiguredBytes("array.block-pool", DefaultPoolBytes));
         }
     }
 
     private static T[]? TakePooled<T>(int length)
-        where T : unmanaged
-    {
-        if ((long)length * Unsafe.SizeOf<T>() < LargeBytes || Volatile.Read(ref s_pooledBytes) == 0)
-        {
-            return null;
-        }
-
-        lock (s_pool)
-        {
-            for (int i = s_pool.Count - 1; i >= 0; i--)
-            {
-                if (s_pool[i].Buffer.TryGetTarget(out Array? a) && a is T[] buffer && buffer.Length == length)
-                {
-                    s_pooledBytes -= s_pool[i].Bytes;
-                    s_pool.RemoveAt(i);
-                    Interlocked.Increment(ref s_reused);
-                    return buffer;
-                }
-            }
-        }
-
-        return null;
-    }
+        where T : unmanaged =>
+        (long)length * Unsafe.SizeOf<T>() < LargeBytes ? null : s_pool.Take<T>(length);
 
     private static T[] AllocateNew<T>(int n)
         where T : unmanaged

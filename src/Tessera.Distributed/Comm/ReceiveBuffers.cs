@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tessera.Distributed.Serialization;
+using Tessera.Scheduling;
 
 namespace Tessera.Distributed.Comm;
 
@@ -29,12 +30,10 @@ internal static class ReceiveBuffers
 
     private static readonly object s_lentMarker = new();
     private static readonly ConditionalWeakTable<byte[], object> s_lent = [];
-    private static readonly List<(WeakReference<byte[]> Array, int Length)> s_free = [];
-    private static long s_freeBytes;
-    private static long s_reused;
+    private static readonly WeakArrayPool s_free = new();
 
     /// <summary>Gets how many buffers were taken from the pool rather than allocated (for tests and diagnostics).</summary>
-    public static long Reused => Interlocked.Read(ref s_reused);
+    public static long Reused => s_free.Reused;
 
     /// <summary>Gets an array of exactly <paramref name="length"/> bytes, uninitialized.</summary>
     public static byte[] Rent(int length)
@@ -44,25 +43,7 @@ internal static class ReceiveBuffers
             return GC.AllocateUninitializedArray<byte>(length);
         }
 
-        byte[]? array = null;
-        lock (s_free)
-        {
-            for (int i = s_free.Count - 1; i >= 0 && array is null; i--)
-            {
-                if (s_free[i].Length == length)
-                {
-                    if (s_free[i].Array.TryGetTarget(out array))
-                    {
-                        s_reused++;
-                    }
-
-                    s_freeBytes -= length;
-                    s_free.RemoveAt(i);
-                }
-            }
-        }
-
-        array ??= GC.AllocateUninitializedArray<byte>(length);
+        byte[] array = s_free.Take<byte>(length) ?? GC.AllocateUninitializedArray<byte>(length);
         s_lent.AddOrUpdate(array, s_lentMarker);
         return array;
     }
@@ -74,32 +55,8 @@ internal static class ReceiveBuffers
         {
             if (buffer.Length >= MinBytes && MemoryMarshal.TryGetArray(buffer, out ArraySegment<byte> segment) && segment.Array is { } array && s_lent.Remove(array))
             {
-                Return(array);
+                s_free.Return(array, PoolBytes);
             }
-        }
-    }
-
-    private static void Return(byte[] array)
-    {
-        if (array.Length > PoolBytes)
-        {
-            return;
-        }
-
-        lock (s_free)
-        {
-            // Arrays a collection freed no longer count; the newest stay, as the running computation is the
-            // likeliest to receive their length again.
-            s_free.RemoveAll(e => !e.Array.TryGetTarget(out _));
-            s_freeBytes = s_free.Sum(e => (long)e.Length);
-            while (s_freeBytes + array.Length > PoolBytes)
-            {
-                s_freeBytes -= s_free[0].Length;
-                s_free.RemoveAt(0);
-            }
-
-            s_free.Add((new WeakReference<byte[]>(array), array.Length));
-            s_freeBytes += array.Length;
         }
     }
 }

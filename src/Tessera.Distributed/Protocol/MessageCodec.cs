@@ -1,5 +1,6 @@
 using System.Buffers;
 using Nerdbank.MessagePack;
+using Tessera.Distributed.Comm;
 using Tessera.Distributed.Scheduler;
 using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
@@ -13,8 +14,11 @@ namespace Tessera.Distributed.Protocol;
 /// </summary>
 internal static class MessageCodec
 {
-    /// <summary>Values of <see cref="Data"/> with buffers of at least this many bytes travel out of band when the transport can carry buffers.</summary>
-    public const int OutOfBandBytes = 64 * 1024;
+    /// <summary>
+    /// Values of <see cref="Data"/> with buffers of at least this many bytes travel out of band when the transport
+    /// can carry buffers: the size from which the transport writes a buffer without copying it into its pipe.
+    /// </summary>
+    public const int OutOfBandBytes = FramedConnection.DirectThreshold;
 
     public static byte[] Encode(Message message) => Encode(message, null);
 
@@ -777,14 +781,18 @@ internal static class MessageCodec
         return values;
     }
 
-    // A serialized value: in one block (a bin, as SerializedMessage.ToArray makes it), or, where the
+    // A serialized value: in one block (a bin holding what SerializedMessage.ToArray makes), or, where the
     // transport carries buffers and the value has large ones, as [header, buffer index...] with those
     // buffers (aliasing the value's arrays) handed to the transport: no copy of the block on this side.
     private static void WriteValue(ref MessagePackWriter w, SerializedMessage value, List<ReadOnlyMemory<byte>>? buffers)
     {
         if (buffers is null || !HasLargeBuffer(value))
         {
-            w.Write(value.ToArray());
+            // The bin ToArray would make, copied straight into the output.
+            int length = value.GetBlockLength();
+            w.WriteBinHeader(length);
+            value.CopyTo(w.GetSpan(length));
+            w.Advance(length);
             return;
         }
 

@@ -357,22 +357,8 @@ internal sealed class WorkerServer : IAsyncDisposable
                     throw new MissingDataException(g.Key, $"Worker {g.Key} no longer holds {data.Missing[0]}, an input of task {task.Key}.");
                 }
 
-                long received = Stopwatch.GetTimestamp();
                 IWireSerializer serializer = SerializerFor(task.Session);
-                long bytes = 0;
-                for (int i = 0; i < data.Keys.Length; i++)
-                {
-                    _data.TryAdd(data.Keys[i], serializer.DeserializeReceived(data.Values[i]), serializer);
-                    bytes += data.Values[i].TotalLength;
-                }
-
-                Interlocked.Add(ref _bytesIn, bytes);
-                Interlocked.Add(ref _keysIn, data.Keys.Length);
-                AfterStore(bytes);
-                if (data.Keys.Length > 0)
-                {
-                    _streamLog.Add(TaskStreamKind.Transfer, data.Keys[0], data.Keys.Length, bytes, g.Key, started, received);
-                }
+                StoreReceived(data, g.Key, started, _ => serializer);
 
                 // The scheduler tracks the copy, and frees it here once the key is released.
                 _scheduler.Post(new AddKeys(data.Keys));
@@ -390,6 +376,30 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // Stores the values of a fetch from peer (asked for at started, received now), each decoded by the
+    // serializer of its key's session (and added to held, where given); counts them in and records the
+    // transfer. The lengths are taken before decoding, which may hand the receive buffers back to the pool.
+    private void StoreReceived(Data data, string peer, long started, Func<Key, IWireSerializer> serializerFor, ConcurrentBag<Key>? held = null)
+    {
+        long received = Stopwatch.GetTimestamp();
+        long bytes = 0;
+        for (int i = 0; i < data.Keys.Length; i++)
+        {
+            bytes += data.Values[i].TotalLength;
+            IWireSerializer serializer = serializerFor(data.Keys[i]);
+            _data.TryAdd(data.Keys[i], serializer.DeserializeReceived(data.Values[i]), serializer);
+            held?.Add(data.Keys[i]);
+        }
+
+        Interlocked.Add(ref _bytesIn, bytes);
+        Interlocked.Add(ref _keysIn, data.Keys.Length);
+        AfterStore(bytes);
+        if (data.Keys.Length > 0)
+        {
+            _streamLog.Add(TaskStreamKind.Transfer, data.Keys[0], data.Keys.Length, bytes, peer, started, received);
         }
     }
 
@@ -427,26 +437,11 @@ internal sealed class WorkerServer : IAsyncDisposable
                     Data data = await _peers.GetAsync(g.Key, [.. sessions.Keys], _stop.Token).ConfigureAwait(false);
                     if (data.Error is { } error)
                     {
-                        throw new InvalidOperationException(error.Message);
+                        Log(SchedulerLogLevel.Warning, $"Could not copy {message.Count} keys from {g.Key}: {error.Message}");
+                        return;
                     }
 
-                    long received = Stopwatch.GetTimestamp();
-                    long bytes = 0;
-                    for (int i = 0; i < data.Keys.Length; i++)
-                    {
-                        IWireSerializer serializer = SerializerFor(sessions[data.Keys[i]]);
-                        _data.TryAdd(data.Keys[i], serializer.DeserializeReceived(data.Values[i]), serializer);
-                        held.Add(data.Keys[i]);
-                        bytes += data.Values[i].TotalLength;
-                    }
-
-                    Interlocked.Add(ref _keysIn, data.Keys.Length);
-                    Interlocked.Add(ref _bytesIn, bytes);
-                    AfterStore(bytes);
-                    if (data.Keys.Length > 0)
-                    {
-                        _streamLog.Add(TaskStreamKind.Transfer, data.Keys[0], data.Keys.Length, bytes, g.Key, started, received);
-                    }
+                    StoreReceived(data, g.Key, started, key => SerializerFor(sessions[key]), held);
                 }
                 catch (Exception e) when (e is CommClosedException or IOException or System.Net.Sockets.SocketException or ValueSerializationException or FunctionSerializationException or InvalidOperationException)
                 {

@@ -48,6 +48,20 @@ public sealed class SerializedMessage
         }
     }
 
+    /// <summary>Gets the number of bytes of the block that <see cref="ToArray"/> makes.</summary>
+    /// <returns>The length of the block.</returns>
+    /// <exception cref="InvalidOperationException">The block would be longer than one array can hold.</exception>
+    public int GetBlockLength()
+    {
+        long total = TableLength + TotalLength;
+        if (total > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"The message is {total} bytes, more than one array can hold; send its frames separately.");
+        }
+
+        return (int)total;
+    }
+
     /// <summary>
     /// Copies the message into one self-contained block (for files and tests; the wire layer sends
     /// the header and buffers as separate frames instead).
@@ -55,26 +69,31 @@ public sealed class SerializedMessage
     /// <returns>The block: a small table of lengths, the header, then each buffer.</returns>
     public byte[] ToArray()
     {
-        int tableLength = TableLength;
-        long total = tableLength + TotalLength;
-        if (total > Array.MaxLength)
+        byte[] result = new byte[GetBlockLength()];
+        CopyTo(result);
+        return result;
+    }
+
+    /// <summary>Writes the block that <see cref="ToArray"/> makes into <paramref name="destination"/>.</summary>
+    /// <param name="destination">At least <see cref="GetBlockLength"/> bytes.</param>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is too short.</exception>
+    public void CopyTo(Span<byte> destination)
+    {
+        int length = GetBlockLength();
+        if (destination.Length < length)
         {
-            throw new InvalidOperationException($"The message is {total} bytes, more than one array can hold; send its frames separately.");
+            throw new ArgumentException($"The destination has {destination.Length} bytes; the message needs {length}.", nameof(destination));
         }
 
-        byte[] result = new byte[total];
-        Span<byte> span = result;
-        WriteTable(span);
-        int offset = tableLength;
-        Header.Span.CopyTo(span[offset..]);
+        WriteTable(destination);
+        int offset = TableLength;
+        Header.Span.CopyTo(destination[offset..]);
         offset += Header.Length;
         foreach (ReadOnlyMemory<byte> b in Buffers)
         {
-            b.Span.CopyTo(span[offset..]);
+            b.Span.CopyTo(destination[offset..]);
             offset += b.Length;
         }
-
-        return result;
     }
 
     /// <summary>Writes the block that <see cref="ToArray"/> makes to a stream, without making it in memory.</summary>
