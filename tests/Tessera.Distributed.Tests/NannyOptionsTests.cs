@@ -73,7 +73,7 @@ public sealed class NannyOptionsTests
         await stop.CancelAsync();
         Assert.Equal(0, await run.WaitAsync(s_limit, TestContext.Current.CancellationToken));
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(8));
-        Assert.False(IsRunning(child), $"the child {child} still runs");
+        Assert.False(TestProcesses.IsRunning(child), $"the child {child} still runs");
     }
 
     [Fact]
@@ -108,19 +108,6 @@ public sealed class NannyOptionsTests
         lock (errors)
         {
             return [.. errors];
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using Process p = Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 }

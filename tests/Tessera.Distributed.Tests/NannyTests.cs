@@ -136,7 +136,7 @@ public sealed class NannyTests : IAsyncLifetime
         Assert.Equal(2, after.Length);
         Assert.Empty(after.Intersect(before));
         Assert.DoesNotContain(nanny.Id, after);
-        Assert.All(before, pid => Assert.False(IsRunning(pid), $"the old worker process {pid} still runs"));
+        Assert.All(before, pid => Assert.False(TestProcesses.IsRunning(pid), $"the old worker process {pid} still runs"));
         await WaitUntilAsync(() => Count("restarted by its nanny: the previous process was killed at the scheduler's request: the cluster restarted") == 2);
         using Future<int> again = client.Submit(() => 8);
         Assert.Equal(8, await again.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken));
@@ -153,23 +153,16 @@ public sealed class NannyTests : IAsyncLifetime
         int hung = await WorkerProcessIdAsync(client);
 
         // SIGSTOP: the process is alive, its connections open, and it answers nothing.
-        Assert.Equal(0, Signal("-STOP", hung));
+        Assert.Equal(0, TestProcesses.Signal("-STOP", hung));
 
         try
         {
             await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process was killed at the scheduler's request: no heartbeat for 3 s"));
-            Assert.False(IsRunning(hung), $"the hung worker process {hung} still runs");
-            int fresh = await WorkerProcessIdAsync(client);
-            Assert.NotEqual(hung, fresh);
-            Assert.Single(await client.GetWorkersAsync(TestContext.Current.CancellationToken));
+            await AssertReplacedAsync(client, hung);
         }
         finally
         {
-            if (IsRunning(hung))
-            {
-                using Process left = Process.GetProcessById(hung);
-                left.Kill();
-            }
+            TestProcesses.KillIfRunning(hung);
         }
     }
 
@@ -189,7 +182,7 @@ public sealed class NannyTests : IAsyncLifetime
         await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process stopped itself to restart, at the scheduler's request (exit code 87)"));
         int second = await WorkerProcessIdAsync(client);
         Assert.NotEqual(first, second);
-        Assert.False(IsRunning(first), $"the old worker process {first} still runs");
+        Assert.False(TestProcesses.IsRunning(first), $"the old worker process {first} still runs");
         string address = Assert.Single(await client.GetWorkersAsync(TestContext.Current.CancellationToken)).Key;
         await WaitUntilAsync(() => Logged($"Nanny of worker {address} registered"));
 
@@ -208,7 +201,7 @@ public sealed class NannyTests : IAsyncLifetime
         await StartWorkerAsync();
         await using Client client = await Client.ConnectAsync(_scheduler.Address);
         int hung = await WorkerProcessIdAsync(client);
-        Assert.Equal(0, Signal("-STOP", hung));
+        Assert.Equal(0, TestProcesses.Signal("-STOP", hung));
         try
         {
             Task restart = client.RestartAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
@@ -219,17 +212,11 @@ public sealed class NannyTests : IAsyncLifetime
 
             await restart.WaitAsync(s_limit, TestContext.Current.CancellationToken);
             await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process was killed at the scheduler's request: the cluster restarted"));
-            Assert.False(IsRunning(hung), $"the hung worker process {hung} still runs");
-            Assert.NotEqual(hung, await WorkerProcessIdAsync(client));
-            Assert.Single(await client.GetWorkersAsync(TestContext.Current.CancellationToken));
+            await AssertReplacedAsync(client, hung);
         }
         finally
         {
-            if (IsRunning(hung))
-            {
-                using Process left = Process.GetProcessById(hung);
-                left.Kill();
-            }
+            TestProcesses.KillIfRunning(hung);
         }
     }
 
@@ -242,7 +229,7 @@ public sealed class NannyTests : IAsyncLifetime
         await StartWorkerAsync();
         await using Client client = await Client.ConnectAsync(_scheduler.Address);
         int hung = await WorkerProcessIdAsync(client);
-        Assert.Equal(0, Signal("-STOP", hung));
+        Assert.Equal(0, TestProcesses.Signal("-STOP", hung));
         try
         {
             // The scheduler removes the silent worker, with no nanny to ask; then the nanny's registration arrives.
@@ -250,17 +237,11 @@ public sealed class NannyTests : IAsyncLifetime
             _scheduler.Server.ReleaseHeldNanniesForTesting();
 
             await WaitUntilAsync(() => Logged("restarted by its nanny: the previous process was killed at the scheduler's request: no heartbeat for 3 s"));
-            Assert.False(IsRunning(hung), $"the hung worker process {hung} still runs");
-            Assert.NotEqual(hung, await WorkerProcessIdAsync(client));
-            Assert.Single(await client.GetWorkersAsync(TestContext.Current.CancellationToken));
+            await AssertReplacedAsync(client, hung);
         }
         finally
         {
-            if (IsRunning(hung))
-            {
-                using Process left = Process.GetProcessById(hung);
-                left.Kill();
-            }
+            TestProcesses.KillIfRunning(hung);
         }
     }
 
@@ -280,30 +261,19 @@ public sealed class NannyTests : IAsyncLifetime
         return nanny;
     }
 
+
+    // The hung process is gone, and one fresh worker process serves the client instead.
+    private static async Task AssertReplacedAsync(Client client, int hung)
+    {
+        Assert.False(TestProcesses.IsRunning(hung), $"the hung worker process {hung} still runs");
+        Assert.NotEqual(hung, await WorkerProcessIdAsync(client));
+        Assert.Single(await client.GetWorkersAsync(TestContext.Current.CancellationToken));
+    }
+
     private static async Task<int> WorkerProcessIdAsync(Client client)
     {
         using Future<int> pid = client.Submit(() => Environment.ProcessId, key: $"pid-{Guid.NewGuid():N}");
         return await pid.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
-    }
-
-    private static int Signal(string signal, int pid)
-    {
-        using Process kill = Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-        return kill.ExitCode;
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using Process p = Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     private int Count(string text) => _scheduler.Monitor.GetLogs().Count(l => l.Message.Contains(text, StringComparison.Ordinal));

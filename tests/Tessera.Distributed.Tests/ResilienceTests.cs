@@ -284,7 +284,7 @@ public sealed class ResilienceTests
         Task<long> running = level[0].ComputeAsync(client, TestContext.Current.CancellationToken);
         await Task.Delay(300, TestContext.Current.CancellationToken);
         int hung = cluster.WorkerProcessIdForTesting(0);
-        Assert.Equal(0, Signal("-STOP", hung));
+        Assert.Equal(0, TestProcesses.Signal("-STOP", hung));
         try
         {
             long got = await running.WaitAsync(s_limit, TestContext.Current.CancellationToken);
@@ -302,14 +302,7 @@ public sealed class ResilienceTests
         finally
         {
             // Not needed when the cluster killed it (kill then fails: no such process).
-            Signal("-CONT", hung);
-        }
-
-        static int Signal(string signal, int pid)
-        {
-            using var kill = System.Diagnostics.Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            kill.WaitForExit();
-            return kill.ExitCode;
+            TestProcesses.Signal("-CONT", hung);
         }
     }
 

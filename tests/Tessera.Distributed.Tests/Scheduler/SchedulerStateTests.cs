@@ -45,6 +45,24 @@ public sealed class SchedulerStateTests
         public void KeyErred(ClientState client, SchedulerTask task) => Erred[task.Key] = task;
     }
 
+    // Finishes every task sent, in order, checking before each that no worker processes more than
+    // maxProcessing tasks; returns how many finished.
+    private static int FinishAllWithin(SchedulerState state, RecordingOutbox outbox, int maxProcessing, long bytes)
+    {
+        int finished = 0;
+        while (outbox.Sent.Count > 0)
+        {
+            Assert.All(state.Workers.Values, w => Assert.InRange(w.Processing.Count, 0, maxProcessing));
+            (WorkerState w, SchedulerTask t, long run) = outbox.Sent[0];
+            outbox.Sent.RemoveAt(0);
+            state.TaskFinished(w.Address, t.Key, run, bytes, 0.5);
+            finished++;
+            state.Validate();
+        }
+
+        return finished;
+    }
+
     private static List<TaskSubmission> Chain(string name, int n)
     {
         var tasks = new List<TaskSubmission>();
@@ -411,19 +429,8 @@ public sealed class SchedulerStateTests
         TaskSubmission[] sums = [.. Enumerable.Range(0, N).Select(i => new TaskSubmission(new Key("add", i), null, [new Key("a", i), new Key("b", 0)], (2 * N) + i))];
         TaskSubmission[] roots = [new TaskSubmission(new Key("b", 0), null, [], 0), .. Roots("a", N).Select(r => r with { Order = r.Order + 1 })];
         state.UpdateGraph("c", [.. roots, .. sums], Keys("add", N));
-        int finished = 0;
-        while (outbox.Sent.Count > 0)
-        {
-            // ceil(1 thread × 1.0) = 1 per worker, and one more beside a partner at most.
-            Assert.All(state.Workers.Values, w => Assert.InRange(w.Processing.Count, 0, 2));
-            (WorkerState w, SchedulerTask t, long run) = outbox.Sent[0];
-            outbox.Sent.RemoveAt(0);
-            state.TaskFinished(w.Address, t.Key, run, 8, 0.5);
-            finished++;
-            state.Validate();
-        }
-
-        Assert.Equal((2 * N) + 1, finished);
+        // ceil(1 thread × 1.0) = 1 per worker, and one more beside a partner at most.
+        Assert.Equal((2 * N) + 1, FinishAllWithin(state, outbox, maxProcessing: 2, bytes: 8));
         Assert.Equal(N, outbox.InMemory["c"].Count);
     }
 
@@ -435,19 +442,8 @@ public sealed class SchedulerStateTests
         state.AddWorker("w1", 2);
         state.AddWorker("w2", 2);
         state.UpdateGraph("c", Roots("load", 60), Keys("load", 60));
-        int finished = 0;
-        while (outbox.Sent.Count > 0)
-        {
-            // ceil(1.1 × 2) = 3 per worker, whatever the runs report.
-            Assert.All(state.Workers.Values, w => Assert.InRange(w.Processing.Count, 0, 3));
-            (WorkerState w, SchedulerTask t, long run) = outbox.Sent[0];
-            outbox.Sent.RemoveAt(0);
-            state.TaskFinished(w.Address, t.Key, run, 100_000_000, 0.5);
-            finished++;
-            state.Validate();
-        }
-
-        Assert.Equal(60, finished);
+        // ceil(1.1 × 2) = 3 per worker, whatever the runs report.
+        Assert.Equal(60, FinishAllWithin(state, outbox, maxProcessing: 3, bytes: 100_000_000));
         Assert.Equal(60, outbox.InMemory["c"].Count);
     }
 
