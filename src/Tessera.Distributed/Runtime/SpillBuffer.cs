@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
+using Tessera.Scheduling;
 
 namespace Tessera.Distributed.Runtime;
 
@@ -12,8 +14,12 @@ namespace Tessera.Distributed.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>A result read back keeps its file: its copy in memory counts as recently used, and leaves memory
-/// again without a write, either when the store needs room or at once when the worker says its task is
-/// done with it (<see cref="Evict"/>), so a block read for one task does not push others out.</para>
+/// again without a write, either when the store needs room or at once when no task reads it any more
+/// (<see cref="EndRead"/>), so a block read for one task does not push others out.</para>
+/// <para>A result that its task made as fresh memory (<see cref="IRecyclable"/>) is recycled when it leaves
+/// memory (freed or spilled), unless something may still hold it: a task reading it, a task that may keep
+/// it (a view), a send (whose buffers alias its arrays) or any other reader. The next block of its size
+/// then reuses its buffer, as in a local scheduler, instead of leaving it to the GC.</para>
 /// <para>Thread-safe; one lock guards the store (spilling and reading back run under it). Each spill (of one
 /// or more results) and each read of a spill file goes into the worker's task stream log, when given.</para>
 /// </remarks>
@@ -72,6 +78,9 @@ internal sealed class SpillBuffer : IDisposable
     /// <summary>Gets how many spilled results were read back so far.</summary>
     public long UnspillCount { get; private set; }
 
+    /// <summary>Gets how many values were recycled so far (for tests and diagnostics).</summary>
+    public long Recycled { get; private set; }
+
     /// <summary>
     /// Gets the bytes of memory the store let go of so far: values spilled, evicted or removed, and the
     /// buffers spill files were read into. Once no task holds them they are garbage, so this bounds from
@@ -93,12 +102,14 @@ internal sealed class SpillBuffer : IDisposable
     /// <param name="value">The result.</param>
     /// <param name="serializer">Writes and reads the spill file.</param>
     /// <param name="size">The value's estimated size when the caller knows it already; null to estimate it here.</param>
-    public void Set(Key key, object? value, IWireSerializer serializer, long? size = null)
+    /// <param name="recyclable">Whether the value is fresh memory that nothing else holds, which the store may recycle once it lets go of it.</param>
+    public void Set(Key key, object? value, IWireSerializer serializer, long? size = null, bool recyclable = false)
     {
         lock (_lock)
         {
             RemoveLocked(key);
             AddLocked(key, value, serializer, size);
+            _entries[key].Recyclable = recyclable && value is IRecyclable;
             SpillAboveTargetLocked();
         }
     }
@@ -119,38 +130,64 @@ internal sealed class SpillBuffer : IDisposable
         }
     }
 
-    /// <summary>Gets a result, reading it back from disk if it was spilled (it then counts as in memory and recently used).</summary>
+    /// <summary>
+    /// Gets a result, reading it back from disk if it was spilled (it then counts as in memory and recently
+    /// used). The caller may keep it, so it is never recycled.
+    /// </summary>
     public bool TryGetValue(Key key, out object? value)
     {
         lock (_lock)
         {
-            if (!_entries.TryGetValue(key, out Entry? e))
+            if (!GetLocked(key, out Entry? e, out value))
             {
-                value = null;
                 return false;
             }
 
-            if (e.Node is null)
+            e.Recyclable = false;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Gets a task's input like <see cref="TryGetValue"/>, and counts the task as reading it until
+    /// <see cref="EndRead"/>: meanwhile it is not recycled, and a task that may keep it (a view in its
+    /// result) makes it never recycled.
+    /// </summary>
+    public bool TryBeginRead(Key key, bool mayKeep, out object? value, out Reading reading)
+    {
+        lock (_lock)
+        {
+            if (!GetLocked(key, out Entry? e, out value))
             {
-                // Only on disk: read it back; the file stays, so it can leave memory again without a write.
-                long started = Stopwatch.GetTimestamp();
-                object? read = e.Serializer.DeserializeValue(File.ReadAllBytes(e.File!));
-                _stream?.Add(TaskStreamKind.DiskRead, key, 1, e.FileBytes, null, started, Stopwatch.GetTimestamp());
-                _releasedBytes += e.FileBytes;
-                e.Value = read;
-                e.Size = _sizeOf(read);
-                _memoryBytes += e.Size;
-                UnspillCount++;
-                e.Node = _lru.AddLast(key);
-                value = read;
-                SpillAboveTargetLocked(keep: key);
-                return true;
+                reading = default;
+                return false;
             }
 
-            _lru.Remove(e.Node);
-            _lru.AddLast(e.Node);
-            value = e.Value;
+            e.Recyclable &= !mayKeep;
+            e.Readers++;
+            reading = new Reading(e);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Ends a read begun with <see cref="TryBeginRead"/>. A result read back from disk leaves memory again
+    /// (its file stays) once no task reads it, so a block read for one task does not push others out.
+    /// </summary>
+    public void EndRead(Reading reading)
+    {
+        if (reading.Entry is not { } e)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            e.Readers--;
+            if (e.Readers == 0 && e.File is not null && e.Node is not null)
+            {
+                DropFromMemoryLocked(e);
+            }
         }
     }
 
@@ -178,30 +215,13 @@ internal sealed class SpillBuffer : IDisposable
                 return true;
             }
 
+            // The message's buffers alias the value's arrays until it is sent.
+            e.Recyclable = false;
             value = e.Value;
         }
 
         message = serializer.SerializeValueParts(value);
         return true;
-    }
-
-    /// <summary>
-    /// Drops the copy in memory of a result that was read back from disk (its file stays): the task that
-    /// needed it is done with it. Results that are only in memory stay.
-    /// </summary>
-    /// <returns>Whether a copy left memory.</returns>
-    public bool Evict(Key key)
-    {
-        lock (_lock)
-        {
-            if (!_entries.TryGetValue(key, out Entry? e) || e.File is null || e.Node is null)
-            {
-                return false;
-            }
-
-            DropFromMemoryLocked(e);
-            return true;
-        }
     }
 
     /// <summary>Drops a result.</summary>
@@ -245,6 +265,38 @@ internal sealed class SpillBuffer : IDisposable
                 }
             }
         }
+    }
+
+    // Finds a result, reading it back from disk if it was spilled (it then counts as in memory and recently used).
+    private bool GetLocked(Key key, [NotNullWhen(true)] out Entry? entry, out object? value)
+    {
+        if (!_entries.TryGetValue(key, out entry))
+        {
+            value = null;
+            return false;
+        }
+
+        if (entry.Node is null)
+        {
+            // Only on disk: read it back; the file stays, so it can leave memory again without a write.
+            long started = Stopwatch.GetTimestamp();
+            object? read = entry.Serializer.DeserializeValue(File.ReadAllBytes(entry.File!));
+            _stream?.Add(TaskStreamKind.DiskRead, key, 1, entry.FileBytes, null, started, Stopwatch.GetTimestamp());
+            _releasedBytes += entry.FileBytes;
+            entry.Value = read;
+            entry.Size = _sizeOf(read);
+            _memoryBytes += entry.Size;
+            UnspillCount++;
+            entry.Node = _lru.AddLast(key);
+            value = read;
+            SpillAboveTargetLocked(keep: key);
+            return true;
+        }
+
+        _lru.Remove(entry.Node);
+        _lru.AddLast(entry.Node);
+        value = entry.Value;
+        return true;
     }
 
     private void AddLocked(Key key, object? value, IWireSerializer serializer, long? size)
@@ -346,6 +398,14 @@ internal sealed class SpillBuffer : IDisposable
 
     private void DropFromMemoryLocked(Entry e)
     {
+        if (e.Recyclable && e.Readers == 0)
+        {
+            ((IRecyclable)e.Value!).Recycle();
+            Recycled++;
+        }
+
+        // A value read back from disk later is not the one made by its task: it is never recycled.
+        e.Recyclable = false;
         _lru.Remove(e.Node!);
         e.Node = null;
         e.Value = null;
@@ -364,7 +424,7 @@ internal sealed class SpillBuffer : IDisposable
         }
     }
 
-    private sealed class Entry(IWireSerializer serializer)
+    internal sealed class Entry(IWireSerializer serializer)
     {
         public IWireSerializer Serializer { get; } = serializer;
 
@@ -382,5 +442,19 @@ internal sealed class SpillBuffer : IDisposable
 
         /// <summary>Gets or sets a value indicating whether the value cannot be serialized, so it is never spilled.</summary>
         public bool Unspillable { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether the value is fresh memory that nothing but the store holds, recycled when it leaves memory.</summary>
+        public bool Recyclable { get; set; }
+
+        /// <summary>Gets or sets the number of running tasks that read the value.</summary>
+        public int Readers { get; set; }
+    }
+
+    /// <summary>A task's read of one input, from <see cref="TryBeginRead"/> until <see cref="EndRead"/>.</summary>
+    public readonly struct Reading
+    {
+        internal Reading(Entry entry) => Entry = entry;
+
+        internal Entry? Entry { get; }
     }
 }

@@ -4,6 +4,7 @@ using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Scheduler;
 using Tessera.Distributed.Serialization;
 using Tessera.Graphs;
+using Tessera.Scheduling;
 
 namespace Tessera.Distributed.Runtime;
 
@@ -135,6 +136,9 @@ internal sealed class WorkerServer : IAsyncDisposable
 
     /// <summary>Gets how many spilled results the worker read back so far.</summary>
     public long UnspillCount => _data.UnspillCount;
+
+    /// <summary>Gets how many stored values were recycled (their buffers handed back for reuse).</summary>
+    public long RecycledCount => _data.Recycled;
 
     /// <summary>Gets whether the worker starts no new tasks because its process memory is above the pause threshold.</summary>
     public bool Paused => !_running.IsSet;
@@ -885,21 +889,25 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         long start = Stopwatch.GetTimestamp();
         object? result;
+        bool fresh;
+        var reads = new SpillBuffer.Reading[task.Dependencies.Length];
         try
         {
             Node node = SerializerFor(task.Session).DeserializeNode(task.Spec, _shippedFunctions.TryGetValue(task.Session, out ShippedFunctions? shipped) ? shipped.Lookup : null);
             var inputs = new Dictionary<Key, object?>(task.Dependencies.Length);
-            foreach (DependencyLocation d in task.Dependencies)
+            for (int i = 0; i < reads.Length; i++)
             {
-                if (!_data.TryGetValue(d.Key, out object? v))
+                Key k = task.Dependencies[i].Key;
+                if (!_data.TryBeginRead(k, Recycling.MayKeep(node, k), out object? v, out reads[i]))
                 {
-                    throw new InvalidOperationException($"Input {d.Key} of task {task.Key} was freed before the task ran.");
+                    throw new InvalidOperationException($"Input {k} of task {task.Key} was freed before the task ran.");
                 }
 
-                inputs[d.Key] = v;
+                inputs[k] = v;
             }
 
             result = NodeEvaluator.Evaluate(node, inputs);
+            fresh = Recycling.MakesFreshMemory(node);
         }
         catch (Exception e)
         {
@@ -908,7 +916,10 @@ internal sealed class WorkerServer : IAsyncDisposable
         }
         finally
         {
-            EvictReadBack(task);
+            foreach (SpillBuffer.Reading read in reads)
+            {
+                _data.EndRead(read);
+            }
         }
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -922,21 +933,11 @@ internal sealed class WorkerServer : IAsyncDisposable
             }
 
             _runs.Remove(task.Key);
-            _data.Set(task.Key, result, SerializerFor(task.Session), size);
+            _data.Set(task.Key, result, SerializerFor(task.Session), size, recyclable: fresh);
         }
 
         _scheduler.Post(new TaskFinished(task.Key, size, seconds, task.RunId, InlineValue(result, SerializerFor(task.Session))));
         AfterStore(size);
-    }
-
-    // Inputs read back from disk for this task leave memory again (their files stay): a block read for
-    // one task does not push other results out. A later task that needs one reads it again.
-    private void EvictReadBack(ComputeTask task)
-    {
-        foreach (DependencyLocation d in task.Dependencies)
-        {
-            _data.Evict(d.Key);
-        }
     }
 
     // The serialized result when it is small enough to travel with TaskFinished: only values whose size

@@ -318,7 +318,7 @@ public sealed class TesseraSerializer
             return cached;
         }
 
-        FunctionPayload payload = Encode(function.Delegate, function.Name);
+        FunctionPayload payload = Encode(function.Delegate, function.Name, function.ArgumentUse, function.ReturnsFreshMemory);
         return _byFunction.GetValue(function, _ => payload);
     }
 
@@ -335,7 +335,7 @@ public sealed class TesseraSerializer
             return cached;
         }
 
-        FunctionPayload payload = Encode(function, name ?? TaskFunction.FromDelegate(function).Name);
+        FunctionPayload payload = Encode(function, name ?? TaskFunction.FromDelegate(function).Name, ArgumentUse.Unknown, returnsFreshMemory: false);
         return name is null ? _byDelegate.GetValue(function, _ => payload) : payload;
     }
 
@@ -368,10 +368,13 @@ public sealed class TesseraSerializer
     {
         var context = new DecodeContext(this, payload, [], session);
         var reader = new MessagePackReader(payload);
-        DecodeContext.Expect(reader.ReadArrayHeader() == 5 && reader.ReadString() == WireTags.FunctionMagic, "a function payload");
+        DecodeContext.Expect(reader.ReadArrayHeader() == 6 && reader.ReadString() == WireTags.FunctionMagic, "a function payload");
         int version = reader.ReadInt32();
         DecodeContext.Expect(version == WireTags.FormatVersion, $"function format version {WireTags.FormatVersion}, not {version}");
         string name = reader.ReadString() ?? "lambda";
+        int use = reader.ReadInt32();
+        DecodeContext.Expect(use is >= (int)ArgumentUse.Unknown and <= (int)ArgumentUse.Released, "a function's argument use");
+        bool fresh = reader.ReadBoolean();
         int kind = reader.ReadInt32();
         TaskFunction function;
         if (kind == WireTags.FunctionNamed)
@@ -394,7 +397,9 @@ public sealed class TesseraSerializer
                 throw new InvalidDataException("Malformed message: a function payload does not hold a delegate.");
             }
 
-            function = TypedFunctions.Wrap(rebuilt, name);
+            // The declaration of memory use travels with the library's own functions (see TaskFunction.Declare), so
+            // the worker may recycle their blocks as a local scheduler does; a registered function keeps its own.
+            function = TypedFunctions.Wrap(rebuilt, name).Declare((ArgumentUse)use, fresh);
         }
 
         return function;
@@ -408,14 +413,16 @@ public sealed class TesseraSerializer
         }
     }
 
-    private FunctionPayload Encode(Delegate function, string name)
+    private FunctionPayload Encode(Delegate function, string name, ArgumentUse use, bool returnsFreshMemory)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(5);
+        writer.WriteArrayHeader(6);
         writer.Write(WireTags.FunctionMagic);
         writer.Write(WireTags.FormatVersion);
         writer.Write(name);
+        writer.Write((int)use);
+        writer.Write(returnsFreshMemory);
         IReadOnlyList<Assembly> assemblies = [];
         SizeProbe? probe = null;
         bool named = Functions.TryGetName(function, out string? registered);

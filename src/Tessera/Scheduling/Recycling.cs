@@ -27,7 +27,7 @@ internal static class Recycling
         bool[]? result = null;
         for (int t = 0; t < plan.Count; t++)
         {
-            if (isOutput[t] || plan.Nodes[t] is not CallNode { Function.ReturnsFreshMemory: true })
+            if (isOutput[t] || !MakesFreshMemory(plan.Nodes[t]))
             {
                 continue;
             }
@@ -36,7 +36,7 @@ internal static class Recycling
             bool kept = false;
             foreach (int d in plan.DependentsOf(t))
             {
-                if (HoldOf(plan.Nodes[d], key) != Hold.None)
+                if (MayKeep(plan.Nodes[d], key))
                 {
                     kept = true;
                     break;
@@ -51,6 +51,12 @@ internal static class Recycling
 
         return result;
     }
+
+    /// <summary>Gets whether evaluating <paramref name="node"/> makes fresh memory that nothing else holds: a call of a function that declares it.</summary>
+    public static bool MakesFreshMemory(Node node) => node is CallNode { Function.ReturnsFreshMemory: true };
+
+    /// <summary>Gets whether evaluating <paramref name="node"/> may leave anything (its result included) holding the value of <paramref name="key"/>.</summary>
+    public static bool MayKeep(Node node, Key key) => HoldOf(node, key) != Hold.None;
 
     // What the result of evaluating node may hold of key's value.
     private static Hold HoldOf(Node node, Key key)

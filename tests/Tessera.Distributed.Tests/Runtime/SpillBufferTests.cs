@@ -1,3 +1,4 @@
+using Tessera.Arrays;
 using Tessera.Distributed.Protocol;
 using Tessera.Distributed.Runtime;
 using Tessera.Distributed.Serialization;
@@ -118,12 +119,16 @@ public sealed class SpillBufferTests
         Assert.Equal(1, store.SpillUntil(0));
         Assert.Equal((0L, 2L, onDisk), (store.MemoryBytes, store.SpillCount, store.SpilledBytes));
 
-        // Its task is done with it: evicted at once. A value only in memory is not.
-        Assert.True(store.TryGetValue(new Key("a", 1), out _));
-        Assert.True(store.Evict(new Key("a", 1)));
-        Assert.False(store.Evict(new Key("a", 1)));
+        // Its tasks are done with it: evicted when the last one ends its read. A value only in memory is not.
+        Assert.True(store.TryBeginRead(new Key("a", 1), mayKeep: false, out _, out SpillBuffer.Reading first));
+        Assert.True(store.TryBeginRead(new Key("a", 1), mayKeep: false, out _, out SpillBuffer.Reading second));
+        store.EndRead(first);
+        Assert.Equal(800, store.MemoryBytes);
+        store.EndRead(second);
+        Assert.Equal(0, store.MemoryBytes);
         store.Set(new Key("a", 2), values[2], serializer);
-        Assert.False(store.Evict(new Key("a", 2)));
+        Assert.True(store.TryBeginRead(new Key("a", 2), mayKeep: false, out _, out SpillBuffer.Reading third));
+        store.EndRead(third);
         Assert.Equal(800, store.MemoryBytes);
 
         // Read again, equal; the store let go of each value that left memory and of each file buffer it read.
@@ -153,6 +158,49 @@ public sealed class SpillBufferTests
         Assert.Equal(new Key("k", 5), events[0].Key);
         Assert.Equal(new Key("k", WorkerStreamLog.Capacity + 4), events[^1].Key);
         Assert.Null(log.Take());
+    }
+
+    [Fact]
+    public void AFreshValue_IsRecycledWhenItLeavesMemory_UnlessSomethingMayStillHoldIt()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "tessera-spillbuffer-" + Guid.NewGuid().ToString("N"));
+        IWireSerializer serializer = TestSerializers.Create();
+        using var store = new SpillBuffer(directory, targetBytes: long.MaxValue, _ => 800);
+        NDArray<double>[] blocks = [.. Enumerable.Range(0, 8).Select(i => NDArray<double>.Zeros(10, 10))];
+        Key Block(int i) => new("b", i);
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            store.Set(Block(i), blocks[i], serializer, recyclable: i != 7);
+        }
+
+        // Freed after a task that keeps nothing of it read it: recycled.
+        Assert.True(store.TryBeginRead(Block(0), mayKeep: false, out _, out SpillBuffer.Reading read));
+        store.EndRead(read);
+        Assert.True(store.TryRemove(Block(0)));
+        Assert.Equal(1, store.Recycled);
+
+        // Freed while a task still reads it, or after a task that may keep it (a view) read it: not recycled.
+        Assert.True(store.TryBeginRead(Block(1), mayKeep: false, out _, out SpillBuffer.Reading reading));
+        Assert.True(store.TryRemove(Block(1)));
+        store.EndRead(reading);
+        Assert.True(store.TryBeginRead(Block(2), mayKeep: true, out _, out read));
+        store.EndRead(read);
+        Assert.True(store.TryRemove(Block(2)));
+
+        // Handed out, or sent (the message aliases its buffer): not recycled.
+        Assert.True(store.TryGetValue(Block(3), out _));
+        Assert.True(store.TryRemove(Block(3)));
+        Assert.True(store.TryGetSerialized(Block(4), serializer, out _));
+        Assert.True(store.TryRemove(Block(4)));
+        Assert.Equal(1, store.Recycled);
+
+        // Spilled: recycled once written; the copy read back is not the task's, so it is not recycled again.
+        Assert.Equal(3, store.SpillUntil(0));
+        Assert.Equal(3, store.Recycled);
+        Assert.True(store.TryGetValue(Block(5), out object? back));
+        Assert.Equal(new double[100], ((NDArray<double>)back!).ToArray());
+        Assert.True(store.TryRemove(Block(5)));
+        Assert.Equal(3, store.Recycled);
     }
 
     [Fact]
