@@ -61,13 +61,18 @@ internal sealed class ClusterMemory
             {
                 string procs = string.Join(' ', _cluster.WorkerProcessIds.Select(p => ResidentBytes(p) >> 20));
                 string state = _cluster.Scheduler.Server.Query(s => string.Join(' ', s.Tasks.Values.GroupBy(t => t.State).Select(g => $"{g.Key}={g.Count()}")) + " | " +
-                    string.Join(' ', s.Workers.Values.Select(w => $"{w.NBytes >> 20}MB/{w.HasWhat.Count}k/{w.Processing.Count}p")));
+                    string.Join(' ', s.Workers.Values.Select(Describe)));
                 Log.Write($"    rss self {ResidentBytes(Environment.ProcessId) >> 20} workers {procs} MB; {state} {_probe?.Invoke()}");
             }
 
             Thread.Sleep(s_interval);
         }
     }
+
+    // A worker as the scheduler sees it: round trip, bytes and keys held, and the tasks sent to it by prefix.
+    private static string Describe(Tessera.Distributed.Scheduler.WorkerState w) =>
+        $"rt {w.RoundTrip * 1000:F1}ms {w.NBytes >> 20}MB/{w.HasWhat.Count}k/{w.Processing.Count}p " +
+        $"[{string.Join(',', w.Processing.GroupBy(t => t.Prefix).Select(g => $"{g.Key}:{g.Count()}"))}]";
 
     private long SummedBytes()
     {

@@ -129,7 +129,7 @@ internal static class MessageCodec
                 WriteError(ref w, m.Error);
                 break;
             case ComputeTask m:
-                w.WriteArrayHeader(8);
+                w.WriteArrayHeader(10);
                 w.Write((byte)m.Op);
                 WriteKey(ref w, m.Key);
                 w.Write(m.Spec);
@@ -138,6 +138,8 @@ internal static class MessageCodec
                 w.Write(m.Session);
                 WriteResources(ref w, m.Resources);
                 w.Write(m.RunId);
+                w.Write(m.DependentsFollow);
+                w.Write(m.FreesInputs);
                 break;
             case FreeKeys m:
                 w.WriteArrayHeader(2);
@@ -492,7 +494,7 @@ internal static class MessageCodec
             Op.ReleaseKeys => new ReleaseKeys(ReadKeys(ref r)),
             Op.KeyInMemory => new KeyInMemory(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64(), fields > 4 ? ReadBytes(ref r) : null),
             Op.KeyErred => new KeyErred(ReadKey(ref r), ReadKey(ref r), ReadError(ref r)),
-            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32(), ReadResources(ref r), r.ReadInt64()),
+            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32(), ReadResources(ref r), r.ReadInt64(), r.ReadBoolean(), r.ReadBoolean()),
             Op.FreeKeys => new FreeKeys(ReadKeys(ref r)),
             Op.AddKeys => new AddKeys(ReadKeys(ref r)),
             Op.Restart => new Restart(r.ReadInt64(), r.ReadDouble()),

@@ -22,6 +22,13 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly SpillBuffer _data;
     private readonly WorkerMemoryOptions _memory;
     private readonly ManualResetEventSlim _running = new(initialState: true);
+
+    // The hints of ComputeTask, for WaitBeforeRootTask: a signal reset while dependents of a finished task are
+    // on their way (DependentsFollow); the inputs of finished tasks that the scheduler is about to free
+    // (FreesInputs), and a signal set while there are none.
+    private readonly ManualResetEventSlim _noTaskExpected = new(initialState: true);
+    private readonly HashSet<Key> _expectedFree = [];
+    private readonly ManualResetEventSlim _noFreeExpected = new(initialState: true);
     private readonly Task _memoryMonitor;
     private readonly PriorityQueue<ComputeTask, long> _ready = new();
     private readonly Lock _readyLock = new();
@@ -112,6 +119,9 @@ internal sealed class WorkerServer : IAsyncDisposable
     /// not fetch them from the worker: two network legs fewer per result.
     /// </summary>
     public const int InlineResultLimit = 64 * 1024;
+
+    /// <summary>The longest a root task waits for each hint of a finished task to come true (see <c>WaitBeforeRootTask</c>).</summary>
+    public static TimeSpan FreeWait { get; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>How often a worker sends a heartbeat, by default.</summary>
     public static TimeSpan DefaultHeartbeatInterval { get; } = TimeSpan.FromSeconds(1);
@@ -258,6 +268,10 @@ internal sealed class WorkerServer : IAsyncDisposable
                             {
                                 _data.TryRemove(k);
                                 _runs.Remove(k);
+                                if (_expectedFree.Contains(k))
+                                {
+                                    StopExpectingFreesLocked();
+                                }
                             }
                         }
 
@@ -537,7 +551,16 @@ internal sealed class WorkerServer : IAsyncDisposable
             _ready.Enqueue(task, task.Priority);
         }
 
+        _noTaskExpected.Set();
         _readySignal.Release();
+    }
+
+    private bool NextIsRootTask()
+    {
+        lock (_readyLock)
+        {
+            return _ready.TryPeek(out ComputeTask? next, out _) && next.Dependencies.Length == 0;
+        }
     }
 
     private void ExecuteLoop()
@@ -549,6 +572,11 @@ internal sealed class WorkerServer : IAsyncDisposable
                 _readySignal.Wait(_stop.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (!WaitBeforeRootTask())
             {
                 return;
             }
@@ -934,10 +962,65 @@ internal sealed class WorkerServer : IAsyncDisposable
 
             _runs.Remove(task.Key);
             _data.Set(task.Key, result, SerializerFor(task.Session), size, recyclable: fresh);
+            // Before the scheduler hears of it: the tasks and frees it leads to cannot come first. Only for
+            // large values: waiting for small ones would cost a round trip and save nothing.
+            if (task.DependentsFollow && size >= LargeResultBytes)
+            {
+                _noTaskExpected.Reset();
+            }
+
+            if (task.FreesInputs)
+            {
+                foreach (DependencyLocation d in task.Dependencies)
+                {
+                    if (d.NBytes >= LargeResultBytes)
+                    {
+                        _expectedFree.Add(d.Key);
+                        _noFreeExpected.Reset();
+                    }
+                }
+            }
         }
 
         _scheduler.Post(new TaskFinished(task.Key, size, seconds, task.RunId, InlineValue(result, SerializerFor(task.Session))));
         AfterStore(size);
+    }
+
+    // A root task makes new memory, so before one starts the worker lets the scheduler's hints of a finished
+    // task (ComputeTask) come true, each within a round trip and at most FreeWait: the tasks that reduce the
+    // results just made arrive and go first (they come before the root in priority), and then the inputs those
+    // tasks finished with are freed, so the root's block takes a freed block's buffer (recycling) instead of
+    // adding to the process. A local scheduler has neither round trip. False when the worker stops.
+    private bool WaitBeforeRootTask()
+    {
+        try
+        {
+            if (!_noTaskExpected.IsSet && NextIsRootTask() && !_noTaskExpected.Wait(FreeWait, _stop.Token))
+            {
+                _noTaskExpected.Set();
+            }
+
+            if (!_noFreeExpected.IsSet && NextIsRootTask() && !_noFreeExpected.Wait(FreeWait, _stop.Token))
+            {
+                // Not freed after all (a new graph needs them): stop waiting for them.
+                lock (_storeLock)
+                {
+                    StopExpectingFreesLocked();
+                }
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private void StopExpectingFreesLocked()
+    {
+        _expectedFree.Clear();
+        _noFreeExpected.Set();
     }
 
     // The serialized result when it is small enough to travel with TaskFinished: only values whose size

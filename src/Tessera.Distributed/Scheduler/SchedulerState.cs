@@ -392,10 +392,12 @@ internal sealed partial class SchedulerState
         UpdateDuration(t.Prefix, durationSeconds);
         if (worker.ProbeRunId == runId)
         {
-            // A shorter sample counts at once, a longer one a tenth: one-time costs (the first run of a function
-            // on a worker, a collection) must not make the worker take many tasks of medium length.
+            // A shorter sample counts at once, a longer one a tenth, and raises the estimate by at most a tenth:
+            // one-time costs (the first run of a function on a worker, decoding its code, a collection) must
+            // not make the worker take many tasks of medium length, and the estimate is measured again only
+            // when the worker is idle, which a worker given many tasks seldom is.
             double sample = Math.Max(0, _clock.GetElapsedTime(worker.ProbeSent).TotalSeconds - durationSeconds);
-            worker.RoundTrip = sample < worker.RoundTrip ? sample : worker.RoundTrip + (0.1 * (sample - worker.RoundTrip));
+            worker.RoundTrip = sample < worker.RoundTrip ? sample : worker.RoundTrip + (0.1 * Math.Min(sample - worker.RoundTrip, worker.RoundTrip));
             worker.ProbeRunId = 0;
         }
 
@@ -594,6 +596,11 @@ internal sealed partial class SchedulerState
     public const double RoundTripsCovered = 2;
 
     private const double BandwidthBytesPerSecond = 1e9;
+
+    // DependentsFollow and FreesAnInput look at tasks with at most this many dependents (a pair's blocks have
+    // two); FreesAnInput at inputs of at least HintBytes (a worker waits for nothing smaller).
+    private const int MaxDependentsForHints = 8;
+    private const long HintBytes = 1 << 20;
 
     /// <summary>The shortest expected run of a task that work stealing moves; shorter ones are not worth a round trip.</summary>
     public const double MinimumStealSeconds = 0.005;
@@ -1115,6 +1122,67 @@ internal sealed partial class SchedulerState
             worker.HasWhat.Add(t);
             worker.NBytes += Math.Max(0, t.NBytes);
         }
+    }
+
+    /// <summary>
+    /// Whether every task that needs <paramref name="t"/>'s result will go to <paramref name="worker"/> once
+    /// <paramref name="t"/> finished there: each of their other inputs is in memory or processing there
+    /// (<see cref="Protocol.ComputeTask.DependentsFollow"/>). Tasks with many dependents are not looked at.
+    /// </summary>
+    public static bool DependentsFollow(SchedulerTask t, WorkerState worker)
+    {
+        if (t.Dependents.Count == 0 || t.Dependents.Count > MaxDependentsForHints)
+        {
+            return false;
+        }
+
+        foreach (SchedulerTask u in t.Dependents)
+        {
+            foreach (SchedulerTask d in u.Dependencies)
+            {
+                if (d != t && !(d.State == TaskStateKind.Processing && d.ProcessingOn == worker) && !(d.State == TaskStateKind.Memory && d.WhoHas.Contains(worker)))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the scheduler will free one of <paramref name="t"/>'s inputs once the tasks on
+    /// <paramref name="worker"/> that need it ran: no client wants it, and every task that still needs it
+    /// is processing there (<see cref="Protocol.ComputeTask.FreesInputs"/>). Small inputs, and inputs with many
+    /// dependents, are not looked at.
+    /// </summary>
+    public static bool FreesAnInput(SchedulerTask t, WorkerState worker)
+    {
+        foreach (SchedulerTask d in t.Dependencies)
+        {
+            if (d.NBytes < HintBytes || d.WhoWants.Count != 0 || d.Dependents.Count > MaxDependentsForHints)
+            {
+                continue;
+            }
+
+            bool allHere = true;
+            foreach (SchedulerTask u in d.Dependents)
+            {
+                if (u.State is TaskStateKind.Waiting or TaskStateKind.Queued or TaskStateKind.NoWorker ||
+                    (u.State == TaskStateKind.Processing && u.ProcessingOn != worker))
+                {
+                    allHere = false;
+                    break;
+                }
+            }
+
+            if (allHere)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Sends a task, and its queued partner (see PartnerOf) to the same worker.

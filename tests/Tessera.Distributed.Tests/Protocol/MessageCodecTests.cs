@@ -65,6 +65,8 @@ public sealed class MessageCodecTests
             new StealResponse(keys[3], 17, true),
             new StealResponse(keys[0], 18, false),
             new ComputeTask(keys[0], [1], [], 4, 3, null, 1L << 40),
+            new ComputeTask(keys[0], [1], [], 4, 3, null, 5, DependentsFollow: true),
+            new ComputeTask(keys[0], [1], [], 4, 3, null, 5, FreesInputs: true),
             new TaskFinished(keys[1], 64, 0.25, 77),
             new TaskErred(keys[1], error, 77),
             new RegisterWorker("tcp://a:1", 2, 0, "gpu", [new ResourceAmount("GPU", 2), new ResourceAmount("MEM", 10e9)]),

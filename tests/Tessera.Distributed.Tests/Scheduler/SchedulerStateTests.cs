@@ -16,6 +16,15 @@ public sealed class SchedulerStateTests
 
         public Dictionary<Key, SchedulerTask> Erred { get; } = [];
 
+        /// <summary>The hints each task went out with, in the order sent, taken when it was sent (as the server does).</summary>
+        public List<(Key Key, bool DependentsFollow, bool FreesAnInput)> Hints { get; } = [];
+
+        public (bool DependentsFollow, bool FreesAnInput) HintsOf(Key key)
+        {
+            (Key _, bool follow, bool frees) = Hints.Single(h => h.Key == key);
+            return (follow, frees);
+        }
+
         public void ComputeTask(WorkerState worker, SchedulerTask task)
         {
             foreach (SchedulerTask d in task.Dependencies)
@@ -24,6 +33,7 @@ public sealed class SchedulerStateTests
             }
 
             Sent.Add((worker, task, task.RunId));
+            Hints.Add((task.Key, SchedulerState.DependentsFollow(task, worker), SchedulerState.FreesAnInput(task, worker)));
         }
 
         public void FreeKey(WorkerState worker, Key key) => Freed.Add((worker, key));
@@ -491,10 +501,54 @@ public sealed class SchedulerStateTests
         Assert.Equal(2, outbox.Sent.Count);
         state.Validate();
 
-        // A slow report (a first run's one-time costs) moves the estimate a tenth of the way only.
+        // A slow report (a first run's one-time costs) raises the estimate by a tenth at most, where a tenth of
+        // the way would have made it 20 ms and let a hundred 1 ms tasks go out at once.
         clock.Advance(0.2 + 1.0);
         FinishAll(state, outbox, 8, 1.0);
-        Assert.InRange(w.RoundTrip, 0.02, 0.021);
+        Assert.Equal(220e-6, w.RoundTrip, 1e-9);
+    }
+
+    [Fact]
+    public void APairOfBlocksOnOneWorker_TellsItThatTheReductionsFollow_AndThatTheLastOneFreesTheBlocks()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox);
+        state.AddWorker("w1", 1);
+
+        // Blocks (0, 1) and (1, 0) of x, each sum of x + x.T needing both, and a total of the sums.
+        Key a = new("x", 0, 1), b = new("x", 1, 0), ab = new("s", 0, 1), ba = new("s", 1, 0), total = new("total");
+        TaskSubmission[] graph =
+        [
+            new(a, null, [], 0), new(b, null, [], 1), new(ab, null, [a, b], 2), new(ba, null, [b, a], 3), new(total, null, [ab, ba], 4),
+        ];
+        state.UpdateGraph("c", graph, [total]);
+
+        // The pair goes out together: when the second block finishes, both sums come here.
+        Assert.Equal([a, b], outbox.Sent.Select(s => s.Task.Key));
+        Assert.Equal((false, false), outbox.HintsOf(a));
+        Assert.Equal((true, false), outbox.HintsOf(b));
+
+        // Once both sums are here, the blocks are freed after them, and the total follows: the second sent says so.
+        FinishAll(state, outbox, 32_000_000, 0.01);
+        Assert.Equal([(false, false), (true, true)], outbox.Hints.Where(h => h.Key == ab || h.Key == ba).Select(h => (h.DependentsFollow, h.FreesAnInput)));
+        Assert.Contains((state.Workers["w1"], a), outbox.Freed);
+        Assert.Equal(total, Assert.Single(outbox.InMemory["c"]));
+    }
+
+    [Fact]
+    public void NoFreeIsHinted_ForSmallInputs_OrInputsThatAClientWants()
+    {
+        foreach ((long bytes, Key[] wanted) in new[] { (100L, new[] { new Key("total") }), (32_000_000L, new[] { new Key("total"), new Key("x", 0) }) })
+        {
+            var outbox = new RecordingOutbox();
+            var state = new SchedulerState(outbox);
+            state.AddWorker("w1", 1);
+            Key x = new("x", 0), s = new("s", 0), total = new("total");
+            state.UpdateGraph("c", [new(x, null, [], 0), new(s, null, [x], 1), new(total, null, [s], 2)], wanted);
+            FinishAll(state, outbox, bytes, 0.01);
+            Assert.Equal((true, false), outbox.HintsOf(x));
+            Assert.False(outbox.HintsOf(s).FreesAnInput);
+        }
     }
 
     [Fact]
