@@ -138,7 +138,7 @@ internal static class MessageCodec
                 w.Write(m.Session);
                 WriteResources(ref w, m.Resources);
                 w.Write(m.RunId);
-                w.Write(m.DependentsFollow);
+                WriteOptionalKeys(ref w, m.DependentsAfter);
                 w.Write(m.FreesInputs);
                 break;
             case FreeKeys m:
@@ -494,7 +494,7 @@ internal static class MessageCodec
             Op.ReleaseKeys => new ReleaseKeys(ReadKeys(ref r)),
             Op.KeyInMemory => new KeyInMemory(ReadKey(ref r), ReadStrings(ref r), r.ReadInt64(), fields > 4 ? ReadBytes(ref r) : null),
             Op.KeyErred => new KeyErred(ReadKey(ref r), ReadKey(ref r), ReadError(ref r)),
-            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32(), ReadResources(ref r), r.ReadInt64(), r.ReadBoolean(), r.ReadBoolean()),
+            Op.ComputeTask => new ComputeTask(ReadKey(ref r), ReadBytes(ref r), ReadLocations(ref r), r.ReadInt64(), r.ReadInt32(), ReadResources(ref r), r.ReadInt64(), ReadOptionalKeys(ref r), r.ReadBoolean()),
             Op.FreeKeys => new FreeKeys(ReadKeys(ref r)),
             Op.AddKeys => new AddKeys(ReadKeys(ref r)),
             Op.Restart => new Restart(r.ReadInt64(), r.ReadDouble()),
@@ -562,6 +562,20 @@ internal static class MessageCodec
             WriteKey(ref w, k);
         }
     }
+
+    private static void WriteOptionalKeys(ref MessagePackWriter w, Key[]? keys)
+    {
+        if (keys is null)
+        {
+            w.WriteNil();
+        }
+        else
+        {
+            WriteKeys(ref w, keys);
+        }
+    }
+
+    private static Key[]? ReadOptionalKeys(ref MessagePackReader r) => r.TryReadNil() ? null : ReadKeys(ref r);
 
     private static Key[] ReadKeys(ref MessagePackReader r)
     {

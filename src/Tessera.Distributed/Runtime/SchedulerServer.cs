@@ -205,7 +205,7 @@ internal sealed partial class SchedulerServer : IAsyncDisposable, ISchedulerOutb
                 Send(peer, new ShipFunctions(task.Session, functions.Payloads, functions.Hashes));
             }
 
-            Send(peer, new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session, resources, task.RunId, SchedulerState.DependentsFollow(task, worker), SchedulerState.FreesAnInput(task, worker)));
+            Send(peer, new ComputeTask(task.Key, (byte[])task.Spec!, deps, task.Priority, task.Session, resources, task.RunId, SchedulerState.DependentsAfter(task, worker), SchedulerState.FreesAnInput(task, worker)));
         }
     }
 

@@ -24,7 +24,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     private readonly ManualResetEventSlim _running = new(initialState: true);
 
     // The hints of ComputeTask, for WaitBeforeRootTask: a signal reset while dependents of a finished task are
-    // on their way (DependentsFollow); the inputs of finished tasks that the scheduler is about to free
+    // on their way (DependentsAfter); the inputs of finished tasks that the scheduler is about to free
     // (FreesInputs), and a signal set while there are none.
     private readonly ManualResetEventSlim _noTaskExpected = new(initialState: true);
     private readonly HashSet<Key> _expectedFree = [];
@@ -964,7 +964,7 @@ internal sealed class WorkerServer : IAsyncDisposable
             _data.Set(task.Key, result, SerializerFor(task.Session), size, recyclable: fresh);
             // Before the scheduler hears of it: the tasks and frees it leads to cannot come first. Only for
             // large values: waiting for small ones would cost a round trip and save nothing.
-            if (task.DependentsFollow && size >= LargeResultBytes)
+            if (task.DependentsAfter is { } after && size >= LargeResultBytes && after.All(_data.ContainsKey))
             {
                 _noTaskExpected.Reset();
             }

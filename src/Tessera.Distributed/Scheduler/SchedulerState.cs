@@ -597,7 +597,7 @@ internal sealed partial class SchedulerState
 
     private const double BandwidthBytesPerSecond = 1e9;
 
-    // DependentsFollow and FreesAnInput look at tasks with at most this many dependents (a pair's blocks have
+    // DependentsAfter and FreesAnInput look at tasks with at most this many dependents (a pair's blocks have
     // two); FreesAnInput at inputs of at least HintBytes (a worker waits for nothing smaller).
     private const int MaxDependentsForHints = 8;
     private const long HintBytes = 1 << 20;
@@ -1125,29 +1125,47 @@ internal sealed partial class SchedulerState
     }
 
     /// <summary>
-    /// Whether every task that needs <paramref name="t"/>'s result will go to <paramref name="worker"/> once
-    /// <paramref name="t"/> finished there: each of their other inputs is in memory or processing there
-    /// (<see cref="Protocol.ComputeTask.DependentsFollow"/>). Tasks with many dependents are not looked at.
+    /// The keys after which (with <paramref name="t"/>) every task that needs <paramref name="t"/>'s result
+    /// goes to <paramref name="worker"/>: each of their other inputs is in memory there, or processing there
+    /// (those are the keys); null when some input is elsewhere, or there are no dependents or too many
+    /// (<see cref="Protocol.ComputeTask.DependentsAfter"/>).
     /// </summary>
-    public static bool DependentsFollow(SchedulerTask t, WorkerState worker)
+    public static Key[]? DependentsAfter(SchedulerTask t, WorkerState worker)
     {
         if (t.Dependents.Count == 0 || t.Dependents.Count > MaxDependentsForHints)
         {
-            return false;
+            return null;
         }
 
+        List<Key>? after = null;
         foreach (SchedulerTask u in t.Dependents)
         {
             foreach (SchedulerTask d in u.Dependencies)
             {
-                if (d != t && !(d.State == TaskStateKind.Processing && d.ProcessingOn == worker) && !(d.State == TaskStateKind.Memory && d.WhoHas.Contains(worker)))
+                if (d == t || (d.State == TaskStateKind.Memory && d.WhoHas.Contains(worker)))
                 {
-                    return false;
+                    continue;
+                }
+
+                if (d.State != TaskStateKind.Processing || d.ProcessingOn != worker)
+                {
+                    return null;
+                }
+
+                after ??= [];
+                if (!after.Contains(d.Key))
+                {
+                    if (after.Count == MaxDependentsForHints)
+                    {
+                        return null;
+                    }
+
+                    after.Add(d.Key);
                 }
             }
         }
 
-        return true;
+        return after is null ? [] : [.. after];
     }
 
     /// <summary>

@@ -17,12 +17,12 @@ public sealed class SchedulerStateTests
         public Dictionary<Key, SchedulerTask> Erred { get; } = [];
 
         /// <summary>The hints each task went out with, in the order sent, taken when it was sent (as the server does).</summary>
-        public List<(Key Key, bool DependentsFollow, bool FreesAnInput)> Hints { get; } = [];
+        public List<(Key Key, Key[]? DependentsAfter, bool FreesAnInput)> Hints { get; } = [];
 
-        public (bool DependentsFollow, bool FreesAnInput) HintsOf(Key key)
+        public (Key[]? DependentsAfter, bool FreesAnInput) HintsOf(Key key)
         {
-            (Key _, bool follow, bool frees) = Hints.Single(h => h.Key == key);
-            return (follow, frees);
+            (Key _, Key[]? after, bool frees) = Hints.Single(h => h.Key == key);
+            return (after, frees);
         }
 
         public void ComputeTask(WorkerState worker, SchedulerTask task)
@@ -33,7 +33,7 @@ public sealed class SchedulerStateTests
             }
 
             Sent.Add((worker, task, task.RunId));
-            Hints.Add((task.Key, SchedulerState.DependentsFollow(task, worker), SchedulerState.FreesAnInput(task, worker)));
+            Hints.Add((task.Key, SchedulerState.DependentsAfter(task, worker), SchedulerState.FreesAnInput(task, worker)));
         }
 
         public void FreeKey(WorkerState worker, Key key) => Freed.Add((worker, key));
@@ -509,7 +509,7 @@ public sealed class SchedulerStateTests
     }
 
     [Fact]
-    public void APairOfBlocksOnOneWorker_TellsItThatTheReductionsFollow_AndThatTheLastOneFreesTheBlocks()
+    public void APairOfBlocksOnOneWorker_TellsItWhenTheReductionsFollow_AndThatTheLastOneFreesTheBlocks()
     {
         var outbox = new RecordingOutbox();
         var state = new SchedulerState(outbox);
@@ -523,16 +523,41 @@ public sealed class SchedulerStateTests
         ];
         state.UpdateGraph("c", graph, [total]);
 
-        // The pair goes out together: when the second block finishes, both sums come here.
+        // The pair goes out together: once both blocks finished, both sums come here.
         Assert.Equal([a, b], outbox.Sent.Select(s => s.Task.Key));
-        Assert.Equal((false, false), outbox.HintsOf(a));
-        Assert.Equal((true, false), outbox.HintsOf(b));
+        Assert.Equal((null, false), outbox.HintsOf(a));
+        Assert.Equal([a], Assert.IsType<Key[]>(outbox.HintsOf(b).DependentsAfter));
+        Assert.False(outbox.HintsOf(b).FreesAnInput);
 
         // Once both sums are here, the blocks are freed after them, and the total follows: the second sent says so.
         FinishAll(state, outbox, 32_000_000, 0.01);
-        Assert.Equal([(false, false), (true, true)], outbox.Hints.Where(h => h.Key == ab || h.Key == ba).Select(h => (h.DependentsFollow, h.FreesAnInput)));
+        var sums = outbox.Hints.Where(h => h.Key == ab || h.Key == ba).ToList();
+        Assert.Equal((null, false), (sums[0].DependentsAfter, sums[0].FreesAnInput));
+        Assert.Equal([sums[0].Key], Assert.IsType<Key[]>(sums[1].DependentsAfter));
+        Assert.True(sums[1].FreesAnInput);
         Assert.Contains((state.Workers["w1"], a), outbox.Freed);
         Assert.Equal(total, Assert.Single(outbox.InMemory["c"]));
+    }
+
+    [Fact]
+    public void ARootOfAWideReduction_ListsTheOtherRootsItsDependentWaitsFor()
+    {
+        var outbox = new RecordingOutbox();
+        var state = new SchedulerState(outbox, workerSaturation: double.PositiveInfinity);
+        state.AddWorker("w1", 1);
+        Key[] blocks = Keys("x", 3);
+        state.UpdateGraph("c", [.. Roots("x", 3), new(new Key("sum"), null, blocks, 3)], [new Key("sum")]);
+
+        // The sum comes only after all three blocks. The block sent last lists the other two, running there
+        // too; a block sent before the others were there has no hint.
+        Assert.Equal([null, null], outbox.Hints.Take(2).Select(h => h.DependentsAfter));
+        Assert.Equal(blocks.Except([outbox.Hints[2].Key]).Order(), Assert.IsType<Key[]>(outbox.Hints[2].DependentsAfter).Order());
+
+        // A sum that also needs a block on another worker does not come here: no hint.
+        state.AddWorker("w2", 1);
+        Key far = new("far");
+        state.UpdateGraph("c", [new(far, null, [], 10) { Restrictions = new TaskRestrictions(["w2"], false, []) }, new(new Key("x", 9), null, [], 11) { Restrictions = new TaskRestrictions(["w1"], false, []) }, new(new Key("pair"), null, [far, new Key("x", 9)], 12)], [new Key("pair")]);
+        Assert.Null(outbox.HintsOf(new Key("x", 9)).DependentsAfter);
     }
 
     [Fact]
@@ -546,7 +571,8 @@ public sealed class SchedulerStateTests
             Key x = new("x", 0), s = new("s", 0), total = new("total");
             state.UpdateGraph("c", [new(x, null, [], 0), new(s, null, [x], 1), new(total, null, [s], 2)], wanted);
             FinishAll(state, outbox, bytes, 0.01);
-            Assert.Equal((true, false), outbox.HintsOf(x));
+            Assert.Empty(Assert.IsType<Key[]>(outbox.HintsOf(x).DependentsAfter));
+            Assert.False(outbox.HintsOf(x).FreesAnInput);
             Assert.False(outbox.HintsOf(s).FreesAnInput);
         }
     }
