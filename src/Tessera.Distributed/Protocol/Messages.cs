@@ -135,9 +135,8 @@ internal sealed record DependencyLocation(Key Key, string[] WhoHas, long NBytes)
 /// key cancelled and submitted again) from the current one. Two hints let the worker finish work before it
 /// starts a root task, which makes new memory: <paramref name="DependentsAfter"/>, every task that needs
 /// this one's result will be sent here once it and the tasks of these keys (on this worker too) finished,
-/// null when not; <paramref name="FreesInputs"/>, every task that
-/// still needs one of its inputs was sent here and no client wants that input, so a <see cref="FreeKeys"/>
-/// for it follows once they all ran.
+/// null when not; <paramref name="FreesInputs"/>, every task that still needs one of its inputs was sent
+/// here and no client wants that input, so a <see cref="FreeKeys"/> for it follows once they all ran.
 /// </summary>
 internal sealed record ComputeTask(Key Key, byte[] Spec, DependencyLocation[] Dependencies, long Priority, int Session = 0, ResourceAmount[]? Resources = null, long RunId = 0, Key[]? DependentsAfter = null, bool FreesInputs = false) : Message(Op.ComputeTask);
 

@@ -108,8 +108,7 @@ internal sealed class SpillBuffer : IDisposable
         lock (_lock)
         {
             RemoveLocked(key);
-            AddLocked(key, value, serializer, size);
-            _entries[key].Recyclable = recyclable && value is IRecyclable;
+            AddLocked(key, value, serializer, size).Recyclable = recyclable && value is IRecyclable;
             SpillAboveTargetLocked();
         }
     }
@@ -299,11 +298,12 @@ internal sealed class SpillBuffer : IDisposable
         return true;
     }
 
-    private void AddLocked(Key key, object? value, IWireSerializer serializer, long? size)
+    private Entry AddLocked(Key key, object? value, IWireSerializer serializer, long? size)
     {
         var e = new Entry(serializer) { Value = value, Size = size ?? _sizeOf(value), Node = _lru.AddLast(key) };
         _entries.Add(key, e);
         _memoryBytes += e.Size;
+        return e;
     }
 
     private bool RemoveLocked(Key key)

@@ -962,6 +962,7 @@ internal sealed class WorkerServer : IAsyncDisposable
 
             _runs.Remove(task.Key);
             _data.Set(task.Key, result, SerializerFor(task.Session), size, recyclable: fresh);
+
             // Before the scheduler hears of it: the tasks and frees it leads to cannot come first. Only for
             // large values: waiting for small ones would cost a round trip and save nothing.
             if (task.DependentsAfter is { } after && size >= LargeResultBytes && after.All(_data.ContainsKey))
