@@ -27,32 +27,14 @@ internal static class Chunking
 
     public static long ParseBytes(string text, string op)
     {
-        string s = text.Trim().Replace(" ", string.Empty, StringComparison.Ordinal);
-        int i = 0;
-        while (i < s.Length && (char.IsDigit(s[i]) || s[i] == '.' || s[i] == 'e' || s[i] == 'E'))
+        try
         {
-            i++;
+            return Units.ParseBytes(text);
         }
-
-        if (i == 0 || !double.TryParse(s[..i], NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+        catch (FormatException e)
         {
-            throw new ArgumentException($"{op}: cannot read a byte size from '{text}' (examples: 128MiB, 100MB, 1kiB).");
+            throw new ArgumentException($"{op}: {e.Message}", e);
         }
-
-        double unit = s[i..].ToUpperInvariant() switch
-        {
-            "" or "B" => 1,
-            "KB" or "K" => 1e3,
-            "MB" or "M" => 1e6,
-            "GB" or "G" => 1e9,
-            "TB" => 1e12,
-            "KIB" => 1024,
-            "MIB" => 1024 * 1024,
-            "GIB" => 1024.0 * 1024 * 1024,
-            "TIB" => 1024.0 * 1024 * 1024 * 1024,
-            _ => throw new ArgumentException($"{op}: unknown unit in byte size '{text}' (use B, kB, MB, GB, kiB, MiB, GiB)."),
-        };
-        return (long)(number * unit);
     }
 
     public static int[] BlockDims(long length, long size)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.Loader;
+using Tessera;
 using Tessera.Dashboard;
 using Tessera.Distributed;
 
@@ -190,22 +191,4 @@ static double? ParseFraction(string? text, double? byDefault) => text?.Trim().To
     string t => double.Parse(t, CultureInfo.InvariantCulture),
 };
 
-static long ParseBytes(string? text)
-{
-    if (string.IsNullOrWhiteSpace(text))
-    {
-        return 0;
-    }
-
-    string t = text.Trim().ToUpperInvariant();
-    (string Suffix, long Factor)[] units = [("TIB", 1L << 40), ("GIB", 1L << 30), ("MIB", 1L << 20), ("KIB", 1L << 10), ("TB", 1_000_000_000_000), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000), ("B", 1)];
-    foreach ((string suffix, long factor) in units)
-    {
-        if (t.EndsWith(suffix, StringComparison.Ordinal))
-        {
-            return (long)(double.Parse(t[..^suffix.Length].Trim(), CultureInfo.InvariantCulture) * factor);
-        }
-    }
-
-    return long.Parse(t, CultureInfo.InvariantCulture);
-}
+static long ParseBytes(string? text) => string.IsNullOrWhiteSpace(text) ? 0 : Units.ParseBytes(text);

@@ -26,8 +26,8 @@ internal enum RebalanceMeasure
 /// <list type="bullet">
 /// <item><c>distributed.worker.memory.rebalance.measure</c>: <c>process</c>, <c>optimistic</c> (default), <c>managed</c> or <c>managed_total</c>;</item>
 /// <item><c>distributed.worker.memory.rebalance.sender-min</c> (0.30), <c>.recipient-max</c> (0.60), <c>.sender-recipient-gap</c> (0.10): fractions of a worker's memory limit;</item>
-/// <item><c>distributed.worker.memory.recent-to-old-time</c> (30 seconds): how long unmanaged memory counts as recent;</item>
-/// <item><c>distributed.worker.transfer.message-bytes-limit</c> (50,000,000): the most bytes a worker fetches from one peer in one message for a move.</item>
+/// <item><c>distributed.worker.memory.recent-to-old-time</c> (30 seconds; a number of seconds or a duration such as <c>30s</c>): how long unmanaged memory counts as recent;</item>
+/// <item><c>distributed.worker.transfer.message-bytes-limit</c> (50,000,000; a number or a size such as <c>50MB</c>): the most bytes a worker fetches from one peer in one message for a move.</item>
 /// </list>
 /// </summary>
 /// <param name="Measure">The memory figure to even out.</param>
@@ -118,13 +118,23 @@ internal sealed record RebalanceSettings(RebalanceMeasure Measure, double Sender
             return defaultValue;
         }
 
-        TimeSpan time = value switch
+        const string Wanted = "a duration of at least 0, such as 30s, 2 minutes or 00:00:30";
+        TimeSpan time;
+        try
         {
-            TimeSpan t => t,
-            string s when TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out TimeSpan t) && s.Contains(':', StringComparison.Ordinal) => t,
-            _ => Number(RecentToOldKey, value) is var seconds && seconds is >= 0 and <= 1e9 ? TimeSpan.FromSeconds(seconds) : TimeSpan.MinValue,
-        };
-        return time >= TimeSpan.Zero ? time : throw Invalid(RecentToOldKey, value, "a number of seconds of at least 0, or a time span such as 00:00:30");
+            time = value switch
+            {
+                TimeSpan t => t,
+                string s => Units.ParseTimeSpan(s),
+                _ => Number(RecentToOldKey, value) is var seconds && seconds is >= 0 and <= 1e9 ? TimeSpan.FromSeconds(seconds) : TimeSpan.MinValue,
+            };
+        }
+        catch (FormatException e)
+        {
+            throw Invalid(RecentToOldKey, value, Wanted, e);
+        }
+
+        return time >= TimeSpan.Zero ? time : throw Invalid(RecentToOldKey, value, Wanted);
     }
 
     private static long ReadMessageBytes(long defaultValue)
@@ -135,7 +145,18 @@ internal sealed record RebalanceSettings(RebalanceMeasure Measure, double Sender
             return defaultValue;
         }
 
-        return Number(MessageBytesKey, value) is var bytes && bytes is >= 1 and <= long.MaxValue / 2 ? (long)bytes : throw Invalid(MessageBytesKey, value, "a number of bytes of at least 1");
+        const string Wanted = "a byte size of at least 1, such as 50MB";
+        double bytes;
+        try
+        {
+            bytes = value is string s ? Units.ParseBytes(s) : Number(MessageBytesKey, value);
+        }
+        catch (FormatException e)
+        {
+            throw Invalid(MessageBytesKey, value, Wanted, e);
+        }
+
+        return bytes is >= 1 and <= long.MaxValue / 2 ? (long)bytes : throw Invalid(MessageBytesKey, value, Wanted);
     }
 
     private static double Number(string key, object value)

@@ -240,6 +240,13 @@ public sealed class RebalancePlanTests
             Assert.Equal((RebalanceMeasure.Process, TimeSpan.FromMinutes(1)), (s.Measure, s.RecentToOld));
         }
 
+        // Dask's own spellings: sizes and durations with units.
+        using (TesseraConfig.Set((RebalanceSettings.RecentToOldKey, "45s"), (RebalanceSettings.MessageBytesKey, "20MB")))
+        {
+            RebalanceSettings s = RebalanceSettings.FromConfig();
+            Assert.Equal((TimeSpan.FromSeconds(45), 20_000_000L), (s.RecentToOld, s.MessageBytes));
+        }
+
         foreach ((string key, object value) in new (string, object)[]
         {
             (RebalanceSettings.MeasureKey, "median"),
@@ -249,6 +256,8 @@ public sealed class RebalancePlanTests
             (RebalanceSettings.GapKey, double.NaN),
             (RebalanceSettings.RecentToOldKey, -1),
             (RebalanceSettings.MessageBytesKey, 0),
+            (RebalanceSettings.MessageBytesKey, "50 parsecs"),
+            (RebalanceSettings.RecentToOldKey, "soon"),
         })
         {
             using (TesseraConfig.Set((key, value)))
