@@ -4,7 +4,7 @@ using Tessera.Arrays.Kernels;
 
 namespace Tessera.Arrays.Tests;
 
-/// <summary>The pairwise sums, the symmetric x @ x.T, huge-page advice and copies of broadcast views.</summary>
+/// <summary>The pairwise sums, the NaN scan, the symmetric x @ x.T, huge-page advice and copies of broadcast views.</summary>
 public class KernelTests
 {
     // A near-exact oracle: each double becomes a decimal of 15 significant digits (an error of about
@@ -15,6 +15,25 @@ public class KernelTests
     // The pairwise bound: at most 16 sequential additions per partial, a tree of accumulators and
     // lanes (a few levels), then log2(n) levels of block pairs; each adds at most eps * sum|x|.
     private static double Bound(int n, double absSum, double eps) => (Summation.BlockVectors + 8 + Math.Log2(Math.Max(n, 2))) * eps * absSum;
+
+    [Fact]
+    public void NaNsAny_FindsANaNAnywhere_AsALoopDoes()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(0, 100);
+            double[] x = [.. Enumerable.Range(0, n).Select(_ => r.Next(5) switch { 0 => double.PositiveInfinity, 1 => double.NegativeInfinity, _ => r.NextDouble() })];
+            if (n > 0 && r.Next(2) == 0)
+            {
+                x[r.Next(n)] = double.NaN;
+            }
+
+            Assert.Equal(x.Any(double.IsNaN), NaNs.Any<double>(x));
+            float[] f = [.. x.Select(v => (float)v)];
+            Assert.Equal(f.Any(float.IsNaN), NaNs.Any<float>(f));
+        }, iter: 400);
+    }
 
     [Fact]
     public void Sum_IsWithinThePairwiseBoundOfTheExactSum()

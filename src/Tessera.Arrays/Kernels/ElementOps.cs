@@ -477,7 +477,7 @@ internal sealed class FloatOps<T> : NumberOps<T>
 
     protected override T NanReduce(ReduceOp op, ReadOnlySpan<T> x)
     {
-        if (x.IndexOfAnyExceptInRange(T.NegativeInfinity, T.PositiveInfinity) < 0)
+        if (!NaNs.Any(x))
         {
             // No NaN: the plain vectorized kernel.
             return base.NanReduce(op, x);

@@ -232,7 +232,7 @@ internal static class Reductions
         for (int i = 0; i < outer; i++)
         {
             ReadOnlySpan<double> row = c.Data.AsSpan(c.Offset + (i * rows), rows);
-            if (skipNaN && row.IndexOfAnyExceptInRange(double.NegativeInfinity, double.PositiveInfinity) >= 0)
+            if (skipNaN && NaNs.Any(row))
             {
                 int k = 0;
                 var kept = new double[rows];
