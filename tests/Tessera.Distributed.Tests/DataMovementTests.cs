@@ -163,6 +163,35 @@ public sealed class DataMovementTests
         AssertBlocks(await GatherAsync(client, blocks));
     }
 
+    [Fact]
+    public async Task ATasksInputsFromOnePeer_AreFetchedInMessagesOfAtMostTheConfiguredBytes()
+    {
+        // Blocks of 160 KB: at most two go in a message of 400 KB, so three inputs come in two messages.
+        using IDisposable config = TesseraConfig.Set(("distributed.worker.transfer.message-bytes-limit", "400kB"));
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 2, threadsPerWorker: 1, processes: false);
+        await using Client client = await Client.ConnectAsync(cluster);
+        string[] workers = [.. (await client.GetWorkersAsync().WaitAsync(s_limit)).Keys];
+        string busy = workers[0], idle = workers[1];
+        IReadOnlyList<Future<long[]>> blocks = client.Map<int, long[]>(Block, Enumerable.Range(0, 3), workers: [busy]);
+        AssertBlocks(await GatherAsync(client, blocks));
+
+        Future<long> total = client.Submit((long[] a, long[] b, long[] c) => a.Sum() + b.Sum() + c.Sum(), blocks[0], blocks[1], blocks[2], workers: [idle]);
+        Assert.Equal(Enumerable.Range(0, 3).Sum(i => Block(i).Sum()), await total.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken));
+
+        TaskStreamRecord[] transfers = [];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (transfers.Sum(t => t.KeyCount) < 3)
+        {
+            Assert.False(timeout.IsCancellationRequested, $"the task stream shows {transfers.Sum(t => t.KeyCount)} of the 3 inputs fetched");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+            await cluster.Monitor.GetSnapshotAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+            transfers = [.. cluster.Monitor.GetTaskStream().Where(r => r.Kind == TaskStreamKind.Transfer && r.Worker == idle && r.Peer == busy)];
+        }
+
+        Assert.Equal([1, 2], transfers.Select(t => t.KeyCount).Order());
+        Assert.All(transfers, t => Assert.InRange(t.Bytes, 160_000, 400_000));
+    }
+
     // 25 MB per block: a worker holding 16 of them is well above Dask's sender-min (0.3 of 1 GB).
     private static double[] BigBlock(int i) => [.. Enumerable.Range(0, 3_125_000).Select(x => i + (x * 1e-7))];
 

@@ -50,6 +50,9 @@ internal sealed class WorkerServer : IAsyncDisposable
     // its memory limit is in flight already.
     private readonly TransferBudget _transfers;
 
+    // distributed.worker.transfer.message-bytes-limit: the most bytes of inputs asked of one peer in one message.
+    private readonly long _messageBytes;
+
     // Memory checks run on the monitor's timer and on task threads after large results: one at a time.
     private readonly Lock _memoryCheck = new();
 
@@ -83,6 +86,7 @@ internal sealed class WorkerServer : IAsyncDisposable
             : Path.Combine(memory.LocalDirectory ?? Path.GetTempPath(), "tessera-worker-spill", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
         _data = new SpillBuffer(memory.Limit > 0 ? spillDirectory : null, target, SizeOf, _streamLog);
         _transfers = new TransferBudget(memory.Limit > 0 ? Math.Max(1, (long)(memory.Limit * TransferFraction)) : long.MaxValue);
+        _messageBytes = RebalanceSettings.MessageBytesFromConfig();
         _collectionBudget = memory is { Limit: > 0, OwnsProcess: true } ? memory.Limit / 20 : 0;
         _resources = resources;
         _availableResources = new Dictionary<string, double>(resources, StringComparer.Ordinal);
@@ -338,7 +342,7 @@ internal sealed class WorkerServer : IAsyncDisposable
     {
         try
         {
-            // Batch per peer: one request for all the keys a peer holds.
+            // Batch per peer: the keys a peer holds, in messages of at most _messageBytes, one at a time.
             IEnumerable<IGrouping<string, DependencyLocation>> byPeer = missing.GroupBy(d => d.WhoHas.Length > 0 ? d.WhoHas[Random.Shared.Next(d.WhoHas.Length)] : string.Empty);
             await Task.WhenAll(byPeer.Select(async g =>
             {
@@ -347,39 +351,13 @@ internal sealed class WorkerServer : IAsyncDisposable
                     throw new InvalidOperationException($"No worker holds the input {g.First().Key} of task {task.Key}.");
                 }
 
-                using TransferBudget.Lease lease = await _transfers.AcquireAsync(g.Sum(d => Math.Max(0, d.NBytes)), _stop.Token).ConfigureAwait(false);
-                if (!IsCurrent(task))
+                foreach (List<DependencyLocation> message in ByMessage(g, d => d.NBytes, _messageBytes))
                 {
-                    // Freed or stolen while it waited: the inputs are not needed here (the run will not start).
-                    return;
+                    if (!await FetchAsync(task, g.Key, message).ConfigureAwait(false))
+                    {
+                        return;
+                    }
                 }
-
-                Data data;
-                long started = Stopwatch.GetTimestamp();
-                try
-                {
-                    data = await _peers.GetAsync(g.Key, [.. g.Select(d => d.Key)], _stop.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is CommClosedException or IOException or System.Net.Sockets.SocketException && !_stop.IsCancellationRequested)
-                {
-                    throw new MissingDataException(g.Key, $"Worker {g.Key} could not be reached for {g.First().Key}, an input of task {task.Key}: {e.Message}");
-                }
-
-                if (data.Error is { } error)
-                {
-                    throw new RemoteException(error.TypeName, error.Message, error.StackTrace, []);
-                }
-
-                if (data.Missing.Length > 0)
-                {
-                    throw new MissingDataException(g.Key, $"Worker {g.Key} no longer holds {data.Missing[0]}, an input of task {task.Key}.");
-                }
-
-                IWireSerializer serializer = SerializerFor(task.Session);
-                StoreReceived(data, g.Key, started, _ => serializer);
-
-                // The scheduler tracks the copy, and frees it here once the key is released.
-                _scheduler.Post(new AddKeys(data.Keys));
             })).ConfigureAwait(false);
             Enqueue(task);
         }
@@ -395,6 +373,45 @@ internal sealed class WorkerServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    // Fetches one message of a task's inputs from peer and stores them; false when the task was freed or
+    // stolen while the fetch waited for the transfer budget (its inputs are not needed here).
+    private async Task<bool> FetchAsync(ComputeTask task, string peer, List<DependencyLocation> message)
+    {
+        using TransferBudget.Lease lease = await _transfers.AcquireAsync(message.Sum(d => Math.Max(0, d.NBytes)), _stop.Token).ConfigureAwait(false);
+        if (!IsCurrent(task))
+        {
+            return false;
+        }
+
+        Data data;
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            data = await _peers.GetAsync(peer, [.. message.Select(d => d.Key)], _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is CommClosedException or IOException or System.Net.Sockets.SocketException && !_stop.IsCancellationRequested)
+        {
+            throw new MissingDataException(peer, $"Worker {peer} could not be reached for {message[0].Key}, an input of task {task.Key}: {e.Message}");
+        }
+
+        if (data.Error is { } error)
+        {
+            throw new RemoteException(error.TypeName, error.Message, error.StackTrace, []);
+        }
+
+        if (data.Missing.Length > 0)
+        {
+            throw new MissingDataException(peer, $"Worker {peer} no longer holds {data.Missing[0]}, an input of task {task.Key}.");
+        }
+
+        IWireSerializer serializer = SerializerFor(task.Session);
+        StoreReceived(data, peer, started, _ => serializer);
+
+        // The scheduler tracks the copy, and frees it here once the key is released.
+        _scheduler.Post(new AddKeys(data.Keys));
+        return true;
     }
 
     // Stores the values of a fetch from peer (asked for at started, received now), each decoded by the
@@ -445,7 +462,7 @@ internal sealed class WorkerServer : IAsyncDisposable
 
         await Task.WhenAll(fetch.GroupBy(f => f.Location.WhoHas[Random.Shared.Next(f.Location.WhoHas.Length)]).Select(async g =>
         {
-            foreach (List<(DependencyLocation Location, int Session)> message in ByMessage(g, request.MessageBytes))
+            foreach (List<(DependencyLocation Location, int Session)> message in ByMessage(g, f => f.Location.NBytes, request.MessageBytes))
             {
                 Dictionary<Key, int> sessions = message.ToDictionary(f => f.Location.Key, f => f.Session);
                 try
@@ -471,14 +488,14 @@ internal sealed class WorkerServer : IAsyncDisposable
         _scheduler.Post(new ReplicasAcquired(request.MoveId, [.. held]));
     }
 
-    // Splits copies to fetch into messages of at most maxBytes each, in order; a larger value goes alone.
-    private static IEnumerable<List<(DependencyLocation Location, int Session)>> ByMessage(IEnumerable<(DependencyLocation Location, int Session)> copies, long maxBytes)
+    // Splits values to fetch into messages of at most maxBytes each, in order; a larger value goes alone.
+    private static IEnumerable<List<T>> ByMessage<T>(IEnumerable<T> copies, Func<T, long> bytesOf, long maxBytes)
     {
-        var message = new List<(DependencyLocation Location, int Session)>();
+        var message = new List<T>();
         long bytes = 0;
-        foreach ((DependencyLocation Location, int Session) copy in copies)
+        foreach (T copy in copies)
         {
-            long size = Math.Max(0, copy.Location.NBytes);
+            long size = Math.Max(0, bytesOf(copy));
             if (message.Count > 0 && bytes + size > maxBytes)
             {
                 yield return message;

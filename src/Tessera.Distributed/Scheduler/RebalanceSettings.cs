@@ -73,8 +73,12 @@ internal sealed record RebalanceSettings(RebalanceMeasure Measure, double Sender
             Fraction(RecipientMaxKey, d.RecipientMax),
             Fraction(GapKey, d.Gap),
             ReadRecentToOld(d.RecentToOld),
-            ReadMessageBytes(d.MessageBytes));
+            MessageBytesFromConfig());
     }
+
+    /// <summary>Reads <see cref="MessageBytesKey"/> (Dask's default when unset): workers read it for their own fetches too.</summary>
+    /// <exception cref="ArgumentException">The value is not a byte size of at least 1; the message names the key and the value.</exception>
+    public static long MessageBytesFromConfig() => ReadMessageBytes(Default.MessageBytes);
 
     /// <summary>The name of a measure as the configuration writes it.</summary>
     public static string Name(RebalanceMeasure measure) => measure == RebalanceMeasure.ManagedTotal ? "managed_total" : measure.ToString().ToLowerInvariant();
