@@ -66,7 +66,7 @@ internal static partial class GroupAgg
 
         int[] codes = new int[Block];
         int[] columnCodes = new int[Block];
-        
+
         // Rows without a group (code -1) come from missing keys, and NaN in floating-point keys.
         bool nullKeys = !direct && keyArrays.Any(a => a.NullCount > 0 || a is DoubleArray or FloatArray);
         for (int start = 0; start < n; start += Block)
@@ -111,21 +111,7 @@ internal static partial class GroupAgg
 
             for (int c = 0; c < columns.Length; c++)
             {
-                ReadOnlySpan<int> use = block;
-                var valid = new Validity(arrays[c]);
-                if (!valid.AllValid)
-                {
-                    // Missing values go to the trash slot too.
-                    Span<int> own = columnCodes.AsSpan(0, len);
-                    for (int j = 0; j < own.Length; j++)
-                    {
-                        own[j] = valid[start + j] ? block[j] : trash;
-                    }
-
-                    use = own;
-                }
-
-                Accumulate(use, arrays[c].Values.Slice(start, len), accs[c], states[c]);
+                AccumulateBlock(block, arrays[c], start, trash, columnCodes, accs[c], states[c]);
             }
         }
 
@@ -165,22 +151,43 @@ internal static partial class GroupAgg
     private static void AddDoubleStates(List<(string, IArrowArray)> output, string column, DoubleArray a, int[] codes, int groups, int states)
     {
         double[] acc = NewSlots(groups, states, out int stride);
-        var valid = new Validity(a);
-        ReadOnlySpan<double> values = a.Values;
         int[] block = new int[Math.Min(Block, codes.Length)];
+        int[] scratch = new int[block.Length];
         for (int start = 0; start < codes.Length; start += Block)
         {
             int len = Math.Min(Block, codes.Length - start);
             for (int j = 0; j < len; j++)
             {
-                // Rows without a group or a value go to the trash slot.
-                block[j] = valid[start + j] ? (int)Math.Min((uint)codes[start + j], (uint)groups) : groups;
+                // Rows without a group go to the trash slot.
+                block[j] = (int)Math.Min((uint)codes[start + j], (uint)groups);
             }
 
-            Accumulate(block.AsSpan(0, len), values.Slice(start, len), acc, states);
+            AccumulateBlock(block.AsSpan(0, len), a, start, groups, scratch, acc, states);
         }
 
         AddFusedStates(output, column, states, acc, stride, [.. Enumerable.Range(0, groups)]);
+    }
+
+    /// <summary>
+    /// Adds one block of a column's rows (from <paramref name="start"/>, slots in <paramref name="block"/>) to
+    /// its states; rows without a value go to the trash slot, through <paramref name="scratch"/>.
+    /// </summary>
+    private static void AccumulateBlock(ReadOnlySpan<int> block, DoubleArray a, int start, int trash, int[] scratch, double[] acc, int states)
+    {
+        ReadOnlySpan<int> use = block;
+        var valid = new Validity(a);
+        if (!valid.AllValid)
+        {
+            Span<int> own = scratch.AsSpan(0, block.Length);
+            for (int j = 0; j < own.Length; j++)
+            {
+                own[j] = valid[start + j] ? block[j] : trash;
+            }
+
+            use = own;
+        }
+
+        Accumulate(use, a.Values.Slice(start, block.Length), acc, states);
     }
 
     /// <summary>One slot per group, then one for rows without a group: count, sum[, min, max][, shift, s1, s2].</summary>
