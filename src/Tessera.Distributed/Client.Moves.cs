@@ -31,6 +31,24 @@ public sealed partial class Client
     }
 
     /// <summary>
+    /// Retires <paramref name="count"/> workers that the scheduler chooses (Dask's <c>retire_workers(n=...)</c>):
+    /// idle workers first, then those holding the fewest bytes, so the least data moves. Otherwise as
+    /// <see cref="RetireWorkersAsync(IEnumerable{string}, CancellationToken)"/>; a count above the number of
+    /// workers retires them all (when no result would be lost).
+    /// </summary>
+    /// <param name="count">How many workers to retire, at least 1.</param>
+    /// <param name="cancellationToken">Cancels the wait (not the retirement).</param>
+    /// <returns>The addresses of the retired workers.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
+    /// <exception cref="RemoteException">Results only the chosen workers hold could not be copied (no other worker is left); the workers then stay.</exception>
+    public async Task<IReadOnlyList<string>> RetireWorkersAsync(int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        MoveDone done = await MoveAsync(id => new RetireWorkers(id, [], count), cancellationToken).ConfigureAwait(false);
+        return done.Retired;
+    }
+
+    /// <summary>
     /// Keeps <paramref name="copies"/> copies of each future's result on different workers (Dask's
     /// <c>replicate</c>), so that more tasks find their input where they run and a result survives the
     /// loss of a worker: missing copies are fetched by the workers that hold the fewest bytes, and copies

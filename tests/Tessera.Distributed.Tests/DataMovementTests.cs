@@ -164,6 +164,30 @@ public sealed class DataMovementTests
     }
 
     [Fact]
+    public async Task RetireWorkersAsync_ByCount_TakesTheWorkersHoldingTheLeast_AndKeepsEveryResult()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 3, threadsPerWorker: 1, processes: false);
+        await using Client client = await Client.ConnectAsync(cluster);
+        string[] workers = [.. (await client.GetWorkersAsync().WaitAsync(s_limit)).Keys];
+
+        // Eight blocks on the first worker, four on the second, none on the third.
+        IReadOnlyList<Future<long[]>> many = client.Map<int, long[]>(Block, Enumerable.Range(0, 8), workers: [workers[0]]);
+        IReadOnlyList<Future<long[]>> few = client.Map<int, long[]>(Block, Enumerable.Range(8, 4), workers: [workers[1]]);
+        IReadOnlyList<Future<long[]>> blocks = [.. many, .. few];
+        AssertBlocks(await GatherAsync(client, blocks));
+
+        Assert.Equal([workers[2]], await client.RetireWorkersAsync(1).WaitAsync(s_limit));
+        Assert.Equal([workers[1]], await client.RetireWorkersAsync(1).WaitAsync(s_limit));
+        Assert.Equal([workers[0]], (await client.GetWorkersAsync().WaitAsync(s_limit)).Keys);
+        Assert.All((await client.WhoHasAsync(blocks).WaitAsync(s_limit)).Values, holders => Assert.Equal([workers[0]], holders));
+        AssertBlocks(await GatherAsync(client, blocks));
+
+        // The last worker cannot go: its results would be lost. A count below 1 is the caller's mistake.
+        await Assert.ThrowsAsync<RemoteException>(() => client.RetireWorkersAsync(1).WaitAsync(s_limit));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.RetireWorkersAsync(0));
+    }
+
+    [Fact]
     public async Task ATasksInputsFromOnePeer_AreFetchedInMessagesOfAtMostTheConfiguredBytes()
     {
         // Blocks of 160 KB: at most two go in a message of 400 KB, so three inputs come in two messages.

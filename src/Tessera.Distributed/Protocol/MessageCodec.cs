@@ -390,10 +390,11 @@ internal static class MessageCodec
                 w.Write(m.Session);
                 break;
             case RetireWorkers m:
-                w.WriteArrayHeader(3);
+                w.WriteArrayHeader(4);
                 w.Write((byte)m.Op);
                 w.Write(m.RequestId);
                 WriteStrings(ref w, m.Workers);
+                w.Write(m.Count);
                 break;
             case ReplicateKeys m:
                 w.WriteArrayHeader(4);
@@ -532,7 +533,7 @@ internal static class MessageCodec
             Op.LoadCode => new LoadCode(r.ReadInt64(), r.ReadInt32(), ReadString(ref r), ReadAssemblies(ref r)),
             Op.CodeLoaded => new CodeLoaded(r.ReadInt64(), ReadOptionalError(ref r)),
             Op.EndSession => new EndSession(r.ReadInt32()),
-            Op.RetireWorkers => new RetireWorkers(r.ReadInt64(), ReadStrings(ref r)),
+            Op.RetireWorkers => new RetireWorkers(r.ReadInt64(), ReadStrings(ref r), r.ReadInt32()),
             Op.ReplicateKeys => new ReplicateKeys(r.ReadInt64(), ReadKeys(ref r), r.ReadInt32()),
             Op.RebalanceKeys => new RebalanceKeys(r.ReadInt64(), ReadKeys(ref r)),
             Op.MoveDone => new MoveDone(r.ReadInt64(), r.ReadInt32(), ReadStrings(ref r), ReadOptionalError(ref r)),

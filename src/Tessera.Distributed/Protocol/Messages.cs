@@ -287,10 +287,11 @@ internal sealed record GetTaskStream(long RequestId, long Since, int Limit, bool
 internal sealed record TaskStream(long RequestId, TaskStreamRecord[] Records) : Message(Op.TaskStream), IReply;
 
 /// <summary>
-/// A client asks the scheduler to retire workers (addresses or names): the keys only they hold are copied
-/// to other workers first, their processing tasks go elsewhere, then they close; answered by <see cref="MoveDone"/>.
+/// A client asks the scheduler to retire workers (addresses or names), or <paramref name="Count"/> workers of
+/// its choice when that is above 0: the keys only they hold are copied to other workers first, their
+/// processing tasks go elsewhere, then they close; answered by <see cref="MoveDone"/>.
 /// </summary>
-internal sealed record RetireWorkers(long RequestId, string[] Workers) : Message(Op.RetireWorkers), IClientRequest;
+internal sealed record RetireWorkers(long RequestId, string[] Workers, int Count = 0) : Message(Op.RetireWorkers), IClientRequest;
 
 /// <summary>A client asks the scheduler to keep <paramref name="Copies"/> replicas of each key (0: one on every worker); answered by <see cref="MoveDone"/>.</summary>
 internal sealed record ReplicateKeys(long RequestId, Key[] Keys, int Copies) : Message(Op.ReplicateKeys), IClientRequest;

@@ -25,7 +25,7 @@ internal sealed partial class SchedulerServer
 
     private void RetireWorkers(Peer client, RetireWorkers m)
     {
-        var workers = new List<WorkerState>();
+        var workers = m.Count > 0 ? [.. _state.WorkersToRetire(m.Count)] : new List<WorkerState>();
         foreach (string name in m.Workers)
         {
             WorkerState? w = _state.Workers.GetValueOrDefault(name) ?? _state.Workers.Values.FirstOrDefault(x => x.Name == name);

@@ -49,6 +49,14 @@ internal sealed partial class SchedulerState
     }
 
     /// <summary>
+    /// The workers to retire when <paramref name="count"/> of them are asked for (Dask's <c>workers_to_close</c>,
+    /// simplified): those not retiring already, idle ones first, then the ones holding the fewest bytes, so the
+    /// least data moves; ties go to the most recently joined.
+    /// </summary>
+    public IReadOnlyList<WorkerState> WorkersToRetire(int count) =>
+        [.. _workerList.Where(w => !w.Retiring).Select((w, i) => (w, i)).OrderBy(x => x.w.Processing.Count > 0).ThenBy(x => x.w.NBytes).ThenByDescending(x => x.i).Take(count).Select(x => x.w)];
+
+    /// <summary>
     /// The copies that keep every key in memory that only retiring workers hold: each goes to the worker
     /// that is not retiring and holds the fewest bytes (counting the copies planned before it), a paused
     /// one only when every other is paused (it fetches nothing until it resumes).

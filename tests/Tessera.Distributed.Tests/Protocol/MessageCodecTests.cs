@@ -84,6 +84,7 @@ public sealed class MessageCodecTests
             new TaskStream(13, [new TaskStreamRecord(101, "tcp://a:1", 1, "('inc', 3)", "inc", 1.7e9, 1.7e9 + 0.25), new TaskStreamRecord(102, "tcp://b:2", 0, "total", "total", 1.5, 2.5)]),
             new TaskStream(14, []),
             new RetireWorkers(15, ["tcp://a:1", "local-2"]),
+            new RetireWorkers(16, [], 2),
             new ReplicateKeys(16, keys, 3),
             new RebalanceKeys(17, []),
             new MoveDone(15, 2, ["tcp://a:1"], null),
