@@ -247,12 +247,48 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Adds or stops workers until there are <paramref name="workers"/>.</summary>
+    /// <summary>
+    /// Adds or removes workers until there are <paramref name="workers"/> (Dask's <c>scale</c>). Workers are
+    /// removed by retiring them (<see cref="Client.RetireWorkersAsync(int, CancellationToken)"/>): the scheduler
+    /// picks idle workers first, then those holding the fewest bytes, and copies the results only they hold to
+    /// the others before they stop. When no other worker can take those (scaling to none), the workers stop
+    /// anyway, and a lost result is recomputed when it is needed.
+    /// </summary>
     /// <param name="workers">The wanted number of workers.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when the cluster has that many workers.</returns>
-    public Task ScaleAsync(int workers, CancellationToken cancellationToken = default) =>
-        workers > WorkerCount ? ScaleUpAsync(workers - WorkerCount, cancellationToken) : ScaleDownAsync(WorkerCount - workers);
+    public async Task ScaleAsync(int workers, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
+        if (workers > WorkerCount)
+        {
+            await ScaleUpAsync(workers - WorkerCount, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (workers == WorkerCount)
+        {
+            return;
+        }
+
+        if (workers > 0)
+        {
+            Client client = await Client.ConnectAsync(Runtime.Networks.For(SchedulerAddress, "cluster"), Runtime.WireSerializer.ForSameApplication("cluster"), SchedulerAddress, setAsDefault: false, cancellationToken).ConfigureAwait(false);
+            await using (client.ConfigureAwait(false))
+            {
+                try
+                {
+                    await client.RetireWorkersAsync(WorkerCount - workers, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RemoteException)
+                {
+                    // Refused (results no other worker can take): stopped below.
+                }
+            }
+        }
+
+        await ScaleDownAsync(WorkerCount - workers).ConfigureAwait(false);
+    }
 
     /// <summary>Gets the process ids of the running worker processes (for benchmarks that sum the cluster's memory).</summary>
     internal IReadOnlyList<int> WorkerProcessIds

@@ -196,6 +196,32 @@ public sealed class LocalClusterTests
         Assert.Equal(1, cluster.WorkerCount);
     }
 
+    private static int s_scaleBlocksComputed;
+
+    private static long[] CountedBlock(int i)
+    {
+        Interlocked.Increment(ref s_scaleBlocksComputed);
+        return [.. Enumerable.Range(0, 10_000).Select(x => (long)x + i)];
+    }
+
+    [Fact]
+    public async Task ScaleAsync_Down_RetiresWorkers_MovingTheirResults_SoNothingIsRecomputed()
+    {
+        await using LocalCluster cluster = await LocalCluster.StartAsync(workers: 3, threadsPerWorker: 1, processes: false);
+        await using Client client = await Client.ConnectAsync(cluster);
+        Volatile.Write(ref s_scaleBlocksComputed, 0);
+        IReadOnlyList<Future<long[]>> blocks = client.Map<int, long[]>(CountedBlock, Enumerable.Range(0, 12));
+        long[][] before = await client.GatherAsync(blocks, TestContext.Current.CancellationToken);
+        Assert.True((await client.WhoHasAsync(blocks, TestContext.Current.CancellationToken)).Values.Select(h => Assert.Single(h)).Distinct().Count() > 1);
+
+        await cluster.ScaleAsync(1, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, cluster.WorkerCount);
+        Assert.Equal(0, cluster.ReplacedWorkers);
+        Assert.Equal(before, await client.GatherAsync(blocks, TestContext.Current.CancellationToken));
+        Assert.Equal(12, Volatile.Read(ref s_scaleBlocksComputed));
+    }
+
     [Fact]
     public async Task DisposeAsync_StopsWorkerProcesses()
     {
