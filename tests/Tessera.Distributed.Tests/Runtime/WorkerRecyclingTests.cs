@@ -35,8 +35,8 @@ public sealed class WorkerRecyclingTests
         await using InProcessCluster cluster = await InProcessCluster.StartAsync(InMemoryNetwork.Instance, TestSerializers.Create(), workers: 2);
         DArray<double> x = DArray.Random.Uniform(s_shape, chunks: s_chunks, seed: 4);
 
-        // Unfused, x's blocks are tasks of their own, whose keys are freed once the views of them (the
-        // transposed blocks) and the sums exist.
+        // Unfused, x's blocks are tasks of their own, whose keys are freed once the persisted blocks made
+        // from them exist: the transposed ones are views of them.
         using IDisposable unfused = TesseraConfig.Set(("optimization.blockwise.active", false));
         DArray<double> transposed = x.T.Persist(cluster.Client, TestContext.Current.CancellationToken);
         DArray<double> kept = (x + 1).Persist(cluster.Client, TestContext.Current.CancellationToken);
