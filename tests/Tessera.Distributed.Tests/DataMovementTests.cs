@@ -30,6 +30,22 @@ public sealed class DataMovementTests
     private static async Task<long[][]> GatherAsync(Client client, IReadOnlyList<Future<long[]>> futures) =>
         await client.GatherAsync(futures, TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
 
+    // The transfers from busy to idle in the task stream, once they add up to the given number of keys (30 s at most).
+    private static async Task<TaskStreamRecord[]> TransfersAsync(LocalCluster cluster, string idle, string busy, int keys)
+    {
+        TaskStreamRecord[] transfers = [];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (transfers.Sum(t => t.KeyCount) < keys)
+        {
+            Assert.False(timeout.IsCancellationRequested, $"the task stream shows {transfers.Sum(t => t.KeyCount)} of the {keys} keys moved");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+            await cluster.Monitor.GetSnapshotAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
+            transfers = [.. cluster.Monitor.GetTaskStream().Where(r => r.Kind == TaskStreamKind.Transfer && r.Worker == idle && r.Peer == busy)];
+        }
+
+        return transfers;
+    }
+
     private static void AssertBlocks(long[][] got, int first = 0)
     {
         for (int i = 0; i < got.Length; i++)
@@ -147,16 +163,7 @@ public sealed class DataMovementTests
         Assert.Equal(6, await client.RebalanceAsync().WaitAsync(s_limit));
 
         // The idle worker fetched the six blocks from the busy one in three messages (the task stream's transfers).
-        TaskStreamRecord[] transfers = [];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (transfers.Sum(t => t.KeyCount) < 6)
-        {
-            Assert.False(timeout.IsCancellationRequested, $"the task stream shows {transfers.Sum(t => t.KeyCount)} of the 6 keys moved");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-            await cluster.Monitor.GetSnapshotAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
-            transfers = [.. cluster.Monitor.GetTaskStream().Where(r => r.Kind == TaskStreamKind.Transfer && r.Worker == idle && r.Peer == busy)];
-        }
-
+        TaskStreamRecord[] transfers = await TransfersAsync(cluster, idle, busy, keys: 6);
         Assert.Equal([2, 2, 2], transfers.Select(t => t.KeyCount));
         Assert.All(transfers, t => Assert.InRange(t.Bytes, 2 * 160_000, 400_000));
         Assert.Equal(6, (await client.WhoHasAsync(blocks).WaitAsync(s_limit)).Values.Count(h => Assert.Single(h) == idle));
@@ -202,16 +209,7 @@ public sealed class DataMovementTests
         Future<long> total = client.Submit((long[] a, long[] b, long[] c) => a.Sum() + b.Sum() + c.Sum(), blocks[0], blocks[1], blocks[2], workers: [idle]);
         Assert.Equal(Enumerable.Range(0, 3).Sum(i => Block(i).Sum()), await total.ResultAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken));
 
-        TaskStreamRecord[] transfers = [];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (transfers.Sum(t => t.KeyCount) < 3)
-        {
-            Assert.False(timeout.IsCancellationRequested, $"the task stream shows {transfers.Sum(t => t.KeyCount)} of the 3 inputs fetched");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-            await cluster.Monitor.GetSnapshotAsync(TestContext.Current.CancellationToken).WaitAsync(s_limit, TestContext.Current.CancellationToken);
-            transfers = [.. cluster.Monitor.GetTaskStream().Where(r => r.Kind == TaskStreamKind.Transfer && r.Worker == idle && r.Peer == busy)];
-        }
-
+        TaskStreamRecord[] transfers = await TransfersAsync(cluster, idle, busy, keys: 3);
         Assert.Equal([1, 2], transfers.Select(t => t.KeyCount).Order());
         Assert.All(transfers, t => Assert.InRange(t.Bytes, 160_000, 400_000));
     }

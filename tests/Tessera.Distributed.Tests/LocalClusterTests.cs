@@ -232,7 +232,7 @@ public sealed class LocalClusterTests
             int workerPid = await pid;
             await cluster.DisposeAsync();
             var deadline = Stopwatch.StartNew();
-            while (ProcessAlive(workerPid))
+            while (TestProcesses.IsRunning(workerPid))
             {
                 Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the worker process is still running");
                 await Task.Delay(20);
@@ -382,18 +382,5 @@ public sealed class LocalClusterTests
     {
         var e = await Assert.ThrowsAnyAsync<Exception>(() => Client.ConnectAsync("tcp://127.0.0.1:9"));
         Assert.Contains("127.0.0.1:9", e.Message, StringComparison.Ordinal);
-    }
-
-    private static bool ProcessAlive(int pid)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }

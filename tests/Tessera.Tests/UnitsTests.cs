@@ -4,23 +4,42 @@ namespace Tessera.Tests;
 
 public sealed class UnitsTests
 {
+    private const long KiB = 1024, MiB = KiB * 1024, GiB = MiB * 1024;
+
+    private static readonly (string Name, long Bytes)[] s_units = [("", 1), ("B", 1), ("kB", 1000), ("KiB", KiB), ("MB", 1_000_000), ("MiB", MiB)];
+
+    public static TheoryData<string, long> Sizes => new()
+    {
+        { "0", 0 },
+        { "1234", 1234 },
+        { "50MB", 50 * 1_000_000L },
+        { "50 mb", 50 * 1_000_000L },
+        { "1.5 GiB", (long)(1.5 * GiB) },
+        { "128MiB", 128 * MiB },
+        { "1kB", 1000 },
+        { "1KiB", KiB },
+        { "2k", 2 * 1000 },
+        { "3 TB", 3 * 1_000_000_000_000L },
+        { "1e3 B", (long)1e3 },
+        { "  7 b ", 7 },
+    };
+
+    public static TheoryData<string, TimeSpan> Durations => new()
+    {
+        { "30s", TimeSpan.FromSeconds(30) },
+        { "2.5", TimeSpan.FromSeconds(2.5) },
+        { "100 ms", TimeSpan.FromMilliseconds(100) },
+        { "1.5 minutes", TimeSpan.FromMinutes(1.5) },
+        { "2h", TimeSpan.FromHours(2) },
+        { "1 day", TimeSpan.FromDays(1) },
+        { "250us", TimeSpan.FromMicroseconds(250) },
+        { "00:01:30", new TimeSpan(0, 1, 30) },
+    };
+
     [Theory]
-    [InlineData("0", 0L)]
-    [InlineData("1234", 1234L)]
-    [InlineData("50MB", 50_000_000L)]
-    [InlineData("50 mb", 50_000_000L)]
-    [InlineData("1.5 GiB", 1_610_612_736L)]
-    [InlineData("128MiB", 134_217_728L)]
-    [InlineData("1kB", 1000L)]
-    [InlineData("1KiB", 1024L)]
-    [InlineData("2k", 2000L)]
-    [InlineData("3 TB", 3_000_000_000_000L)]
-    [InlineData("1e3 B", 1000L)]
-    [InlineData("  7 b ", 7L)]
+    [MemberData(nameof(Sizes))]
     public void ParseBytes_ReadsNumbersWithDecimalAndBinaryUnits(string text, long expected) =>
         Assert.Equal(expected, Units.ParseBytes(text));
-
-    private static readonly (string Name, long Bytes)[] s_units = [("", 1), ("B", 1), ("kB", 1000), ("KiB", 1024), ("MB", 1_000_000), ("MiB", 1L << 20)];
 
     [Fact]
     public void ParseBytes_AgreesWithMultiplyingByTheUnit() =>
@@ -28,36 +47,22 @@ public sealed class UnitsTests
             .Sample((n, u) => Assert.Equal(n * s_units[u].Bytes, Units.ParseBytes($"{n}{s_units[u].Name}")));
 
     [Theory]
-    [InlineData("")]
-    [InlineData("MB")]
-    [InlineData("50 parsecs")]
-    [InlineData("-1MB")]
-    [InlineData("1e30 PB")]
-    public void ParseBytes_OfSomethingElse_IsAFormatErrorNamingTheText(string text)
-    {
-        FormatException e = Assert.Throws<FormatException>(() => Units.ParseBytes(text));
-        Assert.Contains($"'{text}'", e.Message, StringComparison.Ordinal);
-    }
+    [MemberData(nameof(Durations))]
+    public void ParseTimeSpan_ReadsSecondsUnitsAndTimeSpans(string text, TimeSpan expected) =>
+        Assert.Equal(expected, Units.ParseTimeSpan(text));
 
     [Theory]
-    [InlineData("30s", 30.0)]
-    [InlineData("2.5", 2.5)]
-    [InlineData("100 ms", 0.1)]
-    [InlineData("1.5 minutes", 90.0)]
-    [InlineData("2h", 7200.0)]
-    [InlineData("1 day", 86400.0)]
-    [InlineData("250us", 0.00025)]
-    [InlineData("00:01:30", 90.0)]
-    public void ParseTimeSpan_ReadsSecondsUnitsAndTimeSpans(string text, double seconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(seconds), Units.ParseTimeSpan(text));
-
-    [Theory]
-    [InlineData("soon")]
-    [InlineData("-3s")]
-    [InlineData("5 fortnights")]
-    public void ParseTimeSpan_OfSomethingElse_IsAFormatErrorNamingTheText(string text)
+    [InlineData(true, "")]
+    [InlineData(true, "MB")]
+    [InlineData(true, "50 parsecs")]
+    [InlineData(true, "-1MB")]
+    [InlineData(true, "1e30 PB")]
+    [InlineData(false, "soon")]
+    [InlineData(false, "-3s")]
+    [InlineData(false, "5 fortnights")]
+    public void Parsing_SomethingElse_IsAFormatErrorNamingTheText(bool bytes, string text)
     {
-        FormatException e = Assert.Throws<FormatException>(() => Units.ParseTimeSpan(text));
+        FormatException e = Assert.Throws<FormatException>(() => bytes ? Units.ParseBytes(text) : Units.ParseTimeSpan(text));
         Assert.Contains($"'{text}'", e.Message, StringComparison.Ordinal);
     }
 }
