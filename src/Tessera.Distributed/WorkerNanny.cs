@@ -65,21 +65,11 @@ public sealed class WorkerNanny
     /// </summary>
     public string? SchedulerAddress { get; init; }
 
-    // Runtime settings for worker processes, which are young when they get work: tier-0 code is promoted
-    // to optimized code as soon as it has been called 30 times, without the 100 ms wait for start-up
-    // compilation to settle, and without the instrumented tier of dynamic PGO, which compiles every hot
-    // method once more. A 4 MiB first-generation budget: a worker whose blocks are recycled allocates only
-    // messages and small results between collections, which otherwise pile up to the default budget
-    // (measured: 10-17 MB per worker process over a run of x + x.T).
-    private static readonly (string Variable, string Value)[] s_workerRuntimeSettings =
-    [
-        ("DOTNET_TC_CallCountingDelayMs", "0"),
-        ("DOTNET_TieredPGO", "0"),
-        ("DOTNET_GCgen0size", "0x400000"),
-    ];
-
     /// <summary>Gets the nanny's limits: restarts, their back-off, and how long a stopped worker has to stop.</summary>
     public NannyOptions Options { get; init; } = new();
+
+    /// <summary>Gets environment variables set for each child.</summary>
+    internal IReadOnlyList<(string Variable, string Value)> ChildEnvironment { get; init; } = [];
 
     /// <summary>Gets where the children's standard output lines go; by default this process's standard output.</summary>
     internal Action<string> OutputLines { get; init; } = static line => Console.Out.WriteLine(line);
@@ -205,10 +195,9 @@ public sealed class WorkerNanny
             start.ArgumentList.Add(argument);
         }
 
-        foreach ((string variable, string value) in s_workerRuntimeSettings)
+        foreach ((string variable, string value) in ChildEnvironment)
         {
-            // The user's own setting, inherited from this process, wins.
-            start.Environment.TryAdd(variable, value);
+            start.Environment[variable] = value;
         }
 
         _errors.Clear();

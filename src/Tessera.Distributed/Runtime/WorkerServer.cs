@@ -940,11 +940,10 @@ internal sealed class WorkerServer : IAsyncDisposable
         {
             Node node = SerializerFor(task.Session).DeserializeNode(task.Spec, _shippedFunctions.TryGetValue(task.Session, out ShippedFunctions? shipped) ? shipped.Lookup : null);
             var inputs = new Dictionary<Key, object?>(task.Dependencies.Length);
-            IReadOnlySet<Key>? kept = reads.Length > 0 ? Recycling.KeptKeys(node) : null;
             for (int i = 0; i < reads.Length; i++)
             {
                 Key k = task.Dependencies[i].Key;
-                if (!_data.TryBeginRead(k, kept is null || kept.Contains(k), out object? v, out reads[i]))
+                if (!_data.TryBeginRead(k, Recycling.MayKeep(node, k), out object? v, out reads[i]))
                 {
                     throw new InvalidOperationException($"Input {k} of task {task.Key} was freed before the task ran.");
                 }

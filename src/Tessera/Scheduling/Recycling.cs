@@ -5,7 +5,17 @@ namespace Tessera.Scheduling;
 /// <summary>Which results of a plan a local scheduler may recycle when it drops them (see <see cref="IRecyclable"/>).</summary>
 internal static class Recycling
 {
-    private static readonly IReadOnlySet<Key> s_none = new HashSet<Key>();
+    private enum Hold
+    {
+        /// <summary>The task's result and everything it called keep nothing of the value.</summary>
+        None,
+
+        /// <summary>The node's result may be (or view) the value.</summary>
+        InResult,
+
+        /// <summary>Something may keep the value anywhere.</summary>
+        Anywhere,
+    }
 
     /// <summary>
     /// Per task, whether its result is fresh memory that no dependent keeps: made by a call of a function
@@ -15,10 +25,6 @@ internal static class Recycling
     public static bool[]? Recyclable(ExecutionPlan plan, bool[] isOutput)
     {
         bool[]? result = null;
-
-        // What each dependent's node keeps, found once per node however many inputs it has.
-        var kept = new IReadOnlySet<Key>?[plan.Count];
-        var walked = new bool[plan.Count];
         for (int t = 0; t < plan.Count; t++)
         {
             if (isOutput[t] || !MakesFreshMemory(plan.Nodes[t]))
@@ -27,22 +33,17 @@ internal static class Recycling
             }
 
             Key key = plan.Keys[t];
-            bool isKept = false;
+            bool kept = false;
             foreach (int d in plan.DependentsOf(t))
             {
-                if (!walked[d])
+                if (MayKeep(plan.Nodes[d], key))
                 {
-                    (kept[d], walked[d]) = (KeptKeys(plan.Nodes[d]), true);
-                }
-
-                if (kept[d] is not { } keys || keys.Contains(key))
-                {
-                    isKept = true;
+                    kept = true;
                     break;
                 }
             }
 
-            if (!isKept)
+            if (!kept)
             {
                 (result ??= new bool[plan.Count])[t] = true;
             }
@@ -54,57 +55,46 @@ internal static class Recycling
     /// <summary>Gets whether evaluating <paramref name="node"/> makes fresh memory that nothing else holds: a call of a function that declares it.</summary>
     public static bool MakesFreshMemory(Node node) => node is CallNode { Function.ReturnsFreshMemory: true };
 
-    /// <summary>
-    /// Gets the keys whose values evaluating <paramref name="node"/> may leave held, its result included; null
-    /// when it may hold any value (it holds a node of a kind this walk does not know). One walk of the node.
-    /// </summary>
-    /// <remarks>
-    /// A reference is held unless the innermost call around it whose function declares its use of arguments
-    /// releases them (<see cref="ArgumentUse.Released"/>): a view (<see cref="ArgumentUse.InResult"/>), a list,
-    /// tuple or dictionary passes the value up, and a function that may keep it anywhere
-    /// (<see cref="ArgumentUse.Unknown"/>) holds it whatever calls it.
-    /// </remarks>
-    public static IReadOnlySet<Key>? KeptKeys(Node node)
+    /// <summary>Gets whether evaluating <paramref name="node"/> may leave anything (its result included) holding the value of <paramref name="key"/>.</summary>
+    public static bool MayKeep(Node node, Key key) => HoldOf(node, key) != Hold.None;
+
+    // What the result of evaluating node may hold of key's value.
+    private static Hold HoldOf(Node node, Key key)
     {
-        HashSet<Key>? kept = null;
-        return Walk(node, ArgumentUse.InResult, ref kept) ? kept ?? s_none : null;
-    }
-
-    // Adds the keys of the references below node that are held, given the innermost deciding use around it
-    // (Released or Unknown; InResult while there is none); false at a node that may hold anything.
-    private static bool Walk(Node node, ArgumentUse around, ref HashSet<Key>? kept)
-    {
-        if (!node.HasReferences)
+        switch (node)
         {
-            return true;
+            case RefNode r:
+                return r.Key == key ? Hold.InResult : Hold.None;
+            case LiteralNode:
+                return Hold.None;
         }
 
-        if (node is RefNode r)
+        // A node with references but no children it reports is of a kind this walk does not know: it may hold anything.
+        if (node.HasReferences && node.Children.Count == 0)
         {
-            if (around != ArgumentUse.Released)
+            return Hold.Anywhere;
+        }
+
+        Hold worst = Hold.None;
+        foreach (Node child in node.Children)
+        {
+            Hold h = HoldOf(child, key);
+            worst = h > worst ? h : worst;
+        }
+
+        // A list, tuple or dictionary holds its items in its value, as a view does; a call keeps what its
+        // function declares of its arguments, the items of a list argument included.
+        ArgumentUse use = node is CallNode call ? call.Function.ArgumentUse : ArgumentUse.InResult;
+        return worst switch
+        {
+            Hold.None => Hold.None,
+            Hold.Anywhere => Hold.Anywhere,
+            _ => use switch
             {
-                (kept ??= []).Add(r.Key);
-            }
-
-            return true;
-        }
-
-        IReadOnlyList<Node> children = node.Children;
-        if (children.Count == 0)
-        {
-            // References that the node does not report: a kind this walk does not know.
-            return false;
-        }
-
-        ArgumentUse inside = node is CallNode { Function.ArgumentUse: var use and not ArgumentUse.InResult } ? use : around;
-        foreach (Node child in children)
-        {
-            if (!Walk(child, inside, ref kept))
-            {
-                return false;
-            }
-        }
-
-        return true;
+                ArgumentUse.Released => Hold.None,
+                ArgumentUse.InResult => Hold.InResult,
+                _ => Hold.Anywhere,
+            },
+        };
     }
 }
